@@ -1,0 +1,52 @@
+"""Shared fixtures: a real DynamoDB Local for the whole run, a settable clock."""
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.conf import settings
+
+from enrollments import clock
+from enrollments.dynamo import connection
+from scripts import dynamodb_local
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dynamodb():
+    """Start DynamoDB Local in memory (or use TEST_DYNAMODB_ENDPOINT) and create this run's tables."""
+    endpoint = os.environ.get("TEST_DYNAMODB_ENDPOINT")
+    process = None
+    if not endpoint:
+        process, port = dynamodb_local.start()
+        endpoint = f"http://127.0.0.1:{port}"
+    settings.DYNAMODB_ENDPOINT = endpoint
+    # A prefix of its own per run: tables are made once per session, and runs never share them.
+    settings.DYNAMODB_TABLE_PREFIX = f"test{uuid.uuid4().hex[:8]}_"
+    connection.configure()
+    connection.create_tables()
+    yield endpoint
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze the clock at a fixed moment; move it with ``frozen_clock.set(...)``."""
+
+    class FrozenClock:
+        start = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+        def set(self, at: datetime) -> datetime:
+            clock.set_now(at)
+            return at
+
+        @property
+        def now(self) -> datetime:
+            return clock.now()
+
+    fixed = FrozenClock()
+    clock.set_now(fixed.start)
+    yield fixed
+    clock.set_now(None)

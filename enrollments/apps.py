@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class EnrollmentsConfig(AppConfig):
+    name = "enrollments"
+    verbose_name = "Enrollments"
+
+    def ready(self):
+        from .dynamo.connection import configure
+
+        configure()

@@ -1,0 +1,269 @@
+"""PynamoDB models of the single main table and of the orders table.
+
+Every item of the main table is a subclass of ``MainItem``; the ``kind``
+discriminator lets one query of a partition return each item as its own class.
+Table names, endpoint and region are set by ``enrollments.dynamo.connection.configure``
+from Django settings, never at import time.
+"""
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+
+class MainMeta:
+    table_name = "enrollments"
+    billing_mode = "PAY_PER_REQUEST"
+    max_pool_connections = 64
+
+
+class PersonAttribute(MapAttribute):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    cpf = UnicodeAttribute(null=True)
+
+
+class CourseAttribute(MapAttribute):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    access_period_days = NumberAttribute()
+    certificate_validity_days = NumberAttribute()
+
+
+class AuthorAttribute(MapAttribute):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+
+
+class ByTenantIndex(GlobalSecondaryIndex):
+    """Enrollments of one company, newest first (``tenant_sk`` is ``<created_at>#<id>``)."""
+
+    class Meta:
+        index_name = "by_tenant"
+        projection = AllProjection()
+
+    tenant_pk = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class ByEmailIndex(GlobalSecondaryIndex):
+    """Enrollments of one person, by email."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = AllProjection()
+
+    email_pk = UnicodeAttribute(hash_key=True)
+    email_sk = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex):
+    """Lifecycle records still pending, by ``<YYYY-MM-DD>#<shard>`` and due time."""
+
+    class Meta:
+        index_name = "due"
+        # Keys, plus the discriminator PynamoDB filters on.
+        projection = IncludeProjection(["kind"])
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class MainItem(Model):
+    """Any item of the main table."""
+
+    Meta = MainMeta
+
+    id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    created_at = UnicodeAttribute(null=True)
+
+
+class EnrollmentItem(MainItem, discriminator="enrollment"):
+    """``(<enrollment_id>, '0')``: the enrollment with snapshots of person and course."""
+
+    tenant_id = UnicodeAttribute()
+    tenant_name = UnicodeAttribute()
+    user = PersonAttribute()
+    course = CourseAttribute()
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    created_by = AuthorAttribute()
+    access_expires_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    started_at = UnicodeAttribute(null=True)
+    last_activity_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    certificate_expires_at = UnicodeAttribute(null=True)
+    canceled_at = UnicodeAttribute(null=True)
+
+    tenant_pk = UnicodeAttribute()
+    tenant_sk = UnicodeAttribute()
+    email_pk = UnicodeAttribute()
+    email_sk = UnicodeAttribute()
+    by_tenant = ByTenantIndex()
+    by_email = ByEmailIndex()
+
+
+class TenantMetadataItem(MainItem, discriminator="metadata#tenant"):
+    """``(<enrollment_id>, 'metadata#tenant')``."""
+
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class LifecycleRecordItem(MainItem, discriminator="schedule"):
+    """``(<enrollment_id>, 'schedules#<event>')``: one scheduled email or effect."""
+
+    event = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    state = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    recipient = PersonAttribute()
+    course_name = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    lease_expires_at = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    skip_reason = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    # Present only while the record is pending: this keeps the ``due`` index sparse.
+    due_shard = UnicodeAttribute(null=True)
+    due = DueIndex()
+
+
+class LockItem(MainItem, discriminator="lock"):
+    """``('lock', md5(user_id + course_id))``: blocks a second enrollment until ``expires_at``."""
+
+    enrollment_id = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    # DynamoDB TTL removes the item some time after expiry; the condition checks ``expires_at``.
+    ttl = NumberAttribute()
+
+
+class LockMetadataItem(MainItem, discriminator="metadata#lock"):
+    """``(<enrollment_id>, 'metadata#lock')``: the lock this enrollment holds."""
+
+    hash = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    ttl = NumberAttribute()
+
+
+class DeduplicationWindowItem(MainItem, discriminator="metadata#deduplication_window"):
+    """``(<enrollment_id>, 'metadata#deduplication_window')``: the window used."""
+
+    days = NumberAttribute()
+
+
+class CancelPolicyItem(MainItem, discriminator="cancel_policy"):
+    """``(<enrollment_id>, 'cancel_policy')``: present while a cancel refunds the seat."""
+
+
+class ParentVacancyItem(MainItem, discriminator="parent_vacancy"):
+    """``(<enrollment_id>, 'parent_vacancy')``: the seat this enrollment consumed."""
+
+    vacancy_pk = UnicodeAttribute()
+    vacancy_sk = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+
+
+class CanceledDateItem(MainItem, discriminator="canceled_date"):
+    """``(<enrollment_id>, 'canceled_date')``: who canceled, when and why."""
+
+    author = AuthorAttribute()
+    reason = UnicodeAttribute()
+
+
+class AuditEventItem(MainItem, discriminator="audit"):
+    """``(<enrollment_id>, 'audit#<iso time>#<n>')``: append-only history."""
+
+    action = UnicodeAttribute()
+    author = AuthorAttribute()
+    reason = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    detail = UnicodeAttribute(null=True)
+
+
+class VacancyItem(MainItem, discriminator="vacancy"):
+    """``('vacancies#<org_id>', '<order_id>#<uuid>')``: one free seat."""
+
+    course_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+
+
+class CourseItem(MainItem, discriminator="course"):
+    """``('courses', <course_id>)``."""
+
+    name = UnicodeAttribute()
+    access_period_days = NumberAttribute()
+    certificate_validity_days = NumberAttribute()
+
+
+class CompanyItem(MainItem, discriminator="company"):
+    """``('companies', <company_id>)``."""
+
+    name = UnicodeAttribute()
+    cnpj = UnicodeAttribute(null=True)
+    billing = UnicodeAttribute()
+
+
+class CompanyOrderItem(MainItem, discriminator="company_order"):
+    """``('orders#<org_id>', '<created_at>#<order_id>')``: lists a company's orders."""
+
+    order_id = UnicodeAttribute()
+    course_id = UnicodeAttribute()
+    seats = NumberAttribute()
+
+
+class UserItem(MainItem, discriminator="user"):
+    """``('user#<email>', '0')``: the email is the key, so one person is one item."""
+
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    cpf = UnicodeAttribute(null=True)
+
+
+class OrdersMeta:
+    table_name = "orders"
+    billing_mode = "PAY_PER_REQUEST"
+    max_pool_connections = 64
+
+
+class OrderTableItem(Model):
+    """Any item of the orders table."""
+
+    Meta = OrdersMeta
+
+    order_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    created_at = UnicodeAttribute(null=True)
+
+
+class OrderItem(OrderTableItem, discriminator="order"):
+    """``(<order_id>, '0')``: N seats of a course bought by a company."""
+
+    tenant_id = UnicodeAttribute()
+    course_id = UnicodeAttribute()
+    seats = NumberAttribute()
+    created_by = AuthorAttribute()
+
+
+class GeneratedItem(OrderTableItem, discriminator="generated_item"):
+    """``(<order_id>, 'generated_items#<enrollment_id>')``: a seat's use, USED or ROLLBACK."""
+
+    enrollment_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    vacancy_sk = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+

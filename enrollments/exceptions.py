@@ -1,0 +1,100 @@
+"""Domain errors: every one carries a message a staff member understands."""
+
+from datetime import datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+
+class EnrollmentError(Exception):
+    """Base of every domain error the services raise."""
+
+    code = "enrollment_error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _local_date(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+
+class DeduplicationConflict(EnrollmentError):
+    """The person already holds an enrollment in this course inside a window."""
+
+    code = "deduplication_conflict"
+
+    def __init__(self, *, enrollment_id: str, lifts_at: datetime):
+        self.enrollment_id = enrollment_id
+        self.lifts_at = lifts_at
+        super().__init__(
+            _("Already enrolled in this course until %(date)s — see enrollment %(id)s.")
+            % {"date": _local_date(lifts_at), "id": enrollment_id}
+        )
+
+
+class NoVacancyLeft(EnrollmentError):
+    """A prepaid company has no free seat left in the course."""
+
+    code = "no_vacancy_left"
+
+    def __init__(self, *, company_name: str = "", course_name: str = ""):
+        super().__init__(
+            _("No seats left for %(course)s at %(company)s: buy an order.")
+            % {"course": course_name or _("this course"), "company": company_name or _("this company")}
+        )
+
+
+class NotCancelable(EnrollmentError):
+    """The enrollment is already canceled, or may no longer be canceled."""
+
+    code = "not_cancelable"
+
+
+class EnrollmentNotFound(EnrollmentError):
+    """No enrollment has this id."""
+
+    code = "enrollment_not_found"
+
+    def __init__(self, enrollment_id: str):
+        self.enrollment_id = enrollment_id
+        super().__init__(_("There is no enrollment %(id)s.") % {"id": enrollment_id})
+
+
+class InvalidEnrollmentData(EnrollmentError):
+    """The input names something that does not exist or is malformed."""
+
+    code = "invalid_enrollment_data"
+
+    def __init__(self, message: str, *, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+
+class EnrollmentAlreadyExists(EnrollmentError):
+    """An enrollment with the requested id was written before (an idempotent retry)."""
+
+    code = "enrollment_already_exists"
+
+    def __init__(self, enrollment_id: str):
+        self.enrollment_id = enrollment_id
+        super().__init__(_("Enrollment %(id)s already exists.") % {"id": enrollment_id})
+
+
+class ConcurrentChange(EnrollmentError):
+    """Another change to the same data won the race; trying again is safe."""
+
+    code = "concurrent_change"
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or _("Someone changed the same data at the same moment; try again."))
+
+
+class StorageUnavailable(EnrollmentError):
+    """DynamoDB refused or did not answer; nothing was written."""
+
+    code = "storage_unavailable"
+
+    def __init__(self, detail: str):
+        super().__init__(_("The database could not take the change (%(detail)s); nothing was written, try again.") % {"detail": detail})

@@ -1,0 +1,103 @@
+"""Companies, courses and orders of seats."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .. import clock, selectors
+from ..dynamo.models import AuthorAttribute, CompanyItem, CompanyOrderItem, CourseItem, OrderItem, VacancyItem
+from ..exceptions import InvalidEnrollmentData
+from ..validators import normalize_cnpj
+from .common import Author
+from .transactions import Transaction
+
+BILLING_CHOICES = ("prepaid", "postpaid")
+MAX_SEATS_PER_ORDER = 10_000
+# DynamoDB takes at most 100 writes in one transaction.
+_TRANSACTION_LIMIT = 100
+
+
+def _required_name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidEnrollmentData(_("The %(what)s needs a name.") % {"what": what}, field="name")
+    return name
+
+
+def company_create(*, name: str, billing: str, cnpj: str | None = None, company_id: str | None = None) -> CompanyItem:
+    """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``)."""
+    name = _required_name(name, _("company"))
+    if billing not in BILLING_CHOICES:
+        raise InvalidEnrollmentData(_("Billing must be prepaid or postpaid, not %(value)s.") % {"value": billing}, field="billing")
+    try:
+        cnpj = normalize_cnpj(cnpj)
+    except ValidationError as error:
+        raise InvalidEnrollmentData(error.messages[0], field="cnpj")
+    company = CompanyItem(
+        id=selectors.COMPANIES_PK, sk=company_id or str(uuid.uuid4()), created_at=clock.now_iso(),
+        name=name, cnpj=cnpj, billing=billing,
+    )
+    tx = Transaction()
+    tx.put(company, condition=CompanyItem.sk.does_not_exist(), name="company")
+    tx.commit()
+    return company
+
+
+def course_create(*, name: str, access_period_days: int, certificate_validity_days: int, course_id: str | None = None) -> CourseItem:
+    """Create a course with its access period and certificate validity, in days."""
+    name = _required_name(name, _("course"))
+    for field, value in (("access_period_days", access_period_days), ("certificate_validity_days", certificate_validity_days)):
+        if not isinstance(value, int) or value < 1:
+            raise InvalidEnrollmentData(_("%(field)s must be a whole number of days, at least 1.") % {"field": field}, field=field)
+    course = CourseItem(
+        id=selectors.COURSES_PK, sk=course_id or str(uuid.uuid4()), created_at=clock.now_iso(), name=name,
+        access_period_days=access_period_days, certificate_validity_days=certificate_validity_days,
+    )
+    tx = Transaction()
+    tx.put(course, condition=CourseItem.sk.does_not_exist(), name="course")
+    tx.commit()
+    return course
+
+
+def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) -> OrderItem:
+    """Create an order of ``seats`` seats of a course for a company: the order and one vacancy item a seat.
+
+    Seats go in transactions of at most 100 items, the order in the first one:
+    a failure after the first leaves an order with fewer free seats than bought,
+    which ``seats_left`` shows.
+    """
+    company = selectors.get_company(tenant_id)
+    if company is None:
+        raise InvalidEnrollmentData(_("There is no company %(id)s.") % {"id": tenant_id}, field="tenant_id")
+    course = selectors.get_course(course_id)
+    if course is None:
+        raise InvalidEnrollmentData(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
+    if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS_PER_ORDER:
+        raise InvalidEnrollmentData(
+            _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
+        )
+    now = clock.now_iso()
+    order_id = str(uuid.uuid4())
+    order = OrderItem(
+        order_id=order_id, sk="0", created_at=now, tenant_id=tenant_id, course_id=course_id, seats=seats,
+        created_by=AuthorAttribute(id=author.id, name=author.name, email=author.email),
+    )
+    tx = Transaction()
+    tx.put(order, condition=OrderItem.order_id.does_not_exist(), name="order")
+    tx.put(
+        CompanyOrderItem(id=selectors.company_orders_pk(tenant_id), sk=f"{now}#{order_id}", created_at=now,
+                         order_id=order_id, course_id=course_id, seats=seats),
+        name="company_order",
+    )
+    for _seat in range(seats):
+        if len(tx) == _TRANSACTION_LIMIT:
+            tx.commit()
+            tx = Transaction()
+        tx.put(
+            VacancyItem(id=selectors.vacancies_pk(tenant_id), sk=f"{order_id}#{uuid.uuid4()}", created_at=now,
+                        course_id=course_id, order_id=order_id),
+            name="vacancy",
+        )
+    tx.commit()
+    return order

@@ -1,0 +1,42 @@
+"""Pieces every service shares: the acting author and the audit event."""
+
+import secrets
+from dataclasses import dataclass
+
+from ..clock import to_iso
+from ..dynamo.models import AuditEventItem, AuthorAttribute
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who acts: a staff member, an import job, the scheduler, the course player."""
+
+    id: str
+    name: str
+    email: str | None = None
+
+    @classmethod
+    def from_user(cls, user) -> "Author":
+        return cls(id=str(user.pk), name=user.get_full_name() or user.get_username(), email=user.email or None)
+
+    def as_attribute(self) -> AuthorAttribute:
+        return AuthorAttribute(id=self.id, name=self.name, email=self.email)
+
+
+SYSTEM = Author(id="system", name="Scheduler")
+
+
+def audit_event(*, enrollment_id: str, at, action: str, author: Author, reason: str | None = None,
+                source: str | None = None, detail: str | None = None) -> AuditEventItem:
+    """Return the audit item of one change, to be written in the change's own transaction."""
+    return AuditEventItem(
+        id=enrollment_id,
+        # The random suffix keeps two events of the same microsecond apart.
+        sk=f"audit#{to_iso(at)}#{secrets.token_hex(3)}",
+        created_at=to_iso(at),
+        action=action,
+        author=author.as_attribute(),
+        reason=reason,
+        source=source,
+        detail=detail,
+    )

@@ -1,0 +1,272 @@
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from enrollments import selectors
+from enrollments.clock import to_iso
+from enrollments.dynamo.models import (
+    GeneratedItem,
+    LifecycleRecordItem,
+    LockItem,
+    MainItem,
+    OrderTableItem,
+    TenantMetadataItem,
+)
+from enrollments.exceptions import (
+    DeduplicationConflict,
+    EnrollmentAlreadyExists,
+    EnrollmentError,
+    InvalidEnrollmentData,
+    NoVacancyLeft,
+)
+from enrollments.services import enroll
+from enrollments.services.enrollment import lock_hash
+from enrollments.services.lifecycle import due_shard
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def _sks(enrollment_id):
+    return sorted(item.sk for item in MainItem.query(enrollment_id, consistent_read=True))
+
+
+def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen_clock):
+    company, course = make_company(), make_course(access_period_days=90)
+    order = make_order(company, course, seats=2)
+    person = make_person(cpf="529.982.247-25")
+
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+
+    start = frozen_clock.start
+    partition = selectors.enrollment_partition(enrollment.id)
+    stored = partition.enrollment
+    assert stored.status == "PENDING"
+    assert (stored.user.name, stored.user.email, stored.user.cpf) == (person.name, person.email, "52998224725")
+    assert (stored.course.id, stored.course.name, stored.course.access_period_days) == (course.sk, course.name, 90)
+    assert stored.tenant_id == company.sk and stored.source == "form" and stored.created_by.id == STAFF.id
+    assert stored.created_at == to_iso(start)
+    assert stored.access_expires_at == to_iso(start + timedelta(days=90))
+    assert stored.tenant_pk == company.sk and stored.email_pk == person.email
+
+    tenant = TenantMetadataItem.get(enrollment.id, "metadata#tenant")
+    assert (tenant.tenant_id, tenant.name) == (company.sk, company.name)
+
+    due = {record.event: record for record in partition.schedules}
+    assert set(due) == {"reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"}
+    assert due["reminder_no_access_3_days"].due_at == to_iso(start + timedelta(days=3))
+    assert due["access_period_reminder_30_days"].due_at == to_iso(start + timedelta(days=60))
+    assert due["course_expired"].due_at == to_iso(start + timedelta(days=90))
+    for event, record in due.items():
+        assert record.state == "PENDING" and record.recipient.email == person.email
+        assert record.due_shard == due_shard(enrollment_id=enrollment.id, event=event, due_at=start + {
+            "reminder_no_access_3_days": timedelta(days=3),
+            "access_period_reminder_30_days": timedelta(days=60),
+            "course_expired": timedelta(days=90),
+        }[event])
+
+    assert partition.cancel_policy is not None
+    assert [event.action for event in partition.audit] == ["ENROLLED"]
+    assert partition.audit[0].author.id == STAFF.id and partition.audit[0].source == "form"
+
+    key = lock_hash(user_id=stored.user.id, course_id=course.sk)
+    lock = LockItem.get("lock", key)
+    assert lock.enrollment_id == enrollment.id
+    assert lock.expires_at == to_iso(start + timedelta(days=80))
+    assert partition.lock_metadata.hash == key and partition.lock_metadata.expires_at == lock.expires_at
+    assert partition.deduplication_window.days == 10
+
+    assert partition.parent_vacancy.order_id == order.order_id
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    generated = GeneratedItem.get(order.order_id, f"generated_items#{enrollment.id}")
+    assert generated.status == "USED" and generated.vacancy_sk == partition.parent_vacancy.vacancy_sk
+
+
+def test_enroll__30_day_course__has_no_30_day_reminder(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=30)
+
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    assert [sk for sk in _sks(enrollment.id) if not sk.startswith("audit#")] == sorted([
+        "0", "metadata#tenant", "schedules#reminder_no_access_3_days", "schedules#course_expired", "cancel_policy",
+    ])
+    records = selectors.enrollment_partition(enrollment.id).schedules
+    assert all(record.due_at > to_iso(frozen_clock.start) for record in records)
+
+
+def test_enroll__postpaid__takes_no_seat_and_writes_no_lock_without_window(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    partition = selectors.enrollment_partition(enrollment.id)
+    assert partition.parent_vacancy is None and partition.lock_metadata is None and partition.deduplication_window is None
+    assert selectors.get_lock(lock_hash(user_id=partition.enrollment.user.id, course_id=course.sk)) is None
+
+
+def test_enroll__same_email_twice__reuses_one_user(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    person = make_person()
+
+    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
+    second = enroll(tenant_id=company.sk, course_id=make_course().sk, user=person, author=STAFF)
+
+    assert first.user.id == second.user.id == selectors.get_user_by_email(person.email).user_id
+
+
+def test_enroll__inside_window__raises_deduplication_conflict_and_writes_nothing(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
+    person = make_person()
+    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+
+    frozen_clock.set(frozen_clock.start + timedelta(days=5))
+    with pytest.raises(DeduplicationConflict) as raised:
+        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10,
+               enrollment_id="second-" + first.id)
+
+    assert raised.value.enrollment_id == first.id
+    assert raised.value.lifts_at == frozen_clock.start + timedelta(days=80)
+    assert first.id in raised.value.message
+    assert list(MainItem.query("second-" + first.id)) == []
+
+
+def test_enroll__without_window__is_still_blocked_by_a_live_lock(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
+    person = make_person()
+    enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=0)
+
+    with pytest.raises(DeduplicationConflict):
+        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
+
+
+def test_enroll__lock_expired_but_still_present__succeeds(frozen_clock):
+    """Defect 2: TTL deletes late, so an expired lock that still exists must not block."""
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
+    person = make_person()
+    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+    key = lock_hash(user_id=first.user.id, course_id=course.sk)
+
+    frozen_clock.set(frozen_clock.start + timedelta(days=80, seconds=1))
+    assert LockItem.get("lock", key).enrollment_id == first.id  # still there: TTL has not run
+    second = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+
+    assert LockItem.get("lock", key).enrollment_id == second.id
+
+
+def test_enroll__with_window__succeeds_on_dynamodb(frozen_clock):
+    """Defect 1: one conditional Put on the lock, not a ConditionCheck and a Put on the same item."""
+    company, course = make_company(billing="postpaid"), make_course()
+
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5)
+
+    assert selectors.enrollment_partition(enrollment.id).lock_metadata is not None
+
+
+def test_deduplication_conflict__is_importable_and_a_domain_error():
+    """Defect 5: the error is a module-level class callers can catch."""
+    assert issubclass(DeduplicationConflict, EnrollmentError)
+
+
+def test_enroll__prepaid_without_seats__raises_no_vacancy_left_and_writes_nothing(frozen_clock):
+    company, course = make_company(), make_course()
+
+    with pytest.raises(NoVacancyLeft) as raised:
+        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, enrollment_id="no-seat-x1")
+
+    assert course.name in raised.value.message
+    assert list(MainItem.query("no-seat-x1")) == []
+
+
+def test_enroll__same_enrollment_id_twice__raises_already_exists(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, enrollment_id="idem-1-" + company.sk)
+
+    with pytest.raises(EnrollmentAlreadyExists):
+        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, enrollment_id="idem-1-" + company.sk)
+
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"user": {"email": "not-an-email"}}, "email"),
+        ({"user": {"cpf": "529.982.247-24"}}, "cpf"),
+        ({"user": {"name": "  "}}, "name"),
+        ({"course_id": "no-such-course"}, "course_id"),
+        ({"tenant_id": "no-such-company"}, "tenant_id"),
+        ({"deduplication_window_days": 90}, "deduplication_window_days"),
+        ({"deduplication_window_days": -1}, "deduplication_window_days"),
+    ],
+)
+def test_enroll__bad_input__raises_invalid_data_naming_the_field_and_writes_nothing(frozen_clock, change, field):
+    company, course = make_company(), make_course(access_period_days=90)
+    make_order(company, course, seats=1)
+    person = make_person(**change.get("user", {}))
+    kwargs = {"tenant_id": company.sk, "course_id": course.sk, "user": person, "author": STAFF, "enrollment_id": f"bad-{company.sk}"}
+    kwargs.update({k: v for k, v in change.items() if k != "user"})
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        enroll(**kwargs)
+
+    assert raised.value.field == field and raised.value.message
+    assert list(MainItem.query(f"bad-{company.sk}")) == []
+    assert selectors.get_user_by_email(person.email.strip().lower()) is None
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+
+
+def test_enroll__20_concurrent_of_one_person_with_window__exactly_one_enrollment(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    person = make_person()
+
+    def attempt(_):
+        try:
+            return enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+        except DeduplicationConflict:
+            return None
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(attempt, range(20)))
+
+    created = [r for r in results if r is not None]
+    assert len(created) == 1
+    listed = list(MainItem.query("lock", MainItem.sk == lock_hash(user_id=created[0].user.id, course_id=course.sk)))
+    assert [lock.enrollment_id for lock in listed] == [created[0].id]
+
+
+def test_enroll__3n_concurrent_into_n_seats__exactly_n_enrollments_no_seat_used_twice(frozen_clock):
+    seats = 10
+    company, course = make_company(), make_course()
+    order = make_order(company, course, seats=seats)
+
+    def attempt(_):
+        try:
+            return enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+        except NoVacancyLeft:
+            return None
+
+    with ThreadPoolExecutor(3 * seats) as pool:
+        results = list(pool.map(attempt, range(3 * seats)))
+
+    created = [r for r in results if r is not None]
+    assert len(created) == seats
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    assert len(generated) == seats and {g.status for g in generated} == {"USED"}
+    used_seats = [selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in created]
+    assert len(set(used_seats)) == seats
+
+
+def test_lifecycle_records__carry_due_index_attributes(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    day = to_iso(frozen_clock.start + timedelta(days=3))[:10]
+    found = [
+        record for shard in range(4)
+        for record in LifecycleRecordItem.due.query(f"{day}#{shard}")
+        if record.id == enrollment.id
+    ]
+    assert [record.sk for record in found] == ["schedules#reminder_no_access_3_days"]
