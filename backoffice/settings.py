@@ -110,4 +110,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"pynamodb": {"level": "WARNING"}, "botocore": {"level": "WARNING"}},
 }
+
+# The staff login `seed_demo` creates for local use.
+DEMO_USERNAME = env("DEMO_USERNAME", default="demo")
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-backoffice")

@@ -1,0 +1,55 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STATE := var/run
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: install run test test-fast dynamodb-local stop broker browser bench clean
+
+install: $(VENV)/.installed .cache/dynamodb-local/.fetched
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+.cache/dynamodb-local/.fetched: scripts/dynamodb_local.py | $(VENV)/.installed
+	$(PY) scripts/dynamodb_local.py fetch
+	@touch $@
+
+dynamodb-local: install
+	@$(PY) scripts/dynamodb_local.py start --data var/dynamodb --state $(STATE)
+
+stop:
+	@$(PY) scripts/dynamodb_local.py stop --state $(STATE)
+
+broker: install
+	@$(PY) scripts/ensure_broker.py
+
+# Debian's Chromium for the browser tests (a Playwright browser download cannot work here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+run: install broker dynamodb-local
+	@mkdir -p var
+	@export DYNAMODB_ENDPOINT=http://127.0.0.1:$$(cat $(STATE)/dynamodb-local.port) PORT=$(PORT); \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py create_tables && \
+	$(PY) manage.py seed_demo && \
+	echo "Back office: http://127.0.0.1:$(PORT)/  (DynamoDB Local at $$DYNAMODB_ENDPOINT)" && \
+	exec honcho start -f Procfile
+
+test: install broker browser
+	$(PY) -m pytest
+
+# Everything but the slow end-to-end tests.
+test-fast: install broker
+	$(PY) -m pytest -m "not slow"
+
+bench: install broker
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean: stop
+	rm -rf var .pytest_cache
