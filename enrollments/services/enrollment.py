@@ -6,6 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from ..clock import to_iso
 from ..dynamo.models import (
     CancelPolicyItem,
     CanceledDateItem,
+    CompanyItem,
     CourseAttribute,
     CourseItem,
     DeduplicationWindowItem,
@@ -96,6 +98,11 @@ def _check_window(days: int | None, course: CourseItem) -> None:
         )
 
 
+# Imports validate their rows with the same rules before enrolling them.
+clean_person = _clean_person
+check_window = _check_window
+
+
 def enroll(
     *,
     tenant_id: str,
@@ -122,22 +129,69 @@ def enroll(
         raise InvalidEnrollmentData(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
     _check_window(deduplication_window_days, course)
 
-    enrollment_id = enrollment_id or str(uuid.uuid4())
-    seat_candidates: list[VacancyItem] = []
+    seats = _SeatCandidates(tenant_id=tenant_id, course_id=course_id) if company.billing == "prepaid" else None
+    return commit_enrollment(
+        enrollment_id=enrollment_id or str(uuid.uuid4()), person=person, company=company, course=course, author=author,
+        window_days=deduplication_window_days, source=source, users=_UsersByRead(), seats=seats,
+    )
+
+
+class _UsersByRead:
+    """Read the person's user item before every attempt (one enrollment at a time)."""
+
+    def get(self, email: str) -> UserItem | None:
+        return selectors.get_user_by_email(email)
+
+    def forget(self, email: str) -> None:
+        pass
+
+
+class _SeatCandidates:
+    """Free seats of one course at one company, fetched when the last candidate is used."""
+
+    def __init__(self, *, tenant_id: str, course_id: str):
+        self.tenant_id, self.course_id = tenant_id, course_id
+        self._candidates: list[VacancyItem] = []
+
+    def take(self) -> VacancyItem | None:
+        if not self._candidates:
+            self._candidates = selectors.free_seats(tenant_id=self.tenant_id, course_id=self.course_id)
+            if not self._candidates:
+                return None
+        # A random pick keeps concurrent enrollments off the same seat.
+        return self._candidates.pop(random.randrange(len(self._candidates)))
+
+
+class UserSource(Protocol):
+    def get(self, email: str) -> UserItem | None: ...
+    def forget(self, email: str) -> None: ...
+
+
+class SeatSource(Protocol):
+    def take(self) -> VacancyItem | None: ...
+
+
+def commit_enrollment(
+    *, enrollment_id: str, person: Person, company: CompanyItem, course: CourseItem, author: Author,
+    window_days: int | None, source: str, users: UserSource, seats: SeatSource | None,
+) -> EnrollmentItem:
+    """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
+
+    ``users`` answers whether the person's user item exists (and forgets an answer a
+    failed attempt proved wrong); ``seats`` hands out a seat per attempt for a prepaid
+    company. ``enroll`` reads both one at a time; imports prefetch them per chunk.
+    Both write exactly the items of ``_enroll_transaction``.
+    """
     for attempt in range(settings.ENROLL_SEAT_ATTEMPTS):
-        existing_user = selectors.get_user_by_email(person.email)
+        existing_user = users.get(person.email)
         seat = None
         if company.billing == "prepaid":
-            if not seat_candidates:
-                seat_candidates = selectors.free_seats(tenant_id=tenant_id, course_id=course_id)
-                if not seat_candidates:
-                    raise NoVacancyLeft(company_name=company.name, course_name=course.name)
-            # A random pick keeps concurrent enrollments off the same seat.
-            seat = seat_candidates.pop(random.randrange(len(seat_candidates)))
-        now = clock.now()
+            seat = seats.take()
+            if seat is None:
+                raise NoVacancyLeft(company_name=company.name, course_name=course.name)
         tx, enrollment = _enroll_transaction(
             enrollment_id=enrollment_id, person=person, existing_user=existing_user, company=company, course=course,
-            author=author, window_days=deduplication_window_days, source=source, seat=seat, now=now,
+            author=author, window_days=window_days, source=source, seat=seat, now=clock.now(),
         )
         try:
             tx.commit()
@@ -149,6 +203,8 @@ def enroll(
                 lock = selectors.get_lock(lock_hash(user_id=enrollment.user.id, course_id=course.sk))
                 if lock is not None and lock.expires_at > to_iso(clock.now()):
                     raise DeduplicationConflict(enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at))
+            if "user" in failure.failed:
+                users.forget(person.email)
             # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
         _backoff(attempt)
     raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
