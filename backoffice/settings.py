@@ -85,6 +85,19 @@ LIFECYCLE_DUE_SHARDS = env.int("LIFECYCLE_DUE_SHARDS", default=4)
 # How many times an enrollment tries another seat when a concurrent one took it.
 ENROLL_SEAT_ATTEMPTS = env.int("ENROLL_SEAT_ATTEMPTS", default=25)
 
+# CSV imports
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# Uploads kept between preview and confirmation (workers read rows from DynamoDB, not from here).
+IMPORT_UPLOAD_DIR = env("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "var" / "imports"))
+# Rows a worker task enrolls, and how many of them at once (each row is its own transaction).
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=100)
+IMPORT_THREADS = env.int("IMPORT_THREADS", default=8)
+# The queue import chunks go to ("celery", the default queue, unless workers are split).
+IMPORTS_QUEUE = env("IMPORTS_QUEUE", default="celery")
+# A running import with no progress for this long gets its missing chunks queued again.
+IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)
+
 # Celery
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
@@ -95,6 +108,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "imports-resume-stalled": {"task": "enrollments.tasks_imports.imports_resume_stalled", "schedule": 60.0},
+}
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

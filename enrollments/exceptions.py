@@ -98,3 +98,34 @@ class StorageUnavailable(EnrollmentError):
 
     def __init__(self, detail: str):
         super().__init__(_("The database could not take the change (%(detail)s); nothing was written, try again.") % {"detail": detail})
+
+
+class ImportFileRefused(EnrollmentError):
+    """The uploaded file cannot be imported at all: empty, binary, too big, or without the needed columns."""
+
+    code = "import_file_refused"
+
+
+class SameFileImported(EnrollmentError):
+    """The same file was imported for the same company before; importing it again needs a confirmation."""
+
+    code = "same_file_imported"
+
+    def __init__(self, *, job_id: str, imported_at: datetime):
+        self.job_id = job_id
+        self.imported_at = imported_at
+        super().__init__(
+            _("This file was already imported for this company on %(date)s (import %(id)s). Confirm to import it "
+              "again: its rows still inside a deduplication window will report “already enrolled”.")
+            % {"date": _local_date(imported_at), "id": job_id}
+        )
+
+
+class ImportJobNotFound(EnrollmentError):
+    """No import has this id."""
+
+    code = "import_job_not_found"
+
+    def __init__(self, job_id: str):
+        self.job_id = job_id
+        super().__init__(_("There is no import %(id)s.") % {"id": job_id})

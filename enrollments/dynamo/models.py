@@ -8,6 +8,7 @@ from Django settings, never at import time.
 
 from pynamodb.attributes import (
     DiscriminatorAttribute,
+    JSONAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -231,6 +232,76 @@ class UserItem(MainItem, discriminator="user"):
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     cpf = UnicodeAttribute(null=True)
+
+
+
+class ImportJobItem(MainItem, discriminator="import_job"):
+    """``('import#<job_id>', '0')``: one CSV import: who, when, company, file, counts and state.
+
+    The counters grow with ``ADD`` in the transaction that records each chunk's
+    results, so they always match the result items.
+    """
+
+    job_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    tenant_name = UnicodeAttribute()
+    billing = UnicodeAttribute()
+    author = AuthorAttribute()
+    file_name = UnicodeAttribute()
+    file_hash = UnicodeAttribute()
+    file_size = NumberAttribute()
+    encoding = UnicodeAttribute()
+    delimiter = UnicodeAttribute()
+    default_course_id = UnicodeAttribute(null=True)
+    window_days = NumberAttribute(null=True)
+    # Snapshot of the courses the rows name, ``{id: [name, access_period_days, certificate_validity_days]}``:
+    # workers enroll without reading the catalog again.
+    courses = JSONAttribute()
+    state = UnicodeAttribute()
+    rows_total = NumberAttribute()
+    chunks_total = NumberAttribute()
+    chunk_rows = NumberAttribute()
+    rows_done = NumberAttribute(default=0)
+    chunks_done = NumberAttribute(default=0)
+    enrolled = NumberAttribute(default=0)
+    already_enrolled = NumberAttribute(default=0)
+    no_vacancy_left = NumberAttribute(default=0)
+    duplicates = NumberAttribute(default=0)
+    invalid = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    started_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+
+class ImportChunkItem(MainItem, discriminator="import_chunk"):
+    """``('import#<job_id>', 'chunk#<n>')``: the parsed rows of one chunk, as workers read them."""
+
+    rows = JSONAttribute()
+
+
+class ImportResultItem(MainItem, discriminator="import_result"):
+    """``('import#<job_id>', 'result#<n>')``: the outcome of each row of chunk ``n``, written once."""
+
+    rows = JSONAttribute()
+
+
+class ImportListingItem(MainItem, discriminator="import_listing"):
+    """``('imports', '<created_at>#<job_id>')``: lists imports, newest first."""
+
+    job_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+
+
+class ImportFileItem(MainItem, discriminator="import_file"):
+    """``('import_files#<tenant_id>', <sha256>)``: the last import of a file for a company."""
+
+    job_id = UnicodeAttribute()
+
+
+class ActiveImportItem(MainItem, discriminator="import_active"):
+    """``('imports#active', <job_id>)``: present while an import runs, so a sweep finds stalled ones without a Scan."""
 
 
 class OrdersMeta:

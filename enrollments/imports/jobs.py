@@ -1,0 +1,47 @@
+"""Names an import job shares between its service, its workers and its reports."""
+
+import uuid
+from typing import NamedTuple
+
+from .rows import DUPLICATE, INVALID
+
+# Job states.
+PREPARING = "PREPARING"
+RUNNING = "RUNNING"
+DONE = "DONE"
+FAILED = "FAILED"
+
+# Row results beyond the checks' own ``invalid`` and ``duplicate``; other domain errors report their ``code``.
+ENROLLED = "enrolled"
+ALREADY_ENROLLED = "already_enrolled"
+NO_VACANCY_LEFT = "no_vacancy_left"
+# Row result -> the job counter it adds to; any other result adds to ``failed``.
+COUNTERS = {ENROLLED: "enrolled", ALREADY_ENROLLED: "already_enrolled", NO_VACANCY_LEFT: "no_vacancy_left",
+            DUPLICATE: "duplicates", INVALID: "invalid"}
+OTHER_COUNTER = "failed"
+COUNTER_NAMES = (*COUNTERS.values(), OTHER_COUNTER)
+
+_ROW_IDS = uuid.UUID("6f1d4c1e-8a51-4d59-9a38-5b0f3c2a7e11")
+
+
+class ChunkRow(NamedTuple):
+    """A row as a chunk item stores it: cleaned values when OK, the file's values and a message otherwise."""
+
+    line: int
+    name: str
+    email: str
+    cpf: str | None
+    course: str
+    window_days: int | str | None
+    status: str
+    message: str
+
+
+def row_enrollment_id(job_id: str, line: int) -> str:
+    """Return the enrollment id of a row: the same for every run of the row, so a retry cannot enroll twice."""
+    return str(uuid.uuid5(_ROW_IDS, f"{job_id}#{line}"))
+
+
+def import_source(job_id: str) -> str:
+    """Return the ``source`` recorded on the enrollments of an import."""
+    return f"csv:{job_id}"

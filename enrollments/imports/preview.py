@@ -1,0 +1,186 @@
+"""Preview an import: what each row would do, and the totals, writing nothing."""
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+from .. import clock, selectors, selectors_imports
+from ..csv_files import csv_lines
+from ..dynamo.models import CompanyItem, CourseItem, ImportJobItem
+from ..exceptions import DeduplicationConflict, InvalidEnrollmentData
+from ..services.enrollment import check_window, lock_hash
+from .parsing import CsvFile, iter_rows, read_csv_file
+from .rows import ALREADY_ENROLLED, DUPLICATE, INVALID, OK, CheckedRow, CourseCatalog, batched, check_rows
+
+# Rows checked per round of batched reads (users, then their locks).
+LOOKUP_BLOCK = 1000
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What staff chose with the file: the company, and the defaults for rows that leave them out."""
+
+    company: CompanyItem
+    catalog: CourseCatalog
+    default_course: CourseItem | None
+    window_days: int | None
+
+
+@dataclass
+class CourseSeats:
+    """Seats the rows of one course need, and (for a prepaid company) how many are left."""
+
+    course_id: str
+    course_name: str
+    needed: int
+    left: int | None = None
+
+    @property
+    def short(self) -> int:
+        return max(0, self.needed - self.left) if self.left is not None else 0
+
+    @property
+    def to_use(self) -> int:
+        return min(self.needed, self.left) if self.left is not None else 0
+
+
+@dataclass
+class ImportPreview:
+    """The outcome of checking every row of a file, before anything is written."""
+
+    file: CsvFile
+    tenant_id: str
+    company_name: str
+    billing: str
+    default_course_id: str | None
+    window_days: int | None
+    rows_total: int = 0
+    to_enroll: int = 0
+    invalid: int = 0
+    duplicates: int = 0
+    already_enrolled: int = 0
+    courses: list[CourseSeats] = field(default_factory=list)
+    # The rows that will not be enrolled, in file order, each with its message.
+    problem_rows: list[CheckedRow] = field(default_factory=list)
+    # The last import of the same file for the same company: importing again needs a confirmation.
+    previous_job: ImportJobItem | None = None
+
+    @property
+    def errors(self) -> int:
+        return self.invalid + self.duplicates + self.already_enrolled
+
+    @property
+    def seats_to_use(self) -> int:
+        return sum(course.to_use for course in self.courses)
+
+    @property
+    def seats_short(self) -> int:
+        return sum(course.short for course in self.courses)
+
+    def seat_messages(self) -> list[str]:
+        """Return one sentence per course that lacks seats."""
+        return [
+            _("%(short)s seats short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last rows "
+              "will report no seat left unless %(company)s buys more.")
+            % {"short": course.short, "course": course.course_name, "needed": course.needed, "left": course.left,
+               "company": self.company_name}
+            for course in self.courses if course.short
+        ]
+
+
+def import_options(*, tenant_id: str, default_course_id: str | None = None, window_days: int | None = None) -> ImportOptions:
+    """Return the company, catalog and defaults of an import; raise ``InvalidEnrollmentData`` naming a bad one."""
+    company = selectors.get_company(tenant_id)
+    if company is None:
+        raise InvalidEnrollmentData(_("There is no company %(id)s.") % {"id": tenant_id}, field="tenant_id")
+    catalog = CourseCatalog.load()
+    default_course = None
+    if default_course_id:
+        default_course = catalog.by_id.get(default_course_id)
+        if default_course is None:
+            raise InvalidEnrollmentData(_("There is no course %(id)s.") % {"id": default_course_id}, field="course_id")
+    if window_days is not None:
+        if default_course is not None:
+            check_window(window_days, default_course)
+        elif not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 0:
+            raise InvalidEnrollmentData(_("The deduplication window must be a whole number of days, 0 or more."),
+                                        field="deduplication_window_days")
+    return ImportOptions(company=company, catalog=catalog, default_course=default_course, window_days=window_days)
+
+
+def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) -> Iterator[CheckedRow]:
+    """Yield every row of a read file, checked against the catalog and the other rows."""
+    return check_rows(iter_rows(stream, csv_file), catalog=options.catalog, default_course=options.default_course,
+                      default_window=options.window_days)
+
+
+def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, default_course_id: str | None = None,
+                   window_days: int | None = None) -> ImportPreview:
+    """Check every row of an uploaded file and return what an import would do; write nothing.
+
+    Raise ``ImportFileRefused`` for a file that cannot be imported at all, and
+    ``InvalidEnrollmentData`` for an unknown company or default course.
+    Rows stream through; only the rows with problems are kept.
+    """
+    options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
+    csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
+    company = options.company
+    preview = ImportPreview(file=csv_file, tenant_id=company.sk, company_name=company.name, billing=company.billing,
+                            default_course_id=default_course_id, window_days=window_days)
+    needed: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for block in batched(checked_rows(file, csv_file, options), LOOKUP_BLOCK):
+        _mark_already_enrolled(block)
+        for row in block:
+            preview.rows_total += 1
+            if row.status == OK:
+                preview.to_enroll += 1
+                needed[row.course.sk] += 1
+                names[row.course.sk] = row.course.name
+                continue
+            preview.problem_rows.append(row)
+            if row.status == INVALID:
+                preview.invalid += 1
+            elif row.status == DUPLICATE:
+                preview.duplicates += 1
+            elif row.status == ALREADY_ENROLLED:
+                preview.already_enrolled += 1
+    for course_id, count in sorted(needed.items(), key=lambda item: names[item[0]]):
+        left = selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == "prepaid" else None
+        preview.courses.append(CourseSeats(course_id=course_id, course_name=names[course_id], needed=count, left=left))
+    preview.previous_job = selectors_imports.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
+    return preview
+
+
+def _mark_already_enrolled(block: list[CheckedRow]) -> None:
+    """Mark the OK rows whose person holds a live lock on the course: one BatchGet of users, one of locks."""
+    ok = [row for row in block if row.status == OK]
+    users = selectors_imports.users_by_email({row.person.email for row in ok})
+    by_lock: dict[str, list[CheckedRow]] = {}
+    for row in ok:
+        user = users.get(row.person.email)
+        if user is not None:
+            by_lock.setdefault(lock_hash(user_id=user.user_id, course_id=row.course.sk), []).append(row)
+    if not by_lock:
+        return
+    now_iso = clock.now_iso()
+    for key, lock in selectors_imports.locks_by_hash(by_lock).items():
+        if lock.expires_at > now_iso:
+            conflict = DeduplicationConflict(enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at))
+            for row in by_lock[key]:
+                row.status, row.message = ALREADY_ENROLLED, conflict.message
+
+
+FAILED_ROWS_HEADER = ("name", "email", "cpf", "course", "window days", "line", "error")
+
+
+def failed_rows_csv(preview: ImportPreview) -> Iterator[str]:
+    """Yield a CSV of the rows that will not be enrolled, as the file had them plus line and error:
+    fixed and uploaded again, it imports (the two extra columns are ignored)."""
+    return csv_lines(FAILED_ROWS_HEADER, (
+        (row.raw.name, row.raw.email, row.raw.cpf, row.raw.course, row.raw.window_days, row.line, row.message)
+        for row in preview.problem_rows
+    ))

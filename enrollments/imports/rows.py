@@ -1,0 +1,142 @@
+"""Check the rows of an import with the rules ``enroll`` applies, plus duplicates inside the file."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..dynamo.models import CourseItem
+from ..exceptions import InvalidEnrollmentData
+from ..services.enrollment import Person, check_window
+from ..validators import normalize_cpf, normalize_email
+from .parsing import MAX_CELL_LENGTH, RawRow
+
+OK = "ok"
+INVALID = "invalid"
+DUPLICATE = "duplicate"
+ALREADY_ENROLLED = "already_enrolled"
+
+
+@dataclass(slots=True)
+class CheckedRow:
+    """A row and what the checks made of it: ``person``, ``course`` and ``window_days`` are set when it is OK."""
+
+    raw: RawRow
+    status: str
+    message: str = ""
+    person: Person | None = None
+    course: CourseItem | None = None
+    window_days: int | None = None
+
+    @property
+    def line(self) -> int:
+        return self.raw.line
+
+
+class CourseCatalog:
+    """The courses rows may name, by id or by exact name."""
+
+    def __init__(self, courses: Iterable[CourseItem]):
+        self.by_id: dict[str, CourseItem] = {}
+        self.by_name: dict[str, list[CourseItem]] = {}
+        for course in courses:
+            self.by_id[course.sk] = course
+            self.by_name.setdefault(course.name.strip(), []).append(course)
+
+    @classmethod
+    def load(cls) -> "CourseCatalog":
+        return cls(selectors.course_list())
+
+    def resolve(self, text: str) -> CourseItem | str:
+        """Return the course a cell names, or the message saying why none."""
+        if text in self.by_id:
+            return self.by_id[text]
+        named = self.by_name.get(text, [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return _("Several courses are named “%(name)s”: use the course id.") % {"name": text}
+        return _("There is no course “%(course)s” (use its id or its exact name).") % {"course": text}
+
+
+def check_rows(rows: Iterable[RawRow], *, catalog: CourseCatalog, default_course: CourseItem | None,
+               default_window: int | None) -> Iterator[CheckedRow]:
+    """Yield each row checked: every problem of a row in its message; the second row of the same
+    person (email) and course is a duplicate of the first."""
+    first_line: dict[tuple[str, str], int] = {}
+    for raw in rows:
+        row = _check(raw, catalog=catalog, default_course=default_course, default_window=default_window)
+        if row.status == OK:
+            key = (row.person.email, row.course.sk)
+            if key in first_line:
+                row.status = DUPLICATE
+                row.message = _("Same person and course as line %(line)s.") % {"line": first_line[key]}
+            else:
+                first_line[key] = raw.line
+        yield row
+
+
+def _check(raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | None, default_window: int | None) -> CheckedRow:
+    problems = []
+    for label, value in ((_("The name"), raw.name), (_("The email"), raw.email), (_("The CPF"), raw.cpf),
+                         (_("The course"), raw.course), (_("The window"), raw.window_days)):
+        if len(value) > MAX_CELL_LENGTH:
+            problems.append(_("%(what)s is longer than %(max)s characters.") % {"what": label, "max": MAX_CELL_LENGTH})
+    if problems:
+        return CheckedRow(raw=raw, status=INVALID, message=" ".join(problems))
+
+    name = raw.name.strip()
+    if not name:
+        problems.append(_("The person needs a name."))
+    email = cpf = None
+    try:
+        email = normalize_email(raw.email)
+    except ValidationError as error:
+        problems.append(error.messages[0])
+    try:
+        cpf = normalize_cpf(raw.cpf)
+    except ValidationError as error:
+        problems.append(error.messages[0])
+
+    course = None
+    if raw.course:
+        resolved = catalog.resolve(raw.course)
+        if isinstance(resolved, str):
+            problems.append(resolved)
+        else:
+            course = resolved
+    elif default_course is not None:
+        course = default_course
+    else:
+        problems.append(_("No course: fill the course column or choose a default course."))
+
+    window = default_window
+    if raw.window_days:
+        try:
+            window = int(raw.window_days)
+        except ValueError:
+            problems.append(_("The window must be a whole number of days, not “%(value)s”.") % {"value": raw.window_days})
+            window = None
+    if course is not None and window is not None:
+        try:
+            check_window(window, course)
+        except InvalidEnrollmentData as error:
+            problems.append(error.message)
+
+    if problems:
+        return CheckedRow(raw=raw, status=INVALID, message=" ".join(problems))
+    return CheckedRow(raw=raw, status=OK, person=Person(name=name, email=email, cpf=cpf), course=course, window_days=window)
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Yield lists of up to ``size`` items (``itertools.batched`` arrives in Python 3.12)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,126 @@
+"""Enroll many people of one company at once: the path of imports into ``commit_enrollment``.
+
+Each person is still one ``enroll`` transaction with the same items; what changes
+is the reading around it. Users come from one BatchGet per call, seats from a
+pool per course that concurrent rows share, company and course from the caller.
+"""
+
+import random
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .. import selectors, selectors_imports
+from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, VacancyItem
+from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
+from .common import Author
+from .enrollment import Person, commit_enrollment
+
+# Seats fetched at most per query: one page of the vacancies partition.
+_MAX_SEAT_QUERY = 500
+
+
+@dataclass(frozen=True)
+class BulkEnrollment:
+    """One person to enroll, already validated, with the id that makes a retry idempotent."""
+
+    enrollment_id: str
+    person: Person
+    course: CourseItem
+    window_days: int | None = None
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """The enrollment written (``existed`` when an earlier run wrote it), or the domain error of the row."""
+
+    enrollment: EnrollmentItem | None = None
+    error: EnrollmentError | None = None
+    existed: bool = False
+
+
+def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], author: Author, source: str,
+                threads: int) -> list[BulkOutcome]:
+    """Enroll every person, each in its own transaction, ``threads`` at a time; return outcomes in order.
+
+    One row's failure never stops the others. A row whose enrollment id already
+    exists counts as done and reads its enrollment back, so running the same rows
+    twice (a resumed import) enrolls each person once.
+    """
+    if not enrollments:
+        return []
+    emails = {item.person.email for item in enrollments}
+    found = selectors_imports.users_by_email(emails)
+    users = _PrefetchedUsers({email: found.get(email) for email in emails})
+    pools: dict[str, _SeatPool] = {}
+    if company.billing == "prepaid":
+        for item in enrollments:
+            pool = pools.setdefault(item.course.sk, _SeatPool(tenant_id=company.sk, course_id=item.course.sk))
+            pool.wanted += 1
+
+    def enroll_one(item: BulkEnrollment) -> BulkOutcome:
+        try:
+            enrollment = commit_enrollment(
+                enrollment_id=item.enrollment_id, person=item.person, company=company, course=item.course,
+                author=author, window_days=item.window_days, source=source, users=users, seats=pools.get(item.course.sk),
+            )
+            return BulkOutcome(enrollment=enrollment)
+        except EnrollmentAlreadyExists:
+            return BulkOutcome(enrollment=selectors.get_enrollment(item.enrollment_id), existed=True)
+        except (NoVacancyLeft, ConcurrentChange) as error:
+            # These are decided before the enrollment's own condition: an earlier run may have written it.
+            existing = _existing(item.enrollment_id)
+            return BulkOutcome(enrollment=existing, existed=True) if existing else BulkOutcome(error=error)
+        except EnrollmentError as error:
+            return BulkOutcome(error=error)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(enrollments)))) as executor:
+        return list(executor.map(enroll_one, enrollments))
+
+
+def _existing(enrollment_id: str) -> EnrollmentItem | None:
+    try:
+        return selectors.get_enrollment(enrollment_id)
+    except EnrollmentNotFound:
+        return None
+
+
+class _PrefetchedUsers:
+    """Users read in one batch (``None`` for emails nobody has yet); an answer a failed transaction disproved is read again."""
+
+    def __init__(self, users: dict[str, UserItem | None]):
+        self._users = users
+
+    def get(self, email: str) -> UserItem | None:
+        if email not in self._users:
+            self._users[email] = selectors.get_user_by_email(email)
+        return self._users[email]
+
+    def forget(self, email: str) -> None:
+        self._users.pop(email, None)
+
+
+class _SeatPool:
+    """Free seats of one course, shared by the rows enrolled at once; refilled from a random key."""
+
+    def __init__(self, *, tenant_id: str, course_id: str):
+        self.tenant_id, self.course_id = tenant_id, course_id
+        self.wanted = 0
+        self._free: list[VacancyItem] = []
+        self._handed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def take(self) -> VacancyItem | None:
+        with self._lock:
+            if not self._free:
+                # Seats handed out earlier may still be free (their row failed otherwise): ask for enough to see past them.
+                limit = min(_MAX_SEAT_QUERY, max(1, self.wanted) + len(self._handed))
+                found = selectors_imports.free_seats_from(tenant_id=self.tenant_id, course_id=self.course_id,
+                                                          start=f"{uuid.uuid4()}", limit=limit)
+                self._free = [seat for seat in found if seat.sk not in self._handed]
+                if not self._free:
+                    return None
+            seat = self._free.pop(random.randrange(len(self._free)))
+            self._handed.add(seat.sk)
+            return seat

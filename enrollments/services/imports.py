@@ -1,0 +1,333 @@
+"""CSV imports: start a job from an uploaded file, enroll its rows chunk by chunk, finish and resume it.
+
+The file is read and checked whole before anything is written; its parsed rows
+are then stored in DynamoDB, one item per chunk in the job's partition, so any
+worker on any machine can enroll any chunk. Each row is its own ``enroll``
+transaction with an id derived from the job and the line: running a chunk twice
+(a redelivered task, a resumed job) finds the rows written the first time and
+reports them as enrolled, never twice. A chunk's results and the job's counters
+are written together in one transaction, once.
+"""
+
+import uuid
+from collections import Counter
+from datetime import timedelta
+from typing import BinaryIO
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .. import clock, selectors, selectors_imports
+from ..dynamo.models import (
+    ActiveImportItem,
+    CompanyItem,
+    CourseItem,
+    ImportChunkItem,
+    ImportFileItem,
+    ImportJobItem,
+    ImportListingItem,
+    ImportResultItem,
+)
+from ..exceptions import (
+    ConcurrentChange,
+    DeduplicationConflict,
+    ImportJobNotFound,
+    NoVacancyLeft,
+    SameFileImported,
+    StorageUnavailable,
+)
+from ..imports.jobs import (
+    ALREADY_ENROLLED,
+    COUNTERS,
+    DONE,
+    ENROLLED,
+    FAILED,
+    NO_VACANCY_LEFT,
+    OTHER_COUNTER,
+    PREPARING,
+    RUNNING,
+    ChunkRow,
+    import_source,
+    row_enrollment_id,
+)
+from ..imports.parsing import read_csv_file
+from ..imports.preview import checked_rows, import_options
+from ..imports.rows import OK, CheckedRow, batched
+from ..selectors_imports import ACTIVE_IMPORTS_PK, IMPORTS_PK, JOB_SK, chunk_sk, import_files_pk, import_pk, result_sk
+from .common import Author
+from .enrollment import Person, _backoff
+from .enrollment_bulk import BulkEnrollment, enroll_many
+from .transactions import Transaction, TransactionFailed
+
+TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
+
+
+def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Author, default_course_id: str | None = None,
+                 window_days: int | None = None, allow_same_file: bool = False, enqueue: bool = True) -> ImportJobItem:
+    """Start an import job of an uploaded file and queue its chunks for the workers; return the job.
+
+    Every row is read and checked first: a file refused (``ImportFileRefused``) or an
+    unknown company or course (``InvalidEnrollmentData``) writes nothing. A file
+    already imported for the company raises ``SameFileImported`` unless
+    ``allow_same_file``. Without ``enqueue`` the caller runs the chunks (``import_run_inline``).
+    """
+    options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
+    csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
+    rows_total, courses = 0, {}
+    for row in checked_rows(file, csv_file, options):
+        rows_total += 1
+        if row.status == OK:
+            courses[row.course.sk] = [row.course.name, row.course.access_period_days, row.course.certificate_validity_days]
+    company = options.company
+    previous = selectors_imports.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
+    if previous is not None and not allow_same_file:
+        raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
+
+    chunk_rows = settings.IMPORT_CHUNK_ROWS
+    now_iso = clock.now_iso()
+    job_id = str(uuid.uuid4())
+    job = ImportJobItem(
+        id=import_pk(job_id), sk=JOB_SK, created_at=now_iso, updated_at=now_iso, job_id=job_id,
+        tenant_id=company.sk, tenant_name=company.name, billing=company.billing, author=author.as_attribute(),
+        file_name=file_name or csv_file.name or "upload.csv", file_hash=csv_file.sha256, file_size=csv_file.size,
+        encoding=csv_file.encoding, delimiter=csv_file.delimiter, default_course_id=default_course_id or None,
+        window_days=window_days, courses=courses, state=PREPARING, rows_total=rows_total,
+        chunks_total=-(-rows_total // chunk_rows), chunk_rows=chunk_rows,
+    )
+    _job_create(job, allow_same_file=allow_same_file)
+    with ImportChunkItem.batch_write() as batch:
+        for number, rows in enumerate(batched(checked_rows(file, csv_file, options), chunk_rows)):
+            batch.save(ImportChunkItem(id=job.id, sk=chunk_sk(number), created_at=now_iso, rows=[_pack(row) for row in rows]))
+    job = _job_set_running(job)
+    if enqueue:
+        import_enqueue(job_id=job.job_id, chunks=range(job.chunks_total))
+    return job
+
+
+def _pack(row: CheckedRow) -> ChunkRow:
+    if row.status == OK:
+        return ChunkRow(row.line, row.person.name, row.person.email, row.person.cpf, row.course.sk, row.window_days, OK, "")
+    raw = row.raw
+    return ChunkRow(row.line, raw.name, raw.email, raw.cpf, raw.course, raw.window_days, row.status, row.message)
+
+
+def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
+    tx = Transaction()
+    tx.put(job, condition=ImportJobItem.id.does_not_exist(), name="job")
+    tx.put(ImportListingItem(id=IMPORTS_PK, sk=f"{job.created_at}#{job.job_id}", created_at=job.created_at,
+                             job_id=job.job_id, tenant_id=job.tenant_id))
+    tx.put(ActiveImportItem(id=ACTIVE_IMPORTS_PK, sk=job.job_id, created_at=job.created_at))
+    marker = ImportFileItem(id=import_files_pk(job.tenant_id), sk=job.file_hash, created_at=job.created_at, job_id=job.job_id)
+    tx.put(marker, condition=None if allow_same_file else ImportFileItem.sk.does_not_exist(), name="file")
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        previous = selectors_imports.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
+        if "file" in failure.failed and previous is not None:
+            raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
+        raise ConcurrentChange()
+
+
+def _job_set_running(job: ImportJobItem) -> ImportJobItem:
+    now_iso = clock.now_iso()
+    tx = Transaction()
+    tx.update(job, [ImportJobItem.state.set(RUNNING), ImportJobItem.started_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
+              condition=ImportJobItem.state == PREPARING, name="job")
+    tx.commit()
+    job.state, job.started_at, job.updated_at = RUNNING, now_iso, now_iso
+    return job
+
+
+def import_enqueue(*, job_id: str, chunks) -> None:
+    """Queue one task per chunk number for the workers."""
+    from ..tasks_imports import import_chunk
+
+    for number in chunks:
+        import_chunk.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
+
+
+def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True) -> bool:
+    """Enroll the rows of one chunk and record their results and counts; return whether this call recorded them.
+
+    A chunk already recorded is not run again. Before the final attempt, a row that
+    met a transient error (DynamoDB unavailable, a race lost too often) raises it, so
+    the task retries the chunk; on the final attempt it is reported like any row error.
+    """
+    job, chunk, recorded = selectors_imports.import_chunk_state(job_id, number)
+    if job is None or chunk is None:
+        raise ImportJobNotFound(job_id)
+    wrote = False
+    if not recorded and job.state == RUNNING:
+        results, counts = _chunk_results(job, [ChunkRow(*row) for row in chunk.rows], final_attempt=final_attempt)
+        wrote = _chunk_record(job, number, results, counts)
+    import_finish_if_complete(job_id=job_id)
+    return wrote
+
+
+def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: bool) -> tuple[list[list], Counter]:
+    company = CompanyItem(id=selectors.COMPANIES_PK, sk=job.tenant_id, name=job.tenant_name, billing=job.billing)
+    courses = {
+        course_id: CourseItem(id=selectors.COURSES_PK, sk=course_id, name=name, access_period_days=access,
+                              certificate_validity_days=validity)
+        for course_id, (name, access, validity) in job.courses.items()
+    }
+    to_enroll = [row for row in rows if row.status == OK]
+    outcomes = enroll_many(
+        company=company,
+        enrollments=[
+            BulkEnrollment(enrollment_id=row_enrollment_id(job.job_id, row.line), course=courses[row.course],
+                           person=Person(name=row.name, email=row.email, cpf=row.cpf), window_days=row.window_days)
+            for row in to_enroll
+        ],
+        author=Author(id=job.author.id, name=job.author.name, email=job.author.email),
+        source=import_source(job.job_id),
+        threads=settings.IMPORT_THREADS,
+    )
+    if not final_attempt:
+        transient = next((outcome.error for outcome in outcomes if isinstance(outcome.error, TRANSIENT_ERRORS)), None)
+        if transient is not None:
+            raise transient
+    outcome_of = {row.line: outcome for row, outcome in zip(to_enroll, outcomes)}
+    results, counts = [], Counter()
+    for row in rows:
+        enrollment_id, message = "", row.message
+        if row.status != OK:
+            result = row.status
+        elif (outcome := outcome_of[row.line]).enrollment is not None:
+            result, enrollment_id = ENROLLED, outcome.enrollment.id
+        elif isinstance(outcome.error, DeduplicationConflict):
+            result, enrollment_id, message = ALREADY_ENROLLED, outcome.error.enrollment_id, outcome.error.message
+        elif isinstance(outcome.error, NoVacancyLeft):
+            result, message = NO_VACANCY_LEFT, outcome.error.message
+        else:
+            result, message = outcome.error.code, outcome.error.message
+        counts[COUNTERS.get(result, OTHER_COUNTER)] += 1
+        results.append([row.line, row.name, row.email, result, enrollment_id, message])
+    return results, counts
+
+
+def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: Counter) -> bool:
+    """Write a chunk's results and add its counts to the job, in one transaction, once."""
+    for attempt in range(settings.ENROLL_SEAT_ATTEMPTS):
+        now_iso = clock.now_iso()
+        tx = Transaction()
+        tx.put(ImportResultItem(id=job.id, sk=result_sk(number), created_at=now_iso, rows=results),
+               condition=ImportResultItem.sk.does_not_exist(), name="result")
+        actions = [ImportJobItem.rows_done.add(len(results)), ImportJobItem.chunks_done.add(1), ImportJobItem.updated_at.set(now_iso)]
+        actions += [getattr(ImportJobItem, counter).add(count) for counter, count in sorted(counts.items())]
+        tx.update(ImportJobItem(id=job.id, sk=JOB_SK), actions, condition=ImportJobItem.state == RUNNING, name="job")
+        try:
+            tx.commit()
+            return True
+        except TransactionFailed as failure:
+            if failure.failed:
+                # Another run of the chunk recorded it first, or the job is no longer running.
+                return False
+        # Chunks finishing together conflict on the job's counters: try again.
+        _backoff(attempt)
+    raise ConcurrentChange()
+
+
+def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
+    """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
+    job = selectors_imports.get_import_job(job_id)
+    if job.state != RUNNING or job.chunks_done < job.chunks_total:
+        return job
+    now_iso = clock.now_iso()
+    tx = Transaction()
+    tx.update(job, [ImportJobItem.state.set(DONE), ImportJobItem.finished_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
+              condition=ImportJobItem.state == RUNNING, name="job")
+    tx.delete(ActiveImportItem(id=ACTIVE_IMPORTS_PK, sk=job_id))
+    try:
+        tx.commit()
+    except TransactionFailed:
+        return selectors_imports.get_import_job(job_id)
+    job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
+    return job
+
+
+def import_resume(*, job_id: str) -> int:
+    """Queue again every chunk of a running job whose results are missing; return how many.
+
+    Safe while the job still runs: a chunk that runs twice is recorded once.
+    """
+    job = selectors_imports.get_import_job(job_id)
+    if job.state != RUNNING:
+        return 0
+    done = selectors_imports.import_chunks_done(job_id)
+    missing = [number for number in range(job.chunks_total) if number not in done]
+    if not missing:
+        import_finish_if_complete(job_id=job_id)
+        return 0
+    _job_touch(job)
+    import_enqueue(job_id=job_id, chunks=missing)
+    return len(missing)
+
+
+def _job_touch(job: ImportJobItem) -> None:
+    """Move the job's heartbeat, so the next sweep waits a full stall period before resuming it again."""
+    tx = Transaction()
+    tx.update(job, [ImportJobItem.updated_at.set(clock.now_iso())], condition=ImportJobItem.state == job.state)
+    try:
+        tx.commit()
+    except TransactionFailed:
+        pass
+
+
+def import_resume_stalled(*, stalled_after: timedelta | None = None) -> list[str]:
+    """Resume the running imports without progress for ``stalled_after`` (default ``IMPORT_STALL_SECONDS``);
+    fail the ones whose preparation stopped. Return the ids of the imports resumed or failed.
+
+    A worker killed mid-chunk leaves its task unacknowledged until the broker's
+    visibility timeout; this sweep, run by beat, brings such imports back sooner.
+    """
+    if stalled_after is None:
+        stalled_after = timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    cutoff = clock.to_iso(clock.now() - stalled_after)
+    touched = []
+    for job_id in selectors_imports.active_import_ids():
+        try:
+            job = selectors_imports.get_import_job(job_id)
+        except ImportJobNotFound:
+            continue
+        if (job.updated_at or job.created_at) > cutoff:
+            continue
+        if job.state == PREPARING:
+            _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
+            touched.append(job_id)
+        elif job.state == RUNNING:
+            import_resume(job_id=job_id)
+            touched.append(job_id)
+    return touched
+
+
+def _job_fail(job: ImportJobItem, message: str) -> None:
+    now_iso = clock.now_iso()
+    tx = Transaction()
+    tx.update(job, [ImportJobItem.state.set(FAILED), ImportJobItem.error.set(message), ImportJobItem.finished_at.set(now_iso),
+                    ImportJobItem.updated_at.set(now_iso)], condition=ImportJobItem.state == job.state, name="job")
+    tx.delete(ActiveImportItem(id=ACTIVE_IMPORTS_PK, sk=job.job_id))
+    last = selectors_imports.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
+    if last is not None and last.job_id == job.job_id:
+        # Nothing of the file was imported: uploading it again needs no confirmation.
+        tx.delete(ImportFileItem(id=import_files_pk(job.tenant_id), sk=job.file_hash), condition=ImportFileItem.job_id == job.job_id)
+    try:
+        tx.commit()
+    except TransactionFailed:
+        pass  # Another sweep or the job itself moved first.
+
+
+def import_run_inline(*, job_id: str, on_progress=None) -> ImportJobItem:
+    """Run every chunk of a job still missing in this process (the command line's path); return the job.
+
+    ``on_progress(job)`` is called after each chunk.
+    """
+    job = selectors_imports.get_import_job(job_id)
+    done = selectors_imports.import_chunks_done(job_id)
+    for number in range(job.chunks_total):
+        if number in done:
+            continue
+        import_process_chunk(job_id=job_id, number=number)
+        if on_progress is not None:
+            on_progress(selectors_imports.get_import_job(job_id))
+    return import_finish_if_complete(job_id=job_id)
