@@ -1,0 +1,74 @@
+import uuid
+
+import pytest
+
+from enrollments import selectors
+from enrollments.dynamo.models import GeneratedItem, MainItem, OrderTableItem
+from enrollments.exceptions import NoVacancyLeft
+from enrollments.services import enroll
+from enrollments.services.enrollment import clean_person
+from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(people, course, window_days=None):
+    return [BulkEnrollment(enrollment_id=str(uuid.uuid4()), person=clean_person(p), course=course, window_days=window_days)
+            for p in people]
+
+
+def _kinds(enrollment_id):
+    return sorted(item.sk.split("#")[0] for item in MainItem.query(enrollment_id))
+
+
+def test_enroll_many__writes_the_same_items_as_enroll(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    single = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5)
+
+    [outcome] = enroll_many(company=company, enrollments=_rows([make_person()], course, 5), author=STAFF, source="csv:x", threads=4)
+
+    assert _kinds(outcome.enrollment.id) == _kinds(single.id)
+    assert selectors.get_enrollment(outcome.enrollment.id).source == "csv:x"
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+
+def test_enroll_many__one_person_in_two_courses_at_once__one_user_two_enrollments(frozen_clock):
+    company, first, second = make_company(billing="postpaid"), make_course(), make_course()
+    person = make_person()
+
+    outcomes = enroll_many(company=company, enrollments=_rows([person], first) + _rows([person], second),
+                           author=STAFF, source="csv:x", threads=2)
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert outcomes[0].enrollment.user.id == outcomes[1].enrollment.user.id == selectors.get_user_by_email(person.email).user_id
+
+
+def test_enroll_many__same_rows_again__reports_them_existing_and_writes_nothing_more(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=5)
+    rows = _rows([make_person() for _ in range(3)], course)
+    first = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=3)
+
+    again = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=3)
+
+    assert [o.existed for o in again] == [True, True, True]
+    assert [o.enrollment.id for o in again] == [o.enrollment.id for o in first]
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 2
+
+
+def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_the_rest(frozen_clock):
+    company, course = make_company(), make_course()
+    order = make_order(company, course, seats=7)
+
+    outcomes = enroll_many(company=company, enrollments=_rows([make_person() for _ in range(12)], course),
+                           author=STAFF, source="csv:x", threads=6)
+
+    enrolled = [o.enrollment for o in outcomes if o.enrollment is not None]
+    assert len(enrolled) == 7
+    assert all(isinstance(o.error, NoVacancyLeft) for o in outcomes if o.enrollment is None)
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    assert sorted(g.enrollment_id for g in generated) == sorted(e.id for e in enrolled)
+    assert len({selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in enrolled}) == 7
