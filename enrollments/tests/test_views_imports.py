@@ -1,0 +1,61 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from enrollments.imports import api
+from enrollments.tests.factories import STAFF, make_company, make_course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def job(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    data = f"name,email,course\n@Evil,evil.{company.sk}@example.com,{course.sk}\nBad,bad,{course.sk}\n".encode()
+    started = api.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
+    return api.import_run_inline(job_id=started.job_id)
+
+
+@pytest.fixture
+def staff_client(client):
+    user = get_user_model().objects.create_user(username="operator", password="pw-operator-1", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+def test_progress_json__staff__returns_the_progress(staff_client, job):
+    response = staff_client.get(f"/imports/{job.job_id}/progress.json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["state"], body["processed"], body["total"], body["percent"], body["finished"]) == ("DONE", 2, 2, 100, True)
+    assert body["counts"]["enrolled"] == 1 and body["counts"]["invalid"] == 1
+
+
+def test_progress_json__not_staff__redirects_to_login(client, job):
+    response = client.get(f"/imports/{job.job_id}/progress.json")
+
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_progress_json__unknown_job__404(staff_client, frozen_clock):
+    assert staff_client.get("/imports/00000000-0000-0000-0000-000000000000/progress.json").status_code == 404
+
+
+def test_report_download__streams_the_neutralized_report(staff_client, job):
+    response = staff_client.get(f"/imports/{job.job_id}/report.csv")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[:4] for row in rows] == [["line", "name", "email", "result"], ["2", "'@Evil", rows[1][2], "enrolled"],
+                                         ["3", "Bad", "bad", "invalid"]]
+
+
+def test_failed_rows_download__has_only_the_rows_not_enrolled(staff_client, job):
+    response = staff_client.get(f"/imports/{job.job_id}/failed-rows.csv")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
+    assert [(row[0], row[1], row[5]) for row in rows[1:]] == [("Bad", "bad", "3")]
