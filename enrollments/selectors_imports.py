@@ -114,15 +114,16 @@ def locks_by_hash(hashes: Iterable[str]) -> dict[str, LockItem]:
     return {lock.sk: lock for lock in LockItem.batch_get(keys, consistent_read=True)} if keys else {}
 
 
-def free_seats_from(*, tenant_id: str, course_id: str, start: str, limit: int) -> list[VacancyItem]:
+def free_seats_from(*, tenant_id: str, course_id: str, start: str | None, limit: int) -> list[VacancyItem]:
     """Return up to ``limit`` free seats of a course, from sort key ``start`` on and then from the beginning.
 
     Seat keys end in a random uuid: concurrent chunks starting at random keys take
-    different seats instead of all fighting over the first ones.
+    different seats instead of all fighting over the first ones. Without ``start``,
+    from the beginning.
     """
     pk, of_course = vacancies_pk(tenant_id), VacancyItem.course_id == course_id
     found: list[VacancyItem] = []
-    for range_condition in (VacancyItem.sk >= start, VacancyItem.sk < start):
+    for range_condition in ((VacancyItem.sk >= start, VacancyItem.sk < start) if start else (None,)):
         for seat in VacancyItem.query(pk, range_condition, filter_condition=of_course, consistent_read=True,
                                       page_size=limit - len(found)):
             found.append(seat)

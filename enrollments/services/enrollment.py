@@ -40,6 +40,7 @@ from ..exceptions import (
     InvalidEnrollmentData,
     NotCancelable,
     NoVacancyLeft,
+    StorageUnavailable,
 )
 from ..validators import normalize_cpf, normalize_email
 from .common import Author, audit_event
@@ -161,6 +162,9 @@ class _SeatCandidates:
         # A random pick keeps concurrent enrollments off the same seat.
         return self._candidates.pop(random.randrange(len(self._candidates)))
 
+    def release(self, seat: VacancyItem) -> None:
+        self._candidates.append(seat)
+
 
 class UserSource(Protocol):
     def get(self, email: str) -> UserItem | None: ...
@@ -169,6 +173,7 @@ class UserSource(Protocol):
 
 class SeatSource(Protocol):
     def take(self) -> VacancyItem | None: ...
+    def release(self, seat: VacancyItem) -> None: ...
 
 
 def commit_enrollment(
@@ -179,8 +184,9 @@ def commit_enrollment(
 
     ``users`` answers whether the person's user item exists (and forgets an answer a
     failed attempt proved wrong); ``seats`` hands out a seat per attempt for a prepaid
-    company. ``enroll`` reads both one at a time; imports prefetch them per chunk.
-    Both write exactly the items of ``_enroll_transaction``.
+    company and takes back the seats an attempt did not consume. ``enroll`` reads both
+    one at a time; imports prefetch them per chunk. Both write exactly the items of
+    ``_enroll_transaction``.
     """
     for attempt in range(settings.ENROLL_SEAT_ATTEMPTS):
         existing_user = users.get(person.email)
@@ -196,7 +202,14 @@ def commit_enrollment(
         try:
             tx.commit()
             return enrollment
+        except StorageUnavailable:
+            if seat is not None:
+                seats.release(seat)
+            raise
         except TransactionFailed as failure:
+            if seat is not None and "seat" not in failure.failed:
+                # The seat is still free: another attempt, or another person, may take it.
+                seats.release(seat)
             if "enrollment" in failure.failed:
                 raise EnrollmentAlreadyExists(enrollment_id)
             if "lock" in failure.failed:

@@ -102,25 +102,42 @@ class _PrefetchedUsers:
 
 
 class _SeatPool:
-    """Free seats of one course, shared by the rows enrolled at once; refilled from a random key."""
+    """Free seats of one course, shared by the rows enrolled at once.
+
+    Each refill starts at a random key inside a random order of the course, so
+    concurrent chunks take different seats instead of all fighting over the first ones.
+    """
 
     def __init__(self, *, tenant_id: str, course_id: str):
         self.tenant_id, self.course_id = tenant_id, course_id
         self.wanted = 0
         self._free: list[VacancyItem] = []
-        self._handed: set[str] = set()
+        # Seats handed out and not given back: taken by now, or about to be.
+        self._out: set[str] = set()
+        self._orders: list[str] | None = None
         self._lock = threading.Lock()
 
     def take(self) -> VacancyItem | None:
         with self._lock:
             if not self._free:
-                # Seats handed out earlier may still be free (their row failed otherwise): ask for enough to see past them.
-                limit = min(_MAX_SEAT_QUERY, max(1, self.wanted) + len(self._handed))
+                limit = min(_MAX_SEAT_QUERY, max(1, self.wanted) + len(self._out))
                 found = selectors_imports.free_seats_from(tenant_id=self.tenant_id, course_id=self.course_id,
-                                                          start=f"{uuid.uuid4()}", limit=limit)
-                self._free = [seat for seat in found if seat.sk not in self._handed]
+                                                          start=self._random_start(), limit=limit)
+                self._free = [seat for seat in found if seat.sk not in self._out]
                 if not self._free:
                     return None
             seat = self._free.pop(random.randrange(len(self._free)))
-            self._handed.add(seat.sk)
+            self._out.add(seat.sk)
             return seat
+
+    def release(self, seat: VacancyItem) -> None:
+        with self._lock:
+            self._out.discard(seat.sk)
+            self._free.append(seat)
+
+    def _random_start(self) -> str | None:
+        if self._orders is None:
+            self._orders = [order.order_id for order in selectors.order_list(tenant_id=self.tenant_id)
+                            if order.course_id == self.course_id]
+        # Seat keys are ``<order_id>#<uuid4>``.
+        return f"{random.choice(self._orders)}#{uuid.uuid4()}" if self._orders else None

@@ -72,3 +72,15 @@ def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_th
     generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
     assert sorted(g.enrollment_id for g in generated) == sorted(e.id for e in enrolled)
     assert len({selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in enrolled}) == 7
+
+
+def test_enroll_many__rerun_with_new_rows_and_few_seats__rows_already_written_leave_their_seats_to_the_new_ones(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=5)
+    rows = _rows([make_person() for _ in range(5)], course)
+    enroll_many(company=company, enrollments=rows[:3], author=STAFF, source="csv:x", threads=1)
+
+    outcomes = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=1)
+
+    assert [(o.existed, o.error) for o in outcomes] == [(True, None)] * 3 + [(False, None)] * 2
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
