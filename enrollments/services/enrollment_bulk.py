@@ -7,6 +7,7 @@ pool per course that concurrent rows share, company and course from the caller.
 
 import random
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .enrollment import Person, commit_enrollment
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
+_ORDERS_CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,21 @@ class _SeatPool:
 
     def _random_start(self) -> str | None:
         if self._orders is None:
-            self._orders = [order.order_id for order in selectors.order_list(tenant_id=self.tenant_id)
-                            if order.course_id == self.course_id]
+            self._orders = _course_orders(self.tenant_id, self.course_id)
         # Seat keys are ``<order_id>#<uuid4>``.
         return f"{random.choice(self._orders)}#{uuid.uuid4()}" if self._orders else None
+
+
+_orders_cache: dict[tuple[str, str], tuple[float, list[str]]] = {}
+
+
+def _course_orders(tenant_id: str, course_id: str) -> list[str]:
+    """Return the ids of a company's orders of a course, read at most once a minute per process.
+
+    They only choose where seat queries start: an order missing for a minute is still reached by the wrap-around.
+    """
+    cached = _orders_cache.get((tenant_id, course_id))
+    if cached is None or cached[0] < time.monotonic():
+        orders = [order.order_id for order in selectors.order_list(tenant_id=tenant_id) if order.course_id == course_id]
+        cached = _orders_cache[(tenant_id, course_id)] = (time.monotonic() + _ORDERS_CACHE_SECONDS, orders)
+    return cached[1]

@@ -50,7 +50,7 @@ from ..imports.jobs import (
     import_source,
     row_enrollment_id,
 )
-from ..imports.parsing import read_csv_file
+from ..imports.parsing import iter_rows, read_csv_file
 from ..imports.preview import checked_rows, import_options
 from ..imports.rows import OK, CheckedRow, batched
 from ..selectors_imports import ACTIVE_IMPORTS_PK, IMPORTS_PK, JOB_SK, chunk_sk, import_files_pk, import_pk, result_sk
@@ -73,11 +73,8 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
     """
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
-    rows_total, courses = 0, {}
-    for row in checked_rows(file, csv_file, options):
-        rows_total += 1
-        if row.status == OK:
-            courses[row.course.sk] = [row.course.name, row.course.access_period_days, row.course.certificate_validity_days]
+    # A first pass reads every row, so a file refused for its size, its rows or a broken line writes nothing.
+    rows_total = sum(1 for _row in iter_rows(file, csv_file))
     company = options.company
     previous = selectors_imports.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
     if previous is not None and not allow_same_file:
@@ -91,14 +88,19 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
         tenant_id=company.sk, tenant_name=company.name, billing=company.billing, author=author.as_attribute(),
         file_name=file_name or csv_file.name or "upload.csv", file_hash=csv_file.sha256, file_size=csv_file.size,
         encoding=csv_file.encoding, delimiter=csv_file.delimiter, default_course_id=default_course_id or None,
-        window_days=window_days, courses=courses, state=PREPARING, rows_total=rows_total,
+        window_days=window_days, courses={}, state=PREPARING, rows_total=rows_total,
         chunks_total=-(-rows_total // chunk_rows), chunk_rows=chunk_rows,
     )
     _job_create(job, allow_same_file=allow_same_file)
+    courses = {}
     with ImportChunkItem.batch_write() as batch:
         for number, rows in enumerate(batched(checked_rows(file, csv_file, options), chunk_rows)):
             batch.save(ImportChunkItem(id=job.id, sk=chunk_sk(number), created_at=now_iso, rows=[_pack(row) for row in rows]))
-    job = _job_set_running(job)
+            for row in rows:
+                if row.status == OK and row.course.sk not in courses:
+                    course = row.course
+                    courses[course.sk] = [course.name, course.access_period_days, course.certificate_validity_days]
+    job = _job_set_running(job, courses=courses)
     if enqueue:
         import_enqueue(job_id=job.job_id, chunks=range(job.chunks_total))
     return job
@@ -128,13 +130,13 @@ def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
         raise ConcurrentChange()
 
 
-def _job_set_running(job: ImportJobItem) -> ImportJobItem:
+def _job_set_running(job: ImportJobItem, *, courses: dict) -> ImportJobItem:
     now_iso = clock.now_iso()
     tx = Transaction()
-    tx.update(job, [ImportJobItem.state.set(RUNNING), ImportJobItem.started_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
-              condition=ImportJobItem.state == PREPARING, name="job")
+    tx.update(job, [ImportJobItem.state.set(RUNNING), ImportJobItem.courses.set(courses), ImportJobItem.started_at.set(now_iso),
+                    ImportJobItem.updated_at.set(now_iso)], condition=ImportJobItem.state == PREPARING, name="job")
     tx.commit()
-    job.state, job.started_at, job.updated_at = RUNNING, now_iso, now_iso
+    job.state, job.courses, job.started_at, job.updated_at = RUNNING, courses, now_iso, now_iso
     return job
 
 

@@ -141,8 +141,10 @@ def queue(settings):
     client.delete(settings.IMPORTS_QUEUE)
 
 
-def _queued_chunks(client, name):
-    return [json.loads(message)["headers"]["argsrepr"] for message in client.lrange(name, 0, -1)]
+def _queued_chunks(client, name, job_id):
+    """Return the chunks of one job queued (other tests' unfinished jobs are resumed too: the table is shared)."""
+    queued = [json.loads(message)["headers"]["argsrepr"] for message in client.lrange(name, 0, -1)]
+    return [args for args in queued if job_id in args]
 
 
 def test_import_resume_stalled__running_job_without_progress__queues_only_its_missing_chunks(frozen_clock, settings, queue):
@@ -157,7 +159,7 @@ def test_import_resume_stalled__running_job_without_progress__queues_only_its_mi
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1))
     assert job.job_id in imports.import_resume_stalled()
 
-    assert sorted(_queued_chunks(client, name)) == [f"('{job.job_id}', 0)", f"('{job.job_id}', 2)"]
+    assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('{job.job_id}', 0)", f"('{job.job_id}', 2)"]
     # Resuming moved the heartbeat: the next sweep waits a full period again.
     assert job.job_id not in imports.import_resume_stalled()
 

@@ -1,0 +1,256 @@
+"""Benchmark of CSV imports: rows per second of an import through Celery workers, against the same run's
+raw TransactWriteItems ceiling and one-at-a-time ``enroll`` calls; and the peak memory of a big preview.
+
+    .venv/bin/python bench/import_throughput.py                      # the issue's sizes: 10,000 rows, preview of 100,000
+    .venv/bin/python bench/import_throughput.py --rows 1000 --baseline-rows 200 --preview-rows 10000   # a quick check
+
+It starts its own DynamoDB Local and one Celery worker (``--processes`` pool processes,
+``--threads`` rows at once in each): the raw ceiling sends the very items the import
+writes (built by the same transaction builder, for other people and seats) with
+TransactWriteItems from the same number of processes and threads. The preview runs
+in a fresh process whose peak resident memory is reported. Redis must answer at
+CELERY_BROKER_URL (``make broker``).
+"""
+
+import argparse
+import io
+import multiprocessing
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000, help="rows of the imported file (and of the raw ceiling run)")
+    parser.add_argument("--baseline-rows", type=int, default=1_000, help="rows enrolled one at a time for the baseline rate")
+    parser.add_argument("--preview-rows", type=int, default=100_000, help="rows of the previewed file")
+    parser.add_argument("--processes", type=int, default=2, help="worker pool processes (and raw ceiling processes)")
+    parser.add_argument("--threads", type=int, default=4, help="rows enrolled at once per process (IMPORT_THREADS)")
+    parser.add_argument("--chunk-rows", type=int, default=100, help="rows per worker task (IMPORT_CHUNK_ROWS)")
+    parser.add_argument("--preview-child", nargs=3, metavar=("FILE", "TENANT", "COURSE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.preview_child:
+        _preview_child(*args.preview_child)
+        return
+    run(args)
+
+
+def run(args) -> None:
+    from scripts import dynamodb_local
+
+    dynamo, port = dynamodb_local.start()
+    token = uuid.uuid4().hex[:8]
+    os.environ.update({
+        "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}", "DYNAMODB_TABLE_PREFIX": f"bench{token}_",
+        "IMPORTS_QUEUE": f"bench-imports-{token}", "IMPORT_THREADS": str(args.threads),
+        "IMPORT_CHUNK_ROWS": str(args.chunk_rows), "IMPORT_MAX_ROWS": str(max(100_000, args.preview_rows, args.rows)),
+    })
+    worker = None
+    try:
+        import django
+
+        django.setup()
+        from enrollments.dynamo import connection
+
+        connection.configure()
+        connection.create_tables()
+        worker = _start_worker(args)
+
+        print(f"setup: seats for {2 * args.rows + args.baseline_rows + 200} enrollments ...", flush=True)
+        warmup = _prepaid_company("warm-up", 200)
+        _import_rate(warmup, 200)  # starts the worker's processes, connections and DynamoDB Local's JIT
+        imported = _prepaid_company("import", args.rows)
+        raw_company = _prepaid_company("raw", args.rows)
+        baseline = _prepaid_company("one-at-a-time", args.baseline_rows)
+
+        import_rate, job = _import_rate(imported, args.rows)
+        print(f"import of {args.rows} rows through {args.processes} worker processes x {args.threads} threads: "
+              f"{import_rate:.1f} rows/s ({job.enrolled} enrolled, {job.failed + job.no_vacancy_left} failed)", flush=True)
+        raw_rate = _raw_rate(raw_company, args.rows, processes=args.processes, threads=args.threads)
+        print(f"raw TransactWriteItems ceiling, same items, {args.processes} x {args.threads}: {raw_rate:.1f} tx/s", flush=True)
+        baseline_rate = _baseline_rate(baseline, args.baseline_rows)
+        print(f"one-at-a-time enroll() of {args.baseline_rows} rows: {baseline_rate:.1f} rows/s", flush=True)
+        peak_mb, previewed = _preview_peak(args.preview_rows, imported)
+        print(f"preview of {previewed} rows in a fresh process: peak resident memory {peak_mb:.0f} MB", flush=True)
+    finally:
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+            _drop_queue()
+        dynamo.terminate()
+        dynamo.wait(timeout=30)
+    size = f"{args.preview_rows // 1000}k" if args.preview_rows % 1000 == 0 else str(args.preview_rows)
+    print(f"import: {import_rate:.1f} rows/s = {100 * import_rate / raw_rate:.0f}% of raw ceiling, "
+          f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB")
+
+
+def _start_worker(args) -> subprocess.Popen:
+    command = [sys.executable, "-m", "celery", "-A", "backoffice", "worker", "-Q", os.environ["IMPORTS_QUEUE"],
+               "--concurrency", str(args.processes), "-n", f"{os.environ['IMPORTS_QUEUE']}@%h", "--without-gossip",
+               "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
+    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+
+
+def _drop_queue() -> None:
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.IMPORTS_QUEUE)
+
+
+def _prepaid_company(label: str, seats: int):
+    from enrollments.services import Author, company_create, course_create, order_create
+    from enrollments.services.catalog import MAX_SEATS_PER_ORDER
+
+    company = company_create(name=f"Bench {label}", billing="prepaid")
+    course = course_create(name=f"Bench course {label}", access_period_days=90, certificate_validity_days=365)
+    author = Author(id="bench", name="Bench")
+    for start in range(0, seats, MAX_SEATS_PER_ORDER):
+        order_create(tenant_id=company.sk, course_id=course.sk, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author)
+    return company, course
+
+
+def _csv(company, course, rows: int, tag: str) -> bytes:
+    lines = ["name,email,course"] + [f"Person {i},{tag}{i}.{company.sk}@example.com,{course.sk}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _import_rate(target, rows: int):
+    """Return rows/s from the call that starts the job to the job's DONE, and the job."""
+    from enrollments import selectors_imports
+    from enrollments.imports import api
+    from enrollments.services import Author
+
+    company, course = target
+    data = _csv(company, course, rows, "imp")
+    started = time.perf_counter()
+    job = api.import_start(file=io.BytesIO(data), file_name="bench.csv", tenant_id=company.sk, author=Author(id="bench", name="Bench"))
+    while (job := selectors_imports.get_import_job(job.job_id)).state not in (api.DONE, api.FAILED):
+        time.sleep(0.1)
+    return rows / (time.perf_counter() - started), job
+
+
+def _raw_rate(target, rows: int, *, processes: int, threads: int) -> float:
+    """Return TransactWriteItems/s of the import's own items, sent straight through botocore."""
+    from enrollments import clock, selectors
+    from enrollments.services import Author, Person
+    from enrollments.services.enrollment import _enroll_transaction
+    from enrollments.services.transactions import TransactWrite
+
+    company, course = target
+    seats = list(selectors.free_seats(tenant_id=company.sk, course_id=course.sk, limit=rows))
+    author = Author(id="bench", name="Bench")
+    requests = []
+    for i, seat in enumerate(seats):
+        tx, _ = _enroll_transaction(
+            enrollment_id=str(uuid.uuid4()), person=Person(name=f"Person {i}", email=f"raw{i}.{company.sk}@example.com"),
+            existing_user=None, company=company, course=course, author=author, window_days=None,
+            source="csv:bench", seat=seat, now=clock.now(),
+        )
+        requests.append(_request_of(tx, TransactWrite))
+    global _RAW_REQUESTS
+    _RAW_REQUESTS = requests
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(processes + 1)
+    children = [context.Process(target=_raw_child, args=(index, processes, threads, ready)) for index in range(processes)]
+    for child in children:
+        child.start()
+    ready.wait()  # every child has its client: start the clock
+    started = time.perf_counter()
+    for child in children:
+        child.join()
+    elapsed = time.perf_counter() - started
+    if any(child.exitcode for child in children):
+        raise RuntimeError("a raw ceiling process failed")
+    return len(requests) / elapsed
+
+
+_RAW_REQUESTS: list[dict] = []
+
+
+def _request_of(tx, transact_write) -> dict:
+    """Return the TransactWriteItems request PynamoDB builds for a transaction, without sending it."""
+    from pynamodb.connection.base import Connection
+
+    class Builder(Connection):
+        request: dict = {}
+
+        def dispatch(self, operation_name, operation_kwargs):
+            Builder.request = operation_kwargs
+            return {}
+
+    with transact_write(connection=Builder(host="http://unused")) as writer:
+        # The bench reads the parts of its own transaction to send exactly its items.
+        for _kind, _name, apply in tx._parts:
+            apply(writer)
+    return Builder.request
+
+
+def _raw_child(index: int, processes: int, threads: int, ready) -> None:
+    import botocore.config
+    import botocore.session
+    from django.conf import settings
+
+    client = botocore.session.get_session().create_client(
+        "dynamodb", endpoint_url=settings.DYNAMODB_ENDPOINT, region_name=settings.DYNAMODB_REGION,
+        aws_access_key_id="local", aws_secret_access_key="local",
+        config=botocore.config.Config(max_pool_connections=threads * 2, retries={"max_attempts": 1}),
+    )
+    mine = _RAW_REQUESTS[index::processes]
+    ready.wait()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda request: client.transact_write_items(**request), mine))
+
+
+def _baseline_rate(target, rows: int) -> float:
+    from enrollments.services import Author, Person, enroll
+
+    company, course = target
+    author = Author(id="bench", name="Bench")
+    started = time.perf_counter()
+    for i in range(rows):
+        enroll(tenant_id=company.sk, course_id=course.sk, user=Person(name=f"Person {i}", email=f"one{i}.{company.sk}@example.com"),
+               author=author, source="bench")
+    return rows / (time.perf_counter() - started)
+
+
+def _preview_peak(rows: int, target) -> tuple[float, int]:
+    company, course = target
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "preview.csv"
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("nome;e-mail;cpf;curso;janela (dias)\n")
+            for i in range(rows):
+                out.write(f"Pessoa Número {i};preview{i}.{company.sk}@example.com;;{course.sk};\n")
+        child = subprocess.run([sys.executable, __file__, "--preview-child", str(path), company.sk, course.sk],
+                               cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True)
+    peak, previewed = child.stdout.split()[-2:]
+    return float(peak), int(previewed)
+
+
+def _preview_child(path: str, tenant_id: str, course_id: str) -> None:
+    import django
+
+    django.setup()
+    from enrollments.imports import api
+
+    with open(path, "rb") as stream:
+        preview = api.import_preview(file=stream, file_name=path, tenant_id=tenant_id)
+    # Linux reports ru_maxrss in KiB.
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, preview.rows_total)
+
+
+if __name__ == "__main__":
+    main()
