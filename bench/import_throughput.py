@@ -16,7 +16,6 @@ import argparse
 import io
 import multiprocessing
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -72,18 +71,25 @@ def run(args) -> None:
         warmup = _prepaid_company("warm-up", 200)
         _import_rate(warmup, 200)  # starts the worker's processes, connections and DynamoDB Local's JIT
         imported = _prepaid_company("import", args.rows)
-        raw_company = _prepaid_company("raw", args.rows)
+        raw_before_company = _prepaid_company("raw-1", args.rows // 2)
+        raw_after_company = _prepaid_company("raw-2", args.rows - args.rows // 2)
         baseline = _prepaid_company("one-at-a-time", args.baseline_rows)
 
+        # The raw ceiling runs half before and half after the import, so both see the machine's same load.
+        raw_before = _raw_run(raw_before_company, args.rows // 2, processes=args.processes, threads=args.threads)
         import_rate, job = _import_rate(imported, args.rows)
         print(f"import of {args.rows} rows through {args.processes} worker processes x {args.threads} threads: "
-              f"{import_rate:.1f} rows/s ({job.enrolled} enrolled, {job.failed + job.no_vacancy_left} failed)", flush=True)
-        raw_rate = _raw_rate(raw_company, args.rows, processes=args.processes, threads=args.threads)
-        print(f"raw TransactWriteItems ceiling, same items, {args.processes} x {args.threads}: {raw_rate:.1f} tx/s", flush=True)
+              f"{import_rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not)", flush=True)
+        raw_after = _raw_run(raw_after_company, args.rows - args.rows // 2, processes=args.processes, threads=args.threads)
+        raw_rate = (raw_before[0] + raw_after[0]) / (raw_before[1] + raw_after[1])
+        print(f"raw TransactWriteItems ceiling, the same items, {args.processes} processes x {args.threads} threads: "
+              f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the import, {raw_after[0] / raw_after[1]:.1f} after)",
+              flush=True)
         baseline_rate = _baseline_rate(baseline, args.baseline_rows)
         print(f"one-at-a-time enroll() of {args.baseline_rows} rows: {baseline_rate:.1f} rows/s", flush=True)
-        peak_mb, previewed = _preview_peak(args.preview_rows, imported)
-        print(f"preview of {previewed} rows in a fresh process: peak resident memory {peak_mb:.0f} MB", flush=True)
+        peak_mb, idle_mb, previewed = _preview_peak(args.preview_rows, imported)
+        print(f"preview of {previewed} rows in a fresh process: peak resident memory {peak_mb:.0f} MB "
+              f"({idle_mb:.0f} MB before the preview)", flush=True)
     finally:
         if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -100,7 +106,8 @@ def _start_worker(args) -> subprocess.Popen:
     command = [sys.executable, "-m", "celery", "-A", "backoffice", "worker", "-Q", os.environ["IMPORTS_QUEUE"],
                "--concurrency", str(args.processes), "-n", f"{os.environ['IMPORTS_QUEUE']}@%h", "--without-gossip",
                "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
-    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _drop_queue() -> None:
@@ -137,13 +144,14 @@ def _import_rate(target, rows: int):
     data = _csv(company, course, rows, "imp")
     started = time.perf_counter()
     job = api.import_start(file=io.BytesIO(data), file_name="bench.csv", tenant_id=company.sk, author=Author(id="bench", name="Bench"))
+    print(f"  import_start of {rows} rows: {time.perf_counter() - started:.2f} s", flush=True)
     while (job := selectors_imports.get_import_job(job.job_id)).state not in (api.DONE, api.FAILED):
-        time.sleep(0.1)
+        time.sleep(0.25)
     return rows / (time.perf_counter() - started), job
 
 
-def _raw_rate(target, rows: int, *, processes: int, threads: int) -> float:
-    """Return TransactWriteItems/s of the import's own items, sent straight through botocore."""
+def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, float]:
+    """Send the import's own items for ``rows`` people straight through botocore; return (transactions, seconds)."""
     from enrollments import clock, selectors
     from enrollments.services import Author, Person
     from enrollments.services.enrollment import _enroll_transaction
@@ -172,9 +180,10 @@ def _raw_rate(target, rows: int, *, processes: int, threads: int) -> float:
     for child in children:
         child.join()
     elapsed = time.perf_counter() - started
+    _RAW_REQUESTS = []
     if any(child.exitcode for child in children):
         raise RuntimeError("a raw ceiling process failed")
-    return len(requests) / elapsed
+    return len(requests), elapsed
 
 
 _RAW_REQUESTS: list[dict] = []
@@ -206,7 +215,8 @@ def _raw_child(index: int, processes: int, threads: int, ready) -> None:
     client = botocore.session.get_session().create_client(
         "dynamodb", endpoint_url=settings.DYNAMODB_ENDPOINT, region_name=settings.DYNAMODB_REGION,
         aws_access_key_id="local", aws_secret_access_key="local",
-        config=botocore.config.Config(max_pool_connections=threads * 2, retries={"max_attempts": 1}),
+        # As PynamoDB configures its clients: no parameter validation, no retries hiding failures.
+        config=botocore.config.Config(max_pool_connections=threads * 2, parameter_validation=False, retries={"max_attempts": 1}),
     )
     mine = _RAW_REQUESTS[index::processes]
     ready.wait()
@@ -226,7 +236,8 @@ def _baseline_rate(target, rows: int) -> float:
     return rows / (time.perf_counter() - started)
 
 
-def _preview_peak(rows: int, target) -> tuple[float, int]:
+def _preview_peak(rows: int, target) -> tuple[float, float, int]:
+    """Return the peak and the idle resident memory (MB) of a fresh process previewing a file of ``rows`` rows."""
     company, course = target
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "preview.csv"
@@ -236,8 +247,16 @@ def _preview_peak(rows: int, target) -> tuple[float, int]:
                 out.write(f"Pessoa Número {i};preview{i}.{company.sk}@example.com;;{course.sk};\n")
         child = subprocess.run([sys.executable, __file__, "--preview-child", str(path), company.sk, course.sk],
                                cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True)
-    peak, previewed = child.stdout.split()[-2:]
-    return float(peak), int(previewed)
+    peak, idle, previewed = child.stdout.split()[-3:]
+    return float(peak), float(idle), int(previewed)
+
+
+def _memory_mb(field: str) -> float:
+    """Return a memory figure of this process from /proc (VmHWM is the peak resident set, reset by exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def _preview_child(path: str, tenant_id: str, course_id: str) -> None:
@@ -246,10 +265,10 @@ def _preview_child(path: str, tenant_id: str, course_id: str) -> None:
     django.setup()
     from enrollments.imports import api
 
+    idle = _memory_mb("VmRSS")
     with open(path, "rb") as stream:
         preview = api.import_preview(file=stream, file_name=path, tenant_id=tenant_id)
-    # Linux reports ru_maxrss in KiB.
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, preview.rows_total)
+    print(_memory_mb("VmHWM"), idle, preview.rows_total)
 
 
 if __name__ == "__main__":

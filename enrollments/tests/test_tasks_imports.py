@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from enrollments import selectors, selectors_imports
 from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
 from enrollments.imports import api
 from enrollments.imports.jobs import row_enrollment_id
-from enrollments.tasks_imports import imports_resume_stalled
+from enrollments.services import imports
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -144,8 +143,8 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
     assert at_kill.state == api.RUNNING and enrolled_at_kill > at_kill.rows_done
 
     workers.start()
-    # What beat does every minute, here without waiting for the stall period.
-    imports_resume_stalled.apply_async(kwargs={"stalled_after_seconds": 0}, queue=workers.queue)
+    # What beat's sweep does for an import without progress, here without waiting for the stall period.
+    assert imports.import_resume(job_id=job.job_id) > 0
     job = _wait(lambda: (j := selectors_imports.get_import_job(job.job_id)).state == api.DONE and j, workers)
 
     assert (job.rows_total, job.rows_done, job.enrolled, job.chunks_done) == (rows, rows, rows, rows // 50)
