@@ -112,3 +112,20 @@ def test_preview__same_file_imported_before__names_the_previous_job(frozen_clock
 
     assert preview.previous_job.job_id == job.job_id
     assert api.import_preview(file=io.BytesIO(data + b"\n"), tenant_id=company.sk).previous_job is None
+
+
+@pytest.mark.parametrize("upload_class", ["memory", "temporary"])
+def test_preview__django_upload__reads_like_a_file(frozen_clock, upload_class):
+    from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+
+    company, course = make_company(billing="postpaid"), make_course()
+    data = f"nome;email\nAna;ana.{company.sk}@example.com\n".encode("utf-8-sig")
+    if upload_class == "memory":
+        upload = SimpleUploadedFile("people.csv", data, content_type="text/csv")
+    else:
+        upload = TemporaryUploadedFile("people.csv", "text/csv", len(data), "utf-8")
+        upload.write(data)
+
+    preview = api.import_preview(file=upload, file_name=upload.name, tenant_id=company.sk, default_course_id=course.sk)
+
+    assert (preview.file.encoding, preview.file.delimiter, preview.to_enroll) == ("utf-8-sig", ";", 1)
