@@ -96,7 +96,8 @@ def _check(raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | 
     except ValidationError as error:
         problems.append(error.messages[0])
     try:
-        cpf = normalize_cpf(raw.cpf)
+        # Spreadsheets store a CPF as a number and drop its leading zeros.
+        cpf = normalize_cpf(raw.cpf.zfill(11) if raw.cpf.isdigit() and 8 <= len(raw.cpf) < 11 else raw.cpf)
     except ValidationError as error:
         problems.append(error.messages[0])
 

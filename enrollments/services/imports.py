@@ -1,6 +1,6 @@
 """CSV imports: start a job from an uploaded file, enroll its rows chunk by chunk, finish and resume it.
 
-The file is read and checked whole before anything is written; its parsed rows
+The file is read whole before anything is written; its parsed rows
 are then stored in DynamoDB, one item per chunk in the job's partition, so any
 worker on any machine can enroll any chunk. Each row is its own ``enroll``
 transaction with an id derived from the job and the line: running a chunk twice
@@ -66,10 +66,11 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
                  window_days: int | None = None, allow_same_file: bool = False, enqueue: bool = True) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks for the workers; return the job.
 
-    Every row is read and checked first: a file refused (``ImportFileRefused``) or an
-    unknown company or course (``InvalidEnrollmentData``) writes nothing. A file
+    Every row is read before anything is written: a file refused (``ImportFileRefused``)
+    or an unknown company or course (``InvalidEnrollmentData``) writes nothing. A file
     already imported for the company raises ``SameFileImported`` unless
-    ``allow_same_file``. Without ``enqueue`` the caller runs the chunks (``import_run_inline``).
+    ``allow_same_file``. The second pass checks the rows as the preview does and stores
+    them, chunk by chunk. Without ``enqueue`` the caller runs the chunks (``import_run_inline``).
     """
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)

@@ -21,8 +21,9 @@ class Sample:
     data: bytes
     rows: list[tuple[int, str]] = field(default_factory=list)
     refused: str = ""
-    # Values that must reach the enrollment exactly: line -> name.
+    # Values that must reach the enrollment exactly: line -> name, line -> CPF.
     names: dict[int, str] = field(default_factory=dict)
+    cpfs: dict[int, str] = field(default_factory=dict)
 
 
 def corpus(course, other_course) -> list[Sample]:
@@ -55,8 +56,11 @@ def corpus(course, other_course) -> list[Sample]:
                rows=[(2, "enrolled"), (3, "duplicate"), (4, "enrolled")]),
         Sample("bad_emails_and_cpfs",
                f"name,email,cpf,course\nDino,not-an-email,,{c}\nEva,eva@,,{c}\nFabio,fabio@example.com,529.982.247-24,{c}\n"
-               f"Gil,gil@example.com,111.111.111-11,{c}\nHana,hana@example.com,{VALID_CPF},{c}\n,,,{c}\n".encode(),
-               rows=[(2, "invalid"), (3, "invalid"), (4, "invalid"), (5, "invalid"), (6, "enrolled"), (7, "invalid")]),
+               f"Gil,gil@example.com,111.111.111-11,{c}\nHana,hana@example.com,{VALID_CPF},{c}\n,,,{c}\n"
+               # A CPF a spreadsheet kept as a number, without its leading zeros (00123456797).
+               f"Ines,ines@example.com,123456797,{c}\n".encode(),
+               rows=[(2, "invalid"), (3, "invalid"), (4, "invalid"), (5, "invalid"), (6, "enrolled"), (7, "invalid"), (8, "enrolled")],
+               cpfs={6: "52998224725", 8: "00123456797"}),
         Sample("unknown_course_and_course_by_name",
                f"name,email,course\nIvo,ivo@example.com,no-such-course\nJane,jane@example.com,{cname}\n".encode(),
                rows=[(2, "invalid"), (3, "enrolled")]),

@@ -71,6 +71,8 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
             assert enrollment.tenant_id == company.sk and enrollment.source == f"csv:{job.job_id}"
             if line in sample.names:
                 assert enrollment.user.name == sample.names[line]
+            if line in sample.cpfs:
+                assert enrollment.user.cpf == sample.cpfs[line]
         else:
             assert message
 
