@@ -42,7 +42,7 @@ from ..exceptions import (
 from ..validators import normalize_cpf, normalize_email
 from .common import Author, audit_event
 from .lifecycle import enrollment_schedule, lifecycle_record
-from .transactions import Transaction, TransactionFailed
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
@@ -96,6 +96,7 @@ def _check_window(days: int | None, course: CourseItem) -> None:
         )
 
 
+@storage_errors_as_domain_errors
 def enroll(
     *,
     tenant_id: str,
@@ -213,6 +214,7 @@ def _enroll_transaction(
     return tx, enrollment
 
 
+@storage_errors_as_domain_errors
 def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem:
     """Cancel an enrollment, in one DynamoDB transaction.
 
