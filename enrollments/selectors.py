@@ -81,7 +81,10 @@ def order_list(*, tenant_id: str) -> list[CompanyOrderItem]:
 
 def free_seats(*, tenant_id: str, course_id: str, limit: int = 50) -> list[VacancyItem]:
     """Return up to ``limit`` free seats of a course at a company."""
-    seats = VacancyItem.query(vacancies_pk(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True)
+    # page_size bounds each request: without it DynamoDB reads up to 1 MB of seats per call.
+    seats = VacancyItem.query(
+        vacancies_pk(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True, page_size=limit
+    )
     found = []
     for seat in seats:
         found.append(seat)
