@@ -185,6 +185,8 @@ def _record_done(record: LifecycleRecordItem, state: str, now_iso: str) -> list:
     """Return the actions that take a record out of the ``due`` index in ``state``."""
     return [
         LifecycleRecordItem.state.set(state),
+        # Back to the time it was scheduled for: the lease's end or a retry's time mean nothing any more.
+        LifecycleRecordItem.due_at.set(record.scheduled_for or record.due_at),
         LifecycleRecordItem.updated_at.set(now_iso),
         LifecycleRecordItem.due_shard.remove(),
         LifecycleRecordItem.lease_expires_at.remove(),

@@ -280,11 +280,35 @@ def wait_for(condition, *, timeout: float = 60, message: str = "condition"):
     return result
 
 
+@dataclass
+class ApiCall:
+    operation: str
+    request: dict
+    response: dict
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch):
+    """Record every DynamoDB API call PynamoDB makes (operation, request, response) while the test runs."""
+    from pynamodb.connection.base import Connection
+
+    calls: list[ApiCall] = []
+    original = Connection._make_api_call
+
+    def recording(self, operation_name, operation_kwargs):
+        response = original(self, operation_name, operation_kwargs)
+        calls.append(ApiCall(operation_name, operation_kwargs, response))
+        return response
+
+    monkeypatch.setattr(Connection, "_make_api_call", recording)
+    return calls
+
+
 def real_now() -> datetime:
     return datetime.now(UTC)
 
 
 __all__ = [
-    "LifecycleTime", "SmtpSink", "Worker", "audit_actions", "audit_events", "celery_queue", "lifecycle_time", "make_enrollment", "real_now",
+    "ApiCall", "LifecycleTime", "SmtpSink", "dynamodb_calls", "Worker", "audit_actions", "audit_events", "celery_queue", "lifecycle_time", "make_enrollment", "real_now",
     "record", "smtp_settings", "smtp_sink", "start_worker", "wait_for",
 ]

@@ -78,7 +78,7 @@ def test_event__fires_at_due_time_not_a_minute_before_with_its_email_and_effect(
     stored = selectors.get_enrollment(enrollment.id)
     fired = record(enrollment.id, event)
     assert stored.status == status_after
-    assert fired.state == "SENT" and fired.sent_at == clock.to_iso(due) and fired.due_shard is None
+    assert fired.state == "SENT" and fired.sent_at == fired.due_at == clock.to_iso(due) and fired.due_shard is None
     assert fired.message_id == mail.extra_headers["Message-ID"] and event in fired.message_id and enrollment.id in fired.message_id
     assert enrollment.course.name in mail.subject
     link = settings.COURSE_URL_TEMPLATE.format(enrollment_id=enrollment.id, course_id=enrollment.course.id)
