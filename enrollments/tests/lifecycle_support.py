@@ -5,6 +5,7 @@ Import the fixtures by name into a test module (``from enrollments.tests.lifecyc
 
 import email
 import itertools
+import json
 import os
 import signal
 import socketserver
@@ -96,7 +97,7 @@ class Received:
 
     @property
     def message_id(self) -> str:
-        return self.message["Message-ID"]
+        return "".join(self.message["Message-ID"].split())  # unfolded: long headers arrive folded
 
 
 class SmtpSink(socketserver.ThreadingTCPServer):
@@ -202,8 +203,35 @@ def smtp_settings(settings, smtp_sink):
 
 @pytest.fixture(scope="session")
 def celery_queue():
-    """A queue name of this run's own: runs sharing one Redis never take each other's tasks."""
-    return f"test-lifecycle-{uuid.uuid4().hex[:10]}"
+    """A queue name of this run's own: runs sharing one Redis never take each other's tasks.
+
+    Afterwards, drop the queue and the unacknowledged messages of killed workers, which kombu would otherwise restore into it later.
+    """
+    import redis
+
+    queue = f"test-lifecycle-{uuid.uuid4().hex[:10]}"
+    yield queue
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete(queue)
+    for tag, raw in broker.hgetall("unacked").items():
+        if _routing_key(raw) == queue:
+            broker.hdel("unacked", tag)
+            broker.zrem("unacked_index", tag)
+
+
+def _routing_key(raw: bytes) -> str | None:
+    try:
+        return json.loads(raw)[2]
+    except (ValueError, IndexError, TypeError):
+        return None
+
+
+def queue_idle(queue: str) -> bool:
+    """Return whether ``queue`` holds no message and no worker holds one of it unacknowledged."""
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return broker.llen(queue) == 0 and not any(_routing_key(raw) == queue for raw in broker.hvals("unacked"))
 
 
 class Worker:
@@ -247,6 +275,7 @@ def start_worker(celery_queue, dynamodb, tmp_path):
             "EMAIL_PORT": str(smtp_port),
             "EMAIL_TIMEOUT": "60",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+            "PYTHONUNBUFFERED": "1",
             **{key: str(value) for key, value in env_overrides.items()},
         }
         log = tmp_path / f"{name}.log"
@@ -310,5 +339,5 @@ def real_now() -> datetime:
 
 __all__ = [
     "ApiCall", "LifecycleTime", "SmtpSink", "dynamodb_calls", "Worker", "audit_actions", "audit_events", "celery_queue", "lifecycle_time", "make_enrollment", "real_now",
-    "record", "smtp_settings", "smtp_sink", "start_worker", "wait_for",
+    "queue_idle", "record", "smtp_settings", "smtp_sink", "start_worker", "wait_for",
 ]
