@@ -166,6 +166,8 @@ def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem
                 LifecycleRecordItem.due_at.set(to_iso(lease_end)),
                 LifecycleRecordItem.due_shard.set(due_shard(enrollment_id=enrollment_id, event=_event_of(sk), due_at=lease_end)),
                 LifecycleRecordItem.updated_at.set(now_iso),
+                # Records written without it keep their first due time, which names the email on every attempt.
+                LifecycleRecordItem.scheduled_for.set(LifecycleRecordItem.scheduled_for | LifecycleRecordItem.due_at),
             ],
             # Pending and due, or claimed with a lease that ran out (its due_at is the lease's end).
             condition=(

@@ -16,6 +16,7 @@ def test_lifecycle_tick__now__processes_what_is_due_then_and_reports_it(lifecycl
     enrollment = make_enrollment(access_period_days=35)
     due = t.start + timedelta(days=3)
 
+    t.set(due)
     call_command("lifecycle_tick", now=clock.to_iso(due - timedelta(minutes=1)))
     assert mailoutbox == []
 
@@ -30,6 +31,7 @@ def test_lifecycle_tick__now__processes_what_is_due_then_and_reports_it(lifecycl
 def test_lifecycle_tick__from_day__reads_from_that_day(lifecycle_time, mailoutbox):
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
+    t.set(t.start + timedelta(days=10, minutes=1))
     call_command("lifecycle_tick", now=clock.to_iso(t.start + timedelta(days=10)))
     mailoutbox.clear()
     # Say a restore brought back a record the tick had already passed.
@@ -44,6 +46,26 @@ def test_lifecycle_tick__from_day__reads_from_that_day(lifecycle_time, mailoutbo
 def test_lifecycle_tick__bad_now__is_a_command_error(lifecycle_time):
     with pytest.raises(CommandError, match="Bad date"):
         call_command("lifecycle_tick", now="yesterday")
+
+
+def test_lifecycle_tick__now_in_the_future__is_refused_and_sends_nothing(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    make_enrollment(access_period_days=35)
+
+    with pytest.raises(CommandError, match="in the future"):
+        call_command("lifecycle_tick", now=clock.to_iso(t.start + timedelta(days=3)))
+
+    assert mailoutbox == [] and selectors.scheduler_cursor() == t.start.date()
+
+
+def test_lifecycle_tick__without_now__uses_the_clock(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    t.set(t.start + timedelta(days=3))
+
+    call_command("lifecycle_tick")
+
+    assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
 
 
 def test_record_progress__access_then_completion(lifecycle_time, capsys):

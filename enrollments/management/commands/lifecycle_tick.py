@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--now", help="the tick's time, ISO 8601 with a zone (default: the clock); a later time sends early")
+        parser.add_argument("--now", help="the tick's time, ISO 8601 with a zone, not in the future (default: now)")
         parser.add_argument("--enqueue", action="store_true", help="hand the records to Celery workers instead of processing them here")
         parser.add_argument("--from-day", help="first read from this UTC day (YYYY-MM-DD): moves the cursor back, e.g. after restoring records")
 
@@ -27,6 +27,8 @@ class Command(BaseCommand):
             first_day = date.fromisoformat(from_day) if from_day else None
         except ValueError as error:
             raise CommandError(f"Bad date: {error}")
+        if moment > clock.now():
+            raise CommandError(f"--now {clock.to_iso(moment)} is in the future: that tick would send emails early.")
         outcomes = Counter()
 
         def process(keys):

@@ -166,3 +166,16 @@ def test_process__record_of_a_missing_enrollment__is_skipped(lifecycle_time, mai
 
     assert lifecycle_record_process(enrollment_id=orphan.id, sk=REMINDER_SK) == "skipped"
     assert LifecycleRecordItem.get(orphan.id, REMINDER_SK).skip_reason == "the enrollment no longer exists"
+
+
+def test_claim__of_a_record_written_without_scheduled_for__keeps_its_first_due_time(lifecycle_time, retries):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    legacy = record(enrollment.id, REMINDER)
+    legacy.update(actions=[LifecycleRecordItem.scheduled_for.remove()])
+    due = legacy.due_at
+    before = message_id(record(enrollment.id, REMINDER))
+
+    claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=t.start + timedelta(days=3))
+
+    assert claimed.scheduled_for == due != claimed.due_at and message_id(claimed) == before
