@@ -179,3 +179,39 @@ def test_claim__of_a_record_written_without_scheduled_for__keeps_its_first_due_t
     claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=t.start + timedelta(days=3))
 
     assert claimed.scheduled_for == due != claimed.due_at and message_id(claimed) == before
+
+
+def test_mark__by_a_worker_whose_lease_ran_out_and_was_taken_over__is_lost_not_written(lifecycle_time, retries):
+    from enrollments.services.delivery import Decision, _mark_sent
+
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    due = t.start + timedelta(days=3)
+    slow = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due)
+    _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due + timedelta(seconds=300))  # another worker takes over
+    t.set(due + timedelta(seconds=301))
+
+    outcome = _mark_sent(slow, selectors.get_enrollment(enrollment.id), Decision(send=True))
+
+    current = record(enrollment.id, REMINDER)
+    assert outcome == "lost" and (current.state, current.attempts) == ("SENDING", 2)
+    assert audit_actions(enrollment.id, event=REMINDER) == []
+
+
+def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(lifecycle_time, retries):
+    from enrollments.services import record_access
+    from enrollments.services.delivery import Decision, _mark_sent
+
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    due = t.set(t.start + timedelta(days=35))
+    claimed = _claim(enrollment_id=enrollment.id, sk="schedules#course_expired", now=due)
+    read_before = selectors.get_enrollment(enrollment.id)  # PENDING
+    record_access(enrollment_id=enrollment.id)  # the learner opens the course meanwhile
+
+    outcome = _mark_sent(claimed, read_before, Decision(send=True, effect="EXPIRED"))
+
+    stored = selectors.get_enrollment(enrollment.id)
+    assert outcome == "sent" and stored.status == "EXPIRED" and stored.expired_at == clock.to_iso(due)
+    assert record(enrollment.id, "course_expired").state == "SENT"
+    assert audit_actions(enrollment.id, event="course_expired") == ["EXPIRED"]
