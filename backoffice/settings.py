@@ -95,6 +95,33 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tests give each run a queue of its own, so runs sharing one Redis never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Beat ticks the lifecycle scheduler; a tick that waited past the next one is dropped, not run late.
+LIFECYCLE_TICK_SECONDS = env.int("LIFECYCLE_TICK_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "lifecycle-tick": {
+        "task": "enrollments.tasks.lifecycle_tick",
+        "schedule": float(LIFECYCLE_TICK_SECONDS),
+        "options": {"expires": float(LIFECYCLE_TICK_SECONDS)},
+    },
+}
+
+# The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).
+# Records handed to a worker in one task.
+LIFECYCLE_BATCH_SIZE = env.int("LIFECYCLE_BATCH_SIZE", default=25)
+# How long a claimed record belongs to its worker; longer than a send can take (see EMAIL_TIMEOUT).
+LIFECYCLE_LEASE_SECONDS = env.int("LIFECYCLE_LEASE_SECONDS", default=300)
+# Sends tried per record before it is FAILED; retries wait BACKOFF, 2 x BACKOFF, ... up to BACKOFF_MAX.
+LIFECYCLE_MAX_ATTEMPTS = env.int("LIFECYCLE_MAX_ATTEMPTS", default=5)
+LIFECYCLE_RETRY_BACKOFF_SECONDS = env.int("LIFECYCLE_RETRY_BACKOFF_SECONDS", default=60)
+LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS = env.int("LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS", default=3600)
+# Days a tick looks back when it finds no cursor (a new table, or the cursor was deleted).
+LIFECYCLE_CURSOR_FALLBACK_DAYS = env.int("LIFECYCLE_CURSOR_FALLBACK_DAYS", default=30)
+# Link in lifecycle emails; placeholders {enrollment_id} and {course_id}.
+COURSE_URL_TEMPLATE = env("COURSE_URL_TEMPLATE", default="https://cursos.example.com/courses/{course_id}/enrollments/{enrollment_id}")
+# Bearer token of the course player's progress API; empty refuses every request.
+COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -103,6 +130,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds; a hung mail server must not hold a lifecycle record past its lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cursos <cursos@example.com>")
 
 LOGGING = {

@@ -98,3 +98,9 @@ class StorageUnavailable(EnrollmentError):
 
     def __init__(self, detail: str):
         super().__init__(_("The database could not take the change (%(detail)s); nothing was written, try again.") % {"detail": detail})
+
+
+class InvalidTransition(EnrollmentError):
+    """The enrollment's state does not allow this change (completing a canceled one, say)."""
+
+    code = "invalid_transition"

@@ -1,6 +1,8 @@
 """Reads: items by key and index queries. No Scan."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from .dynamo.models import (
     AuditEventItem,
@@ -11,6 +13,7 @@ from .dynamo.models import (
     CourseItem,
     DeduplicationWindowItem,
     EnrollmentItem,
+    LifecycleFailureItem,
     LifecycleRecordItem,
     LockItem,
     LockMetadataItem,
@@ -18,6 +21,7 @@ from .dynamo.models import (
     OrderItem,
     OrderTableItem,
     ParentVacancyItem,
+    SchedulerCursorItem,
     UserItem,
     VacancyItem,
 )
@@ -152,3 +156,38 @@ def get_enrollment(enrollment_id: str) -> EnrollmentItem:
 def order_items(order_id: str) -> list[OrderTableItem]:
     """Return the order and its generated items."""
     return list(OrderTableItem.query(order_id, consistent_read=True))
+
+
+# The lifecycle scheduler's reads.
+
+SCHEDULER_PK = "scheduler"
+CURSOR_SK = "cursor#due"
+LIFECYCLE_FAILURES_PK = "lifecycle_failures"
+
+
+def scheduler_cursor() -> date | None:
+    """Return the oldest UTC day the tick reads, or ``None`` when no tick has written one yet."""
+    cursor = _get(SchedulerCursorItem, SCHEDULER_PK, CURSOR_SK)
+    return date.fromisoformat(cursor.day) if cursor else None
+
+
+def due_record_keys(*, shard_key: str, until_iso: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(enrollment_id, sk)`` of the pending records of one ``due`` partition due at or before ``until_iso``.
+
+    The key condition bounds the read: records due later are never read.
+    """
+    for record in LifecycleRecordItem.due.query(shard_key, LifecycleRecordItem.due_at <= until_iso):
+        yield record.id, record.sk
+
+
+def get_lifecycle_record(enrollment_id: str, sk: str) -> LifecycleRecordItem | None:
+    return _get(LifecycleRecordItem, enrollment_id, sk)
+
+
+def lifecycle_failure_list(*, limit: int = 50, after: dict | None = None) -> tuple[list[LifecycleFailureItem], dict | None]:
+    """Return up to ``limit`` lifecycle records that gave up, newest first, and the cursor of the next page."""
+    results = LifecycleFailureItem.query(
+        LIFECYCLE_FAILURES_PK, scan_index_forward=False, limit=limit, last_evaluated_key=after,
+    )
+    items = list(results)
+    return items, results.last_evaluated_key

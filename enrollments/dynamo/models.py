@@ -104,6 +104,8 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     completed_at = UnicodeAttribute(null=True)
     certificate_expires_at = UnicodeAttribute(null=True)
     canceled_at = UnicodeAttribute(null=True)
+    expired_at = UnicodeAttribute(null=True)
+    archived_at = UnicodeAttribute(null=True)
 
     tenant_pk = UnicodeAttribute()
     tenant_sk = UnicodeAttribute()
@@ -136,9 +138,30 @@ class LifecycleRecordItem(MainItem, discriminator="schedule"):
     last_error = UnicodeAttribute(null=True)
     skip_reason = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    # The due time as scheduled. ``due_at`` is when the scheduler looks next, which a claim
+    # (to its lease's end) or a retry (to after its backoff) moves; this stays, and names the email.
+    scheduled_for = UnicodeAttribute(null=True)
     # Present only while the record is pending: this keeps the ``due`` index sparse.
     due_shard = UnicodeAttribute(null=True)
     due = DueIndex()
+
+
+class SchedulerCursorItem(MainItem, discriminator="scheduler_cursor"):
+    """``('scheduler', 'cursor#due')``: the oldest UTC day of the ``due`` index that may hold pending records."""
+
+    day = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+
+class LifecycleFailureItem(MainItem, discriminator="lifecycle_failure"):
+    """``('lifecycle_failures', '<failed_at>#<enrollment_id>#<event>')``: a record that gave up, for staff to see."""
+
+    enrollment_id = UnicodeAttribute()
+    event = UnicodeAttribute()
+    attempts = NumberAttribute()
+    last_error = UnicodeAttribute()
+    recipient_email = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
 
 
 class LockItem(MainItem, discriminator="lock"):
