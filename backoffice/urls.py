@@ -6,3 +6,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
 ]
+
+# The 403 page in the admin's look.
+handler403 = "enrollments.views.common.permission_denied"

@@ -98,3 +98,18 @@ class StorageUnavailable(EnrollmentError):
 
     def __init__(self, detail: str):
         super().__init__(_("The database could not take the change (%(detail)s); nothing was written, try again.") % {"detail": detail})
+
+
+class InvalidCursor(EnrollmentError):
+    """A page link was edited, or belongs to another list."""
+
+    code = "invalid_cursor"
+
+    def __init__(self):
+        super().__init__(_("That page link is no longer valid; showing the first page."))
+
+
+class NotCompletable(EnrollmentError):
+    """The enrollment is not pending or in progress, so a completion cannot be recorded."""
+
+    code = "not_completable"
