@@ -47,6 +47,7 @@ def enrollment_list(request):
     page = None
     if form.is_valid():
         filters = form.selector_filters()
+        filters["page_size"] = selectors.ENROLLMENT_PAGE_SIZE
         try:
             page = selectors.enrollment_list(cursor=request.GET.get("cursor"), **filters)
         except InvalidCursor as error:
