@@ -40,6 +40,14 @@ def test_company_detail__orders_and_seats_left_per_course(client, login, catalog
     assert reverse("admin:order_add") not in response.content.decode()  # a viewer
 
 
+def test_company_detail__operator__create_order_button(client, login, catalog):
+    login(permissions.OPERATORS)
+
+    page = client.get(reverse("admin:company_detail", args=[catalog["company"].sk])).content.decode()
+
+    assert f'{reverse("admin:order_add")}?company={catalog["company"].sk}' in page
+
+
 def test_company_list__lists_companies_with_links(client, login, catalog):
     login(permissions.VIEWERS)
 
@@ -47,6 +55,12 @@ def test_company_list__lists_companies_with_links(client, login, catalog):
 
     assert reverse("admin:company_detail", args=[catalog["company"].sk]) in page and catalog["postpaid"].name in page
     assert reverse("admin:company_add") not in page
+
+
+def test_company_list__supervisor__add_button(client, login):
+    login(permissions.SUPERVISORS)
+
+    assert reverse("admin:company_add") in client.get(reverse("admin:company_list")).content.decode()
 
 
 def test_course_add__valid__listed(client, login):
