@@ -45,6 +45,8 @@ class BackofficeAdminSite(admin.AdminSite):
     site_header = _("Enrollment back office")
     site_title = _("Enrollment back office")
     index_title = _("Back office")
+    # No public site: the admin is the whole application.
+    site_url = None
 
     def __init__(self, name="admin"):
         super().__init__(name)

@@ -13,7 +13,7 @@ from .validators import normalize_cpf, normalize_email
 
 
 def company_choices(companies, *, blank=None) -> list[tuple[str, str]]:
-    choices = [(company.sk, f"{company.name} ({labels.label(labels.BILLING, company.billing)})") for company in companies]
+    choices = [(company.sk, f"{company.name} ({labels.label(labels.BILLING_SHORT, company.billing)})") for company in companies]
     choices.sort(key=lambda choice: choice[1].lower())
     return ([("", blank)] if blank else []) + choices
 

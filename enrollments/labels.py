@@ -36,6 +36,7 @@ ACTIONS = {
 }
 
 BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}
+BILLING_SHORT = {"prepaid": _("prepaid"), "postpaid": _("postpaid")}
 
 SOURCES = {"form": _("Back-office form"), "api": _("API")}
 
