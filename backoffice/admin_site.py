@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import admin
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +107,8 @@ class BackofficeAdminSite(admin.AdminSite):
     def backoffice_index(self, request):
         """List the back-office sections, like the admin's page of one app."""
         app_list = self.get_app_list(request, APP_LABEL)
+        if not app_list:
+            raise PermissionDenied
         context = {
             **self.each_context(request),
             "title": _("Back office"),

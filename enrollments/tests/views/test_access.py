@@ -48,7 +48,7 @@ def test_url__anonymous__redirects_to_login(client, url_of, name, argument, _lac
     assert response["Location"] == f"{reverse('admin:login')}?next={url}"
 
 
-@pytest.mark.parametrize("name, argument, lacking, _holding", [u for u in URLS if u[0] != "backoffice_index"], ids=IDS[1:])
+@pytest.mark.parametrize("name, argument, lacking, _holding", URLS, ids=IDS)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_url__logged_in_without_permission__403_page(client, login, url_of, name, argument, lacking, _holding, method):
     login(lacking)
