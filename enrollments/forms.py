@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import labels
 from .services.catalog import BILLING_CHOICES, MAX_SEATS_PER_ORDER
@@ -24,7 +25,9 @@ def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) 
     for course in sorted(courses, key=lambda course: course.name.lower()):
         text = course.name
         if seats is not None:
-            text = _("%(course)s — %(count)s seats left") % {"course": course.name, "count": seats.get(course.sk, 0)}
+            count = seats.get(course.sk, 0)
+            text = ngettext("%(course)s — %(count)s seat left", "%(course)s — %(count)s seats left", count) % {
+                "course": course.name, "count": count}
         choices.append((course.sk, text))
     return ([("", blank)] if blank else []) + choices
 
