@@ -15,7 +15,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the back office's own site (sections for the DynamoDB data).
+    "backoffice.apps.BackofficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +85,9 @@ DYNAMODB_SECRET_ACCESS_KEY = env("DYNAMODB_SECRET_ACCESS_KEY", default=None)
 LIFECYCLE_DUE_SHARDS = env.int("LIFECYCLE_DUE_SHARDS", default=4)
 # How many times an enrollment tries another seat when a concurrent one took it.
 ENROLL_SEAT_ATTEMPTS = env.int("ENROLL_SEAT_ATTEMPTS", default=25)
+# Partitions of the "all enrollments, newest first" index. Fixed once data exists:
+# items keep the shard they were written with.
+ENROLLMENT_LIST_SHARDS = env.int("ENROLLMENT_LIST_SHARDS", default=4)
 
 # Celery
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

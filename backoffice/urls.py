@@ -7,3 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("enrollments.api_urls")),
 ]
+
+# The 403 page in the admin's look.
+handler403 = "enrollments.views.common.permission_denied"

@@ -104,3 +104,13 @@ class InvalidTransition(EnrollmentError):
     """The enrollment's state does not allow this change (completing a canceled one, say)."""
 
     code = "invalid_transition"
+
+
+class InvalidCursor(EnrollmentError):
+    """A page link was edited, or belongs to another list."""
+
+    code = "invalid_cursor"
+
+    def __init__(self):
+        super().__init__(_("That page link is no longer valid; showing the first page."))
+

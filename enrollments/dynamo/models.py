@@ -64,6 +64,55 @@ class ByEmailIndex(GlobalSecondaryIndex):
     email_sk = UnicodeAttribute(range_key=True)
 
 
+class ByCpfIndex(GlobalSecondaryIndex):
+    """Enrollments of one person, by CPF, newest first (sparse: only enrollments with a CPF)."""
+
+    class Meta:
+        index_name = "by_cpf"
+        projection = AllProjection()
+
+    cpf_pk = UnicodeAttribute(hash_key=True)
+    # Every list index sorts by ``tenant_sk`` (``<created_at>#<id>``): newest first everywhere, no extra copy.
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class ByCourseIndex(GlobalSecondaryIndex):
+    """Enrollments in one course across companies, newest first."""
+
+    class Meta:
+        index_name = "by_course"
+        projection = AllProjection()
+
+    course_pk = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class ByTenantCourseIndex(GlobalSecondaryIndex):
+    """Enrollments of one company in one course (``<tenant_id>#<course_id>``), newest first."""
+
+    class Meta:
+        index_name = "by_tenant_course"
+        projection = AllProjection()
+
+    tenant_course_pk = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class AllEnrollmentsIndex(GlobalSecondaryIndex):
+    """Every enrollment, newest first, spread over ``ENROLLMENT_LIST_SHARDS`` partitions (``enrollments#<n>``).
+
+    A single partition for all enrollments would take every enrollment write of
+    the system; a few shards spread the writes, and a list page merges them.
+    """
+
+    class Meta:
+        index_name = "all_enrollments"
+        projection = AllProjection()
+
+    list_shard = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
 class DueIndex(GlobalSecondaryIndex):
     """Lifecycle records still pending, by ``<YYYY-MM-DD>#<shard>`` and due time."""
 
@@ -113,6 +162,15 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     email_sk = UnicodeAttribute()
     by_tenant = ByTenantIndex()
     by_email = ByEmailIndex()
+    # The list indexes below: null so that items written without them stay valid (and out of those indexes).
+    cpf_pk = UnicodeAttribute(null=True)
+    course_pk = UnicodeAttribute(null=True)
+    tenant_course_pk = UnicodeAttribute(null=True)
+    list_shard = UnicodeAttribute(null=True)
+    by_cpf = ByCpfIndex()
+    by_course = ByCourseIndex()
+    by_tenant_course = ByTenantCourseIndex()
+    all_enrollments = AllEnrollmentsIndex()
 
 
 class TenantMetadataItem(MainItem, discriminator="metadata#tenant"):

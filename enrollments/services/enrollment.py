@@ -183,6 +183,8 @@ def _enroll_transaction(
         status=PENDING, source=source, created_by=author.as_attribute(), access_expires_at=to_iso(access_ends),
         tenant_pk=company.sk, tenant_sk=f"{now_iso}#{enrollment_id}",
         email_pk=person.email, email_sk=f"{now_iso}#{enrollment_id}",
+        **selectors.enrollment_list_keys(enrollment_id=enrollment_id, tenant_id=company.sk, course_id=course.sk,
+                                         cpf=person.cpf or user_item.cpf),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
     tx.put(TenantMetadataItem(id=enrollment_id, sk="metadata#tenant", created_at=now_iso, tenant_id=company.sk, name=company.name))

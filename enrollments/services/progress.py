@@ -181,11 +181,8 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
                 _("Enrollment %(id)s is already completed, with a certificate expiring at %(date)s.")
                 % {"id": enrollment_id, "date": enrollment.certificate_expires_at}
             )
-        if enrollment.status == PENDING:
-            raise InvalidTransition(
-                _("Enrollment %(id)s has not been accessed yet: record the access first.") % {"id": enrollment_id}
-            )
-        if enrollment.status != IN_PROGRESS:
+        # Staff may record a completion done elsewhere (in class, say) before any access here.
+        if enrollment.status not in (PENDING, IN_PROGRESS):
             raise _closed(enrollment, _("a completion"))
         at_iso, now_iso = to_iso(at), to_iso(now)
         tx = Transaction()
@@ -193,11 +190,14 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
             enrollment,
             [EnrollmentItem.status.set(COMPLETED), EnrollmentItem.completed_at.set(at_iso),
              EnrollmentItem.certificate_expires_at.set(expires_iso), EnrollmentItem.updated_at.set(now_iso)],
-            condition=EnrollmentItem.status == IN_PROGRESS,
+            condition=EnrollmentItem.status == enrollment.status,
             name="enrollment",
         )
         for event in (ACCESS_PERIOD_REMINDER_30_DAYS, COURSE_EXPIRED, NO_ACTIVITY_7_DAYS):
             tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(event)))
+        if enrollment.status == PENDING:
+            tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(REMINDER_NO_ACCESS_3_DAYS)))
+            tx.delete(CancelPolicyItem(id=enrollment_id, sk="cancel_policy"))
         reminder_at = certificate_expires_at - timedelta(days=CERTIFICATE_REMINDER_DAYS)
         if reminder_at > at:
             tx.put(_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now))

@@ -210,3 +210,15 @@ def test_record_completion__of_an_expired_enrollment__raises_invalid_transition(
 
     with pytest.raises(InvalidTransition, match="EXPIRED"):
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=t.start + timedelta(days=400))
+
+
+def test_record_completion__pending__completes_and_drops_no_access_reminder_and_cancel_policy(lifecycle_time):
+    t = lifecycle_time
+    enrollment = make_enrollment()
+    expires = t.set(t.start + timedelta(days=2)) + timedelta(days=365)
+
+    record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires, source="staff")
+
+    partition = selectors.enrollment_partition(enrollment.id)
+    assert partition.enrollment.status == "COMPLETED" and partition.cancel_policy is None
+    assert sorted(r.event for r in partition.schedules) == ["cert_expiration_reminder_30_days", "course_archived"]
