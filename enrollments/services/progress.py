@@ -28,7 +28,7 @@ from .lifecycle import (
     lifecycle_record,
     schedule_key,
 )
-from .transactions import Transaction, TransactionFailed
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 COURSE_PLAYER = Author(id="course_player", name="Course player")
 # How far ahead of our clock a reported time may be (the player's clock drifts).
@@ -76,6 +76,7 @@ def _retrying(change):
     raise ConcurrentChange()
 
 
+@storage_errors_as_domain_errors
 def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None,
                   source: str = "api") -> EnrollmentItem:
     """Record the learner's first access: IN_PROGRESS, no more no-access reminder or refundable cancel.
@@ -113,6 +114,7 @@ def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurre
     return _retrying(change)
 
 
+@storage_errors_as_domain_errors
 def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None,
                     source: str = "api") -> EnrollmentItem:
     """Record the learner's activity: ``no_activity_7_days`` moves to 7 days after it.
@@ -156,6 +158,7 @@ def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occur
     return _retrying(change)
 
 
+@storage_errors_as_domain_errors
 def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, author: Author = COURSE_PLAYER,
                       occurred_at: datetime | None = None, source: str = "api") -> EnrollmentItem:
     """Record the completion: COMPLETED with a certificate expiring at ``certificate_expires_at``.

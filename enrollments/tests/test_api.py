@@ -120,3 +120,10 @@ def test_events__get__is_not_allowed(client, api):
     response = client.get(f"/api/v1/enrollments/{enrollment.id}/events", headers={"Authorization": f"Bearer {TOKEN}"})
 
     assert response.status_code == 405
+
+
+def test_events__dynamodb_unreachable__returns_503_json(api, dynamodb_down):
+    response = api("some-enrollment", {"type": "access"})
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "storage_unavailable"
