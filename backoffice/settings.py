@@ -34,6 +34,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # DynamoDB unreachable: a 503 page, not a server error.
+    "enrollments.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"

@@ -127,3 +127,13 @@ def test_admin_index__superuser__keeps_users_and_groups_and_sees_add_links(clien
     assert reverse("admin:auth_user_changelist") in page and reverse("admin:auth_group_changelist") in page
     for name in ("enrollment_add", "company_add", "course_add", "order_add"):
         assert reverse(f"admin:{name}") in page
+
+
+def test_url__dynamodb_unreachable__503_page_not_a_server_error(client, login, dynamodb_down):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"))
+
+    assert response.status_code == 503
+    assert "The database is not answering" in response.content.decode()
+    assert "admin/css/base.css" in response.content.decode()
