@@ -45,7 +45,7 @@ from .lifecycle import (
     due_shard,
 )
 from .lifecycle import PENDING as RECORD_PENDING
-from .transactions import Transaction, TransactionFailed
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ def lifecycle_records_process(*, keys: list) -> Counter:
     return outcomes
 
 
+@storage_errors_as_domain_errors
 def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
     """Claim one record, send its email if the rules say so, and mark it; return the outcome.
 
