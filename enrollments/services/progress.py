@@ -9,6 +9,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .. import clock, selectors
@@ -57,6 +58,11 @@ def _pending_record(enrollment: EnrollmentItem, event: str, due_at: datetime, no
     # The email is named after the moment it was meant for, even when that moment has passed.
     record.scheduled_for = to_iso(due_at)
     return record
+
+
+def _local_date(iso: str) -> str:
+    """Return a stored UTC time as the date staff and learners read, in ``TIME_ZONE``."""
+    return formats.date_format(timezone.localtime(clock.from_iso(iso)), "SHORT_DATE_FORMAT")
 
 
 def _closed(enrollment: EnrollmentItem, action: str) -> InvalidTransition:
@@ -181,8 +187,8 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
             if enrollment.certificate_expires_at == expires_iso:
                 return enrollment
             raise InvalidTransition(
-                _("Enrollment %(id)s is already completed, with a certificate expiring at %(date)s.")
-                % {"id": enrollment_id, "date": enrollment.certificate_expires_at}
+                _("Enrollment %(id)s is already completed, with a certificate expiring on %(date)s.")
+                % {"id": enrollment_id, "date": _local_date(enrollment.certificate_expires_at)}
             )
         # Staff may record a completion done elsewhere (in class, say) before any access here.
         if enrollment.status not in (PENDING, IN_PROGRESS):

@@ -183,6 +183,20 @@ def test_record_completion__twice__changes_nothing_and_another_certificate_is_re
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires + timedelta(days=1))
 
 
+def test_record_completion__already_completed__message_shows_the_expiry_date_in_the_local_time_zone(lifecycle_time, settings):
+    settings.TIME_ZONE = "America/Sao_Paulo"
+    enrollment = _accessed(lifecycle_time)
+    # The last moment of 2 March in São Paulo is 3 March in UTC.
+    year = lifecycle_time.start.year + 2
+    expires = clock.from_iso(f"{year}-03-03T02:59:59Z")
+    record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires)
+
+    with pytest.raises(InvalidTransition) as raised:
+        record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires + timedelta(days=1))
+
+    assert f"03/02/{year}" in raised.value.message and f"{year}-03-03" not in raised.value.message
+
+
 def test_record_completion__canceled__raises_invalid_transition(lifecycle_time):
     enrollment = make_enrollment()
     cancel(enrollment_id=enrollment.id, reason="Left", author=STAFF)
