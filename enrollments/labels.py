@@ -33,12 +33,25 @@ ACTIONS = {
     "CANCELED": _("Canceled"),
     "COMPLETED": _("Completion recorded"),
     "ACCESSED": _("First access"),
+    "ACTIVITY": _("Activity"),
+    "EXPIRED": _("Expired (access period over)"),
+    "ARCHIVED": _("Archived (certificate expired)"),
+    "LIFECYCLE_SENT": _("Email sent"),
+    "LIFECYCLE_SKIPPED": _("Email skipped"),
+    "LIFECYCLE_RETRY": _("Email failed, will retry"),
+    "LIFECYCLE_FAILED": _("Email failed for good"),
 }
 
 BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}
 BILLING_SHORT = {"prepaid": _("prepaid"), "postpaid": _("postpaid")}
 
-SOURCES = {"form": _("Back-office form"), "api": _("API")}
+SOURCES = {
+    "form": _("Back-office form"),
+    "api": _("API"),
+    "staff": _("Back-office staff"),
+    "command": _("Management command"),
+    "scheduler": _("Scheduler"),
+}
 
 
 def label(labels: dict, code: str | None) -> str:

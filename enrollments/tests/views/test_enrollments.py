@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
-from enrollments.services import cancel, enroll
+from enrollments.services import cancel, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +204,17 @@ def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, en
         "reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"]
     assert page.count('class="lifecycle-record"') == 3 and page.count('class="audit-event"') == 1
     assert "Enrolled" in page and STAFF.name in page
+
+
+def test_detail__progress_and_completion__audit_in_words_not_codes(client, login, enrollment):
+    login(permissions.OPERATORS)
+    record_access(enrollment_id=enrollment.id, source="command")
+    client.post(reverse("admin:enrollment_complete", args=[enrollment.id]), {"certificate_expires_on": "2099-01-01"})
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id])))
+
+    assert "First access" in page and "Management command" in page and "Back-office staff" in page
+    assert not re.search(r"<td>(command|staff|ACCESSED|COMPLETED)</td>", page)
 
 
 def test_detail__pt_br__dates_in_sao_paulo_time_and_brazilian_format(client, login, catalog, frozen_clock):
