@@ -1,5 +1,7 @@
 """Filters for back-office pages: stored ISO times in the configured zone and the active language, and codes in words."""
 
+from functools import partial
+
 from django import template
 from django.utils import formats, timezone
 
@@ -32,31 +34,14 @@ def local_date(value) -> str:
     return formats.date_format(moment, "SHORT_DATE_FORMAT") if moment else ""
 
 
-@register.filter
-def status_label(code):
-    return labels.label(labels.STATUSES, code)
-
-
-@register.filter
-def event_label(code):
-    return labels.label(labels.EVENTS, code)
-
-
-@register.filter
-def record_state_label(code):
-    return labels.label(labels.RECORD_STATES, code)
-
-
-@register.filter
-def action_label(code):
-    return labels.label(labels.ACTIONS, code)
-
-
-@register.filter
-def billing_label(code):
-    return labels.label(labels.BILLING, code)
-
-
-@register.filter
-def source_label(code):
-    return labels.label(labels.SOURCES, code)
+# ``{{ code|status_label }}`` and the like: the words for a stored code (``labels.label``).
+_LABEL_FILTERS = {
+    "status_label": labels.STATUSES,
+    "event_label": labels.EVENTS,
+    "record_state_label": labels.RECORD_STATES,
+    "action_label": labels.ACTIONS,
+    "billing_label": labels.BILLING,
+    "source_label": labels.SOURCES,
+}
+for _name, _words in _LABEL_FILTERS.items():
+    register.filter(_name, partial(labels.label, _words))
