@@ -10,46 +10,33 @@ from . import permissions
 from .views import catalog, enrollments
 
 
-def enrollment_urls(wrap):
-    return [
-        path("", wrap(enrollments.enrollment_list), name="enrollment_list"),
-        path("add/", wrap(enrollments.enrollment_add), name="enrollment_add"),
-        path("<str:enrollment_id>/", wrap(enrollments.enrollment_detail), name="enrollment_detail"),
-        path("<str:enrollment_id>/cancel/", wrap(enrollments.enrollment_cancel), name="enrollment_cancel"),
-        path("<str:enrollment_id>/complete/", wrap(enrollments.enrollment_complete), name="enrollment_complete"),
-    ]
+def _section(*, slug: str, name, list_view, add_view, add_permission: str, order: int, more=()) -> Section:
+    """Return a section seen with the view permission: its list at ``""``, its add page at ``add/``, then ``more``.
 
+    Each route is ``(route, view)``; the URL is named after the view (``admin:<view name>``).
+    """
+    routes = [("", list_view), ("add/", add_view), *more]
 
-def company_urls(wrap):
-    return [
-        path("", wrap(catalog.company_list), name="company_list"),
-        path("add/", wrap(catalog.company_add), name="company_add"),
-        path("<str:company_id>/", wrap(catalog.company_detail), name="company_detail"),
-    ]
+    def urls(wrap):
+        return [path(route, wrap(view), name=view.__name__) for route, view in routes]
 
-
-def course_urls(wrap):
-    return [
-        path("", wrap(catalog.course_list), name="course_list"),
-        path("add/", wrap(catalog.course_add), name="course_add"),
-    ]
-
-
-def order_urls(wrap):
-    return [
-        path("", wrap(catalog.order_list), name="order_list"),
-        path("add/", wrap(catalog.order_add), name="order_add"),
-    ]
+    return Section(slug=slug, name=name, urls=urls, permission=permissions.VIEW, list_url=list_view.__name__,
+                   add_url=add_view.__name__, add_permission=add_permission, order=order)
 
 
 for section in (
-    Section(slug="enrollments", name=_("Enrollments"), urls=enrollment_urls, permission=permissions.VIEW,
-            list_url="enrollment_list", add_url="enrollment_add", add_permission=permissions.ENROLL, order=10),
-    Section(slug="companies", name=_("Companies"), urls=company_urls, permission=permissions.VIEW,
-            list_url="company_list", add_url="company_add", add_permission=permissions.MANAGE_COMPANIES, order=20),
-    Section(slug="courses", name=_("Courses"), urls=course_urls, permission=permissions.VIEW,
-            list_url="course_list", add_url="course_add", add_permission=permissions.MANAGE_COURSES, order=30),
-    Section(slug="orders", name=_("Orders and seats"), urls=order_urls, permission=permissions.VIEW,
-            list_url="order_list", add_url="order_add", add_permission=permissions.CREATE_ORDER, order=40),
+    _section(slug="enrollments", name=_("Enrollments"), list_view=enrollments.enrollment_list,
+             add_view=enrollments.enrollment_add, add_permission=permissions.ENROLL, order=10, more=[
+                 ("<str:enrollment_id>/", enrollments.enrollment_detail),
+                 ("<str:enrollment_id>/cancel/", enrollments.enrollment_cancel),
+                 ("<str:enrollment_id>/complete/", enrollments.enrollment_complete),
+             ]),
+    _section(slug="companies", name=_("Companies"), list_view=catalog.company_list, add_view=catalog.company_add,
+             add_permission=permissions.MANAGE_COMPANIES, order=20,
+             more=[("<str:company_id>/", catalog.company_detail)]),
+    _section(slug="courses", name=_("Courses"), list_view=catalog.course_list, add_view=catalog.course_add,
+             add_permission=permissions.MANAGE_COURSES, order=30),
+    _section(slug="orders", name=_("Orders and seats"), list_view=catalog.order_list, add_view=catalog.order_add,
+             add_permission=permissions.CREATE_ORDER, order=40),
 ):
     admin.site.register_section(section)
