@@ -27,19 +27,22 @@ def company_list(request):
     return render_page(request, "admin/backoffice/company_list.html", context)
 
 
-def seat_rows(company, courses: dict) -> list[dict]:
-    """Return, per course the company bought, the seats bought and the seats left."""
+def seats_and_orders(company) -> dict:
+    """Return what ``includes/seats_and_orders.html`` shows: per course the seats bought and left, and the orders."""
+    courses = _courses_by_id()
     orders = selectors.order_list(tenant_id=company.sk)
     left = selectors.seats_left_by_course(tenant_id=company.sk)
     bought: dict[str, int] = {}
     for order in orders:
         bought[order.course_id] = bought.get(order.course_id, 0) + int(order.seats)
-    rows = []
-    for course_id in sorted(set(bought) | set(left), key=lambda cid: courses[cid].name.lower() if cid in courses else cid):
-        course = courses.get(course_id)
-        rows.append({"course_id": course_id, "course_name": course.name if course else course_id,
-                     "bought": bought.get(course_id, 0), "left": left.get(course_id, 0)})
-    return rows
+
+    def course_name(course_id: str) -> str:
+        return courses[course_id].name if course_id in courses else course_id
+
+    seats = [{"course_id": course_id, "course_name": course_name(course_id),
+              "bought": bought.get(course_id, 0), "left": left.get(course_id, 0)}
+             for course_id in sorted(set(bought) | set(left), key=lambda cid: course_name(cid).lower())]
+    return {"seats": seats, "orders": [{"order": order, "course_name": course_name(order.course_id)} for order in orders]}
 
 
 @requires(permissions.VIEW)
@@ -47,14 +50,10 @@ def company_detail(request, company_id: str):
     company = selectors.get_company(company_id)
     if company is None:
         raise Http404(_("There is no company %(id)s.") % {"id": company_id})
-    courses = _courses_by_id()
-    orders = selectors.order_list(tenant_id=company.sk)
     context = {
         "title": company.name,
         "company": company,
-        "orders": [{"order": order, "course_name": courses[order.course_id].name if order.course_id in courses else order.course_id}
-                   for order in orders],
-        "seats": seat_rows(company, courses),
+        **seats_and_orders(company),
         "can_order": company.billing == "prepaid" and request.user.has_perm(permissions.CREATE_ORDER),
         "can_enroll": request.user.has_perm(permissions.ENROLL),
     }
@@ -112,14 +111,11 @@ def order_list(request):
     companies = [company for company in selectors.company_list() if company.billing == "prepaid"]
     company_id = request.GET.get("company", "")
     company = next((c for c in companies if c.sk == company_id), None)
-    courses = _courses_by_id()
     context = {
         "title": _("Orders and seats"),
         "company_choices": company_choices(companies),
         "company": company,
-        "orders": [{"order": order, "course_name": courses[order.course_id].name if order.course_id in courses else order.course_id}
-                   for order in selectors.order_list(tenant_id=company.sk)] if company else [],
-        "seats": seat_rows(company, courses) if company else [],
+        **(seats_and_orders(company) if company else {}),
         "can_order": request.user.has_perm(permissions.CREATE_ORDER),
     }
     return render_page(request, "admin/backoffice/order_list.html", context)
