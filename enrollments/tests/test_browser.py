@@ -146,3 +146,28 @@ def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_se
     assert page.input_value("#id_name") == "Carlos Souza" and page.input_value("#id_email") == "carlos@example.com"
     assert page.locator("a.addlink", has_text="Create an order of seats").count() == 1
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+
+def test_supervisor__every_back_office_page__renders_without_console_errors(page, live_server):
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=2)
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    _log_in(page, live_server, _member(permissions.SUPERVISORS))
+
+    paths = [
+        "", "backoffice/", "backoffice/enrollments/", f"backoffice/enrollments/?company={company.sk}&status=PENDING",
+        "backoffice/enrollments/add/", f"backoffice/enrollments/add/?company={company.sk}",
+        f"backoffice/enrollments/{enrollment.id}/", f"backoffice/enrollments/{enrollment.id}/cancel/",
+        f"backoffice/enrollments/{enrollment.id}/complete/", "backoffice/companies/", "backoffice/companies/add/",
+        f"backoffice/companies/{company.sk}/", "backoffice/courses/", "backoffice/courses/add/",
+        "backoffice/orders/", f"backoffice/orders/?company={company.sk}", "backoffice/orders/add/",
+    ]
+    for path in paths:
+        response = page.goto(f"{live_server.url}/admin/{path}")
+        assert response.status == 200, path
+        assert page.locator("#content h1").count() == 1, path
+
+    assert problems == []

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -35,3 +36,8 @@ def permission_denied(request, exception=None):
     # Error handlers' responses are not rendered by Django's handler: render here.
     return render_page(request, "403.html", {"title": _("Permission denied")}, status=403).render()
 
+
+
+def no_favicon(request):
+    """Answer the browser's ``/favicon.ico`` with 204: there is no icon, and a 404 is a console error on every first page."""
+    return HttpResponse(status=204)
