@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import clock, permissions, selectors
+from .. import clock, labels, permissions, selectors
 from ..exceptions import (
     DeduplicationConflict,
     EnrollmentAlreadyExists,
@@ -200,7 +200,7 @@ def enrollment_complete(request, enrollment_id: str):
     enrollment = partition.enrollment
     if enrollment.status not in (PENDING, IN_PROGRESS):
         messages.error(request, _("Enrollment %(id)s is %(status)s: only a pending or in-progress enrollment can be completed.")
-                       % {"id": enrollment_id, "status": enrollment.status})
+                       % {"id": enrollment_id, "status": labels.label(labels.STATUSES, enrollment.status)})
         return HttpResponseRedirect(_detail_url(enrollment_id))
     today = timezone.localtime(clock.now()).date()
     suggested = today + timedelta(days=int(enrollment.course.certificate_validity_days))
