@@ -15,7 +15,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the back office's own site (sections for the DynamoDB data).
+    "backoffice.apps.BackofficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,6 +34,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # DynamoDB unreachable: a 503 page, not a server error.
+    "enrollments.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -84,6 +87,9 @@ DYNAMODB_SECRET_ACCESS_KEY = env("DYNAMODB_SECRET_ACCESS_KEY", default=None)
 LIFECYCLE_DUE_SHARDS = env.int("LIFECYCLE_DUE_SHARDS", default=4)
 # How many times an enrollment tries another seat when a concurrent one took it.
 ENROLL_SEAT_ATTEMPTS = env.int("ENROLL_SEAT_ATTEMPTS", default=25)
+# Partitions of the "all enrollments, newest first" index. Fixed once data exists:
+# items keep the shard they were written with.
+ENROLLMENT_LIST_SHARDS = env.int("ENROLLMENT_LIST_SHARDS", default=4)
 
 # CSV imports
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -93,8 +99,6 @@ IMPORT_UPLOAD_DIR = env("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "var" / "imp
 # Rows a worker task enrolls, and how many of them at once (each row is its own transaction).
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=100)
 IMPORT_THREADS = env.int("IMPORT_THREADS", default=8)
-# The queue import chunks go to ("celery", the default queue, unless workers are split).
-IMPORTS_QUEUE = env("IMPORTS_QUEUE", default="celery")
 # A running import with no progress for this long gets its missing chunks queued again.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)
 
@@ -108,9 +112,37 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tests give each run a queue of its own, so runs sharing one Redis never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The queue of import chunks: the default queue unless workers are split.
+IMPORTS_QUEUE = env("IMPORTS_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
+# Beat ticks the lifecycle scheduler; a tick that waited past the next one is dropped, not run late.
+LIFECYCLE_TICK_SECONDS = env.int("LIFECYCLE_TICK_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
+    "lifecycle-tick": {
+        "task": "enrollments.tasks.lifecycle_tick",
+        "schedule": float(LIFECYCLE_TICK_SECONDS),
+        "options": {"expires": float(LIFECYCLE_TICK_SECONDS)},
+    },
+    # Queue again the missing chunks of imports without progress (see IMPORT_STALL_SECONDS).
     "imports-resume-stalled": {"task": "enrollments.tasks_imports.imports_resume_stalled", "schedule": 60.0},
 }
+
+# The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).
+# Records handed to a worker in one task.
+LIFECYCLE_BATCH_SIZE = env.int("LIFECYCLE_BATCH_SIZE", default=25)
+# How long a claimed record belongs to its worker; longer than a send can take (see EMAIL_TIMEOUT).
+LIFECYCLE_LEASE_SECONDS = env.int("LIFECYCLE_LEASE_SECONDS", default=300)
+# Sends tried per record before it is FAILED; retries wait BACKOFF, 2 x BACKOFF, ... up to BACKOFF_MAX.
+LIFECYCLE_MAX_ATTEMPTS = env.int("LIFECYCLE_MAX_ATTEMPTS", default=5)
+LIFECYCLE_RETRY_BACKOFF_SECONDS = env.int("LIFECYCLE_RETRY_BACKOFF_SECONDS", default=60)
+LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS = env.int("LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS", default=3600)
+# Days a tick looks back when it finds no cursor (a new table, or the cursor was deleted).
+LIFECYCLE_CURSOR_FALLBACK_DAYS = env.int("LIFECYCLE_CURSOR_FALLBACK_DAYS", default=30)
+# Link in lifecycle emails; placeholders {enrollment_id} and {course_id}.
+COURSE_URL_TEMPLATE = env("COURSE_URL_TEMPLATE", default="https://cursos.example.com/courses/{course_id}/enrollments/{enrollment_id}")
+# Bearer token of the course player's progress API; empty refuses every request.
+COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -119,6 +151,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds; a hung mail server must not hold a lifecycle record past its lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cursos <cursos@example.com>")
 
 LOGGING = {

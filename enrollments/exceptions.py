@@ -100,6 +100,21 @@ class StorageUnavailable(EnrollmentError):
         super().__init__(_("The database could not take the change (%(detail)s); nothing was written, try again.") % {"detail": detail})
 
 
+class InvalidTransition(EnrollmentError):
+    """The enrollment's state does not allow this change (completing a canceled one, say)."""
+
+    code = "invalid_transition"
+
+
+class InvalidCursor(EnrollmentError):
+    """A page link was edited, or belongs to another list."""
+
+    code = "invalid_cursor"
+
+    def __init__(self):
+        super().__init__(_("That page link is no longer valid; showing the first page."))
+
+
 class ImportFileRefused(EnrollmentError):
     """The uploaded file cannot be imported at all: empty, binary, too big, or without the needed columns."""
 

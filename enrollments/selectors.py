@@ -1,6 +1,12 @@
 """Reads: items by key and index queries. No Scan."""
 
+from collections.abc import Iterator
+import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
 
 from .dynamo.models import (
     AuditEventItem,
@@ -11,6 +17,7 @@ from .dynamo.models import (
     CourseItem,
     DeduplicationWindowItem,
     EnrollmentItem,
+    LifecycleFailureItem,
     LifecycleRecordItem,
     LockItem,
     LockMetadataItem,
@@ -18,10 +25,12 @@ from .dynamo.models import (
     OrderItem,
     OrderTableItem,
     ParentVacancyItem,
+    SchedulerCursorItem,
     UserItem,
     VacancyItem,
 )
 from .exceptions import EnrollmentNotFound
+from .pagination import Page, decode_cursor, encode_cursor, index_page, merged_page
 
 COMPANIES_PK = "companies"
 COURSES_PK = "courses"
@@ -81,9 +90,10 @@ def order_list(*, tenant_id: str) -> list[CompanyOrderItem]:
 
 def free_seats(*, tenant_id: str, course_id: str, limit: int = 50) -> list[VacancyItem]:
     """Return up to ``limit`` free seats of a course at a company."""
-    # page_size keeps one request from reading the whole partition (up to 1 MB) for 50 seats.
-    seats = VacancyItem.query(vacancies_pk(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True,
-                              page_size=limit)
+    # page_size bounds each request: without it DynamoDB reads up to 1 MB of seats per call.
+    seats = VacancyItem.query(
+        vacancies_pk(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True, page_size=limit
+    )
     found = []
     for seat in seats:
         found.append(seat)
@@ -151,3 +161,145 @@ def get_enrollment(enrollment_id: str) -> EnrollmentItem:
 def order_items(order_id: str) -> list[OrderTableItem]:
     """Return the order and its generated items."""
     return list(OrderTableItem.query(order_id, consistent_read=True))
+
+
+# The lifecycle scheduler's reads.
+
+SCHEDULER_PK = "scheduler"
+CURSOR_SK = "cursor#due"
+LIFECYCLE_FAILURES_PK = "lifecycle_failures"
+
+
+def scheduler_cursor() -> date | None:
+    """Return the oldest UTC day the tick reads, or ``None`` when no tick has written one yet."""
+    cursor = _get(SchedulerCursorItem, SCHEDULER_PK, CURSOR_SK)
+    return date.fromisoformat(cursor.day) if cursor else None
+
+
+def due_record_keys(*, shard_key: str, until_iso: str) -> Iterator[tuple[str, str]]:
+    """Yield ``(enrollment_id, sk)`` of the pending records of one ``due`` partition due at or before ``until_iso``.
+
+    The key condition bounds the read: records due later are never read.
+    """
+    for record in LifecycleRecordItem.due.query(shard_key, LifecycleRecordItem.due_at <= until_iso):
+        yield record.id, record.sk
+
+
+def get_lifecycle_record(enrollment_id: str, sk: str) -> LifecycleRecordItem | None:
+    return _get(LifecycleRecordItem, enrollment_id, sk)
+
+
+def lifecycle_failure_list(*, limit: int = 50, after: dict | None = None) -> tuple[list[LifecycleFailureItem], dict | None]:
+    """Return up to ``limit`` lifecycle records that gave up, newest first, and the cursor of the next page."""
+    results = LifecycleFailureItem.query(
+        LIFECYCLE_FAILURES_PK, scan_index_forward=False, limit=limit, last_evaluated_key=after,
+    )
+    items = list(results)
+    return items, results.last_evaluated_key
+def seats_left_by_course(*, tenant_id: str) -> dict[str, int]:
+    """Return how many free seats a company has, per course id (one query of its seats)."""
+    seats = VacancyItem.query(vacancies_pk(tenant_id), consistent_read=True, attributes_to_get=["course_id", "kind"])
+    return dict(Counter(seat.course_id for seat in seats))
+
+
+# Enrollment list --------------------------------------------------------------
+
+ENROLLMENT_PAGE_SIZE = 50
+# Rows a list page may read before a filter expression (status, or company and
+# course on a person's search) has filled it; see ``enrollments.pagination``.
+ENROLLMENT_LIST_MAX_SCANNED = 2000
+LIST_SHARD_PREFIX = "enrollments#"
+
+
+def list_shard(enrollment_id: str) -> str:
+    """Return the ``all_enrollments`` index partition of an enrollment."""
+    number = int(hashlib.md5(enrollment_id.encode()).hexdigest()[:8], 16) % settings.ENROLLMENT_LIST_SHARDS
+    return f"{LIST_SHARD_PREFIX}{number}"
+
+
+def enrollment_list_keys(*, enrollment_id: str, tenant_id: str, course_id: str, cpf: str | None) -> dict[str, str]:
+    """Return the attributes that put a new enrollment in the list indexes (``by_tenant`` and ``by_email`` aside)."""
+    keys = {
+        "course_pk": course_id,
+        "tenant_course_pk": f"{tenant_id}#{course_id}",
+        "list_shard": list_shard(enrollment_id),
+    }
+    if cpf:
+        keys["cpf_pk"] = cpf
+    return keys
+
+
+def _sort_key(raw: dict) -> str:
+    return raw["tenant_sk"]["S"]
+
+
+def enrollment_list(
+    *,
+    tenant_id: str | None = None,
+    course_id: str | None = None,
+    status: str | None = None,
+    email: str | None = None,
+    cpf: str | None = None,
+    cursor: str | None = None,
+    page_size: int = ENROLLMENT_PAGE_SIZE,
+    max_scanned: int = ENROLLMENT_LIST_MAX_SCANNED,
+) -> Page:
+    """Return a page of enrollments, newest first, from the index that fits the filters.
+
+    ``email`` and ``cpf`` are normalised already (``validators``). A person's
+    enrollments come from ``by_email`` or ``by_cpf``, the other filters applied to
+    those few rows; otherwise company and course pick ``by_tenant_course``,
+    ``by_tenant`` or ``by_course``, and no filter reads ``all_enrollments``; the
+    status is a filter expression on whichever index. Raise ``InvalidCursor``
+    for a cursor of another list.
+    """
+    conditions = []
+    if email or cpf:
+        index, hash_key = (EnrollmentItem.by_email, email) if email else (EnrollmentItem.by_cpf, cpf)
+        if tenant_id:
+            conditions.append(EnrollmentItem.tenant_id == tenant_id)
+        if course_id:
+            conditions.append(EnrollmentItem.course.id == course_id)
+    elif tenant_id and course_id:
+        index, hash_key = EnrollmentItem.by_tenant_course, f"{tenant_id}#{course_id}"
+    elif tenant_id:
+        index, hash_key = EnrollmentItem.by_tenant, tenant_id
+    elif course_id:
+        index, hash_key = EnrollmentItem.by_course, course_id
+    else:
+        index, hash_key = EnrollmentItem.all_enrollments, None
+    if status:
+        conditions.append(EnrollmentItem.status == status)
+    filter_condition = None
+    for condition in conditions:
+        filter_condition &= condition
+    index_name = index.Meta.index_name
+    query_id = f"{index_name}|{hash_key}|{tenant_id}|{course_id}|{status}"
+    position = decode_cursor(cursor, query_id)
+
+    if hash_key is None:
+        def shard_pages(shard):
+            def pages(after, limit):
+                return index.query(
+                    shard, range_key_condition=(EnrollmentItem.tenant_sk < after) if after else None,
+                    filter_condition=filter_condition, scan_index_forward=False, page_size=limit,
+                ).page_iter
+            return pages
+
+        shards = [f"{LIST_SHARD_PREFIX}{n}" for n in range(settings.ENROLLMENT_LIST_SHARDS)]
+        raws, next_position, complete = merged_page(
+            [shard_pages(shard) for shard in shards], sort_key=_sort_key, after=position,
+            page_size=page_size, max_scanned=max_scanned,
+        )
+    else:
+        pages = index.query(
+            hash_key, filter_condition=filter_condition, scan_index_forward=False,
+            page_size=page_size + 1, last_evaluated_key=position,
+        ).page_iter
+        raws, next_position, complete = index_page(pages, page_size=page_size, max_scanned=max_scanned)
+    return Page(
+        items=[EnrollmentItem.from_raw_data(raw) for raw in raws],
+        next_cursor=encode_cursor(query_id, next_position) if next_position is not None else None,
+        complete=complete,
+        index=index_name,
+    )

@@ -65,6 +65,55 @@ class ByEmailIndex(GlobalSecondaryIndex):
     email_sk = UnicodeAttribute(range_key=True)
 
 
+class ByCpfIndex(GlobalSecondaryIndex):
+    """Enrollments of one person, by CPF, newest first (sparse: only enrollments with a CPF)."""
+
+    class Meta:
+        index_name = "by_cpf"
+        projection = AllProjection()
+
+    cpf_pk = UnicodeAttribute(hash_key=True)
+    # Every list index sorts by ``tenant_sk`` (``<created_at>#<id>``): newest first everywhere, no extra copy.
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class ByCourseIndex(GlobalSecondaryIndex):
+    """Enrollments in one course across companies, newest first."""
+
+    class Meta:
+        index_name = "by_course"
+        projection = AllProjection()
+
+    course_pk = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class ByTenantCourseIndex(GlobalSecondaryIndex):
+    """Enrollments of one company in one course (``<tenant_id>#<course_id>``), newest first."""
+
+    class Meta:
+        index_name = "by_tenant_course"
+        projection = AllProjection()
+
+    tenant_course_pk = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
+class AllEnrollmentsIndex(GlobalSecondaryIndex):
+    """Every enrollment, newest first, spread over ``ENROLLMENT_LIST_SHARDS`` partitions (``enrollments#<n>``).
+
+    A single partition for all enrollments would take every enrollment write of
+    the system; a few shards spread the writes, and a list page merges them.
+    """
+
+    class Meta:
+        index_name = "all_enrollments"
+        projection = AllProjection()
+
+    list_shard = UnicodeAttribute(hash_key=True)
+    tenant_sk = UnicodeAttribute(range_key=True)
+
+
 class DueIndex(GlobalSecondaryIndex):
     """Lifecycle records still pending, by ``<YYYY-MM-DD>#<shard>`` and due time."""
 
@@ -105,6 +154,8 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     completed_at = UnicodeAttribute(null=True)
     certificate_expires_at = UnicodeAttribute(null=True)
     canceled_at = UnicodeAttribute(null=True)
+    expired_at = UnicodeAttribute(null=True)
+    archived_at = UnicodeAttribute(null=True)
 
     tenant_pk = UnicodeAttribute()
     tenant_sk = UnicodeAttribute()
@@ -112,6 +163,15 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     email_sk = UnicodeAttribute()
     by_tenant = ByTenantIndex()
     by_email = ByEmailIndex()
+    # The list indexes below: null so that items written without them stay valid (and out of those indexes).
+    cpf_pk = UnicodeAttribute(null=True)
+    course_pk = UnicodeAttribute(null=True)
+    tenant_course_pk = UnicodeAttribute(null=True)
+    list_shard = UnicodeAttribute(null=True)
+    by_cpf = ByCpfIndex()
+    by_course = ByCourseIndex()
+    by_tenant_course = ByTenantCourseIndex()
+    all_enrollments = AllEnrollmentsIndex()
 
 
 class TenantMetadataItem(MainItem, discriminator="metadata#tenant"):
@@ -137,9 +197,30 @@ class LifecycleRecordItem(MainItem, discriminator="schedule"):
     last_error = UnicodeAttribute(null=True)
     skip_reason = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    # The due time as scheduled. ``due_at`` is when the scheduler looks next, which a claim
+    # (to its lease's end) or a retry (to after its backoff) moves; this stays, and names the email.
+    scheduled_for = UnicodeAttribute(null=True)
     # Present only while the record is pending: this keeps the ``due`` index sparse.
     due_shard = UnicodeAttribute(null=True)
     due = DueIndex()
+
+
+class SchedulerCursorItem(MainItem, discriminator="scheduler_cursor"):
+    """``('scheduler', 'cursor#due')``: the oldest UTC day of the ``due`` index that may hold pending records."""
+
+    day = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+
+class LifecycleFailureItem(MainItem, discriminator="lifecycle_failure"):
+    """``('lifecycle_failures', '<failed_at>#<enrollment_id>#<event>')``: a record that gave up, for staff to see."""
+
+    enrollment_id = UnicodeAttribute()
+    event = UnicodeAttribute()
+    attempts = NumberAttribute()
+    last_error = UnicodeAttribute()
+    recipient_email = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
 
 
 class LockItem(MainItem, discriminator="lock"):

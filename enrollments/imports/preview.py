@@ -12,6 +12,7 @@ from ..csv_files import csv_lines
 from ..dynamo.models import CompanyItem, CourseItem, ImportJobItem
 from ..exceptions import DeduplicationConflict, InvalidEnrollmentData
 from ..services.enrollment import check_window, lock_hash
+from ..services.transactions import storage_errors_as_domain_errors
 from .parsing import CsvFile, iter_rows, read_csv_file
 from .rows import ALREADY_ENROLLED, DUPLICATE, INVALID, OK, CheckedRow, CourseCatalog, batched, check_rows
 
@@ -117,6 +118,7 @@ def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) ->
                       default_window=options.window_days)
 
 
+@storage_errors_as_domain_errors
 def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, default_course_id: str | None = None,
                    window_days: int | None = None) -> ImportPreview:
     """Check every row of an uploaded file and return what an import would do; write nothing.

@@ -5,12 +5,14 @@ from collections.abc import Iterator
 from .. import clock, selectors_imports
 from ..csv_files import csv_lines
 from ..dynamo.models import ImportJobItem
+from ..services.transactions import storage_errors_as_domain_errors
 from .jobs import COUNTER_NAMES, DONE, ENROLLED, FAILED, RUNNING, ChunkRow
 from .preview import FAILED_ROWS_HEADER
 
 REPORT_HEADER = ("line", "name", "email", "result", "enrollment id", "message")
 
 
+@storage_errors_as_domain_errors
 def import_progress(job_id: str) -> dict:
     """Return a job's progress as plain data (for the JSON endpoint and the command's bar); raise ``ImportJobNotFound``."""
     return job_progress(selectors_imports.get_import_job(job_id))
@@ -50,18 +52,21 @@ def job_progress(job: ImportJobItem) -> dict:
     }
 
 
+@storage_errors_as_domain_errors
 def import_report_rows(job_id: str) -> Iterator[list]:
-    """Yield ``[line, name, email, result, enrollment id, message]`` for every row recorded so far, in file order."""
+    """Return ``[line, name, email, result, enrollment id, message]`` for every row recorded so far, in file order
+    (raise ``ImportJobNotFound`` at once)."""
     selectors_imports.get_import_job(job_id)
-    for item in selectors_imports.import_results(job_id):
-        yield from item.rows
+    return (row for item in selectors_imports.import_results(job_id) for row in item.rows)
 
 
+@storage_errors_as_domain_errors
 def import_report_csv(job_id: str) -> Iterator[str]:
     """Yield the per-row report CSV of a job (raise ``ImportJobNotFound`` before the first line)."""
     return csv_lines(REPORT_HEADER, import_report_rows(job_id))
 
 
+@storage_errors_as_domain_errors
 def job_failed_rows_csv(job_id: str) -> Iterator[str]:
     """Yield a CSV of the rows a job did not enroll, with their error, in the columns an upload reads."""
     selectors_imports.get_import_job(job_id)

@@ -2,6 +2,24 @@
 
 from .catalog import company_create, course_create, order_create
 from .common import Author
+from .delivery import lifecycle_record_process, lifecycle_records_process
 from .enrollment import Person, cancel, enroll
+from .progress import record_access, record_activity, record_completion
+from .scheduler import lifecycle_cursor_set, lifecycle_tick
 
-__all__ = ["Author", "Person", "cancel", "company_create", "course_create", "enroll", "order_create"]
+__all__ = [
+    "Author",
+    "Person",
+    "cancel",
+    "company_create",
+    "course_create",
+    "enroll",
+    "lifecycle_cursor_set",
+    "lifecycle_record_process",
+    "lifecycle_records_process",
+    "lifecycle_tick",
+    "order_create",
+    "record_access",
+    "record_activity",
+    "record_completion",
+]

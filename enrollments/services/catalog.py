@@ -10,7 +10,7 @@ from ..dynamo.models import AuthorAttribute, CompanyItem, CompanyOrderItem, Cour
 from ..exceptions import InvalidEnrollmentData
 from ..validators import normalize_cnpj
 from .common import Author
-from .transactions import Transaction
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 BILLING_CHOICES = ("prepaid", "postpaid")
 MAX_SEATS_PER_ORDER = 10_000
@@ -25,6 +25,7 @@ def _required_name(name: str, what: str) -> str:
     return name
 
 
+@storage_errors_as_domain_errors
 def company_create(*, name: str, billing: str, cnpj: str | None = None, company_id: str | None = None) -> CompanyItem:
     """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``)."""
     name = _required_name(name, _("company"))
@@ -38,12 +39,11 @@ def company_create(*, name: str, billing: str, cnpj: str | None = None, company_
         id=selectors.COMPANIES_PK, sk=company_id or str(uuid.uuid4()), created_at=clock.now_iso(),
         name=name, cnpj=cnpj, billing=billing,
     )
-    tx = Transaction()
-    tx.put(company, condition=CompanyItem.sk.does_not_exist(), name="company")
-    tx.commit()
+    _create_once(company, CompanyItem, _("A company with id %(id)s already exists.") % {"id": company.sk})
     return company
 
 
+@storage_errors_as_domain_errors
 def course_create(*, name: str, access_period_days: int, certificate_validity_days: int, course_id: str | None = None) -> CourseItem:
     """Create a course with its access period and certificate validity, in days."""
     name = _required_name(name, _("course"))
@@ -54,12 +54,20 @@ def course_create(*, name: str, access_period_days: int, certificate_validity_da
         id=selectors.COURSES_PK, sk=course_id or str(uuid.uuid4()), created_at=clock.now_iso(), name=name,
         access_period_days=access_period_days, certificate_validity_days=certificate_validity_days,
     )
-    tx = Transaction()
-    tx.put(course, condition=CourseItem.sk.does_not_exist(), name="course")
-    tx.commit()
+    _create_once(course, CourseItem, _("A course with id %(id)s already exists.") % {"id": course.sk})
     return course
 
 
+def _create_once(item, model, message: str) -> None:
+    tx = Transaction()
+    tx.put(item, condition=model.sk.does_not_exist(), name="item")
+    try:
+        tx.commit()
+    except TransactionFailed:
+        raise InvalidEnrollmentData(message, field="id")
+
+
+@storage_errors_as_domain_errors
 def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) -> OrderItem:
     """Create an order of ``seats`` seats of a course for a company: the order and one vacancy item a seat.
 

@@ -45,7 +45,7 @@ from ..exceptions import (
 from ..validators import normalize_cpf, normalize_email
 from .common import Author, audit_event
 from .lifecycle import enrollment_schedule, lifecycle_record
-from .transactions import Transaction, TransactionFailed
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
@@ -104,6 +104,7 @@ clean_person = _clean_person
 check_window = _check_window
 
 
+@storage_errors_as_domain_errors
 def enroll(
     *,
     tenant_id: str,
@@ -251,6 +252,8 @@ def _enroll_transaction(
         status=PENDING, source=source, created_by=author.as_attribute(), access_expires_at=to_iso(access_ends),
         tenant_pk=company.sk, tenant_sk=f"{now_iso}#{enrollment_id}",
         email_pk=person.email, email_sk=f"{now_iso}#{enrollment_id}",
+        **selectors.enrollment_list_keys(enrollment_id=enrollment_id, tenant_id=company.sk, course_id=course.sk,
+                                         cpf=person.cpf or user_item.cpf),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
     tx.put(TenantMetadataItem(id=enrollment_id, sk="metadata#tenant", created_at=now_iso, tenant_id=company.sk, name=company.name))
@@ -282,6 +285,7 @@ def _enroll_transaction(
     return tx, enrollment
 
 
+@storage_errors_as_domain_errors
 def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem:
     """Cancel an enrollment, in one DynamoDB transaction.
 

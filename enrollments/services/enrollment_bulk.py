@@ -17,6 +17,7 @@ from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, V
 from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
 from .common import Author
 from .enrollment import Person, commit_enrollment
+from .transactions import storage_errors_as_domain_errors
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
@@ -42,6 +43,7 @@ class BulkOutcome:
     existed: bool = False
 
 
+@storage_errors_as_domain_errors
 def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], author: Author, source: str,
                 threads: int) -> list[BulkOutcome]:
     """Enroll every person, each in its own transaction, ``threads`` at a time; return outcomes in order.
@@ -61,7 +63,8 @@ def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], auth
             pool = pools.setdefault(item.course.sk, _SeatPool(tenant_id=company.sk, course_id=item.course.sk))
             pool.wanted += 1
 
-    def enroll_one(item: BulkEnrollment) -> BulkOutcome:
+    @storage_errors_as_domain_errors
+    def enroll(item: BulkEnrollment) -> BulkOutcome:
         try:
             enrollment = commit_enrollment(
                 enrollment_id=item.enrollment_id, person=item.person, company=company, course=item.course,
@@ -75,6 +78,12 @@ def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], auth
             existing = _existing(item.enrollment_id)
             return BulkOutcome(enrollment=existing, existed=True) if existing else BulkOutcome(error=error)
         except EnrollmentError as error:
+            return BulkOutcome(error=error)
+
+    def enroll_one(item: BulkEnrollment) -> BulkOutcome:
+        try:
+            return enroll(item)
+        except EnrollmentError as error:  # a read of the row's own failed: DynamoDB did not answer
             return BulkOutcome(error=error)
 
     with ThreadPoolExecutor(max_workers=max(1, min(threads, len(enrollments)))) as executor:

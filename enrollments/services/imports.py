@@ -57,11 +57,12 @@ from ..selectors_imports import ACTIVE_IMPORTS_PK, IMPORTS_PK, JOB_SK, chunk_sk,
 from .common import Author
 from .enrollment import Person, _backoff
 from .enrollment_bulk import BulkEnrollment, enroll_many
-from .transactions import Transaction, TransactionFailed
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
 
 
+@storage_errors_as_domain_errors
 def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Author, default_course_id: str | None = None,
                  window_days: int | None = None, allow_same_file: bool = False, enqueue: bool = True) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks for the workers; return the job.
@@ -149,6 +150,7 @@ def import_enqueue(*, job_id: str, chunks) -> None:
         import_chunk.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
 
 
+@storage_errors_as_domain_errors
 def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True) -> bool:
     """Enroll the rows of one chunk and record their results and counts; return whether this call recorded them.
 
@@ -231,6 +233,7 @@ def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: 
     raise ConcurrentChange()
 
 
+@storage_errors_as_domain_errors
 def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
     """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
     job = selectors_imports.get_import_job(job_id)
@@ -249,6 +252,7 @@ def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
     return job
 
 
+@storage_errors_as_domain_errors
 def import_resume(*, job_id: str) -> int:
     """Queue again every chunk of a running job whose results are missing; return how many.
 
@@ -277,6 +281,7 @@ def _job_touch(job: ImportJobItem) -> None:
         pass
 
 
+@storage_errors_as_domain_errors
 def import_resume_stalled(*, stalled_after: timedelta | None = None) -> list[str]:
     """Resume the running imports without progress for ``stalled_after`` (default ``IMPORT_STALL_SECONDS``);
     fail the ones whose preparation stopped. Return the ids of the imports resumed or failed.
@@ -320,6 +325,7 @@ def _job_fail(job: ImportJobItem, message: str) -> None:
         pass  # Another sweep or the job itself moved first.
 
 
+@storage_errors_as_domain_errors
 def import_run_inline(*, job_id: str, on_progress=None) -> ImportJobItem:
     """Run every chunk of a job still missing in this process (the command line's path); return the job.
 

@@ -63,6 +63,7 @@ def lifecycle_record(*, enrollment: EnrollmentItem, event: str, due_at: datetime
         created_at=to_iso(now),
         event=event,
         due_at=to_iso(due_at),
+        scheduled_for=to_iso(due_at),
         state=PENDING,
         attempts=0,
         recipient=PersonAttribute(

@@ -6,6 +6,7 @@ in the same order. Naming each part lets a service turn "condition 7 failed"
 into ``NoVacancyLeft`` or ``DeduplicationConflict``.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -74,3 +75,16 @@ class Transaction:
 def _describe(error: PynamoDBException) -> str:
     cause = error.cause
     return getattr(error, "cause_response_message", None) or (str(cause) if cause else str(error))
+
+
+def storage_errors_as_domain_errors(service):
+    """Let no PynamoDB or botocore error leave ``service``: turn it into ``StorageUnavailable``."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        try:
+            return service(*args, **kwargs)
+        except PynamoDBException as error:
+            raise StorageUnavailable(_describe(error)) from error
+
+    return wrapper

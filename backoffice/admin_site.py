@@ -1,0 +1,120 @@
+"""The admin site of the back office: Django's admin plus sections over DynamoDB data.
+
+Domain data is not in Django's ORM, so it cannot be a ``ModelAdmin``. A
+``Section`` brings its own URLs (wrapped by ``admin_view``: staff login, CSRF,
+no cache) and shows on the admin index and in the sidebar like a model does,
+to staff holding its permission. Apps add sections from their ``admin.py``:
+
+    admin.site.register_section(Section(slug="imports", name=_("Imports"), ...))
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+
+APP_LABEL = "backoffice"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One area of the back office (enrollments, companies...).
+
+    ``urls`` receives the site's ``admin_view`` and returns the section's URL
+    patterns, relative to ``admin/backoffice/<slug>/``; their names live in the
+    ``admin`` namespace. ``list_url`` and ``add_url`` name the section's main page
+    and its "Add" page; each shows only to users with ``permission`` and
+    ``add_permission``.
+    """
+
+    slug: str
+    name: str
+    urls: Callable[[Callable], list]
+    permission: str
+    list_url: str
+    add_url: str | None = None
+    add_permission: str | None = None
+    order: int = 100
+
+
+class BackofficeAdminSite(admin.AdminSite):
+    site_header = _("Enrollment back office")
+    site_title = _("Enrollment back office")
+    index_title = _("Back office")
+    # No public site: the admin is the whole application.
+    site_url = None
+
+    def __init__(self, name="admin"):
+        super().__init__(name)
+        self._sections: dict[str, Section] = {}
+
+    def register_section(self, section: Section) -> None:
+        """Add a section; its URLs are built with the site's URLs."""
+        if section.slug in self._sections:
+            raise ImproperlyConfigured(f"A back-office section {section.slug!r} is registered already.")
+        self._sections[section.slug] = section
+
+    @property
+    def sections(self) -> list[Section]:
+        return sorted(self._sections.values(), key=lambda section: (section.order, section.slug))
+
+    def get_urls(self):
+        section_urls = [path(f"{section.slug}/", include(section.urls(self.admin_view))) for section in self.sections]
+        # Before Django's own, whose last pattern catches every path.
+        return [
+            path(f"{APP_LABEL}/", self.admin_view(self.backoffice_index), name="backoffice_index"),
+            path(f"{APP_LABEL}/", include(section_urls)),
+        ] + super().get_urls()
+
+    def backoffice_app(self, request) -> dict | None:
+        """Return the back office as an entry of the admin's app list, with the sections ``request.user`` may see."""
+        user = request.user
+        models = []
+        for section in self.sections:
+            if not user.has_perm(section.permission):
+                continue
+            can_add = bool(section.add_url and section.add_permission and user.has_perm(section.add_permission))
+            models.append({
+                "name": section.name,
+                "object_name": section.slug,
+                "admin_url": reverse(f"{self.name}:{section.list_url}"),
+                "add_url": reverse(f"{self.name}:{section.add_url}") if can_add else None,
+                "view_only": True,
+                "perms": {"view": True, "add": can_add, "change": False, "delete": False},
+            })
+        if not models:
+            return None
+        return {
+            "name": _("Back office"),
+            "app_label": APP_LABEL,
+            "app_url": reverse(f"{self.name}:backoffice_index"),
+            "has_module_perms": True,
+            "models": models,
+        }
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label) if app_label != APP_LABEL else []
+        if app_label in (None, APP_LABEL):
+            backoffice = self.backoffice_app(request)
+            if backoffice:
+                app_list.insert(0, backoffice)
+        return app_list
+
+    def backoffice_index(self, request):
+        """List the back-office sections, like the admin's page of one app."""
+        app_list = self.get_app_list(request, APP_LABEL)
+        if not app_list:
+            raise PermissionDenied
+        context = {
+            **self.each_context(request),
+            "title": _("Back office"),
+            "subtitle": None,
+            "app_list": app_list,
+            "app_label": APP_LABEL,
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/app_index.html", context)

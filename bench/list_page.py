@@ -1,0 +1,206 @@
+"""Benchmark: the enrollment list page of one company, with 1,000 and with 100,000 enrollments in the table.
+
+Two tables live side by side in one DynamoDB Local, a small one and a big one,
+each holding one company's enrollments over four courses (all of the table's
+enrollments belong to that company: the hardest case for its index partition).
+Through Django's test client, logged in as a viewer, it requests the list's
+first page (``?company=``) and a filtered page (``?company=&course=&status=PENDING``),
+50 times each per table. Requests alternate between the tables in blocks so that
+load from other processes on the machine falls on both alike.
+
+Loading 100,000 enrollments through ``enroll`` would take about 20 minutes, so the
+setup (and only the setup) writes the enrollment items directly with BatchWrite
+from threads, with the same index attributes ``enroll`` writes.
+
+    .venv/bin/python bench/list_page.py                      # 1,000 vs 100,000
+    .venv/bin/python bench/list_page.py --small 200 --big 5000 --requests 20   # a quick check
+
+The last line: ``list: p95 at 100k / p95 at 1k = <r>x (<ms> ms at 100k)``, the
+worse of the two pages. Target: ratio <= 1.3.
+"""
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import dynamodb_local  # noqa: E402
+
+STATUSES = ["PENDING"] * 17 + ["COMPLETED"] * 2 + ["CANCELED"]  # 85% / 10% / 5%
+
+
+def human(count: int) -> str:
+    return f"{count // 1000}k" if count % 1000 == 0 and count >= 1000 else str(count)
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def setup_django(endpoint: str, workdir: str) -> None:
+    # Settings read the environment; this process sets it before Django starts.
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client's "testserver" host in
+    call_command("migrate", verbosity=0)
+
+
+def use_table(prefix: str) -> None:
+    from django.conf import settings
+
+    from enrollments.dynamo import connection
+
+    settings.DYNAMODB_TABLE_PREFIX = prefix
+    connection.configure()
+
+
+def load(*, count: int, company, courses: list, threads: int) -> None:
+    """Write ``count`` enrollment items of ``company`` with BatchWrite, from ``threads`` threads."""
+    from enrollments import selectors
+    from enrollments.clock import to_iso
+    from enrollments.dynamo.models import AuthorAttribute, CourseAttribute, EnrollmentItem, PersonAttribute
+
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    author = AuthorAttribute(id="bench", name="Benchmark")
+
+    def item(n: int) -> EnrollmentItem:
+        enrollment_id = str(uuid.uuid4())
+        created = to_iso(start + timedelta(seconds=n * 300))
+        course = courses[n % len(courses)]
+        email = f"person{n}.{enrollment_id[:6]}@example.com"
+        return EnrollmentItem(
+            id=enrollment_id, sk="0", created_at=created, updated_at=created,
+            tenant_id=company.sk, tenant_name=company.name,
+            user=PersonAttribute(id=str(uuid.uuid4()), name=f"Person {n}", email=email),
+            course=CourseAttribute(id=course.sk, name=course.name, access_period_days=course.access_period_days,
+                                   certificate_validity_days=course.certificate_validity_days),
+            status=STATUSES[n % len(STATUSES)], source="bench", created_by=author,
+            access_expires_at=to_iso(start + timedelta(seconds=n * 300, days=course.access_period_days)),
+            tenant_pk=company.sk, tenant_sk=f"{created}#{enrollment_id}",
+            email_pk=email, email_sk=f"{created}#{enrollment_id}",
+            **selectors.enrollment_list_keys(enrollment_id=enrollment_id, tenant_id=company.sk, course_id=course.sk, cpf=None),
+        )
+
+    def write(numbers: range) -> int:
+        with EnrollmentItem.batch_write() as batch:
+            for n in numbers:
+                batch.save(item(n))
+        return len(numbers)
+
+    chunk = 500
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        written = sum(pool.map(write, [range(i, min(i + chunk, count)) for i in range(0, count, chunk)]))
+    assert written == count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", type=int, default=1_000, help="enrollments in the small table (default 1,000)")
+    parser.add_argument("--big", type=int, default=100_000, help="enrollments in the big table (default 100,000)")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page and table (default 50)")
+    parser.add_argument("--threads", type=int, default=8, help="loader threads (default 8)")
+    args = parser.parse_args()
+
+    process, port = dynamodb_local.start()
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            setup_django(f"http://127.0.0.1:{port}", workdir)
+            run(args)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run(args) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+
+    from enrollments import permissions
+    from enrollments.dynamo import connection
+    from enrollments.services import company_create, course_create
+
+    tables = {}
+    for label, count in (("small", args.small), ("big", args.big)):
+        prefix = f"bench{uuid.uuid4().hex[:6]}_"
+        use_table(prefix)
+        connection.create_tables()
+        company = company_create(name="Benchmark Company", billing="postpaid", company_id="bench-company")
+        courses = [course_create(name=f"Course {n}", access_period_days=90, certificate_validity_days=365, course_id=f"bench-course-{n}")
+                   for n in range(4)]
+        began = time.monotonic()
+        load(count=count, company=company, courses=courses, threads=args.threads)
+        print(f"loaded {count:,} enrollments into the {label} table in {time.monotonic() - began:.0f} s", flush=True)
+        tables[label] = {"prefix": prefix, "count": count}
+
+    user = get_user_model().objects.create_user(username="bench-viewer", password=uuid.uuid4().hex, is_staff=True)
+    user.groups.add(Group.objects.get(name=permissions.VIEWERS))
+    client = Client()
+    client.force_login(user)
+    list_url = reverse("admin:enrollment_list")
+    pages = {
+        "first page": f"{list_url}?company=bench-company",
+        "filtered page": f"{list_url}?company=bench-company&course=bench-course-2&status=PENDING",
+    }
+
+    def request(url: str) -> float:
+        began = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - began
+        if response.status_code != 200 or not response.context["page"].items:
+            raise SystemExit(f"{url}: HTTP {response.status_code}, or an empty page")
+        return elapsed
+
+    samples = {(label, page): [] for label in tables for page in pages}
+    blocks = 5
+    per_block = math.ceil(args.requests / blocks)
+    for _block in range(blocks):
+        for label, table in tables.items():
+            use_table(table["prefix"])
+            for page, url in pages.items():
+                request(url)  # warm-up after the switch: new connections
+                for _ in range(per_block):
+                    if len(samples[(label, page)]) < args.requests:
+                        samples[(label, page)].append(request(url))
+
+    # Check the pages are real: 50 rows each, from the expected index.
+    for label, table in tables.items():
+        use_table(table["prefix"])
+        for page, url in pages.items():
+            response = client.get(url)
+            shown = response.context["page"]
+            print(f"{label:5} table ({human(table['count'])}), {page}: {len(shown.items)} rows from index {shown.index}, "
+                  f"p95 {p95(samples[(label, page)]) * 1000:.1f} ms, median "
+                  f"{sorted(samples[(label, page)])[len(samples[(label, page)]) // 2] * 1000:.1f} ms")
+
+    small, big = tables["small"]["count"], tables["big"]["count"]
+    ratios = {page: p95(samples[("big", page)]) / p95(samples[("small", page)]) for page in pages}
+    worst = max(ratios, key=ratios.get)
+    for page, ratio in ratios.items():
+        print(f"{page}: p95 ratio {ratio:.2f}x")
+    print(f"list: p95 at {human(big)} / p95 at {human(small)} = {ratios[worst]:.2f}x "
+          f"({p95(samples[('big', worst)]) * 1000:.1f} ms at {human(big)})")
+
+
+if __name__ == "__main__":
+    main()

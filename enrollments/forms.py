@@ -1,0 +1,158 @@
+"""Forms of the back-office pages. They check shape only; the services check the rules."""
+
+import uuid
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import labels
+from .services.catalog import BILLING_CHOICES, MAX_SEATS_PER_ORDER
+from .validators import normalize_cpf, normalize_email
+
+
+def company_choices(companies, *, blank=None) -> list[tuple[str, str]]:
+    choices = [(company.sk, f"{company.name} ({labels.label(labels.BILLING_SHORT, company.billing)})") for company in companies]
+    choices.sort(key=lambda choice: choice[1].lower())
+    return ([("", blank)] if blank else []) + choices
+
+
+def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) -> list[tuple[str, str]]:
+    """Return course choices; with ``seats`` (a prepaid company's), each says how many seats are left."""
+    choices = []
+    for course in sorted(courses, key=lambda course: course.name.lower()):
+        text = course.name
+        if seats is not None:
+            count = seats.get(course.sk, 0)
+            text = ngettext("%(course)s — %(count)s seat left", "%(course)s — %(count)s seats left", count) % {
+                "course": course.name, "count": count}
+        choices.append((course.sk, text))
+    return ([("", blank)] if blank else []) + choices
+
+
+class EnrollmentFilterForm(forms.Form):
+    """The list's filters; every field is optional."""
+
+    q = forms.CharField(label=_("Email or CPF"), required=False, max_length=254)
+    company = forms.ChoiceField(label=_("Company"), required=False)
+    course = forms.ChoiceField(label=_("Course"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, companies, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = company_choices(companies, blank=_("All companies"))
+        self.fields["course"].choices = course_choices(courses, blank=_("All courses"))
+        self.fields["status"].choices = [("", _("Any status"))] + list(labels.STATUSES.items())
+
+    def clean_q(self) -> dict:
+        """Return the search as ``{"email": ...}`` or ``{"cpf": ...}`` (empty when none)."""
+        text = self.cleaned_data["q"].strip()
+        if not text:
+            return {}
+        try:
+            if "@" in text:
+                return {"email": normalize_email(text)}
+            return {"cpf": normalize_cpf(text)}
+        except ValidationError:
+            raise ValidationError(_("Type a whole email address or an 11-digit CPF."), code="search")
+
+    def selector_filters(self) -> dict:
+        """Return the keyword arguments of ``selectors.enrollment_list``."""
+        data = self.cleaned_data
+        return {
+            "tenant_id": data["company"] or None,
+            "course_id": data["course"] or None,
+            "status": data["status"] or None,
+            **data["q"],
+        }
+
+
+class EnrollForm(forms.Form):
+    company = forms.ChoiceField(label=_("Company"))
+    course = forms.ChoiceField(label=_("Course"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    cpf = forms.CharField(label=_("CPF"), required=False, max_length=20, help_text=_("Optional. Dots and dash are fine."))
+    deduplication_window_days = forms.IntegerField(
+        label=_("Deduplication window (days)"), required=False, min_value=0,
+        help_text=_(
+            "Optional. Blocks another enrollment of this person in this course until the access period "
+            "minus this many days has passed."
+        ),
+    )
+    # Generated once per form: a double submit finds the enrollment the first one wrote.
+    enrollment_id = forms.CharField(widget=forms.HiddenInput)
+
+    # The services name fields by their own keyword arguments.
+    SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "name": "name", "email": "email", "cpf": "cpf",
+                      "deduplication_window_days": "deduplication_window_days"}
+
+    def __init__(self, *args, companies, courses, seats: dict[str, int] | None = None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("enrollment_id", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
+        self.fields["course"].choices = course_choices(courses, blank=_("Choose a course"), seats=seats)
+
+    def clean_enrollment_id(self) -> str:
+        value = self.cleaned_data["enrollment_id"]
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise ValidationError(_("The form was damaged; reload the page."), code="enrollment_id")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Required. It stays on the enrollment's audit trail."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why the enrollment is canceled."), code="required")
+        return reason
+
+
+class CompletionForm(forms.Form):
+    certificate_expires_on = forms.DateField(
+        label=_("Certificate expires on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_certificate_expires_on(self) -> date:
+        value = self.cleaned_data["certificate_expires_on"]
+        if value <= self.today:
+            raise ValidationError(_("The certificate must expire after today."), code="past")
+        return value
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    billing = forms.ChoiceField(label=_("Billing"), choices=[(code, labels.BILLING[code]) for code in BILLING_CHOICES])
+    cnpj = forms.CharField(label=_("CNPJ"), required=False, max_length=20, help_text=_("Optional."))
+
+
+class CourseForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    access_period_days = forms.IntegerField(label=_("Access period (days)"), min_value=1)
+    certificate_validity_days = forms.IntegerField(label=_("Certificate validity (days)"), min_value=1)
+
+
+class OrderForm(forms.Form):
+    company = forms.ChoiceField(label=_("Company"))
+    course = forms.ChoiceField(label=_("Course"))
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SEATS_PER_ORDER)
+
+    SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "seats": "seats"}
+
+    def __init__(self, *args, companies, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        prepaid = [company for company in companies if company.billing == "prepaid"]
+        self.fields["company"].choices = company_choices(prepaid, blank=_("Choose a prepaid company"))
+        self.fields["course"].choices = course_choices(courses, blank=_("Choose a course"))

@@ -1,0 +1,61 @@
+"""Words staff read for the codes stored in DynamoDB: states, lifecycle events, audit actions."""
+
+from django.utils.translation import gettext_lazy as _
+
+STATUSES = {
+    "PENDING": _("Pending (not accessed yet)"),
+    "IN_PROGRESS": _("In progress"),
+    "COMPLETED": _("Completed"),
+    "EXPIRED": _("Expired"),
+    "ARCHIVED": _("Archived"),
+    "CANCELED": _("Canceled"),
+}
+
+EVENTS = {
+    "reminder_no_access_3_days": _("Reminder: no access after 3 days"),
+    "access_period_reminder_30_days": _("Reminder: access ends in 30 days"),
+    "course_expired": _("Access period over"),
+    "no_activity_7_days": _("Reminder: no activity for 7 days"),
+    "cert_expiration_reminder_30_days": _("Reminder: certificate expires in 30 days"),
+    "course_archived": _("Certificate expired (archive)"),
+}
+
+RECORD_STATES = {
+    "PENDING": _("Pending"),
+    "SENDING": _("Sending"),
+    "SENT": _("Sent"),
+    "SKIPPED": _("Skipped"),
+    "FAILED": _("Failed"),
+}
+
+ACTIONS = {
+    "ENROLLED": _("Enrolled"),
+    "CANCELED": _("Canceled"),
+    "COMPLETED": _("Completion recorded"),
+    "ACCESSED": _("First access"),
+    "ACTIVITY": _("Activity"),
+    "EXPIRED": _("Expired (access period over)"),
+    "ARCHIVED": _("Archived (certificate expired)"),
+    "LIFECYCLE_SENT": _("Email sent"),
+    "LIFECYCLE_SKIPPED": _("Email skipped"),
+    "LIFECYCLE_RETRY": _("Email failed, will retry"),
+    "LIFECYCLE_FAILED": _("Email failed for good"),
+}
+
+BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}
+BILLING_SHORT = {"prepaid": _("prepaid"), "postpaid": _("postpaid")}
+
+SOURCES = {
+    "form": _("Back-office form"),
+    "api": _("API"),
+    "staff": _("Back-office staff"),
+    "command": _("Management command"),
+    "scheduler": _("Scheduler"),
+}
+
+
+def label(labels: dict, code: str | None) -> str:
+    """Return the words for ``code``, or the code itself when it has none (a newer code)."""
+    if code is None:
+        return ""
+    return labels.get(code, code)

@@ -1,0 +1,150 @@
+"""Cursor pagination over DynamoDB index queries.
+
+A page is read with ``Limit`` set to one more than the page size, so the view
+knows whether a next page exists without an empty last page. The cursor is the
+key DynamoDB resumes from (its ``LastEvaluatedKey``, or the key of the last row
+shown when the page ended inside a DynamoDB page), signed so a page link cannot
+be edited into another query.
+
+With a filter expression DynamoDB reads rows it then drops; a page stops once it
+has read ``max_scanned`` rows, so a rare filter value costs a bounded read per
+request and the next page goes on from where the reading stopped.
+"""
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from django.core import signing
+from pynamodb.pagination import PageIterator
+
+from .exceptions import InvalidCursor
+
+_SALT = "enrollments.pagination"
+# Most rows one DynamoDB request reads (before filtering) when a filter drops rows.
+_MAX_READ = 1000
+
+
+@dataclass
+class Page:
+    """One page of rows, newest first, and the cursor of the next page (``None`` on the last one)."""
+
+    items: list
+    next_cursor: str | None
+    # False when the read budget ended the page before it was full: more rows may follow.
+    complete: bool = True
+    index: str = ""
+    scanned: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def encode_cursor(query_id: str, position: Any) -> str:
+    return signing.dumps({"q": query_id, "p": position}, salt=_SALT, compress=True)
+
+
+def decode_cursor(cursor: str | None, query_id: str) -> Any:
+    """Return the position a cursor holds, or ``None`` without one; raise ``InvalidCursor`` when foreign."""
+    if not cursor:
+        return None
+    try:
+        data = signing.loads(cursor, salt=_SALT)
+    except signing.BadSignature:
+        raise InvalidCursor()
+    if not isinstance(data, dict) or data.get("q") != query_id:
+        raise InvalidCursor()
+    return data.get("p")
+
+
+def _key_of(raw: dict, key_names) -> dict:
+    return {name: raw[name] for name in key_names}
+
+
+def index_page(pages: PageIterator, *, page_size: int, max_scanned: int) -> tuple[list[dict], dict | None, bool]:
+    """Read one page of raw items from a query's pages.
+
+    Return the items (at most ``page_size``), the key to resume after them
+    (``None`` when nothing follows) and whether the page is complete (``False``
+    when ``max_scanned`` rows were read before the page filled).
+    """
+    items: list[dict] = []
+    for page in pages:
+        for raw in page.get("Items", []):
+            if len(items) == page_size:
+                # A row beyond the page exists: the next page starts after the last row shown.
+                return items, _key_of(items[-1], pages.key_names), True
+            items.append(raw)
+        if pages.last_evaluated_key is None:
+            return items, None, True
+        if pages.total_scanned_count >= max_scanned:
+            return items, pages.last_evaluated_key, False
+        scanned = pages.total_scanned_count
+        pages.page_size = min(max_scanned - scanned,
+                              _next_read(need=page_size + 1 - len(items), found=len(items), scanned=scanned, last=pages.page_size))
+    return items, None, True
+
+
+def _next_read(*, need: int, found: int, scanned: int, last: int) -> int:
+    """Return how many rows the next request reads: enough for ``need`` more at the match rate so far."""
+    if found == 0:
+        return min(last * 4, _MAX_READ)
+    # A quarter more than the rate predicts, so one more request usually fills the page.
+    return max(1, min(math.ceil(need * scanned / found * 1.25), _MAX_READ))
+
+
+def merged_page(
+    shards: list[Callable[[str | None, int], PageIterator]],
+    *,
+    sort_key: Callable[[dict], str],
+    after: str | None,
+    page_size: int,
+    max_scanned: int,
+) -> tuple[list[dict], str | None, bool]:
+    """Read one page, newest first, from several partitions of an index that share a sort key.
+
+    ``shards`` are functions ``(after, limit) -> PageIterator`` that query one
+    partition for sort keys below ``after``, descending. Each partition is read a
+    DynamoDB page at a time; a row is placed once every partition still being read
+    has been read below it, so rows come out in one order across partitions.
+    Return the items, the sort key to resume below (``None`` when nothing follows)
+    and whether the page is complete.
+    """
+    iterators = [make(after, page_size + 1) for make in shards]
+    buffers: list[list[dict]] = [[] for _ in shards]
+    live = set(range(len(shards)))
+    frontier: dict[int, str] = {}
+    taken: list[dict] = []
+    scanned = 0
+    while True:
+        for number in sorted(live):
+            if buffers[number]:
+                continue
+            pages = iterators[number]
+            try:
+                page = next(pages)
+            except StopIteration:
+                live.discard(number)
+                continue
+            scanned += page.get("ScannedCount", 0)
+            buffers[number].extend(page.get("Items", []))
+            if pages.last_evaluated_key is None:
+                live.discard(number)
+            else:
+                frontier[number] = sort_key(pages.last_evaluated_key)
+        # Every partition still being read holds nothing unread at or above ``floor``.
+        floor = max((frontier[number] for number in live), default=None)
+        ready = []
+        for number, buffer in enumerate(buffers):
+            keep = []
+            for raw in buffer:
+                (ready if floor is None or sort_key(raw) >= floor else keep).append(raw)
+            buffers[number] = keep
+        taken.extend(heapq.nlargest(len(ready), ready, key=sort_key))
+        if len(taken) > page_size:
+            page_items = taken[:page_size]
+            return page_items, sort_key(page_items[-1]), True
+        if not live:
+            return taken, None, True
+        if scanned >= max_scanned:
+            # Rows below ``floor`` still in buffers are read again by the next page.
+            return taken, floor, False

@@ -1,0 +1,337 @@
+"""Process one due lifecycle record: claim it, decide, send its email, mark it.
+
+A worker first claims the record with a conditional update: it must be pending and
+due, or claimed by a worker whose lease has run out. The claim moves ``due_at`` to
+the lease's end (the record stays in the ``due`` index), so a worker that dies
+mid-send leaves a record that is due again once its lease expires, and a tick never
+hands out a record that a live worker holds. ``attempts`` counts claims and doubles
+as the fencing token: every later write requires the attempt it claimed.
+
+After the send, one transaction marks the record SENT (out of the index), applies
+its effect on the enrollment and writes the audit event. A worker killed between
+send and mark costs one more send with the same Message-ID, never a lost email.
+"""
+
+import logging
+import random
+import smtplib
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from pynamodb.exceptions import UpdateError
+
+from .. import clock, selectors
+from ..clock import to_iso
+from ..dynamo.models import EnrollmentItem, LifecycleFailureItem, LifecycleRecordItem
+from ..exceptions import EnrollmentNotFound, StorageUnavailable
+from .common import SYSTEM, audit_event
+from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
+from .enrollment import ARCHIVED, CANCELED, COMPLETED, EXPIRED, IN_PROGRESS, PENDING
+from .lifecycle import (
+    ACCESS_PERIOD_REMINDER_30_DAYS,
+    CERT_EXPIRATION_REMINDER_30_DAYS,
+    COURSE_ARCHIVED,
+    COURSE_EXPIRED,
+    FAILED,
+    NO_ACTIVITY_7_DAYS,
+    REMINDER_NO_ACCESS_3_DAYS,
+    SCHEDULE_PREFIX,
+    SENDING,
+    SENT,
+    SKIPPED,
+    due_shard,
+)
+from .lifecycle import PENDING as RECORD_PENDING
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
+
+logger = logging.getLogger(__name__)
+
+# What processing one record came to.
+OUTCOME_SENT = "sent"
+OUTCOME_SKIPPED = "skipped"
+OUTCOME_RETRY = "retry"
+OUTCOME_FAILED = "failed"
+OUTCOME_NOT_CLAIMED = "not_claimed"  # not due, taken by another worker, already done, or gone
+OUTCOME_LOST = "lost"  # the claim ran out, or a progress event replaced the record, before the mark
+
+NO_ACTIVITY_DAYS = 7
+_MARK_TRIES = 4
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a record's email goes out, and what it does to the enrollment."""
+
+    send: bool
+    effect: str | None = None
+    skip_reason: str = ""
+
+
+def _skip(reason: str) -> Decision:
+    return Decision(send=False, skip_reason=reason)
+
+
+def decide(record: LifecycleRecordItem, enrollment: EnrollmentItem, *, now: datetime) -> Decision:
+    """Return what firing ``record`` does, given the enrollment as it is now (the rules of DESIGN.md)."""
+    status, event = enrollment.status, record.event
+    if status == CANCELED:
+        return _skip("the enrollment was canceled")
+    active = status in (PENDING, IN_PROGRESS)
+    if event == REMINDER_NO_ACCESS_3_DAYS:
+        if status == PENDING:
+            return Decision(send=True)
+        return _skip("the learner has accessed the course" if status in (IN_PROGRESS, COMPLETED) else f"the enrollment is {status}")
+    if event == ACCESS_PERIOD_REMINDER_30_DAYS:
+        return Decision(send=True) if active else _skip(f"the enrollment is {status}")
+    if event == COURSE_EXPIRED:
+        return Decision(send=True, effect=EXPIRED) if active else _skip(f"the enrollment is {status}")
+    if event == NO_ACTIVITY_7_DAYS:
+        if status != IN_PROGRESS:
+            return _skip(f"the enrollment is {status}")
+        last = enrollment.last_activity_at or enrollment.started_at
+        if last and clock.from_iso(last) + timedelta(days=NO_ACTIVITY_DAYS) > now:
+            return _skip("the learner was active in the last 7 days")
+        return Decision(send=True)
+    if event == CERT_EXPIRATION_REMINDER_30_DAYS:
+        return Decision(send=True) if status == COMPLETED else _skip(f"the enrollment is {status}")
+    if event == COURSE_ARCHIVED:
+        return Decision(send=True, effect=ARCHIVED) if status == COMPLETED else _skip(f"the enrollment is {status}")
+    return _skip(f"unknown event {event}")
+
+
+def lifecycle_records_process(*, keys: list) -> Counter:
+    """Process each ``(enrollment_id, sk)`` of a batch; return how many came to each outcome."""
+    outcomes = Counter()
+    for enrollment_id, sk in keys:
+        outcomes[lifecycle_record_process(enrollment_id=enrollment_id, sk=sk)] += 1
+    return outcomes
+
+
+@storage_errors_as_domain_errors
+def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
+    """Claim one record, send its email if the rules say so, and mark it; return the outcome.
+
+    Safe to call any number of times for the same record, at once or one after
+    another: only a claim lets a call go on, and a claimed record is sent once.
+    """
+    record = _claim(enrollment_id=enrollment_id, sk=sk, now=clock.now())
+    if record is None:
+        return OUTCOME_NOT_CLAIMED
+    if record.attempts > settings.LIFECYCLE_MAX_ATTEMPTS:
+        # Every earlier claim died before it could write an outcome (killed, timed out).
+        error = record.last_error or f"no attempt finished in {record.attempts - 1} tries (worker lost or timed out)"
+        return _fail(record, error=error)
+    try:
+        enrollment = selectors.get_enrollment(enrollment_id)
+    except EnrollmentNotFound:
+        return _write_skip(record, reason="the enrollment no longer exists")
+    decision = decide(record, enrollment, now=clock.now())
+    if not decision.send:
+        return _write_skip(record, reason=decision.skip_reason)
+    try:
+        message = lifecycle_email(record, enrollment)
+    except Exception as error:  # A template or data bug: trying again would only repeat it.
+        logger.exception("lifecycle email %s of %s could not be rendered", record.event, record.id)
+        return _fail(record, error=f"could not render the email: {type(error).__name__}: {error}")
+    try:
+        send_lifecycle_email(message)
+    except PermanentSendError as error:
+        return _fail(record, error=str(error))
+    except (smtplib.SMTPException, OSError) as error:
+        return _retry_or_fail(record, error=send_error_text(error))
+    return _mark_sent(record, enrollment, decision)
+
+
+def _claimed_by_us(record: LifecycleRecordItem):
+    return (LifecycleRecordItem.state == SENDING) & (LifecycleRecordItem.attempts == record.attempts)
+
+
+def _event_of(sk: str) -> str:
+    return sk.removeprefix(SCHEDULE_PREFIX)
+
+
+def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem | None:
+    now_iso = to_iso(now)
+    lease_end = now + timedelta(seconds=settings.LIFECYCLE_LEASE_SECONDS)
+    record = LifecycleRecordItem(id=enrollment_id, sk=sk)
+    try:
+        record.update(
+            actions=[
+                LifecycleRecordItem.state.set(SENDING),
+                LifecycleRecordItem.attempts.add(1),
+                LifecycleRecordItem.lease_expires_at.set(to_iso(lease_end)),
+                # Due again when the lease ends: a dead worker's record comes back by itself.
+                LifecycleRecordItem.due_at.set(to_iso(lease_end)),
+                LifecycleRecordItem.due_shard.set(due_shard(enrollment_id=enrollment_id, event=_event_of(sk), due_at=lease_end)),
+                LifecycleRecordItem.updated_at.set(now_iso),
+                # Records written without it keep their first due time, which names the email on every attempt.
+                LifecycleRecordItem.scheduled_for.set(LifecycleRecordItem.scheduled_for | LifecycleRecordItem.due_at),
+            ],
+            # Pending and due, or claimed with a lease that ran out (its due_at is the lease's end).
+            condition=(
+                LifecycleRecordItem.state.is_in(RECORD_PENDING, SENDING)
+                & LifecycleRecordItem.due_shard.exists()
+                & (LifecycleRecordItem.due_at <= now_iso)
+            ),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise StorageUnavailable(str(error.cause or error)) from error
+    return record
+
+
+def _record_done(record: LifecycleRecordItem, state: str, now_iso: str) -> list:
+    """Return the actions that take a record out of the ``due`` index in ``state``."""
+    return [
+        LifecycleRecordItem.state.set(state),
+        # Back to the time it was scheduled for: the lease's end or a retry's time mean nothing any more.
+        LifecycleRecordItem.due_at.set(record.scheduled_for or record.due_at),
+        LifecycleRecordItem.updated_at.set(now_iso),
+        LifecycleRecordItem.due_shard.remove(),
+        LifecycleRecordItem.lease_expires_at.remove(),
+    ]
+
+
+class _EnrollmentChanged(Exception):
+    """The enrollment's status is no longer the one the decision was made on."""
+
+
+def _commit_outcome(build, *, record: LifecycleRecordItem, outcome: str) -> str:
+    """Commit the transaction ``build()`` returns; return ``outcome``, or LOST when the claim no longer holds."""
+    for attempt in range(_MARK_TRIES):
+        try:
+            build().commit()
+            return outcome
+        except TransactionFailed as failure:
+            if "record" in failure.failed:
+                logger.warning("lifecycle record %s %s: claim %s no longer held, %s not written",
+                               record.id, record.sk, record.attempts, outcome)
+                return OUTCOME_LOST
+            if "enrollment" in failure.failed:
+                raise _EnrollmentChanged from failure
+            # Otherwise a concurrent transaction on the same items: try again.
+        except StorageUnavailable:
+            if attempt == _MARK_TRIES - 1:
+                raise
+        time.sleep(random.uniform(0.01, 0.05 * 2**attempt))
+    raise StorageUnavailable(f"could not write the outcome of {record.id} {record.sk}")
+
+
+def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision: Decision) -> str:
+    mid = message_id(record)
+    state = {"enrollment": enrollment, "decision": decision}
+
+    def build() -> Transaction:
+        now = clock.now()
+        now_iso = to_iso(now)
+        current, effect = state["enrollment"], state["decision"].effect
+        tx = Transaction()
+        tx.update(
+            record,
+            _record_done(record, SENT, now_iso) + [LifecycleRecordItem.sent_at.set(now_iso), LifecycleRecordItem.message_id.set(mid)],
+            condition=_claimed_by_us(record),
+            name="record",
+        )
+        detail = f"{record.event} email {mid}"
+        if effect:
+            stamp = EnrollmentItem.expired_at if effect == EXPIRED else EnrollmentItem.archived_at
+            tx.update(
+                current,
+                [EnrollmentItem.status.set(effect), stamp.set(now_iso), EnrollmentItem.updated_at.set(now_iso)],
+                condition=EnrollmentItem.status == current.status,
+                name="enrollment",
+            )
+            tx.put(audit_event(enrollment_id=record.id, at=now, action=effect, author=SYSTEM, source="scheduler", detail=detail))
+        else:
+            tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_SENT", author=SYSTEM, source="scheduler", detail=detail))
+        return tx
+
+    for _ in range(_MARK_TRIES):
+        try:
+            return _commit_outcome(build, record=record, outcome=OUTCOME_SENT)
+        except _EnrollmentChanged:
+            # The email is out either way: read the enrollment again and decide only its effect anew.
+            fresh = selectors.get_enrollment(record.id)
+            redo = decide(record, fresh, now=clock.now())
+            state["enrollment"], state["decision"] = fresh, Decision(send=True, effect=redo.effect if redo.send else None)
+    raise StorageUnavailable(f"could not mark {record.id} {record.sk} sent")
+
+
+def _write_skip(record: LifecycleRecordItem, *, reason: str) -> str:
+    def build() -> Transaction:
+        now = clock.now()
+        tx = Transaction()
+        tx.update(
+            record,
+            _record_done(record, SKIPPED, to_iso(now)) + [LifecycleRecordItem.skip_reason.set(reason)],
+            condition=_claimed_by_us(record),
+            name="record",
+        )
+        tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_SKIPPED", author=SYSTEM, reason=reason,
+                           source="scheduler", detail=record.event))
+        return tx
+
+    return _commit_outcome(build, record=record, outcome=OUTCOME_SKIPPED)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Return how long a record waits after its ``attempts``-th failed send: doubling, capped."""
+    seconds = settings.LIFECYCLE_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS))
+
+
+def _retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
+    if record.attempts >= settings.LIFECYCLE_MAX_ATTEMPTS:
+        return _fail(record, error=error)
+
+    def build() -> Transaction:
+        now = clock.now()
+        retry_at = now + retry_delay(record.attempts)
+        tx = Transaction()
+        tx.update(
+            record,
+            [
+                LifecycleRecordItem.state.set(RECORD_PENDING),
+                LifecycleRecordItem.due_at.set(to_iso(retry_at)),
+                LifecycleRecordItem.due_shard.set(due_shard(enrollment_id=record.id, event=record.event, due_at=retry_at)),
+                LifecycleRecordItem.last_error.set(error),
+                LifecycleRecordItem.lease_expires_at.remove(),
+                LifecycleRecordItem.updated_at.set(to_iso(now)),
+            ],
+            condition=_claimed_by_us(record),
+            name="record",
+        )
+        tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_RETRY", author=SYSTEM, reason=error,
+                           source="scheduler", detail=f"{record.event} attempt {record.attempts}, next at {to_iso(retry_at)}"))
+        return tx
+
+    logger.warning("lifecycle email %s of %s failed (attempt %s), will retry: %s", record.event, record.id, record.attempts, error)
+    return _commit_outcome(build, record=record, outcome=OUTCOME_RETRY)
+
+
+def _fail(record: LifecycleRecordItem, *, error: str) -> str:
+    def build() -> Transaction:
+        now = clock.now()
+        now_iso = to_iso(now)
+        tx = Transaction()
+        tx.update(
+            record,
+            _record_done(record, FAILED, now_iso) + [LifecycleRecordItem.last_error.set(error)],
+            condition=_claimed_by_us(record),
+            name="record",
+        )
+        tx.put(LifecycleFailureItem(
+            id=selectors.LIFECYCLE_FAILURES_PK, sk=f"{now_iso}#{record.id}#{record.event}", created_at=now_iso,
+            enrollment_id=record.id, event=record.event, attempts=record.attempts, last_error=error,
+            recipient_email=record.recipient.email, tenant_id=record.tenant_id,
+        ))
+        tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_FAILED", author=SYSTEM, reason=error,
+                           source="scheduler", detail=f"{record.event} after {record.attempts} attempts"))
+        return tx
+
+    logger.error("lifecycle email %s of %s FAILED after %s attempts: %s", record.event, record.id, record.attempts, error)
+    return _commit_outcome(build, record=record, outcome=OUTCOME_FAILED)

@@ -1,0 +1,220 @@
+"""Progress from the course player: first access, activity, completion.
+
+Each call is one DynamoDB transaction with its audit event, and idempotent: the
+same event twice (same kind, same ``occurred_at``) changes nothing the second time,
+and an activity older than the last one recorded changes nothing either.
+"""
+
+import random
+import time
+from datetime import datetime, timedelta
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .. import clock, selectors
+from ..clock import to_iso
+from ..dynamo.models import CancelPolicyItem, EnrollmentItem, LifecycleRecordItem
+from ..exceptions import ConcurrentChange, InvalidEnrollmentData, InvalidTransition
+from .common import Author, audit_event
+from .delivery import NO_ACTIVITY_DAYS
+from .enrollment import COMPLETED, IN_PROGRESS, PENDING
+from .lifecycle import (
+    ACCESS_PERIOD_REMINDER_30_DAYS,
+    CERT_EXPIRATION_REMINDER_30_DAYS,
+    COURSE_ARCHIVED,
+    COURSE_EXPIRED,
+    NO_ACTIVITY_7_DAYS,
+    REMINDER_NO_ACCESS_3_DAYS,
+    lifecycle_record,
+    schedule_key,
+)
+from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
+
+COURSE_PLAYER = Author(id="course_player", name="Course player")
+# How far ahead of our clock a reported time may be (the player's clock drifts).
+CLOCK_SKEW = timedelta(minutes=5)
+CERTIFICATE_REMINDER_DAYS = 30
+_TRIES = 5
+
+
+def _occurred(occurred_at: datetime | None, now: datetime) -> datetime:
+    if occurred_at is None:
+        return now
+    if occurred_at.tzinfo is None:
+        raise InvalidEnrollmentData(_("occurred_at needs a time zone."), field="occurred_at")
+    if occurred_at > now + CLOCK_SKEW:
+        raise InvalidEnrollmentData(_("occurred_at is in the future."), field="occurred_at")
+    return occurred_at
+
+
+def _not_before_now(due_at: datetime, now: datetime) -> datetime:
+    """Never schedule into the past: the tick's cursor may already have moved past that day."""
+    return max(due_at, now)
+
+
+def _pending_record(enrollment: EnrollmentItem, event: str, due_at: datetime, now: datetime) -> LifecycleRecordItem:
+    record = lifecycle_record(enrollment=enrollment, event=event, due_at=_not_before_now(due_at, now), now=now)
+    # The email is named after the moment it was meant for, even when that moment has passed.
+    record.scheduled_for = to_iso(due_at)
+    return record
+
+
+def _local_date(iso: str) -> str:
+    """Return a stored UTC time as the date staff and learners read, in ``TIME_ZONE``."""
+    return formats.date_format(timezone.localtime(clock.from_iso(iso)), "SHORT_DATE_FORMAT")
+
+
+def _closed(enrollment: EnrollmentItem, action: str) -> InvalidTransition:
+    return InvalidTransition(
+        _("Enrollment %(id)s is %(status)s: cannot record %(action)s.")
+        % {"id": enrollment.id, "status": enrollment.status, "action": action}
+    )
+
+
+def _retrying(change):
+    """Run ``change()`` (read, decide, commit) again when a concurrent change won the race."""
+    for attempt in range(_TRIES):
+        try:
+            return change()
+        except TransactionFailed:
+            time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
+    raise ConcurrentChange()
+
+
+@storage_errors_as_domain_errors
+def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None,
+                  source: str = "api") -> EnrollmentItem:
+    """Record the learner's first access: IN_PROGRESS, no more no-access reminder or refundable cancel.
+
+    Schedules ``no_activity_7_days``. A later access changes nothing.
+    """
+    def change() -> EnrollmentItem:
+        now = clock.now()
+        at = _occurred(occurred_at, now)
+        partition = selectors.enrollment_partition(enrollment_id)
+        enrollment = partition.enrollment
+        if enrollment.status in (IN_PROGRESS, COMPLETED):
+            return enrollment
+        if enrollment.status != PENDING:
+            raise _closed(enrollment, _("an access"))
+        at_iso, now_iso = to_iso(at), to_iso(now)
+        tx = Transaction()
+        tx.update(
+            enrollment,
+            [EnrollmentItem.status.set(IN_PROGRESS), EnrollmentItem.started_at.set(at_iso),
+             EnrollmentItem.last_activity_at.set(at_iso), EnrollmentItem.updated_at.set(now_iso)],
+            condition=EnrollmentItem.status == PENDING,
+            name="enrollment",
+        )
+        tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(REMINDER_NO_ACCESS_3_DAYS)))
+        if partition.cancel_policy is not None:
+            tx.delete(CancelPolicyItem(id=enrollment_id, sk="cancel_policy"))
+        tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
+        tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ACCESSED", author=author, source=source,
+                           detail=f"occurred at {at_iso}"))
+        tx.commit()
+        enrollment.status, enrollment.started_at, enrollment.last_activity_at = IN_PROGRESS, at_iso, at_iso
+        return enrollment
+
+    return _retrying(change)
+
+
+@storage_errors_as_domain_errors
+def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None,
+                    source: str = "api") -> EnrollmentItem:
+    """Record the learner's activity: ``no_activity_7_days`` moves to 7 days after it.
+
+    An activity no newer than the last one recorded (the same event again, or one
+    that arrived late) changes nothing, and neither does activity after completion.
+    """
+    def change() -> EnrollmentItem:
+        now = clock.now()
+        at = _occurred(occurred_at, now)
+        enrollment = selectors.get_enrollment(enrollment_id)
+        if enrollment.status == COMPLETED:
+            return enrollment
+        if enrollment.status == PENDING:
+            raise InvalidTransition(
+                _("Enrollment %(id)s has not been accessed yet: record the access first.") % {"id": enrollment_id}
+            )
+        if enrollment.status != IN_PROGRESS:
+            raise _closed(enrollment, _("activity"))
+        at_iso, now_iso = to_iso(at), to_iso(now)
+        previous = enrollment.last_activity_at
+        if previous and at_iso <= previous:
+            return enrollment
+        tx = Transaction()
+        tx.update(
+            enrollment,
+            [EnrollmentItem.last_activity_at.set(at_iso), EnrollmentItem.updated_at.set(now_iso)],
+            condition=(EnrollmentItem.status == IN_PROGRESS) & (
+                EnrollmentItem.last_activity_at == previous if previous else EnrollmentItem.last_activity_at.does_not_exist()
+            ),
+            name="enrollment",
+        )
+        # A fresh pending record, whatever the old one was: a learner who comes back and stops again is reminded again.
+        tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
+        tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ACTIVITY", author=author, source=source,
+                           detail=f"occurred at {at_iso}"))
+        tx.commit()
+        enrollment.last_activity_at = at_iso
+        return enrollment
+
+    return _retrying(change)
+
+
+@storage_errors_as_domain_errors
+def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, author: Author = COURSE_PLAYER,
+                      occurred_at: datetime | None = None, source: str = "api") -> EnrollmentItem:
+    """Record the completion: COMPLETED with a certificate expiring at ``certificate_expires_at``.
+
+    Removes the access-period records and the no-activity one; schedules the
+    certificate reminder (when the certificate is valid for more than 30 days) and
+    the archive at its expiry. The same completion again changes nothing.
+    """
+    if certificate_expires_at is None or certificate_expires_at.tzinfo is None:
+        raise InvalidEnrollmentData(_("certificate_expires_at needs a date and time with a time zone."), field="certificate_expires_at")
+
+    def change() -> EnrollmentItem:
+        now = clock.now()
+        at = _occurred(occurred_at, now)
+        if certificate_expires_at <= at:
+            raise InvalidEnrollmentData(_("The certificate must expire after the completion."), field="certificate_expires_at")
+        enrollment = selectors.get_enrollment(enrollment_id)
+        expires_iso = to_iso(certificate_expires_at)
+        if enrollment.status == COMPLETED:
+            if enrollment.certificate_expires_at == expires_iso:
+                return enrollment
+            raise InvalidTransition(
+                _("Enrollment %(id)s is already completed, with a certificate expiring on %(date)s.")
+                % {"id": enrollment_id, "date": _local_date(enrollment.certificate_expires_at)}
+            )
+        # Staff may record a completion done elsewhere (in class, say) before any access here.
+        if enrollment.status not in (PENDING, IN_PROGRESS):
+            raise _closed(enrollment, _("a completion"))
+        at_iso, now_iso = to_iso(at), to_iso(now)
+        tx = Transaction()
+        tx.update(
+            enrollment,
+            [EnrollmentItem.status.set(COMPLETED), EnrollmentItem.completed_at.set(at_iso),
+             EnrollmentItem.certificate_expires_at.set(expires_iso), EnrollmentItem.updated_at.set(now_iso)],
+            condition=EnrollmentItem.status == enrollment.status,
+            name="enrollment",
+        )
+        for event in (ACCESS_PERIOD_REMINDER_30_DAYS, COURSE_EXPIRED, NO_ACTIVITY_7_DAYS):
+            tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(event)))
+        if enrollment.status == PENDING:
+            tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(REMINDER_NO_ACCESS_3_DAYS)))
+            tx.delete(CancelPolicyItem(id=enrollment_id, sk="cancel_policy"))
+        reminder_at = certificate_expires_at - timedelta(days=CERTIFICATE_REMINDER_DAYS)
+        if reminder_at > at:
+            tx.put(_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now))
+        tx.put(_pending_record(enrollment, COURSE_ARCHIVED, certificate_expires_at, now))
+        tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="COMPLETED", author=author, source=source,
+                           detail=f"occurred at {at_iso}, certificate expires at {expires_iso}"))
+        tx.commit()
+        enrollment.status, enrollment.completed_at, enrollment.certificate_expires_at = COMPLETED, at_iso, expires_iso
+        return enrollment
+
+    return _retrying(change)

@@ -1,0 +1,47 @@
+"""Filters for back-office pages: stored ISO times in the configured zone and the active language, and codes in words."""
+
+from functools import partial
+
+from django import template
+from django.utils import formats, timezone
+
+from .. import labels
+from ..clock import from_iso
+
+register = template.Library()
+
+
+def _moment(value):
+    if not value:
+        return None
+    try:
+        return timezone.localtime(from_iso(value) if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def local_datetime(value) -> str:
+    """Format an ISO 8601 UTC string as a date and time in the configured time zone."""
+    moment = _moment(value)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else ""
+
+
+@register.filter
+def local_date(value) -> str:
+    """Format an ISO 8601 UTC string as a date in the configured time zone."""
+    moment = _moment(value)
+    return formats.date_format(moment, "SHORT_DATE_FORMAT") if moment else ""
+
+
+# ``{{ code|status_label }}`` and the like: the words for a stored code (``labels.label``).
+_LABEL_FILTERS = {
+    "status_label": labels.STATUSES,
+    "event_label": labels.EVENTS,
+    "record_state_label": labels.RECORD_STATES,
+    "action_label": labels.ACTIONS,
+    "billing_label": labels.BILLING,
+    "source_label": labels.SOURCES,
+}
+for _name, _words in _LABEL_FILTERS.items():
+    register.filter(_name, partial(labels.label, _words))

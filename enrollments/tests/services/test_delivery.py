@@ -1,0 +1,217 @@
+"""Processing one record: the claim, its lease, retries with backoff, FAILED, through a real SMTP exchange."""
+
+from datetime import timedelta
+
+import pytest
+
+from enrollments import clock, selectors
+from enrollments.dynamo.models import LifecycleRecordItem
+from enrollments.services import lifecycle_record_process
+from enrollments.services.delivery import _claim, retry_delay
+from enrollments.services.emails import message_id
+from enrollments.tests.factories import make_person
+from enrollments.tests.lifecycle_support import (  # noqa: F401
+    audit_actions,
+    lifecycle_time,
+    make_enrollment,
+    record,
+    smtp_settings,
+    smtp_sink,
+)
+from scripts.dynamodb_local import free_port
+
+pytestmark = pytest.mark.django_db
+
+REMINDER = "reminder_no_access_3_days"
+REMINDER_SK = f"schedules#{REMINDER}"
+
+
+@pytest.fixture
+def retries(settings):
+    settings.LIFECYCLE_MAX_ATTEMPTS = 3
+    settings.LIFECYCLE_RETRY_BACKOFF_SECONDS = 60
+    settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS = 3600
+    settings.LIFECYCLE_LEASE_SECONDS = 300
+
+
+def test_retry_delay__doubles_and_is_capped(settings):
+    settings.LIFECYCLE_RETRY_BACKOFF_SECONDS, settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS = 60, 300
+
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 300, 300]
+
+
+def test_send_failure__retried_with_backoff_then_failed_with_the_error__others_unaffected(lifecycle_time, smtp_settings, retries):
+    t, sink = lifecycle_time, smtp_settings
+    sink.refusals["unlucky"] = (451, "4.3.0 mailbox busy, try later")
+    unlucky = make_enrollment(access_period_days=35, person=make_person(email="unlucky.person@example.com"))
+    others = [make_enrollment(access_period_days=35) for _ in range(2)]
+    due = t.start + timedelta(days=3)
+
+    t.tick(due)
+
+    pending = record(unlucky.id, REMINDER)
+    assert (pending.state, pending.attempts) == ("PENDING", 1) and "451" in pending.last_error
+    assert pending.due_at == clock.to_iso(due + timedelta(seconds=60)) and pending.due_shard is not None
+
+    t.tick(due + timedelta(seconds=59))
+    assert record(unlucky.id, REMINDER).attempts == 1  # not before its backoff
+
+    t.tick(due + timedelta(seconds=60))
+    assert record(unlucky.id, REMINDER).attempts == 2
+    assert record(unlucky.id, REMINDER).due_at == clock.to_iso(due + timedelta(seconds=60 + 120))
+
+    t.tick(due + timedelta(seconds=180))
+
+    failed = record(unlucky.id, REMINDER)
+    assert (failed.state, failed.attempts, failed.due_shard, failed.lease_expires_at) == ("FAILED", 3, None, None)
+    assert "451 4.3.0 mailbox busy" in failed.last_error
+    assert audit_actions(unlucky.id, event=REMINDER) == ["LIFECYCLE_RETRY", "LIFECYCLE_RETRY", "LIFECYCLE_FAILED"]
+    failures, _next = selectors.lifecycle_failure_list()
+    assert [(f.enrollment_id, f.event, f.attempts) for f in failures if f.enrollment_id == unlucky.id] == [(unlucky.id, REMINDER, 3)]
+    for other in others:
+        assert len(sink.accepted_to(other.user.email)) == 1 and record(other.id, REMINDER).state == "SENT"
+
+    t.tick(due + timedelta(days=1))  # FAILED is final: nothing loops
+
+    assert record(unlucky.id, REMINDER).attempts == 3 and sink.accepted_to(unlucky.user.email) == []
+    assert all(len(sink.accepted_to(other.user.email)) == 1 for other in others)
+
+
+def test_send__refused_for_good__fails_at_once(lifecycle_time, smtp_settings, retries):
+    t, sink = lifecycle_time, smtp_settings
+    sink.refusals["nobody"] = (550, "5.1.1 no such user")
+    enrollment = make_enrollment(access_period_days=35, person=make_person(email="nobody.here@example.com"))
+
+    t.tick(t.start + timedelta(days=3))
+
+    failed = record(enrollment.id, REMINDER)
+    assert (failed.state, failed.attempts) == ("FAILED", 1) and "550" in failed.last_error
+
+
+def test_send__mail_server_down__is_transient_and_retried(lifecycle_time, smtp_settings, retries, settings):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+
+    t.tick(t.start + timedelta(days=3))
+
+    pending = record(enrollment.id, REMINDER)
+    assert (pending.state, pending.attempts) == ("PENDING", 1) and "ConnectionRefusedError" in pending.last_error
+
+
+def test_claim__a_live_lease_keeps_others_off_and_an_expired_one_is_taken_over(lifecycle_time, mailoutbox, retries):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    due = t.set(t.start + timedelta(days=3))
+    # A worker claims the record and dies before it sends.
+    claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due)
+    assert (claimed.state, claimed.attempts, claimed.lease_expires_at) == ("SENDING", 1, clock.to_iso(due + timedelta(seconds=300)))
+
+    t.set(due + timedelta(seconds=299))
+    assert lifecycle_record_process(enrollment_id=enrollment.id, sk=REMINDER_SK) == "not_claimed"
+    report = t.tick(due + timedelta(seconds=299))
+    assert report.records_found == 0  # a record a live worker holds is not handed out
+
+    t.tick(due + timedelta(seconds=300))
+
+    sent = record(enrollment.id, REMINDER)
+    assert (sent.state, sent.attempts) == ("SENT", 2)
+    assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
+    assert audit_actions(enrollment.id, event=REMINDER) == ["LIFECYCLE_SENT"]
+
+
+def test_claim__of_a_record_not_due_yet__is_refused(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    t.set(t.start + timedelta(days=3) - timedelta(seconds=1))
+
+    assert lifecycle_record_process(enrollment_id=enrollment.id, sk=REMINDER_SK) == "not_claimed"
+    assert record(enrollment.id, REMINDER).state == "PENDING" and mailoutbox == []
+
+
+def test_claims_that_never_finish__end_failed_instead_of_looping(lifecycle_time, mailoutbox, retries):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    moment = t.start + timedelta(days=3)
+    for _ in range(3):  # three workers claim it and die
+        _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=moment)
+        moment += timedelta(seconds=300)
+    t.set(moment)
+
+    assert lifecycle_record_process(enrollment_id=enrollment.id, sk=REMINDER_SK) == "failed"
+
+    failed = record(enrollment.id, REMINDER)
+    assert (failed.state, failed.attempts) == ("FAILED", 4) and "no attempt finished" in failed.last_error
+    assert mailoutbox == []
+
+
+def test_message_id__same_for_every_attempt_of_a_schedule(lifecycle_time, retries):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    before = message_id(record(enrollment.id, REMINDER))
+
+    claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=t.start + timedelta(days=3))
+
+    assert message_id(claimed) == before and claimed.due_at != claimed.scheduled_for
+    assert before == f"<lifecycle.{REMINDER}.{enrollment.id}.{claimed.scheduled_for[:19].replace('-', '').replace(':', '')}@example.com>"
+
+
+def test_process__record_of_a_missing_enrollment__is_skipped(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    orphan = record(enrollment.id, REMINDER)
+    orphan.id = f"gone-{enrollment.id}"
+    orphan.save()
+    t.set(t.start + timedelta(days=3))
+
+    assert lifecycle_record_process(enrollment_id=orphan.id, sk=REMINDER_SK) == "skipped"
+    assert LifecycleRecordItem.get(orphan.id, REMINDER_SK).skip_reason == "the enrollment no longer exists"
+
+
+def test_claim__of_a_record_written_without_scheduled_for__keeps_its_first_due_time(lifecycle_time, retries):
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    legacy = record(enrollment.id, REMINDER)
+    legacy.update(actions=[LifecycleRecordItem.scheduled_for.remove()])
+    due = legacy.due_at
+    before = message_id(record(enrollment.id, REMINDER))
+
+    claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=t.start + timedelta(days=3))
+
+    assert claimed.scheduled_for == due != claimed.due_at and message_id(claimed) == before
+
+
+def test_mark__by_a_worker_whose_lease_ran_out_and_was_taken_over__is_lost_not_written(lifecycle_time, retries):
+    from enrollments.services.delivery import Decision, _mark_sent
+
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    due = t.start + timedelta(days=3)
+    slow = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due)
+    _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due + timedelta(seconds=300))  # another worker takes over
+    t.set(due + timedelta(seconds=301))
+
+    outcome = _mark_sent(slow, selectors.get_enrollment(enrollment.id), Decision(send=True))
+
+    current = record(enrollment.id, REMINDER)
+    assert outcome == "lost" and (current.state, current.attempts) == ("SENDING", 2)
+    assert audit_actions(enrollment.id, event=REMINDER) == []
+
+
+def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(lifecycle_time, retries):
+    from enrollments.services import record_access
+    from enrollments.services.delivery import Decision, _mark_sent
+
+    t = lifecycle_time
+    enrollment = make_enrollment(access_period_days=35)
+    due = t.set(t.start + timedelta(days=35))
+    claimed = _claim(enrollment_id=enrollment.id, sk="schedules#course_expired", now=due)
+    read_before = selectors.get_enrollment(enrollment.id)  # PENDING
+    record_access(enrollment_id=enrollment.id)  # the learner opens the course meanwhile
+
+    outcome = _mark_sent(claimed, read_before, Decision(send=True, effect="EXPIRED"))
+
+    stored = selectors.get_enrollment(enrollment.id)
+    assert outcome == "sent" and stored.status == "EXPIRED" and stored.expired_at == clock.to_iso(due)
+    assert record(enrollment.id, "course_expired").state == "SENT"
+    assert audit_actions(enrollment.id, event="course_expired") == ["EXPIRED"]

@@ -1,0 +1,173 @@
+"""The back office in a real browser: Debian's Chromium driven by Playwright against the live server."""
+
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from enrollments import permissions, selectors
+from enrollments.permissions import sync_groups
+from enrollments.services import enroll
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PASSWORD = "browser-test-pw"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium).")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def _member(group: str):
+    # The live server needs committed data, so each test ends with a flush that takes the groups too.
+    sync_groups()
+    user = get_user_model().objects.create_user(
+        username=f"{group}-{uuid.uuid4().hex[:6]}", password=PASSWORD, is_staff=True, first_name="Bia", last_name="Browser",
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def _log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/admin/")
+    assert "/admin/login/" in page.url
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, live_server):
+    company, course = make_company(billing="prepaid"), make_course(access_period_days=90)
+    make_order(company, course, seats=2)
+    email = f"joana.{uuid.uuid4().hex[:8]}@example.com"
+    _log_in(page, live_server, _member(permissions.OPERATORS))
+
+    # Enroll, from the admin index.
+    page.click(f"a[href='/admin/backoffice/enrollments/add/']")
+    page.wait_for_url("**/enrollments/add/")  # loaded: the company list's script is in place
+    page.select_option("#id_company", company.sk)
+    page.wait_for_url(re.compile(r"\?company="))
+    page.select_option("#id_course", label=f"{course.name} — 2 seats left")
+    page.fill("#id_name", "Joana Silva")
+    page.fill("#id_email", email)
+    page.fill("#id_deduplication_window_days", "10")
+    page.click("#enroll-form input[type=submit]")
+    page.wait_for_selector("#enrollment-summary")
+    assert "Joana Silva is enrolled in" in page.inner_text(".messagelist")
+
+    # Find them by email in the list, open the detail: three lifecycle records.
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
+    page.fill("#id_q", email)
+    page.click("#enrollment-filters input[type=submit]")
+    page.click("#result_list >> text=Joana Silva")
+    page.wait_for_selector("#lifecycle")
+    assert page.locator("tr.lifecycle-record").count() == 3
+    assert "Pending" in page.inner_text("#enrollment-status")
+
+    # Cancel with a reason.
+    page.click("#cancel-link")
+    effects = page.inner_text("#cancel-effects")
+    assert "Its seat goes back to order" in effects and "3 pending emails are dropped." in effects
+    page.click("input[type=submit].default")
+    assert "This field is required." in page.inner_text(".field-reason")
+    page.fill("#id_reason", "Left the company")
+    page.click("input[type=submit].default")
+    page.wait_for_selector("#audit")
+    assert page.inner_text("#enrollment-status") == "Canceled"
+    audit = page.inner_text("#audit")
+    assert "Canceled" in audit and "Left the company" in audit and "Bia Browser" in audit
+    assert "Its seat went back to order" in page.inner_text(".messagelist")
+
+    # The seat is back.
+    page.click(f"#enrollment-summary a[href='/admin/backoffice/companies/{company.sk}/']")
+    assert page.inner_text(f"tr.seat-row[data-course='{course.sk}'] .seats-left") == "2"
+
+
+def test_viewer__no_enroll_or_cancel_buttons__403_on_their_urls(page, live_server):
+    company, course = make_company(billing="postpaid"), make_course()
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    _log_in(page, live_server, _member(permissions.VIEWERS))
+
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
+    assert page.locator("a[href='/admin/backoffice/enrollments/add/']").count() == 0
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/{enrollment.id}/")
+    assert page.locator("#lifecycle").count() == 1
+    assert page.locator("#cancel-link").count() == 0 and page.locator("#complete-link").count() == 0
+
+    for path in ("enrollments/add/", f"enrollments/{enrollment.id}/cancel/", f"enrollments/{enrollment.id}/complete/"):
+        response = page.goto(f"{live_server.url}/admin/backoffice/{path}")
+        assert response.status == 403
+        assert "Permission denied" in page.inner_text("#content")
+
+
+def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_server):
+    company, course = make_company(billing="prepaid"), make_course()
+    _log_in(page, live_server, _member(permissions.OPERATORS))
+
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/add/?company={company.sk}")
+    page.select_option("#id_course", course.sk)
+    page.fill("#id_name", "Carlos Souza")
+    page.fill("#id_email", "carlos@example.com")
+    page.click("#enroll-form input[type=submit]")
+
+    assert f"No seats left for {course.name} at {company.name}: buy an order." in page.inner_text(".errornote + ul, .errorlist.nonfield")
+    assert page.input_value("#id_name") == "Carlos Souza" and page.input_value("#id_email") == "carlos@example.com"
+    assert page.locator("a.addlink", has_text="Create an order of seats").count() == 1
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+
+def test_supervisor__every_back_office_page__renders_without_console_errors(page, live_server):
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=2)
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    _log_in(page, live_server, _member(permissions.SUPERVISORS))
+
+    paths = [
+        "", "backoffice/", "backoffice/enrollments/", f"backoffice/enrollments/?company={company.sk}&status=PENDING",
+        "backoffice/enrollments/add/", f"backoffice/enrollments/add/?company={company.sk}",
+        f"backoffice/enrollments/{enrollment.id}/", f"backoffice/enrollments/{enrollment.id}/cancel/",
+        f"backoffice/enrollments/{enrollment.id}/complete/", "backoffice/companies/", "backoffice/companies/add/",
+        f"backoffice/companies/{company.sk}/", "backoffice/courses/", "backoffice/courses/add/",
+        "backoffice/orders/", f"backoffice/orders/?company={company.sk}", "backoffice/orders/add/",
+    ]
+    for path in paths:
+        response = page.goto(f"{live_server.url}/admin/{path}")
+        assert response.status == 200, path
+        assert page.locator("#content h1").count() == 1, path
+
+    assert problems == []

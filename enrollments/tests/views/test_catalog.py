@@ -1,0 +1,109 @@
+"""Company, course and order pages."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from enrollments import permissions, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def test_company_add__valid__creates_and_shows_the_company(client, login):
+    login(permissions.SUPERVISORS)
+    name = f"Obras {uuid.uuid4().hex[:6]}"
+
+    response = client.post(reverse("admin:company_add"), {"name": name, "billing": "prepaid", "cnpj": "11.222.333/0001-81"}, follow=True)
+
+    company = next(c for c in selectors.company_list() if c.name == name)
+    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
+    assert company.cnpj == "11222333000181" and f"Company {name} created." in response.content.decode()
+
+
+def test_company_add__bad_cnpj__error_on_the_field_input_kept(client, login):
+    login(permissions.SUPERVISORS)
+
+    response = client.post(reverse("admin:company_add"), {"name": "Obras", "billing": "prepaid", "cnpj": "11.222.333/0001-00"})
+
+    assert "not a valid CNPJ" in response.context["form"].errors["cnpj"][0]
+    assert 'value="Obras"' in response.content.decode()
+
+
+def test_company_detail__orders_and_seats_left_per_course(client, login, catalog, enrollment):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:company_detail", args=[catalog["company"].sk]))
+
+    assert response.context["seats"] == [{"course_id": catalog["course"].sk, "course_name": catalog["course"].name, "bought": 3, "left": 2}]
+    assert catalog["order"].order_id in response.content.decode()
+    assert reverse("admin:order_add") not in response.content.decode()  # a viewer
+
+
+def test_company_detail__operator__create_order_button(client, login, catalog):
+    login(permissions.OPERATORS)
+
+    page = client.get(reverse("admin:company_detail", args=[catalog["company"].sk])).content.decode()
+
+    assert f'{reverse("admin:order_add")}?company={catalog["company"].sk}' in page
+
+
+def test_company_list__lists_companies_with_links(client, login, catalog):
+    login(permissions.VIEWERS)
+
+    page = client.get(reverse("admin:company_list")).content.decode()
+
+    assert reverse("admin:company_detail", args=[catalog["company"].sk]) in page and catalog["postpaid"].name in page
+    assert reverse("admin:company_add") not in page
+
+
+def test_company_list__supervisor__add_button(client, login):
+    login(permissions.SUPERVISORS)
+
+    assert reverse("admin:company_add") in client.get(reverse("admin:company_list")).content.decode()
+
+
+def test_course_add__valid__listed(client, login):
+    login(permissions.SUPERVISORS)
+    name = f"NR-33 {uuid.uuid4().hex[:6]}"
+
+    response = client.post(reverse("admin:course_add"), {"name": name, "access_period_days": "60", "certificate_validity_days": "365"}, follow=True)
+
+    assert name in response.content.decode()
+    assert any(course.name == name and course.access_period_days == 60 for course in selectors.course_list())
+
+
+def test_course_add__zero_days__field_error(client, login):
+    login(permissions.SUPERVISORS)
+
+    response = client.post(reverse("admin:course_add"), {"name": "X", "access_period_days": "0", "certificate_validity_days": "365"})
+
+    assert response.context["form"].errors["access_period_days"]
+
+
+def test_order_add__valid__seats_added_to_the_company(client, login, catalog):
+    login(permissions.OPERATORS)
+    data = {"company": catalog["company"].sk, "course": catalog["course"].sk, "seats": "4"}
+
+    response = client.post(reverse("admin:order_add"), data, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[catalog["company"].sk])
+    assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 7
+    assert "seats created." in response.content.decode()
+
+
+def test_order_add__postpaid_company__not_a_choice(client, login, catalog):
+    login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:order_add"), {"company": catalog["postpaid"].sk, "course": catalog["course"].sk, "seats": "4"})
+
+    assert response.context["form"].errors["company"]
+    assert selectors.seats_left(tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk) == 0
+
+
+def test_order_list__company_chosen__shows_its_seats(client, login, catalog):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:order_list"), {"company": catalog["company"].sk})
+
+    assert response.context["seats"][0]["left"] == 3

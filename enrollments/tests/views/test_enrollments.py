@@ -1,0 +1,338 @@
+"""Enrollment pages: list, enroll, detail, cancel, record completion."""
+
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from enrollments import permissions, selectors
+from enrollments.services import cancel, enroll, record_access
+from enrollments.tests.factories import STAFF, make_company, make_course, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def _enroll_data(catalog, **overrides):
+    token = uuid.uuid4().hex[:8]
+    data = {
+        "company": catalog["company"].sk, "course": catalog["course"].sk, "name": f"Ana {token}",
+        "email": f"ana.{token}@example.com", "cpf": "", "deduplication_window_days": "", "enrollment_id": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+# Enroll ------------------------------------------------------------------------
+
+def test_enroll_form__prepaid_company_chosen__courses_show_seats_left(client, login, catalog):
+    login(permissions.OPERATORS)
+
+    page = _text(client.get(reverse("admin:enrollment_add") + f"?company={catalog['company'].sk}"))
+
+    assert f"{catalog['course'].name} — 3 seats left" in page
+
+
+def test_enroll_form__valid__enrolls_and_redirects_to_detail_with_three_records(client, login, catalog, frozen_clock):
+    login(permissions.OPERATORS)
+    data = _enroll_data(catalog, cpf="529.982.247-25", deduplication_window_days="10")
+
+    response = client.post(reverse("admin:enrollment_add"), data, follow=True)
+
+    page = _text(response)
+    partition = selectors.enrollment_partition(data["enrollment_id"])
+    assert response.redirect_chain == [(reverse("admin:enrollment_detail", args=[data["enrollment_id"]]), 302)]
+    assert partition.enrollment.user.cpf == "52998224725" and partition.enrollment.created_by.name == "Staff Operators"
+    assert page.count('class="lifecycle-record"') == 3
+    assert f"{data['name']} is enrolled in {catalog['course'].name}." in page
+    assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 2
+
+
+def test_enroll_form__sent_twice__second_goes_to_the_first_enrollment(client, login, catalog):
+    login(permissions.OPERATORS)
+    data = _enroll_data(catalog)
+    client.post(reverse("admin:enrollment_add"), data)
+
+    response = client.post(reverse("admin:enrollment_add"), data)
+
+    assert response["Location"] == reverse("admin:enrollment_detail", args=[data["enrollment_id"]])
+    assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 2
+
+
+def test_enroll_form__inside_window__shows_conflict_in_words_and_keeps_input(client, login, catalog, frozen_clock):
+    login(permissions.OPERATORS)
+    first = _enroll_data(catalog, deduplication_window_days="10")
+    client.post(reverse("admin:enrollment_add"), first)
+    again = _enroll_data(catalog, name="Ana Again", email=first["email"])
+
+    response = client.post(reverse("admin:enrollment_add"), again)
+
+    page = _text(response)
+    assert response.status_code == 200
+    # 90 - 10 = 80 days after 2026-03-02 12:00 UTC, in America/Sao_Paulo, en-us format.
+    assert f"Already enrolled in this course until 05/21/2026 — see enrollment {first['enrollment_id']}." in page
+    assert reverse("admin:enrollment_detail", args=[first["enrollment_id"]]) in page
+    assert f'value="{first["email"]}"' in page and 'value="Ana Again"' in page
+
+
+def test_enroll_form__no_seat_left__says_buy_an_order(client, login):
+    login(permissions.OPERATORS)
+    company, course = make_company(billing="prepaid"), make_course()
+
+    response = client.post(reverse("admin:enrollment_add"), _enroll_data({"company": company, "course": course}))
+
+    page = _text(response)
+    assert f"No seats left for {course.name} at {company.name}: buy an order." in page
+    assert reverse("admin:order_add") in page
+
+
+def test_enroll_form__bad_cpf__error_on_the_cpf_field(client, login, catalog):
+    login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:enrollment_add"), _enroll_data(catalog, cpf="123.456.789-00"))
+
+    assert response.context["form"].errors["cpf"] == ["123.456.789-00 is not a valid CPF (check digits do not match)."]
+
+
+def test_enroll_form__window_too_long__error_on_the_window_field(client, login, catalog):
+    login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:enrollment_add"), _enroll_data(catalog, deduplication_window_days="90"))
+
+    assert "deduplication window must be a whole number of days from 0 to 89" in response.context["form"].errors["deduplication_window_days"][0]
+
+
+# List ---------------------------------------------------------------------------
+
+def test_list__search_by_email__finds_the_person(client, login, enrollment):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"), {"q": enrollment.user.email.upper()})
+
+    assert [item.id for item in response.context["page"].items] == [enrollment.id]
+    assert response.context["page"].index == "by_email"
+
+
+def test_list__search_by_formatted_cpf__finds_the_person(client, login, catalog):
+    login(permissions.VIEWERS)
+    enrolled = enroll(tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk,
+                      user=make_person(cpf="111.444.777-35"), author=STAFF)
+
+    response = client.get(reverse("admin:enrollment_list"), {"q": "111.444.777-35"})
+
+    assert enrolled.id in [item.id for item in response.context["page"].items]
+    assert response.context["page"].index == "by_cpf"
+
+
+def test_list__search_neither_email_nor_cpf__says_what_to_type(client, login):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"), {"q": "maria"})
+
+    assert "Type a whole email address or an 11-digit CPF." in _text(response)
+    assert response.context["page"] is None
+
+
+def test_list__next_page_links__walk_every_enrollment_once(client, login, monkeypatch):
+    login(permissions.VIEWERS)
+    company, course = make_company(billing="postpaid"), make_course()
+    ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(5)]
+    monkeypatch.setattr(selectors, "ENROLLMENT_PAGE_SIZE", 2)
+
+    seen, url, pages = [], reverse("admin:enrollment_list") + f"?company={company.sk}&status=PENDING", 0
+    while url:
+        response = client.get(url)
+        seen += [item.id for item in response.context["page"].items]
+        next_url = response.context["next_url"]
+        url = reverse("admin:enrollment_list") + next_url if next_url else None
+        pages += 1
+
+    assert pages == 3 and sorted(seen) == sorted(ids) and len(seen) == 5
+
+
+def test_list__edited_cursor__warns_and_shows_first_page(client, login, enrollment):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"), {"company": enrollment.tenant_id, "cursor": "garbage"}, follow=True)
+
+    assert "That page link is no longer valid" in _text(response)
+    assert enrollment.id in [item.id for item in response.context["page"].items]
+
+
+@pytest.mark.parametrize("group, shown", [(permissions.VIEWERS, False), (permissions.OPERATORS, True)])
+def test_list__enroll_button__only_for_those_who_may_enroll(client, login, group, shown):
+    login(group)
+
+    page = _text(client.get(reverse("admin:enrollment_list")))
+
+    assert (f'href="{reverse("admin:enrollment_add")}" class="addlink"' in page) is shown
+
+
+@pytest.mark.parametrize("group, shown", [(permissions.VIEWERS, False), (permissions.OPERATORS, True)])
+def test_detail__cancel_and_complete_buttons__only_for_operators(client, login, enrollment, group, shown):
+    login(group)
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id])))
+
+    assert ('id="cancel-link"' in page) is shown and ('id="complete-link"' in page) is shown
+
+
+def test_detail__canceled__no_cancel_button_even_for_operators(client, login, enrollment):
+    login(permissions.OPERATORS)
+    cancel(enrollment_id=enrollment.id, reason="Gone", author=STAFF)
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id])))
+
+    assert 'id="cancel-link"' not in page and 'id="complete-link"' not in page
+
+
+# Detail -------------------------------------------------------------------------
+
+def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, enrollment):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_detail", args=[enrollment.id]))
+
+    page = _text(response)
+    assert f"One seat of order {catalog['order'].order_id}" in page
+    assert "10 days —" in page and "no second enrollment in this course until" in page
+    assert [record.event for record in response.context["schedules"]] == [
+        "reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"]
+    assert page.count('class="lifecycle-record"') == 3 and page.count('class="audit-event"') == 1
+    assert "Enrolled" in page and STAFF.name in page
+
+
+def test_detail__progress_and_completion__audit_in_words_not_codes(client, login, enrollment):
+    login(permissions.OPERATORS)
+    record_access(enrollment_id=enrollment.id, source="command")
+    client.post(reverse("admin:enrollment_complete", args=[enrollment.id]), {"certificate_expires_on": "2099-01-01"})
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id])))
+
+    assert "First access" in page and "Management command" in page and "Back-office staff" in page
+    assert not re.search(r"<td>(command|staff|ACCESSED|COMPLETED)</td>", page)
+
+
+def test_detail__pt_br__dates_in_sao_paulo_time_and_brazilian_format(client, login, catalog, frozen_clock):
+    login(permissions.VIEWERS)
+    enrolled = enroll(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk, user=make_person(), author=STAFF)
+
+    english = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
+    portuguese = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id]), HTTP_ACCEPT_LANGUAGE="pt-br"))
+
+    # Enrolled 2026-03-02 12:00 UTC = 09:00 in São Paulo; access ends 90 days later.
+    assert "03/02/2026 9 a.m." in english and "05/31/2026 9 a.m." in english
+    assert "02/03/2026 09:00" in portuguese and "31/05/2026 09:00" in portuguese
+
+
+def test_detail__unknown_id__404(client, login):
+    login(permissions.VIEWERS)
+
+    assert client.get(reverse("admin:enrollment_detail", args=["no-such-id"])).status_code == 404
+
+
+# Cancel -------------------------------------------------------------------------
+
+def test_cancel_page__says_seat_returned_and_pending_emails_dropped(client, login, catalog, enrollment):
+    login(permissions.OPERATORS)
+
+    page = _text(client.get(reverse("admin:enrollment_cancel", args=[enrollment.id])))
+
+    assert f"Its seat goes back to order {catalog['order'].order_id}" in page
+    assert "3 pending emails are dropped." in page
+    assert "The deduplication window is lifted" in page
+
+
+def test_cancel_page__postpaid__says_no_seat_returned(client, login, catalog):
+    login(permissions.OPERATORS)
+    enrolled = enroll(tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk, user=make_person(), author=STAFF)
+
+    page = _text(client.get(reverse("admin:enrollment_cancel", args=[enrolled.id])))
+
+    assert "No seat is returned: this enrollment used none." in page
+
+
+def test_cancel__without_reason__form_error_and_nothing_canceled(client, login, enrollment):
+    login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:enrollment_cancel", args=[enrollment.id]), {"reason": "  "})
+
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
+    assert selectors.get_enrollment(enrollment.id).status == "PENDING"
+
+
+def test_cancel__with_reason__detail_shows_canceled_audit_and_seat_back(client, login, catalog, enrollment):
+    user = login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:enrollment_cancel", args=[enrollment.id]), {"reason": "Left the company"}, follow=True)
+
+    page = _text(response)
+    assert response.redirect_chain[-1][0] == reverse("admin:enrollment_detail", args=[enrollment.id])
+    assert re.search(r'id="enrollment-status">Canceled<', page)
+    assert f"Its seat went back to order {catalog['order'].order_id}. 3 pending emails dropped." in page
+    canceled = [event for event in response.context["audit"] if event.action == "CANCELED"]
+    assert len(canceled) == 1 and canceled[0].reason == "Left the company" and canceled[0].author.id == str(user.pk)
+    assert "Left the company" in page
+    assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 3
+
+
+def test_cancel__already_canceled__clear_message_on_get_and_post(client, login, enrollment):
+    login(permissions.OPERATORS)
+    cancel(enrollment_id=enrollment.id, reason="First", author=STAFF)
+    url = reverse("admin:enrollment_cancel", args=[enrollment.id])
+
+    on_get = client.get(url, follow=True)
+    on_post = client.post(url, {"reason": "Second"}, follow=True)
+
+    for response in (on_get, on_post):
+        assert f"Enrollment {enrollment.id} is already canceled." in _text(response)
+    assert [e.reason for e in selectors.enrollment_partition(enrollment.id).audit if e.action == "CANCELED"] == ["First"]
+
+
+def test_cancel__canceled_between_page_and_click__service_message_shown(client, login, enrollment):
+    """The page was open when someone else canceled: the POST reaches the service, which refuses."""
+    login(permissions.OPERATORS)
+    url = reverse("admin:enrollment_cancel", args=[enrollment.id])
+    client.get(url)
+    cancel(enrollment_id=enrollment.id, reason="Other tab", author=STAFF)
+
+    response = client.post(url, {"reason": "Mine"}, follow=True)
+
+    assert "is already canceled" in _text(response)
+
+
+# Record completion ---------------------------------------------------------------
+
+def test_complete__date__completes_and_schedules_certificate_records(client, login, enrollment, frozen_clock):
+    login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:enrollment_complete", args=[enrollment.id]),
+                           {"certificate_expires_on": "2027-03-02"}, follow=True)
+
+    partition = selectors.enrollment_partition(enrollment.id)
+    assert partition.enrollment.status == "COMPLETED"
+    assert partition.enrollment.certificate_expires_at.startswith("2027-03-03T02:59:59")  # end of day in São Paulo
+    assert sorted(r.event for r in partition.schedules) == ["cert_expiration_reminder_30_days", "course_archived"]
+    assert partition.cancel_policy is None
+    assert "Completion recorded" in _text(response)
+
+
+def test_complete__date_in_the_past__form_error(client, login, enrollment, frozen_clock):
+    login(permissions.OPERATORS)
+
+    response = client.post(reverse("admin:enrollment_complete", args=[enrollment.id]), {"certificate_expires_on": "2026-03-01"})
+
+    assert response.context["form"].errors["certificate_expires_on"] == ["The certificate must expire after today."]
+
+
+def test_complete__canceled_enrollment__message_and_no_change(client, login, enrollment):
+    login(permissions.OPERATORS)
+    cancel(enrollment_id=enrollment.id, reason="Gone", author=STAFF)
+
+    response = client.get(reverse("admin:enrollment_complete", args=[enrollment.id]), follow=True)
+
+    assert "only a pending or in-progress enrollment can be completed" in _text(response)

@@ -1,0 +1,1 @@
+"""Back-office pages, served inside the admin site (see ``enrollments.admin``)."""

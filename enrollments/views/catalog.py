@@ -1,0 +1,142 @@
+"""Companies, courses, and orders of seats."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import permissions, selectors
+from ..exceptions import EnrollmentError
+from ..forms import CompanyForm, CourseForm, OrderForm, company_choices
+from ..services import Author, company_create, course_create, order_create
+from .common import add_domain_error, render_page, requires
+
+
+def _courses_by_id() -> dict:
+    return {course.sk: course for course in selectors.course_list()}
+
+
+@requires(permissions.VIEW)
+def company_list(request):
+    companies = sorted(selectors.company_list(), key=lambda company: company.name.lower())
+    context = {
+        "title": _("Companies"),
+        "companies": companies,
+        "can_add": request.user.has_perm(permissions.MANAGE_COMPANIES),
+    }
+    return render_page(request, "admin/backoffice/company_list.html", context)
+
+
+def seats_and_orders(company) -> dict:
+    """Return what ``includes/seats_and_orders.html`` shows: per course the seats bought and left, and the orders."""
+    courses = _courses_by_id()
+    orders = selectors.order_list(tenant_id=company.sk)
+    left = selectors.seats_left_by_course(tenant_id=company.sk)
+    bought: dict[str, int] = {}
+    for order in orders:
+        bought[order.course_id] = bought.get(order.course_id, 0) + int(order.seats)
+
+    def course_name(course_id: str) -> str:
+        return courses[course_id].name if course_id in courses else course_id
+
+    seats = [{"course_id": course_id, "course_name": course_name(course_id),
+              "bought": bought.get(course_id, 0), "left": left.get(course_id, 0)}
+             for course_id in sorted(set(bought) | set(left), key=lambda cid: course_name(cid).lower())]
+    return {"seats": seats, "orders": [{"order": order, "course_name": course_name(order.course_id)} for order in orders]}
+
+
+@requires(permissions.VIEW)
+def company_detail(request, company_id: str):
+    company = selectors.get_company(company_id)
+    if company is None:
+        raise Http404(_("There is no company %(id)s.") % {"id": company_id})
+    context = {
+        "title": company.name,
+        "company": company,
+        **seats_and_orders(company),
+        "can_order": company.billing == "prepaid" and request.user.has_perm(permissions.CREATE_ORDER),
+        "can_enroll": request.user.has_perm(permissions.ENROLL),
+    }
+    return render_page(request, "admin/backoffice/company_detail.html", context)
+
+
+@requires(permissions.MANAGE_COMPANIES)
+def company_add(request):
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = company_create(**form.cleaned_data)
+        except EnrollmentError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Company %(name)s created.") % {"name": company.name})
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
+    return render_page(request, "admin/backoffice/form.html", {
+        "title": _("Add a company"), "form": form, "submit": _("Create company"),
+        "section_name": _("Companies"), "section_url": reverse("admin:company_list"),
+    })
+
+
+@requires(permissions.VIEW)
+def course_list(request):
+    courses = sorted(selectors.course_list(), key=lambda course: course.name.lower())
+    context = {
+        "title": _("Courses"),
+        "courses": courses,
+        "can_add": request.user.has_perm(permissions.MANAGE_COURSES),
+    }
+    return render_page(request, "admin/backoffice/course_list.html", context)
+
+
+@requires(permissions.MANAGE_COURSES)
+def course_add(request):
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = course_create(**form.cleaned_data)
+        except EnrollmentError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Course %(name)s created.") % {"name": course.name})
+            return HttpResponseRedirect(reverse("admin:course_list"))
+    return render_page(request, "admin/backoffice/form.html", {
+        "title": _("Add a course"), "form": form, "submit": _("Create course"),
+        "section_name": _("Courses"), "section_url": reverse("admin:course_list"),
+    })
+
+
+@requires(permissions.VIEW)
+def order_list(request):
+    """Show a chosen company's orders and seats left per course."""
+    companies = [company for company in selectors.company_list() if company.billing == "prepaid"]
+    company_id = request.GET.get("company", "")
+    company = next((c for c in companies if c.sk == company_id), None)
+    context = {
+        "title": _("Orders and seats"),
+        "company_choices": company_choices(companies),
+        "company": company,
+        **(seats_and_orders(company) if company else {}),
+        "can_order": request.user.has_perm(permissions.CREATE_ORDER),
+    }
+    return render_page(request, "admin/backoffice/order_list.html", context)
+
+
+@requires(permissions.CREATE_ORDER)
+def order_add(request):
+    """Buy N seats of a course for a prepaid company."""
+    initial = {"company": request.GET.get("company", ""), "course": request.GET.get("course", "")}
+    form = OrderForm(request.POST or None, initial=initial, companies=selectors.company_list(), courses=selectors.course_list())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = order_create(tenant_id=data["company"], course_id=data["course"], seats=data["seats"],
+                                 author=Author.from_user(request.user))
+        except EnrollmentError as error:
+            add_domain_error(form, error, fields=OrderForm.SERVICE_FIELDS)
+        else:
+            messages.success(request, _("Order %(id)s of %(seats)s seats created.") % {"id": order.order_id, "seats": order.seats})
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[order.tenant_id]))
+    return render_page(request, "admin/backoffice/form.html", {
+        "title": _("Create an order of seats"), "form": form, "submit": _("Create order"),
+        "section_name": _("Orders and seats"), "section_url": reverse("admin:order_list"),
+    })

@@ -1,0 +1,43 @@
+"""What every back-office page shares: admin context, domain errors on forms, the 403 page."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from ..exceptions import EnrollmentError, InvalidEnrollmentData
+
+
+def requires(permission: str):
+    """Let the view run only for users with ``permission``; others get the 403 page."""
+    return permission_required(permission, raise_exception=True)
+
+
+def render_page(request, template: str, context: dict, *, status: int = 200) -> TemplateResponse:
+    """Render a page with the admin site's context (header, sidebar, user tools)."""
+    site = admin.site
+    request.current_app = site.name
+    return TemplateResponse(request, template, {**site.each_context(request), **context}, status=status)
+
+
+def add_domain_error(form, error: EnrollmentError, *, fields: dict[str, str] | None = None) -> None:
+    """Show a service's error on the form: on the field it names, else above the form."""
+    field = None
+    if isinstance(error, InvalidEnrollmentData) and error.field:
+        field = (fields or {}).get(error.field, error.field)
+        if field not in form.fields:
+            field = None
+    form.add_error(field, error.message)
+
+
+def permission_denied(request, exception=None):
+    """The 403 page, in the admin's look."""
+    # Error handlers' responses are not rendered by Django's handler: render here.
+    return render_page(request, "403.html", {"title": _("Permission denied")}, status=403).render()
+
+
+
+def no_favicon(request):
+    """Answer the browser's ``/favicon.ico`` with 204: there is no icon, and a 404 is a console error on every first page."""
+    return HttpResponse(status=204)

@@ -1,0 +1,226 @@
+"""Enrollment pages: list, detail, enroll, cancel, record completion."""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .. import clock, labels, permissions, selectors
+from ..exceptions import (
+    DeduplicationConflict,
+    EnrollmentAlreadyExists,
+    EnrollmentError,
+    InvalidTransition,
+    EnrollmentNotFound,
+    InvalidCursor,
+    NotCancelable,
+    NoVacancyLeft,
+)
+from ..forms import CancelForm, CompletionForm, EnrollForm, EnrollmentFilterForm
+from ..services import Author, Person, cancel, enroll
+from ..services.enrollment import CANCELED, IN_PROGRESS, PENDING, TERMINAL_STATES
+from ..services.lifecycle import PENDING as RECORD_PENDING
+from ..services.progress import record_completion
+from .common import add_domain_error, render_page, requires
+
+
+def _detail_url(enrollment_id: str) -> str:
+    return reverse("admin:enrollment_detail", args=[enrollment_id])
+
+
+def _partition_or_404(enrollment_id: str) -> selectors.EnrollmentPartition:
+    try:
+        return selectors.enrollment_partition(enrollment_id)
+    except EnrollmentNotFound:
+        raise Http404(_("There is no enrollment %(id)s.") % {"id": enrollment_id})
+
+
+@requires(permissions.VIEW)
+def enrollment_list(request):
+    """Show enrollments newest first, filtered and a page at a time."""
+    companies, courses = selectors.company_list(), selectors.course_list()
+    form = EnrollmentFilterForm(request.GET, companies=companies, courses=courses)
+    page = None
+    if form.is_valid():
+        filters = form.selector_filters()
+        filters["page_size"] = selectors.ENROLLMENT_PAGE_SIZE
+        try:
+            page = selectors.enrollment_list(cursor=request.GET.get("cursor"), **filters)
+        except InvalidCursor as error:
+            messages.warning(request, error.message)
+            page = selectors.enrollment_list(**filters)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    next_url = None
+    if page is not None and page.next_cursor:
+        query["cursor"] = page.next_cursor
+        next_url = "?" + query.urlencode()
+        query.pop("cursor")
+    context = {
+        "title": _("Enrollments"),
+        "form": form,
+        "page": page,
+        "next_url": next_url,
+        "first_url": ("?" + query.urlencode()) if request.GET.get("cursor") else None,
+        "can_enroll": request.user.has_perm(permissions.ENROLL),
+    }
+    return render_page(request, "admin/backoffice/enrollment_list.html", context)
+
+
+def cancel_refusal(partition: selectors.EnrollmentPartition) -> str | None:
+    """Return why the enrollment cannot be canceled (the service's own words), or ``None``."""
+    enrollment = partition.enrollment
+    if enrollment.status == CANCELED:
+        return _("Enrollment %(id)s is already canceled.") % {"id": enrollment.id}
+    if enrollment.status in TERMINAL_STATES:
+        return _("Enrollment %(id)s is %(status)s and can no longer be canceled.") % {"id": enrollment.id, "status": enrollment.status}
+    if partition.cancel_policy is None:
+        return _("Enrollment %(id)s can no longer be canceled: the learner has already accessed the course.") % {"id": enrollment.id}
+    return None
+
+
+@requires(permissions.VIEW)
+def enrollment_detail(request, enrollment_id: str):
+    """Show an enrollment with its seat, window, lifecycle records and audit trail."""
+    partition = _partition_or_404(enrollment_id)
+    enrollment = partition.enrollment
+    company = selectors.get_company(enrollment.tenant_id)
+    order = selectors.get_order(partition.parent_vacancy.order_id) if partition.parent_vacancy else None
+    user = request.user
+    context = {
+        "title": _("Enrollment of %(name)s") % {"name": enrollment.user.name},
+        "enrollment": enrollment,
+        "partition": partition,
+        "company": company,
+        "order": order,
+        "schedules": sorted(partition.schedules, key=lambda record: record.due_at),
+        "audit": sorted(partition.audit, key=lambda event: event.sk),
+        "cancel_refusal": cancel_refusal(partition),
+        "can_cancel": user.has_perm(permissions.CANCEL) and cancel_refusal(partition) is None,
+        "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and enrollment.status in (PENDING, IN_PROGRESS),
+    }
+    return render_page(request, "admin/backoffice/enrollment_detail.html", context)
+
+
+@requires(permissions.ENROLL)
+def enrollment_add(request):
+    """Enroll one person; domain errors show on the form, input kept."""
+    companies, courses = selectors.company_list(), selectors.course_list()
+    company_id = request.POST.get("company") or request.GET.get("company") or ""
+    company = next((c for c in companies if c.sk == company_id), None)
+    seats = selectors.seats_left_by_course(tenant_id=company.sk) if company and company.billing == "prepaid" else None
+    form = EnrollForm(request.POST or None, initial={"company": company_id}, companies=companies, courses=courses, seats=seats)
+    conflict_url = order_url = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment = enroll(
+                tenant_id=data["company"], course_id=data["course"],
+                user=Person(name=data["name"], email=data["email"], cpf=data["cpf"] or None),
+                author=Author.from_user(request.user),
+                deduplication_window_days=data["deduplication_window_days"],
+                source="form", enrollment_id=data["enrollment_id"],
+            )
+        except EnrollmentAlreadyExists as error:
+            # The same form sent twice: the first submit enrolled the person.
+            messages.info(request, _("This form was already sent; here is the enrollment it made."))
+            return HttpResponseRedirect(_detail_url(error.enrollment_id))
+        except DeduplicationConflict as error:
+            form.add_error(None, error.message)
+            conflict_url = _detail_url(error.enrollment_id)
+        except NoVacancyLeft as error:
+            form.add_error(None, error.message)
+            if request.user.has_perm(permissions.CREATE_ORDER):
+                order_url = reverse("admin:order_add") + f"?company={data['company']}&course={data['course']}"
+        except EnrollmentError as error:
+            add_domain_error(form, error, fields=EnrollForm.SERVICE_FIELDS)
+        else:
+            messages.success(request, _("%(name)s is enrolled in %(course)s.") % {"name": enrollment.user.name, "course": enrollment.course.name})
+            return HttpResponseRedirect(_detail_url(enrollment.id))
+    context = {
+        "title": _("Enroll a person"),
+        "form": form,
+        "company": company,
+        "conflict_url": conflict_url,
+        "order_url": order_url,
+    }
+    return render_page(request, "admin/backoffice/enrollment_form.html", context)
+
+
+@requires(permissions.CANCEL)
+def enrollment_cancel(request, enrollment_id: str):
+    """Say what a cancel will do, ask for a reason, then cancel."""
+    partition = _partition_or_404(enrollment_id)
+    refusal = cancel_refusal(partition)
+    if refusal:
+        messages.error(request, refusal)
+        return HttpResponseRedirect(_detail_url(enrollment_id))
+    pending = [record for record in partition.schedules if record.state == RECORD_PENDING]
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel(enrollment_id=enrollment_id, reason=form.cleaned_data["reason"], author=Author.from_user(request.user))
+        except NotCancelable as error:
+            # Someone canceled it, or the learner got in, between the page and the click.
+            messages.error(request, error.message)
+            return HttpResponseRedirect(_detail_url(enrollment_id))
+        except EnrollmentError as error:
+            add_domain_error(form, error)
+        else:
+            done = [_("Enrollment canceled.")]
+            if partition.parent_vacancy:
+                done.append(_("Its seat went back to order %(order)s.") % {"order": partition.parent_vacancy.order_id})
+            done.append(ngettext("%(count)s pending email dropped.", "%(count)s pending emails dropped.", len(pending))
+                        % {"count": len(pending)})
+            messages.success(request, " ".join(done))
+            return HttpResponseRedirect(_detail_url(enrollment_id))
+    context = {
+        "title": _("Cancel the enrollment of %(name)s") % {"name": partition.enrollment.user.name},
+        "enrollment": partition.enrollment,
+        "partition": partition,
+        "pending": pending,
+        "form": form,
+    }
+    return render_page(request, "admin/backoffice/enrollment_cancel.html", context)
+
+
+def _end_of_day(day) -> datetime:
+    """Return the last moment of ``day`` in the configured time zone: a certificate is valid through that day."""
+    return timezone.make_aware(datetime.combine(day, time.max), timezone.get_default_timezone())
+
+
+@requires(permissions.RECORD_COMPLETION)
+def enrollment_complete(request, enrollment_id: str):
+    """Record that the learner completed the course, with the certificate's expiry date."""
+    partition = _partition_or_404(enrollment_id)
+    enrollment = partition.enrollment
+    if enrollment.status not in (PENDING, IN_PROGRESS):
+        messages.error(request, _("Enrollment %(id)s is %(status)s: only a pending or in-progress enrollment can be completed.")
+                       % {"id": enrollment_id, "status": labels.label(labels.STATUSES, enrollment.status)})
+        return HttpResponseRedirect(_detail_url(enrollment_id))
+    today = timezone.localtime(clock.now()).date()
+    suggested = today + timedelta(days=int(enrollment.course.certificate_validity_days))
+    form = CompletionForm(request.POST or None, today=today, initial={"certificate_expires_on": suggested})
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_completion(enrollment_id=enrollment_id, author=Author.from_user(request.user),
+                              certificate_expires_at=_end_of_day(form.cleaned_data["certificate_expires_on"]), source="staff")
+        except InvalidTransition as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(_detail_url(enrollment_id))
+        except EnrollmentError as error:
+            add_domain_error(form, error, fields={"certificate_expires_at": "certificate_expires_on"})
+        else:
+            messages.success(request, _("Completion recorded."))
+            return HttpResponseRedirect(_detail_url(enrollment_id))
+    context = {
+        "title": _("Record the completion of %(name)s") % {"name": enrollment.user.name},
+        "enrollment": enrollment,
+        "form": form,
+    }
+    return render_page(request, "admin/backoffice/enrollment_complete.html", context)
+
