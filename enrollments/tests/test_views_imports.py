@@ -3,7 +3,9 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from enrollments import permissions
 from enrollments.imports import api
 from enrollments.tests.factories import STAFF, make_company, make_course
 
@@ -20,7 +22,8 @@ def job(frozen_clock):
 
 @pytest.fixture
 def staff_client(client):
-    user = get_user_model().objects.create_user(username="operator", password="pw-operator-1", is_staff=True)
+    user = get_user_model().objects.create_user(username="viewer", password="pw-viewer-1", is_staff=True)
+    user.groups.add(Group.objects.get(name=permissions.VIEWERS))
     client.force_login(user)
     return client
 
@@ -38,6 +41,16 @@ def test_progress_json__not_staff__redirects_to_login(client, job):
     response = client.get(f"/imports/{job.job_id}/progress.json")
 
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_progress_json__staff_without_the_view_permission__403(client, job):
+    client.force_login(get_user_model().objects.create_user(username="nobody", password="pw-nobody-1", is_staff=True))
+
+    assert client.get(f"/imports/{job.job_id}/progress.json").status_code == 403
+
+
+def test_progress_json__dynamodb_down__503_not_a_server_error(staff_client, job, dynamodb_down):
+    assert staff_client.get(f"/imports/{job.job_id}/progress.json").status_code == 503
 
 
 def test_progress_json__unknown_job__404(staff_client, frozen_clock):

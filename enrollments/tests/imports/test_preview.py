@@ -129,3 +129,16 @@ def test_preview__django_upload__reads_like_a_file(frozen_clock, upload_class):
     preview = api.import_preview(file=upload, file_name=upload.name, tenant_id=company.sk, default_course_id=course.sk)
 
     assert (preview.file.encoding, preview.file.delimiter, preview.to_enroll) == ("utf-8-sig", ";", 1)
+
+
+def test_preview_and_start__dynamodb_down__raise_storage_unavailable_not_a_botocore_error(frozen_clock, dynamodb_down):
+    from enrollments.exceptions import StorageUnavailable
+
+    for call in (
+        lambda: api.import_preview(file=_file([("Ana", "ana@example.com", "c", "")]), tenant_id="any"),
+        lambda: api.import_start(file=_file([("Ana", "ana@example.com", "c", "")]), file_name="a.csv", tenant_id="any",
+                                 author=STAFF, enqueue=False),
+    ):
+        with pytest.raises(StorageUnavailable) as raised:
+            call()
+        assert raised.value.message.startswith("The database could not take the change")
