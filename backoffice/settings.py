@@ -97,7 +97,7 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 # Uploads kept between preview and confirmation (workers read rows from DynamoDB, not from here).
 IMPORT_UPLOAD_DIR = env("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "var" / "imports"))
 # Rows a worker task enrolls, and how many of them at once (each row is its own transaction).
-IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=100)
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=200)
 IMPORT_THREADS = env.int("IMPORT_THREADS", default=8)
 # A running import with no progress for this long gets its missing chunks queued again.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)

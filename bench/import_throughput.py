@@ -5,9 +5,10 @@ raw TransactWriteItems ceiling and one-at-a-time ``enroll`` calls; and the peak 
     .venv/bin/python bench/import_throughput.py --rows 1000 --baseline-rows 200 --preview-rows 10000   # a quick check
 
 It starts its own DynamoDB Local and one Celery worker (``--processes`` pool processes,
-``--threads`` rows at once in each): the raw ceiling sends the very items the import
-writes (built by the same transaction builder, for other people and seats) with
-TransactWriteItems from the same number of processes and threads. The preview runs
+``--threads`` rows at once in each): the raw ceiling sends the very requests the import's
+transactions send (built by the same transaction builder, for other people and seats)
+with TransactWriteItems from the same number of processes and threads, half before and
+half after the import so both meet the machine's same load. The preview runs
 in a fresh process whose peak resident memory is reported. Redis must answer at
 CELERY_BROKER_URL (``make broker``).
 """
@@ -35,9 +36,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the imported file (and of the raw ceiling run)")
     parser.add_argument("--baseline-rows", type=int, default=1_000, help="rows enrolled one at a time for the baseline rate")
     parser.add_argument("--preview-rows", type=int, default=100_000, help="rows of the previewed file")
-    parser.add_argument("--processes", type=int, default=2, help="worker pool processes (and raw ceiling processes)")
-    parser.add_argument("--threads", type=int, default=4, help="rows enrolled at once per process (IMPORT_THREADS)")
-    parser.add_argument("--chunk-rows", type=int, default=100, help="rows per worker task (IMPORT_CHUNK_ROWS)")
+    # One pool process: on a 2-core machine DynamoDB Local (Java) needs the CPU a second Python process would take.
+    parser.add_argument("--processes", type=int, default=1, help="worker pool processes (and raw ceiling processes)")
+    parser.add_argument("--threads", type=int, default=8, help="rows enrolled at once per process (IMPORT_THREADS)")
+    parser.add_argument("--chunk-rows", type=int, default=200, help="rows per worker task (IMPORT_CHUNK_ROWS)")
     parser.add_argument("--preview-child", nargs=3, metavar=("FILE", "TENANT", "COURSE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.preview_child:
@@ -155,7 +157,6 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     from enrollments import clock, selectors
     from enrollments.services import Author, Person
     from enrollments.services.enrollment import _enroll_transaction
-    from enrollments.services.transactions import TransactWrite
 
     company, course = target
     seats = list(selectors.free_seats(tenant_id=company.sk, course_id=course.sk, limit=rows))
@@ -167,7 +168,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
             existing_user=None, company=company, course=course, author=author, window_days=None,
             source="csv:bench", seat=seat, now=clock.now(),
         )
-        requests.append(_request_of(tx, TransactWrite))
+        requests.append(_request_of(tx))
     global _RAW_REQUESTS
     _RAW_REQUESTS = requests
     context = multiprocessing.get_context("fork")
@@ -189,22 +190,30 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
 _RAW_REQUESTS: list[dict] = []
 
 
-def _request_of(tx, transact_write) -> dict:
-    """Return the TransactWriteItems request PynamoDB builds for a transaction, without sending it."""
+def _request_of(tx) -> dict:
+    """Return the TransactWriteItems request ``tx.commit()`` sends, without sending it."""
     from pynamodb.connection.base import Connection
 
-    class Builder(Connection):
+    from enrollments.services import transactions
+
+    class Capture(Connection):
         request: dict = {}
 
         def dispatch(self, operation_name, operation_kwargs):
-            Builder.request = operation_kwargs
+            # What Connection.dispatch adds before sending, when the request does not say.
+            if "ReturnConsumedCapacity" not in operation_kwargs:
+                operation_kwargs.update(self.get_consumed_capacity_map("TOTAL"))
+            Capture.request = operation_kwargs
             return {}
 
-    with transact_write(connection=Builder(host="http://unused")) as writer:
-        # The bench reads the parts of its own transaction to send exactly its items.
-        for _kind, _name, apply in tx._parts:
-            apply(writer)
-    return Builder.request
+    capture = Capture(host="http://unused")
+    real = transactions.connection
+    transactions.connection = lambda: capture
+    try:
+        tx.commit()
+    finally:
+        transactions.connection = real
+    return Capture.request
 
 
 def _raw_child(index: int, processes: int, threads: int, ready) -> None:
