@@ -216,8 +216,9 @@ def _lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
 
 
 def _first_non_blank_line(stream: BinaryIO, encoding: str) -> str | None:
+    """Return the header line: the first with a cell that is not blank (``;;;`` is blank, as rows see it)."""
     for line in _lines(stream, encoding):
-        if line.strip().strip("\ufeff"):
+        if line.strip("".join(DELIMITERS) + " \r\n\ufeff\"'"):
             return line
     return None
 

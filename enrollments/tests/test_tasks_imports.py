@@ -21,7 +21,7 @@ from enrollments.imports.jobs import row_enrollment_id
 from enrollments.services import imports
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -104,6 +104,17 @@ def _enrollment_count(company) -> int:
     return EnrollmentItem.by_tenant.count(company.sk)
 
 
+def test_imports_tasks__registered_chunks_acks_late_and_beat_sweeps_stalled_imports():
+    from backoffice.celery import celery_app
+    from enrollments import tasks_imports
+
+    entry = settings.CELERY_BEAT_SCHEDULE["imports-resume-stalled"]
+    assert entry["task"] == tasks_imports.imports_resume_stalled.name and entry["schedule"] == 60.0
+    assert {tasks_imports.import_chunk.name, tasks_imports.imports_resume_stalled.name} <= set(celery_app.tasks)
+    assert tasks_imports.import_chunk.acks_late and tasks_imports.import_chunk.reject_on_worker_lost
+
+
+@pytest.mark.slow
 def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vacancy_no_seat_lost(workers, settings):
     settings.IMPORT_CHUNK_ROWS = 4
     company, course = make_company(billing="prepaid"), make_course()
@@ -122,6 +133,7 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
     assert _enrollment_count(company) == 10
 
 
+@pytest.mark.slow
 def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_each_row_once(workers, settings):
     rows = 2000
     settings.IMPORT_CHUNK_ROWS = 50

@@ -45,8 +45,8 @@ def corpus(course, other_course) -> list[Sample]:
         Sample("extra_columns_any_order",
                f"Departamento,Curso,Observação,E-mail,Nome completo,Matrícula\nObras,{c},veterano,ana@example.com,Ana Lima,123\n".encode(),
                rows=[(2, "enrolled")], names={2: "Ana Lima"}),
-        Sample("blank_lines", f"\n\nname,email,course\n\n,nameless@example.com,{c}\n,,\nBia,bia@example.com,{c}\n\n".encode(),
-               # Line 5 has no name; ",," on line 6 is as blank as an empty line.
+        Sample("blank_lines", f"\n,,\nname,email,course\n\n,nameless@example.com,{c}\n,,\nBia,bia@example.com,{c}\n\n".encode(),
+               # Line 5 has no name; ",," on lines 2 and 6 is as blank as an empty line.
                rows=[(5, "invalid"), (7, "enrolled")]),
         Sample("quoted_semicolons_and_line_breaks",
                f'nome;email;curso;notas\n"Silva; Ana";silva@example.com;{c};"first line\nsecond line"\nBeto;beto@example.com;{c};ok\n'.encode(),
