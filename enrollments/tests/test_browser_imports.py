@@ -33,7 +33,6 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    workers.start()
     _log_in(page, live_server, _member(permissions.OPERATORS))
 
     # Upload, from the admin index.
@@ -52,14 +51,18 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     assert [int(line) for line in page.locator("tr.problem-row .line").all_inner_texts()] == [2, 3, 4, 5, 7]
     assert page.locator("#failed-rows-link").count() == 1
 
-    # Confirm: a worker enrolls the chunks while the bar moves.
+    # Confirm, then a worker enrolls the chunks while the bar moves.
     page.click("#confirm-form input[type=submit]")
     page.wait_for_url(re.compile(r"/admin/backoffice/imports/[0-9a-f-]{36}/$"))
     job_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    # No worker yet: the chunks wait on the queue, so only the page's polling can bring the bar to 100%.
+    assert page.inner_text("#import-state") == "Running" and page.inner_text("#import-processed") == "0"
+    assert page.is_hidden("#import-result")
+    workers.start()
     page.wait_for_function("document.getElementById('import-bar').value === 100", timeout=180_000)
     page.wait_for_selector("#import-result", state="visible")
     assert page.inner_text("#import-processed") == "7" and page.inner_text("#import-total") == "7"
-    assert page.inner_text("#import-state") == "Done"
+    assert page.inner_text("#import-state") == "Done" and page.is_hidden("#import-error")
     counts = {name: page.inner_text(f"#count-{name}") for name in ("enrolled", "no_vacancy_left", "invalid", "failed")}
     assert counts == {"enrolled": "1", "no_vacancy_left": "1", "invalid": "5", "failed": "0"}
 
