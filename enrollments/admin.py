@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from . import permissions
-from .views import catalog, enrollments
+from .views import catalog, enrollments, imports
 
 
 def _section(*, slug: str, name, list_view, add_view, add_permission: str, order: int, more=()) -> Section:
@@ -38,5 +38,11 @@ for section in (
              add_permission=permissions.MANAGE_COURSES, order=30),
     _section(slug="orders", name=_("Orders and seats"), list_view=catalog.order_list, add_view=catalog.order_add,
              add_permission=permissions.CREATE_ORDER, order=40),
+    _section(slug="imports", name=_("Imports"), list_view=imports.import_list, add_view=imports.import_add,
+             add_permission=permissions.ENROLL, order=50, more=[
+                 ("confirm/", imports.import_confirm),
+                 ("preview/<str:token>/failed-rows.csv", imports.import_preview_failed_rows),
+                 ("<uuid:job_id>/", imports.import_detail),
+             ]),
 ):
     admin.site.register_section(section)

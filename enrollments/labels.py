@@ -54,6 +54,34 @@ SOURCES = {
 }
 
 
+IMPORT_STATES = {
+    "PREPARING": _("Preparing"),
+    "RUNNING": _("Running"),
+    "DONE": _("Done"),
+    "FAILED": _("Failed"),
+}
+
+# What became of a row of an import (the report's "result" column).
+IMPORT_RESULTS = {
+    "enrolled": _("Enrolled"),
+    "invalid": _("Invalid"),
+    "duplicate": _("Duplicate in the file"),
+    "already_enrolled": _("Already enrolled"),
+    "no_vacancy_left": _("No seat left"),
+}
+
+
+# An import job's counters of rows.
+IMPORT_COUNTERS = {
+    "enrolled": _("Enrolled"),
+    "already_enrolled": _("Already enrolled"),
+    "no_vacancy_left": _("No seat left"),
+    "duplicates": _("Duplicates in the file"),
+    "invalid": _("Invalid"),
+    "failed": _("Other errors"),
+}
+
+
 def label(labels: dict, code: str | None) -> str:
     """Return the words for ``code``, or the code itself when it has none (a newer code)."""
     if code is None:

@@ -48,5 +48,5 @@ def test_app_list__section_shown_only_with_its_permission(django_user_model):
     app = admin.site.get_app_list(request)[0]
 
     assert app["app_label"] == "backoffice"
-    assert [model["object_name"] for model in app["models"]] == ["enrollments", "companies", "courses", "orders"]
+    assert [model["object_name"] for model in app["models"]] == ["enrollments", "companies", "courses", "orders", "imports"]
     assert all(model["add_url"] is None for model in app["models"])

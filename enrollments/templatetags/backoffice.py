@@ -42,6 +42,8 @@ _LABEL_FILTERS = {
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
     "source_label": labels.SOURCES,
+    "import_state_label": labels.IMPORT_STATES,
+    "import_result_label": labels.IMPORT_RESULTS,
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))

@@ -1,0 +1,35 @@
+"""The upload form of a CSV import. It checks shape only; reading the file is the preview's job."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .forms import company_choices, course_choices
+
+
+class ImportForm(forms.Form):
+    company = forms.ChoiceField(label=_("Company"))
+    course = forms.ChoiceField(label=_("Default course"), required=False,
+                               help_text=_("Optional. Rows without a course column or with an empty course take it."))
+    window_days = forms.IntegerField(
+        label=_("Deduplication window (days)"), required=False, min_value=0,
+        help_text=_("Optional. For rows without their own window days: blocks another enrollment of the person in "
+                    "the course until the access period minus this many days has passed."),
+    )
+    # An empty file gets the preview's own message, the one the command line gives too.
+    file = forms.FileField(label=_("CSV file"), allow_empty_file=True,
+                           widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"}))
+
+    # The services name fields by their own keyword arguments.
+    SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "deduplication_window_days": "window_days"}
+
+    def __init__(self, *args, companies, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
+        self.fields["course"].choices = course_choices(courses, blank=_("No default: each row names its course"))
+        # Read here, not at import time: tests and deployments change the limits.
+        self.fields["file"].help_text = _(
+            "Columns in English or Portuguese, in any order: name/nome, email/e-mail, cpf (optional), course/curso "
+            "(id or exact name; optional with a default course), window days (optional). UTF-8 or Windows-1252, "
+            "separated by commas, semicolons or tabs. Up to %(megabytes)s MB and %(rows)s rows."
+        ) % {"megabytes": settings.IMPORT_MAX_BYTES // (1024 * 1024), "rows": f"{settings.IMPORT_MAX_ROWS:,}"}

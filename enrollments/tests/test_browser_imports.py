@@ -1,0 +1,89 @@
+"""A CSV import in a real browser, processed by a real Celery worker: upload, preview, confirm, progress, report."""
+
+import csv
+import re
+
+import pytest
+
+from enrollments import permissions, selectors
+from enrollments.tests.factories import make_company, make_course, make_order
+from enrollments.tests.imports.corpus import corpus
+from enrollments.tests.test_browser import _log_in, _member, browser, page  # noqa: F401 (fixtures)
+from enrollments.tests.test_tasks_imports import Workers
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def workers(tmp_path, settings):
+    """Celery workers on a queue of this test alone, which the live server's confirmations queue to."""
+    pool = Workers(tmp_path)
+    settings.IMPORTS_QUEUE = pool.queue
+    yield pool
+    pool.stop_all()
+
+
+def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(page, live_server, workers, settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    settings.IMPORT_CHUNK_ROWS = 2
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=1)
+    # Seven rows: five invalid (emails, CPFs, a nameless row), two good ones for one seat.
+    sample = next(s for s in corpus(course, make_course()) if s.name == "bad_emails_and_cpfs")
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    _log_in(page, live_server, _member(permissions.OPERATORS))
+
+    # Upload, from the admin index.
+    page.click("a[href='/admin/backoffice/imports/add/']")
+    page.wait_for_url("**/imports/add/")
+    page.select_option("#id_company", company.sk)
+    page.set_input_files("#id_file", {"name": "equipe.csv", "mimeType": "text/csv", "buffer": sample.data})
+    page.click("#import-form input[type=submit]")
+
+    # The preview: totals, the seat short, the error rows.
+    page.wait_for_selector("#import-totals")
+    totals = {key: page.inner_text(f"#total-{key}") for key in ("rows", "to-enroll", "duplicates", "seats")}
+    assert totals == {"rows": "7", "to-enroll": "2", "duplicates": "0", "seats": "1 (1 short)"}
+    assert page.inner_text("#total-errors").startswith("5")
+    assert page.inner_text(f"tr.course-row[data-course='{course.sk}'] .short") == "1 short"
+    assert [int(line) for line in page.locator("tr.problem-row .line").all_inner_texts()] == [2, 3, 4, 5, 7]
+    assert page.locator("#failed-rows-link").count() == 1
+
+    # Confirm, then a worker enrolls the chunks while the bar moves.
+    page.click("#confirm-form input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/backoffice/imports/[0-9a-f-]{36}/$"))
+    job_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    # No worker yet: the chunks wait on the queue, so only the page's polling can bring the bar to 100%.
+    assert page.inner_text("#import-state") == "Running" and page.inner_text("#import-processed") == "0"
+    assert page.is_hidden("#import-result")
+    workers.start()
+    page.wait_for_function("document.getElementById('import-bar').value === 100", timeout=180_000)
+    page.wait_for_selector("#import-result", state="visible")
+    assert page.inner_text("#import-processed") == "7" and page.inner_text("#import-total") == "7"
+    assert page.inner_text("#import-state") == "Done" and page.is_hidden("#import-error")
+    counts = {name: page.inner_text(f"#count-{name}") for name in ("enrolled", "no_vacancy_left", "invalid", "failed")}
+    assert counts == {"enrolled": "1", "no_vacancy_left": "1", "invalid": "5", "failed": "0"}
+
+    # The per-row report.
+    with page.expect_download() as download_info:
+        page.click("#report-link")
+    download = download_info.value
+    assert download.suggested_filename == f"import-{job_id}-report.csv"
+    with open(download.path(), encoding="utf-8-sig") as report:
+        rows = list(csv.reader(report))
+    assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message"]
+    results = {int(row[0]): row[3] for row in rows[1:]}
+    assert {line: results[line] for line in (2, 3, 4, 5, 7)} == dict.fromkeys((2, 3, 4, 5, 7), "invalid")
+    assert sorted([results[6], results[8]]) == ["enrolled", "no_vacancy_left"]
+    enrolled_row = next(row for row in rows[1:] if row[3] == "enrolled")
+    assert enrolled_row[4] and selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+    # The job list has it, done.
+    page.goto(f"{live_server.url}/admin/backoffice/imports/")
+    row = page.locator(f"tr.import-row[data-job='{job_id}']")
+    assert row.locator(".import-state").inner_text() == "Done"
+    assert (row.locator(".import-enrolled").inner_text(), row.locator(".import-errors").inner_text()) == ("1", "6")
+
+    assert problems == []

@@ -1,0 +1,349 @@
+"""The Imports section: job list, upload and preview, confirmation, a job's progress page."""
+
+import csv
+import io
+import uuid
+
+import pytest
+import redis
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from enrollments import permissions, selectors
+from enrollments.dynamo.models import EnrollmentItem
+from enrollments.imports import api
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+from enrollments.tests.imports.corpus import PNG
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path):
+    """Stash uploads in this test's own folder."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def imports_queue(settings):
+    """Queue chunks on a queue of this test alone (no worker takes them), and drop it afterwards."""
+    settings.IMPORTS_QUEUE = f"test-import-views-{uuid.uuid4().hex}"
+    yield settings.IMPORTS_QUEUE
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.IMPORTS_QUEUE)
+
+
+@pytest.fixture
+def seats():
+    """A prepaid company with 3 seats of a course."""
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=3)
+    return company, course
+
+
+def _rows(company, course, count, *, start=0) -> bytes:
+    return ("nome;email;curso\n" + "".join(
+        f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(start, start + count))).encode()
+
+
+def _upload(client, company, data: bytes, *, name="people.csv", course="", window=""):
+    return client.post(reverse("admin:import_add"), {
+        "company": company.sk, "course": course, "window_days": window,
+        "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+    })
+
+
+def _confirm(client, response, **extra):
+    return client.post(reverse("admin:import_confirm"), {"token": response.context["token"], **extra})
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def _jobs_of(company) -> list:
+    return api.import_job_list(tenant_id=company.sk)
+
+
+# Access.
+
+@pytest.fixture
+def finished_job():
+    company, course = make_company(billing="postpaid"), make_course()
+    job = api.import_start(file=io.BytesIO(_rows(company, course, 2)), file_name="done.csv", tenant_id=company.sk,
+                           author=STAFF, enqueue=False)
+    return api.import_run_inline(job_id=job.job_id)
+
+
+# (url name, needs the job id, method, group lacking the permission, group holding it)
+URLS = [
+    ("import_list", False, "get", None, permissions.VIEWERS),
+    ("import_detail", True, "get", None, permissions.VIEWERS),
+    ("import_add", False, "get", permissions.VIEWERS, permissions.OPERATORS),
+    ("import_add", False, "post", permissions.VIEWERS, permissions.OPERATORS),
+    ("import_confirm", False, "post", permissions.VIEWERS, permissions.OPERATORS),
+]
+IDS = [f"{name}-{method}" for name, _job, method, *_rest in URLS]
+
+
+def _url(name, needs_job, job):
+    return reverse(f"admin:{name}", args=[job.job_id] if needs_job else [])
+
+
+@pytest.mark.parametrize("name, needs_job, method, _lacking, _holding", URLS, ids=IDS)
+def test_import_url__anonymous__redirects_to_login(client, finished_job, name, needs_job, method, _lacking, _holding):
+    url = _url(name, needs_job, finished_job)
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 302 and response["Location"] == f"{reverse('admin:login')}?next={url}"
+
+
+@pytest.mark.parametrize("name, needs_job, method, lacking, _holding", URLS, ids=IDS)
+def test_import_url__without_permission__403_page(client, login, finished_job, name, needs_job, method, lacking, _holding):
+    login(lacking)
+
+    response = getattr(client, method)(_url(name, needs_job, finished_job))
+
+    assert response.status_code == 403 and "Permission denied" in response.content.decode()
+
+
+@pytest.mark.parametrize("name, needs_job, _lacking, holding", [
+    ("import_list", False, None, permissions.VIEWERS),
+    ("import_detail", True, None, permissions.VIEWERS),
+    ("import_add", False, permissions.VIEWERS, permissions.OPERATORS),
+])
+def test_import_page__with_permission__200(client, login, finished_job, name, needs_job, _lacking, holding):
+    login(holding)
+
+    assert client.get(_url(name, needs_job, finished_job)).status_code == 200
+
+
+def test_preview_failed_rows__anonymous__redirects_to_login(client):
+    url = reverse("admin:import_preview_failed_rows", args=[uuid.uuid4().hex])
+
+    response = client.get(url)
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+def test_preview_failed_rows__viewer__403(client, login):
+    login(permissions.VIEWERS)
+
+    assert client.get(reverse("admin:import_preview_failed_rows", args=[uuid.uuid4().hex])).status_code == 403
+
+
+def test_preview_failed_rows__token_not_of_this_session__404(client, login):
+    login(permissions.OPERATORS)
+
+    assert client.get(reverse("admin:import_preview_failed_rows", args=[uuid.uuid4().hex])).status_code == 404
+
+
+def test_import_confirm__get__405(client, login):
+    login(permissions.OPERATORS)
+
+    assert client.get(reverse("admin:import_confirm")).status_code == 405
+
+
+def test_import_detail__unknown_job__404(client, login):
+    login(permissions.VIEWERS)
+
+    assert client.get(reverse("admin:import_detail", args=[uuid.uuid4()])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["import_add", "import_confirm"])
+def test_import_forms__post_without_csrf_token__403(staff_user, seats, name):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user(permissions.OPERATORS))
+    company, course = seats
+
+    response = client.post(reverse(f"admin:{name}"), {"company": company.sk, "token": uuid.uuid4().hex,
+                                                       "file": SimpleUploadedFile("a.csv", _rows(company, course, 1))})
+
+    assert response.status_code == 403 and "CSRF" in response.content.decode()
+    assert _jobs_of(company) == []
+
+
+def test_import_section__operator__listed_on_the_admin_index_with_its_add_link(client, login):
+    login(permissions.OPERATORS)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("admin:import_list") in page and reverse("admin:import_add") in page
+
+
+def test_import_section__viewer__listed_without_the_add_link(client, login):
+    login(permissions.VIEWERS)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("admin:import_list") in page and reverse("admin:import_add") not in page
+
+
+# The job list.
+
+def test_import_list__shows_recent_jobs_with_counts_and_links(client, login, finished_job):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:import_list"))
+
+    page = response.content.decode()
+    row = next(row for row in response.context["jobs"] if row["job"].job_id == finished_job.job_id)
+    assert (row["job"].enrolled, row["errors"], row["job"].rows_total) == (2, 0, 2)
+    assert finished_job.tenant_name in page and "done.csv" in page and STAFF.name in page
+    assert reverse("admin:import_detail", args=[finished_job.job_id]) in page
+    assert reverse("imports:report", args=[finished_job.job_id]) in page
+
+
+# Upload and preview.
+
+def test_import_add__valid_file__shows_totals_and_writes_nothing(client, login, seats, upload_dir):
+    company, course = seats
+    login(permissions.OPERATORS)
+    data = _rows(company, course, 2) + f"Sem Email;;{course.sk}\nPessoa 1;p1.{company.sk}@example.com;{course.sk}\n".encode()
+
+    response = _upload(client, company, data)
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert (preview.rows_total, preview.to_enroll, preview.invalid, preview.duplicates, preview.seats_to_use) == (4, 2, 1, 1, 2)
+    page = response.content.decode()
+    assert 'id="total-to-enroll">2<' in page and 'id="total-seats">2<' in page and 'class="seats-short"' not in page
+    assert [(row.line, row.status) for row in response.context["problem_rows"]] == [(4, "invalid"), (5, "duplicate")]
+    assert 'name="csrfmiddlewaretoken"' in page and f'value="{response.context["token"]}"' in page
+    assert _jobs_of(company) == [] and EnrollmentItem.by_tenant.count(company.sk) == 0
+    assert [path.name for path in upload_dir.iterdir()] == [f"{response.context['token']}.csv"]
+
+
+def test_import_add__prepaid_more_rows_than_seats__says_how_many_short(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+
+    response = _upload(client, company, _rows(company, course, 5))
+
+    page = response.content.decode()
+    assert response.context["preview"].seats_short == 2
+    assert "2 short" in page and "2 seats short for" in page
+    row = page.split(f'data-course="{course.sk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="needed">5<' in row and 'class="left">3<' in row and 'class="to-use">3<' in row
+
+
+def test_import_add__error_rows__listed_with_line_and_message_and_downloadable(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+    data = f"name,email,course\n=Evil,bad-email,{course.sk}\nAna,ana.{company.sk}@example.com,no-such-course\n".encode()
+
+    response = _upload(client, company, data, name="fix me.csv")
+
+    page = response.content.decode()
+    assert 'data-line="2"' in page and 'data-line="3"' in page and "no-such-course" in page
+    assert "nothing-to-enroll" in page and "confirm-form" not in page
+    download = client.get(response.context["failed_rows_url"])
+    assert download.status_code == 200 and 'filename="fix_me-failed-rows.csv"' in download["Content-Disposition"]
+    rows = _csv_rows(download)
+    assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
+    assert [(row[0], row[1], row[5]) for row in rows[1:]] == [("'=Evil", "bad-email", "2"), ("Ana", f"ana.{company.sk}@example.com", "3")]
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "The file is empty."),
+    (PNG, "not a CSV text file"),
+    (b"foo;bar\n1;2\n", "no column for name/nome, email/e-mail."),
+], ids=["empty", "png_renamed_csv", "missing_columns"])
+def test_import_add__refused_file__one_message_on_the_form_input_kept_nothing_stashed(client, login, seats, upload_dir, data, words):
+    company, course = seats
+    login(permissions.OPERATORS)
+
+    response = _upload(client, company, data, course=course.sk, window="5")
+
+    assert response.status_code == 200 and "preview" not in response.context
+    form = response.context["form"]
+    assert list(form.errors) == ["file"] and len(form.errors["file"]) == 1 and words in form.errors["file"][0]
+    assert response.content.decode().count('class="errorlist') == 1
+    assert (form["company"].value(), form["course"].value(), form["window_days"].value()) == (company.sk, course.sk, "5")
+    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    assert _jobs_of(company) == []
+
+
+def test_import_add__over_the_row_limit__refused_with_one_message(client, login, seats, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    company, course = seats
+    login(permissions.OPERATORS)
+
+    response = _upload(client, company, _rows(company, course, 4))
+
+    assert list(response.context["form"].errors) == ["file"] and "preview" not in response.context
+
+
+def test_import_add__window_too_long_for_the_default_course__error_on_the_window_field(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+
+    response = _upload(client, company, _rows(company, course, 1), course=course.sk, window="1000")
+
+    assert list(response.context["form"].errors) == ["window_days"]
+
+
+# Confirm.
+
+def test_import_confirm__starts_the_job_and_redirects_to_its_progress(client, login, seats, imports_queue, settings):
+    company, course = seats
+    user = login(permissions.OPERATORS)
+    preview = _upload(client, company, _rows(company, course, 2))
+
+    response = _confirm(client, preview)
+
+    [job] = _jobs_of(company)
+    assert response.status_code == 302 and response["Location"] == reverse("admin:import_detail", args=[job.job_id])
+    assert (job.state, job.rows_total, job.author.id, job.file_name) == (api.RUNNING, 2, str(user.pk), "people.csv")
+    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen(imports_queue) == job.chunks_total
+    running = client.get(response["Location"]).content.decode()
+    assert '<progress id="import-bar" max="100" value="0">' in running and 'id="import-result" hidden' in running
+    assert reverse("imports:progress", args=[job.job_id]) in running
+    api.import_run_inline(job_id=job.job_id)
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="count-enrolled">2<' in page and 'id="import-result" hidden' not in page
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+
+
+def test_import_confirm__sent_twice__one_job(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+    preview = _upload(client, company, _rows(company, course, 1))
+
+    first, second = _confirm(client, preview), _confirm(client, preview)
+
+    assert len(_jobs_of(company)) == 1 and first["Location"] == second["Location"]
+
+
+def test_import_confirm__token_of_another_session__back_to_the_upload_form(client, login, seats, upload_dir):
+    company, course = seats
+    login(permissions.OPERATORS)
+    token = api.stash_upload(io.BytesIO(_rows(company, course, 1)))
+
+    response = client.post(reverse("admin:import_confirm"), {"token": token})
+
+    assert response.status_code == 302 and response["Location"] == reverse("admin:import_add")
+    assert _jobs_of(company) == []
+
+
+def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_explicit_confirmation(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+    data = _rows(company, course, 2)
+    earlier = api.import_start(file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
+    api.import_run_inline(job_id=earlier.job_id)
+
+    preview = _upload(client, company, data, window="10")
+
+    page = preview.content.decode()
+    assert 'id="same-file-warning"' in page and earlier.job_id in page
+    assert reverse("admin:import_detail", args=[earlier.job_id]) in page and 'name="again"' in page
+    refused = _confirm(client, preview)
+    assert refused.status_code == 200 and 'id="confirm-error"' in refused.content.decode()
+    assert earlier.job_id in refused.content.decode() and len(_jobs_of(company)) == 1
+
+    accepted = _confirm(client, preview, again="1")
+
+    assert accepted.status_code == 302 and len(_jobs_of(company)) == 2

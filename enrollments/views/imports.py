@@ -1,0 +1,184 @@
+"""CSV imports: the job list, the upload form and its preview, the confirmation, and a job's progress page.
+
+Between the preview and the confirmation the upload waits in ``IMPORT_UPLOAD_DIR``
+under a token; the choices made with it (company, default course, window) stay in
+the session under that token, so a confirmation cannot swap them, and a second
+confirmation of the same upload finds the job the first one started.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import labels, permissions, selectors
+from ..exceptions import ImportFileRefused, ImportJobNotFound, InvalidEnrollmentData, SameFileImported
+from ..forms_imports import ImportForm
+from ..imports import api
+from ..imports.jobs import COUNTER_NAMES, ENROLLED
+from ..services import Author
+from .common import add_domain_error, render_page, requires
+
+# Rows with errors listed on the preview page; the failed-rows CSV has them all.
+PREVIEW_ROWS_SHOWN = 200
+JOBS_LISTED = 50
+_SESSION_KEY = "import_uploads"
+# Uploads a session remembers; older ones must be uploaded again.
+_UPLOADS_KEPT = 10
+
+
+def _pending(request, token: str) -> dict | None:
+    return request.session.get(_SESSION_KEY, {}).get(token)
+
+
+def _remember(request, token: str, upload: dict) -> None:
+    uploads = dict(request.session.get(_SESSION_KEY, {}))
+    uploads.pop(token, None)
+    uploads[token] = upload
+    while len(uploads) > _UPLOADS_KEPT:
+        uploads.pop(next(iter(uploads)))
+    request.session[_SESSION_KEY] = uploads
+
+
+def _preview_of(pending: dict, token: str) -> api.ImportPreview:
+    """Preview a stashed upload again with the choices it was uploaded with."""
+    with api.open_stashed_upload(token) as file:
+        return api.import_preview(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
+                                  default_course_id=pending["default_course_id"], window_days=pending["window_days"])
+
+
+def duration(seconds: int | None) -> str:
+    """Return ``m:ss`` or ``h:mm:ss`` (the page's script writes the same), or a dash when unknown."""
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _errors(job) -> int:
+    return sum(int(getattr(job, name) or 0) for name in COUNTER_NAMES if name != ENROLLED)
+
+
+@requires(permissions.VIEW)
+def import_list(request):
+    """Show the recent imports, newest first."""
+    jobs = api.import_job_list(limit=JOBS_LISTED)
+    context = {
+        "title": _("Imports"),
+        "jobs": [{"job": job, "errors": _errors(job)} for job in jobs],
+        "can_add": request.user.has_perm(permissions.ENROLL),
+    }
+    return render_page(request, "admin/backoffice/import_list.html", context)
+
+
+@requires(permissions.ENROLL)
+def import_add(request):
+    """Take a file and the company's choices, and show the preview; a refused file gets its message on the form."""
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None,
+                      companies=selectors.company_list(), courses=selectors.course_list())
+    if request.method == "POST" and form.is_valid():
+        data, upload = form.cleaned_data, form.cleaned_data["file"]
+        pending = {"tenant_id": data["company"], "default_course_id": data["course"] or None,
+                   "window_days": data["window_days"], "file_name": upload.name}
+        try:
+            # Read first, stash after: a refused file leaves nothing behind.
+            preview = api.import_preview(file=upload.file, file_name=upload.name, tenant_id=pending["tenant_id"],
+                                         default_course_id=pending["default_course_id"], window_days=pending["window_days"])
+        except ImportFileRefused as error:
+            form.add_error("file", error.message)
+        except InvalidEnrollmentData as error:
+            add_domain_error(form, error, fields=ImportForm.SERVICE_FIELDS)
+        else:
+            token = api.stash_upload(upload.file)
+            _remember(request, token, pending)
+            return _preview_page(request, preview, token)
+    return render_page(request, "admin/backoffice/import_form.html", {"title": _("Import a CSV file"), "form": form})
+
+
+def _preview_page(request, preview: api.ImportPreview, token: str, *, error: str | None = None):
+    courses = {course.sk: course.name for course in selectors.course_list()}
+    context = {
+        "title": _("Preview of %(file)s") % {"file": preview.file.name or _("the upload")},
+        "preview": preview,
+        "token": token,
+        "prepaid": preview.billing == "prepaid",
+        "default_course": courses.get(preview.default_course_id or "", preview.default_course_id),
+        "problem_rows": preview.problem_rows[:PREVIEW_ROWS_SHOWN],
+        "more_problem_rows": max(0, len(preview.problem_rows) - PREVIEW_ROWS_SHOWN),
+        "failed_rows_url": reverse("admin:import_preview_failed_rows", args=[token]),
+        "error": error,
+    }
+    return render_page(request, "admin/backoffice/import_preview.html", context)
+
+
+@requires(permissions.ENROLL)
+@require_GET
+def import_preview_failed_rows(request, token: str):
+    """Download the rows of a previewed upload that will not be enrolled, ready to fix and upload again."""
+    pending = _pending(request, token)
+    if pending is None:
+        raise Http404(_("This upload is no longer here; upload the file again."))
+    try:
+        preview = _preview_of(pending, token)
+    except (ImportFileRefused, InvalidEnrollmentData) as error:
+        raise Http404(error.message)
+    response = StreamingHttpResponse(api.failed_rows_csv(preview), content_type="text/csv; charset=utf-8")
+    stem = (pending["file_name"] or "upload").rsplit(".", 1)[0]
+    response["Content-Disposition"] = f'attachment; filename="{_safe_name(stem)}-failed-rows.csv"'
+    return response
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in text)[:80] or "upload"
+
+
+@requires(permissions.ENROLL)
+@require_POST
+def import_confirm(request):
+    """Start the import of a previewed upload; the same file again needs the "import it again" box ticked."""
+    token = request.POST.get("token", "")
+    pending = _pending(request, token)
+    if pending is None:
+        messages.error(request, _("This upload is no longer here; upload the file again."))
+        return HttpResponseRedirect(reverse("admin:import_add"))
+    if pending.get("job_id"):
+        # The confirmation was sent twice: the first one started the import.
+        messages.info(request, _("This upload is already being imported."))
+        return HttpResponseRedirect(reverse("admin:import_detail", args=[pending["job_id"]]))
+    try:
+        with api.open_stashed_upload(token) as file:
+            job = api.import_start(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
+                                   author=Author.from_user(request.user), default_course_id=pending["default_course_id"],
+                                   window_days=pending["window_days"], allow_same_file=request.POST.get("again") == "1")
+    except SameFileImported as error:
+        return _preview_page(request, _preview_of(pending, token), token, error=error.message)
+    except (ImportFileRefused, InvalidEnrollmentData) as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("admin:import_add"))
+    _remember(request, token, {**pending, "job_id": job.job_id})
+    messages.success(request, _("Import of %(file)s started: %(rows)s rows.") % {"file": job.file_name, "rows": job.rows_total})
+    return HttpResponseRedirect(reverse("admin:import_detail", args=[job.job_id]))
+
+
+@requires(permissions.VIEW)
+def import_detail(request, job_id):
+    """Show a job's progress bar, kept live by polling the progress endpoint, then its counts and reports."""
+    try:
+        job = api.get_import_job(str(job_id))
+    except ImportJobNotFound as error:
+        raise Http404(error.message)
+    progress = api.job_progress(job)
+    counts = progress["counts"]
+    context = {
+        "title": _("Import of %(file)s") % {"file": job.file_name},
+        "job": job,
+        "progress": progress,
+        "counts": [(name, labels.IMPORT_COUNTERS[name], counts[name]) for name in COUNTER_NAMES],
+        "errors": _errors(job),
+        "time_left": duration(progress["seconds_left"]),
+        "state_labels": {code: str(words) for code, words in labels.IMPORT_STATES.items()},
+        "courses": sorted(name for name, *_rest in (job.courses or {}).values()),
+    }
+    return render_page(request, "admin/backoffice/import_detail.html", context)
