@@ -73,7 +73,8 @@ def lock_hash(*, user_id: str, course_id: str) -> str:
     return hashlib.md5(f"{user_id}{course_id}".encode()).hexdigest()
 
 
-def _clean_person(person: Person) -> Person:
+def clean_person(person: Person) -> Person:
+    """Return the person with a name, a normalised email and CPF, or raise ``InvalidEnrollmentData``."""
     name = (person.name or "").strip()
     if not name:
         raise InvalidEnrollmentData(_("The person needs a name."), field="name")
@@ -88,7 +89,8 @@ def _clean_person(person: Person) -> Person:
     return Person(name=name, email=email, cpf=cpf)
 
 
-def _check_window(days: int | None, course: CourseItem) -> None:
+def check_window(days: int | None, course: CourseItem) -> None:
+    """Raise ``InvalidEnrollmentData`` unless ``days`` is a window the course allows (imports check rows with it too)."""
     if days is None:
         return
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days < course.access_period_days:
@@ -97,11 +99,6 @@ def _check_window(days: int | None, course: CourseItem) -> None:
             % {"max": course.access_period_days - 1, "period": course.access_period_days},
             field="deduplication_window_days",
         )
-
-
-# Imports validate their rows with the same rules before enrolling them.
-clean_person = _clean_person
-check_window = _check_window
 
 
 @storage_errors_as_domain_errors
@@ -122,14 +119,14 @@ def enroll(
     company, one seat taken from its orders. ``enrollment_id`` makes a retried call
     idempotent: the second one raises ``EnrollmentAlreadyExists``.
     """
-    person = _clean_person(user)
+    person = clean_person(user)
     company = selectors.get_company(tenant_id)
     if company is None:
         raise InvalidEnrollmentData(_("There is no company %(id)s.") % {"id": tenant_id}, field="tenant_id")
     course = selectors.get_course(course_id)
     if course is None:
         raise InvalidEnrollmentData(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
-    _check_window(deduplication_window_days, course)
+    check_window(deduplication_window_days, course)
 
     seats = _SeatCandidates(tenant_id=tenant_id, course_id=course_id) if company.billing == "prepaid" else None
     return commit_enrollment(
