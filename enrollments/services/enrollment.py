@@ -23,7 +23,6 @@ from ..dynamo.models import (
     DeduplicationWindowItem,
     EnrollmentItem,
     GeneratedItem,
-    LifecycleRecordItem,
     LockItem,
     LockMetadataItem,
     OrderItem,
@@ -282,6 +281,18 @@ def _enroll_transaction(
     return tx, enrollment
 
 
+def cancel_refusal(partition: selectors.EnrollmentPartition) -> str | None:
+    """Return why the enrollment cannot be canceled, in words for staff, or ``None`` when it can."""
+    enrollment = partition.enrollment
+    if enrollment.status == CANCELED:
+        return _("Enrollment %(id)s is already canceled.") % {"id": enrollment.id}
+    if enrollment.status in TERMINAL_STATES:
+        return _("Enrollment %(id)s is %(status)s and can no longer be canceled.") % {"id": enrollment.id, "status": enrollment.status}
+    if partition.cancel_policy is None:
+        return _("Enrollment %(id)s can no longer be canceled: the learner has already accessed the course.") % {"id": enrollment.id}
+    return None
+
+
 @storage_errors_as_domain_errors
 def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem:
     """Cancel an enrollment, in one DynamoDB transaction.
@@ -295,14 +306,9 @@ def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem
     for attempt in range(settings.ENROLL_SEAT_ATTEMPTS):
         partition = selectors.enrollment_partition(enrollment_id)
         enrollment = partition.enrollment
-        if enrollment.status == CANCELED:
-            raise NotCancelable(_("Enrollment %(id)s is already canceled.") % {"id": enrollment_id})
-        if enrollment.status in TERMINAL_STATES:
-            raise NotCancelable(_("Enrollment %(id)s is %(status)s and can no longer be canceled.") % {"id": enrollment_id, "status": enrollment.status})
-        if partition.cancel_policy is None:
-            raise NotCancelable(
-                _("Enrollment %(id)s can no longer be canceled: the learner has already accessed the course.") % {"id": enrollment_id}
-            )
+        refusal = cancel_refusal(partition)
+        if refusal:
+            raise NotCancelable(refusal)
         try:
             _cancel_transaction(partition, reason=reason, author=author, now=clock.now()).commit()
         except TransactionFailed as failure:

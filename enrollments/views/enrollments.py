@@ -22,7 +22,7 @@ from ..exceptions import (
 )
 from ..forms import CancelForm, CompletionForm, EnrollForm, EnrollmentFilterForm
 from ..services import Author, Person, cancel, enroll
-from ..services.enrollment import CANCELED, IN_PROGRESS, PENDING, TERMINAL_STATES
+from ..services.enrollment import IN_PROGRESS, PENDING, cancel_refusal
 from ..services.lifecycle import PENDING as RECORD_PENDING
 from ..services.progress import record_completion
 from .common import add_domain_error, render_page, requires
@@ -69,18 +69,6 @@ def enrollment_list(request):
         "can_enroll": request.user.has_perm(permissions.ENROLL),
     }
     return render_page(request, "admin/backoffice/enrollment_list.html", context)
-
-
-def cancel_refusal(partition: selectors.EnrollmentPartition) -> str | None:
-    """Return why the enrollment cannot be canceled (the service's own words), or ``None``."""
-    enrollment = partition.enrollment
-    if enrollment.status == CANCELED:
-        return _("Enrollment %(id)s is already canceled.") % {"id": enrollment.id}
-    if enrollment.status in TERMINAL_STATES:
-        return _("Enrollment %(id)s is %(status)s and can no longer be canceled.") % {"id": enrollment.id, "status": enrollment.status}
-    if partition.cancel_policy is None:
-        return _("Enrollment %(id)s can no longer be canceled: the learner has already accessed the course.") % {"id": enrollment.id}
-    return None
 
 
 @requires(permissions.VIEW)
