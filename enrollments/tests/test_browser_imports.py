@@ -9,18 +9,9 @@ from enrollments import permissions, selectors
 from enrollments.tests.factories import make_company, make_course, make_order
 from enrollments.tests.imports.corpus import corpus
 from enrollments.tests.test_browser import _log_in, _member, browser, page  # noqa: F401 (fixtures)
-from enrollments.tests.test_tasks_imports import Workers
+from enrollments.tests.test_tasks_imports import workers  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def workers(tmp_path, settings):
-    """Celery workers on a queue of this test alone, which the live server's confirmations queue to."""
-    pool = Workers(tmp_path)
-    settings.IMPORTS_QUEUE = pool.queue
-    yield pool
-    pool.stop_all()
 
 
 def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(page, live_server, workers, settings, tmp_path):
