@@ -79,6 +79,7 @@ def enrollment_detail(request, enrollment_id: str):
     company = selectors.get_company(enrollment.tenant_id)
     order = selectors.get_order(partition.parent_vacancy.order_id) if partition.parent_vacancy else None
     user = request.user
+    refusal = cancel_refusal(partition)
     context = {
         "title": _("Enrollment of %(name)s") % {"name": enrollment.user.name},
         "enrollment": enrollment,
@@ -87,8 +88,8 @@ def enrollment_detail(request, enrollment_id: str):
         "order": order,
         "schedules": sorted(partition.schedules, key=lambda record: record.due_at),
         "audit": sorted(partition.audit, key=lambda event: event.sk),
-        "cancel_refusal": cancel_refusal(partition),
-        "can_cancel": user.has_perm(permissions.CANCEL) and cancel_refusal(partition) is None,
+        "cancel_refusal": refusal,
+        "can_cancel": user.has_perm(permissions.CANCEL) and refusal is None,
         "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and enrollment.status in (PENDING, IN_PROGRESS),
     }
     return render_page(request, "admin/backoffice/enrollment_detail.html", context)
