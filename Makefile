@@ -6,7 +6,7 @@ PORT ?= 8000
 STATE := var/run
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test test-fast dynamodb-local stop broker browser bench clean
+.PHONY: install run test test-fast lint format dynamodb-local stop broker browser bench clean
 
 install: $(VENV)/.installed .cache/dynamodb-local/.fetched
 
@@ -41,8 +41,19 @@ run: install broker dynamodb-local
 	echo "Back office: http://127.0.0.1:$(PORT)/  (DynamoDB Local at $$DYNAMODB_ENDPOINT)" && \
 	exec honcho start -f Procfile
 
-test: install broker browser
+test: install broker browser lint
 	$(PY) -m pytest
+
+# ruff (lint and format check) and the import-linter layer contracts, all configured in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+
+# Apply ruff's fixes and formatting.
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # Everything but the slow end-to-end tests.
 test-fast: install broker

@@ -5,11 +5,11 @@ Domain data is not in Django's ORM, so it cannot be a ``ModelAdmin``. A
 no cache) and shows on the admin index and in the sidebar like a model does,
 to staff holding its permission. Apps add sections from their ``admin.py``:
 
-    admin.site.register_section(Section(slug="imports", name=_("Imports"), ...))
+    admin.site.register_section(Section.of_views(slug="imports", name=_("Imports"), ...))
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
@@ -39,6 +39,21 @@ class Section:
     add_url: str | None = None
     add_permission: str | None = None
     order: int = 100
+
+    @classmethod
+    def of_views(cls, *, slug: str, name, permission: str, list_view, add_view, add_permission: str, order: int,
+                 more=()) -> "Section":
+        """Return a section of views: its list at ``""``, its add page at ``add/``, then each ``(route, view)`` of ``more``.
+
+        Every URL is named after its view (``admin:<view name>``).
+        """
+        routes = [("", list_view), ("add/", add_view), *more]
+
+        def urls(wrap):
+            return [path(route, wrap(view), name=view.__name__) for route, view in routes]
+
+        return cls(slug=slug, name=name, urls=urls, permission=permission, list_url=list_view.__name__,
+                   add_url=add_view.__name__, add_permission=add_permission, order=order)
 
 
 class BackofficeAdminSite(admin.AdminSite):

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "enrollments",
+    "enrollments.imports.apps.ImportsConfig",
 ]
 
 MIDDLEWARE = [

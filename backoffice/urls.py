@@ -4,12 +4,21 @@ from django.views.generic import RedirectView
 
 from enrollments.views.common import no_favicon
 
+
+def _moved(pattern_name: str):
+    """Answer a URL that moved into the admin site with a redirect to its new place (links already shared keep working)."""
+    return RedirectView.as_view(pattern_name=pattern_name, permanent=False, query_string=True)
+
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("enrollments.api_urls")),
     path("favicon.ico", no_favicon),
-    path("imports/", include("enrollments.urls_imports")),
+    # The first URLs of an import's JSON and files; they now live in the admin's Imports section.
+    path("imports/<uuid:job_id>/progress.json", _moved("admin:import_progress_json")),
+    path("imports/<uuid:job_id>/report.csv", _moved("admin:import_report_download")),
+    path("imports/<uuid:job_id>/failed-rows.csv", _moved("admin:import_failed_rows_download")),
 ]
 
 # The 403 page in the admin's look.

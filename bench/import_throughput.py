@@ -120,8 +120,8 @@ def _drop_queue() -> None:
 
 
 def _prepaid_company(label: str, seats: int):
+    from enrollments.rules import MAX_SEATS_PER_ORDER
     from enrollments.services import Author, company_create, course_create, order_create
-    from enrollments.services.catalog import MAX_SEATS_PER_ORDER
 
     company = company_create(name=f"Bench {label}", billing="prepaid")
     course = course_create(name=f"Bench course {label}", access_period_days=90, certificate_validity_days=365)
@@ -138,16 +138,19 @@ def _csv(company, course, rows: int, tag: str) -> bytes:
 
 def _import_rate(target, rows: int):
     """Return rows/s from the call that starts the job to the job's DONE, and the job."""
-    from enrollments import selectors_imports
-    from enrollments.imports import api
+    from enrollments.imports import selectors as import_selectors
+    from enrollments.imports import services as import_services
+    from enrollments.imports.jobs import DONE, FAILED
+    from enrollments.imports.tasks import enqueue_chunks
     from enrollments.services import Author
 
     company, course = target
     data = _csv(company, course, rows, "imp")
     started = time.perf_counter()
-    job = api.import_start(file=io.BytesIO(data), file_name="bench.csv", tenant_id=company.sk, author=Author(id="bench", name="Bench"))
+    job = import_services.import_start(file=io.BytesIO(data), file_name="bench.csv", tenant_id=company.sk, author=Author(id="bench", name="Bench"),
+                                       enqueue=enqueue_chunks)
     print(f"  import_start of {rows} rows: {time.perf_counter() - started:.2f} s", flush=True)
-    while (job := selectors_imports.get_import_job(job.job_id)).state not in (api.DONE, api.FAILED):
+    while (job := import_selectors.import_job_get(job.job_id)).state not in (DONE, FAILED):
         time.sleep(0.25)
     return rows / (time.perf_counter() - started), job
 
@@ -194,7 +197,7 @@ def _request_of(tx) -> dict:
     """Return the TransactWriteItems request ``tx.commit()`` sends, without sending it."""
     from pynamodb.connection.base import Connection
 
-    from enrollments.services import transactions
+    from enrollments.dynamo import transactions
 
     class Capture(Connection):
         request: dict = {}
@@ -272,11 +275,11 @@ def _preview_child(path: str, tenant_id: str, course_id: str) -> None:
     import django
 
     django.setup()
-    from enrollments.imports import api
+    from enrollments.imports.preview import import_preview
 
     idle = _memory_mb("VmRSS")
     with open(path, "rb") as stream:
-        preview = api.import_preview(file=stream, file_name=path, tenant_id=tenant_id)
+        preview = import_preview(file=stream, file_name=path, tenant_id=tenant_id)
     print(_memory_mb("VmHWM"), idle, preview.rows_total)
 
 

@@ -103,8 +103,9 @@ class ReadCounter:
 def records(count: int, *, now: datetime, due: bool):
     """Yield ``count`` pending lifecycle records, due in the last 36 hours (``due``) or over the next year."""
     from enrollments.clock import to_iso
+    from enrollments.dynamo import keys
     from enrollments.dynamo.models import LifecycleRecordItem, PersonAttribute
-    from enrollments.services.lifecycle import EVENTS, due_shard, schedule_key
+    from enrollments.rules import EVENTS
 
     for n in range(count):
         enrollment_id, event = str(uuid.uuid4()), random.choice(EVENTS)
@@ -113,11 +114,11 @@ def records(count: int, *, now: datetime, due: bool):
         else:
             at = now + timedelta(minutes=1) + timedelta(seconds=random.uniform(0, 365 * 86400))
         yield LifecycleRecordItem(
-            id=enrollment_id, sk=schedule_key(event), created_at=to_iso(now), event=event,
+            *keys.schedule(enrollment_id, event), created_at=to_iso(now), event=event,
             due_at=to_iso(at), scheduled_for=to_iso(at), state="PENDING", attempts=0,
             recipient=PersonAttribute(id=str(uuid.uuid4()), name=f"Learner {n}", email=f"learner{n}@example.com"),
             course_name="NR-35 Trabalho em Altura", tenant_id="bench-tenant",
-            due_shard=due_shard(enrollment_id=enrollment_id, event=event, due_at=at),
+            due_shard=keys.due_shard(enrollment_id=enrollment_id, event=event, due_at=at),
         )
 
 

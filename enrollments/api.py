@@ -9,7 +9,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import clock
-from .exceptions import ConcurrentChange, EnrollmentError, EnrollmentNotFound, InvalidEnrollmentData, InvalidTransition, StorageUnavailable
+from .exceptions import (
+    ConcurrentChange,
+    EnrollmentError,
+    EnrollmentNotFound,
+    InvalidEnrollmentData,
+    InvalidTransition,
+    StorageUnavailable,
+)
 from .services import record_access, record_activity, record_completion
 
 EVENT_TYPES = ("access", "activity", "completion")
@@ -44,7 +51,7 @@ def _parse_time(body: dict, field: str, *, required: bool = False):
     try:
         return clock.from_iso(value)
     except ValueError:
-        raise InvalidEnrollmentData(f"{field} must be an ISO 8601 date and time with a time zone, not {value!r}.", field=field)
+        raise InvalidEnrollmentData(f"{field} must be an ISO 8601 date and time with a time zone, not {value!r}.", field=field) from None
 
 
 @csrf_exempt

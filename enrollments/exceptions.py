@@ -72,6 +72,26 @@ class InvalidEnrollmentData(EnrollmentError):
         super().__init__(message)
 
 
+class CompanyNotFound(InvalidEnrollmentData):
+    """No company has this id."""
+
+    code = "company_not_found"
+
+    def __init__(self, company_id: str):
+        self.company_id = company_id
+        super().__init__(_("There is no company %(id)s.") % {"id": company_id}, field="tenant_id")
+
+
+class CourseNotFound(InvalidEnrollmentData):
+    """No course has this id."""
+
+    code = "course_not_found"
+
+    def __init__(self, course_id: str):
+        self.course_id = course_id
+        super().__init__(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
+
+
 class EnrollmentAlreadyExists(EnrollmentError):
     """An enrollment with the requested id was written before (an idempotent retry)."""
 

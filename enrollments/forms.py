@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import labels
-from .services.catalog import BILLING_CHOICES, MAX_SEATS_PER_ORDER
+from .rules import BILLING_CHOICES, MAX_SEATS_PER_ORDER, PREPAID
 from .validators import normalize_cpf, normalize_email
 
 
@@ -56,7 +56,7 @@ class EnrollmentFilterForm(forms.Form):
                 return {"email": normalize_email(text)}
             return {"cpf": normalize_cpf(text)}
         except ValidationError:
-            raise ValidationError(_("Type a whole email address or an 11-digit CPF."), code="search")
+            raise ValidationError(_("Type a whole email address or an 11-digit CPF."), code="search") from None
 
     def selector_filters(self) -> dict:
         """Return the keyword arguments of ``selectors.enrollment_list``."""
@@ -100,7 +100,7 @@ class EnrollForm(forms.Form):
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise ValidationError(_("The form was damaged; reload the page."), code="enrollment_id")
+            raise ValidationError(_("The form was damaged; reload the page."), code="enrollment_id") from None
 
 
 class CancelForm(forms.Form):
@@ -153,6 +153,6 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, companies, courses, **kwargs):
         super().__init__(*args, **kwargs)
-        prepaid = [company for company in companies if company.billing == "prepaid"]
+        prepaid = [company for company in companies if company.billing == PREPAID]
         self.fields["company"].choices = company_choices(prepaid, blank=_("Choose a prepaid company"))
         self.fields["course"].choices = course_choices(courses, blank=_("Choose a course"))

@@ -3,7 +3,6 @@
 import logging
 
 from django.utils.translation import gettext as _
-from pynamodb.exceptions import PynamoDBException
 
 from .exceptions import StorageUnavailable
 from .views.common import render_page
@@ -14,8 +13,8 @@ logger = logging.getLogger(__name__)
 class StorageUnavailableMiddleware:
     """Answer a page whose reads or writes DynamoDB refused with the 503 page, in the admin's look.
 
-    Services already turn storage errors into ``StorageUnavailable``; selectors' reads
-    raise PynamoDB's own errors, which a page has no better answer to than this one.
+    Selectors and services turn every storage error into ``StorageUnavailable``: a page
+    has no better answer to it than this one.
     """
 
     def __init__(self, get_response):
@@ -25,7 +24,7 @@ class StorageUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, StorageUnavailable | PynamoDBException):
+        if not isinstance(exception, StorageUnavailable):
             return None
         logger.error("DynamoDB unavailable on %s: %s", request.path, exception)
         context = {"title": _("Database unavailable")}

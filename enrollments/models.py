@@ -20,3 +20,6 @@ class BackOffice(models.Model):
             ("manage_companies", _("Can create companies")),
             ("manage_courses", _("Can create courses")),
         ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

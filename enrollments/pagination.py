@@ -13,8 +13,9 @@ request and the next page goes on from where the reading stopped.
 
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.core import signing
 from pynamodb.pagination import PageIterator
@@ -50,7 +51,7 @@ def decode_cursor(cursor: str | None, query_id: str) -> Any:
     try:
         data = signing.loads(cursor, salt=_SALT)
     except signing.BadSignature:
-        raise InvalidCursor()
+        raise InvalidCursor() from None
     if not isinstance(data, dict) or data.get("q") != query_id:
         raise InvalidCursor()
     return data.get("p")

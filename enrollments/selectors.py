@@ -1,17 +1,20 @@
-"""Reads: items by key and index queries. No Scan."""
+"""Reads of the enrollment core: items by key, and index queries with cursor pages. No Scan.
 
-from collections.abc import Iterator
-import hashlib
+One contract for a missing item: ``<item>_get`` raises the item's ``...NotFound``
+error, ``<item>_find`` answers ``None``. Storage errors leave as ``StorageUnavailable``.
+"""
+
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-
+from .dynamo import keys
+from .dynamo.errors import storage_errors_as_domain_errors
 from .dynamo.models import (
     AuditEventItem,
-    CancelPolicyItem,
     CanceledDateItem,
+    CancelPolicyItem,
     CompanyItem,
     CompanyOrderItem,
     CourseItem,
@@ -23,76 +26,83 @@ from .dynamo.models import (
     LockMetadataItem,
     MainItem,
     OrderItem,
-    OrderTableItem,
     ParentVacancyItem,
     SchedulerCursorItem,
     UserItem,
     VacancyItem,
 )
-from .exceptions import EnrollmentNotFound
+from .exceptions import CompanyNotFound, CourseNotFound, EnrollmentNotFound
 from .pagination import Page, decode_cursor, encode_cursor, index_page, merged_page
 
-COMPANIES_PK = "companies"
-COURSES_PK = "courses"
 
-
-def vacancies_pk(tenant_id: str) -> str:
-    return f"vacancies#{tenant_id}"
-
-
-def user_pk(email: str) -> str:
-    return f"user#{email}"
-
-
-def _get(model, hash_key, range_key):
+def _find(model, key: keys.Key):
     try:
-        return model.get(hash_key, range_key, consistent_read=True)
+        return model.get(*key, consistent_read=True)
     except model.DoesNotExist:
         return None
 
 
-def get_company(company_id: str) -> CompanyItem | None:
-    return _get(CompanyItem, COMPANIES_PK, company_id) if company_id else None
+@storage_errors_as_domain_errors
+def company_get(company_id: str) -> CompanyItem:
+    """Return the company, or raise ``CompanyNotFound``."""
+    company = _find(CompanyItem, keys.company(company_id)) if company_id else None
+    if company is None:
+        raise CompanyNotFound(company_id)
+    return company
 
 
-def get_course(course_id: str) -> CourseItem | None:
-    return _get(CourseItem, COURSES_PK, course_id) if course_id else None
+@storage_errors_as_domain_errors
+def course_get(course_id: str) -> CourseItem:
+    """Return the course, or raise ``CourseNotFound``."""
+    course = _find(CourseItem, keys.course(course_id)) if course_id else None
+    if course is None:
+        raise CourseNotFound(course_id)
+    return course
 
 
-def get_user_by_email(email: str) -> UserItem | None:
-    return _get(UserItem, user_pk(email), "0")
+@storage_errors_as_domain_errors
+def user_find(email: str) -> UserItem | None:
+    """Return the person with this (normalised) email, or ``None``."""
+    return _find(UserItem, keys.user(email))
 
 
-def get_lock(lock_hash: str) -> LockItem | None:
-    return _get(LockItem, "lock", lock_hash)
+@storage_errors_as_domain_errors
+def lock_find(lock_hash: str) -> LockItem | None:
+    """Return the deduplication lock with this key (live or expired), or ``None``."""
+    return _find(LockItem, keys.lock(lock_hash))
 
 
-def get_order(order_id: str) -> OrderItem | None:
-    return _get(OrderItem, order_id, "0")
+@storage_errors_as_domain_errors
+def order_find(order_id: str) -> OrderItem | None:
+    """Return the order, or ``None``."""
+    return _find(OrderItem, keys.order(order_id))
 
 
+@storage_errors_as_domain_errors
 def company_list() -> list[CompanyItem]:
-    return list(CompanyItem.query(COMPANIES_PK))
+    return list(CompanyItem.query(keys.COMPANIES))
 
 
+@storage_errors_as_domain_errors
 def course_list() -> list[CourseItem]:
-    return list(CourseItem.query(COURSES_PK))
+    return list(CourseItem.query(keys.COURSES))
 
 
-def company_orders_pk(tenant_id: str) -> str:
-    return f"orders#{tenant_id}"
-
-
+@storage_errors_as_domain_errors
 def order_list(*, tenant_id: str) -> list[CompanyOrderItem]:
     """Return the orders of a company, newest first."""
-    return list(CompanyOrderItem.query(company_orders_pk(tenant_id), scan_index_forward=False))
+    return list(CompanyOrderItem.query(keys.company_orders(tenant_id), scan_index_forward=False))
 
 
+@storage_errors_as_domain_errors
 def free_seats(*, tenant_id: str, course_id: str, limit: int = 50) -> list[VacancyItem]:
     """Return up to ``limit`` free seats of a course at a company."""
     # page_size bounds each request: without it DynamoDB reads up to 1 MB of seats per call.
     seats = VacancyItem.query(
-        vacancies_pk(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True, page_size=limit
+        keys.vacancies(tenant_id),
+        filter_condition=VacancyItem.course_id == course_id,
+        consistent_read=True,
+        page_size=limit,
     )
     found = []
     for seat in seats:
@@ -102,9 +112,56 @@ def free_seats(*, tenant_id: str, course_id: str, limit: int = 50) -> list[Vacan
     return found
 
 
+@storage_errors_as_domain_errors
 def seats_left(*, tenant_id: str, course_id: str) -> int:
     """Return how many free seats of a course a company has."""
-    return VacancyItem.count(vacancies_pk(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True)
+    return VacancyItem.count(
+        keys.vacancies(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True
+    )
+
+
+@storage_errors_as_domain_errors
+def seats_left_by_course(*, tenant_id: str) -> dict[str, int]:
+    """Return how many free seats a company has, per course id (one query of its seats)."""
+    seats = VacancyItem.query(
+        keys.vacancies(tenant_id), consistent_read=True, attributes_to_get=["course_id", "kind"]
+    )
+    return dict(Counter(seat.course_id for seat in seats))
+
+
+@storage_errors_as_domain_errors
+def free_seats_from(*, tenant_id: str, course_id: str, start: str | None, limit: int) -> list[VacancyItem]:
+    """Return up to ``limit`` free seats of a course, from sort key ``start`` on and then from the beginning.
+
+    Seat keys end in a random uuid: concurrent chunks starting at random keys take
+    different seats instead of all fighting over the first ones. Without ``start``,
+    from the beginning.
+    """
+    partition, of_course = keys.vacancies(tenant_id), VacancyItem.course_id == course_id
+    found: list[VacancyItem] = []
+    for range_condition in (VacancyItem.sk >= start, VacancyItem.sk < start) if start else (None,):
+        seats = VacancyItem.query(
+            partition, range_condition, filter_condition=of_course, consistent_read=True, page_size=limit - len(found)
+        )
+        for seat in seats:
+            found.append(seat)
+            if len(found) >= limit:
+                return found
+    return found
+
+
+@storage_errors_as_domain_errors
+def users_by_email(emails: Iterable[str]) -> dict[str, UserItem]:
+    """Return the user items of these emails that exist, by email: BatchGet, 100 keys a request."""
+    wanted = {keys.user(email) for email in emails}
+    return {user.email: user for user in UserItem.batch_get(wanted, consistent_read=True)} if wanted else {}
+
+
+@storage_errors_as_domain_errors
+def locks_by_hash(hashes: Iterable[str]) -> dict[str, LockItem]:
+    """Return the deduplication locks with these keys that exist (live or expired), by key."""
+    wanted = {keys.lock(lock_hash) for lock_hash in hashes}
+    return {lock.sk: lock for lock in LockItem.batch_get(wanted, consistent_read=True)} if wanted else {}
 
 
 @dataclass
@@ -131,6 +188,7 @@ _ROLES = {
 }
 
 
+@storage_errors_as_domain_errors
 def enrollment_partition(enrollment_id: str) -> EnrollmentPartition:
     """Return the enrollment and every item of its partition, or raise ``EnrollmentNotFound``."""
     items = list(MainItem.query(enrollment_id, consistent_read=True)) if enrollment_id else []
@@ -150,32 +208,26 @@ def enrollment_partition(enrollment_id: str) -> EnrollmentPartition:
     return partition
 
 
-def get_enrollment(enrollment_id: str) -> EnrollmentItem:
+@storage_errors_as_domain_errors
+def enrollment_get(enrollment_id: str) -> EnrollmentItem:
     """Return the enrollment item, or raise ``EnrollmentNotFound``."""
-    enrollment = _get(EnrollmentItem, enrollment_id, "0") if enrollment_id else None
+    enrollment = _find(EnrollmentItem, keys.enrollment(enrollment_id)) if enrollment_id else None
     if enrollment is None:
         raise EnrollmentNotFound(enrollment_id)
     return enrollment
 
 
-def order_items(order_id: str) -> list[OrderTableItem]:
-    """Return the order and its generated items."""
-    return list(OrderTableItem.query(order_id, consistent_read=True))
-
-
 # The lifecycle scheduler's reads.
 
-SCHEDULER_PK = "scheduler"
-CURSOR_SK = "cursor#due"
-LIFECYCLE_FAILURES_PK = "lifecycle_failures"
 
-
+@storage_errors_as_domain_errors
 def scheduler_cursor() -> date | None:
     """Return the oldest UTC day the tick reads, or ``None`` when no tick has written one yet."""
-    cursor = _get(SchedulerCursorItem, SCHEDULER_PK, CURSOR_SK)
+    cursor = _find(SchedulerCursorItem, keys.scheduler_cursor())
     return date.fromisoformat(cursor.day) if cursor else None
 
 
+@storage_errors_as_domain_errors
 def due_record_keys(*, shard_key: str, until_iso: str) -> Iterator[tuple[str, str]]:
     """Yield ``(enrollment_id, sk)`` of the pending records of one ``due`` partition due at or before ``until_iso``.
 
@@ -185,21 +237,22 @@ def due_record_keys(*, shard_key: str, until_iso: str) -> Iterator[tuple[str, st
         yield record.id, record.sk
 
 
-def get_lifecycle_record(enrollment_id: str, sk: str) -> LifecycleRecordItem | None:
-    return _get(LifecycleRecordItem, enrollment_id, sk)
+@storage_errors_as_domain_errors
+def lifecycle_record_find(enrollment_id: str, event: str) -> LifecycleRecordItem | None:
+    """Return the lifecycle record of ``event`` of an enrollment, or ``None``."""
+    return _find(LifecycleRecordItem, keys.schedule(enrollment_id, event))
 
 
-def lifecycle_failure_list(*, limit: int = 50, after: dict | None = None) -> tuple[list[LifecycleFailureItem], dict | None]:
+@storage_errors_as_domain_errors
+def lifecycle_failure_list(
+    *, limit: int = 50, after: dict | None = None
+) -> tuple[list[LifecycleFailureItem], dict | None]:
     """Return up to ``limit`` lifecycle records that gave up, newest first, and the cursor of the next page."""
     results = LifecycleFailureItem.query(
-        LIFECYCLE_FAILURES_PK, scan_index_forward=False, limit=limit, last_evaluated_key=after,
+        keys.LIFECYCLE_FAILURES, scan_index_forward=False, limit=limit, last_evaluated_key=after
     )
     items = list(results)
     return items, results.last_evaluated_key
-def seats_left_by_course(*, tenant_id: str) -> dict[str, int]:
-    """Return how many free seats a company has, per course id (one query of its seats)."""
-    seats = VacancyItem.query(vacancies_pk(tenant_id), consistent_read=True, attributes_to_get=["course_id", "kind"])
-    return dict(Counter(seat.course_id for seat in seats))
 
 
 # Enrollment list --------------------------------------------------------------
@@ -208,31 +261,13 @@ ENROLLMENT_PAGE_SIZE = 50
 # Rows a list page may read before a filter expression (status, or company and
 # course on a person's search) has filled it; see ``enrollments.pagination``.
 ENROLLMENT_LIST_MAX_SCANNED = 2000
-LIST_SHARD_PREFIX = "enrollments#"
-
-
-def list_shard(enrollment_id: str) -> str:
-    """Return the ``all_enrollments`` index partition of an enrollment."""
-    number = int(hashlib.md5(enrollment_id.encode()).hexdigest()[:8], 16) % settings.ENROLLMENT_LIST_SHARDS
-    return f"{LIST_SHARD_PREFIX}{number}"
-
-
-def enrollment_list_keys(*, enrollment_id: str, tenant_id: str, course_id: str, cpf: str | None) -> dict[str, str]:
-    """Return the attributes that put a new enrollment in the list indexes (``by_tenant`` and ``by_email`` aside)."""
-    keys = {
-        "course_pk": course_id,
-        "tenant_course_pk": f"{tenant_id}#{course_id}",
-        "list_shard": list_shard(enrollment_id),
-    }
-    if cpf:
-        keys["cpf_pk"] = cpf
-    return keys
 
 
 def _sort_key(raw: dict) -> str:
     return raw["tenant_sk"]["S"]
 
 
+@storage_errors_as_domain_errors
 def enrollment_list(
     *,
     tenant_id: str | None = None,
@@ -261,7 +296,7 @@ def enrollment_list(
         if course_id:
             conditions.append(EnrollmentItem.course.id == course_id)
     elif tenant_id and course_id:
-        index, hash_key = EnrollmentItem.by_tenant_course, f"{tenant_id}#{course_id}"
+        index, hash_key = EnrollmentItem.by_tenant_course, keys.tenant_course(tenant_id, course_id)
     elif tenant_id:
         index, hash_key = EnrollmentItem.by_tenant, tenant_id
     elif course_id:
@@ -286,7 +321,7 @@ def enrollment_list(
                 ).page_iter
             return pages
 
-        shards = [f"{LIST_SHARD_PREFIX}{n}" for n in range(settings.ENROLLMENT_LIST_SHARDS)]
+        shards = keys.list_shards()
         raws, next_position, complete = merged_page(
             [shard_pages(shard) for shard in shards], sort_key=_sort_key, after=position,
             page_size=page_size, max_scanned=max_scanned,

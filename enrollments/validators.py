@@ -13,7 +13,7 @@ def normalize_email(value: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError(_("%(value)s is not a valid email address.") % {"value": value or _("(empty)")}, code="email")
+        raise ValidationError(_("%(value)s is not a valid email address.") % {"value": value or _("(empty)")}, code="email") from None
     return email
 
 
@@ -47,7 +47,7 @@ def normalize_cnpj(value: str | None) -> str | None:
     digits = [int(c) for c in digits_only]
     for position in (12, 13):
         weights = list(range(position - 7, 1, -1)) + list(range(9, 1, -1))
-        total = sum(d * w for d, w in zip(digits[:position], weights))
+        total = sum(d * w for d, w in zip(digits[:position], weights, strict=True))
         check = 0 if total % 11 < 2 else 11 - total % 11
         if check != digits[position]:
             raise ValidationError(_("%(value)s is not a valid CNPJ (check digits do not match).") % {"value": value}, code="cnpj")

@@ -1,1 +1,14 @@
-"""Bulk enrollment from CSV files: parsing, preview, jobs and reports (see ``api`` for the calls pages make)."""
+"""Bulk enrollment from CSV files: everything about imports lives in this package.
+
+- ``parsing``: read an upload (size, encoding, delimiter, columns), then its rows one by one;
+- ``rows``: check each row with the rules ``enroll`` applies, plus duplicates inside the file;
+- ``preview``: what an import would do, writing nothing; ``uploads``: keep a file between preview and confirm;
+- ``jobs``: the names a job shares between its service, its workers and its reports;
+- ``services``: start a job, enroll a chunk, finish, resume; ``tasks``: the Celery tasks that run chunks;
+- ``selectors``: reads of jobs; ``reports``: progress, per-row report and failed rows as CSV;
+- ``forms``, ``views``, ``admin``: the Imports section of the admin site.
+
+Errors, each with ``.message``: ``ImportFileRefused`` (the file as a whole),
+``InvalidEnrollmentData`` (company, default course, window), ``SameFileImported``
+(ask for a confirmation, then pass ``allow_same_file=True``), ``ImportJobNotFound``.
+"""

@@ -114,7 +114,7 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
             break
         except csv.Error as error:
             raise ImportFileRefused(_("Line %(line)s cannot be read as CSV (%(error)s); nothing was imported.")
-                                    % {"line": line, "error": error})
+                                    % {"line": line, "error": error}) from None
         if not any(cell.strip() for cell in cells):
             continue
         if not seen_header:
@@ -124,14 +124,14 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
         if count > max_rows:
             raise ImportFileRefused(_("The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.")
                                     % {"limit": f"{max_rows:,}"})
-
-        def cell(field_name: str) -> str:
-            index = columns.get(field_name)
-            return unneutralize(cells[index].strip()) if index is not None and index < len(cells) else ""
-
-        yield RawRow(line=line, name=cell(NAME), email=cell(EMAIL), cpf=cell(CPF), course=cell(COURSE), window_days=cell(WINDOW_DAYS))
+        values = {field_name: _cell(cells, columns.get(field_name)) for field_name in HEADER_NAMES}
+        yield RawRow(line=line, **values)
     if count == 0:
         raise ImportFileRefused(_("The file has column names but no rows."))
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    return unneutralize(cells[index].strip()) if index is not None and index < len(cells) else ""
 
 
 def _inspect(stream: BinaryIO) -> tuple[int, str, str]:

@@ -7,12 +7,14 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from .. import clock, selectors, selectors_imports
+from .. import clock
+from .. import selectors as core_selectors
 from ..csv_files import csv_lines
+from ..dynamo import keys
 from ..dynamo.models import CompanyItem, CourseItem, ImportJobItem
-from ..exceptions import DeduplicationConflict, InvalidEnrollmentData
-from ..services.enrollment import check_window, lock_hash
-from ..services.transactions import storage_errors_as_domain_errors
+from ..exceptions import CourseNotFound, DeduplicationConflict, InvalidEnrollmentData
+from ..rules import PREPAID, check_window
+from . import selectors
 from .parsing import CsvFile, iter_rows, read_csv_file
 from .rows import ALREADY_ENROLLED, DUPLICATE, INVALID, OK, CheckedRow, CourseCatalog, batched, check_rows
 
@@ -94,15 +96,13 @@ class ImportPreview:
 
 def import_options(*, tenant_id: str, default_course_id: str | None = None, window_days: int | None = None) -> ImportOptions:
     """Return the company, catalog and defaults of an import; raise ``InvalidEnrollmentData`` naming a bad one."""
-    company = selectors.get_company(tenant_id)
-    if company is None:
-        raise InvalidEnrollmentData(_("There is no company %(id)s.") % {"id": tenant_id}, field="tenant_id")
-    catalog = CourseCatalog.load()
+    company = core_selectors.company_get(tenant_id)
+    catalog = CourseCatalog(core_selectors.course_list())
     default_course = None
     if default_course_id:
         default_course = catalog.by_id.get(default_course_id)
         if default_course is None:
-            raise InvalidEnrollmentData(_("There is no course %(id)s.") % {"id": default_course_id}, field="course_id")
+            raise CourseNotFound(default_course_id)
     if window_days is not None:
         if default_course is not None:
             check_window(window_days, default_course)
@@ -118,7 +118,6 @@ def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) ->
                       default_window=options.window_days)
 
 
-@storage_errors_as_domain_errors
 def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, default_course_id: str | None = None,
                    window_days: int | None = None) -> ImportPreview:
     """Check every row of an uploaded file and return what an import would do; write nothing.
@@ -151,25 +150,25 @@ def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, defau
             elif row.status == ALREADY_ENROLLED:
                 preview.already_enrolled += 1
     for course_id, count in sorted(needed.items(), key=lambda item: names[item[0]]):
-        left = selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == "prepaid" else None
+        left = core_selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == PREPAID else None
         preview.courses.append(CourseSeats(course_id=course_id, course_name=names[course_id], needed=count, left=left))
-    preview.previous_job = selectors_imports.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
+    preview.previous_job = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
     return preview
 
 
 def _mark_already_enrolled(block: list[CheckedRow]) -> None:
     """Mark the OK rows whose person holds a live lock on the course: one BatchGet of users, one of locks."""
     ok = [row for row in block if row.status == OK]
-    users = selectors_imports.users_by_email({row.person.email for row in ok})
+    users = core_selectors.users_by_email({row.person.email for row in ok})
     by_lock: dict[str, list[CheckedRow]] = {}
     for row in ok:
         user = users.get(row.person.email)
         if user is not None:
-            by_lock.setdefault(lock_hash(user_id=user.user_id, course_id=row.course.sk), []).append(row)
+            by_lock.setdefault(keys.lock_hash(user_id=user.user_id, course_id=row.course.sk), []).append(row)
     if not by_lock:
         return
     now_iso = clock.now_iso()
-    for key, lock in selectors_imports.locks_by_hash(by_lock).items():
+    for key, lock in core_selectors.locks_by_hash(by_lock).items():
         if lock.expires_at > now_iso:
             conflict = DeduplicationConflict(enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at))
             for row in by_lock[key]:

@@ -2,20 +2,20 @@
 
 from collections.abc import Iterator
 
-from .. import clock, selectors_imports
+from .. import clock
 from ..csv_files import csv_lines
+from ..dynamo import keys
 from ..dynamo.models import ImportJobItem
-from ..services.transactions import storage_errors_as_domain_errors
+from . import selectors
 from .jobs import COUNTER_NAMES, DONE, ENROLLED, FAILED, RUNNING, ChunkRow
 from .preview import FAILED_ROWS_HEADER
 
 REPORT_HEADER = ("line", "name", "email", "result", "enrollment id", "message")
 
 
-@storage_errors_as_domain_errors
 def import_progress(job_id: str) -> dict:
     """Return a job's progress as plain data (for the JSON endpoint and the command's bar); raise ``ImportJobNotFound``."""
-    return job_progress(selectors_imports.get_import_job(job_id))
+    return job_progress(selectors.import_job_get(job_id))
 
 
 def job_progress(job: ImportJobItem) -> dict:
@@ -52,37 +52,34 @@ def job_progress(job: ImportJobItem) -> dict:
     }
 
 
-@storage_errors_as_domain_errors
 def import_report_rows(job_id: str) -> Iterator[list]:
     """Return ``[line, name, email, result, enrollment id, message]`` for every row recorded so far, in file order
     (raise ``ImportJobNotFound`` at once)."""
-    selectors_imports.get_import_job(job_id)
-    return (row for item in selectors_imports.import_results(job_id) for row in item.rows)
+    selectors.import_job_get(job_id)
+    return (row for item in selectors.import_results(job_id) for row in item.rows)
 
 
-@storage_errors_as_domain_errors
 def import_report_csv(job_id: str) -> Iterator[str]:
     """Yield the per-row report CSV of a job (raise ``ImportJobNotFound`` before the first line)."""
     return csv_lines(REPORT_HEADER, import_report_rows(job_id))
 
 
-@storage_errors_as_domain_errors
 def job_failed_rows_csv(job_id: str) -> Iterator[str]:
     """Yield a CSV of the rows a job did not enroll, with their error, in the columns an upload reads."""
-    selectors_imports.get_import_job(job_id)
+    selectors.import_job_get(job_id)
     return csv_lines(FAILED_ROWS_HEADER, _failed_rows(job_id))
 
 
 def _failed_rows(job_id: str) -> Iterator[tuple]:
-    results = selectors_imports.import_results(job_id)
+    results = selectors.import_results(job_id)
     result = next(results, None)
-    for chunk in selectors_imports.import_chunks(job_id):
-        number = chunk.sk.split("#", 1)[1]
-        while result is not None and result.sk.split("#", 1)[1] < number:
+    for chunk in selectors.import_chunks(job_id):
+        number = keys.chunk_number(chunk.sk)
+        while result is not None and keys.chunk_number(result.sk) < number:
             result = next(results, None)
-        if result is None or result.sk.split("#", 1)[1] != number:
+        if result is None or keys.chunk_number(result.sk) != number:
             continue  # not run yet
-        for stored, (line, _name, _email, outcome, _enrollment_id, message) in zip(chunk.rows, result.rows):
+        for stored, (line, _name, _email, outcome, _enrollment_id, message) in zip(chunk.rows, result.rows, strict=True):
             row = ChunkRow(*stored)
             if outcome != ENROLLED:
                 yield (row.name, row.email, row.cpf or "", row.course, "" if row.window_days is None else row.window_days, line, message)

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .. import selectors
 from ..dynamo.models import CourseItem
 from ..exceptions import InvalidEnrollmentData
-from ..services.enrollment import Person, check_window
+from ..rules import Person, check_window
 from ..validators import normalize_cpf, normalize_email
 from .parsing import MAX_CELL_LENGTH, RawRow
 
@@ -44,10 +43,6 @@ class CourseCatalog:
         for course in courses:
             self.by_id[course.sk] = course
             self.by_name.setdefault(course.name.strip(), []).append(course)
-
-    @classmethod
-    def load(cls) -> "CourseCatalog":
-        return cls(selectors.course_list())
 
     def resolve(self, text: str) -> CourseItem | str:
         """Return the course a cell names, or the message saying why none."""

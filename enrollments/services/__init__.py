@@ -1,9 +1,10 @@
 """Every write of the back office. Each service is one DynamoDB transaction."""
 
+from ..rules import Person
 from .catalog import company_create, course_create, order_create
 from .common import Author
 from .delivery import lifecycle_record_process, lifecycle_records_process
-from .enrollment import Person, cancel, enroll
+from .enrollment import cancel, enroll
 from .progress import record_access, record_activity, record_completion
 from .scheduler import lifecycle_cursor_set, lifecycle_tick
 

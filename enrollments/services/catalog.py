@@ -6,14 +6,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .. import clock, selectors
-from ..dynamo.models import AuthorAttribute, CompanyItem, CompanyOrderItem, CourseItem, OrderItem, VacancyItem
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
+from ..dynamo.models import CompanyItem, CompanyOrderItem, CourseItem, OrderItem, VacancyItem
+from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import InvalidEnrollmentData
+from ..rules import BILLING_CHOICES, MAX_SEATS_PER_ORDER
 from ..validators import normalize_cnpj
 from .common import Author
-from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
-BILLING_CHOICES = ("prepaid", "postpaid")
-MAX_SEATS_PER_ORDER = 10_000
 # DynamoDB takes at most 100 writes in one transaction.
 _TRANSACTION_LIMIT = 100
 
@@ -34,9 +35,9 @@ def company_create(*, name: str, billing: str, cnpj: str | None = None, company_
     try:
         cnpj = normalize_cnpj(cnpj)
     except ValidationError as error:
-        raise InvalidEnrollmentData(error.messages[0], field="cnpj")
+        raise InvalidEnrollmentData(error.messages[0], field="cnpj") from None
     company = CompanyItem(
-        id=selectors.COMPANIES_PK, sk=company_id or str(uuid.uuid4()), created_at=clock.now_iso(),
+        *keys.company(company_id or str(uuid.uuid4())), created_at=clock.now_iso(),
         name=name, cnpj=cnpj, billing=billing,
     )
     _create_once(company, CompanyItem, _("A company with id %(id)s already exists.") % {"id": company.sk})
@@ -51,7 +52,7 @@ def course_create(*, name: str, access_period_days: int, certificate_validity_da
         if not isinstance(value, int) or value < 1:
             raise InvalidEnrollmentData(_("%(field)s must be a whole number of days, at least 1.") % {"field": field}, field=field)
     course = CourseItem(
-        id=selectors.COURSES_PK, sk=course_id or str(uuid.uuid4()), created_at=clock.now_iso(), name=name,
+        *keys.course(course_id or str(uuid.uuid4())), created_at=clock.now_iso(), name=name,
         access_period_days=access_period_days, certificate_validity_days=certificate_validity_days,
     )
     _create_once(course, CourseItem, _("A course with id %(id)s already exists.") % {"id": course.sk})
@@ -64,7 +65,7 @@ def _create_once(item, model, message: str) -> None:
     try:
         tx.commit()
     except TransactionFailed:
-        raise InvalidEnrollmentData(message, field="id")
+        raise InvalidEnrollmentData(message, field="id") from None
 
 
 @storage_errors_as_domain_errors
@@ -75,12 +76,8 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
     a failure after the first leaves an order with fewer free seats than bought,
     which ``seats_left`` shows.
     """
-    company = selectors.get_company(tenant_id)
-    if company is None:
-        raise InvalidEnrollmentData(_("There is no company %(id)s.") % {"id": tenant_id}, field="tenant_id")
-    course = selectors.get_course(course_id)
-    if course is None:
-        raise InvalidEnrollmentData(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
+    selectors.company_get(tenant_id)
+    selectors.course_get(course_id)
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS_PER_ORDER:
         raise InvalidEnrollmentData(
             _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
@@ -88,13 +85,13 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
     now = clock.now_iso()
     order_id = str(uuid.uuid4())
     order = OrderItem(
-        order_id=order_id, sk="0", created_at=now, tenant_id=tenant_id, course_id=course_id, seats=seats,
-        created_by=AuthorAttribute(id=author.id, name=author.name, email=author.email),
+        *keys.order(order_id), created_at=now, tenant_id=tenant_id, course_id=course_id, seats=seats,
+        created_by=author.as_attribute(),
     )
     tx = Transaction()
     tx.put(order, condition=OrderItem.order_id.does_not_exist(), name="order")
     tx.put(
-        CompanyOrderItem(id=selectors.company_orders_pk(tenant_id), sk=f"{now}#{order_id}", created_at=now,
+        CompanyOrderItem(*keys.company_order(tenant_id, created_at=now, order_id=order_id), created_at=now,
                          order_id=order_id, course_id=course_id, seats=seats),
         name="company_order",
     )
@@ -103,7 +100,7 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
             tx.commit()
             tx = Transaction()
         tx.put(
-            VacancyItem(id=selectors.vacancies_pk(tenant_id), sk=f"{order_id}#{uuid.uuid4()}", created_at=now,
+            VacancyItem(*keys.vacancy(tenant_id, order_id=order_id, seat_id=str(uuid.uuid4())), created_at=now,
                         course_id=course_id, order_id=order_id),
             name="vacancy",
         )

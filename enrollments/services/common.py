@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from ..clock import to_iso
+from ..dynamo import keys
 from ..dynamo.models import AuditEventItem, AuthorAttribute
 
 
@@ -29,10 +30,9 @@ SYSTEM = Author(id="system", name="Scheduler")
 def audit_event(*, enrollment_id: str, at, action: str, author: Author, reason: str | None = None,
                 source: str | None = None, detail: str | None = None) -> AuditEventItem:
     """Return the audit item of one change, to be written in the change's own transaction."""
+    # The random suffix keeps two events of the same microsecond apart.
     return AuditEventItem(
-        id=enrollment_id,
-        # The random suffix keeps two events of the same microsecond apart.
-        sk=f"audit#{to_iso(at)}#{secrets.token_hex(3)}",
+        *keys.audit_event(enrollment_id, at_iso=to_iso(at), suffix=secrets.token_hex(3)),
         created_at=to_iso(at),
         action=action,
         author=author.as_attribute(),

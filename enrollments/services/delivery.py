@@ -13,11 +13,8 @@ send and mark costs one more send with the same Message-ID, never a lost email.
 """
 
 import logging
-import random
 import smtplib
-import time
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,27 +22,23 @@ from pynamodb.exceptions import UpdateError
 
 from .. import clock, selectors
 from ..clock import to_iso
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, LifecycleFailureItem, LifecycleRecordItem
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import EnrollmentNotFound, StorageUnavailable
+from ..rules import (
+    EXPIRED,
+    RECORD_FAILED,
+    RECORD_PENDING,
+    RECORD_SENDING,
+    RECORD_SENT,
+    RECORD_SKIPPED,
+    Decision,
+    decide,
+)
 from .common import SYSTEM, audit_event
 from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
-from .enrollment import ARCHIVED, CANCELED, COMPLETED, EXPIRED, IN_PROGRESS, PENDING
-from .lifecycle import (
-    ACCESS_PERIOD_REMINDER_30_DAYS,
-    CERT_EXPIRATION_REMINDER_30_DAYS,
-    COURSE_ARCHIVED,
-    COURSE_EXPIRED,
-    FAILED,
-    NO_ACTIVITY_7_DAYS,
-    REMINDER_NO_ACCESS_3_DAYS,
-    SCHEDULE_PREFIX,
-    SENDING,
-    SENT,
-    SKIPPED,
-    due_shard,
-)
-from .lifecycle import PENDING as RECORD_PENDING
-from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
 
 logger = logging.getLogger(__name__)
 
@@ -57,49 +50,7 @@ OUTCOME_FAILED = "failed"
 OUTCOME_NOT_CLAIMED = "not_claimed"  # not due, taken by another worker, already done, or gone
 OUTCOME_LOST = "lost"  # the claim ran out, or a progress event replaced the record, before the mark
 
-NO_ACTIVITY_DAYS = 7
 _MARK_TRIES = 4
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Whether a record's email goes out, and what it does to the enrollment."""
-
-    send: bool
-    effect: str | None = None
-    skip_reason: str = ""
-
-
-def _skip(reason: str) -> Decision:
-    return Decision(send=False, skip_reason=reason)
-
-
-def decide(record: LifecycleRecordItem, enrollment: EnrollmentItem, *, now: datetime) -> Decision:
-    """Return what firing ``record`` does, given the enrollment as it is now (the rules of DESIGN.md)."""
-    status, event = enrollment.status, record.event
-    if status == CANCELED:
-        return _skip("the enrollment was canceled")
-    active = status in (PENDING, IN_PROGRESS)
-    if event == REMINDER_NO_ACCESS_3_DAYS:
-        if status == PENDING:
-            return Decision(send=True)
-        return _skip("the learner has accessed the course" if status in (IN_PROGRESS, COMPLETED) else f"the enrollment is {status}")
-    if event == ACCESS_PERIOD_REMINDER_30_DAYS:
-        return Decision(send=True) if active else _skip(f"the enrollment is {status}")
-    if event == COURSE_EXPIRED:
-        return Decision(send=True, effect=EXPIRED) if active else _skip(f"the enrollment is {status}")
-    if event == NO_ACTIVITY_7_DAYS:
-        if status != IN_PROGRESS:
-            return _skip(f"the enrollment is {status}")
-        last = enrollment.last_activity_at or enrollment.started_at
-        if last and clock.from_iso(last) + timedelta(days=NO_ACTIVITY_DAYS) > now:
-            return _skip("the learner was active in the last 7 days")
-        return Decision(send=True)
-    if event == CERT_EXPIRATION_REMINDER_30_DAYS:
-        return Decision(send=True) if status == COMPLETED else _skip(f"the enrollment is {status}")
-    if event == COURSE_ARCHIVED:
-        return Decision(send=True, effect=ARCHIVED) if status == COMPLETED else _skip(f"the enrollment is {status}")
-    return _skip(f"unknown event {event}")
 
 
 def lifecycle_records_process(*, keys: list) -> Counter:
@@ -125,7 +76,7 @@ def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
         error = record.last_error or f"no attempt finished in {record.attempts - 1} tries (worker lost or timed out)"
         return _fail(record, error=error)
     try:
-        enrollment = selectors.get_enrollment(enrollment_id)
+        enrollment = selectors.enrollment_get(enrollment_id)
     except EnrollmentNotFound:
         return _write_skip(record, reason="the enrollment no longer exists")
     decision = decide(record, enrollment, now=clock.now())
@@ -146,11 +97,7 @@ def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
 
 
 def _claimed_by_us(record: LifecycleRecordItem):
-    return (LifecycleRecordItem.state == SENDING) & (LifecycleRecordItem.attempts == record.attempts)
-
-
-def _event_of(sk: str) -> str:
-    return sk.removeprefix(SCHEDULE_PREFIX)
+    return (LifecycleRecordItem.state == RECORD_SENDING) & (LifecycleRecordItem.attempts == record.attempts)
 
 
 def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem | None:
@@ -160,19 +107,21 @@ def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem
     try:
         record.update(
             actions=[
-                LifecycleRecordItem.state.set(SENDING),
+                LifecycleRecordItem.state.set(RECORD_SENDING),
                 LifecycleRecordItem.attempts.add(1),
                 LifecycleRecordItem.lease_expires_at.set(to_iso(lease_end)),
                 # Due again when the lease ends: a dead worker's record comes back by itself.
                 LifecycleRecordItem.due_at.set(to_iso(lease_end)),
-                LifecycleRecordItem.due_shard.set(due_shard(enrollment_id=enrollment_id, event=_event_of(sk), due_at=lease_end)),
+                LifecycleRecordItem.due_shard.set(
+                    keys.due_shard(enrollment_id=enrollment_id, event=keys.schedule_event(sk), due_at=lease_end)
+                ),
                 LifecycleRecordItem.updated_at.set(now_iso),
                 # Records written without it keep their first due time, which names the email on every attempt.
                 LifecycleRecordItem.scheduled_for.set(LifecycleRecordItem.scheduled_for | LifecycleRecordItem.due_at),
             ],
             # Pending and due, or claimed with a lease that ran out (its due_at is the lease's end).
             condition=(
-                LifecycleRecordItem.state.is_in(RECORD_PENDING, SENDING)
+                LifecycleRecordItem.state.is_in(RECORD_PENDING, RECORD_SENDING)
                 & LifecycleRecordItem.due_shard.exists()
                 & (LifecycleRecordItem.due_at <= now_iso)
             ),
@@ -202,7 +151,7 @@ class _EnrollmentChanged(Exception):
 
 def _commit_outcome(build, *, record: LifecycleRecordItem, outcome: str) -> str:
     """Commit the transaction ``build()`` returns; return ``outcome``, or LOST when the claim no longer holds."""
-    for attempt in range(_MARK_TRIES):
+    for attempt in attempts(_MARK_TRIES, first_pause=0.05):
         try:
             build().commit()
             return outcome
@@ -217,7 +166,6 @@ def _commit_outcome(build, *, record: LifecycleRecordItem, outcome: str) -> str:
         except StorageUnavailable:
             if attempt == _MARK_TRIES - 1:
                 raise
-        time.sleep(random.uniform(0.01, 0.05 * 2**attempt))
     raise StorageUnavailable(f"could not write the outcome of {record.id} {record.sk}")
 
 
@@ -232,7 +180,7 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
         tx = Transaction()
         tx.update(
             record,
-            _record_done(record, SENT, now_iso) + [LifecycleRecordItem.sent_at.set(now_iso), LifecycleRecordItem.message_id.set(mid)],
+            _record_done(record, RECORD_SENT, now_iso) + [LifecycleRecordItem.sent_at.set(now_iso), LifecycleRecordItem.message_id.set(mid)],
             condition=_claimed_by_us(record),
             name="record",
         )
@@ -250,12 +198,12 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
             tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_SENT", author=SYSTEM, source="scheduler", detail=detail))
         return tx
 
-    for _ in range(_MARK_TRIES):
+    for _attempt in range(_MARK_TRIES):
         try:
             return _commit_outcome(build, record=record, outcome=OUTCOME_SENT)
         except _EnrollmentChanged:
             # The email is out either way: read the enrollment again and decide only its effect anew.
-            fresh = selectors.get_enrollment(record.id)
+            fresh = selectors.enrollment_get(record.id)
             redo = decide(record, fresh, now=clock.now())
             state["enrollment"], state["decision"] = fresh, Decision(send=True, effect=redo.effect if redo.send else None)
     raise StorageUnavailable(f"could not mark {record.id} {record.sk} sent")
@@ -267,7 +215,7 @@ def _write_skip(record: LifecycleRecordItem, *, reason: str) -> str:
         tx = Transaction()
         tx.update(
             record,
-            _record_done(record, SKIPPED, to_iso(now)) + [LifecycleRecordItem.skip_reason.set(reason)],
+            _record_done(record, RECORD_SKIPPED, to_iso(now)) + [LifecycleRecordItem.skip_reason.set(reason)],
             condition=_claimed_by_us(record),
             name="record",
         )
@@ -297,7 +245,9 @@ def _retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
             [
                 LifecycleRecordItem.state.set(RECORD_PENDING),
                 LifecycleRecordItem.due_at.set(to_iso(retry_at)),
-                LifecycleRecordItem.due_shard.set(due_shard(enrollment_id=record.id, event=record.event, due_at=retry_at)),
+                LifecycleRecordItem.due_shard.set(
+                    keys.due_shard(enrollment_id=record.id, event=record.event, due_at=retry_at)
+                ),
                 LifecycleRecordItem.last_error.set(error),
                 LifecycleRecordItem.lease_expires_at.remove(),
                 LifecycleRecordItem.updated_at.set(to_iso(now)),
@@ -320,12 +270,12 @@ def _fail(record: LifecycleRecordItem, *, error: str) -> str:
         tx = Transaction()
         tx.update(
             record,
-            _record_done(record, FAILED, now_iso) + [LifecycleRecordItem.last_error.set(error)],
+            _record_done(record, RECORD_FAILED, now_iso) + [LifecycleRecordItem.last_error.set(error)],
             condition=_claimed_by_us(record),
             name="record",
         )
         tx.put(LifecycleFailureItem(
-            id=selectors.LIFECYCLE_FAILURES_PK, sk=f"{now_iso}#{record.id}#{record.event}", created_at=now_iso,
+            *keys.lifecycle_failure(failed_at=now_iso, enrollment_id=record.id, event=record.event), created_at=now_iso,
             enrollment_id=record.id, event=record.event, attempts=record.attempts, last_error=error,
             recipient_email=record.recipient.email, tenant_id=record.tenant_id,
         ))

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 
 from ..clock import from_iso
 from ..dynamo.models import EnrollmentItem, LifecycleRecordItem
-from .lifecycle import (
+from ..rules import (
     ACCESS_PERIOD_REMINDER_30_DAYS,
     CERT_EXPIRATION_REMINDER_30_DAYS,
     COURSE_ARCHIVED,

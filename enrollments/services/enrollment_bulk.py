@@ -12,12 +12,13 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .. import selectors, selectors_imports
+from .. import selectors
+from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, VacancyItem
 from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
+from ..rules import PREPAID, Person
 from .common import Author
-from .enrollment import Person, commit_enrollment
-from .transactions import storage_errors_as_domain_errors
+from .enrollment import commit_enrollment
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
@@ -55,10 +56,10 @@ def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], auth
     if not enrollments:
         return []
     emails = {item.person.email for item in enrollments}
-    found = selectors_imports.users_by_email(emails)
+    found = selectors.users_by_email(emails)
     users = _PrefetchedUsers({email: found.get(email) for email in emails})
     pools: dict[str, _SeatPool] = {}
-    if company.billing == "prepaid":
+    if company.billing == PREPAID:
         for item in enrollments:
             pool = pools.setdefault(item.course.sk, _SeatPool(tenant_id=company.sk, course_id=item.course.sk))
             pool.wanted += 1
@@ -72,7 +73,7 @@ def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], auth
             )
             return BulkOutcome(enrollment=enrollment)
         except EnrollmentAlreadyExists:
-            return BulkOutcome(enrollment=selectors.get_enrollment(item.enrollment_id), existed=True)
+            return BulkOutcome(enrollment=selectors.enrollment_get(item.enrollment_id), existed=True)
         except (NoVacancyLeft, ConcurrentChange) as error:
             # These are decided before the enrollment's own condition: an earlier run may have written it.
             existing = _existing(item.enrollment_id)
@@ -92,7 +93,7 @@ def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], auth
 
 def _existing(enrollment_id: str) -> EnrollmentItem | None:
     try:
-        return selectors.get_enrollment(enrollment_id)
+        return selectors.enrollment_get(enrollment_id)
     except EnrollmentNotFound:
         return None
 
@@ -105,7 +106,7 @@ class _PrefetchedUsers:
 
     def get(self, email: str) -> UserItem | None:
         if email not in self._users:
-            self._users[email] = selectors.get_user_by_email(email)
+            self._users[email] = selectors.user_find(email)
         return self._users[email]
 
     def forget(self, email: str) -> None:
@@ -132,7 +133,7 @@ class _SeatPool:
         with self._lock:
             if not self._free:
                 limit = min(_MAX_SEAT_QUERY, max(1, self.wanted) + len(self._out))
-                found = selectors_imports.free_seats_from(tenant_id=self.tenant_id, course_id=self.course_id,
+                found = selectors.free_seats_from(tenant_id=self.tenant_id, course_id=self.course_id,
                                                           start=self._random_start(), limit=limit)
                 self._free = [seat for seat in found if seat.sk not in self._out]
                 if not self._free:

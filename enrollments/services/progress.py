@@ -5,8 +5,6 @@ same event twice (same kind, same ``occurred_at``) changes nothing the second ti
 and an activity older than the last one recorded changes nothing either.
 """
 
-import random
-import time
 from datetime import datetime, timedelta
 
 from django.utils import formats, timezone
@@ -14,27 +12,31 @@ from django.utils.translation import gettext as _
 
 from .. import clock, selectors
 from ..clock import to_iso
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CancelPolicyItem, EnrollmentItem, LifecycleRecordItem
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import ConcurrentChange, InvalidEnrollmentData, InvalidTransition
-from .common import Author, audit_event
-from .delivery import NO_ACTIVITY_DAYS
-from .enrollment import COMPLETED, IN_PROGRESS, PENDING
-from .lifecycle import (
+from ..rules import (
     ACCESS_PERIOD_REMINDER_30_DAYS,
     CERT_EXPIRATION_REMINDER_30_DAYS,
+    CERTIFICATE_REMINDER_DAYS,
+    COMPLETED,
     COURSE_ARCHIVED,
     COURSE_EXPIRED,
+    IN_PROGRESS,
     NO_ACTIVITY_7_DAYS,
+    NO_ACTIVITY_DAYS,
+    PENDING,
     REMINDER_NO_ACCESS_3_DAYS,
-    lifecycle_record,
-    schedule_key,
+    completion_refusal,
 )
-from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
+from .common import Author, audit_event
+from .lifecycle import lifecycle_record
 
 COURSE_PLAYER = Author(id="course_player", name="Course player")
 # How far ahead of our clock a reported time may be (the player's clock drifts).
 CLOCK_SKEW = timedelta(minutes=5)
-CERTIFICATE_REMINDER_DAYS = 30
 _TRIES = 5
 
 
@@ -74,11 +76,11 @@ def _closed(enrollment: EnrollmentItem, action: str) -> InvalidTransition:
 
 def _retrying(change):
     """Run ``change()`` (read, decide, commit) again when a concurrent change won the race."""
-    for attempt in range(_TRIES):
+    for _attempt in attempts(_TRIES):
         try:
             return change()
         except TransactionFailed:
-            time.sleep(random.uniform(0, min(0.2, 0.01 * 2**attempt)))
+            continue
     raise ConcurrentChange()
 
 
@@ -107,9 +109,9 @@ def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurre
             condition=EnrollmentItem.status == PENDING,
             name="enrollment",
         )
-        tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(REMINDER_NO_ACCESS_3_DAYS)))
+        tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, REMINDER_NO_ACCESS_3_DAYS)))
         if partition.cancel_policy is not None:
-            tx.delete(CancelPolicyItem(id=enrollment_id, sk="cancel_policy"))
+            tx.delete(CancelPolicyItem(*keys.cancel_policy(enrollment_id)))
         tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
         tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ACCESSED", author=author, source=source,
                            detail=f"occurred at {at_iso}"))
@@ -131,7 +133,7 @@ def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occur
     def change() -> EnrollmentItem:
         now = clock.now()
         at = _occurred(occurred_at, now)
-        enrollment = selectors.get_enrollment(enrollment_id)
+        enrollment = selectors.enrollment_get(enrollment_id)
         if enrollment.status == COMPLETED:
             return enrollment
         if enrollment.status == PENDING:
@@ -181,7 +183,7 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
         at = _occurred(occurred_at, now)
         if certificate_expires_at <= at:
             raise InvalidEnrollmentData(_("The certificate must expire after the completion."), field="certificate_expires_at")
-        enrollment = selectors.get_enrollment(enrollment_id)
+        enrollment = selectors.enrollment_get(enrollment_id)
         expires_iso = to_iso(certificate_expires_at)
         if enrollment.status == COMPLETED:
             if enrollment.certificate_expires_at == expires_iso:
@@ -190,8 +192,7 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
                 _("Enrollment %(id)s is already completed, with a certificate expiring on %(date)s.")
                 % {"id": enrollment_id, "date": _local_date(enrollment.certificate_expires_at)}
             )
-        # Staff may record a completion done elsewhere (in class, say) before any access here.
-        if enrollment.status not in (PENDING, IN_PROGRESS):
+        if completion_refusal(enrollment):
             raise _closed(enrollment, _("a completion"))
         at_iso, now_iso = to_iso(at), to_iso(now)
         tx = Transaction()
@@ -203,10 +204,10 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
             name="enrollment",
         )
         for event in (ACCESS_PERIOD_REMINDER_30_DAYS, COURSE_EXPIRED, NO_ACTIVITY_7_DAYS):
-            tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(event)))
+            tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, event)))
         if enrollment.status == PENDING:
-            tx.delete(LifecycleRecordItem(id=enrollment_id, sk=schedule_key(REMINDER_NO_ACCESS_3_DAYS)))
-            tx.delete(CancelPolicyItem(id=enrollment_id, sk="cancel_policy"))
+            tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, REMINDER_NO_ACCESS_3_DAYS)))
+            tx.delete(CancelPolicyItem(*keys.cancel_policy(enrollment_id)))
         reminder_at = certificate_expires_at - timedelta(days=CERTIFICATE_REMINDER_DAYS)
         if reminder_at > at:
             tx.put(_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now))

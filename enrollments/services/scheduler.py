@@ -20,6 +20,8 @@ from pynamodb.exceptions import PutError
 
 from .. import selectors
 from ..clock import to_iso
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import SchedulerCursorItem
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ def _days(first: date, last: date):
         day += timedelta(days=1)
 
 
+@storage_errors_as_domain_errors
 def lifecycle_tick(*, now: datetime, dispatch: Dispatch, batch_size: int | None = None) -> TickReport:
     """Hand every pending record due at ``now`` to ``dispatch``, in batches of ``(enrollment_id, sk)``.
 
@@ -70,7 +73,7 @@ def lifecycle_tick(*, now: datetime, dispatch: Dispatch, batch_size: int | None 
     for day in _days(first, today):
         for shard in range(settings.LIFECYCLE_DUE_SHARDS):
             report.partitions_read += 1
-            for key in selectors.due_record_keys(shard_key=f"{day.isoformat()}#{shard}", until_iso=until):
+            for key in selectors.due_record_keys(shard_key=keys.due_partition(day.isoformat(), shard), until_iso=until):
                 oldest_pending = oldest_pending or day
                 report.records_found += 1
                 batch.append(key)
@@ -93,7 +96,7 @@ def _advance_cursor(cursor: date | None, day: date, *, now: datetime) -> date | 
     """Move the cursor forward to ``day``; never back, so an older tick cannot undo a newer one."""
     if cursor is not None and day <= cursor:
         return cursor
-    item = SchedulerCursorItem(id=selectors.SCHEDULER_PK, sk=selectors.CURSOR_SK, day=day.isoformat(), updated_at=to_iso(now))
+    item = SchedulerCursorItem(*keys.scheduler_cursor(), day=day.isoformat(), updated_at=to_iso(now))
     try:
         item.save(condition=SchedulerCursorItem.day.does_not_exist() | (SchedulerCursorItem.day < day.isoformat()))
     except PutError as error:
@@ -104,6 +107,7 @@ def _advance_cursor(cursor: date | None, day: date, *, now: datetime) -> date | 
     return day
 
 
+@storage_errors_as_domain_errors
 def lifecycle_cursor_set(*, day: date, now: datetime) -> None:
     """Point the cursor at ``day``, back or forward: the next tick reads from there (operations only)."""
-    SchedulerCursorItem(id=selectors.SCHEDULER_PK, sk=selectors.CURSOR_SK, day=day.isoformat(), updated_at=to_iso(now)).save()
+    SchedulerCursorItem(*keys.scheduler_cursor(), day=day.isoformat(), updated_at=to_iso(now)).save()

@@ -1,9 +1,25 @@
-"""Fixtures shared by the enrollments tests."""
+"""Fixtures shared by the enrollments tests: staff and catalog data, the lifecycle's clock and SMTP sink,
+real Celery workers, Debian's Chromium, and DynamoDB made unreachable. Helpers live in the ``*_support``
+modules and ``factories``; tests import those, never another test module."""
+
+import os
+import shutil
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from enrollments import clock
 from enrollments.dynamo import connection
+from enrollments.services import enroll, lifecycle_cursor_set
+from enrollments.tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+from enrollments.tests.celery_support import ImportWorkers, Worker, drop_queue
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.lifecycle_support import WINDOW_DAYS, ApiCall, LifecycleTime, SmtpSink, next_window
 from scripts.dynamodb_local import free_port
 
 
@@ -16,3 +32,176 @@ def dynamodb_down():
     yield
     settings.DYNAMODB_ENDPOINT = saved
     connection.configure()
+
+
+# Staff and catalog data.
+
+
+@pytest.fixture
+def staff_user(db):
+    """Return a function making an active staff user, in ``group`` when given."""
+
+    def make(group: str | None = None):
+        user = get_user_model().objects.create_user(
+            username=f"{group or 'nogroup'}-{uuid.uuid4().hex[:6]}", password="pw-for-tests", is_staff=True,
+            first_name="Staff", last_name=(group or "none").title(),
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client, staff_user):
+    """Log the test client in as a new staff user of ``group`` (none: staff without permissions)."""
+
+    def as_member(group: str | None = None):
+        user = staff_user(group)
+        client.force_login(user)
+        return user
+
+    return as_member
+
+
+@pytest.fixture
+def catalog():
+    """A prepaid company with 3 seats of a 90-day course, and a postpaid company."""
+    company, course = make_company(billing="prepaid"), make_course(access_period_days=90, certificate_validity_days=365)
+    order = make_order(company, course, seats=3)
+    return {"company": company, "course": course, "order": order, "postpaid": make_company(billing="postpaid")}
+
+
+@pytest.fixture
+def enrollment(catalog):
+    """An enrollment of a new person at the prepaid company, with a 10-day deduplication window."""
+    return enroll(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk, user=make_person(),
+                  author=STAFF, deduplication_window_days=10)
+
+
+# The lifecycle: a clock in days of a test's own, an SMTP server, the calls made to DynamoDB.
+
+
+@pytest.fixture
+def lifecycle_time():
+    """Freeze the clock at noon on the first day of a fresh window, and point the tick's cursor there."""
+    start = datetime(2031, 1, 1, 12, 0, tzinfo=UTC) + timedelta(days=WINDOW_DAYS * next_window())
+    clock.set_now(start)
+    lifecycle_cursor_set(day=start.date(), now=start)
+    yield LifecycleTime(start=start)
+    clock.set_now(None)
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    thread = threading.Thread(target=sink.serve_forever, daemon=True)
+    thread.start()
+    yield sink
+    sink.release.set()
+    sink.shutdown()
+    sink.server_close()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_sink):
+    """Send through the real SMTP backend to the sink."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", smtp_sink.port, False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    return smtp_sink
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch):
+    """Record every DynamoDB API call PynamoDB makes (operation, request, response) while the test runs."""
+    from pynamodb.connection.base import Connection
+
+    calls: list[ApiCall] = []
+    original = Connection._make_api_call
+
+    def recording(self, operation_name, operation_kwargs):
+        response = original(self, operation_name, operation_kwargs)
+        calls.append(ApiCall(operation_name, operation_kwargs, response))
+        return response
+
+    monkeypatch.setattr(Connection, "_make_api_call", recording)
+    return calls
+
+
+# Real Celery workers, each a subprocess on a queue of this run's or this test's own.
+
+
+@pytest.fixture(scope="session")
+def celery_queue():
+    """A queue name of this run's own: runs sharing one Redis never take each other's tasks."""
+    queue = f"test-lifecycle-{uuid.uuid4().hex[:10]}"
+    yield queue
+    drop_queue(queue)
+
+
+@pytest.fixture
+def start_worker(celery_queue, dynamodb, tmp_path):
+    """Return a function that starts a lifecycle worker subprocess on this run's queue and waits until it is ready."""
+    workers: list[Worker] = []
+
+    def start(*, smtp_port: int, **env_overrides) -> Worker:
+        name = f"w{len(workers)}-{uuid.uuid4().hex[:6]}"
+        env = {
+            "CELERY_TASK_DEFAULT_QUEUE": celery_queue,
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": smtp_port,
+            "EMAIL_TIMEOUT": 60,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+            **env_overrides,
+        }
+        worker = Worker(queue=celery_queue, name=name, log=tmp_path / f"{name}.log", env=env,
+                        options=["--pool=solo", "--loglevel=INFO"])
+        workers.append(worker)
+        return worker.wait_ready()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def workers(tmp_path, settings):
+    """Import workers on a queue of this test alone, which imports (and the live server's confirmations) queue to."""
+    pool = ImportWorkers(queue=f"test-imports-{uuid.uuid4().hex}", tmp_path=tmp_path)
+    settings.IMPORTS_QUEUE = pool.queue
+    yield pool
+    pool.stop_all()
+
+
+# Debian's Chromium, driven by Playwright.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium).")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

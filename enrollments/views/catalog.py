@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import permissions, selectors
-from ..exceptions import EnrollmentError
+from ..exceptions import CompanyNotFound, EnrollmentError
 from ..forms import CompanyForm, CourseForm, OrderForm, company_choices
+from ..rules import PREPAID
 from ..services import Author, company_create, course_create, order_create
 from .common import add_domain_error, render_page, requires
 
@@ -47,14 +48,15 @@ def seats_and_orders(company) -> dict:
 
 @requires(permissions.VIEW)
 def company_detail(request, company_id: str):
-    company = selectors.get_company(company_id)
-    if company is None:
-        raise Http404(_("There is no company %(id)s.") % {"id": company_id})
+    try:
+        company = selectors.company_get(company_id)
+    except CompanyNotFound as error:
+        raise Http404(error.message) from None
     context = {
         "title": company.name,
         "company": company,
         **seats_and_orders(company),
-        "can_order": company.billing == "prepaid" and request.user.has_perm(permissions.CREATE_ORDER),
+        "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
         "can_enroll": request.user.has_perm(permissions.ENROLL),
     }
     return render_page(request, "admin/backoffice/company_detail.html", context)
@@ -108,7 +110,7 @@ def course_add(request):
 @requires(permissions.VIEW)
 def order_list(request):
     """Show a chosen company's orders and seats left per course."""
-    companies = [company for company in selectors.company_list() if company.billing == "prepaid"]
+    companies = [company for company in selectors.company_list() if company.billing == PREPAID]
     company_id = request.GET.get("company", "")
     company = next((c for c in companies if c.sk == company_id), None)
     context = {

@@ -9,22 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import clock, labels, permissions, selectors
+from .. import clock, permissions, selectors
 from ..exceptions import (
     DeduplicationConflict,
     EnrollmentAlreadyExists,
     EnrollmentError,
-    InvalidTransition,
     EnrollmentNotFound,
     InvalidCursor,
+    InvalidTransition,
     NotCancelable,
     NoVacancyLeft,
 )
 from ..forms import CancelForm, CompletionForm, EnrollForm, EnrollmentFilterForm
-from ..services import Author, Person, cancel, enroll
-from ..services.enrollment import IN_PROGRESS, PENDING, cancel_refusal
-from ..services.lifecycle import PENDING as RECORD_PENDING
-from ..services.progress import record_completion
+from ..rules import PREPAID, RECORD_PENDING, Person, cancel_refusal, completion_refusal
+from ..services import Author, cancel, enroll, record_completion
 from .common import add_domain_error, render_page, requires
 
 
@@ -35,8 +33,8 @@ def _detail_url(enrollment_id: str) -> str:
 def _partition_or_404(enrollment_id: str) -> selectors.EnrollmentPartition:
     try:
         return selectors.enrollment_partition(enrollment_id)
-    except EnrollmentNotFound:
-        raise Http404(_("There is no enrollment %(id)s.") % {"id": enrollment_id})
+    except EnrollmentNotFound as error:
+        raise Http404(error.message) from None
 
 
 @requires(permissions.VIEW)
@@ -76,8 +74,8 @@ def enrollment_detail(request, enrollment_id: str):
     """Show an enrollment with its seat, window, lifecycle records and audit trail."""
     partition = _partition_or_404(enrollment_id)
     enrollment = partition.enrollment
-    company = selectors.get_company(enrollment.tenant_id)
-    order = selectors.get_order(partition.parent_vacancy.order_id) if partition.parent_vacancy else None
+    company = selectors.company_get(enrollment.tenant_id)
+    order = selectors.order_find(partition.parent_vacancy.order_id) if partition.parent_vacancy else None
     user = request.user
     refusal = cancel_refusal(partition)
     context = {
@@ -90,7 +88,7 @@ def enrollment_detail(request, enrollment_id: str):
         "audit": sorted(partition.audit, key=lambda event: event.sk),
         "cancel_refusal": refusal,
         "can_cancel": user.has_perm(permissions.CANCEL) and refusal is None,
-        "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and enrollment.status in (PENDING, IN_PROGRESS),
+        "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and completion_refusal(enrollment) is None,
     }
     return render_page(request, "admin/backoffice/enrollment_detail.html", context)
 
@@ -101,7 +99,7 @@ def enrollment_add(request):
     companies, courses = selectors.company_list(), selectors.course_list()
     company_id = request.POST.get("company") or request.GET.get("company") or ""
     company = next((c for c in companies if c.sk == company_id), None)
-    seats = selectors.seats_left_by_course(tenant_id=company.sk) if company and company.billing == "prepaid" else None
+    seats = selectors.seats_left_by_course(tenant_id=company.sk) if company and company.billing == PREPAID else None
     form = EnrollForm(request.POST or None, initial={"company": company_id}, companies=companies, courses=courses, seats=seats)
     conflict_url = order_url = None
     if request.method == "POST" and form.is_valid():
@@ -187,9 +185,9 @@ def enrollment_complete(request, enrollment_id: str):
     """Record that the learner completed the course, with the certificate's expiry date."""
     partition = _partition_or_404(enrollment_id)
     enrollment = partition.enrollment
-    if enrollment.status not in (PENDING, IN_PROGRESS):
-        messages.error(request, _("Enrollment %(id)s is %(status)s: only a pending or in-progress enrollment can be completed.")
-                       % {"id": enrollment_id, "status": labels.label(labels.STATUSES, enrollment.status)})
+    refusal = completion_refusal(enrollment)
+    if refusal:
+        messages.error(request, refusal)
         return HttpResponseRedirect(_detail_url(enrollment_id))
     today = timezone.localtime(clock.now()).date()
     suggested = today + timedelta(days=int(enrollment.course.certificate_validity_days))

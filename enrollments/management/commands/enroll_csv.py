@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from enrollments.clock import from_iso
-from enrollments.exceptions import EnrollmentError
-from enrollments.imports import api
+from enrollments.exceptions import EnrollmentError, SameFileImported
+from enrollments.imports import reports, services
+from enrollments.imports.preview import import_preview
 from enrollments.services import Author
 from enrollments.validators import normalize_email
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         try:
             stream = open(options["file"], "rb")
         except OSError as error:
-            raise CommandError(f"Cannot read {options['file']}: {error.strerror}.")
+            raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
         with stream:
             try:
                 if options["dry_run"]:
@@ -40,24 +41,24 @@ class Command(BaseCommand):
                 else:
                     self._import(stream, options, author)
             except EnrollmentError as error:
-                hint = " Pass --allow-same-file to import it again." if isinstance(error, api.SameFileImported) else ""
-                raise CommandError(error.message + hint)
+                hint = " Pass --allow-same-file to import it again." if isinstance(error, SameFileImported) else ""
+                raise CommandError(error.message + hint) from None
 
     def _author(self, email: str) -> Author:
         try:
             email = normalize_email(email)
         except ValidationError as error:
-            raise CommandError(f"--author: {error.messages[0]}")
+            raise CommandError(f"--author: {error.messages[0]}") from None
         user = get_user_model().objects.filter(email__iexact=email).first()
         return Author.from_user(user) if user else Author(id=f"cli:{email}", name=email, email=email)
 
     def _preview(self, stream, options) -> None:
-        preview = api.import_preview(file=stream, file_name=options["file"], tenant_id=options["tenant"],
+        preview = import_preview(file=stream, file_name=options["file"], tenant_id=options["tenant"],
                                      default_course_id=options["course"], window_days=options["window"])
         for row in preview.problem_rows:
             self.stdout.write(f"line {row.line}: {row.status}: {row.message}")
         if preview.previous_job is not None:
-            self.stdout.write(self.style.WARNING(api.SameFileImported(
+            self.stdout.write(self.style.WARNING(SameFileImported(
                 job_id=preview.previous_job.job_id, imported_at=from_iso(preview.previous_job.created_at)).message))
         for message in preview.seat_messages():
             self.stdout.write(self.style.WARNING(message))
@@ -69,21 +70,21 @@ class Command(BaseCommand):
         )
 
     def _import(self, stream, options, author: Author) -> None:
-        job = api.import_start(file=stream, file_name=options["file"], tenant_id=options["tenant"], author=author,
-                               default_course_id=options["course"], window_days=options["window"],
-                               allow_same_file=options["allow_same_file"], enqueue=False)
+        job = services.import_start(file=stream, file_name=options["file"], tenant_id=options["tenant"], author=author,
+                                    enqueue=None, default_course_id=options["course"], window_days=options["window"],
+                                    allow_same_file=options["allow_same_file"])
         self._bar(job)
-        job = api.import_run_inline(job_id=job.job_id, on_progress=self._bar)
+        job = services.import_run_inline(job_id=job.job_id, on_progress=self._bar)
         self._bar(job)
         self.stderr.write("")
-        for line, _name, email, result, enrollment_id, message in api.import_report_rows(job.job_id):
+        for line, _name, email, result, enrollment_id, message in reports.import_report_rows(job.job_id):
             if result != "enrolled" or options["verbosity"] >= 2:
                 self.stdout.write(f"line {line}: {email}: {result}" + (f" {enrollment_id}" if enrollment_id else "")
                                   + (f": {message}" if message else ""))
         if options["report"]:
             with open(options["report"], "w", encoding="utf-8", newline="") as report:
-                report.writelines(api.import_report_csv(job.job_id))
-        counts = api.job_progress(job)["counts"]
+                report.writelines(reports.import_report_csv(job.job_id))
+        counts = reports.job_progress(job)["counts"]
         self.stdout.write(self.style.SUCCESS(
             f"Import {job.job_id}: {job.rows_done} of {job.rows_total} rows: {counts['enrolled']} enrolled, "
             f"{counts['already_enrolled']} already enrolled, {counts['no_vacancy_left']} without a seat, "
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         ))
 
     def _bar(self, job) -> None:
-        progress = api.job_progress(job)
+        progress = reports.job_progress(job)
         filled = progress["percent"] * BAR_WIDTH // 100
         left = progress["seconds_left"]
         self.stderr.write(

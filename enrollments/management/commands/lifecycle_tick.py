@@ -26,7 +26,7 @@ class Command(BaseCommand):
             moment = clock.from_iso(now) if now else clock.now()
             first_day = date.fromisoformat(from_day) if from_day else None
         except ValueError as error:
-            raise CommandError(f"Bad date: {error}")
+            raise CommandError(f"Bad date: {error}") from None
         if moment > clock.now():
             raise CommandError(f"--now {clock.to_iso(moment)} is in the future: that tick would send emails early.")
         outcomes = Counter()

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             occurred_at = clock.from_iso(at) if at else None
             expires = clock.from_iso(certificate_expires_at) if certificate_expires_at else None
         except ValueError as error:
-            raise CommandError(f"Bad date: {error}")
+            raise CommandError(f"Bad date: {error}") from None
         author = Author(id="manage.py", name="Management command")
         common = {"enrollment_id": enrollment_id, "author": author, "occurred_at": occurred_at, "source": "command"}
         try:
@@ -32,5 +32,5 @@ class Command(BaseCommand):
                     raise CommandError("A completion needs --certificate-expires-at.")
                 enrollment = record_completion(certificate_expires_at=expires, **common)
         except EnrollmentError as error:
-            raise CommandError(error.message)
+            raise CommandError(error.message) from None
         self.stdout.write(f"Enrollment {enrollment.id} is {enrollment.status}.")

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from enrollments import selectors
+from enrollments.exceptions import CompanyNotFound, CourseNotFound
 from enrollments.services import Author, company_create, course_create, order_create
 
 COMPANIES = [
@@ -22,10 +23,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for company in COMPANIES:
-            if selectors.get_company(company["company_id"]) is None:
+            try:
+                selectors.company_get(company["company_id"])
+            except CompanyNotFound:
                 company_create(**company)
         for course in COURSES:
-            if selectors.get_course(course["course_id"]) is None:
+            try:
+                selectors.course_get(course["course_id"])
+            except CourseNotFound:
                 course_create(**course)
         seeder = Author(id="seed_demo", name="Demo data")
         for tenant_id, course_id, seats in ORDERS:

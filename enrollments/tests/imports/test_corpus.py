@@ -7,7 +7,11 @@ import pytest
 
 from enrollments import selectors
 from enrollments.exceptions import ImportFileRefused
-from enrollments.imports import api
+from enrollments.imports import reports
+from enrollments.imports import selectors as import_selectors
+from enrollments.imports import services as import_services
+from enrollments.imports.jobs import DONE
+from enrollments.imports.preview import failed_rows_csv, import_preview
 from enrollments.imports.rows import OK
 from enrollments.tests.factories import STAFF, make_company, make_course
 
@@ -33,24 +37,24 @@ def _sample(name, course, other):
     return next(sample for sample in corpus(course, other) if sample.name == name)
 
 
-@pytest.mark.parametrize("name", [n for n in _samples()])
+@pytest.mark.parametrize("name", list(_samples()))
 def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file(frozen_clock, catalog, name):
     company, course, other = catalog
     sample = _sample(name, course, other)
 
     if sample.refused:
         for call in (
-            lambda: api.import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk),
-            lambda: api.import_start(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk,
-                                     author=STAFF, enqueue=False),
+            lambda: import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk),
+            lambda: import_services.import_start(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk,
+                                     author=STAFF, enqueue=None),
         ):
             with pytest.raises(ImportFileRefused) as raised:
                 call()
             assert sample.refused in raised.value.message
-        assert api.import_job_list(tenant_id=company.sk) == []
+        assert import_selectors.import_job_list(tenant_id=company.sk) == []
         return
 
-    preview = api.import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk)
+    preview = import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk)
     problems = {row.line: row.status for row in preview.problem_rows}
     assert [(line, problems.get(line, OK)) for line, _ in sample.rows] == [
         (line, OK if result == "enrolled" else result) for line, result in sample.rows
@@ -58,16 +62,16 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     assert preview.rows_total == len(sample.rows) and preview.to_enroll == sum(r == "enrolled" for _, r in sample.rows)
     assert all(row.message for row in preview.problem_rows)
 
-    job = api.import_start(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
-    job = api.import_run_inline(job_id=job.job_id)
+    job = import_services.import_start(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    job = import_services.import_run_inline(job_id=job.job_id)
 
-    report = list(api.import_report_rows(job.job_id))
+    report = list(reports.import_report_rows(job.job_id))
     assert [(line, result) for line, _n, _e, result, _id, _m in report] == sample.rows
-    assert job.state == api.DONE and job.rows_done == job.rows_total == len(sample.rows)
+    assert job.state == DONE and job.rows_done == job.rows_total == len(sample.rows)
     assert job.enrolled == sum(result == "enrolled" for _, result in sample.rows)
     for line, _n, _e, result, enrollment_id, message in report:
         if result == "enrolled":
-            enrollment = selectors.get_enrollment(enrollment_id)
+            enrollment = selectors.enrollment_get(enrollment_id)
             assert enrollment.tenant_id == company.sk and enrollment.source == f"csv:{job.job_id}"
             if line in sample.names:
                 assert enrollment.user.name == sample.names[line]
@@ -80,10 +84,10 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
 def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clock, catalog):
     company, course, other = catalog
     sample = _sample("formula_looking_values", course, other)
-    job = api.import_start(file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
-    api.import_run_inline(job_id=job.job_id)
+    job = import_services.import_start(file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    import_services.import_run_inline(job_id=job.job_id)
 
-    rows = list(csv.reader(io.StringIO("".join(api.import_report_csv(job.job_id)).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO("".join(reports.import_report_csv(job.job_id)).lstrip("\ufeff"))))
 
     assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message"]
     assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+5511999", "'@SUM(A1)", "'-Dash"]
@@ -92,16 +96,16 @@ def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clo
 def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_rows(frozen_clock, catalog):
     company, course, other = catalog
     data = f"name,email,course\n=Bad Email,not-an-email,{course.sk}\nGood,good@example.com,{course.sk}\n".encode()
-    preview = api.import_preview(file=io.BytesIO(data), tenant_id=company.sk)
-    failed = "".join(api.failed_rows_csv(preview))
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+    failed = "".join(failed_rows_csv(preview))
 
     assert failed.startswith("\ufeffname,email,cpf,course,window days,line,error\r\n'=Bad Email,not-an-email,")
     fixed = failed.replace("not-an-email", "fixed@example.com").encode()
-    again = api.import_preview(file=io.BytesIO(fixed), tenant_id=company.sk)
+    again = import_preview(file=io.BytesIO(fixed), tenant_id=company.sk)
 
     assert (again.rows_total, again.to_enroll, again.problem_rows) == (1, 1, [])
-    job = api.import_start(file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
-    [(line, name, email, result, enrollment_id, _)] = api.import_report_rows(api.import_run_inline(job_id=job.job_id).job_id)
+    job = import_services.import_start(file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    [(line, name, email, result, enrollment_id, _)] = reports.import_report_rows(import_services.import_run_inline(job_id=job.job_id).job_id)
     assert (name, email, result) == ("=Bad Email", "fixed@example.com", "enrolled")
 
 
@@ -115,7 +119,7 @@ def test_corpus__over_the_limits__refused_with_one_message(frozen_clock, catalog
     data = "".join(["name,email,course\n"] + [f"P{i},p{i}@example.com,{course.sk}\n" for i in range(3)]).encode()
 
     with pytest.raises(ImportFileRefused) as raised:
-        api.import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+        import_preview(file=io.BytesIO(data), tenant_id=company.sk)
 
     assert message in raised.value.message
 
@@ -125,8 +129,8 @@ def test_corpus__no_course_column_and_no_default__refused_asking_for_one(frozen_
     data = b"name,email\nAna,ana@example.com\n"
 
     with pytest.raises(ImportFileRefused) as raised:
-        api.import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+        import_preview(file=io.BytesIO(data), tenant_id=company.sk)
     assert "Choose a default course" in raised.value.message
 
-    preview = api.import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
     assert preview.to_enroll == 1 and preview.courses[0].course_id == course.sk

@@ -6,7 +6,9 @@ from pynamodb.connection.base import Connection
 
 from enrollments.dynamo.models import MainItem
 from enrollments.exceptions import InvalidEnrollmentData
-from enrollments.imports import api
+from enrollments.imports import selectors as import_selectors
+from enrollments.imports import services as import_services
+from enrollments.imports.preview import import_preview
 from enrollments.services import enroll
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
@@ -39,7 +41,7 @@ def test_preview__person_inside_a_window__reports_already_enrolled_with_the_enro
     enroll(tenant_id=company.sk, course_id=course.sk, user=expired, author=STAFF, deduplication_window_days=10)
     frozen_clock.set(frozen_clock.start + timedelta(days=1))
 
-    preview = api.import_preview(file=_file([(p.name, p.email, course.sk, "") for p in (enrolled, expired, fresh)]), tenant_id=company.sk)
+    preview = import_preview(file=_file([(p.name, p.email, course.sk, "") for p in (enrolled, expired, fresh)]), tenant_id=company.sk)
 
     assert (preview.to_enroll, preview.already_enrolled) == (2, 1)
     [row] = preview.problem_rows
@@ -55,7 +57,7 @@ def test_preview__already_enrolled_check__reads_in_batches_not_a_request_a_row(f
     rows = [(p.name, p.email, course.sk, "") for p in people] + [(f"N{i}", f"n{i}.{company.sk}@example.com", course.sk, "") for i in range(245)]
     requests.clear()
 
-    preview = api.import_preview(file=_file(rows), tenant_id=company.sk)
+    preview = import_preview(file=_file(rows), tenant_id=company.sk)
 
     assert (preview.rows_total, preview.already_enrolled, preview.to_enroll) == (250, 5, 245)
     # Users of 250 rows in 3 BatchGets of at most 100 keys, then one BatchGet of the 5 locks; no GetItem a row.
@@ -67,7 +69,7 @@ def test_preview__prepaid_10_seats_15_rows__says_5_short(frozen_clock):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=10)
 
-    preview = api.import_preview(file=_file([(f"P{i}", f"p{i}.{company.sk}@example.com", course.sk, "") for i in range(15)]),
+    preview = import_preview(file=_file([(f"P{i}", f"p{i}.{company.sk}@example.com", course.sk, "") for i in range(15)]),
                                  tenant_id=company.sk)
 
     assert (preview.to_enroll, preview.seats_to_use, preview.seats_short) == (15, 10, 5)
@@ -80,12 +82,12 @@ def test_preview__writes_nothing(frozen_clock):
     make_order(company, course, seats=2)
     before = {(item.id, item.sk) for item in MainItem.query(f"vacancies#{company.sk}")}
 
-    preview = api.import_preview(file=_file([("Ana", f"ana.{company.sk}@example.com", course.sk, 5)]), tenant_id=company.sk)
+    preview = import_preview(file=_file([("Ana", f"ana.{company.sk}@example.com", course.sk, 5)]), tenant_id=company.sk)
 
     assert preview.to_enroll == 1
     assert {(item.id, item.sk) for item in MainItem.query(f"vacancies#{company.sk}")} == before
     assert list(MainItem.query(f"user#ana.{company.sk}@example.com")) == []
-    assert api.import_job_list(tenant_id=company.sk) == []
+    assert import_selectors.import_job_list(tenant_id=company.sk) == []
 
 
 @pytest.mark.parametrize("options, field", [
@@ -98,7 +100,7 @@ def test_preview__bad_options__raise_invalid_data_naming_the_field(frozen_clock,
     kwargs = {"tenant_id": company.sk, "default_course_id": course.sk, **options}
 
     with pytest.raises(InvalidEnrollmentData) as raised:
-        api.import_preview(file=_file([("Ana", "ana@example.com", course.sk, "")]), **kwargs)
+        import_preview(file=_file([("Ana", "ana@example.com", course.sk, "")]), **kwargs)
 
     assert raised.value.field == field
 
@@ -106,12 +108,12 @@ def test_preview__bad_options__raise_invalid_data_naming_the_field(frozen_clock,
 def test_preview__same_file_imported_before__names_the_previous_job(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = _file([("Ana", f"ana.{company.sk}@example.com", course.sk, "")]).getvalue()
-    job = api.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
+    job = import_services.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
 
-    preview = api.import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
 
     assert preview.previous_job.job_id == job.job_id
-    assert api.import_preview(file=io.BytesIO(data + b"\n"), tenant_id=company.sk).previous_job is None
+    assert import_preview(file=io.BytesIO(data + b"\n"), tenant_id=company.sk).previous_job is None
 
 
 @pytest.mark.parametrize("upload_class", ["memory", "temporary"])
@@ -126,7 +128,7 @@ def test_preview__django_upload__reads_like_a_file(frozen_clock, upload_class):
         upload = TemporaryUploadedFile("people.csv", "text/csv", len(data), "utf-8")
         upload.write(data)
 
-    preview = api.import_preview(file=upload, file_name=upload.name, tenant_id=company.sk, default_course_id=course.sk)
+    preview = import_preview(file=upload, file_name=upload.name, tenant_id=company.sk, default_course_id=course.sk)
 
     assert (preview.file.encoding, preview.file.delimiter, preview.to_enroll) == ("utf-8-sig", ";", 1)
 
@@ -135,9 +137,9 @@ def test_preview_and_start__dynamodb_down__raise_storage_unavailable_not_a_botoc
     from enrollments.exceptions import StorageUnavailable
 
     for call in (
-        lambda: api.import_preview(file=_file([("Ana", "ana@example.com", "c", "")]), tenant_id="any"),
-        lambda: api.import_start(file=_file([("Ana", "ana@example.com", "c", "")]), file_name="a.csv", tenant_id="any",
-                                 author=STAFF, enqueue=False),
+        lambda: import_preview(file=_file([("Ana", "ana@example.com", "c", "")]), tenant_id="any"),
+        lambda: import_services.import_start(file=_file([("Ana", "ana@example.com", "c", "")]), file_name="a.csv", tenant_id="any",
+                                 author=STAFF, enqueue=None),
     ):
         with pytest.raises(StorageUnavailable) as raised:
             call()

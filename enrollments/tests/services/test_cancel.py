@@ -4,10 +4,17 @@ from datetime import timedelta
 import pytest
 
 from enrollments import selectors
-from enrollments.dynamo.models import CancelPolicyItem, GeneratedItem, LifecycleRecordItem, LockItem, MainItem, PersonAttribute
+from enrollments.dynamo.keys import lock_hash
+from enrollments.dynamo.models import (
+    CancelPolicyItem,
+    GeneratedItem,
+    LifecycleRecordItem,
+    LockItem,
+    MainItem,
+    PersonAttribute,
+)
 from enrollments.exceptions import EnrollmentNotFound, InvalidEnrollmentData, NotCancelable
 from enrollments.services import cancel, enroll
-from enrollments.services.enrollment import lock_hash
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +62,7 @@ def test_cancel__removes_lock_and_its_metadata(prepaid_enrollment):
 
     cancel(enrollment_id=enrollment.id, reason="Wrong person", author=STAFF)
 
-    assert selectors.get_lock(key) is None
+    assert selectors.lock_find(key) is None
     assert selectors.enrollment_partition(enrollment.id).lock_metadata is None
 
 

@@ -11,7 +11,7 @@ def test_order_create__writes_the_order_and_one_seat_each_across_transactions():
 
     order = make_order(company, course, seats=150)
 
-    assert selectors.get_order(order.order_id).seats == 150
+    assert selectors.order_find(order.order_id).seats == 150
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 150
     assert [o.order_id for o in selectors.order_list(tenant_id=company.sk)] == [order.order_id]
 

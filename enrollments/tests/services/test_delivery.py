@@ -10,14 +10,7 @@ from enrollments.services import lifecycle_record_process
 from enrollments.services.delivery import _claim, retry_delay
 from enrollments.services.emails import message_id
 from enrollments.tests.factories import make_person
-from enrollments.tests.lifecycle_support import (  # noqa: F401
-    audit_actions,
-    lifecycle_time,
-    make_enrollment,
-    record,
-    smtp_settings,
-    smtp_sink,
-)
+from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, record
 from scripts.dynamodb_local import free_port
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +175,8 @@ def test_claim__of_a_record_written_without_scheduled_for__keeps_its_first_due_t
 
 
 def test_mark__by_a_worker_whose_lease_ran_out_and_was_taken_over__is_lost_not_written(lifecycle_time, retries):
-    from enrollments.services.delivery import Decision, _mark_sent
+    from enrollments.rules import Decision
+    from enrollments.services.delivery import _mark_sent
 
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
@@ -191,7 +185,7 @@ def test_mark__by_a_worker_whose_lease_ran_out_and_was_taken_over__is_lost_not_w
     _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due + timedelta(seconds=300))  # another worker takes over
     t.set(due + timedelta(seconds=301))
 
-    outcome = _mark_sent(slow, selectors.get_enrollment(enrollment.id), Decision(send=True))
+    outcome = _mark_sent(slow, selectors.enrollment_get(enrollment.id), Decision(send=True))
 
     current = record(enrollment.id, REMINDER)
     assert outcome == "lost" and (current.state, current.attempts) == ("SENDING", 2)
@@ -199,19 +193,20 @@ def test_mark__by_a_worker_whose_lease_ran_out_and_was_taken_over__is_lost_not_w
 
 
 def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(lifecycle_time, retries):
+    from enrollments.rules import Decision
     from enrollments.services import record_access
-    from enrollments.services.delivery import Decision, _mark_sent
+    from enrollments.services.delivery import _mark_sent
 
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
     due = t.set(t.start + timedelta(days=35))
     claimed = _claim(enrollment_id=enrollment.id, sk="schedules#course_expired", now=due)
-    read_before = selectors.get_enrollment(enrollment.id)  # PENDING
+    read_before = selectors.enrollment_get(enrollment.id)  # PENDING
     record_access(enrollment_id=enrollment.id)  # the learner opens the course meanwhile
 
     outcome = _mark_sent(claimed, read_before, Decision(send=True, effect="EXPIRED"))
 
-    stored = selectors.get_enrollment(enrollment.id)
+    stored = selectors.enrollment_get(enrollment.id)
     assert outcome == "sent" and stored.status == "EXPIRED" and stored.expired_at == clock.to_iso(due)
     assert record(enrollment.id, "course_expired").state == "SENT"
     assert audit_actions(enrollment.id, event="course_expired") == ["EXPIRED"]

@@ -5,6 +5,7 @@ import pytest
 
 from enrollments import selectors
 from enrollments.clock import to_iso
+from enrollments.dynamo.keys import due_shard, lock_hash
 from enrollments.dynamo.models import (
     GeneratedItem,
     LifecycleRecordItem,
@@ -21,8 +22,6 @@ from enrollments.exceptions import (
     NoVacancyLeft,
 )
 from enrollments.services import enroll
-from enrollments.services.enrollment import lock_hash
-from enrollments.services.lifecycle import due_shard
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +101,7 @@ def test_enroll__postpaid__takes_no_seat_and_writes_no_lock_without_window(froze
 
     partition = selectors.enrollment_partition(enrollment.id)
     assert partition.parent_vacancy is None and partition.lock_metadata is None and partition.deduplication_window is None
-    assert selectors.get_lock(lock_hash(user_id=partition.enrollment.user.id, course_id=course.sk)) is None
+    assert selectors.lock_find(lock_hash(user_id=partition.enrollment.user.id, course_id=course.sk)) is None
 
 
 def test_enroll__same_email_twice__reuses_one_user(frozen_clock):
@@ -112,7 +111,7 @@ def test_enroll__same_email_twice__reuses_one_user(frozen_clock):
     first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
     second = enroll(tenant_id=company.sk, course_id=make_course().sk, user=person, author=STAFF)
 
-    assert first.user.id == second.user.id == selectors.get_user_by_email(person.email).user_id
+    assert first.user.id == second.user.id == selectors.user_find(person.email).user_id
 
 
 def test_enroll__inside_window__raises_deduplication_conflict_and_writes_nothing(frozen_clock):
@@ -213,7 +212,7 @@ def test_enroll__bad_input__raises_invalid_data_naming_the_field_and_writes_noth
 
     assert raised.value.field == field and raised.value.message
     assert list(MainItem.query(f"bad-{company.sk}")) == []
-    assert selectors.get_user_by_email(person.email.strip().lower()) is None
+    assert selectors.user_find(person.email.strip().lower()) is None
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
 
 

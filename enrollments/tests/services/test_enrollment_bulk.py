@@ -5,8 +5,8 @@ import pytest
 from enrollments import selectors
 from enrollments.dynamo.models import GeneratedItem, MainItem, OrderTableItem
 from enrollments.exceptions import NoVacancyLeft
+from enrollments.rules import clean_person
 from enrollments.services import enroll
-from enrollments.services.enrollment import clean_person
 from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
@@ -30,7 +30,7 @@ def test_enroll_many__writes_the_same_items_as_enroll(frozen_clock):
     [outcome] = enroll_many(company=company, enrollments=_rows([make_person()], course, 5), author=STAFF, source="csv:x", threads=4)
 
     assert _kinds(outcome.enrollment.id) == _kinds(single.id)
-    assert selectors.get_enrollment(outcome.enrollment.id).source == "csv:x"
+    assert selectors.enrollment_get(outcome.enrollment.id).source == "csv:x"
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
 
 
@@ -42,7 +42,7 @@ def test_enroll_many__one_person_in_two_courses_at_once__one_user_two_enrollment
                            author=STAFF, source="csv:x", threads=2)
 
     assert [o.error for o in outcomes] == [None, None]
-    assert outcomes[0].enrollment.user.id == outcomes[1].enrollment.user.id == selectors.get_user_by_email(person.email).user_id
+    assert outcomes[0].enrollment.user.id == outcomes[1].enrollment.user.id == selectors.user_find(person.email).user_id
 
 
 def test_enroll_many__same_rows_again__reports_them_existing_and_writes_nothing_more(frozen_clock):

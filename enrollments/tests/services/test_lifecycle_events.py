@@ -11,7 +11,7 @@ from enrollments import clock, selectors
 from enrollments.services import cancel, lifecycle_records_process, record_access, record_activity, record_completion
 from enrollments.services.lifecycle import lifecycle_record
 from enrollments.tests.factories import STAFF, make_course, make_person
-from enrollments.tests.lifecycle_support import audit_actions, lifecycle_time, make_enrollment, record  # noqa: F401
+from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, record
 
 pytestmark = pytest.mark.django_db
 
@@ -64,18 +64,18 @@ def test_event__fires_at_due_time_not_a_minute_before_with_its_email_and_effect(
     enrollment = set_up(t)
     due = t.start + due_after
     assert record(enrollment.id, event).due_at == clock.to_iso(due)
-    status_before = selectors.get_enrollment(enrollment.id).status
+    status_before = selectors.enrollment_get(enrollment.id).status
 
     t.tick(due - MINUTE)
 
     assert _mails(mailoutbox, enrollment, event) == []
     assert record(enrollment.id, event).state == "PENDING"
-    assert selectors.get_enrollment(enrollment.id).status == status_before
+    assert selectors.enrollment_get(enrollment.id).status == status_before
 
     t.tick(due)
 
     [mail] = _mails(mailoutbox, enrollment, event)
-    stored = selectors.get_enrollment(enrollment.id)
+    stored = selectors.enrollment_get(enrollment.id)
     fired = record(enrollment.id, event)
     assert stored.status == status_after
     assert fired.state == "SENT" and fired.sent_at == fired.due_at == clock.to_iso(due) and fired.due_shard is None
@@ -128,7 +128,7 @@ def test_canceled_enrollment__receives_nothing(lifecycle_time, mailoutbox):
     t.tick(t.start + timedelta(days=40))
 
     assert _mails(mailoutbox, enrollment) == []
-    assert selectors.get_enrollment(enrollment.id).status == "CANCELED"
+    assert selectors.enrollment_get(enrollment.id).status == "CANCELED"
 
 
 def test_canceled_after_the_tick_handed_it_out__sends_nothing(lifecycle_time, mailoutbox):
@@ -150,7 +150,7 @@ def test_no_access_reminder__of_someone_who_accessed__is_skipped_with_a_reason(l
     t = lifecycle_time
     enrollment = _accessed(t)
     # A record left from before the access (written by an older process, say).
-    stale = lifecycle_record(enrollment=selectors.get_enrollment(enrollment.id), event="reminder_no_access_3_days",
+    stale = lifecycle_record(enrollment=selectors.enrollment_get(enrollment.id), event="reminder_no_access_3_days",
                              due_at=t.start + timedelta(days=3), now=t.start)
     stale.save()
 
@@ -186,5 +186,5 @@ def test_course_expired__of_an_enrollment_in_progress__expires_it(lifecycle_time
 
     t.tick(t.start + timedelta(days=35))
 
-    assert selectors.get_enrollment(enrollment.id).status == "EXPIRED"
+    assert selectors.enrollment_get(enrollment.id).status == "EXPIRED"
     assert len(_mails(mailoutbox, enrollment, "course_expired")) == 1

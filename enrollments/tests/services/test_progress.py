@@ -9,7 +9,7 @@ from enrollments import clock, selectors
 from enrollments.exceptions import EnrollmentNotFound, InvalidEnrollmentData, InvalidTransition, NotCancelable
 from enrollments.services import cancel, record_access, record_activity, record_completion
 from enrollments.tests.factories import STAFF
-from enrollments.tests.lifecycle_support import audit_actions, lifecycle_time, make_enrollment, record  # noqa: F401
+from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, record
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_record_activity__moves_no_activity_to_seven_days_after_it(lifecycle_tim
 
     moved = record(enrollment.id, "no_activity_7_days")
     assert moved.due_at == moved.scheduled_for == clock.to_iso(activity + timedelta(days=7))
-    assert selectors.get_enrollment(enrollment.id).last_activity_at == clock.to_iso(activity)
+    assert selectors.enrollment_get(enrollment.id).last_activity_at == clock.to_iso(activity)
     assert audit_actions(enrollment.id) == ["ENROLLED", "ACCESSED", "ACTIVITY"]
 
 
@@ -149,7 +149,7 @@ def test_record_completion__completes_removes_access_records_and_schedules_certi
 
     record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires)
 
-    stored = selectors.get_enrollment(enrollment.id)
+    stored = selectors.enrollment_get(enrollment.id)
     assert (stored.status, stored.completed_at, stored.certificate_expires_at) == ("COMPLETED", clock.to_iso(done), clock.to_iso(expires))
     events = _events(enrollment.id)
     assert set(events) == {"cert_expiration_reminder_30_days", "course_archived"}
@@ -173,11 +173,11 @@ def test_record_completion__twice__changes_nothing_and_another_certificate_is_re
     enrollment = _accessed(t)
     expires = t.set(t.start + timedelta(days=2)) + timedelta(days=365)
     record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires)
-    before = selectors.get_enrollment(enrollment.id).updated_at
+    before = selectors.enrollment_get(enrollment.id).updated_at
 
     record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires)
 
-    assert selectors.get_enrollment(enrollment.id).updated_at == before
+    assert selectors.enrollment_get(enrollment.id).updated_at == before
     assert audit_actions(enrollment.id).count("COMPLETED") == 1
     with pytest.raises(InvalidTransition, match="already completed"):
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires + timedelta(days=1))
@@ -213,14 +213,14 @@ def test_record_completion__certificate_expiring_before_completion__raises_inval
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=t.start)
 
     assert raised.value.field == "certificate_expires_at"
-    assert selectors.get_enrollment(enrollment.id).status == "IN_PROGRESS"
+    assert selectors.enrollment_get(enrollment.id).status == "IN_PROGRESS"
 
 
 def test_record_completion__of_an_expired_enrollment__raises_invalid_transition(lifecycle_time, mailoutbox):
     t = lifecycle_time
     enrollment = _accessed(t)
     t.tick(t.start + timedelta(days=90))
-    assert selectors.get_enrollment(enrollment.id).status == "EXPIRED"
+    assert selectors.enrollment_get(enrollment.id).status == "EXPIRED"
 
     with pytest.raises(InvalidTransition, match="EXPIRED"):
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=t.start + timedelta(days=400))

@@ -7,14 +7,10 @@ from datetime import timedelta
 import pytest
 
 from enrollments import clock, selectors
+from enrollments.dynamo import keys
 from enrollments.dynamo.models import SchedulerCursorItem
 from enrollments.services import lifecycle_cursor_set, lifecycle_records_process, lifecycle_tick
-from enrollments.tests.lifecycle_support import (  # noqa: F401
-    dynamodb_calls,
-    lifecycle_time,
-    make_enrollment,
-    record,
-)
+from enrollments.tests.lifecycle_support import make_enrollment, record
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +128,7 @@ def test_tick__two_ticks_at_the_same_moment_each_processing__one_email_per_recor
 def test_tick__without_a_cursor__looks_back_the_fallback_days_and_writes_one(lifecycle_time, settings):
     settings.LIFECYCLE_CURSOR_FALLBACK_DAYS = 5
     t = lifecycle_time
-    SchedulerCursorItem(id=selectors.SCHEDULER_PK, sk=selectors.CURSOR_SK).delete()
+    SchedulerCursorItem(*keys.scheduler_cursor()).delete()
     now = t.start + timedelta(days=10)
 
     report = t.tick(now, dispatch=lambda keys: None)

@@ -262,7 +262,7 @@ def test_cancel__without_reason__form_error_and_nothing_canceled(client, login, 
     response = client.post(reverse("admin:enrollment_cancel", args=[enrollment.id]), {"reason": "  "})
 
     assert response.status_code == 200 and response.context["form"].errors["reason"]
-    assert selectors.get_enrollment(enrollment.id).status == "PENDING"
+    assert selectors.enrollment_get(enrollment.id).status == "PENDING"
 
 
 def test_cancel__with_reason__detail_shows_canceled_audit_and_seat_back(client, login, catalog, enrollment):

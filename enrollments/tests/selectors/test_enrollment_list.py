@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from enrollments import selectors
+from enrollments.dynamo import keys
 from enrollments.exceptions import InvalidCursor
 from enrollments.services import cancel, enroll
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
@@ -125,7 +126,7 @@ def test_enrollment_list__no_filter_with_status_and_small_budget__merge_loses_an
 
 @override_settings(ENROLLMENT_LIST_SHARDS=1)
 def test_list_shard__one_shard__every_enrollment_in_shard_zero():
-    assert selectors.list_shard("anything") == "enrollments#0"
+    assert keys.list_shard("anything") == "enrollments#0"
 
 
 def test_enrollment_list__email__reads_the_email_index_and_applies_other_filters(listed):

@@ -6,13 +6,15 @@ from datetime import timedelta
 import pytest
 import redis
 
-from enrollments import selectors, selectors_imports
+from enrollments import selectors
 from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
 from enrollments.exceptions import SameFileImported
-from enrollments.imports import api
+from enrollments.imports import reports
+from enrollments.imports import selectors as import_selectors
+from enrollments.imports import services as import_services
 from enrollments.imports.jobs import ChunkRow, row_enrollment_id
-from enrollments.services import Person, imports
-from enrollments.services.enrollment import clean_person
+from enrollments.imports.tasks import enqueue_chunks
+from enrollments.rules import Person, clean_person
 from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 
@@ -26,7 +28,7 @@ def _csv(company, course, count, window=""):
 
 
 def _start(company, data, **kwargs):
-    return api.import_start(file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=False, **kwargs)
+    return import_services.import_start(file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None, **kwargs)
 
 
 def _tenant_enrollments(company):
@@ -38,9 +40,9 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
     company, course = make_company(billing="prepaid"), make_course()
     order = make_order(company, course, seats=10)
 
-    job = api.import_run_inline(job_id=_start(company, _csv(company, course, 15)).job_id)
+    job = import_services.import_run_inline(job_id=_start(company, _csv(company, course, 15)).job_id)
 
-    results = [row[3] for row in api.import_report_rows(job.job_id)]
+    results = [row[3] for row in reports.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert (job.state, job.enrolled, job.no_vacancy_left, job.rows_done, job.chunks_done) == ("DONE", 10, 5, 15, 4)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
@@ -52,16 +54,16 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
 def test_import__same_file_again__needs_confirmation_then_reports_already_enrolled(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = _csv(company, course, 3, window="10")
-    first = api.import_run_inline(job_id=_start(company, data).job_id)
+    first = import_services.import_run_inline(job_id=_start(company, data).job_id)
 
     with pytest.raises(SameFileImported) as raised:
         _start(company, data)
     assert first.job_id in raised.value.message
 
-    again = api.import_run_inline(job_id=_start(company, data, allow_same_file=True).job_id)
+    again = import_services.import_run_inline(job_id=_start(company, data, allow_same_file=True).job_id)
 
-    first_ids = [row[4] for row in api.import_report_rows(first.job_id)]
-    rows = list(api.import_report_rows(again.job_id))
+    first_ids = [row[4] for row in reports.import_report_rows(first.job_id)]
+    rows = list(reports.import_report_rows(again.job_id))
     assert [row[3] for row in rows] == ["already_enrolled"] * 3
     assert [row[4] for row in rows] == first_ids
     assert (again.already_enrolled, again.enrolled) == (3, 0)
@@ -74,16 +76,16 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
     make_order(company, course, seats=12)
     job = _start(company, _csv(company, course, 12))
     # A worker enrolled lines 2..4 of chunk 0 with their row ids, then died before recording the chunk.
-    [chunk] = [c for c in selectors_imports.import_chunks(job.job_id) if c.sk.endswith("#000000")]
+    [chunk] = [c for c in import_selectors.import_chunks(job.job_id) if c.sk.endswith("#000000")]
     early = [ChunkRow(*row) for row in chunk.rows[:3]]
-    course_item = selectors.get_course(course.sk)
+    course_item = selectors.course_get(course.sk)
     enroll_many(company=company, author=STAFF, source=f"csv:{job.job_id}", threads=2, enrollments=[
         BulkEnrollment(enrollment_id=row_enrollment_id(job.job_id, row.line), course=course_item,
                        person=clean_person(Person(name=row.name, email=row.email))) for row in early])
 
-    job = api.import_run_inline(job_id=job.job_id)
+    job = import_services.import_run_inline(job_id=job.job_id)
 
-    rows = list(api.import_report_rows(job.job_id))
+    rows = list(reports.import_report_rows(job.job_id))
     assert [row[3] for row in rows] == ["enrolled"] * 12
     assert [row[4] for row in rows] == [row_enrollment_id(job.job_id, line) for line in range(2, 14)]
     assert (job.enrolled, job.rows_done, job.rows_total) == (12, 12, 12)
@@ -96,13 +98,13 @@ def test_import_process_chunk__run_twice__records_the_chunk_once(frozen_clock, s
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 3))
 
-    assert imports.import_process_chunk(job_id=job.job_id, number=0) is True
-    assert imports.import_process_chunk(job_id=job.job_id, number=0) is False
+    assert import_services.import_process_chunk(job_id=job.job_id, number=0) is True
+    assert import_services.import_process_chunk(job_id=job.job_id, number=0) is False
 
-    job = selectors_imports.get_import_job(job.job_id)
+    job = import_selectors.import_job_get(job.job_id)
     assert (job.state, job.rows_done, job.chunks_done, job.enrolled) == ("RUNNING", 2, 1, 2)
-    assert imports.import_process_chunk(job_id=job.job_id, number=1) is True
-    assert selectors_imports.get_import_job(job.job_id).state == "DONE"
+    assert import_services.import_process_chunk(job_id=job.job_id, number=1) is True
+    assert import_selectors.import_job_get(job.job_id).state == "DONE"
 
 
 def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settings):
@@ -110,9 +112,9 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 4))
     frozen_clock.set(frozen_clock.start + timedelta(seconds=2))
-    imports.import_process_chunk(job_id=job.job_id, number=0)
+    import_services.import_process_chunk(job_id=job.job_id, number=0)
 
-    progress = api.import_progress(job.job_id)
+    progress = reports.import_progress(job.job_id)
 
     assert {k: progress[k] for k in ("state", "total", "processed", "percent", "rows_per_second", "seconds_left")} == {
         "state": "RUNNING", "total": 4, "processed": 2, "percent": 50, "rows_per_second": 1.0, "seconds_left": 2}
@@ -122,11 +124,11 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
 
 def test_import_job_list__newest_first_with_counts(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    older = api.import_run_inline(job_id=_start(company, _csv(company, course, 1)).job_id)
+    older = import_services.import_run_inline(job_id=_start(company, _csv(company, course, 1)).job_id)
     frozen_clock.set(frozen_clock.start + timedelta(minutes=1))
     newer = _start(company, _csv(company, course, 2))
 
-    jobs = api.import_job_list(tenant_id=company.sk)
+    jobs = import_selectors.import_job_list(tenant_id=company.sk)
 
     assert [(j.job_id, j.state, j.enrolled, j.author.name) for j in jobs] == [
         (newer.job_id, "RUNNING", 0, STAFF.name), (older.job_id, "DONE", 1, STAFF.name)]
@@ -152,16 +154,16 @@ def test_import_resume_stalled__running_job_without_progress__queues_only_its_mi
     settings.IMPORT_CHUNK_ROWS = 2
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 5))
-    imports.import_process_chunk(job_id=job.job_id, number=1)
+    import_services.import_process_chunk(job_id=job.job_id, number=1)
 
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS - 1))
-    assert job.job_id not in imports.import_resume_stalled()
+    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1))
-    assert job.job_id in imports.import_resume_stalled()
+    assert job.job_id in import_services.import_resume_stalled(enqueue=enqueue_chunks)
 
     assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('{job.job_id}', 0)", f"('{job.job_id}', 2)"]
     # Resuming moved the heartbeat: the next sweep waits a full period again.
-    assert job.job_id not in imports.import_resume_stalled()
+    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
 
 
 def test_import_resume_stalled__preparation_that_stopped__fails_the_job_and_forgets_the_file(frozen_clock, settings):
@@ -172,9 +174,9 @@ def test_import_resume_stalled__preparation_that_stopped__fails_the_job_and_forg
     job.update(actions=[job.__class__.state.set("PREPARING")])
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1))
 
-    assert imports.import_resume_stalled() == [job.job_id]
+    assert import_services.import_resume_stalled(enqueue=enqueue_chunks) == [job.job_id]
 
-    failed = selectors_imports.get_import_job(job.job_id)
+    failed = import_selectors.import_job_get(job.job_id)
     assert failed.state == "FAILED" and "upload the file again" in failed.error
-    assert job.job_id not in selectors_imports.active_import_ids()
-    assert selectors_imports.import_for_file(tenant_id=company.sk, file_hash=job.file_hash) is None
+    assert job.job_id not in import_selectors.active_import_ids()
+    assert import_selectors.import_for_file(tenant_id=company.sk, file_hash=job.file_hash) is None

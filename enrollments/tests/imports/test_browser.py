@@ -6,10 +6,9 @@ import re
 import pytest
 
 from enrollments import permissions, selectors
+from enrollments.tests.browser_support import log_in, member
 from enrollments.tests.factories import make_company, make_course, make_order
 from enrollments.tests.imports.corpus import corpus
-from enrollments.tests.test_browser import _log_in, _member, browser, page  # noqa: F401 (fixtures)
-from enrollments.tests.test_tasks_imports import workers  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +23,7 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    _log_in(page, live_server, _member(permissions.OPERATORS))
+    log_in(page, live_server, member(permissions.OPERATORS))
 
     # Upload, from the admin index.
     page.click("a[href='/admin/backoffice/imports/add/']")

@@ -11,13 +11,16 @@ are written together in one transaction, once.
 
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .. import clock, selectors, selectors_imports
+from .. import clock
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
     ActiveImportItem,
     CompanyItem,
@@ -28,6 +31,7 @@ from ..dynamo.models import (
     ImportListingItem,
     ImportResultItem,
 )
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import (
     ConcurrentChange,
     DeduplicationConflict,
@@ -36,7 +40,11 @@ from ..exceptions import (
     SameFileImported,
     StorageUnavailable,
 )
-from ..imports.jobs import (
+from ..rules import Person
+from ..services.common import Author
+from ..services.enrollment_bulk import BulkEnrollment, enroll_many
+from . import selectors
+from .jobs import (
     ALREADY_ENROLLED,
     COUNTERS,
     DONE,
@@ -50,35 +58,34 @@ from ..imports.jobs import (
     import_source,
     row_enrollment_id,
 )
-from ..imports.parsing import iter_rows, read_csv_file
-from ..imports.preview import checked_rows, import_options
-from ..imports.rows import OK, CheckedRow, batched
-from ..selectors_imports import ACTIVE_IMPORTS_PK, IMPORTS_PK, JOB_SK, chunk_sk, import_files_pk, import_pk, result_sk
-from .common import Author
-from .enrollment import Person, _backoff
-from .enrollment_bulk import BulkEnrollment, enroll_many
-from .transactions import Transaction, TransactionFailed, storage_errors_as_domain_errors
+from .parsing import iter_rows, read_csv_file
+from .preview import checked_rows, import_options
+from .rows import OK, CheckedRow, batched
+
+# Queue chunks of a job for the workers: ``enqueue(job_id, chunk_numbers)`` (``tasks.enqueue_chunks``).
+Enqueue = Callable[[str, Iterable[int]], None]
 
 TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
 
 
 @storage_errors_as_domain_errors
-def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Author, default_course_id: str | None = None,
-                 window_days: int | None = None, allow_same_file: bool = False, enqueue: bool = True) -> ImportJobItem:
-    """Start an import job of an uploaded file and queue its chunks for the workers; return the job.
+def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Author, enqueue: Enqueue | None,
+                 default_course_id: str | None = None, window_days: int | None = None,
+                 allow_same_file: bool = False) -> ImportJobItem:
+    """Start an import job of an uploaded file and queue its chunks with ``enqueue``; return the job.
 
     Every row is read before anything is written: a file refused (``ImportFileRefused``)
     or an unknown company or course (``InvalidEnrollmentData``) writes nothing. A file
     already imported for the company raises ``SameFileImported`` unless
     ``allow_same_file``. The second pass checks the rows as the preview does and stores
-    them, chunk by chunk. Without ``enqueue`` the caller runs the chunks (``import_run_inline``).
+    them, chunk by chunk. With ``enqueue=None`` the caller runs the chunks (``import_run_inline``).
     """
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
     # A first pass reads every row, so a file refused for its size, its rows or a broken line writes nothing.
     rows_total = sum(1 for _row in iter_rows(file, csv_file))
     company = options.company
-    previous = selectors_imports.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
+    previous = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
     if previous is not None and not allow_same_file:
         raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
 
@@ -86,7 +93,7 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
     now_iso = clock.now_iso()
     job_id = str(uuid.uuid4())
     job = ImportJobItem(
-        id=import_pk(job_id), sk=JOB_SK, created_at=now_iso, updated_at=now_iso, job_id=job_id,
+        *keys.import_job(job_id), created_at=now_iso, updated_at=now_iso, job_id=job_id,
         tenant_id=company.sk, tenant_name=company.name, billing=company.billing, author=author.as_attribute(),
         file_name=file_name or csv_file.name or "upload.csv", file_hash=csv_file.sha256, file_size=csv_file.size,
         encoding=csv_file.encoding, delimiter=csv_file.delimiter, default_course_id=default_course_id or None,
@@ -97,14 +104,15 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
     courses = {}
     with ImportChunkItem.batch_write() as batch:
         for number, rows in enumerate(batched(checked_rows(file, csv_file, options), chunk_rows)):
-            batch.save(ImportChunkItem(id=job.id, sk=chunk_sk(number), created_at=now_iso, rows=[_pack(row) for row in rows]))
+            batch.save(ImportChunkItem(*keys.import_chunk(job_id, number), created_at=now_iso,
+                                       rows=[_pack(row) for row in rows]))
             for row in rows:
                 if row.status == OK and row.course.sk not in courses:
                     course = row.course
                     courses[course.sk] = [course.name, course.access_period_days, course.certificate_validity_days]
     job = _job_set_running(job, courses=courses)
-    if enqueue:
-        import_enqueue(job_id=job.job_id, chunks=range(job.chunks_total))
+    if enqueue is not None:
+        enqueue(job.job_id, range(job.chunks_total))
     return job
 
 
@@ -118,18 +126,18 @@ def _pack(row: CheckedRow) -> ChunkRow:
 def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
     tx = Transaction()
     tx.put(job, condition=ImportJobItem.id.does_not_exist(), name="job")
-    tx.put(ImportListingItem(id=IMPORTS_PK, sk=f"{job.created_at}#{job.job_id}", created_at=job.created_at,
+    tx.put(ImportListingItem(*keys.import_listing(created_at=job.created_at, job_id=job.job_id), created_at=job.created_at,
                              job_id=job.job_id, tenant_id=job.tenant_id))
-    tx.put(ActiveImportItem(id=ACTIVE_IMPORTS_PK, sk=job.job_id, created_at=job.created_at))
-    marker = ImportFileItem(id=import_files_pk(job.tenant_id), sk=job.file_hash, created_at=job.created_at, job_id=job.job_id)
+    tx.put(ActiveImportItem(*keys.active_import(job.job_id), created_at=job.created_at))
+    marker = ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash), created_at=job.created_at, job_id=job.job_id)
     tx.put(marker, condition=None if allow_same_file else ImportFileItem.sk.does_not_exist(), name="file")
     try:
         tx.commit()
     except TransactionFailed as failure:
-        previous = selectors_imports.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
+        previous = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
         if "file" in failure.failed and previous is not None:
-            raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
-        raise ConcurrentChange()
+            raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at)) from None
+        raise ConcurrentChange() from None
 
 
 def _job_set_running(job: ImportJobItem, *, courses: dict) -> ImportJobItem:
@@ -142,14 +150,6 @@ def _job_set_running(job: ImportJobItem, *, courses: dict) -> ImportJobItem:
     return job
 
 
-def import_enqueue(*, job_id: str, chunks) -> None:
-    """Queue one task per chunk number for the workers."""
-    from ..tasks_imports import import_chunk
-
-    for number in chunks:
-        import_chunk.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
-
-
 @storage_errors_as_domain_errors
 def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True) -> bool:
     """Enroll the rows of one chunk and record their results and counts; return whether this call recorded them.
@@ -158,7 +158,7 @@ def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True
     met a transient error (DynamoDB unavailable, a race lost too often) raises it, so
     the task retries the chunk; on the final attempt it is reported like any row error.
     """
-    job, chunk, recorded = selectors_imports.import_chunk_state(job_id, number)
+    job, chunk, recorded = selectors.import_chunk_state(job_id, number)
     if job is None or chunk is None:
         raise ImportJobNotFound(job_id)
     wrote = False
@@ -170,9 +170,9 @@ def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True
 
 
 def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: bool) -> tuple[list[list], Counter]:
-    company = CompanyItem(id=selectors.COMPANIES_PK, sk=job.tenant_id, name=job.tenant_name, billing=job.billing)
+    company = CompanyItem(*keys.company(job.tenant_id), name=job.tenant_name, billing=job.billing)
     courses = {
-        course_id: CourseItem(id=selectors.COURSES_PK, sk=course_id, name=name, access_period_days=access,
+        course_id: CourseItem(*keys.course(course_id), name=name, access_period_days=access,
                               certificate_validity_days=validity)
         for course_id, (name, access, validity) in job.courses.items()
     }
@@ -192,7 +192,7 @@ def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: b
         transient = next((outcome.error for outcome in outcomes if isinstance(outcome.error, TRANSIENT_ERRORS)), None)
         if transient is not None:
             raise transient
-    outcome_of = {row.line: outcome for row, outcome in zip(to_enroll, outcomes)}
+    outcome_of = {row.line: outcome for row, outcome in zip(to_enroll, outcomes, strict=True)}
     results, counts = [], Counter()
     for row in rows:
         enrollment_id, message = "", row.message
@@ -213,14 +213,14 @@ def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: b
 
 def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: Counter) -> bool:
     """Write a chunk's results and add its counts to the job, in one transaction, once."""
-    for attempt in range(settings.ENROLL_SEAT_ATTEMPTS):
+    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
         now_iso = clock.now_iso()
         tx = Transaction()
-        tx.put(ImportResultItem(id=job.id, sk=result_sk(number), created_at=now_iso, rows=results),
+        tx.put(ImportResultItem(*keys.import_result(job.job_id, number), created_at=now_iso, rows=results),
                condition=ImportResultItem.sk.does_not_exist(), name="result")
         actions = [ImportJobItem.rows_done.add(len(results)), ImportJobItem.chunks_done.add(1), ImportJobItem.updated_at.set(now_iso)]
         actions += [getattr(ImportJobItem, counter).add(count) for counter, count in sorted(counts.items())]
-        tx.update(ImportJobItem(id=job.id, sk=JOB_SK), actions, condition=ImportJobItem.state == RUNNING, name="job")
+        tx.update(ImportJobItem(*keys.import_job(job.job_id)), actions, condition=ImportJobItem.state == RUNNING, name="job")
         try:
             tx.commit()
             return True
@@ -229,45 +229,44 @@ def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: 
                 # Another run of the chunk recorded it first, or the job is no longer running.
                 return False
         # Chunks finishing together conflict on the job's counters: try again.
-        _backoff(attempt)
     raise ConcurrentChange()
 
 
 @storage_errors_as_domain_errors
 def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
     """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
-    job = selectors_imports.get_import_job(job_id)
+    job = selectors.import_job_get(job_id)
     if job.state != RUNNING or job.chunks_done < job.chunks_total:
         return job
     now_iso = clock.now_iso()
     tx = Transaction()
     tx.update(job, [ImportJobItem.state.set(DONE), ImportJobItem.finished_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
               condition=ImportJobItem.state == RUNNING, name="job")
-    tx.delete(ActiveImportItem(id=ACTIVE_IMPORTS_PK, sk=job_id))
+    tx.delete(ActiveImportItem(*keys.active_import(job_id)))
     try:
         tx.commit()
     except TransactionFailed:
-        return selectors_imports.get_import_job(job_id)
+        return selectors.import_job_get(job_id)
     job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
     return job
 
 
 @storage_errors_as_domain_errors
-def import_resume(*, job_id: str) -> int:
+def import_resume(*, job_id: str, enqueue: Enqueue) -> int:
     """Queue again every chunk of a running job whose results are missing; return how many.
 
     Safe while the job still runs: a chunk that runs twice is recorded once.
     """
-    job = selectors_imports.get_import_job(job_id)
+    job = selectors.import_job_get(job_id)
     if job.state != RUNNING:
         return 0
-    done = selectors_imports.import_chunks_done(job_id)
+    done = selectors.import_chunks_done(job_id)
     missing = [number for number in range(job.chunks_total) if number not in done]
     if not missing:
         import_finish_if_complete(job_id=job_id)
         return 0
     _job_touch(job)
-    import_enqueue(job_id=job_id, chunks=missing)
+    enqueue(job_id, missing)
     return len(missing)
 
 
@@ -282,7 +281,7 @@ def _job_touch(job: ImportJobItem) -> None:
 
 
 @storage_errors_as_domain_errors
-def import_resume_stalled(*, stalled_after: timedelta | None = None) -> list[str]:
+def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None = None) -> list[str]:
     """Resume the running imports without progress for ``stalled_after`` (default ``IMPORT_STALL_SECONDS``);
     fail the ones whose preparation stopped. Return the ids of the imports resumed or failed.
 
@@ -293,9 +292,9 @@ def import_resume_stalled(*, stalled_after: timedelta | None = None) -> list[str
         stalled_after = timedelta(seconds=settings.IMPORT_STALL_SECONDS)
     cutoff = clock.to_iso(clock.now() - stalled_after)
     touched = []
-    for job_id in selectors_imports.active_import_ids():
+    for job_id in selectors.active_import_ids():
         try:
-            job = selectors_imports.get_import_job(job_id)
+            job = selectors.import_job_get(job_id)
         except ImportJobNotFound:
             continue
         if (job.updated_at or job.created_at) > cutoff:
@@ -304,7 +303,7 @@ def import_resume_stalled(*, stalled_after: timedelta | None = None) -> list[str
             _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
             touched.append(job_id)
         elif job.state == RUNNING:
-            import_resume(job_id=job_id)
+            import_resume(job_id=job_id, enqueue=enqueue)
             touched.append(job_id)
     return touched
 
@@ -314,11 +313,12 @@ def _job_fail(job: ImportJobItem, message: str) -> None:
     tx = Transaction()
     tx.update(job, [ImportJobItem.state.set(FAILED), ImportJobItem.error.set(message), ImportJobItem.finished_at.set(now_iso),
                     ImportJobItem.updated_at.set(now_iso)], condition=ImportJobItem.state == job.state, name="job")
-    tx.delete(ActiveImportItem(id=ACTIVE_IMPORTS_PK, sk=job.job_id))
-    last = selectors_imports.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
+    tx.delete(ActiveImportItem(*keys.active_import(job.job_id)))
+    last = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
     if last is not None and last.job_id == job.job_id:
         # Nothing of the file was imported: uploading it again needs no confirmation.
-        tx.delete(ImportFileItem(id=import_files_pk(job.tenant_id), sk=job.file_hash), condition=ImportFileItem.job_id == job.job_id)
+        tx.delete(ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash)),
+                  condition=ImportFileItem.job_id == job.job_id)
     try:
         tx.commit()
     except TransactionFailed:
@@ -331,12 +331,12 @@ def import_run_inline(*, job_id: str, on_progress=None) -> ImportJobItem:
 
     ``on_progress(job)`` is called after each chunk.
     """
-    job = selectors_imports.get_import_job(job_id)
-    done = selectors_imports.import_chunks_done(job_id)
+    job = selectors.import_job_get(job_id)
+    done = selectors.import_chunks_done(job_id)
     for number in range(job.chunks_total):
         if number in done:
             continue
         import_process_chunk(job_id=job_id, number=number)
         if on_progress is not None:
-            on_progress(selectors_imports.get_import_job(job_id))
+            on_progress(selectors.import_job_get(job_id))
     return import_finish_if_complete(job_id=job_id)

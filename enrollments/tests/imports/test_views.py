@@ -12,7 +12,10 @@ from django.urls import reverse
 
 from enrollments import permissions, selectors
 from enrollments.dynamo.models import EnrollmentItem
-from enrollments.imports import api
+from enrollments.imports import selectors as import_selectors
+from enrollments.imports import services as import_services
+from enrollments.imports import uploads
+from enrollments.imports.jobs import RUNNING
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 from enrollments.tests.imports.corpus import PNG
 
@@ -63,7 +66,7 @@ def _csv_rows(response) -> list[list[str]]:
 
 
 def _jobs_of(company) -> list:
-    return api.import_job_list(tenant_id=company.sk)
+    return import_selectors.import_job_list(tenant_id=company.sk)
 
 
 # Access.
@@ -71,9 +74,9 @@ def _jobs_of(company) -> list:
 @pytest.fixture
 def finished_job():
     company, course = make_company(billing="postpaid"), make_course()
-    job = api.import_start(file=io.BytesIO(_rows(company, course, 2)), file_name="done.csv", tenant_id=company.sk,
-                           author=STAFF, enqueue=False)
-    return api.import_run_inline(job_id=job.job_id)
+    job = import_services.import_start(file=io.BytesIO(_rows(company, course, 2)), file_name="done.csv", tenant_id=company.sk,
+                           author=STAFF, enqueue=None)
+    return import_services.import_run_inline(job_id=job.job_id)
 
 
 # (url name, needs the job id, method, group lacking the permission, group holding it)
@@ -193,7 +196,7 @@ def test_import_list__shows_recent_jobs_with_counts_and_links(client, login, fin
     assert (row["job"].enrolled, row["errors"], row["job"].rows_total) == (2, 0, 2)
     assert finished_job.tenant_name in page and "done.csv" in page and STAFF.name in page
     assert reverse("admin:import_detail", args=[finished_job.job_id]) in page
-    assert reverse("imports:report", args=[finished_job.job_id]) in page
+    assert reverse("admin:import_report_download", args=[finished_job.job_id]) in page
 
 
 # Upload and preview.
@@ -296,12 +299,12 @@ def test_import_confirm__starts_the_job_and_redirects_to_its_progress(client, lo
 
     [job] = _jobs_of(company)
     assert response.status_code == 302 and response["Location"] == reverse("admin:import_detail", args=[job.job_id])
-    assert (job.state, job.rows_total, job.author.id, job.file_name) == (api.RUNNING, 2, str(user.pk), "people.csv")
+    assert (job.state, job.rows_total, job.author.id, job.file_name) == (RUNNING, 2, str(user.pk), "people.csv")
     assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen(imports_queue) == job.chunks_total
     running = client.get(response["Location"]).content.decode()
     assert '<progress id="import-bar" max="100" value="0">' in running and 'id="import-result" hidden' in running
-    assert reverse("imports:progress", args=[job.job_id]) in running
-    api.import_run_inline(job_id=job.job_id)
+    assert reverse("admin:import_progress_json", args=[job.job_id]) in running
+    import_services.import_run_inline(job_id=job.job_id)
     page = client.get(response["Location"]).content.decode()
     assert 'id="count-enrolled">2<' in page and 'id="import-result" hidden' not in page
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
@@ -320,7 +323,7 @@ def test_import_confirm__sent_twice__one_job(client, login, seats):
 def test_import_confirm__token_of_another_session__back_to_the_upload_form(client, login, seats, upload_dir):
     company, course = seats
     login(permissions.OPERATORS)
-    token = api.stash_upload(io.BytesIO(_rows(company, course, 1)))
+    token = uploads.stash_upload(io.BytesIO(_rows(company, course, 1)))
 
     response = client.post(reverse("admin:import_confirm"), {"token": token})
 
@@ -332,8 +335,8 @@ def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_expl
     company, course = seats
     login(permissions.OPERATORS)
     data = _rows(company, course, 2)
-    earlier = api.import_start(file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
-    api.import_run_inline(job_id=earlier.job_id)
+    earlier = import_services.import_start(file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    import_services.import_run_inline(job_id=earlier.job_id)
 
     preview = _upload(client, company, data, window="10")
 

@@ -6,14 +6,17 @@ in the same order. Naming each part lets a service turn "condition 7 failed"
 into ``NoVacancyLeft`` or ``DeduplicationConflict``.
 """
 
-import functools
+import random
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..dynamo.connection import connection
 from ..exceptions import StorageUnavailable
+from .connection import connection
+from .errors import describe
 
 _ORDER = ("check", "delete", "put", "update")
 
@@ -62,31 +65,30 @@ class Transaction:
         except TransactWriteError as error:
             reasons = error.cancellation_reasons
             if not reasons:
-                raise StorageUnavailable(_describe(error)) from error
+                raise StorageUnavailable(describe(error)) from error
             names = [name for kind in _ORDER for k, name, _ in self._parts if k == kind]
             failed = {names[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"}
             conflict = any(reason and reason.code == "TransactionConflict" for reason in reasons)
             if not failed and not conflict:
                 codes = ", ".join(sorted({reason.code for reason in reasons if reason and reason.code != "None"}))
-                raise StorageUnavailable(codes or _describe(error)) from error
+                raise StorageUnavailable(codes or describe(error)) from error
             raise TransactionFailed(failed=failed, conflict=conflict) from error
         except PynamoDBException as error:
-            raise StorageUnavailable(_describe(error)) from error
+            raise StorageUnavailable(describe(error)) from error
 
 
-def _describe(error: PynamoDBException) -> str:
-    cause = error.cause
-    return getattr(error, "cause_response_message", None) or (str(cause) if cause else str(error))
+# The longest pause between two attempts, in seconds.
+_MAX_PAUSE = 0.2
 
 
-def storage_errors_as_domain_errors(service):
-    """Let no PynamoDB or botocore error leave ``service``: turn it into ``StorageUnavailable``."""
+def attempts(tries: int, *, first_pause: float = 0.01) -> Iterator[int]:
+    """Yield the attempt numbers ``0 .. tries - 1``, pausing before every attempt after the first.
 
-    @functools.wraps(service)
-    def wrapper(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except PynamoDBException as error:
-            raise StorageUnavailable(_describe(error)) from error
-
-    return wrapper
+    The pause is random, up to ``first_pause`` doubled at each attempt (capped at 0.2 s):
+    changes that lost a race to the same items spread out instead of meeting again.
+    The caller ends the loop when an attempt succeeds, and decides what running out means.
+    """
+    for attempt in range(tries):
+        if attempt:
+            time.sleep(random.uniform(0, min(_MAX_PAUSE, first_pause * 2**attempt)))
+        yield attempt

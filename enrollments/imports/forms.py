@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .forms import company_choices, course_choices
+from ..forms import company_choices, course_choices
 
 
 class ImportForm(forms.Form):

@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 
 from enrollments import selectors
 from enrollments.dynamo.models import EnrollmentItem
-from enrollments.imports import api
+from enrollments.imports import selectors as import_selectors
 from enrollments.tests.factories import make_company, make_course, make_order
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people
     assert "line 4: invalid: not-an-email is not a valid email address." in out
     assert "1 seats short for" in out
     assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
-    assert list(EnrollmentItem.by_tenant.query(company.sk)) == [] and api.import_job_list(tenant_id=company.sk) == []
+    assert list(EnrollmentItem.by_tenant.query(company.sk)) == [] and import_selectors.import_job_list(tenant_id=company.sk) == []
 
 
 def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_the_report(people_file, capsys, tmp_path):
@@ -53,7 +53,7 @@ def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_t
     assert "4/4 100%" in captured.err
     rows = list(csv.reader(report.open(encoding="utf-8-sig")))
     assert [row[3] for row in rows[1:]].count("enrolled") == 2
-    [job] = api.import_job_list(tenant_id=company.sk)
+    [job] = import_selectors.import_job_list(tenant_id=company.sk)
     assert (job.author.id, job.author.email, job.state) == ("cli:staff@example.com", "staff@example.com", "DONE")
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
 

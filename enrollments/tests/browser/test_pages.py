@@ -1,81 +1,25 @@
 """The back office in a real browser: Debian's Chromium driven by Playwright against the live server."""
 
-import os
 import re
-import shutil
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from enrollments import permissions, selectors
-from enrollments.permissions import sync_groups
 from enrollments.services import enroll
+from enrollments.tests.browser_support import log_in, member
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-PASSWORD = "browser-test-pw"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium).")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="en-US")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-def _member(group: str):
-    # The live server needs committed data, so each test ends with a flush that takes the groups too.
-    sync_groups()
-    user = get_user_model().objects.create_user(
-        username=f"{group}-{uuid.uuid4().hex[:6]}", password=PASSWORD, is_staff=True, first_name="Bia", last_name="Browser",
-    )
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def _log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/")
-    assert "/admin/login/" in page.url
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
 
 def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, live_server):
     company, course = make_company(billing="prepaid"), make_course(access_period_days=90)
     make_order(company, course, seats=2)
     email = f"joana.{uuid.uuid4().hex[:8]}@example.com"
-    _log_in(page, live_server, _member(permissions.OPERATORS))
+    log_in(page, live_server, member(permissions.OPERATORS))
 
     # Enroll, from the admin index.
-    page.click(f"a[href='/admin/backoffice/enrollments/add/']")
+    page.click("a[href='/admin/backoffice/enrollments/add/']")
     page.wait_for_url("**/enrollments/add/")  # loaded: the company list's script is in place
     page.select_option("#id_company", company.sk)
     page.wait_for_url(re.compile(r"\?company="))
@@ -118,7 +62,7 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
 def test_viewer__no_enroll_or_cancel_buttons__403_on_their_urls(page, live_server):
     company, course = make_company(billing="postpaid"), make_course()
     enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
-    _log_in(page, live_server, _member(permissions.VIEWERS))
+    log_in(page, live_server, member(permissions.VIEWERS))
 
     page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
     assert page.locator("a[href='/admin/backoffice/enrollments/add/']").count() == 0
@@ -134,7 +78,7 @@ def test_viewer__no_enroll_or_cancel_buttons__403_on_their_urls(page, live_serve
 
 def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_server):
     company, course = make_company(billing="prepaid"), make_course()
-    _log_in(page, live_server, _member(permissions.OPERATORS))
+    log_in(page, live_server, member(permissions.OPERATORS))
 
     page.goto(f"{live_server.url}/admin/backoffice/enrollments/add/?company={company.sk}")
     page.select_option("#id_course", course.sk)
@@ -155,7 +99,7 @@ def test_supervisor__every_back_office_page__renders_without_console_errors(page
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    _log_in(page, live_server, _member(permissions.SUPERVISORS))
+    log_in(page, live_server, member(permissions.SUPERVISORS))
 
     paths = [
         "", "backoffice/", "backoffice/enrollments/", f"backoffice/enrollments/?company={company.sk}&status=PENDING",

@@ -14,17 +14,8 @@ from django.conf import settings
 from backoffice.celery import celery_app
 from enrollments import clock, tasks
 from enrollments.services import lifecycle_cursor_set, lifecycle_tick
-from enrollments.tests.lifecycle_support import (  # noqa: F401
-    audit_actions,
-    celery_queue,
-    make_enrollment,
-    queue_idle,
-    real_now,
-    record,
-    smtp_sink,
-    start_worker,
-    wait_for,
-)
+from enrollments.tests.celery_support import queue_idle
+from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, real_now, record, wait_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from enrollments import clock, selectors
-from enrollments.tests.lifecycle_support import lifecycle_time, make_enrollment, record  # noqa: F401
+from enrollments.tests.lifecycle_support import make_enrollment, record
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_record_progress__access_then_completion(lifecycle_time, capsys):
     call_command("record_progress", enrollment.id, "completion", certificate_expires_at=clock.to_iso(t.start + timedelta(days=365)))
 
     assert "is IN_PROGRESS" in capsys.readouterr().out
-    assert selectors.get_enrollment(enrollment.id).status == "COMPLETED"
+    assert selectors.enrollment_get(enrollment.id).status == "COMPLETED"
 
 
 def test_record_progress__impossible_transition__is_a_command_error(lifecycle_time):

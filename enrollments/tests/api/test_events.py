@@ -8,7 +8,7 @@ import pytest
 from enrollments import clock, selectors
 from enrollments.services import cancel, record_access
 from enrollments.tests.factories import STAFF
-from enrollments.tests.lifecycle_support import audit_actions, lifecycle_time, make_enrollment  # noqa: F401
+from enrollments.tests.lifecycle_support import audit_actions, make_enrollment
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_events__access__returns_200_with_the_new_status(api):
 
     assert response.status_code == 200
     assert response.json()["status"] == "IN_PROGRESS" and response.json()["enrollment_id"] == enrollment.id
-    assert selectors.get_enrollment(enrollment.id).status == "IN_PROGRESS"
+    assert selectors.enrollment_get(enrollment.id).status == "IN_PROGRESS"
 
 
 def test_events__same_event_posted_twice__is_harmless(api, lifecycle_time):
@@ -67,7 +67,7 @@ def test_events__without_a_valid_token__returns_401_and_changes_nothing(api, tok
     response = api(enrollment.id, {"type": "access"}, token=token)
 
     assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
-    assert selectors.get_enrollment(enrollment.id).status == "PENDING"
+    assert selectors.enrollment_get(enrollment.id).status == "PENDING"
 
 
 def test_events__with_no_token_configured__refuses_everyone(api, settings):
@@ -101,7 +101,7 @@ def test_events__bad_body__returns_400_with_a_message(api, body, raw, message):
     response = api(enrollment.id, body, raw=raw)
 
     assert response.status_code == 400 and message in response.json()["error"]["message"]
-    assert selectors.get_enrollment(enrollment.id).status == "PENDING"
+    assert selectors.enrollment_get(enrollment.id).status == "PENDING"
 
 
 def test_events__completing_a_canceled_enrollment__returns_409(api, lifecycle_time):

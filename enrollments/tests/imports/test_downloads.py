@@ -4,9 +4,10 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from enrollments import permissions
-from enrollments.imports import api
+from enrollments.imports import services as import_services
 from enrollments.tests.factories import STAFF, make_company, make_course
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.django_db
 def job(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = f"name,email,course\n@Evil,evil.{company.sk}@example.com,{course.sk}\nBad,bad,{course.sk}\n".encode()
-    started = api.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=False)
-    return api.import_run_inline(job_id=started.job_id)
+    started = import_services.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    return import_services.import_run_inline(job_id=started.job_id)
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def staff_client(client):
 
 
 def test_progress_json__staff__returns_the_progress(staff_client, job):
-    response = staff_client.get(f"/imports/{job.job_id}/progress.json")
+    response = staff_client.get(reverse("admin:import_progress_json", args=[job.job_id]))
 
     assert response.status_code == 200
     body = response.json()
@@ -38,7 +39,7 @@ def test_progress_json__staff__returns_the_progress(staff_client, job):
 
 
 def test_progress_json__not_staff__redirects_to_login(client, job):
-    response = client.get(f"/imports/{job.job_id}/progress.json")
+    response = client.get(reverse("admin:import_progress_json", args=[job.job_id]))
 
     assert response.status_code == 302 and "/login/" in response["Location"]
 
@@ -46,19 +47,19 @@ def test_progress_json__not_staff__redirects_to_login(client, job):
 def test_progress_json__staff_without_the_view_permission__403(client, job):
     client.force_login(get_user_model().objects.create_user(username="nobody", password="pw-nobody-1", is_staff=True))
 
-    assert client.get(f"/imports/{job.job_id}/progress.json").status_code == 403
+    assert client.get(reverse("admin:import_progress_json", args=[job.job_id])).status_code == 403
 
 
 def test_progress_json__dynamodb_down__503_not_a_server_error(staff_client, job, dynamodb_down):
-    assert staff_client.get(f"/imports/{job.job_id}/progress.json").status_code == 503
+    assert staff_client.get(reverse("admin:import_progress_json", args=[job.job_id])).status_code == 503
 
 
 def test_progress_json__unknown_job__404(staff_client, frozen_clock):
-    assert staff_client.get("/imports/00000000-0000-0000-0000-000000000000/progress.json").status_code == 404
+    assert staff_client.get(reverse("admin:import_progress_json", args=["00000000-0000-0000-0000-000000000000"])).status_code == 404
 
 
 def test_report_download__streams_the_neutralized_report(staff_client, job):
-    response = staff_client.get(f"/imports/{job.job_id}/report.csv")
+    response = staff_client.get(reverse("admin:import_report_download", args=[job.job_id]))
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
@@ -67,8 +68,17 @@ def test_report_download__streams_the_neutralized_report(staff_client, job):
 
 
 def test_failed_rows_download__has_only_the_rows_not_enrolled(staff_client, job):
-    response = staff_client.get(f"/imports/{job.job_id}/failed-rows.csv")
+    response = staff_client.get(reverse("admin:import_failed_rows_download", args=[job.job_id]))
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
     assert [(row[0], row[1], row[5]) for row in rows[1:]] == [("Bad", "bad", "3")]
+
+
+@pytest.mark.parametrize(("old", "name"), [("progress.json", "admin:import_progress_json"),
+                                          ("report.csv", "admin:import_report_download"),
+                                          ("failed-rows.csv", "admin:import_failed_rows_download")])
+def test_first_urls_of_an_import__redirect_to_the_imports_section(staff_client, job, old, name):
+    response = staff_client.get(f"/imports/{job.job_id}/{old}")
+
+    assert response.status_code == 302 and response["Location"] == reverse(name, args=[job.job_id])

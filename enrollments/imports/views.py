@@ -1,4 +1,5 @@
-"""CSV imports: the job list, the upload form and its preview, the confirmation, and a job's progress page.
+"""Pages of imports: the job list, the upload form and its preview, the confirmation, a job's progress page,
+and the progress JSON and report CSVs those pages link to.
 
 Between the preview and the confirmation the upload waits in ``IMPORT_UPLOAD_DIR``
 under a token; the choices made with it (company, default course, window) stay in
@@ -7,18 +8,22 @@ confirmation of the same upload finds the job the first one started.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import labels, permissions, selectors
+from .. import labels, permissions
+from .. import selectors as core_selectors
 from ..exceptions import ImportFileRefused, ImportJobNotFound, InvalidEnrollmentData, SameFileImported
-from ..forms_imports import ImportForm
-from ..imports import api
-from ..imports.jobs import COUNTER_NAMES, ENROLLED
 from ..services import Author
-from .common import add_domain_error, render_page, requires
+from ..views.common import add_domain_error, render_page, requires
+from . import reports, selectors, services
+from .forms import ImportForm
+from .jobs import COUNTER_NAMES, ENROLLED
+from .preview import ImportPreview, failed_rows_csv, import_preview
+from .tasks import enqueue_chunks
+from .uploads import open_stashed_upload, stash_upload
 
 # Rows with errors listed on the preview page; the failed-rows CSV has them all.
 PREVIEW_ROWS_SHOWN = 200
@@ -41,10 +46,10 @@ def _remember(request, token: str, upload: dict) -> None:
     request.session[_SESSION_KEY] = uploads
 
 
-def _preview_of(pending: dict, token: str) -> api.ImportPreview:
+def _preview_of(pending: dict, token: str) -> ImportPreview:
     """Preview a stashed upload again with the choices it was uploaded with."""
-    with api.open_stashed_upload(token) as file:
-        return api.import_preview(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
+    with open_stashed_upload(token) as file:
+        return import_preview(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
                                   default_course_id=pending["default_course_id"], window_days=pending["window_days"])
 
 
@@ -64,7 +69,7 @@ def _errors(job) -> int:
 @requires(permissions.VIEW)
 def import_list(request):
     """Show the recent imports, newest first."""
-    jobs = api.import_job_list(limit=JOBS_LISTED)
+    jobs = selectors.import_job_list(limit=JOBS_LISTED)
     context = {
         "title": _("Imports"),
         "jobs": [{"job": job, "errors": _errors(job)} for job in jobs],
@@ -77,28 +82,28 @@ def import_list(request):
 def import_add(request):
     """Take a file and the company's choices, and show the preview; a refused file gets its message on the form."""
     form = ImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None,
-                      companies=selectors.company_list(), courses=selectors.course_list())
+                      companies=core_selectors.company_list(), courses=core_selectors.course_list())
     if request.method == "POST" and form.is_valid():
         data, upload = form.cleaned_data, form.cleaned_data["file"]
         pending = {"tenant_id": data["company"], "default_course_id": data["course"] or None,
                    "window_days": data["window_days"], "file_name": upload.name}
         try:
             # Read first, stash after: a refused file leaves nothing behind.
-            preview = api.import_preview(file=upload.file, file_name=upload.name, tenant_id=pending["tenant_id"],
+            preview = import_preview(file=upload.file, file_name=upload.name, tenant_id=pending["tenant_id"],
                                          default_course_id=pending["default_course_id"], window_days=pending["window_days"])
         except ImportFileRefused as error:
             form.add_error("file", error.message)
         except InvalidEnrollmentData as error:
             add_domain_error(form, error, fields=ImportForm.SERVICE_FIELDS)
         else:
-            token = api.stash_upload(upload.file)
+            token = stash_upload(upload.file)
             _remember(request, token, pending)
             return _preview_page(request, preview, token)
     return render_page(request, "admin/backoffice/import_form.html", {"title": _("Import a CSV file"), "form": form})
 
 
-def _preview_page(request, preview: api.ImportPreview, token: str, *, error: str | None = None):
-    courses = {course.sk: course.name for course in selectors.course_list()}
+def _preview_page(request, preview: ImportPreview, token: str, *, error: str | None = None):
+    courses = {course.sk: course.name for course in core_selectors.course_list()}
     context = {
         "title": _("Preview of %(file)s") % {"file": preview.file.name or _("the upload")},
         "preview": preview,
@@ -123,11 +128,9 @@ def import_preview_failed_rows(request, token: str):
     try:
         preview = _preview_of(pending, token)
     except (ImportFileRefused, InvalidEnrollmentData) as error:
-        raise Http404(error.message)
-    response = StreamingHttpResponse(api.failed_rows_csv(preview), content_type="text/csv; charset=utf-8")
+        raise Http404(error.message) from None
     stem = (pending["file_name"] or "upload").rsplit(".", 1)[0]
-    response["Content-Disposition"] = f'attachment; filename="{_safe_name(stem)}-failed-rows.csv"'
-    return response
+    return _csv_response(failed_rows_csv(preview), f"{_safe_name(stem)}-failed-rows.csv")
 
 
 def _safe_name(text: str) -> str:
@@ -148,10 +151,11 @@ def import_confirm(request):
         messages.info(request, _("This upload is already being imported."))
         return HttpResponseRedirect(reverse("admin:import_detail", args=[pending["job_id"]]))
     try:
-        with api.open_stashed_upload(token) as file:
-            job = api.import_start(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
-                                   author=Author.from_user(request.user), default_course_id=pending["default_course_id"],
-                                   window_days=pending["window_days"], allow_same_file=request.POST.get("again") == "1")
+        with open_stashed_upload(token) as file:
+            job = services.import_start(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
+                                        author=Author.from_user(request.user), enqueue=enqueue_chunks,
+                                        default_course_id=pending["default_course_id"], window_days=pending["window_days"],
+                                        allow_same_file=request.POST.get("again") == "1")
     except SameFileImported as error:
         return _preview_page(request, _preview_of(pending, token), token, error=error.message)
     except (ImportFileRefused, InvalidEnrollmentData) as error:
@@ -166,10 +170,10 @@ def import_confirm(request):
 def import_detail(request, job_id):
     """Show a job's progress bar, kept live by polling the progress endpoint, then its counts and reports."""
     try:
-        job = api.get_import_job(str(job_id))
+        job = selectors.import_job_get(str(job_id))
     except ImportJobNotFound as error:
-        raise Http404(error.message)
-    progress = api.job_progress(job)
+        raise Http404(error.message) from None
+    progress = reports.job_progress(job)
     counts = progress["counts"]
     context = {
         "title": _("Import of %(file)s") % {"file": job.file_name},
@@ -182,3 +186,41 @@ def import_detail(request, job_id):
         "courses": sorted(name for name, *_rest in (job.courses or {}).values()),
     }
     return render_page(request, "admin/backoffice/import_detail.html", context)
+
+
+@requires(permissions.VIEW)
+@require_GET
+def import_progress_json(request, job_id):
+    """Return the progress of an import: the page's bar polls this."""
+    try:
+        return JsonResponse(reports.import_progress(str(job_id)))
+    except ImportJobNotFound as error:
+        raise Http404(error.message) from None
+
+
+@requires(permissions.VIEW)
+@require_GET
+def import_report_download(request, job_id):
+    """Stream the per-row report CSV of an import."""
+    return _job_csv(reports.import_report_csv, job_id, "report")
+
+
+@requires(permissions.VIEW)
+@require_GET
+def import_failed_rows_download(request, job_id):
+    """Stream the rows an import did not enroll, ready to fix and upload again."""
+    return _job_csv(reports.job_failed_rows_csv, job_id, "failed-rows")
+
+
+def _job_csv(lines, job_id, name: str) -> StreamingHttpResponse:
+    try:
+        content = lines(str(job_id))
+    except ImportJobNotFound as error:
+        raise Http404(error.message) from None
+    return _csv_response(content, f"import-{job_id}-{name}.csv")
+
+
+def _csv_response(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

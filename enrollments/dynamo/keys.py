@@ -1,0 +1,247 @@
+"""Every key of the data model: one function per item, named after it, and the index keys.
+
+Nothing else in the code writes a key string. A function returns the item's
+``Key(pk, sk)`` (``Model(*key, ...)`` builds the item, ``Model.get(*key)`` reads it);
+a partition that is queried has a function or constant of its own, and so has the
+sort-key prefix of items read by ``begins_with``. ``docs/architecture.md`` shows
+the same table.
+"""
+
+import hashlib
+from datetime import datetime
+from typing import NamedTuple
+
+from django.conf import settings
+
+from ..clock import to_iso
+
+
+class Key(NamedTuple):
+    """The hash key and range key of one item (``order_id`` and ``sk`` in the orders table)."""
+
+    pk: str
+    sk: str
+
+
+# The enrollment partition: ``id = <enrollment_id>``.
+
+ENROLLMENT_SK = "0"
+SCHEDULE_PREFIX = "schedules#"
+AUDIT_PREFIX = "audit#"
+
+
+def enrollment(enrollment_id: str) -> Key:
+    return Key(enrollment_id, ENROLLMENT_SK)
+
+
+def tenant_metadata(enrollment_id: str) -> Key:
+    return Key(enrollment_id, "metadata#tenant")
+
+
+def schedule(enrollment_id: str, event: str) -> Key:
+    """Return the key of the lifecycle record of ``event``."""
+    return Key(enrollment_id, SCHEDULE_PREFIX + event)
+
+
+def schedule_event(sk: str) -> str:
+    """Return the event a lifecycle record's sort key names."""
+    return sk.removeprefix(SCHEDULE_PREFIX)
+
+
+def lock_metadata(enrollment_id: str) -> Key:
+    return Key(enrollment_id, "metadata#lock")
+
+
+def deduplication_window(enrollment_id: str) -> Key:
+    return Key(enrollment_id, "metadata#deduplication_window")
+
+
+def cancel_policy(enrollment_id: str) -> Key:
+    return Key(enrollment_id, "cancel_policy")
+
+
+def parent_vacancy(enrollment_id: str) -> Key:
+    return Key(enrollment_id, "parent_vacancy")
+
+
+def canceled_date(enrollment_id: str) -> Key:
+    return Key(enrollment_id, "canceled_date")
+
+
+def audit_event(enrollment_id: str, *, at_iso: str, suffix: str) -> Key:
+    """Return the key of an audit event: sorted by time, ``suffix`` keeps events of the same instant apart."""
+    return Key(enrollment_id, f"{AUDIT_PREFIX}{at_iso}#{suffix}")
+
+
+# Partitions of their own.
+
+LOCKS = "lock"
+COMPANIES = "companies"
+COURSES = "courses"
+SCHEDULER = "scheduler"
+LIFECYCLE_FAILURES = "lifecycle_failures"
+IMPORTS = "imports"
+ACTIVE_IMPORTS = "imports#active"
+
+
+def lock_hash(*, user_id: str, course_id: str) -> str:
+    """Return the sort key of a person's deduplication lock in a course (the original rule: md5 of both ids)."""
+    return hashlib.md5(f"{user_id}{course_id}".encode()).hexdigest()
+
+
+def lock(lock_hash: str) -> Key:
+    return Key(LOCKS, lock_hash)
+
+
+def vacancies(tenant_id: str) -> str:
+    """Return the partition of a company's free seats."""
+    return f"vacancies#{tenant_id}"
+
+
+def vacancy(tenant_id: str, *, order_id: str, seat_id: str) -> Key:
+    """Return the key of one free seat: ``<order_id>#<seat_id>``, a random id that spreads concurrent takers."""
+    return Key(vacancies(tenant_id), f"{order_id}#{seat_id}")
+
+
+def company(company_id: str) -> Key:
+    return Key(COMPANIES, company_id)
+
+
+def course(course_id: str) -> Key:
+    return Key(COURSES, course_id)
+
+
+def company_orders(tenant_id: str) -> str:
+    """Return the partition that lists a company's orders."""
+    return f"orders#{tenant_id}"
+
+
+def company_order(tenant_id: str, *, created_at: str, order_id: str) -> Key:
+    return Key(company_orders(tenant_id), f"{created_at}#{order_id}")
+
+
+def user(email: str) -> Key:
+    """Return the key of a person: the email is the key, so one email is one person."""
+    return Key(f"user#{email}", "0")
+
+
+def scheduler_cursor() -> Key:
+    return Key(SCHEDULER, "cursor#due")
+
+
+def lifecycle_failure(*, failed_at: str, enrollment_id: str, event: str) -> Key:
+    return Key(LIFECYCLE_FAILURES, f"{failed_at}#{enrollment_id}#{event}")
+
+
+# Imports: the job's partition holds the job, its chunks of rows and their results.
+
+IMPORT_JOB_SK = "0"
+CHUNK_PREFIX = "chunk#"
+RESULT_PREFIX = "result#"
+
+
+def import_partition(job_id: str) -> str:
+    return f"import#{job_id}"
+
+
+def import_job(job_id: str) -> Key:
+    return Key(import_partition(job_id), IMPORT_JOB_SK)
+
+
+def import_chunk(job_id: str, number: int) -> Key:
+    return Key(import_partition(job_id), f"{CHUNK_PREFIX}{number:06d}")
+
+
+def import_result(job_id: str, number: int) -> Key:
+    return Key(import_partition(job_id), f"{RESULT_PREFIX}{number:06d}")
+
+
+def chunk_number(sk: str) -> int:
+    """Return the chunk number of a chunk or result sort key."""
+    return int(sk.split("#", 1)[1])
+
+
+def import_listing(*, created_at: str, job_id: str) -> Key:
+    return Key(IMPORTS, f"{created_at}#{job_id}")
+
+
+def import_files(tenant_id: str) -> str:
+    """Return the partition of the files imported for a company, by sha256."""
+    return f"import_files#{tenant_id}"
+
+
+def import_file(tenant_id: str, file_hash: str) -> Key:
+    return Key(import_files(tenant_id), file_hash)
+
+
+def active_import(job_id: str) -> Key:
+    return Key(ACTIVE_IMPORTS, job_id)
+
+
+# The orders table: ``order_id`` + ``sk``.
+
+ORDER_SK = "0"
+
+
+def order(order_id: str) -> Key:
+    return Key(order_id, ORDER_SK)
+
+
+def generated_item(order_id: str, enrollment_id: str) -> Key:
+    """Return the key of a seat's use by an enrollment."""
+    return Key(order_id, f"generated_items#{enrollment_id}")
+
+
+# Index keys.
+
+LIST_SHARD_PREFIX = "enrollments#"
+
+
+def list_shard(enrollment_id: str) -> str:
+    """Return the ``all_enrollments`` index partition of an enrollment: one of ``ENROLLMENT_LIST_SHARDS``."""
+    number = int(hashlib.md5(enrollment_id.encode()).hexdigest()[:8], 16) % settings.ENROLLMENT_LIST_SHARDS
+    return f"{LIST_SHARD_PREFIX}{number}"
+
+
+def list_shards() -> list[str]:
+    """Return every partition of the ``all_enrollments`` index."""
+    return [f"{LIST_SHARD_PREFIX}{number}" for number in range(settings.ENROLLMENT_LIST_SHARDS)]
+
+
+def tenant_course(tenant_id: str, course_id: str) -> str:
+    """Return the ``by_tenant_course`` index partition."""
+    return f"{tenant_id}#{course_id}"
+
+
+def enrollment_index_keys(
+    *, enrollment_id: str, created_at: str, tenant_id: str, course_id: str, email: str, cpf: str | None
+) -> dict[str, str]:
+    """Return the attributes that put an enrollment in its list indexes, newest first in each.
+
+    ``by_tenant``, ``by_email``, ``by_course``, ``by_tenant_course`` and ``all_enrollments``
+    always; ``by_cpf`` only with a CPF (the index is sparse).
+    """
+    newest_first = f"{created_at}#{enrollment_id}"
+    keys = {
+        "tenant_pk": tenant_id,
+        "tenant_sk": newest_first,
+        "email_pk": email,
+        "email_sk": newest_first,
+        "course_pk": course_id,
+        "tenant_course_pk": tenant_course(tenant_id, course_id),
+        "list_shard": list_shard(enrollment_id),
+    }
+    if cpf:
+        keys["cpf_pk"] = cpf
+    return keys
+
+
+def due_partition(day: str, shard: int) -> str:
+    """Return one partition of the ``due`` index: a UTC day (``YYYY-MM-DD``) and a shard number."""
+    return f"{day}#{shard}"
+
+
+def due_shard(*, enrollment_id: str, event: str, due_at: datetime) -> str:
+    """Return the ``due`` index partition of a lifecycle record: its UTC day and a shard from a hash of its key."""
+    digest = hashlib.md5(f"{enrollment_id}{SCHEDULE_PREFIX}{event}".encode()).hexdigest()
+    return due_partition(to_iso(due_at)[:10], int(digest[:8], 16) % settings.LIFECYCLE_DUE_SHARDS)

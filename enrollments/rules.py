@@ -1,0 +1,197 @@
+"""The rules of enrollments, without I/O: states, who may be enrolled, what may change, which email goes out.
+
+Services, views, forms and imports ask these functions instead of comparing
+states themselves. Nothing here reads or writes DynamoDB.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from . import labels
+from .clock import from_iso
+from .exceptions import InvalidEnrollmentData
+from .validators import normalize_cpf, normalize_email
+
+# An enrollment's states: PENDING -> IN_PROGRESS -> COMPLETED -> ARCHIVED; PENDING or
+# IN_PROGRESS -> EXPIRED; any state that is not terminal -> CANCELED.
+PENDING = "PENDING"
+IN_PROGRESS = "IN_PROGRESS"
+COMPLETED = "COMPLETED"
+EXPIRED = "EXPIRED"
+ARCHIVED = "ARCHIVED"
+CANCELED = "CANCELED"
+ACTIVE_STATES = (PENDING, IN_PROGRESS)
+TERMINAL_STATES = (CANCELED, EXPIRED, ARCHIVED)
+
+# A lifecycle record's states: RECORD_PENDING -> RECORD_SENDING (claimed) -> SENT, SKIPPED or
+# FAILED; a send that failed for now goes back to RECORD_PENDING, due later.
+RECORD_PENDING = "PENDING"
+RECORD_SENDING = "SENDING"
+RECORD_SENT = "SENT"
+RECORD_SKIPPED = "SKIPPED"
+RECORD_FAILED = "FAILED"
+
+# A seat's use, on the order's ``generated_items#<enrollment_id>``.
+SEAT_USED = "USED"
+SEAT_ROLLBACK = "ROLLBACK"
+
+# How a company pays: seats bought in orders, or billed per enrollment.
+PREPAID = "prepaid"
+POSTPAID = "postpaid"
+BILLING_CHOICES = (PREPAID, POSTPAID)
+MAX_SEATS_PER_ORDER = 10_000
+
+# The lifecycle events (``schedules#<event>``) and when each is due.
+REMINDER_NO_ACCESS_3_DAYS = "reminder_no_access_3_days"
+ACCESS_PERIOD_REMINDER_30_DAYS = "access_period_reminder_30_days"
+COURSE_EXPIRED = "course_expired"
+NO_ACTIVITY_7_DAYS = "no_activity_7_days"
+CERT_EXPIRATION_REMINDER_30_DAYS = "cert_expiration_reminder_30_days"
+COURSE_ARCHIVED = "course_archived"
+EVENTS = (
+    REMINDER_NO_ACCESS_3_DAYS,
+    ACCESS_PERIOD_REMINDER_30_DAYS,
+    COURSE_EXPIRED,
+    NO_ACTIVITY_7_DAYS,
+    CERT_EXPIRATION_REMINDER_30_DAYS,
+    COURSE_ARCHIVED,
+)
+NO_ACCESS_DAYS = 3
+ACCESS_REMINDER_DAYS = 30
+NO_ACTIVITY_DAYS = 7
+CERTIFICATE_REMINDER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Person:
+    """The person to enroll, as staff typed it or a file gave it."""
+
+    name: str
+    email: str
+    cpf: str | None = None
+
+
+def clean_person(person: Person) -> Person:
+    """Return the person with a name, a normalised email and CPF, or raise ``InvalidEnrollmentData``."""
+    name = (person.name or "").strip()
+    if not name:
+        raise InvalidEnrollmentData(_("The person needs a name."), field="name")
+    try:
+        email = normalize_email(person.email)
+    except ValidationError as error:
+        raise InvalidEnrollmentData(error.messages[0], field="email") from None
+    try:
+        cpf = normalize_cpf(person.cpf)
+    except ValidationError as error:
+        raise InvalidEnrollmentData(error.messages[0], field="cpf") from None
+    return Person(name=name, email=email, cpf=cpf)
+
+
+def check_window(days: int | None, course) -> None:
+    """Raise ``InvalidEnrollmentData`` unless ``days`` is a deduplication window ``course`` allows.
+
+    A window is a whole number of days shorter than the course's access period
+    (``None``: no window). Imports check each row's window with it too.
+    """
+    if days is None:
+        return
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days < course.access_period_days:
+        raise InvalidEnrollmentData(
+            _(
+                "The deduplication window must be a whole number of days from 0 to %(max)s "
+                "(the course's access period is %(period)s days)."
+            )
+            % {"max": course.access_period_days - 1, "period": course.access_period_days},
+            field="deduplication_window_days",
+        )
+
+
+def cancel_refusal(partition) -> str | None:
+    """Return why the enrollment of ``partition`` cannot be canceled, in words for staff, or ``None`` when it can.
+
+    ``partition`` is a ``selectors.EnrollmentPartition``: a cancel needs the
+    enrollment's cancel policy, which the learner's first access removes.
+    """
+    enrollment = partition.enrollment
+    if enrollment.status == CANCELED:
+        return _("Enrollment %(id)s is already canceled.") % {"id": enrollment.id}
+    if enrollment.status in TERMINAL_STATES:
+        return _("Enrollment %(id)s is %(status)s and can no longer be canceled.") % {
+            "id": enrollment.id,
+            "status": enrollment.status,
+        }
+    if partition.cancel_policy is None:
+        return _("Enrollment %(id)s can no longer be canceled: the learner has already accessed the course.") % {
+            "id": enrollment.id
+        }
+    return None
+
+
+def completion_refusal(enrollment) -> str | None:
+    """Return why a completion cannot be recorded on ``enrollment``, or ``None`` when it can.
+
+    Only a pending or in-progress enrollment can be completed: staff may record a
+    completion done elsewhere (in class, say) before any access here.
+    """
+    if enrollment.status in ACTIVE_STATES:
+        return None
+    return _("Enrollment %(id)s is %(status)s: only a pending or in-progress enrollment can be completed.") % {
+        "id": enrollment.id,
+        "status": labels.label(labels.STATUSES, enrollment.status),
+    }
+
+
+def enrollment_schedule(*, access_period_days: int, enrolled_at: datetime) -> dict[str, datetime]:
+    """Return the events scheduled at enrollment and when each is due."""
+    access_ends = enrolled_at + timedelta(days=access_period_days)
+    schedule = {REMINDER_NO_ACCESS_3_DAYS: enrolled_at + timedelta(days=NO_ACCESS_DAYS)}
+    # A 30-day reminder only makes sense when the access period is longer than 30 days.
+    if access_period_days > ACCESS_REMINDER_DAYS:
+        schedule[ACCESS_PERIOD_REMINDER_30_DAYS] = access_ends - timedelta(days=ACCESS_REMINDER_DAYS)
+    schedule[COURSE_EXPIRED] = access_ends
+    return schedule
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a record's email goes out, and what it does to the enrollment."""
+
+    send: bool
+    effect: str | None = None
+    skip_reason: str = ""
+
+
+def _skip(reason: str) -> Decision:
+    return Decision(send=False, skip_reason=reason)
+
+
+def decide(record, enrollment, *, now: datetime) -> Decision:
+    """Return what firing lifecycle ``record`` does, given ``enrollment`` as it is at ``now``."""
+    status, event = enrollment.status, record.event
+    if status == CANCELED:
+        return _skip("the enrollment was canceled")
+    active = status in ACTIVE_STATES
+    if event == REMINDER_NO_ACCESS_3_DAYS:
+        if status == PENDING:
+            return Decision(send=True)
+        accessed = status in (IN_PROGRESS, COMPLETED)
+        return _skip("the learner has accessed the course" if accessed else f"the enrollment is {status}")
+    if event == ACCESS_PERIOD_REMINDER_30_DAYS:
+        return Decision(send=True) if active else _skip(f"the enrollment is {status}")
+    if event == COURSE_EXPIRED:
+        return Decision(send=True, effect=EXPIRED) if active else _skip(f"the enrollment is {status}")
+    if event == NO_ACTIVITY_7_DAYS:
+        if status != IN_PROGRESS:
+            return _skip(f"the enrollment is {status}")
+        last = enrollment.last_activity_at or enrollment.started_at
+        if last and from_iso(last) + timedelta(days=NO_ACTIVITY_DAYS) > now:
+            return _skip("the learner was active in the last 7 days")
+        return Decision(send=True)
+    if event == CERT_EXPIRATION_REMINDER_30_DAYS:
+        return Decision(send=True) if status == COMPLETED else _skip(f"the enrollment is {status}")
+    if event == COURSE_ARCHIVED:
+        return Decision(send=True, effect=ARCHIVED) if status == COMPLETED else _skip(f"the enrollment is {status}")
+    return _skip(f"unknown event {event}")

@@ -1,0 +1,34 @@
+"""Pages in a real browser: Debian's Chromium driven by Playwright (the fixtures are in ``conftest.py``)."""
+
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from enrollments.permissions import sync_groups
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PASSWORD = "browser-test-pw"
+
+
+def member(group: str):
+    """Return a new staff user of ``group`` whose password is ``PASSWORD``."""
+    # The live server needs committed data, so each test ends with a flush that takes the groups too.
+    sync_groups()
+    user = get_user_model().objects.create_user(
+        username=f"{group}-{uuid.uuid4().hex[:6]}", password=PASSWORD, is_staff=True, first_name="Bia", last_name="Browser",
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def log_in(page, live_server, user) -> None:
+    """Log ``user`` in through the admin's login page."""
+    page.goto(f"{live_server.url}/admin/")
+    assert "/admin/login/" in page.url
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")

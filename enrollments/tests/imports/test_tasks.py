@@ -1,0 +1,110 @@
+"""Imports through real Celery workers (subprocesses on this run's own queue): seats, and a worker killed mid-import."""
+
+import io
+import time
+
+import pytest
+from django.conf import settings
+
+from enrollments import selectors
+from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
+from enrollments.imports import reports
+from enrollments.imports import selectors as import_selectors
+from enrollments.imports import services as import_services
+from enrollments.imports.jobs import DONE, RUNNING, row_enrollment_id
+from enrollments.imports.tasks import enqueue_chunks
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def _wait(condition, workers, timeout=240.0, every=0.3):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; worker logs:\n{workers.logs()}")
+        time.sleep(every)
+
+
+def _csv(company, course, count):
+    return ("nome;email;curso\n" + "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(count))).encode()
+
+
+def _enrollment_count(company) -> int:
+    return EnrollmentItem.by_tenant.count(company.sk)
+
+
+def test_imports_tasks__registered_chunks_acks_late_and_beat_sweeps_stalled_imports():
+    from backoffice.celery import celery_app
+    from enrollments.imports import tasks
+
+    celery_app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["imports-resume-stalled"]
+    assert entry["task"] == tasks.imports_resume_stalled.name and entry["schedule"] == 60.0
+    # The names the first release registered: beat's schedule and queued messages use them.
+    assert tasks.import_chunk.name == "enrollments.tasks_imports.import_chunk"
+    assert tasks.imports_resume_stalled.name == "enrollments.tasks_imports.imports_resume_stalled"
+    assert {tasks.import_chunk.name, tasks.imports_resume_stalled.name} <= set(celery_app.tasks)
+    assert tasks.import_chunk.acks_late and tasks.import_chunk.reject_on_worker_lost
+
+
+@pytest.mark.slow
+def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vacancy_no_seat_lost(workers, settings):
+    settings.IMPORT_CHUNK_ROWS = 4
+    company, course = make_company(billing="prepaid"), make_course()
+    order = make_order(company, course, seats=10)
+    workers.start()
+
+    job = import_services.import_start(file=io.BytesIO(_csv(company, course, 15)), file_name="seats.csv", tenant_id=company.sk, author=STAFF,
+                                       enqueue=enqueue_chunks)
+    job = _wait(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j, workers)
+
+    assert (job.enrolled, job.no_vacancy_left, job.rows_done, job.failed) == (10, 5, 15, 0)
+    results = [row[3] for row in reports.import_report_rows(job.job_id)]
+    assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    assert len(generated) == 10 and {g.status for g in generated} == {"USED"}
+    assert _enrollment_count(company) == 10
+
+
+@pytest.mark.slow
+def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_each_row_once(workers, settings):
+    rows = 2000
+    settings.IMPORT_CHUNK_ROWS = 50
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=rows)
+    first = workers.start()
+
+    job = import_services.import_start(file=io.BytesIO(_csv(company, course, rows)), file_name="big.csv", tenant_id=company.sk, author=STAFF,
+                                       enqueue=enqueue_chunks)
+
+    def rows_in_flight():
+        done = import_selectors.import_job_get(job.job_id).rows_done
+        # Kill while chunks are half-done: enrollments written whose chunk is not recorded yet.
+        return done >= 200 and _enrollment_count(company) > done + 10
+
+    _wait(rows_in_flight, workers, every=0.05)
+    workers.kill(first)
+    at_kill = import_selectors.import_job_get(job.job_id)
+    # The worker may record a chunk between the check above and the kill: the import must still be unfinished.
+    assert at_kill.state == RUNNING and at_kill.rows_done < rows
+
+    workers.start()
+    # What beat's sweep does for an import without progress, here without waiting for the stall period.
+    assert import_services.import_resume(job_id=job.job_id, enqueue=enqueue_chunks) > 0
+    job = _wait(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j, workers)
+
+    assert (job.rows_total, job.rows_done, job.enrolled, job.chunks_done) == (rows, rows, rows, rows // 50)
+    assert (job.already_enrolled, job.no_vacancy_left, job.invalid, job.duplicates, job.failed) == (0, 0, 0, 0, 0)
+    report = list(reports.import_report_rows(job.job_id))
+    assert [row[0] for row in report] == list(range(2, rows + 2))
+    assert {row[3] for row in report} == {"enrolled"}
+    assert [row[4] for row in report] == [row_enrollment_id(job.job_id, line) for line in range(2, rows + 2)]
+    enrollments = list(EnrollmentItem.by_tenant.query(company.sk))
+    assert len(enrollments) == rows
+    assert sorted(e.user.email for e in enrollments) == sorted(f"p{i}.{company.sk}@example.com" for i in range(rows))
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
