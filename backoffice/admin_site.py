@@ -41,8 +41,9 @@ class Section:
     order: int = 100
 
     @classmethod
-    def of_views(cls, *, slug: str, name, permission: str, list_view, add_view, add_permission: str, order: int,
-                 more=()) -> "Section":
+    def of_views(
+        cls, *, slug: str, name, permission: str, list_view, add_view, add_permission: str, order: int, more=()
+    ) -> "Section":
         """Return a section of views: its list at ``""``, its add page at ``add/``, then each ``(route, view)`` of ``more``.
 
         Every URL is named after its view (``admin:<view name>``).
@@ -52,8 +53,16 @@ class Section:
         def urls(wrap):
             return [path(route, wrap(view), name=view.__name__) for route, view in routes]
 
-        return cls(slug=slug, name=name, urls=urls, permission=permission, list_url=list_view.__name__,
-                   add_url=add_view.__name__, add_permission=add_permission, order=order)
+        return cls(
+            slug=slug,
+            name=name,
+            urls=urls,
+            permission=permission,
+            list_url=list_view.__name__,
+            add_url=add_view.__name__,
+            add_permission=add_permission,
+            order=order,
+        )
 
 
 class BackofficeAdminSite(admin.AdminSite):
@@ -93,14 +102,16 @@ class BackofficeAdminSite(admin.AdminSite):
             if not user.has_perm(section.permission):
                 continue
             can_add = bool(section.add_url and section.add_permission and user.has_perm(section.add_permission))
-            models.append({
-                "name": section.name,
-                "object_name": section.slug,
-                "admin_url": reverse(f"{self.name}:{section.list_url}"),
-                "add_url": reverse(f"{self.name}:{section.add_url}") if can_add else None,
-                "view_only": True,
-                "perms": {"view": True, "add": can_add, "change": False, "delete": False},
-            })
+            models.append(
+                {
+                    "name": section.name,
+                    "object_name": section.slug,
+                    "admin_url": reverse(f"{self.name}:{section.list_url}"),
+                    "add_url": reverse(f"{self.name}:{section.add_url}") if can_add else None,
+                    "view_only": True,
+                    "perms": {"view": True, "add": can_add, "change": False, "delete": False},
+                }
+            )
         if not models:
             return None
         return {

@@ -141,7 +141,9 @@ LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS = env.int("LIFECYCLE_RETRY_BACKOFF_MAX_SECON
 # Days a tick looks back when it finds no cursor (a new table, or the cursor was deleted).
 LIFECYCLE_CURSOR_FALLBACK_DAYS = env.int("LIFECYCLE_CURSOR_FALLBACK_DAYS", default=30)
 # Link in lifecycle emails; placeholders {enrollment_id} and {course_id}.
-COURSE_URL_TEMPLATE = env("COURSE_URL_TEMPLATE", default="https://cursos.example.com/courses/{course_id}/enrollments/{enrollment_id}")
+COURSE_URL_TEMPLATE = env(
+    "COURSE_URL_TEMPLATE", default="https://cursos.example.com/courses/{course_id}/enrollments/{enrollment_id}"
+)
 # Bearer token of the course player's progress API; empty refuses every request.
 COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
 

@@ -58,27 +58,47 @@ def run(n: int, threads: int):
         return rate
 
     company = company_with_seats()
-    sequential = timed("sequential enroll", lambda _: enroll(
-        tenant_id=company.sk, course_id=course.sk, user=person(), author=author, deduplication_window_days=30
-    ), list(range(n)), 1)
+    sequential = timed(
+        "sequential enroll",
+        lambda _: enroll(
+            tenant_id=company.sk, course_id=course.sk, user=person(), author=author, deduplication_window_days=30
+        ),
+        list(range(n)),
+        1,
+    )
 
     company = company_with_seats()
-    pooled = timed(f"pooled enroll ({threads} threads)", lambda _: enroll(
-        tenant_id=company.sk, course_id=course.sk, user=person(), author=author, deduplication_window_days=30
-    ), list(range(n)), threads)
+    pooled = timed(
+        f"pooled enroll ({threads} threads)",
+        lambda _: enroll(
+            tenant_id=company.sk, course_id=course.sk, user=person(), author=author, deduplication_window_days=30
+        ),
+        list(range(n)),
+        threads,
+    )
 
     company = company_with_seats()
     seats = selectors.free_seats(tenant_id=company.sk, course_id=course.sk, limit=n)
 
     def raw(seat):
         tx, _ = _enroll_transaction(
-            enrollment_id=str(uuid.uuid4()), person=person(), existing_user=None, company=company, course=course,
-            author=author, window_days=30, source="bench", seat=seat, now=clock.now(),
+            enrollment_id=str(uuid.uuid4()),
+            person=person(),
+            existing_user=None,
+            company=company,
+            course=course,
+            author=author,
+            window_days=30,
+            source="bench",
+            seat=seat,
+            now=clock.now(),
         )
         tx.commit()
 
     ceiling = timed(f"raw TransactWriteItems ({threads} threads)", raw, seats, threads)
-    print(f"enroll: {pooled:.1f} rows/s pooled = {100 * pooled / ceiling:.0f}% of raw ceiling, {pooled / sequential:.1f}x sequential")
+    print(
+        f"enroll: {pooled:.1f} rows/s pooled = {100 * pooled / ceiling:.0f}% of raw ceiling, {pooled / sequential:.1f}x sequential"
+    )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000, help="rows of the imported file (and of the raw ceiling run)")
-    parser.add_argument("--baseline-rows", type=int, default=1_000, help="rows enrolled one at a time for the baseline rate")
+    parser.add_argument(
+        "--rows", type=int, default=10_000, help="rows of the imported file (and of the raw ceiling run)"
+    )
+    parser.add_argument(
+        "--baseline-rows", type=int, default=1_000, help="rows enrolled one at a time for the baseline rate"
+    )
     parser.add_argument("--preview-rows", type=int, default=100_000, help="rows of the previewed file")
     # One pool process: on a 2-core machine DynamoDB Local (Java) needs the CPU a second Python process would take.
     parser.add_argument("--processes", type=int, default=1, help="worker pool processes (and raw ceiling processes)")
@@ -53,11 +57,16 @@ def run(args) -> None:
 
     dynamo, port = dynamodb_local.start()
     token = uuid.uuid4().hex[:8]
-    os.environ.update({
-        "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}", "DYNAMODB_TABLE_PREFIX": f"bench{token}_",
-        "IMPORTS_QUEUE": f"bench-imports-{token}", "IMPORT_THREADS": str(args.threads),
-        "IMPORT_CHUNK_ROWS": str(args.chunk_rows), "IMPORT_MAX_ROWS": str(max(100_000, args.preview_rows, args.rows)),
-    })
+    os.environ.update(
+        {
+            "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
+            "DYNAMODB_TABLE_PREFIX": f"bench{token}_",
+            "IMPORTS_QUEUE": f"bench-imports-{token}",
+            "IMPORT_THREADS": str(args.threads),
+            "IMPORT_CHUNK_ROWS": str(args.chunk_rows),
+            "IMPORT_MAX_ROWS": str(max(100_000, args.preview_rows, args.rows)),
+        }
+    )
     worker = None
     try:
         import django
@@ -80,18 +89,28 @@ def run(args) -> None:
         # The raw ceiling runs half before and half after the import, so both see the machine's same load.
         raw_before = _raw_run(raw_before_company, args.rows // 2, processes=args.processes, threads=args.threads)
         import_rate, job = _import_rate(imported, args.rows)
-        print(f"import of {args.rows} rows through {args.processes} worker processes x {args.threads} threads: "
-              f"{import_rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not)", flush=True)
-        raw_after = _raw_run(raw_after_company, args.rows - args.rows // 2, processes=args.processes, threads=args.threads)
+        print(
+            f"import of {args.rows} rows through {args.processes} worker processes x {args.threads} threads: "
+            f"{import_rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not)",
+            flush=True,
+        )
+        raw_after = _raw_run(
+            raw_after_company, args.rows - args.rows // 2, processes=args.processes, threads=args.threads
+        )
         raw_rate = (raw_before[0] + raw_after[0]) / (raw_before[1] + raw_after[1])
-        print(f"raw TransactWriteItems ceiling, the same items, {args.processes} processes x {args.threads} threads: "
-              f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the import, {raw_after[0] / raw_after[1]:.1f} after)",
-              flush=True)
+        print(
+            f"raw TransactWriteItems ceiling, the same items, {args.processes} processes x {args.threads} threads: "
+            f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the import, {raw_after[0] / raw_after[1]:.1f} after)",
+            flush=True,
+        )
         baseline_rate = _baseline_rate(baseline, args.baseline_rows)
         print(f"one-at-a-time enroll() of {args.baseline_rows} rows: {baseline_rate:.1f} rows/s", flush=True)
         peak_mb, idle_mb, previewed = _preview_peak(args.preview_rows, imported)
-        print(f"preview of {previewed} rows in a fresh process: peak resident memory {peak_mb:.0f} MB "
-              f"({idle_mb:.0f} MB before the preview)", flush=True)
+        print(
+            f"preview of {previewed} rows in a fresh process: peak resident memory {peak_mb:.0f} MB "
+            f"({idle_mb:.0f} MB before the preview)",
+            flush=True,
+        )
     finally:
         if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -100,16 +119,40 @@ def run(args) -> None:
         dynamo.terminate()
         dynamo.wait(timeout=30)
     size = f"{args.preview_rows // 1000}k" if args.preview_rows % 1000 == 0 else str(args.preview_rows)
-    print(f"import: {import_rate:.1f} rows/s = {100 * import_rate / raw_rate:.0f}% of raw ceiling, "
-          f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB")
+    print(
+        f"import: {import_rate:.1f} rows/s = {100 * import_rate / raw_rate:.0f}% of raw ceiling, "
+        f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB"
+    )
 
 
 def _start_worker(args) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "backoffice", "worker", "-Q", os.environ["IMPORTS_QUEUE"],
-               "--concurrency", str(args.processes), "-n", f"{os.environ['IMPORTS_QUEUE']}@%h", "--without-gossip",
-               "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
-    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "backoffice",
+        "worker",
+        "-Q",
+        os.environ["IMPORTS_QUEUE"],
+        "--concurrency",
+        str(args.processes),
+        "-n",
+        f"{os.environ['IMPORTS_QUEUE']}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel",
+        "WARNING",
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _drop_queue() -> None:
@@ -127,7 +170,9 @@ def _prepaid_company(label: str, seats: int):
     course = course_create(name=f"Bench course {label}", access_period_days=90, certificate_validity_days=365)
     author = Author(id="bench", name="Bench")
     for start in range(0, seats, MAX_SEATS_PER_ORDER):
-        order_create(tenant_id=company.sk, course_id=course.sk, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author)
+        order_create(
+            tenant_id=company.sk, course_id=course.sk, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author
+        )
     return company, course
 
 
@@ -147,8 +192,13 @@ def _import_rate(target, rows: int):
     company, course = target
     data = _csv(company, course, rows, "imp")
     started = time.perf_counter()
-    job = import_services.import_start(file=io.BytesIO(data), file_name="bench.csv", tenant_id=company.sk, author=Author(id="bench", name="Bench"),
-                                       enqueue=enqueue_chunks)
+    job = import_services.import_start(
+        file=io.BytesIO(data),
+        file_name="bench.csv",
+        tenant_id=company.sk,
+        author=Author(id="bench", name="Bench"),
+        enqueue=enqueue_chunks,
+    )
     print(f"  import_start of {rows} rows: {time.perf_counter() - started:.2f} s", flush=True)
     while (job := import_selectors.import_job_get(job.job_id)).state not in (DONE, FAILED):
         time.sleep(0.25)
@@ -167,16 +217,25 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     requests = []
     for i, seat in enumerate(seats):
         tx, _ = _enroll_transaction(
-            enrollment_id=str(uuid.uuid4()), person=Person(name=f"Person {i}", email=f"raw{i}.{company.sk}@example.com"),
-            existing_user=None, company=company, course=course, author=author, window_days=None,
-            source="csv:bench", seat=seat, now=clock.now(),
+            enrollment_id=str(uuid.uuid4()),
+            person=Person(name=f"Person {i}", email=f"raw{i}.{company.sk}@example.com"),
+            existing_user=None,
+            company=company,
+            course=course,
+            author=author,
+            window_days=None,
+            source="csv:bench",
+            seat=seat,
+            now=clock.now(),
         )
         requests.append(_request_of(tx))
     global _RAW_REQUESTS
     _RAW_REQUESTS = requests
     context = multiprocessing.get_context("fork")
     ready = context.Barrier(processes + 1)
-    children = [context.Process(target=_raw_child, args=(index, processes, threads, ready)) for index in range(processes)]
+    children = [
+        context.Process(target=_raw_child, args=(index, processes, threads, ready)) for index in range(processes)
+    ]
     for child in children:
         child.start()
     ready.wait()  # every child has its client: start the clock
@@ -225,10 +284,15 @@ def _raw_child(index: int, processes: int, threads: int, ready) -> None:
     from django.conf import settings
 
     client = botocore.session.get_session().create_client(
-        "dynamodb", endpoint_url=settings.DYNAMODB_ENDPOINT, region_name=settings.DYNAMODB_REGION,
-        aws_access_key_id="local", aws_secret_access_key="local",
+        "dynamodb",
+        endpoint_url=settings.DYNAMODB_ENDPOINT,
+        region_name=settings.DYNAMODB_REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
         # As PynamoDB configures its clients: no parameter validation, no retries hiding failures.
-        config=botocore.config.Config(max_pool_connections=threads * 2, parameter_validation=False, retries={"max_attempts": 1}),
+        config=botocore.config.Config(
+            max_pool_connections=threads * 2, parameter_validation=False, retries={"max_attempts": 1}
+        ),
     )
     mine = _RAW_REQUESTS[index::processes]
     ready.wait()
@@ -243,8 +307,13 @@ def _baseline_rate(target, rows: int) -> float:
     author = Author(id="bench", name="Bench")
     started = time.perf_counter()
     for i in range(rows):
-        enroll(tenant_id=company.sk, course_id=course.sk, user=Person(name=f"Person {i}", email=f"one{i}.{company.sk}@example.com"),
-               author=author, source="bench")
+        enroll(
+            tenant_id=company.sk,
+            course_id=course.sk,
+            user=Person(name=f"Person {i}", email=f"one{i}.{company.sk}@example.com"),
+            author=author,
+            source="bench",
+        )
     return rows / (time.perf_counter() - started)
 
 
@@ -257,8 +326,14 @@ def _preview_peak(rows: int, target) -> tuple[float, float, int]:
             out.write("nome;e-mail;cpf;curso;janela (dias)\n")
             for i in range(rows):
                 out.write(f"Pessoa Número {i};preview{i}.{company.sk}@example.com;;{course.sk};\n")
-        child = subprocess.run([sys.executable, __file__, "--preview-child", str(path), company.sk, course.sk],
-                               cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--preview-child", str(path), company.sk, course.sk],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     peak, idle, previewed = child.stdout.split()[-3:]
     return float(peak), float(idle), int(previewed)
 

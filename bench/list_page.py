@@ -88,16 +88,30 @@ def load(*, count: int, company, courses: list, threads: int) -> None:
         course = courses[n % len(courses)]
         email = f"person{n}.{enrollment_id[:6]}@example.com"
         return EnrollmentItem(
-            id=enrollment_id, sk="0", created_at=created, updated_at=created,
-            tenant_id=company.sk, tenant_name=company.name,
+            id=enrollment_id,
+            sk="0",
+            created_at=created,
+            updated_at=created,
+            tenant_id=company.sk,
+            tenant_name=company.name,
             user=PersonAttribute(id=str(uuid.uuid4()), name=f"Person {n}", email=email),
-            course=CourseAttribute(id=course.sk, name=course.name, access_period_days=course.access_period_days,
-                                   certificate_validity_days=course.certificate_validity_days),
-            status=STATUSES[n % len(STATUSES)], source="bench", created_by=author,
+            course=CourseAttribute(
+                id=course.sk,
+                name=course.name,
+                access_period_days=course.access_period_days,
+                certificate_validity_days=course.certificate_validity_days,
+            ),
+            status=STATUSES[n % len(STATUSES)],
+            source="bench",
+            created_by=author,
             access_expires_at=to_iso(start + timedelta(seconds=n * 300, days=course.access_period_days)),
-            tenant_pk=company.sk, tenant_sk=f"{created}#{enrollment_id}",
-            email_pk=email, email_sk=f"{created}#{enrollment_id}",
-            **selectors.enrollment_list_keys(enrollment_id=enrollment_id, tenant_id=company.sk, course_id=course.sk, cpf=None),
+            tenant_pk=company.sk,
+            tenant_sk=f"{created}#{enrollment_id}",
+            email_pk=email,
+            email_sk=f"{created}#{enrollment_id}",
+            **selectors.enrollment_list_keys(
+                enrollment_id=enrollment_id, tenant_id=company.sk, course_id=course.sk, cpf=None
+            ),
         )
 
     def write(numbers: range) -> int:
@@ -146,8 +160,12 @@ def run(args) -> None:
         use_table(prefix)
         connection.create_tables()
         company = company_create(name="Benchmark Company", billing="postpaid", company_id="bench-company")
-        courses = [course_create(name=f"Course {n}", access_period_days=90, certificate_validity_days=365, course_id=f"bench-course-{n}")
-                   for n in range(4)]
+        courses = [
+            course_create(
+                name=f"Course {n}", access_period_days=90, certificate_validity_days=365, course_id=f"bench-course-{n}"
+            )
+            for n in range(4)
+        ]
         began = time.monotonic()
         load(count=count, company=company, courses=courses, threads=args.threads)
         print(f"loaded {count:,} enrollments into the {label} table in {time.monotonic() - began:.0f} s", flush=True)
@@ -189,17 +207,21 @@ def run(args) -> None:
         for page, url in pages.items():
             response = client.get(url)
             shown = response.context["page"]
-            print(f"{label:5} table ({human(table['count'])}), {page}: {len(shown.items)} rows from index {shown.index}, "
-                  f"p95 {p95(samples[(label, page)]) * 1000:.1f} ms, median "
-                  f"{sorted(samples[(label, page)])[len(samples[(label, page)]) // 2] * 1000:.1f} ms")
+            print(
+                f"{label:5} table ({human(table['count'])}), {page}: {len(shown.items)} rows from index {shown.index}, "
+                f"p95 {p95(samples[(label, page)]) * 1000:.1f} ms, median "
+                f"{sorted(samples[(label, page)])[len(samples[(label, page)]) // 2] * 1000:.1f} ms"
+            )
 
     small, big = tables["small"]["count"], tables["big"]["count"]
     ratios = {page: p95(samples[("big", page)]) / p95(samples[("small", page)]) for page in pages}
     worst = max(ratios, key=ratios.get)
     for page, ratio in ratios.items():
         print(f"{page}: p95 ratio {ratio:.2f}x")
-    print(f"list: p95 at {human(big)} / p95 at {human(small)} = {ratios[worst]:.2f}x "
-          f"({p95(samples[('big', worst)]) * 1000:.1f} ms at {human(big)})")
+    print(
+        f"list: p95 at {human(big)} / p95 at {human(small)} = {ratios[worst]:.2f}x "
+        f"({p95(samples[('big', worst)]) * 1000:.1f} ms at {human(big)})"
+    )
 
 
 if __name__ == "__main__":

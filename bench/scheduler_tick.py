@@ -61,7 +61,10 @@ def use_table(prefix: str) -> None:
         settings.DYNAMODB_TABLE_PREFIX = prefix
         connection.configure()
         connection.create_tables()
-        _tables[prefix] = {"names": {base: base.Meta.table_name for base in connection.TABLE_BASE_NAMES}, "connections": {}}
+        _tables[prefix] = {
+            "names": {base: base.Meta.table_name for base in connection.TABLE_BASE_NAMES},
+            "connections": {},
+        }
     state = _tables[prefix]
     settings.DYNAMODB_TABLE_PREFIX = prefix
     for base, name in state["names"].items():
@@ -114,10 +117,16 @@ def records(count: int, *, now: datetime, due: bool):
         else:
             at = now + timedelta(minutes=1) + timedelta(seconds=random.uniform(0, 365 * 86400))
         yield LifecycleRecordItem(
-            *keys.schedule(enrollment_id, event), created_at=to_iso(now), event=event,
-            due_at=to_iso(at), scheduled_for=to_iso(at), state="PENDING", attempts=0,
+            *keys.schedule(enrollment_id, event),
+            created_at=to_iso(now),
+            event=event,
+            due_at=to_iso(at),
+            scheduled_for=to_iso(at),
+            state="PENDING",
+            attempts=0,
             recipient=PersonAttribute(id=str(uuid.uuid4()), name=f"Learner {n}", email=f"learner{n}@example.com"),
-            course_name="NR-35 Trabalho em Altura", tenant_id="bench-tenant",
+            course_name="NR-35 Trabalho em Altura",
+            tenant_id="bench-tenant",
             due_shard=keys.due_shard(enrollment_id=enrollment_id, event=event, due_at=at),
         )
 
@@ -132,7 +141,7 @@ def load(items, threads: int) -> None:
                 batch.save(item)
 
     items = list(items)
-    chunks = [items[i:i + BATCH_WRITE_CHUNK] for i in range(0, len(items), BATCH_WRITE_CHUNK)]
+    chunks = [items[i : i + BATCH_WRITE_CHUNK] for i in range(0, len(items), BATCH_WRITE_CHUNK)]
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(write, chunks))
 
@@ -146,7 +155,10 @@ def build_table(prefix: str, *, pending: int, due: int, now: datetime, threads: 
     load(records(pending, now=now, due=False), threads)
     # The oldest day that holds pending records due: yesterday.
     lifecycle_cursor_set(day=(now - timedelta(days=1)).date(), now=now)
-    print(f"loaded {pending:,} pending + {due} due records into {prefix}* in {time.perf_counter() - started:.1f}s", flush=True)
+    print(
+        f"loaded {pending:,} pending + {due} due records into {prefix}* in {time.perf_counter() - started:.1f}s",
+        flush=True,
+    )
 
 
 def tick_once(prefix: str, now: datetime, counter: ReadCounter, expected: int) -> tuple[int, float]:
@@ -171,7 +183,9 @@ def naive_scan(prefix: str, now: datetime, counter: ReadCounter, expected: int) 
     use_table(prefix)
     counter.reset()
     started = time.perf_counter()
-    found = list(LifecycleRecordItem.scan(LifecycleRecordItem.due_shard.exists() & (LifecycleRecordItem.due_at <= to_iso(now))))
+    found = list(
+        LifecycleRecordItem.scan(LifecycleRecordItem.due_shard.exists() & (LifecycleRecordItem.due_at <= to_iso(now)))
+    )
     seconds = time.perf_counter() - started
     assert len(found) == expected, (len(found), expected)
     return counter.items, seconds
@@ -224,7 +238,9 @@ def run(args):
     tick_reads = {prefix: statistics.median(values) for prefix, values in reads.items()}
     tick_seconds = {prefix: statistics.median(values) for prefix, values in seconds.items()}
     for prefix, pending in ((small, args.p_small), (large, args.p_large)):
-        print(f"P={pending:>7,}: tick reads {tick_reads[prefix]:,.0f} items in {tick_seconds[prefix] * 1000:.1f} ms (median of {args.repeats})")
+        print(
+            f"P={pending:>7,}: tick reads {tick_reads[prefix]:,.0f} items in {tick_seconds[prefix] * 1000:.1f} ms (median of {args.repeats})"
+        )
     print(f"P={args.p_large:>7,}: naive Scan reads {naive_reads:,} items in {naive_seconds * 1000:.0f} ms")
     label = f"P{human(args.p_large)}/P{human(args.p_small)}"
     print(

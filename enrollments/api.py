@@ -37,7 +37,9 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 def _authorized(request) -> bool:
     expected = settings.COURSE_PLAYER_API_TOKEN
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+    return (
+        bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+    )
 
 
 def _parse_time(body: dict, field: str, *, required: bool = False):
@@ -51,7 +53,9 @@ def _parse_time(body: dict, field: str, *, required: bool = False):
     try:
         return clock.from_iso(value)
     except ValueError:
-        raise InvalidEnrollmentData(f"{field} must be an ISO 8601 date and time with a time zone, not {value!r}.", field=field) from None
+        raise InvalidEnrollmentData(
+            f"{field} must be an ISO 8601 date and time with a time zone, not {value!r}.", field=field
+        ) from None
 
 
 @csrf_exempt
@@ -84,11 +88,13 @@ def enrollment_events(request, enrollment_id: str):
     except EnrollmentError as error:
         status = next((code for cls, code in _STATUS.items() if isinstance(error, cls)), 400)
         return _error(status, error.code, error.message)
-    return JsonResponse({
-        "enrollment_id": enrollment.id,
-        "status": enrollment.status,
-        "started_at": enrollment.started_at,
-        "last_activity_at": enrollment.last_activity_at,
-        "completed_at": enrollment.completed_at,
-        "certificate_expires_at": enrollment.certificate_expires_at,
-    })
+    return JsonResponse(
+        {
+            "enrollment_id": enrollment.id,
+            "status": enrollment.status,
+            "started_at": enrollment.started_at,
+            "last_activity_at": enrollment.last_activity_at,
+            "completed_at": enrollment.completed_at,
+            "certificate_expires_at": enrollment.certificate_expires_at,
+        }
+    )

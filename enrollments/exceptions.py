@@ -117,7 +117,10 @@ class StorageUnavailable(EnrollmentError):
     code = "storage_unavailable"
 
     def __init__(self, detail: str):
-        super().__init__(_("The database could not take the change (%(detail)s); nothing was written, try again.") % {"detail": detail})
+        super().__init__(
+            _("The database could not take the change (%(detail)s); nothing was written, try again.")
+            % {"detail": detail}
+        )
 
 
 class InvalidTransition(EnrollmentError):
@@ -150,8 +153,10 @@ class SameFileImported(EnrollmentError):
         self.job_id = job_id
         self.imported_at = imported_at
         super().__init__(
-            _("This file was already imported for this company on %(date)s (import %(id)s). Confirm to import it "
-              "again: its rows still inside a deduplication window will report “already enrolled”.")
+            _(
+                "This file was already imported for this company on %(date)s (import %(id)s). Confirm to import it "
+                "again: its rows still inside a deduplication window will report “already enrolled”."
+            )
             % {"date": _local_date(imported_at), "id": job_id}
         )
 

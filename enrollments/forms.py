@@ -14,7 +14,9 @@ from .validators import normalize_cpf, normalize_email
 
 
 def company_choices(companies, *, blank=None) -> list[tuple[str, str]]:
-    choices = [(company.sk, f"{company.name} ({labels.label(labels.BILLING_SHORT, company.billing)})") for company in companies]
+    choices = [
+        (company.sk, f"{company.name} ({labels.label(labels.BILLING_SHORT, company.billing)})") for company in companies
+    ]
     choices.sort(key=lambda choice: choice[1].lower())
     return ([("", blank)] if blank else []) + choices
 
@@ -27,7 +29,9 @@ def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) 
         if seats is not None:
             count = seats.get(course.sk, 0)
             text = ngettext("%(course)s — %(count)s seat left", "%(course)s — %(count)s seats left", count) % {
-                "course": course.name, "count": count}
+                "course": course.name,
+                "count": count,
+            }
         choices.append((course.sk, text))
     return ([("", blank)] if blank else []) + choices
 
@@ -74,9 +78,13 @@ class EnrollForm(forms.Form):
     course = forms.ChoiceField(label=_("Course"))
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email"))
-    cpf = forms.CharField(label=_("CPF"), required=False, max_length=20, help_text=_("Optional. Dots and dash are fine."))
+    cpf = forms.CharField(
+        label=_("CPF"), required=False, max_length=20, help_text=_("Optional. Dots and dash are fine.")
+    )
     deduplication_window_days = forms.IntegerField(
-        label=_("Deduplication window (days)"), required=False, min_value=0,
+        label=_("Deduplication window (days)"),
+        required=False,
+        min_value=0,
         help_text=_(
             "Optional. Blocks another enrollment of this person in this course until the access period "
             "minus this many days has passed."
@@ -86,8 +94,14 @@ class EnrollForm(forms.Form):
     enrollment_id = forms.CharField(widget=forms.HiddenInput)
 
     # The services name fields by their own keyword arguments.
-    SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "name": "name", "email": "email", "cpf": "cpf",
-                      "deduplication_window_days": "deduplication_window_days"}
+    SERVICE_FIELDS = {
+        "tenant_id": "company",
+        "course_id": "course",
+        "name": "name",
+        "email": "email",
+        "cpf": "cpf",
+        "deduplication_window_days": "deduplication_window_days",
+    }
 
     def __init__(self, *args, companies, courses, seats: dict[str, int] | None = None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("enrollment_id", str(uuid.uuid4()))
@@ -105,7 +119,9 @@ class EnrollForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("Required. It stays on the enrollment's audit trail."),
     )
 
@@ -118,7 +134,8 @@ class CancelForm(forms.Form):
 
 class CompletionForm(forms.Form):
     certificate_expires_on = forms.DateField(
-        label=_("Certificate expires on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("Certificate expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, today: date, **kwargs):

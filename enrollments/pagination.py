@@ -80,8 +80,10 @@ def index_page(pages: PageIterator, *, page_size: int, max_scanned: int) -> tupl
         if pages.total_scanned_count >= max_scanned:
             return items, pages.last_evaluated_key, False
         scanned = pages.total_scanned_count
-        pages.page_size = min(max_scanned - scanned,
-                              _next_read(need=page_size + 1 - len(items), found=len(items), scanned=scanned, last=pages.page_size))
+        pages.page_size = min(
+            max_scanned - scanned,
+            _next_read(need=page_size + 1 - len(items), found=len(items), scanned=scanned, last=pages.page_size),
+        )
     return items, None, True
 
 

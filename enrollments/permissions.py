@@ -40,7 +40,11 @@ def sync_groups(apps=None) -> None:
     for group_name, perms in GROUPS.items():
         group, _created = group_model.objects.get_or_create(name=group_name)
         codenames = [perm.split(".", 1)[1] for perm in perms]
-        group.permissions.add(*(
-            permission_model.objects.get_or_create(content_type=content_type, codename=codename, defaults={"name": names[codename]})[0]
-            for codename in codenames
-        ))
+        group.permissions.add(
+            *(
+                permission_model.objects.get_or_create(
+                    content_type=content_type, codename=codename, defaults={"name": names[codename]}
+                )[0]
+                for codename in codenames
+            )
+        )

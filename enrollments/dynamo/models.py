@@ -315,7 +315,6 @@ class UserItem(MainItem, discriminator="user"):
     cpf = UnicodeAttribute(null=True)
 
 
-
 class ImportJobItem(MainItem, discriminator="import_job"):
     """``('import#<job_id>', '0')``: one CSV import: who, when, company, file, counts and state.
 
@@ -418,4 +417,3 @@ class GeneratedItem(OrderTableItem, discriminator="generated_item"):
     status = UnicodeAttribute()
     vacancy_sk = UnicodeAttribute()
     updated_at = UnicodeAttribute(null=True)
-

@@ -52,14 +52,18 @@ class Transaction:
         self._parts.append(("update", name, lambda tx: tx.update(item, actions, condition=condition)))
 
     def check(self, model_cls, hash_key, range_key, *, condition, name: str = "") -> None:
-        self._parts.append(("check", name, lambda tx: tx.condition_check(model_cls, hash_key, range_key, condition=condition)))
+        self._parts.append(
+            ("check", name, lambda tx: tx.condition_check(model_cls, hash_key, range_key, condition=condition))
+        )
 
     def commit(self) -> None:
         """Write every part or none; raise ``TransactionFailed`` or ``StorageUnavailable``."""
         try:
             # Nothing reads the consumed capacity PynamoDB would ask for; DynamoDB Local spends ~13% of a
             # transaction computing it.
-            with TransactWrite(connection=connection(), client_request_token=self._token, return_consumed_capacity="NONE") as tx:
+            with TransactWrite(
+                connection=connection(), client_request_token=self._token, return_consumed_capacity="NONE"
+            ) as tx:
                 for _kind, _name, apply in self._parts:
                     apply(tx)
         except TransactWriteError as error:
@@ -67,7 +71,9 @@ class Transaction:
             if not reasons:
                 raise StorageUnavailable(describe(error)) from error
             names = [name for kind in _ORDER for k, name, _ in self._parts if k == kind]
-            failed = {names[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"}
+            failed = {
+                names[i] for i, reason in enumerate(reasons) if reason and reason.code == "ConditionalCheckFailed"
+            }
             conflict = any(reason and reason.code == "TransactionConflict" for reason in reasons)
             if not failed and not conflict:
                 codes = ", ".join(sorted({reason.code for reason in reasons if reason and reason.code != "None"}))

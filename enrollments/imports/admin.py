@@ -10,8 +10,13 @@ from . import views
 
 admin.site.register_section(
     Section.of_views(
-        slug="imports", name=_("Imports"), permission=permissions.VIEW,
-        list_view=views.import_list, add_view=views.import_add, add_permission=permissions.ENROLL, order=50,
+        slug="imports",
+        name=_("Imports"),
+        permission=permissions.VIEW,
+        list_view=views.import_list,
+        add_view=views.import_add,
+        add_permission=permissions.ENROLL,
+        order=50,
         more=[
             ("confirm/", views.import_confirm),
             ("preview/<str:token>/failed-rows.csv", views.import_preview_failed_rows),

@@ -9,16 +9,24 @@ from ..forms import company_choices, course_choices
 
 class ImportForm(forms.Form):
     company = forms.ChoiceField(label=_("Company"))
-    course = forms.ChoiceField(label=_("Default course"), required=False,
-                               help_text=_("Optional. Rows without a course column or with an empty course take it."))
+    course = forms.ChoiceField(
+        label=_("Default course"),
+        required=False,
+        help_text=_("Optional. Rows without a course column or with an empty course take it."),
+    )
     window_days = forms.IntegerField(
-        label=_("Deduplication window (days)"), required=False, min_value=0,
-        help_text=_("Optional. For rows without their own window days: blocks another enrollment of the person in "
-                    "the course until the access period minus this many days has passed."),
+        label=_("Deduplication window (days)"),
+        required=False,
+        min_value=0,
+        help_text=_(
+            "Optional. For rows without their own window days: blocks another enrollment of the person in "
+            "the course until the access period minus this many days has passed."
+        ),
     )
     # An empty file gets the preview's own message, the one the command line gives too.
-    file = forms.FileField(label=_("CSV file"), allow_empty_file=True,
-                           widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"}))
+    file = forms.FileField(
+        label=_("CSV file"), allow_empty_file=True, widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"})
+    )
 
     # The services name fields by their own keyword arguments.
     SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "deduplication_window_days": "window_days"}

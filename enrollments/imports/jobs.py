@@ -16,8 +16,13 @@ ENROLLED = "enrolled"
 ALREADY_ENROLLED = "already_enrolled"
 NO_VACANCY_LEFT = "no_vacancy_left"
 # Row result -> the job counter it adds to; any other result adds to ``failed``.
-COUNTERS = {ENROLLED: "enrolled", ALREADY_ENROLLED: "already_enrolled", NO_VACANCY_LEFT: "no_vacancy_left",
-            DUPLICATE: "duplicates", INVALID: "invalid"}
+COUNTERS = {
+    ENROLLED: "enrolled",
+    ALREADY_ENROLLED: "already_enrolled",
+    NO_VACANCY_LEFT: "no_vacancy_left",
+    DUPLICATE: "duplicates",
+    INVALID: "invalid",
+}
 OTHER_COUNTER = "failed"
 COUNTER_NAMES = (*COUNTERS.values(), OTHER_COUNTER)
 

@@ -32,10 +32,25 @@ HEADER_NAMES = {
     EMAIL: {"email", "e mail", "email address", "endereco de email", "endereco de e mail"},
     CPF: {"cpf"},
     COURSE: {"course", "curso", "course id", "id do curso", "course name", "nome do curso"},
-    WINDOW_DAYS: {"window days", "window", "janela", "janela dias", "dias de janela", "deduplication window",
-                  "deduplication window days", "janela de deduplicacao", "janela de deduplicacao dias"},
+    WINDOW_DAYS: {
+        "window days",
+        "window",
+        "janela",
+        "janela dias",
+        "dias de janela",
+        "deduplication window",
+        "deduplication window days",
+        "janela de deduplicacao",
+        "janela de deduplicacao dias",
+    },
 }
-COLUMN_LABELS = {NAME: "name/nome", EMAIL: "email/e-mail", CPF: "cpf", COURSE: "course/curso", WINDOW_DAYS: "window days/janela (dias)"}
+COLUMN_LABELS = {
+    NAME: "name/nome",
+    EMAIL: "email/e-mail",
+    CPF: "cpf",
+    COURSE: "course/curso",
+    WINDOW_DAYS: "window days/janela (dias)",
+}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Bytes Windows-1252 leaves undefined: a file with them is Latin-1.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
@@ -91,13 +106,17 @@ def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool 
     missing = [COLUMN_LABELS[f] for f in required if f not in columns]
     if missing:
         found = ", ".join(f"“{h}”" for h in headers if h.strip()) or _("none")
-        message = _("The file has no column for %(missing)s. Its columns are: %(found)s. Expected, in English or "
-                    "Portuguese and in any order: name/nome, email/e-mail, cpf (optional), course/curso (optional "
-                    "with a default course), window days/janela (optional).") % {"missing": ", ".join(missing), "found": found}
+        message = _(
+            "The file has no column for %(missing)s. Its columns are: %(found)s. Expected, in English or "
+            "Portuguese and in any order: name/nome, email/e-mail, cpf (optional), course/curso (optional "
+            "with a default course), window days/janela (optional)."
+        ) % {"missing": ", ".join(missing), "found": found}
         if missing == [COLUMN_LABELS[COURSE]]:
             message += " " + _("Choose a default course or add a course column.")
         raise ImportFileRefused(message)
-    return CsvFile(name=name, size=size, sha256=sha256, encoding=encoding, delimiter=delimiter, headers=headers, columns=columns)
+    return CsvFile(
+        name=name, size=size, sha256=sha256, encoding=encoding, delimiter=delimiter, headers=headers, columns=columns
+    )
 
 
 def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
@@ -113,8 +132,10 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
         except StopIteration:
             break
         except csv.Error as error:
-            raise ImportFileRefused(_("Line %(line)s cannot be read as CSV (%(error)s); nothing was imported.")
-                                    % {"line": line, "error": error}) from None
+            raise ImportFileRefused(
+                _("Line %(line)s cannot be read as CSV (%(error)s); nothing was imported.")
+                % {"line": line, "error": error}
+            ) from None
         if not any(cell.strip() for cell in cells):
             continue
         if not seen_header:
@@ -122,8 +143,10 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
             continue
         count += 1
         if count > max_rows:
-            raise ImportFileRefused(_("The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.")
-                                    % {"limit": f"{max_rows:,}"})
+            raise ImportFileRefused(
+                _("The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.")
+                % {"limit": f"{max_rows:,}"}
+            )
         values = {field_name: _cell(cells, columns.get(field_name)) for field_name in HEADER_NAMES}
         yield RawRow(line=line, **values)
     if count == 0:
@@ -144,8 +167,12 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
     first = stream.read(BLOCK_SIZE)
     encoding = next((name for bom, name in _BOMS if first.startswith(bom)), None)
     if encoding != "utf-16" and _looks_binary(first):
-        raise ImportFileRefused(_("This is not a CSV text file (it holds binary data, like an image or an .xlsx "
-                                  "workbook): save the sheet as CSV and upload that."))
+        raise ImportFileRefused(
+            _(
+                "This is not a CSV text file (it holds binary data, like an image or an .xlsx "
+                "workbook): save the sheet as CSV and upload that."
+            )
+        )
     digest, size = hashlib.sha256(), 0
     candidates = [encoding] if encoding else ["utf-8", "cp1252"]
     decoders = {name: codecs.getincrementaldecoder(name)("strict") for name in candidates if name != "cp1252"}
@@ -173,7 +200,10 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
         raise ImportFileRefused(_("The file is empty."))
     if encoding:
         if encoding not in decoders:
-            raise ImportFileRefused(_("The file says it is %(encoding)s but is not: save it again as CSV UTF-8.") % {"encoding": encoding.upper()})
+            raise ImportFileRefused(
+                _("The file says it is %(encoding)s but is not: save it again as CSV UTF-8.")
+                % {"encoding": encoding.upper()}
+            )
         return size, digest.hexdigest(), encoding
     # Strict UTF-8 first: Windows-1252 text is almost never valid UTF-8 by accident.
     if "utf-8" in decoders:
@@ -189,8 +219,10 @@ def _looks_binary(block: bytes) -> bool:
 
 
 def _too_big(size: int, limit: int) -> ImportFileRefused:
-    return ImportFileRefused(_("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
-                             % {"size": filesizeformat(size), "limit": filesizeformat(limit)})
+    return ImportFileRefused(
+        _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+        % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+    )
 
 
 def _lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
@@ -242,13 +274,16 @@ def _header(header_line: str, sample: str) -> tuple[str, list[str], dict[str, in
         sniffed = max(DELIMITERS, key=header_line.count)
     candidates = []
     for delimiter in (sniffed, *(d for d in DELIMITERS if d != sniffed)):
-        headers = [header.strip().lstrip("\ufeff") for header in next(csv.reader([header_line], delimiter=delimiter), [])]
+        headers = [
+            header.strip().lstrip("\ufeff") for header in next(csv.reader([header_line], delimiter=delimiter), [])
+        ]
         candidates.append((delimiter, headers, *_columns(headers)))
     # max() keeps the first of equals: the sniffed delimiter wins a tie.
     delimiter, headers, columns, repeated = max(candidates, key=lambda candidate: len(candidate[2]))
     if repeated:
         raise ImportFileRefused(repeated)
     return delimiter, headers, columns
+
 
 def _columns(headers: list[str]) -> tuple[dict[str, int], str]:
     """Return the known columns by field, and a message when one field has two columns."""
@@ -260,8 +295,9 @@ def _columns(headers: list[str]) -> tuple[dict[str, int], str]:
             if normalized not in names:
                 continue
             if field_name in columns:
-                repeated = repeated or _("The column %(field)s appears twice (“%(first)s” and “%(second)s”): keep one.") % {
-                    "field": COLUMN_LABELS[field_name], "first": headers[columns[field_name]], "second": header}
+                repeated = repeated or _(
+                    "The column %(field)s appears twice (“%(first)s” and “%(second)s”): keep one."
+                ) % {"field": COLUMN_LABELS[field_name], "first": headers[columns[field_name]], "second": header}
             else:
                 columns[field_name] = index
     return columns, repeated

@@ -86,15 +86,25 @@ class ImportPreview:
     def seat_messages(self) -> list[str]:
         """Return one sentence per course that lacks seats."""
         return [
-            _("%(short)s seats short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last rows "
-              "will report no seat left unless %(company)s buys more.")
-            % {"short": course.short, "course": course.course_name, "needed": course.needed, "left": course.left,
-               "company": self.company_name}
-            for course in self.courses if course.short
+            _(
+                "%(short)s seats short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last rows "
+                "will report no seat left unless %(company)s buys more."
+            )
+            % {
+                "short": course.short,
+                "course": course.course_name,
+                "needed": course.needed,
+                "left": course.left,
+                "company": self.company_name,
+            }
+            for course in self.courses
+            if course.short
         ]
 
 
-def import_options(*, tenant_id: str, default_course_id: str | None = None, window_days: int | None = None) -> ImportOptions:
+def import_options(
+    *, tenant_id: str, default_course_id: str | None = None, window_days: int | None = None
+) -> ImportOptions:
     """Return the company, catalog and defaults of an import; raise ``InvalidEnrollmentData`` naming a bad one."""
     company = core_selectors.company_get(tenant_id)
     catalog = CourseCatalog(core_selectors.course_list())
@@ -107,19 +117,31 @@ def import_options(*, tenant_id: str, default_course_id: str | None = None, wind
         if default_course is not None:
             check_window(window_days, default_course)
         elif not isinstance(window_days, int) or isinstance(window_days, bool) or window_days < 0:
-            raise InvalidEnrollmentData(_("The deduplication window must be a whole number of days, 0 or more."),
-                                        field="deduplication_window_days")
+            raise InvalidEnrollmentData(
+                _("The deduplication window must be a whole number of days, 0 or more."),
+                field="deduplication_window_days",
+            )
     return ImportOptions(company=company, catalog=catalog, default_course=default_course, window_days=window_days)
 
 
 def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) -> Iterator[CheckedRow]:
     """Yield every row of a read file, checked against the catalog and the other rows."""
-    return check_rows(iter_rows(stream, csv_file), catalog=options.catalog, default_course=options.default_course,
-                      default_window=options.window_days)
+    return check_rows(
+        iter_rows(stream, csv_file),
+        catalog=options.catalog,
+        default_course=options.default_course,
+        default_window=options.window_days,
+    )
 
 
-def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, default_course_id: str | None = None,
-                   window_days: int | None = None) -> ImportPreview:
+def import_preview(
+    *,
+    file: BinaryIO,
+    file_name: str = "",
+    tenant_id: str,
+    default_course_id: str | None = None,
+    window_days: int | None = None,
+) -> ImportPreview:
     """Check every row of an uploaded file and return what an import would do; write nothing.
 
     Raise ``ImportFileRefused`` for a file that cannot be imported at all, and
@@ -129,8 +151,14 @@ def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, defau
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
     company = options.company
-    preview = ImportPreview(file=csv_file, tenant_id=company.sk, company_name=company.name, billing=company.billing,
-                            default_course_id=default_course_id, window_days=window_days)
+    preview = ImportPreview(
+        file=csv_file,
+        tenant_id=company.sk,
+        company_name=company.name,
+        billing=company.billing,
+        default_course_id=default_course_id,
+        window_days=window_days,
+    )
     needed: Counter[str] = Counter()
     names: dict[str, str] = {}
     for block in batched(checked_rows(file, csv_file, options), LOOKUP_BLOCK):
@@ -150,7 +178,9 @@ def import_preview(*, file: BinaryIO, file_name: str = "", tenant_id: str, defau
             elif row.status == ALREADY_ENROLLED:
                 preview.already_enrolled += 1
     for course_id, count in sorted(needed.items(), key=lambda item: names[item[0]]):
-        left = core_selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == PREPAID else None
+        left = (
+            core_selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == PREPAID else None
+        )
         preview.courses.append(CourseSeats(course_id=course_id, course_name=names[course_id], needed=count, left=left))
     preview.previous_job = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
     return preview
@@ -181,7 +211,10 @@ FAILED_ROWS_HEADER = ("name", "email", "cpf", "course", "window days", "line", "
 def failed_rows_csv(preview: ImportPreview) -> Iterator[str]:
     """Yield a CSV of the rows that will not be enrolled, as the file had them plus line and error:
     fixed and uploaded again, it imports (the two extra columns are ignored)."""
-    return csv_lines(FAILED_ROWS_HEADER, (
-        (row.raw.name, row.raw.email, row.raw.cpf, row.raw.course, row.raw.window_days, row.line, row.message)
-        for row in preview.problem_rows
-    ))
+    return csv_lines(
+        FAILED_ROWS_HEADER,
+        (
+            (row.raw.name, row.raw.email, row.raw.cpf, row.raw.course, row.raw.window_days, row.line, row.message)
+            for row in preview.problem_rows
+        ),
+    )

@@ -79,7 +79,17 @@ def _failed_rows(job_id: str) -> Iterator[tuple]:
             result = next(results, None)
         if result is None or keys.chunk_number(result.sk) != number:
             continue  # not run yet
-        for stored, (line, _name, _email, outcome, _enrollment_id, message) in zip(chunk.rows, result.rows, strict=True):
+        for stored, (line, _name, _email, outcome, _enrollment_id, message) in zip(
+            chunk.rows, result.rows, strict=True
+        ):
             row = ChunkRow(*stored)
             if outcome != ENROLLED:
-                yield (row.name, row.email, row.cpf or "", row.course, "" if row.window_days is None else row.window_days, line, message)
+                yield (
+                    row.name,
+                    row.email,
+                    row.cpf or "",
+                    row.course,
+                    "" if row.window_days is None else row.window_days,
+                    line,
+                    message,
+                )

@@ -56,8 +56,9 @@ class CourseCatalog:
         return _("There is no course “%(course)s” (use its id or its exact name).") % {"course": text}
 
 
-def check_rows(rows: Iterable[RawRow], *, catalog: CourseCatalog, default_course: CourseItem | None,
-               default_window: int | None) -> Iterator[CheckedRow]:
+def check_rows(
+    rows: Iterable[RawRow], *, catalog: CourseCatalog, default_course: CourseItem | None, default_window: int | None
+) -> Iterator[CheckedRow]:
     """Yield each row checked: every problem of a row in its message; the second row of the same
     person (email) and course is a duplicate of the first."""
     first_line: dict[tuple[str, str], int] = {}
@@ -73,10 +74,17 @@ def check_rows(rows: Iterable[RawRow], *, catalog: CourseCatalog, default_course
         yield row
 
 
-def _check(raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | None, default_window: int | None) -> CheckedRow:
+def _check(
+    raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | None, default_window: int | None
+) -> CheckedRow:
     problems = []
-    for label, value in ((_("The name"), raw.name), (_("The email"), raw.email), (_("The CPF"), raw.cpf),
-                         (_("The course"), raw.course), (_("The window"), raw.window_days)):
+    for label, value in (
+        (_("The name"), raw.name),
+        (_("The email"), raw.email),
+        (_("The CPF"), raw.cpf),
+        (_("The course"), raw.course),
+        (_("The window"), raw.window_days),
+    ):
         if len(value) > MAX_CELL_LENGTH:
             problems.append(_("%(what)s is longer than %(max)s characters.") % {"what": label, "max": MAX_CELL_LENGTH})
     if problems:
@@ -113,7 +121,9 @@ def _check(raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | 
         try:
             window = int(raw.window_days)
         except ValueError:
-            problems.append(_("The window must be a whole number of days, not “%(value)s”.") % {"value": raw.window_days})
+            problems.append(
+                _("The window must be a whole number of days, not “%(value)s”.") % {"value": raw.window_days}
+            )
             window = None
     if course is not None and window is not None:
         try:
@@ -123,7 +133,9 @@ def _check(raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | 
 
     if problems:
         return CheckedRow(raw=raw, status=INVALID, message=" ".join(problems))
-    return CheckedRow(raw=raw, status=OK, person=Person(name=name, email=email, cpf=cpf), course=course, window_days=window)
+    return CheckedRow(
+        raw=raw, status=OK, person=Person(name=name, email=email, cpf=cpf), course=course, window_days=window
+    )
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:

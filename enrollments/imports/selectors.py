@@ -30,7 +30,11 @@ def import_job_get(job_id: str) -> ImportJobItem:
 @storage_errors_as_domain_errors
 def import_chunk_state(job_id: str, number: int) -> tuple[ImportJobItem | None, ImportChunkItem | None, bool]:
     """Return the job, the rows of chunk ``number`` and whether its results are written, in one request."""
-    job_key, chunk_key, result_key = keys.import_job(job_id), keys.import_chunk(job_id, number), keys.import_result(job_id, number)
+    job_key, chunk_key, result_key = (
+        keys.import_job(job_id),
+        keys.import_chunk(job_id, number),
+        keys.import_result(job_id, number),
+    )
     found = {item.sk: item for item in MainItem.batch_get([job_key, chunk_key, result_key], consistent_read=True)}
     return found.get(job_key.sk), found.get(chunk_key.sk), result_key.sk in found
 
@@ -68,7 +72,9 @@ def import_job_list(*, limit: int = 50, tenant_id: str | None = None) -> list[Im
     """Return the most recent imports, newest first (of one company with ``tenant_id``)."""
     condition = ImportListingItem.tenant_id == tenant_id if tenant_id else None
     listing = []
-    for item in ImportListingItem.query(keys.IMPORTS, scan_index_forward=False, filter_condition=condition, page_size=limit):
+    for item in ImportListingItem.query(
+        keys.IMPORTS, scan_index_forward=False, filter_condition=condition, page_size=limit
+    ):
         listing.append(item)
         if len(listing) >= limit:
             break

@@ -69,9 +69,17 @@ TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
 
 
 @storage_errors_as_domain_errors
-def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Author, enqueue: Enqueue | None,
-                 default_course_id: str | None = None, window_days: int | None = None,
-                 allow_same_file: bool = False) -> ImportJobItem:
+def import_start(
+    *,
+    file: BinaryIO,
+    file_name: str,
+    tenant_id: str,
+    author: Author,
+    enqueue: Enqueue | None,
+    default_course_id: str | None = None,
+    window_days: int | None = None,
+    allow_same_file: bool = False,
+) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks with ``enqueue``; return the job.
 
     Every row is read before anything is written: a file refused (``ImportFileRefused``)
@@ -93,19 +101,36 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
     now_iso = clock.now_iso()
     job_id = str(uuid.uuid4())
     job = ImportJobItem(
-        *keys.import_job(job_id), created_at=now_iso, updated_at=now_iso, job_id=job_id,
-        tenant_id=company.sk, tenant_name=company.name, billing=company.billing, author=author.as_attribute(),
-        file_name=file_name or csv_file.name or "upload.csv", file_hash=csv_file.sha256, file_size=csv_file.size,
-        encoding=csv_file.encoding, delimiter=csv_file.delimiter, default_course_id=default_course_id or None,
-        window_days=window_days, courses={}, state=PREPARING, rows_total=rows_total,
-        chunks_total=-(-rows_total // chunk_rows), chunk_rows=chunk_rows,
+        *keys.import_job(job_id),
+        created_at=now_iso,
+        updated_at=now_iso,
+        job_id=job_id,
+        tenant_id=company.sk,
+        tenant_name=company.name,
+        billing=company.billing,
+        author=author.as_attribute(),
+        file_name=file_name or csv_file.name or "upload.csv",
+        file_hash=csv_file.sha256,
+        file_size=csv_file.size,
+        encoding=csv_file.encoding,
+        delimiter=csv_file.delimiter,
+        default_course_id=default_course_id or None,
+        window_days=window_days,
+        courses={},
+        state=PREPARING,
+        rows_total=rows_total,
+        chunks_total=-(-rows_total // chunk_rows),
+        chunk_rows=chunk_rows,
     )
     _job_create(job, allow_same_file=allow_same_file)
     courses = {}
     with ImportChunkItem.batch_write() as batch:
         for number, rows in enumerate(batched(checked_rows(file, csv_file, options), chunk_rows)):
-            batch.save(ImportChunkItem(*keys.import_chunk(job_id, number), created_at=now_iso,
-                                       rows=[_pack(row) for row in rows]))
+            batch.save(
+                ImportChunkItem(
+                    *keys.import_chunk(job_id, number), created_at=now_iso, rows=[_pack(row) for row in rows]
+                )
+            )
             for row in rows:
                 if row.status == OK and row.course.sk not in courses:
                     course = row.course
@@ -118,7 +143,9 @@ def import_start(*, file: BinaryIO, file_name: str, tenant_id: str, author: Auth
 
 def _pack(row: CheckedRow) -> ChunkRow:
     if row.status == OK:
-        return ChunkRow(row.line, row.person.name, row.person.email, row.person.cpf, row.course.sk, row.window_days, OK, "")
+        return ChunkRow(
+            row.line, row.person.name, row.person.email, row.person.cpf, row.course.sk, row.window_days, OK, ""
+        )
     raw = row.raw
     return ChunkRow(row.line, raw.name, raw.email, raw.cpf, raw.course, raw.window_days, row.status, row.message)
 
@@ -126,10 +153,18 @@ def _pack(row: CheckedRow) -> ChunkRow:
 def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
     tx = Transaction()
     tx.put(job, condition=ImportJobItem.id.does_not_exist(), name="job")
-    tx.put(ImportListingItem(*keys.import_listing(created_at=job.created_at, job_id=job.job_id), created_at=job.created_at,
-                             job_id=job.job_id, tenant_id=job.tenant_id))
+    tx.put(
+        ImportListingItem(
+            *keys.import_listing(created_at=job.created_at, job_id=job.job_id),
+            created_at=job.created_at,
+            job_id=job.job_id,
+            tenant_id=job.tenant_id,
+        )
+    )
     tx.put(ActiveImportItem(*keys.active_import(job.job_id), created_at=job.created_at))
-    marker = ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash), created_at=job.created_at, job_id=job.job_id)
+    marker = ImportFileItem(
+        *keys.import_file(job.tenant_id, job.file_hash), created_at=job.created_at, job_id=job.job_id
+    )
     tx.put(marker, condition=None if allow_same_file else ImportFileItem.sk.does_not_exist(), name="file")
     try:
         tx.commit()
@@ -143,8 +178,17 @@ def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
 def _job_set_running(job: ImportJobItem, *, courses: dict) -> ImportJobItem:
     now_iso = clock.now_iso()
     tx = Transaction()
-    tx.update(job, [ImportJobItem.state.set(RUNNING), ImportJobItem.courses.set(courses), ImportJobItem.started_at.set(now_iso),
-                    ImportJobItem.updated_at.set(now_iso)], condition=ImportJobItem.state == PREPARING, name="job")
+    tx.update(
+        job,
+        [
+            ImportJobItem.state.set(RUNNING),
+            ImportJobItem.courses.set(courses),
+            ImportJobItem.started_at.set(now_iso),
+            ImportJobItem.updated_at.set(now_iso),
+        ],
+        condition=ImportJobItem.state == PREPARING,
+        name="job",
+    )
     tx.commit()
     job.state, job.courses, job.started_at, job.updated_at = RUNNING, courses, now_iso, now_iso
     return job
@@ -172,16 +216,21 @@ def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True
 def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: bool) -> tuple[list[list], Counter]:
     company = CompanyItem(*keys.company(job.tenant_id), name=job.tenant_name, billing=job.billing)
     courses = {
-        course_id: CourseItem(*keys.course(course_id), name=name, access_period_days=access,
-                              certificate_validity_days=validity)
+        course_id: CourseItem(
+            *keys.course(course_id), name=name, access_period_days=access, certificate_validity_days=validity
+        )
         for course_id, (name, access, validity) in job.courses.items()
     }
     to_enroll = [row for row in rows if row.status == OK]
     outcomes = enroll_many(
         company=company,
         enrollments=[
-            BulkEnrollment(enrollment_id=row_enrollment_id(job.job_id, row.line), course=courses[row.course],
-                           person=Person(name=row.name, email=row.email, cpf=row.cpf), window_days=row.window_days)
+            BulkEnrollment(
+                enrollment_id=row_enrollment_id(job.job_id, row.line),
+                course=courses[row.course],
+                person=Person(name=row.name, email=row.email, cpf=row.cpf),
+                window_days=row.window_days,
+            )
             for row in to_enroll
         ],
         author=Author(id=job.author.id, name=job.author.name, email=job.author.email),
@@ -216,11 +265,20 @@ def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: 
     for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
         now_iso = clock.now_iso()
         tx = Transaction()
-        tx.put(ImportResultItem(*keys.import_result(job.job_id, number), created_at=now_iso, rows=results),
-               condition=ImportResultItem.sk.does_not_exist(), name="result")
-        actions = [ImportJobItem.rows_done.add(len(results)), ImportJobItem.chunks_done.add(1), ImportJobItem.updated_at.set(now_iso)]
+        tx.put(
+            ImportResultItem(*keys.import_result(job.job_id, number), created_at=now_iso, rows=results),
+            condition=ImportResultItem.sk.does_not_exist(),
+            name="result",
+        )
+        actions = [
+            ImportJobItem.rows_done.add(len(results)),
+            ImportJobItem.chunks_done.add(1),
+            ImportJobItem.updated_at.set(now_iso),
+        ]
         actions += [getattr(ImportJobItem, counter).add(count) for counter, count in sorted(counts.items())]
-        tx.update(ImportJobItem(*keys.import_job(job.job_id)), actions, condition=ImportJobItem.state == RUNNING, name="job")
+        tx.update(
+            ImportJobItem(*keys.import_job(job.job_id)), actions, condition=ImportJobItem.state == RUNNING, name="job"
+        )
         try:
             tx.commit()
             return True
@@ -240,8 +298,12 @@ def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
         return job
     now_iso = clock.now_iso()
     tx = Transaction()
-    tx.update(job, [ImportJobItem.state.set(DONE), ImportJobItem.finished_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
-              condition=ImportJobItem.state == RUNNING, name="job")
+    tx.update(
+        job,
+        [ImportJobItem.state.set(DONE), ImportJobItem.finished_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
+        condition=ImportJobItem.state == RUNNING,
+        name="job",
+    )
     tx.delete(ActiveImportItem(*keys.active_import(job_id)))
     try:
         tx.commit()
@@ -311,14 +373,25 @@ def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None =
 def _job_fail(job: ImportJobItem, message: str) -> None:
     now_iso = clock.now_iso()
     tx = Transaction()
-    tx.update(job, [ImportJobItem.state.set(FAILED), ImportJobItem.error.set(message), ImportJobItem.finished_at.set(now_iso),
-                    ImportJobItem.updated_at.set(now_iso)], condition=ImportJobItem.state == job.state, name="job")
+    tx.update(
+        job,
+        [
+            ImportJobItem.state.set(FAILED),
+            ImportJobItem.error.set(message),
+            ImportJobItem.finished_at.set(now_iso),
+            ImportJobItem.updated_at.set(now_iso),
+        ],
+        condition=ImportJobItem.state == job.state,
+        name="job",
+    )
     tx.delete(ActiveImportItem(*keys.active_import(job.job_id)))
     last = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
     if last is not None and last.job_id == job.job_id:
         # Nothing of the file was imported: uploading it again needs no confirmation.
-        tx.delete(ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash)),
-                  condition=ImportFileItem.job_id == job.job_id)
+        tx.delete(
+            ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash)),
+            condition=ImportFileItem.job_id == job.job_id,
+        )
     try:
         tx.commit()
     except TransactionFailed:

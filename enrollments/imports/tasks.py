@@ -38,7 +38,9 @@ def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
 def import_chunk(self, job_id: str, number: int) -> None:
     """Enroll the rows of chunk ``number`` of an import."""
     try:
-        services.import_process_chunk(job_id=job_id, number=number, final_attempt=self.request.retries >= self.max_retries)
+        services.import_process_chunk(
+            job_id=job_id, number=number, final_attempt=self.request.retries >= self.max_retries
+        )
     except ImportJobNotFound:
         logger.warning("Import %s has no chunk %s; nothing to do.", job_id, number)
 

@@ -49,8 +49,13 @@ def _remember(request, token: str, upload: dict) -> None:
 def _preview_of(pending: dict, token: str) -> ImportPreview:
     """Preview a stashed upload again with the choices it was uploaded with."""
     with open_stashed_upload(token) as file:
-        return import_preview(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
-                                  default_course_id=pending["default_course_id"], window_days=pending["window_days"])
+        return import_preview(
+            file=file,
+            file_name=pending["file_name"],
+            tenant_id=pending["tenant_id"],
+            default_course_id=pending["default_course_id"],
+            window_days=pending["window_days"],
+        )
 
 
 def duration(seconds: int | None) -> str:
@@ -81,16 +86,29 @@ def import_list(request):
 @requires(permissions.ENROLL)
 def import_add(request):
     """Take a file and the company's choices, and show the preview; a refused file gets its message on the form."""
-    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None,
-                      companies=core_selectors.company_list(), courses=core_selectors.course_list())
+    form = ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        companies=core_selectors.company_list(),
+        courses=core_selectors.course_list(),
+    )
     if request.method == "POST" and form.is_valid():
         data, upload = form.cleaned_data, form.cleaned_data["file"]
-        pending = {"tenant_id": data["company"], "default_course_id": data["course"] or None,
-                   "window_days": data["window_days"], "file_name": upload.name}
+        pending = {
+            "tenant_id": data["company"],
+            "default_course_id": data["course"] or None,
+            "window_days": data["window_days"],
+            "file_name": upload.name,
+        }
         try:
             # Read first, stash after: a refused file leaves nothing behind.
-            preview = import_preview(file=upload.file, file_name=upload.name, tenant_id=pending["tenant_id"],
-                                         default_course_id=pending["default_course_id"], window_days=pending["window_days"])
+            preview = import_preview(
+                file=upload.file,
+                file_name=upload.name,
+                tenant_id=pending["tenant_id"],
+                default_course_id=pending["default_course_id"],
+                window_days=pending["window_days"],
+            )
         except ImportFileRefused as error:
             form.add_error("file", error.message)
         except InvalidEnrollmentData as error:
@@ -152,17 +170,25 @@ def import_confirm(request):
         return HttpResponseRedirect(reverse("admin:import_detail", args=[pending["job_id"]]))
     try:
         with open_stashed_upload(token) as file:
-            job = services.import_start(file=file, file_name=pending["file_name"], tenant_id=pending["tenant_id"],
-                                        author=Author.from_user(request.user), enqueue=enqueue_chunks,
-                                        default_course_id=pending["default_course_id"], window_days=pending["window_days"],
-                                        allow_same_file=request.POST.get("again") == "1")
+            job = services.import_start(
+                file=file,
+                file_name=pending["file_name"],
+                tenant_id=pending["tenant_id"],
+                author=Author.from_user(request.user),
+                enqueue=enqueue_chunks,
+                default_course_id=pending["default_course_id"],
+                window_days=pending["window_days"],
+                allow_same_file=request.POST.get("again") == "1",
+            )
     except SameFileImported as error:
         return _preview_page(request, _preview_of(pending, token), token, error=error.message)
     except (ImportFileRefused, InvalidEnrollmentData) as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(reverse("admin:import_add"))
     _remember(request, token, {**pending, "job_id": job.job_id})
-    messages.success(request, _("Import of %(file)s started: %(rows)s rows.") % {"file": job.file_name, "rows": job.rows_total})
+    messages.success(
+        request, _("Import of %(file)s started: %(rows)s rows.") % {"file": job.file_name, "rows": job.rows_total}
+    )
     return HttpResponseRedirect(reverse("admin:import_detail", args=[job.job_id]))
 
 

@@ -31,29 +31,44 @@ def company_create(*, name: str, billing: str, cnpj: str | None = None, company_
     """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``)."""
     name = _required_name(name, _("company"))
     if billing not in BILLING_CHOICES:
-        raise InvalidEnrollmentData(_("Billing must be prepaid or postpaid, not %(value)s.") % {"value": billing}, field="billing")
+        raise InvalidEnrollmentData(
+            _("Billing must be prepaid or postpaid, not %(value)s.") % {"value": billing}, field="billing"
+        )
     try:
         cnpj = normalize_cnpj(cnpj)
     except ValidationError as error:
         raise InvalidEnrollmentData(error.messages[0], field="cnpj") from None
     company = CompanyItem(
-        *keys.company(company_id or str(uuid.uuid4())), created_at=clock.now_iso(),
-        name=name, cnpj=cnpj, billing=billing,
+        *keys.company(company_id or str(uuid.uuid4())),
+        created_at=clock.now_iso(),
+        name=name,
+        cnpj=cnpj,
+        billing=billing,
     )
     _create_once(company, CompanyItem, _("A company with id %(id)s already exists.") % {"id": company.sk})
     return company
 
 
 @storage_errors_as_domain_errors
-def course_create(*, name: str, access_period_days: int, certificate_validity_days: int, course_id: str | None = None) -> CourseItem:
+def course_create(
+    *, name: str, access_period_days: int, certificate_validity_days: int, course_id: str | None = None
+) -> CourseItem:
     """Create a course with its access period and certificate validity, in days."""
     name = _required_name(name, _("course"))
-    for field, value in (("access_period_days", access_period_days), ("certificate_validity_days", certificate_validity_days)):
+    for field, value in (
+        ("access_period_days", access_period_days),
+        ("certificate_validity_days", certificate_validity_days),
+    ):
         if not isinstance(value, int) or value < 1:
-            raise InvalidEnrollmentData(_("%(field)s must be a whole number of days, at least 1.") % {"field": field}, field=field)
+            raise InvalidEnrollmentData(
+                _("%(field)s must be a whole number of days, at least 1.") % {"field": field}, field=field
+            )
     course = CourseItem(
-        *keys.course(course_id or str(uuid.uuid4())), created_at=clock.now_iso(), name=name,
-        access_period_days=access_period_days, certificate_validity_days=certificate_validity_days,
+        *keys.course(course_id or str(uuid.uuid4())),
+        created_at=clock.now_iso(),
+        name=name,
+        access_period_days=access_period_days,
+        certificate_validity_days=certificate_validity_days,
     )
     _create_once(course, CourseItem, _("A course with id %(id)s already exists.") % {"id": course.sk})
     return course
@@ -85,14 +100,23 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
     now = clock.now_iso()
     order_id = str(uuid.uuid4())
     order = OrderItem(
-        *keys.order(order_id), created_at=now, tenant_id=tenant_id, course_id=course_id, seats=seats,
+        *keys.order(order_id),
+        created_at=now,
+        tenant_id=tenant_id,
+        course_id=course_id,
+        seats=seats,
         created_by=author.as_attribute(),
     )
     tx = Transaction()
     tx.put(order, condition=OrderItem.order_id.does_not_exist(), name="order")
     tx.put(
-        CompanyOrderItem(*keys.company_order(tenant_id, created_at=now, order_id=order_id), created_at=now,
-                         order_id=order_id, course_id=course_id, seats=seats),
+        CompanyOrderItem(
+            *keys.company_order(tenant_id, created_at=now, order_id=order_id),
+            created_at=now,
+            order_id=order_id,
+            course_id=course_id,
+            seats=seats,
+        ),
         name="company_order",
     )
     for _seat in range(seats):
@@ -100,8 +124,12 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
             tx.commit()
             tx = Transaction()
         tx.put(
-            VacancyItem(*keys.vacancy(tenant_id, order_id=order_id, seat_id=str(uuid.uuid4())), created_at=now,
-                        course_id=course_id, order_id=order_id),
+            VacancyItem(
+                *keys.vacancy(tenant_id, order_id=order_id, seat_id=str(uuid.uuid4())),
+                created_at=now,
+                course_id=course_id,
+                order_id=order_id,
+            ),
             name="vacancy",
         )
     tx.commit()

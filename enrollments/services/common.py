@@ -27,8 +27,16 @@ class Author:
 SYSTEM = Author(id="system", name="Scheduler")
 
 
-def audit_event(*, enrollment_id: str, at, action: str, author: Author, reason: str | None = None,
-                source: str | None = None, detail: str | None = None) -> AuditEventItem:
+def audit_event(
+    *,
+    enrollment_id: str,
+    at,
+    action: str,
+    author: Author,
+    reason: str | None = None,
+    source: str | None = None,
+    detail: str | None = None,
+) -> AuditEventItem:
     """Return the audit item of one change, to be written in the change's own transaction."""
     # The random suffix keeps two events of the same microsecond apart.
     return AuditEventItem(

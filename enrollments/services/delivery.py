@@ -157,8 +157,13 @@ def _commit_outcome(build, *, record: LifecycleRecordItem, outcome: str) -> str:
             return outcome
         except TransactionFailed as failure:
             if "record" in failure.failed:
-                logger.warning("lifecycle record %s %s: claim %s no longer held, %s not written",
-                               record.id, record.sk, record.attempts, outcome)
+                logger.warning(
+                    "lifecycle record %s %s: claim %s no longer held, %s not written",
+                    record.id,
+                    record.sk,
+                    record.attempts,
+                    outcome,
+                )
                 return OUTCOME_LOST
             if "enrollment" in failure.failed:
                 raise _EnrollmentChanged from failure
@@ -180,7 +185,8 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
         tx = Transaction()
         tx.update(
             record,
-            _record_done(record, RECORD_SENT, now_iso) + [LifecycleRecordItem.sent_at.set(now_iso), LifecycleRecordItem.message_id.set(mid)],
+            _record_done(record, RECORD_SENT, now_iso)
+            + [LifecycleRecordItem.sent_at.set(now_iso), LifecycleRecordItem.message_id.set(mid)],
             condition=_claimed_by_us(record),
             name="record",
         )
@@ -193,9 +199,22 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
                 condition=EnrollmentItem.status == current.status,
                 name="enrollment",
             )
-            tx.put(audit_event(enrollment_id=record.id, at=now, action=effect, author=SYSTEM, source="scheduler", detail=detail))
+            tx.put(
+                audit_event(
+                    enrollment_id=record.id, at=now, action=effect, author=SYSTEM, source="scheduler", detail=detail
+                )
+            )
         else:
-            tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_SENT", author=SYSTEM, source="scheduler", detail=detail))
+            tx.put(
+                audit_event(
+                    enrollment_id=record.id,
+                    at=now,
+                    action="LIFECYCLE_SENT",
+                    author=SYSTEM,
+                    source="scheduler",
+                    detail=detail,
+                )
+            )
         return tx
 
     for _attempt in range(_MARK_TRIES):
@@ -205,7 +224,10 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
             # The email is out either way: read the enrollment again and decide only its effect anew.
             fresh = selectors.enrollment_get(record.id)
             redo = decide(record, fresh, now=clock.now())
-            state["enrollment"], state["decision"] = fresh, Decision(send=True, effect=redo.effect if redo.send else None)
+            state["enrollment"], state["decision"] = (
+                fresh,
+                Decision(send=True, effect=redo.effect if redo.send else None),
+            )
     raise StorageUnavailable(f"could not mark {record.id} {record.sk} sent")
 
 
@@ -219,8 +241,17 @@ def _write_skip(record: LifecycleRecordItem, *, reason: str) -> str:
             condition=_claimed_by_us(record),
             name="record",
         )
-        tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_SKIPPED", author=SYSTEM, reason=reason,
-                           source="scheduler", detail=record.event))
+        tx.put(
+            audit_event(
+                enrollment_id=record.id,
+                at=now,
+                action="LIFECYCLE_SKIPPED",
+                author=SYSTEM,
+                reason=reason,
+                source="scheduler",
+                detail=record.event,
+            )
+        )
         return tx
 
     return _commit_outcome(build, record=record, outcome=OUTCOME_SKIPPED)
@@ -255,11 +286,22 @@ def _retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
             condition=_claimed_by_us(record),
             name="record",
         )
-        tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_RETRY", author=SYSTEM, reason=error,
-                           source="scheduler", detail=f"{record.event} attempt {record.attempts}, next at {to_iso(retry_at)}"))
+        tx.put(
+            audit_event(
+                enrollment_id=record.id,
+                at=now,
+                action="LIFECYCLE_RETRY",
+                author=SYSTEM,
+                reason=error,
+                source="scheduler",
+                detail=f"{record.event} attempt {record.attempts}, next at {to_iso(retry_at)}",
+            )
+        )
         return tx
 
-    logger.warning("lifecycle email %s of %s failed (attempt %s), will retry: %s", record.event, record.id, record.attempts, error)
+    logger.warning(
+        "lifecycle email %s of %s failed (attempt %s), will retry: %s", record.event, record.id, record.attempts, error
+    )
     return _commit_outcome(build, record=record, outcome=OUTCOME_RETRY)
 
 
@@ -274,14 +316,32 @@ def _fail(record: LifecycleRecordItem, *, error: str) -> str:
             condition=_claimed_by_us(record),
             name="record",
         )
-        tx.put(LifecycleFailureItem(
-            *keys.lifecycle_failure(failed_at=now_iso, enrollment_id=record.id, event=record.event), created_at=now_iso,
-            enrollment_id=record.id, event=record.event, attempts=record.attempts, last_error=error,
-            recipient_email=record.recipient.email, tenant_id=record.tenant_id,
-        ))
-        tx.put(audit_event(enrollment_id=record.id, at=now, action="LIFECYCLE_FAILED", author=SYSTEM, reason=error,
-                           source="scheduler", detail=f"{record.event} after {record.attempts} attempts"))
+        tx.put(
+            LifecycleFailureItem(
+                *keys.lifecycle_failure(failed_at=now_iso, enrollment_id=record.id, event=record.event),
+                created_at=now_iso,
+                enrollment_id=record.id,
+                event=record.event,
+                attempts=record.attempts,
+                last_error=error,
+                recipient_email=record.recipient.email,
+                tenant_id=record.tenant_id,
+            )
+        )
+        tx.put(
+            audit_event(
+                enrollment_id=record.id,
+                at=now,
+                action="LIFECYCLE_FAILED",
+                author=SYSTEM,
+                reason=error,
+                source="scheduler",
+                detail=f"{record.event} after {record.attempts} attempts",
+            )
+        )
         return tx
 
-    logger.error("lifecycle email %s of %s FAILED after %s attempts: %s", record.event, record.id, record.attempts, error)
+    logger.error(
+        "lifecycle email %s of %s FAILED after %s attempts: %s", record.event, record.id, record.attempts, error
+    )
     return _commit_outcome(build, record=record, outcome=OUTCOME_FAILED)

@@ -81,8 +81,15 @@ def enroll(
 
     seats = _SeatCandidates(tenant_id=tenant_id, course_id=course_id) if company.billing == PREPAID else None
     return commit_enrollment(
-        enrollment_id=enrollment_id or str(uuid.uuid4()), person=person, company=company, course=course, author=author,
-        window_days=deduplication_window_days, source=source, users=_UsersByRead(), seats=seats,
+        enrollment_id=enrollment_id or str(uuid.uuid4()),
+        person=person,
+        company=company,
+        course=course,
+        author=author,
+        window_days=deduplication_window_days,
+        source=source,
+        users=_UsersByRead(),
+        seats=seats,
     )
 
 
@@ -126,8 +133,16 @@ class SeatSource(Protocol):
 
 
 def commit_enrollment(
-    *, enrollment_id: str, person: Person, company: CompanyItem, course: CourseItem, author: Author,
-    window_days: int | None, source: str, users: UserSource, seats: SeatSource | None,
+    *,
+    enrollment_id: str,
+    person: Person,
+    company: CompanyItem,
+    course: CourseItem,
+    author: Author,
+    window_days: int | None,
+    source: str,
+    users: UserSource,
+    seats: SeatSource | None,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -145,8 +160,16 @@ def commit_enrollment(
             if seat is None:
                 raise NoVacancyLeft(company_name=company.name, course_name=course.name)
         tx, enrollment = _enroll_transaction(
-            enrollment_id=enrollment_id, person=person, existing_user=existing_user, company=company, course=course,
-            author=author, window_days=window_days, source=source, seat=seat, now=clock.now(),
+            enrollment_id=enrollment_id,
+            person=person,
+            existing_user=existing_user,
+            company=company,
+            course=course,
+            author=author,
+            window_days=window_days,
+            source=source,
+            seat=seat,
+            now=clock.now(),
         )
         try:
             tx.commit()
@@ -164,7 +187,9 @@ def commit_enrollment(
             if "lock" in failure.failed:
                 lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.sk))
                 if lock is not None and lock.expires_at > to_iso(clock.now()):
-                    raise DeduplicationConflict(enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)) from None
+                    raise DeduplicationConflict(
+                        enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
+                    ) from None
             if "user" in failure.failed:
                 users.forget(person.email)
             # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
@@ -172,15 +197,28 @@ def commit_enrollment(
 
 
 def _enroll_transaction(
-    *, enrollment_id: str, person: Person, existing_user: UserItem | None, company, course: CourseItem,
-    author: Author, window_days: int | None, source: str, seat: VacancyItem | None, now: datetime,
+    *,
+    enrollment_id: str,
+    person: Person,
+    existing_user: UserItem | None,
+    company,
+    course: CourseItem,
+    author: Author,
+    window_days: int | None,
+    source: str,
+    seat: VacancyItem | None,
+    now: datetime,
 ) -> tuple[Transaction, EnrollmentItem]:
     now_iso = to_iso(now)
     tx = Transaction()
     if existing_user is None:
         user_item = UserItem(
-            *keys.user(person.email), created_at=now_iso, user_id=str(uuid.uuid4()),
-            name=person.name, email=person.email, cpf=person.cpf,
+            *keys.user(person.email),
+            created_at=now_iso,
+            user_id=str(uuid.uuid4()),
+            name=person.name,
+            email=person.email,
+            cpf=person.cpf,
         )
         tx.put(user_item, condition=UserItem.id.does_not_exist(), name="user")
     else:
@@ -188,18 +226,37 @@ def _enroll_transaction(
     access_ends = now + timedelta(days=course.access_period_days)
     cpf = person.cpf or user_item.cpf
     enrollment = EnrollmentItem(
-        *keys.enrollment(enrollment_id), created_at=now_iso, updated_at=now_iso,
-        tenant_id=company.sk, tenant_name=company.name,
+        *keys.enrollment(enrollment_id),
+        created_at=now_iso,
+        updated_at=now_iso,
+        tenant_id=company.sk,
+        tenant_name=company.name,
         user=PersonAttribute(id=user_item.user_id, name=person.name, email=person.email, cpf=cpf),
-        course=CourseAttribute(id=course.sk, name=course.name, access_period_days=course.access_period_days,
-                               certificate_validity_days=course.certificate_validity_days),
-        status=PENDING, source=source, created_by=author.as_attribute(), access_expires_at=to_iso(access_ends),
-        **keys.enrollment_index_keys(enrollment_id=enrollment_id, created_at=now_iso, tenant_id=company.sk,
-                                     course_id=course.sk, email=person.email, cpf=cpf),
+        course=CourseAttribute(
+            id=course.sk,
+            name=course.name,
+            access_period_days=course.access_period_days,
+            certificate_validity_days=course.certificate_validity_days,
+        ),
+        status=PENDING,
+        source=source,
+        created_by=author.as_attribute(),
+        access_expires_at=to_iso(access_ends),
+        **keys.enrollment_index_keys(
+            enrollment_id=enrollment_id,
+            created_at=now_iso,
+            tenant_id=company.sk,
+            course_id=course.sk,
+            email=person.email,
+            cpf=cpf,
+        ),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
-    tx.put(TenantMetadataItem(*keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.sk,
-                              name=company.name))
+    tx.put(
+        TenantMetadataItem(
+            *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.sk, name=company.name
+        )
+    )
     for event, due_at in enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now).items():
         tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
@@ -213,19 +270,41 @@ def _enroll_transaction(
     else:
         lock_expires = now + timedelta(days=course.access_period_days - window_days)
         expires_iso, ttl = to_iso(lock_expires), int(lock_expires.timestamp())
-        tx.put(LockItem(*key, created_at=now_iso, enrollment_id=enrollment_id, expires_at=expires_iso, ttl=ttl),
-               condition=lock_is_free, name="lock")
-        tx.put(LockMetadataItem(*keys.lock_metadata(enrollment_id), created_at=now_iso, hash=key.sk, expires_at=expires_iso,
-                                ttl=ttl))
+        tx.put(
+            LockItem(*key, created_at=now_iso, enrollment_id=enrollment_id, expires_at=expires_iso, ttl=ttl),
+            condition=lock_is_free,
+            name="lock",
+        )
+        tx.put(
+            LockMetadataItem(
+                *keys.lock_metadata(enrollment_id), created_at=now_iso, hash=key.sk, expires_at=expires_iso, ttl=ttl
+            )
+        )
         tx.put(DeduplicationWindowItem(*keys.deduplication_window(enrollment_id), created_at=now_iso, days=window_days))
 
     if seat is not None:
         tx.delete(seat, condition=VacancyItem.sk.exists(), name="seat")
-        tx.put(ParentVacancyItem(*keys.parent_vacancy(enrollment_id), created_at=now_iso,
-                                 vacancy_pk=seat.id, vacancy_sk=seat.sk, order_id=seat.order_id))
-        tx.put(GeneratedItem(*keys.generated_item(seat.order_id, enrollment_id), created_at=now_iso,
-                             enrollment_id=enrollment_id, status=SEAT_USED, vacancy_sk=seat.sk, updated_at=now_iso),
-               condition=GeneratedItem.sk.does_not_exist(), name="generated_item")
+        tx.put(
+            ParentVacancyItem(
+                *keys.parent_vacancy(enrollment_id),
+                created_at=now_iso,
+                vacancy_pk=seat.id,
+                vacancy_sk=seat.sk,
+                order_id=seat.order_id,
+            )
+        )
+        tx.put(
+            GeneratedItem(
+                *keys.generated_item(seat.order_id, enrollment_id),
+                created_at=now_iso,
+                enrollment_id=enrollment_id,
+                status=SEAT_USED,
+                vacancy_sk=seat.sk,
+                updated_at=now_iso,
+            ),
+            condition=GeneratedItem.sk.does_not_exist(),
+            name="generated_item",
+        )
     return tx, enrollment
 
 
@@ -250,7 +329,8 @@ def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem
         except TransactionFailed as failure:
             if failure.failed & {"order", "generated_item"}:
                 raise NotCancelable(
-                    _("The order of enrollment %(id)s's seat no longer exists, so the seat cannot be returned.") % {"id": enrollment_id}
+                    _("The order of enrollment %(id)s's seat no longer exists, so the seat cannot be returned.")
+                    % {"id": enrollment_id}
                 ) from None
             # A concurrent change (another cancel, a first access) won: read again and decide.
             continue
@@ -259,19 +339,29 @@ def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem
     raise ConcurrentChange()
 
 
-def _cancel_transaction(partition: selectors.EnrollmentPartition, *, reason: str, author: Author, now: datetime) -> Transaction:
+def _cancel_transaction(
+    partition: selectors.EnrollmentPartition, *, reason: str, author: Author, now: datetime
+) -> Transaction:
     enrollment = partition.enrollment
     now_iso = to_iso(now)
     tx = Transaction()
     tx.update(
         enrollment,
-        [EnrollmentItem.status.set(CANCELED), EnrollmentItem.canceled_at.set(now_iso), EnrollmentItem.updated_at.set(now_iso)],
+        [
+            EnrollmentItem.status.set(CANCELED),
+            EnrollmentItem.canceled_at.set(now_iso),
+            EnrollmentItem.updated_at.set(now_iso),
+        ],
         condition=EnrollmentItem.status == enrollment.status,
         name="enrollment",
     )
-    tx.put(CanceledDateItem(*keys.canceled_date(enrollment.id), created_at=now_iso, author=author.as_attribute(),
-                            reason=reason),
-           condition=CanceledDateItem.sk.does_not_exist(), name="canceled_date")
+    tx.put(
+        CanceledDateItem(
+            *keys.canceled_date(enrollment.id), created_at=now_iso, author=author.as_attribute(), reason=reason
+        ),
+        condition=CanceledDateItem.sk.does_not_exist(),
+        name="canceled_date",
+    )
     tx.delete(partition.cancel_policy, condition=CancelPolicyItem.sk.exists(), name="cancel_policy")
     for record in partition.schedules:
         tx.delete(record)
@@ -285,11 +375,18 @@ def _cancel_transaction(partition: selectors.EnrollmentPartition, *, reason: str
     if vacancy is not None:
         tx.delete(vacancy, condition=ParentVacancyItem.sk.exists(), name="parent_vacancy")
         seat = keys.vacancy(enrollment.tenant_id, order_id=vacancy.order_id, seat_id=str(uuid.uuid4()))
-        tx.put(VacancyItem(*seat, created_at=now_iso, course_id=enrollment.course.id, order_id=vacancy.order_id),
-               condition=VacancyItem.sk.does_not_exist(), name="seat")
+        tx.put(
+            VacancyItem(*seat, created_at=now_iso, course_id=enrollment.course.id, order_id=vacancy.order_id),
+            condition=VacancyItem.sk.does_not_exist(),
+            name="seat",
+        )
         tx.check(OrderItem, *keys.order(vacancy.order_id), condition=OrderItem.order_id.exists(), name="order")
         generated = GeneratedItem(*keys.generated_item(vacancy.order_id, enrollment.id))
-        tx.update(generated, [GeneratedItem.status.set(SEAT_ROLLBACK), GeneratedItem.updated_at.set(now_iso)],
-                  condition=GeneratedItem.sk.exists(), name="generated_item")
+        tx.update(
+            generated,
+            [GeneratedItem.status.set(SEAT_ROLLBACK), GeneratedItem.updated_at.set(now_iso)],
+            condition=GeneratedItem.sk.exists(),
+            name="generated_item",
+        )
     tx.put(audit_event(enrollment_id=enrollment.id, at=now, action="CANCELED", author=author, reason=reason))
     return tx

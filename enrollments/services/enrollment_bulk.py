@@ -45,8 +45,9 @@ class BulkOutcome:
 
 
 @storage_errors_as_domain_errors
-def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], author: Author, source: str,
-                threads: int) -> list[BulkOutcome]:
+def enroll_many(
+    *, company: CompanyItem, enrollments: list[BulkEnrollment], author: Author, source: str, threads: int
+) -> list[BulkOutcome]:
     """Enroll every person, each in its own transaction, ``threads`` at a time; return outcomes in order.
 
     One row's failure never stops the others. A row whose enrollment id already
@@ -68,8 +69,15 @@ def enroll_many(*, company: CompanyItem, enrollments: list[BulkEnrollment], auth
     def enroll(item: BulkEnrollment) -> BulkOutcome:
         try:
             enrollment = commit_enrollment(
-                enrollment_id=item.enrollment_id, person=item.person, company=company, course=item.course,
-                author=author, window_days=item.window_days, source=source, users=users, seats=pools.get(item.course.sk),
+                enrollment_id=item.enrollment_id,
+                person=item.person,
+                company=company,
+                course=item.course,
+                author=author,
+                window_days=item.window_days,
+                source=source,
+                users=users,
+                seats=pools.get(item.course.sk),
             )
             return BulkOutcome(enrollment=enrollment)
         except EnrollmentAlreadyExists:
@@ -133,8 +141,9 @@ class _SeatPool:
         with self._lock:
             if not self._free:
                 limit = min(_MAX_SEAT_QUERY, max(1, self.wanted) + len(self._out))
-                found = selectors.free_seats_from(tenant_id=self.tenant_id, course_id=self.course_id,
-                                                          start=self._random_start(), limit=limit)
+                found = selectors.free_seats_from(
+                    tenant_id=self.tenant_id, course_id=self.course_id, start=self._random_start(), limit=limit
+                )
                 self._free = [seat for seat in found if seat.sk not in self._out]
                 if not self._free:
                     return None

@@ -85,12 +85,14 @@ def _retrying(change):
 
 
 @storage_errors_as_domain_errors
-def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None,
-                  source: str = "api") -> EnrollmentItem:
+def record_access(
+    *, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None, source: str = "api"
+) -> EnrollmentItem:
     """Record the learner's first access: IN_PROGRESS, no more no-access reminder or refundable cancel.
 
     Schedules ``no_activity_7_days``. A later access changes nothing.
     """
+
     def change() -> EnrollmentItem:
         now = clock.now()
         at = _occurred(occurred_at, now)
@@ -104,8 +106,12 @@ def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurre
         tx = Transaction()
         tx.update(
             enrollment,
-            [EnrollmentItem.status.set(IN_PROGRESS), EnrollmentItem.started_at.set(at_iso),
-             EnrollmentItem.last_activity_at.set(at_iso), EnrollmentItem.updated_at.set(now_iso)],
+            [
+                EnrollmentItem.status.set(IN_PROGRESS),
+                EnrollmentItem.started_at.set(at_iso),
+                EnrollmentItem.last_activity_at.set(at_iso),
+                EnrollmentItem.updated_at.set(now_iso),
+            ],
             condition=EnrollmentItem.status == PENDING,
             name="enrollment",
         )
@@ -113,8 +119,16 @@ def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurre
         if partition.cancel_policy is not None:
             tx.delete(CancelPolicyItem(*keys.cancel_policy(enrollment_id)))
         tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
-        tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ACCESSED", author=author, source=source,
-                           detail=f"occurred at {at_iso}"))
+        tx.put(
+            audit_event(
+                enrollment_id=enrollment_id,
+                at=now,
+                action="ACCESSED",
+                author=author,
+                source=source,
+                detail=f"occurred at {at_iso}",
+            )
+        )
         tx.commit()
         enrollment.status, enrollment.started_at, enrollment.last_activity_at = IN_PROGRESS, at_iso, at_iso
         return enrollment
@@ -123,13 +137,15 @@ def record_access(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurre
 
 
 @storage_errors_as_domain_errors
-def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None,
-                    source: str = "api") -> EnrollmentItem:
+def record_activity(
+    *, enrollment_id: str, author: Author = COURSE_PLAYER, occurred_at: datetime | None = None, source: str = "api"
+) -> EnrollmentItem:
     """Record the learner's activity: ``no_activity_7_days`` moves to 7 days after it.
 
     An activity no newer than the last one recorded (the same event again, or one
     that arrived late) changes nothing, and neither does activity after completion.
     """
+
     def change() -> EnrollmentItem:
         now = clock.now()
         at = _occurred(occurred_at, now)
@@ -150,15 +166,26 @@ def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occur
         tx.update(
             enrollment,
             [EnrollmentItem.last_activity_at.set(at_iso), EnrollmentItem.updated_at.set(now_iso)],
-            condition=(EnrollmentItem.status == IN_PROGRESS) & (
-                EnrollmentItem.last_activity_at == previous if previous else EnrollmentItem.last_activity_at.does_not_exist()
+            condition=(EnrollmentItem.status == IN_PROGRESS)
+            & (
+                EnrollmentItem.last_activity_at == previous
+                if previous
+                else EnrollmentItem.last_activity_at.does_not_exist()
             ),
             name="enrollment",
         )
         # A fresh pending record, whatever the old one was: a learner who comes back and stops again is reminded again.
         tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
-        tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ACTIVITY", author=author, source=source,
-                           detail=f"occurred at {at_iso}"))
+        tx.put(
+            audit_event(
+                enrollment_id=enrollment_id,
+                at=now,
+                action="ACTIVITY",
+                author=author,
+                source=source,
+                detail=f"occurred at {at_iso}",
+            )
+        )
         tx.commit()
         enrollment.last_activity_at = at_iso
         return enrollment
@@ -167,8 +194,14 @@ def record_activity(*, enrollment_id: str, author: Author = COURSE_PLAYER, occur
 
 
 @storage_errors_as_domain_errors
-def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, author: Author = COURSE_PLAYER,
-                      occurred_at: datetime | None = None, source: str = "api") -> EnrollmentItem:
+def record_completion(
+    *,
+    enrollment_id: str,
+    certificate_expires_at: datetime,
+    author: Author = COURSE_PLAYER,
+    occurred_at: datetime | None = None,
+    source: str = "api",
+) -> EnrollmentItem:
     """Record the completion: COMPLETED with a certificate expiring at ``certificate_expires_at``.
 
     Removes the access-period records and the no-activity one; schedules the
@@ -176,13 +209,17 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
     the archive at its expiry. The same completion again changes nothing.
     """
     if certificate_expires_at is None or certificate_expires_at.tzinfo is None:
-        raise InvalidEnrollmentData(_("certificate_expires_at needs a date and time with a time zone."), field="certificate_expires_at")
+        raise InvalidEnrollmentData(
+            _("certificate_expires_at needs a date and time with a time zone."), field="certificate_expires_at"
+        )
 
     def change() -> EnrollmentItem:
         now = clock.now()
         at = _occurred(occurred_at, now)
         if certificate_expires_at <= at:
-            raise InvalidEnrollmentData(_("The certificate must expire after the completion."), field="certificate_expires_at")
+            raise InvalidEnrollmentData(
+                _("The certificate must expire after the completion."), field="certificate_expires_at"
+            )
         enrollment = selectors.enrollment_get(enrollment_id)
         expires_iso = to_iso(certificate_expires_at)
         if enrollment.status == COMPLETED:
@@ -198,8 +235,12 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
         tx = Transaction()
         tx.update(
             enrollment,
-            [EnrollmentItem.status.set(COMPLETED), EnrollmentItem.completed_at.set(at_iso),
-             EnrollmentItem.certificate_expires_at.set(expires_iso), EnrollmentItem.updated_at.set(now_iso)],
+            [
+                EnrollmentItem.status.set(COMPLETED),
+                EnrollmentItem.completed_at.set(at_iso),
+                EnrollmentItem.certificate_expires_at.set(expires_iso),
+                EnrollmentItem.updated_at.set(now_iso),
+            ],
             condition=EnrollmentItem.status == enrollment.status,
             name="enrollment",
         )
@@ -212,8 +253,16 @@ def record_completion(*, enrollment_id: str, certificate_expires_at: datetime, a
         if reminder_at > at:
             tx.put(_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now))
         tx.put(_pending_record(enrollment, COURSE_ARCHIVED, certificate_expires_at, now))
-        tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="COMPLETED", author=author, source=source,
-                           detail=f"occurred at {at_iso}, certificate expires at {expires_iso}"))
+        tx.put(
+            audit_event(
+                enrollment_id=enrollment_id,
+                at=now,
+                action="COMPLETED",
+                author=author,
+                source=source,
+                detail=f"occurred at {at_iso}, certificate expires at {expires_iso}",
+            )
+        )
         tx.commit()
         enrollment.status, enrollment.completed_at, enrollment.certificate_expires_at = COMPLETED, at_iso, expires_iso
         return enrollment

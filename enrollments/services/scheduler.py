@@ -87,7 +87,12 @@ def lifecycle_tick(*, now: datetime, dispatch: Dispatch, batch_size: int | None 
     report.cursor_after = _advance_cursor(cursor, oldest_pending or today, now=now)
     logger.info(
         "lifecycle tick at %s: read %s partitions (%s..%s), handed out %s records in %s batches",
-        until, report.partitions_read, first, today, report.records_found, report.batches,
+        until,
+        report.partitions_read,
+        first,
+        today,
+        report.records_found,
+        report.batches,
     )
     return report
 

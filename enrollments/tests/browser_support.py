@@ -8,8 +8,14 @@ from django.contrib.auth.models import Group
 from enrollments.permissions import sync_groups
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "browser-test-pw"
 
 
@@ -18,7 +24,11 @@ def member(group: str):
     # The live server needs committed data, so each test ends with a flush that takes the groups too.
     sync_groups()
     user = get_user_model().objects.create_user(
-        username=f"{group}-{uuid.uuid4().hex[:6]}", password=PASSWORD, is_staff=True, first_name="Bia", last_name="Browser",
+        username=f"{group}-{uuid.uuid4().hex[:6]}",
+        password=PASSWORD,
+        is_staff=True,
+        first_name="Bia",
+        last_name="Browser",
     )
     user.groups.add(Group.objects.get(name=group))
     return user

@@ -53,11 +53,26 @@ class Worker:
             "PYTHONUNBUFFERED": "1",
             **{key: str(value) for key, value in env.items()},
         }
-        command = [sys.executable, "-m", "celery", "-A", "backoffice", "worker", "-Q", queue, "-n", f"{name}@%h",
-                   "--without-gossip", "--without-mingle", "--without-heartbeat", *options]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backoffice",
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            *options,
+        ]
         self.log = log
-        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("wb"),
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -95,9 +110,13 @@ class ImportWorkers:
 
     def start(self) -> Worker:
         number = len(self.workers)
-        worker = Worker(queue=self.queue, name=f"{self.queue}-{number}", log=self.tmp_path / f"worker-{number}.log",
-                        env={"IMPORTS_QUEUE": self.queue, "IMPORT_THREADS": 4},
-                        options=["--concurrency", "2", "--loglevel", "WARNING"])
+        worker = Worker(
+            queue=self.queue,
+            name=f"{self.queue}-{number}",
+            log=self.tmp_path / f"worker-{number}.log",
+            env={"IMPORTS_QUEUE": self.queue, "IMPORT_THREADS": 4},
+            options=["--concurrency", "2", "--loglevel", "WARNING"],
+        )
         self.workers.append(worker)
         return worker
 
@@ -111,4 +130,3 @@ class ImportWorkers:
 
     def logs(self) -> str:
         return "\n".join(worker.output()[-3000:] for worker in self.workers)
-

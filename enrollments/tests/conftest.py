@@ -43,8 +43,11 @@ def staff_user(db):
 
     def make(group: str | None = None):
         user = get_user_model().objects.create_user(
-            username=f"{group or 'nogroup'}-{uuid.uuid4().hex[:6]}", password="pw-for-tests", is_staff=True,
-            first_name="Staff", last_name=(group or "none").title(),
+            username=f"{group or 'nogroup'}-{uuid.uuid4().hex[:6]}",
+            password="pw-for-tests",
+            is_staff=True,
+            first_name="Staff",
+            last_name=(group or "none").title(),
         )
         if group:
             user.groups.add(Group.objects.get(name=group))
@@ -76,8 +79,13 @@ def catalog():
 @pytest.fixture
 def enrollment(catalog):
     """An enrollment of a new person at the prepaid company, with a 10-day deduplication window."""
-    return enroll(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk, user=make_person(),
-                  author=STAFF, deduplication_window_days=10)
+    return enroll(
+        tenant_id=catalog["company"].sk,
+        course_id=catalog["course"].sk,
+        user=make_person(),
+        author=STAFF,
+        deduplication_window_days=10,
+    )
 
 
 # The lifecycle: a clock in days of a test's own, an SMTP server, the calls made to DynamoDB.
@@ -158,8 +166,13 @@ def start_worker(celery_queue, dynamodb, tmp_path):
             "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
             **env_overrides,
         }
-        worker = Worker(queue=celery_queue, name=name, log=tmp_path / f"{name}.log", env=env,
-                        options=["--pool=solo", "--loglevel=INFO"])
+        worker = Worker(
+            queue=celery_queue,
+            name=name,
+            log=tmp_path / f"{name}.log",
+            env=env,
+            options=["--pool=solo", "--loglevel=INFO"],
+        )
         workers.append(worker)
         return worker.wait_ready()
 

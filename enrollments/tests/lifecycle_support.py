@@ -56,7 +56,9 @@ class LifecycleTime:
 def make_enrollment(*, access_period_days: int = 90, certificate_validity_days: int = 365, person=None, course=None):
     """Enroll a fresh person into a fresh course of a postpaid company, at the clock's time."""
     company = make_company(billing="postpaid")
-    course = course or make_course(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
+    course = course or make_course(
+        access_period_days=access_period_days, certificate_validity_days=certificate_validity_days
+    )
     return enroll(tenant_id=company.sk, course_id=course.sk, user=person or make_person(), author=STAFF)
 
 
@@ -65,16 +67,22 @@ def record(enrollment_id: str, event: str) -> LifecycleRecordItem | None:
 
 
 def audit_events(enrollment_id: str) -> list[AuditEventItem]:
-    return [item for item in MainItem.query(enrollment_id, MainItem.sk.startswith("audit#"), consistent_read=True)
-            if isinstance(item, AuditEventItem)]
+    return [
+        item
+        for item in MainItem.query(enrollment_id, MainItem.sk.startswith("audit#"), consistent_read=True)
+        if isinstance(item, AuditEventItem)
+    ]
 
 
 def audit_actions(enrollment_id: str, *, event: str | None = None) -> list[str]:
     """Return the audit actions of an enrollment, oldest first; with ``event``, only those about that event."""
-    return [item.action for item in audit_events(enrollment_id) if event is None or (item.detail or "").startswith(event)]
+    return [
+        item.action for item in audit_events(enrollment_id) if event is None or (item.detail or "").startswith(event)
+    ]
 
 
 # An SMTP server in a thread: real sockets, real smtplib on the other side.
+
 
 @dataclass
 class Received:

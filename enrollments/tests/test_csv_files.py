@@ -6,10 +6,21 @@ import pytest
 from enrollments.csv_files import csv_lines, neutralize, unneutralize
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+55 11 9999", "'+55 11 9999"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"), ("Ana", "Ana"), ("a=b", "a=b"), ("", ""), (None, ""), (7, "7"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+55 11 9999", "'+55 11 9999"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Ana", "Ana"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (7, "7"),
+    ],
+)
 def test_neutralize__formula_starts__become_text(value, expected):
     assert neutralize(value) == expected
 
@@ -23,4 +34,8 @@ def test_csv_lines__every_cell_neutralized_and_a_bom_first():
     text = "".join(csv_lines(["=h", "b"], [["=cmd|' /C calc'!A0", "ok"], ["line\nbreak", "-1"]]))
 
     assert text.startswith("\ufeff")
-    assert list(csv.reader(io.StringIO(text[1:]))) == [["'=h", "b"], ["'=cmd|' /C calc'!A0", "ok"], ["line\nbreak", "'-1"]]
+    assert list(csv.reader(io.StringIO(text[1:]))) == [
+        ["'=h", "b"],
+        ["'=cmd|' /C calc'!A0", "ok"],
+        ["line\nbreak", "'-1"],
+    ]

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from enrollments.validators import normalize_cnpj, normalize_cpf, normalize_email
 
 
-@pytest.mark.parametrize("value, expected", [("529.982.247-25", "52998224725"), ("52998224725", "52998224725"), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "value, expected", [("529.982.247-25", "52998224725"), ("52998224725", "52998224725"), ("", None), (None, None)]
+)
 def test_normalize_cpf__valid__returns_digits(value, expected):
     assert normalize_cpf(value) == expected
 

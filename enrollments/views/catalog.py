@@ -40,10 +40,19 @@ def seats_and_orders(company) -> dict:
     def course_name(course_id: str) -> str:
         return courses[course_id].name if course_id in courses else course_id
 
-    seats = [{"course_id": course_id, "course_name": course_name(course_id),
-              "bought": bought.get(course_id, 0), "left": left.get(course_id, 0)}
-             for course_id in sorted(set(bought) | set(left), key=lambda cid: course_name(cid).lower())]
-    return {"seats": seats, "orders": [{"order": order, "course_name": course_name(order.course_id)} for order in orders]}
+    seats = [
+        {
+            "course_id": course_id,
+            "course_name": course_name(course_id),
+            "bought": bought.get(course_id, 0),
+            "left": left.get(course_id, 0),
+        }
+        for course_id in sorted(set(bought) | set(left), key=lambda cid: course_name(cid).lower())
+    ]
+    return {
+        "seats": seats,
+        "orders": [{"order": order, "course_name": course_name(order.course_id)} for order in orders],
+    }
 
 
 @requires(permissions.VIEW)
@@ -73,10 +82,17 @@ def company_add(request):
         else:
             messages.success(request, _("Company %(name)s created.") % {"name": company.name})
             return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
-    return render_page(request, "admin/backoffice/form.html", {
-        "title": _("Add a company"), "form": form, "submit": _("Create company"),
-        "section_name": _("Companies"), "section_url": reverse("admin:company_list"),
-    })
+    return render_page(
+        request,
+        "admin/backoffice/form.html",
+        {
+            "title": _("Add a company"),
+            "form": form,
+            "submit": _("Create company"),
+            "section_name": _("Companies"),
+            "section_url": reverse("admin:company_list"),
+        },
+    )
 
 
 @requires(permissions.VIEW)
@@ -101,10 +117,17 @@ def course_add(request):
         else:
             messages.success(request, _("Course %(name)s created.") % {"name": course.name})
             return HttpResponseRedirect(reverse("admin:course_list"))
-    return render_page(request, "admin/backoffice/form.html", {
-        "title": _("Add a course"), "form": form, "submit": _("Create course"),
-        "section_name": _("Courses"), "section_url": reverse("admin:course_list"),
-    })
+    return render_page(
+        request,
+        "admin/backoffice/form.html",
+        {
+            "title": _("Add a course"),
+            "form": form,
+            "submit": _("Create course"),
+            "section_name": _("Courses"),
+            "section_url": reverse("admin:course_list"),
+        },
+    )
 
 
 @requires(permissions.VIEW)
@@ -127,18 +150,33 @@ def order_list(request):
 def order_add(request):
     """Buy N seats of a course for a prepaid company."""
     initial = {"company": request.GET.get("company", ""), "course": request.GET.get("course", "")}
-    form = OrderForm(request.POST or None, initial=initial, companies=selectors.company_list(), courses=selectors.course_list())
+    form = OrderForm(
+        request.POST or None, initial=initial, companies=selectors.company_list(), courses=selectors.course_list()
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = order_create(tenant_id=data["company"], course_id=data["course"], seats=data["seats"],
-                                 author=Author.from_user(request.user))
+            order = order_create(
+                tenant_id=data["company"],
+                course_id=data["course"],
+                seats=data["seats"],
+                author=Author.from_user(request.user),
+            )
         except EnrollmentError as error:
             add_domain_error(form, error, fields=OrderForm.SERVICE_FIELDS)
         else:
-            messages.success(request, _("Order %(id)s of %(seats)s seats created.") % {"id": order.order_id, "seats": order.seats})
+            messages.success(
+                request, _("Order %(id)s of %(seats)s seats created.") % {"id": order.order_id, "seats": order.seats}
+            )
             return HttpResponseRedirect(reverse("admin:company_detail", args=[order.tenant_id]))
-    return render_page(request, "admin/backoffice/form.html", {
-        "title": _("Create an order of seats"), "form": form, "submit": _("Create order"),
-        "section_name": _("Orders and seats"), "section_url": reverse("admin:order_list"),
-    })
+    return render_page(
+        request,
+        "admin/backoffice/form.html",
+        {
+            "title": _("Create an order of seats"),
+            "form": form,
+            "submit": _("Create order"),
+            "section_name": _("Orders and seats"),
+            "section_url": reverse("admin:order_list"),
+        },
+    )

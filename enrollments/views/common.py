@@ -37,7 +37,6 @@ def permission_denied(request, exception=None):
     return render_page(request, "403.html", {"title": _("Permission denied")}, status=403).render()
 
 
-
 def no_favicon(request):
     """Answer the browser's ``/favicon.ico`` with 204: there is no icon, and a 404 is a console error on every first page."""
     return HttpResponse(status=204)

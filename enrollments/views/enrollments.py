@@ -100,17 +100,21 @@ def enrollment_add(request):
     company_id = request.POST.get("company") or request.GET.get("company") or ""
     company = next((c for c in companies if c.sk == company_id), None)
     seats = selectors.seats_left_by_course(tenant_id=company.sk) if company and company.billing == PREPAID else None
-    form = EnrollForm(request.POST or None, initial={"company": company_id}, companies=companies, courses=courses, seats=seats)
+    form = EnrollForm(
+        request.POST or None, initial={"company": company_id}, companies=companies, courses=courses, seats=seats
+    )
     conflict_url = order_url = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             enrollment = enroll(
-                tenant_id=data["company"], course_id=data["course"],
+                tenant_id=data["company"],
+                course_id=data["course"],
                 user=Person(name=data["name"], email=data["email"], cpf=data["cpf"] or None),
                 author=Author.from_user(request.user),
                 deduplication_window_days=data["deduplication_window_days"],
-                source="form", enrollment_id=data["enrollment_id"],
+                source="form",
+                enrollment_id=data["enrollment_id"],
             )
         except EnrollmentAlreadyExists as error:
             # The same form sent twice: the first submit enrolled the person.
@@ -126,7 +130,11 @@ def enrollment_add(request):
         except EnrollmentError as error:
             add_domain_error(form, error, fields=EnrollForm.SERVICE_FIELDS)
         else:
-            messages.success(request, _("%(name)s is enrolled in %(course)s.") % {"name": enrollment.user.name, "course": enrollment.course.name})
+            messages.success(
+                request,
+                _("%(name)s is enrolled in %(course)s.")
+                % {"name": enrollment.user.name, "course": enrollment.course.name},
+            )
             return HttpResponseRedirect(_detail_url(enrollment.id))
     context = {
         "title": _("Enroll a person"),
@@ -150,7 +158,9 @@ def enrollment_cancel(request, enrollment_id: str):
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cancel(enrollment_id=enrollment_id, reason=form.cleaned_data["reason"], author=Author.from_user(request.user))
+            cancel(
+                enrollment_id=enrollment_id, reason=form.cleaned_data["reason"], author=Author.from_user(request.user)
+            )
         except NotCancelable as error:
             # Someone canceled it, or the learner got in, between the page and the click.
             messages.error(request, error.message)
@@ -161,8 +171,10 @@ def enrollment_cancel(request, enrollment_id: str):
             done = [_("Enrollment canceled.")]
             if partition.parent_vacancy:
                 done.append(_("Its seat went back to order %(order)s.") % {"order": partition.parent_vacancy.order_id})
-            done.append(ngettext("%(count)s pending email dropped.", "%(count)s pending emails dropped.", len(pending))
-                        % {"count": len(pending)})
+            done.append(
+                ngettext("%(count)s pending email dropped.", "%(count)s pending emails dropped.", len(pending))
+                % {"count": len(pending)}
+            )
             messages.success(request, " ".join(done))
             return HttpResponseRedirect(_detail_url(enrollment_id))
     context = {
@@ -194,8 +206,12 @@ def enrollment_complete(request, enrollment_id: str):
     form = CompletionForm(request.POST or None, today=today, initial={"certificate_expires_on": suggested})
     if request.method == "POST" and form.is_valid():
         try:
-            record_completion(enrollment_id=enrollment_id, author=Author.from_user(request.user),
-                              certificate_expires_at=_end_of_day(form.cleaned_data["certificate_expires_on"]), source="staff")
+            record_completion(
+                enrollment_id=enrollment_id,
+                author=Author.from_user(request.user),
+                certificate_expires_at=_end_of_day(form.cleaned_data["certificate_expires_on"]),
+                source="staff",
+            )
         except InvalidTransition as error:
             messages.error(request, error.message)
             return HttpResponseRedirect(_detail_url(enrollment_id))
@@ -210,4 +226,3 @@ def enrollment_complete(request, enrollment_id: str):
         "form": form,
     }
     return render_page(request, "admin/backoffice/enrollment_complete.html", context)
-

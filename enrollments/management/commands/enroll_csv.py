@@ -15,17 +15,25 @@ BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
-    help = ("Enroll the people of a CSV file into a company's courses. Exit status 0 when the file was read "
-            "(even with row errors), 1 with one message when the file itself is refused.")
+    help = (
+        "Enroll the people of a CSV file into a company's courses. Exit status 0 when the file was read "
+        "(even with row errors), 1 with one message when the file itself is refused."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV file (UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1; , ; or tab)")
         parser.add_argument("--tenant", required=True, help="the company id")
-        parser.add_argument("--author", required=True, help="email of the staff member the enrollments are recorded under")
+        parser.add_argument(
+            "--author", required=True, help="email of the staff member the enrollments are recorded under"
+        )
         parser.add_argument("--course", help="default course id, for rows without a course")
         parser.add_argument("--window", type=int, help="default deduplication window, in days")
-        parser.add_argument("--dry-run", action="store_true", help="check every row and print what would happen; write nothing")
-        parser.add_argument("--allow-same-file", action="store_true", help="import a file already imported for this company")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and print what would happen; write nothing"
+        )
+        parser.add_argument(
+            "--allow-same-file", action="store_true", help="import a file already imported for this company"
+        )
         parser.add_argument("--report", help="write the per-row report CSV to this path")
 
     def handle(self, *args, **options):
@@ -53,13 +61,23 @@ class Command(BaseCommand):
         return Author.from_user(user) if user else Author(id=f"cli:{email}", name=email, email=email)
 
     def _preview(self, stream, options) -> None:
-        preview = import_preview(file=stream, file_name=options["file"], tenant_id=options["tenant"],
-                                     default_course_id=options["course"], window_days=options["window"])
+        preview = import_preview(
+            file=stream,
+            file_name=options["file"],
+            tenant_id=options["tenant"],
+            default_course_id=options["course"],
+            window_days=options["window"],
+        )
         for row in preview.problem_rows:
             self.stdout.write(f"line {row.line}: {row.status}: {row.message}")
         if preview.previous_job is not None:
-            self.stdout.write(self.style.WARNING(SameFileImported(
-                job_id=preview.previous_job.job_id, imported_at=from_iso(preview.previous_job.created_at)).message))
+            self.stdout.write(
+                self.style.WARNING(
+                    SameFileImported(
+                        job_id=preview.previous_job.job_id, imported_at=from_iso(preview.previous_job.created_at)
+                    ).message
+                )
+            )
         for message in preview.seat_messages():
             self.stdout.write(self.style.WARNING(message))
         self.stdout.write(
@@ -70,26 +88,38 @@ class Command(BaseCommand):
         )
 
     def _import(self, stream, options, author: Author) -> None:
-        job = services.import_start(file=stream, file_name=options["file"], tenant_id=options["tenant"], author=author,
-                                    enqueue=None, default_course_id=options["course"], window_days=options["window"],
-                                    allow_same_file=options["allow_same_file"])
+        job = services.import_start(
+            file=stream,
+            file_name=options["file"],
+            tenant_id=options["tenant"],
+            author=author,
+            enqueue=None,
+            default_course_id=options["course"],
+            window_days=options["window"],
+            allow_same_file=options["allow_same_file"],
+        )
         self._bar(job)
         job = services.import_run_inline(job_id=job.job_id, on_progress=self._bar)
         self._bar(job)
         self.stderr.write("")
         for line, _name, email, result, enrollment_id, message in reports.import_report_rows(job.job_id):
             if result != "enrolled" or options["verbosity"] >= 2:
-                self.stdout.write(f"line {line}: {email}: {result}" + (f" {enrollment_id}" if enrollment_id else "")
-                                  + (f": {message}" if message else ""))
+                self.stdout.write(
+                    f"line {line}: {email}: {result}"
+                    + (f" {enrollment_id}" if enrollment_id else "")
+                    + (f": {message}" if message else "")
+                )
         if options["report"]:
             with open(options["report"], "w", encoding="utf-8", newline="") as report:
                 report.writelines(reports.import_report_csv(job.job_id))
         counts = reports.job_progress(job)["counts"]
-        self.stdout.write(self.style.SUCCESS(
-            f"Import {job.job_id}: {job.rows_done} of {job.rows_total} rows: {counts['enrolled']} enrolled, "
-            f"{counts['already_enrolled']} already enrolled, {counts['no_vacancy_left']} without a seat, "
-            f"{counts['duplicates']} duplicates, {counts['invalid']} invalid, {counts['failed']} failed."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Import {job.job_id}: {job.rows_done} of {job.rows_total} rows: {counts['enrolled']} enrolled, "
+                f"{counts['already_enrolled']} already enrolled, {counts['no_vacancy_left']} without a seat, "
+                f"{counts['duplicates']} duplicates, {counts['invalid']} invalid, {counts['failed']} failed."
+            )
+        )
 
     def _bar(self, job) -> None:
         progress = reports.job_progress(job)
@@ -97,7 +127,8 @@ class Command(BaseCommand):
         left = progress["seconds_left"]
         self.stderr.write(
             f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {progress['processed']}/{progress['total']} "
-            f"{progress['percent']:3d}%  {progress['rows_per_second']:.0f} rows/s" + (f"  {left}s left " if left else "      "),
+            f"{progress['percent']:3d}%  {progress['rows_per_second']:.0f} rows/s"
+            + (f"  {left}s left " if left else "      "),
             ending="",
         )
         self.stderr.flush()
@@ -105,4 +136,3 @@ class Command(BaseCommand):
 
 def _delimiter(delimiter: str) -> str:
     return "tab" if delimiter == "\t" else delimiter
-

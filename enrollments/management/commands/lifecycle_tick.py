@@ -18,8 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="the tick's time, ISO 8601 with a zone, not in the future (default: now)")
-        parser.add_argument("--enqueue", action="store_true", help="hand the records to Celery workers instead of processing them here")
-        parser.add_argument("--from-day", help="first read from this UTC day (YYYY-MM-DD): moves the cursor back, e.g. after restoring records")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="hand the records to Celery workers instead of processing them here"
+        )
+        parser.add_argument(
+            "--from-day",
+            help="first read from this UTC day (YYYY-MM-DD): moves the cursor back, e.g. after restoring records",
+        )
 
     def handle(self, *args, now=None, enqueue=False, from_day=None, **options):
         try:

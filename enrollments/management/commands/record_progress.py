@@ -12,7 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("enrollment_id")
         parser.add_argument("event", choices=["access", "activity", "completion"])
         parser.add_argument("--at", help="when it happened, ISO 8601 with a zone (default: now)")
-        parser.add_argument("--certificate-expires-at", help="completion only: the certificate's expiry, ISO 8601 with a zone")
+        parser.add_argument(
+            "--certificate-expires-at", help="completion only: the certificate's expiry, ISO 8601 with a zone"
+        )
 
     def handle(self, *args, enrollment_id, event, at=None, certificate_expires_at=None, **options):
         try:

@@ -11,9 +11,24 @@ COMPANIES = [
     {"company_id": "demo-globex", "name": "Globex Energia S.A.", "cnpj": None, "billing": "postpaid"},
 ]
 COURSES = [
-    {"course_id": "demo-nr35", "name": "NR-35 Trabalho em Altura", "access_period_days": 180, "certificate_validity_days": 730},
-    {"course_id": "demo-nr10", "name": "NR-10 Segurança em Eletricidade", "access_period_days": 365, "certificate_validity_days": 730},
-    {"course_id": "demo-nr06", "name": "NR-06 Equipamento de Proteção Individual", "access_period_days": 30, "certificate_validity_days": 365},
+    {
+        "course_id": "demo-nr35",
+        "name": "NR-35 Trabalho em Altura",
+        "access_period_days": 180,
+        "certificate_validity_days": 730,
+    },
+    {
+        "course_id": "demo-nr10",
+        "name": "NR-10 Segurança em Eletricidade",
+        "access_period_days": 365,
+        "certificate_validity_days": 730,
+    },
+    {
+        "course_id": "demo-nr06",
+        "name": "NR-06 Equipamento de Proteção Individual",
+        "access_period_days": 30,
+        "certificate_validity_days": 365,
+    },
 ]
 ORDERS = [("demo-acme", "demo-nr35", 25), ("demo-acme", "demo-nr10", 10)]
 

@@ -22,7 +22,9 @@ def api(client, settings, lifecycle_time):
     def post(enrollment_id, body, *, token=TOKEN, raw=None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         data = raw if raw is not None else json.dumps(body)
-        return client.post(f"/api/v1/enrollments/{enrollment_id}/events", data=data, content_type="application/json", headers=headers)
+        return client.post(
+            f"/api/v1/enrollments/{enrollment_id}/events", data=data, content_type="application/json", headers=headers
+        )
 
     return post
 
@@ -93,7 +95,14 @@ def test_events__unknown_enrollment__returns_404(api):
         ({"type": "completion", "certificate_expires_at": "next year"}, None, "ISO 8601"),
         ({"type": "access", "occurred_at": "2031-01-01T10:00:00"}, None, "ISO 8601"),
     ],
-    ids=["not json", "not an object", "unknown type", "completion without certificate", "bad date", "date without zone"],
+    ids=[
+        "not json",
+        "not an object",
+        "unknown type",
+        "completion without certificate",
+        "bad date",
+        "date without zone",
+    ],
 )
 def test_events__bad_body__returns_400_with_a_message(api, body, raw, message):
     enrollment = make_enrollment()
@@ -108,10 +117,15 @@ def test_events__completing_a_canceled_enrollment__returns_409(api, lifecycle_ti
     enrollment = make_enrollment()
     cancel(enrollment_id=enrollment.id, reason="Left", author=STAFF)
 
-    response = api(enrollment.id, {"type": "completion", "certificate_expires_at": clock.to_iso(lifecycle_time.start + timedelta(days=365))})
+    response = api(
+        enrollment.id,
+        {"type": "completion", "certificate_expires_at": clock.to_iso(lifecycle_time.start + timedelta(days=365))},
+    )
 
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "invalid_transition" and "CANCELED" in response.json()["error"]["message"]
+    assert (
+        response.json()["error"]["code"] == "invalid_transition" and "CANCELED" in response.json()["error"]["message"]
+    )
 
 
 def test_events__get__is_not_allowed(client, api):

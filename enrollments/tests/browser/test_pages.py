@@ -12,6 +12,7 @@ from enrollments.tests.factories import STAFF, make_company, make_course, make_o
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, live_server):
     company, course = make_company(billing="prepaid"), make_course(access_period_days=90)
     make_order(company, course, seats=2)
@@ -86,7 +87,9 @@ def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_se
     page.fill("#id_email", "carlos@example.com")
     page.click("#enroll-form input[type=submit]")
 
-    assert f"No seats left for {course.name} at {company.name}: buy an order." in page.inner_text(".errornote + ul, .errorlist.nonfield")
+    assert f"No seats left for {course.name} at {company.name}: buy an order." in page.inner_text(
+        ".errornote + ul, .errorlist.nonfield"
+    )
     assert page.input_value("#id_name") == "Carlos Souza" and page.input_value("#id_email") == "carlos@example.com"
     assert page.locator("a.addlink", has_text="Create an order of seats").count() == 1
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
@@ -102,12 +105,23 @@ def test_supervisor__every_back_office_page__renders_without_console_errors(page
     log_in(page, live_server, member(permissions.SUPERVISORS))
 
     paths = [
-        "", "backoffice/", "backoffice/enrollments/", f"backoffice/enrollments/?company={company.sk}&status=PENDING",
-        "backoffice/enrollments/add/", f"backoffice/enrollments/add/?company={company.sk}",
-        f"backoffice/enrollments/{enrollment.id}/", f"backoffice/enrollments/{enrollment.id}/cancel/",
-        f"backoffice/enrollments/{enrollment.id}/complete/", "backoffice/companies/", "backoffice/companies/add/",
-        f"backoffice/companies/{company.sk}/", "backoffice/courses/", "backoffice/courses/add/",
-        "backoffice/orders/", f"backoffice/orders/?company={company.sk}", "backoffice/orders/add/",
+        "",
+        "backoffice/",
+        "backoffice/enrollments/",
+        f"backoffice/enrollments/?company={company.sk}&status=PENDING",
+        "backoffice/enrollments/add/",
+        f"backoffice/enrollments/add/?company={company.sk}",
+        f"backoffice/enrollments/{enrollment.id}/",
+        f"backoffice/enrollments/{enrollment.id}/cancel/",
+        f"backoffice/enrollments/{enrollment.id}/complete/",
+        "backoffice/companies/",
+        "backoffice/companies/add/",
+        f"backoffice/companies/{company.sk}/",
+        "backoffice/courses/",
+        "backoffice/courses/add/",
+        "backoffice/orders/",
+        f"backoffice/orders/?company={company.sk}",
+        "backoffice/orders/add/",
     ]
     for path in paths:
         response = page.goto(f"{live_server.url}/admin/{path}")

@@ -30,53 +30,104 @@ def corpus(course, other_course) -> list[Sample]:
     """Return every sample, for two courses (``course`` is also known by its exact name)."""
     c, o, cname = course.sk, other_course.sk, course.name
     return [
-        Sample("utf8_comma", f"name,email,cpf,course\nJoão Araújo,joao@example.com,{VALID_CPF},{c}\n".encode(),
-               rows=[(2, "enrolled")], names={2: "João Araújo"}),
-        Sample("utf8_bom_semicolon_portuguese_headers",
-               codecs.BOM_UTF8 + f"Nome;E-mail;CPF;Curso\r\nMaría Ñúñez;maria@example.com;;{c}\r\n".encode(),
-               rows=[(2, "enrolled")], names={2: "María Ñúñez"}),
-        Sample("cp1252_semicolon_upper_case_accented_headers",
-               f"NOME;E-MAIL;Cpf;CÚRSO\r\nConceição Gonçalves;conceicao@example.com;;{c}\r\n“Zé” Pérez;ze@example.com;;{c}\r\n".encode("cp1252"),
-               rows=[(2, "enrolled"), (3, "enrolled")], names={2: "Conceição Gonçalves", 3: "“Zé” Pérez"}),
-        Sample("latin1_tab", f"nome\temail\tcurso\nZoé Müller\tzoe@example.com\t{c}\n".encode("latin-1"),
-               rows=[(2, "enrolled")], names={2: "Zoé Müller"}),
-        Sample("utf16_tab_as_excel_unicode_text", f"Name\tEmail\tCourse\r\nÅsa Öberg\tasa@example.com\t{c}\r\n".encode("utf-16"),
-               rows=[(2, "enrolled")], names={2: "Åsa Öberg"}),
-        Sample("extra_columns_any_order",
-               f"Departamento,Curso,Observação,E-mail,Nome completo,Matrícula\nObras,{c},veterano,ana@example.com,Ana Lima,123\n".encode(),
-               rows=[(2, "enrolled")], names={2: "Ana Lima"}),
-        Sample("blank_lines", f"\n,,\nname,email,course\n\n,nameless@example.com,{c}\n,,\nBia,bia@example.com,{c}\n\n".encode(),
-               # Line 5 has no name; ",," on lines 2 and 6 is as blank as an empty line.
-               rows=[(5, "invalid"), (7, "enrolled")]),
-        Sample("quoted_semicolons_and_line_breaks",
-               f'nome;email;curso;notas\n"Silva; Ana";silva@example.com;{c};"first line\nsecond line"\nBeto;beto@example.com;{c};ok\n'.encode(),
-               rows=[(2, "enrolled"), (4, "enrolled")], names={2: "Silva; Ana"}),
-        Sample("duplicated_rows",
-               f"name,email,course\nCarla,carla@example.com,{c}\nCarla Again,CARLA@example.com,{c}\nCarla,carla@example.com,{o}\n".encode(),
-               rows=[(2, "enrolled"), (3, "duplicate"), (4, "enrolled")]),
-        Sample("bad_emails_and_cpfs",
-               f"name,email,cpf,course\nDino,not-an-email,,{c}\nEva,eva@,,{c}\nFabio,fabio@example.com,529.982.247-24,{c}\n"
-               f"Gil,gil@example.com,111.111.111-11,{c}\nHana,hana@example.com,{VALID_CPF},{c}\n,,,{c}\n"
-               # A CPF a spreadsheet kept as a number, without its leading zeros (00123456797).
-               f"Ines,ines@example.com,123456797,{c}\n".encode(),
-               rows=[(2, "invalid"), (3, "invalid"), (4, "invalid"), (5, "invalid"), (6, "enrolled"), (7, "invalid"), (8, "enrolled")],
-               cpfs={6: "52998224725", 8: "00123456797"}),
-        Sample("unknown_course_and_course_by_name",
-               f"name,email,course\nIvo,ivo@example.com,no-such-course\nJane,jane@example.com,{cname}\n".encode(),
-               rows=[(2, "invalid"), (3, "enrolled")]),
-        Sample("window_days",
-               f"name,email,course,window days\nKai,kai@example.com,{c},10\nLia,lia@example.com,{c},abc\nMo,mo@example.com,{c},-1\n".encode(),
-               rows=[(2, "enrolled"), (3, "invalid"), (4, "invalid")]),
-        Sample("formula_looking_values",
-               f'name,email,course\n"=HYPERLINK(""http://evil.example"",""x"")",formula@example.com,{c}\n+5511999,plus@example.com,{c}\n'
-               f"@SUM(A1),at@example.com,{c}\n-Dash,dash@example.com,{c}\n".encode(),
-               rows=[(2, "enrolled"), (3, "enrolled"), (4, "enrolled"), (5, "enrolled")],
-               names={2: '=HYPERLINK("http://evil.example","x")', 4: "@SUM(A1)"}),
+        Sample(
+            "utf8_comma",
+            f"name,email,cpf,course\nJoão Araújo,joao@example.com,{VALID_CPF},{c}\n".encode(),
+            rows=[(2, "enrolled")],
+            names={2: "João Araújo"},
+        ),
+        Sample(
+            "utf8_bom_semicolon_portuguese_headers",
+            codecs.BOM_UTF8 + f"Nome;E-mail;CPF;Curso\r\nMaría Ñúñez;maria@example.com;;{c}\r\n".encode(),
+            rows=[(2, "enrolled")],
+            names={2: "María Ñúñez"},
+        ),
+        Sample(
+            "cp1252_semicolon_upper_case_accented_headers",
+            f"NOME;E-MAIL;Cpf;CÚRSO\r\nConceição Gonçalves;conceicao@example.com;;{c}\r\n“Zé” Pérez;ze@example.com;;{c}\r\n".encode(
+                "cp1252"
+            ),
+            rows=[(2, "enrolled"), (3, "enrolled")],
+            names={2: "Conceição Gonçalves", 3: "“Zé” Pérez"},
+        ),
+        Sample(
+            "latin1_tab",
+            f"nome\temail\tcurso\nZoé Müller\tzoe@example.com\t{c}\n".encode("latin-1"),
+            rows=[(2, "enrolled")],
+            names={2: "Zoé Müller"},
+        ),
+        Sample(
+            "utf16_tab_as_excel_unicode_text",
+            f"Name\tEmail\tCourse\r\nÅsa Öberg\tasa@example.com\t{c}\r\n".encode("utf-16"),
+            rows=[(2, "enrolled")],
+            names={2: "Åsa Öberg"},
+        ),
+        Sample(
+            "extra_columns_any_order",
+            f"Departamento,Curso,Observação,E-mail,Nome completo,Matrícula\nObras,{c},veterano,ana@example.com,Ana Lima,123\n".encode(),
+            rows=[(2, "enrolled")],
+            names={2: "Ana Lima"},
+        ),
+        Sample(
+            "blank_lines",
+            f"\n,,\nname,email,course\n\n,nameless@example.com,{c}\n,,\nBia,bia@example.com,{c}\n\n".encode(),
+            # Line 5 has no name; ",," on lines 2 and 6 is as blank as an empty line.
+            rows=[(5, "invalid"), (7, "enrolled")],
+        ),
+        Sample(
+            "quoted_semicolons_and_line_breaks",
+            f'nome;email;curso;notas\n"Silva; Ana";silva@example.com;{c};"first line\nsecond line"\nBeto;beto@example.com;{c};ok\n'.encode(),
+            rows=[(2, "enrolled"), (4, "enrolled")],
+            names={2: "Silva; Ana"},
+        ),
+        Sample(
+            "duplicated_rows",
+            f"name,email,course\nCarla,carla@example.com,{c}\nCarla Again,CARLA@example.com,{c}\nCarla,carla@example.com,{o}\n".encode(),
+            rows=[(2, "enrolled"), (3, "duplicate"), (4, "enrolled")],
+        ),
+        Sample(
+            "bad_emails_and_cpfs",
+            f"name,email,cpf,course\nDino,not-an-email,,{c}\nEva,eva@,,{c}\nFabio,fabio@example.com,529.982.247-24,{c}\n"
+            f"Gil,gil@example.com,111.111.111-11,{c}\nHana,hana@example.com,{VALID_CPF},{c}\n,,,{c}\n"
+            # A CPF a spreadsheet kept as a number, without its leading zeros (00123456797).
+            f"Ines,ines@example.com,123456797,{c}\n".encode(),
+            rows=[
+                (2, "invalid"),
+                (3, "invalid"),
+                (4, "invalid"),
+                (5, "invalid"),
+                (6, "enrolled"),
+                (7, "invalid"),
+                (8, "enrolled"),
+            ],
+            cpfs={6: "52998224725", 8: "00123456797"},
+        ),
+        Sample(
+            "unknown_course_and_course_by_name",
+            f"name,email,course\nIvo,ivo@example.com,no-such-course\nJane,jane@example.com,{cname}\n".encode(),
+            rows=[(2, "invalid"), (3, "enrolled")],
+        ),
+        Sample(
+            "window_days",
+            f"name,email,course,window days\nKai,kai@example.com,{c},10\nLia,lia@example.com,{c},abc\nMo,mo@example.com,{c},-1\n".encode(),
+            rows=[(2, "enrolled"), (3, "invalid"), (4, "invalid")],
+        ),
+        Sample(
+            "formula_looking_values",
+            f'name,email,course\n"=HYPERLINK(""http://evil.example"",""x"")",formula@example.com,{c}\n+5511999,plus@example.com,{c}\n'
+            f"@SUM(A1),at@example.com,{c}\n-Dash,dash@example.com,{c}\n".encode(),
+            rows=[(2, "enrolled"), (3, "enrolled"), (4, "enrolled"), (5, "enrolled")],
+            names={2: '=HYPERLINK("http://evil.example","x")', 4: "@SUM(A1)"},
+        ),
         Sample("empty_file", b"", refused="The file is empty."),
         Sample("blank_lines_only", b"\r\n \r\n\r\n", refused="The file is empty."),
         Sample("bom_only", codecs.BOM_UTF8, refused="The file is empty."),
         Sample("png_renamed_csv", PNG, refused="not a CSV text file"),
         Sample("missing_columns", b"foo;bar\n1;2\n", refused="no column for name/nome, email/e-mail, course/curso"),
         Sample("header_without_rows", b"name,email,course\n\n", refused="column names but no rows"),
-        Sample("repeated_column", f"name,email,e-mail,course\nA,a@example.com,b@example.com,{c}\n".encode(), refused="appears twice"),
+        Sample(
+            "repeated_column",
+            f"name,email,e-mail,course\nA,a@example.com,b@example.com,{c}\n".encode(),
+            refused="appears twice",
+        ),
     ]

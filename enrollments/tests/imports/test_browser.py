@@ -13,7 +13,9 @@ from enrollments.tests.imports.corpus import corpus
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(page, live_server, workers, settings, tmp_path):
+def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
+    page, live_server, workers, settings, tmp_path
+):
     settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
     settings.IMPORT_CHUNK_ROWS = 2
     company, course = make_company(billing="prepaid"), make_course()

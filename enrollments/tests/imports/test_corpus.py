@@ -20,7 +20,6 @@ from .corpus import corpus
 pytestmark = pytest.mark.django_db
 
 
-
 def _samples():
     class Fake:
         sk, name = "c", "n"
@@ -45,8 +44,9 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     if sample.refused:
         for call in (
             lambda: import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk),
-            lambda: import_services.import_start(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk,
-                                     author=STAFF, enqueue=None),
+            lambda: import_services.import_start(
+                file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+            ),
         ):
             with pytest.raises(ImportFileRefused) as raised:
                 call()
@@ -62,7 +62,9 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     assert preview.rows_total == len(sample.rows) and preview.to_enroll == sum(r == "enrolled" for _, r in sample.rows)
     assert all(row.message for row in preview.problem_rows)
 
-    job = import_services.import_start(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    job = import_services.import_start(
+        file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
     job = import_services.import_run_inline(job_id=job.job_id)
 
     report = list(reports.import_report_rows(job.job_id))
@@ -84,13 +86,20 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
 def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clock, catalog):
     company, course, other = catalog
     sample = _sample("formula_looking_values", course, other)
-    job = import_services.import_start(file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    job = import_services.import_start(
+        file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
     import_services.import_run_inline(job_id=job.job_id)
 
     rows = list(csv.reader(io.StringIO("".join(reports.import_report_csv(job.job_id)).lstrip("\ufeff"))))
 
     assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message"]
-    assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+5511999", "'@SUM(A1)", "'-Dash"]
+    assert [row[1] for row in rows[1:]] == [
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'+5511999",
+        "'@SUM(A1)",
+        "'-Dash",
+    ]
 
 
 def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_rows(frozen_clock, catalog):
@@ -104,15 +113,22 @@ def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_ro
     again = import_preview(file=io.BytesIO(fixed), tenant_id=company.sk)
 
     assert (again.rows_total, again.to_enroll, again.problem_rows) == (1, 1, [])
-    job = import_services.import_start(file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
-    [(line, name, email, result, enrollment_id, _)] = reports.import_report_rows(import_services.import_run_inline(job_id=job.job_id).job_id)
+    job = import_services.import_start(
+        file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    [(line, name, email, result, enrollment_id, _)] = reports.import_report_rows(
+        import_services.import_run_inline(job_id=job.job_id).job_id
+    )
     assert (name, email, result) == ("=Bad Email", "fixed@example.com", "enrolled")
 
 
-@pytest.mark.parametrize("setting, value, message", [
-    ("IMPORT_MAX_ROWS", 2, "more than 2 rows"),
-    ("IMPORT_MAX_BYTES", 40, "the limit is 40"),
-])
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("IMPORT_MAX_ROWS", 2, "more than 2 rows"),
+        ("IMPORT_MAX_BYTES", 40, "the limit is 40"),
+    ],
+)
 def test_corpus__over_the_limits__refused_with_one_message(frozen_clock, catalog, settings, setting, value, message):
     company, course, _ = catalog
     setattr(settings, setting, value)

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def job(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = f"name,email,course\n@Evil,evil.{company.sk}@example.com,{course.sk}\nBad,bad,{course.sk}\n".encode()
-    started = import_services.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    started = import_services.import_start(
+        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
     return import_services.import_run_inline(job_id=started.job_id)
 
 
@@ -34,7 +36,13 @@ def test_progress_json__staff__returns_the_progress(staff_client, job):
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["state"], body["processed"], body["total"], body["percent"], body["finished"]) == ("DONE", 2, 2, 100, True)
+    assert (body["state"], body["processed"], body["total"], body["percent"], body["finished"]) == (
+        "DONE",
+        2,
+        2,
+        100,
+        True,
+    )
     assert body["counts"]["enrolled"] == 1 and body["counts"]["invalid"] == 1
 
 
@@ -55,7 +63,12 @@ def test_progress_json__dynamodb_down__503_not_a_server_error(staff_client, job,
 
 
 def test_progress_json__unknown_job__404(staff_client, frozen_clock):
-    assert staff_client.get(reverse("admin:import_progress_json", args=["00000000-0000-0000-0000-000000000000"])).status_code == 404
+    assert (
+        staff_client.get(
+            reverse("admin:import_progress_json", args=["00000000-0000-0000-0000-000000000000"])
+        ).status_code
+        == 404
+    )
 
 
 def test_report_download__streams_the_neutralized_report(staff_client, job):
@@ -63,8 +76,11 @@ def test_report_download__streams_the_neutralized_report(staff_client, job):
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert [row[:4] for row in rows] == [["line", "name", "email", "result"], ["2", "'@Evil", rows[1][2], "enrolled"],
-                                         ["3", "Bad", "bad", "invalid"]]
+    assert [row[:4] for row in rows] == [
+        ["line", "name", "email", "result"],
+        ["2", "'@Evil", rows[1][2], "enrolled"],
+        ["3", "Bad", "bad", "invalid"],
+    ]
 
 
 def test_failed_rows_download__has_only_the_rows_not_enrolled(staff_client, job):
@@ -75,9 +91,14 @@ def test_failed_rows_download__has_only_the_rows_not_enrolled(staff_client, job)
     assert [(row[0], row[1], row[5]) for row in rows[1:]] == [("Bad", "bad", "3")]
 
 
-@pytest.mark.parametrize(("old", "name"), [("progress.json", "admin:import_progress_json"),
-                                          ("report.csv", "admin:import_report_download"),
-                                          ("failed-rows.csv", "admin:import_failed_rows_download")])
+@pytest.mark.parametrize(
+    ("old", "name"),
+    [
+        ("progress.json", "admin:import_progress_json"),
+        ("report.csv", "admin:import_report_download"),
+        ("failed-rows.csv", "admin:import_failed_rows_download"),
+    ],
+)
 def test_first_urls_of_an_import__redirect_to_the_imports_section(staff_client, job, old, name):
     response = staff_client.get(f"/imports/{job.job_id}/{old}")
 

@@ -41,7 +41,9 @@ def test_preview__person_inside_a_window__reports_already_enrolled_with_the_enro
     enroll(tenant_id=company.sk, course_id=course.sk, user=expired, author=STAFF, deduplication_window_days=10)
     frozen_clock.set(frozen_clock.start + timedelta(days=1))
 
-    preview = import_preview(file=_file([(p.name, p.email, course.sk, "") for p in (enrolled, expired, fresh)]), tenant_id=company.sk)
+    preview = import_preview(
+        file=_file([(p.name, p.email, course.sk, "") for p in (enrolled, expired, fresh)]), tenant_id=company.sk
+    )
 
     assert (preview.to_enroll, preview.already_enrolled) == (2, 1)
     [row] = preview.problem_rows
@@ -54,7 +56,9 @@ def test_preview__already_enrolled_check__reads_in_batches_not_a_request_a_row(f
     people = [make_person() for _ in range(5)]
     for person in people:
         enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=5)
-    rows = [(p.name, p.email, course.sk, "") for p in people] + [(f"N{i}", f"n{i}.{company.sk}@example.com", course.sk, "") for i in range(245)]
+    rows = [(p.name, p.email, course.sk, "") for p in people] + [
+        (f"N{i}", f"n{i}.{company.sk}@example.com", course.sk, "") for i in range(245)
+    ]
     requests.clear()
 
     preview = import_preview(file=_file(rows), tenant_id=company.sk)
@@ -69,8 +73,10 @@ def test_preview__prepaid_10_seats_15_rows__says_5_short(frozen_clock):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=10)
 
-    preview = import_preview(file=_file([(f"P{i}", f"p{i}.{company.sk}@example.com", course.sk, "") for i in range(15)]),
-                                 tenant_id=company.sk)
+    preview = import_preview(
+        file=_file([(f"P{i}", f"p{i}.{company.sk}@example.com", course.sk, "") for i in range(15)]),
+        tenant_id=company.sk,
+    )
 
     assert (preview.to_enroll, preview.seats_to_use, preview.seats_short) == (15, 10, 5)
     [message] = preview.seat_messages()
@@ -90,11 +96,14 @@ def test_preview__writes_nothing(frozen_clock):
     assert import_selectors.import_job_list(tenant_id=company.sk) == []
 
 
-@pytest.mark.parametrize("options, field", [
-    ({"tenant_id": "no-such-company"}, "tenant_id"),
-    ({"default_course_id": "no-such-course"}, "course_id"),
-    ({"window_days": 400}, "deduplication_window_days"),
-])
+@pytest.mark.parametrize(
+    "options, field",
+    [
+        ({"tenant_id": "no-such-company"}, "tenant_id"),
+        ({"default_course_id": "no-such-course"}, "course_id"),
+        ({"window_days": 400}, "deduplication_window_days"),
+    ],
+)
 def test_preview__bad_options__raise_invalid_data_naming_the_field(frozen_clock, options, field):
     company, course = make_company(), make_course(access_period_days=90)
     kwargs = {"tenant_id": company.sk, "default_course_id": course.sk, **options}
@@ -108,7 +117,9 @@ def test_preview__bad_options__raise_invalid_data_naming_the_field(frozen_clock,
 def test_preview__same_file_imported_before__names_the_previous_job(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = _file([("Ana", f"ana.{company.sk}@example.com", course.sk, "")]).getvalue()
-    job = import_services.import_start(file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    job = import_services.import_start(
+        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
 
     preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
 
@@ -138,8 +149,13 @@ def test_preview_and_start__dynamodb_down__raise_storage_unavailable_not_a_botoc
 
     for call in (
         lambda: import_preview(file=_file([("Ana", "ana@example.com", "c", "")]), tenant_id="any"),
-        lambda: import_services.import_start(file=_file([("Ana", "ana@example.com", "c", "")]), file_name="a.csv", tenant_id="any",
-                                 author=STAFF, enqueue=None),
+        lambda: import_services.import_start(
+            file=_file([("Ana", "ana@example.com", "c", "")]),
+            file_name="a.csv",
+            tenant_id="any",
+            author=STAFF,
+            enqueue=None,
+        ),
     ):
         with pytest.raises(StorageUnavailable) as raised:
             call()

@@ -28,7 +28,9 @@ def _csv(company, course, count, window=""):
 
 
 def _start(company, data, **kwargs):
-    return import_services.import_start(file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None, **kwargs)
+    return import_services.import_start(
+        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None, **kwargs
+    )
 
 
 def _tenant_enrollments(company):
@@ -79,9 +81,20 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
     [chunk] = [c for c in import_selectors.import_chunks(job.job_id) if c.sk.endswith("#000000")]
     early = [ChunkRow(*row) for row in chunk.rows[:3]]
     course_item = selectors.course_get(course.sk)
-    enroll_many(company=company, author=STAFF, source=f"csv:{job.job_id}", threads=2, enrollments=[
-        BulkEnrollment(enrollment_id=row_enrollment_id(job.job_id, row.line), course=course_item,
-                       person=clean_person(Person(name=row.name, email=row.email))) for row in early])
+    enroll_many(
+        company=company,
+        author=STAFF,
+        source=f"csv:{job.job_id}",
+        threads=2,
+        enrollments=[
+            BulkEnrollment(
+                enrollment_id=row_enrollment_id(job.job_id, row.line),
+                course=course_item,
+                person=clean_person(Person(name=row.name, email=row.email)),
+            )
+            for row in early
+        ],
+    )
 
     job = import_services.import_run_inline(job_id=job.job_id)
 
@@ -117,7 +130,13 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
     progress = reports.import_progress(job.job_id)
 
     assert {k: progress[k] for k in ("state", "total", "processed", "percent", "rows_per_second", "seconds_left")} == {
-        "state": "RUNNING", "total": 4, "processed": 2, "percent": 50, "rows_per_second": 1.0, "seconds_left": 2}
+        "state": "RUNNING",
+        "total": 4,
+        "processed": 2,
+        "percent": 50,
+        "rows_per_second": 1.0,
+        "seconds_left": 2,
+    }
     assert progress["counts"]["enrolled"] == 2 and progress["finished"] is False
     json.dumps(progress)
 
@@ -131,7 +150,9 @@ def test_import_job_list__newest_first_with_counts(frozen_clock):
     jobs = import_selectors.import_job_list(tenant_id=company.sk)
 
     assert [(j.job_id, j.state, j.enrolled, j.author.name) for j in jobs] == [
-        (newer.job_id, "RUNNING", 0, STAFF.name), (older.job_id, "DONE", 1, STAFF.name)]
+        (newer.job_id, "RUNNING", 0, STAFF.name),
+        (older.job_id, "DONE", 1, STAFF.name),
+    ]
 
 
 @pytest.fixture
@@ -149,7 +170,9 @@ def _queued_chunks(client, name, job_id):
     return [args for args in queued if job_id in args]
 
 
-def test_import_resume_stalled__running_job_without_progress__queues_only_its_missing_chunks(frozen_clock, settings, queue):
+def test_import_resume_stalled__running_job_without_progress__queues_only_its_missing_chunks(
+    frozen_clock, settings, queue
+):
     client, name = queue
     settings.IMPORT_CHUNK_ROWS = 2
     company, course = make_company(billing="postpaid"), make_course()

@@ -30,7 +30,9 @@ def _wait(condition, workers, timeout=240.0, every=0.3):
 
 
 def _csv(company, course, count):
-    return ("nome;email;curso\n" + "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(count))).encode()
+    return (
+        "nome;email;curso\n" + "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(count))
+    ).encode()
 
 
 def _enrollment_count(company) -> int:
@@ -58,8 +60,13 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
     order = make_order(company, course, seats=10)
     workers.start()
 
-    job = import_services.import_start(file=io.BytesIO(_csv(company, course, 15)), file_name="seats.csv", tenant_id=company.sk, author=STAFF,
-                                       enqueue=enqueue_chunks)
+    job = import_services.import_start(
+        file=io.BytesIO(_csv(company, course, 15)),
+        file_name="seats.csv",
+        tenant_id=company.sk,
+        author=STAFF,
+        enqueue=enqueue_chunks,
+    )
     job = _wait(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j, workers)
 
     assert (job.enrolled, job.no_vacancy_left, job.rows_done, job.failed) == (10, 5, 15, 0)
@@ -79,8 +86,13 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
     make_order(company, course, seats=rows)
     first = workers.start()
 
-    job = import_services.import_start(file=io.BytesIO(_csv(company, course, rows)), file_name="big.csv", tenant_id=company.sk, author=STAFF,
-                                       enqueue=enqueue_chunks)
+    job = import_services.import_start(
+        file=io.BytesIO(_csv(company, course, rows)),
+        file_name="big.csv",
+        tenant_id=company.sk,
+        author=STAFF,
+        enqueue=enqueue_chunks,
+    )
 
     def rows_in_flight():
         done = import_selectors.import_job_get(job.job_id).rows_done

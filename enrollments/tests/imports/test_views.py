@@ -46,15 +46,22 @@ def seats():
 
 
 def _rows(company, course, count, *, start=0) -> bytes:
-    return ("nome;email;curso\n" + "".join(
-        f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(start, start + count))).encode()
+    return (
+        "nome;email;curso\n"
+        + "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(start, start + count))
+    ).encode()
 
 
 def _upload(client, company, data: bytes, *, name="people.csv", course="", window=""):
-    return client.post(reverse("admin:import_add"), {
-        "company": company.sk, "course": course, "window_days": window,
-        "file": SimpleUploadedFile(name, data, content_type="text/csv"),
-    })
+    return client.post(
+        reverse("admin:import_add"),
+        {
+            "company": company.sk,
+            "course": course,
+            "window_days": window,
+            "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+        },
+    )
 
 
 def _confirm(client, response, **extra):
@@ -71,11 +78,17 @@ def _jobs_of(company) -> list:
 
 # Access.
 
+
 @pytest.fixture
 def finished_job():
     company, course = make_company(billing="postpaid"), make_course()
-    job = import_services.import_start(file=io.BytesIO(_rows(company, course, 2)), file_name="done.csv", tenant_id=company.sk,
-                           author=STAFF, enqueue=None)
+    job = import_services.import_start(
+        file=io.BytesIO(_rows(company, course, 2)),
+        file_name="done.csv",
+        tenant_id=company.sk,
+        author=STAFF,
+        enqueue=None,
+    )
     return import_services.import_run_inline(job_id=job.job_id)
 
 
@@ -104,7 +117,9 @@ def test_import_url__anonymous__redirects_to_login(client, finished_job, name, n
 
 
 @pytest.mark.parametrize("name, needs_job, method, lacking, _holding", URLS, ids=IDS)
-def test_import_url__without_permission__403_page(client, login, finished_job, name, needs_job, method, lacking, _holding):
+def test_import_url__without_permission__403_page(
+    client, login, finished_job, name, needs_job, method, lacking, _holding
+):
     login(lacking)
 
     response = getattr(client, method)(_url(name, needs_job, finished_job))
@@ -112,11 +127,14 @@ def test_import_url__without_permission__403_page(client, login, finished_job, n
     assert response.status_code == 403 and "Permission denied" in response.content.decode()
 
 
-@pytest.mark.parametrize("name, needs_job, _lacking, holding", [
-    ("import_list", False, None, permissions.VIEWERS),
-    ("import_detail", True, None, permissions.VIEWERS),
-    ("import_add", False, permissions.VIEWERS, permissions.OPERATORS),
-])
+@pytest.mark.parametrize(
+    "name, needs_job, _lacking, holding",
+    [
+        ("import_list", False, None, permissions.VIEWERS),
+        ("import_detail", True, None, permissions.VIEWERS),
+        ("import_add", False, permissions.VIEWERS, permissions.OPERATORS),
+    ],
+)
 def test_import_page__with_permission__200(client, login, finished_job, name, needs_job, _lacking, holding):
     login(holding)
 
@@ -161,8 +179,14 @@ def test_import_forms__post_without_csrf_token__403(staff_user, seats, name):
     client.force_login(staff_user(permissions.OPERATORS))
     company, course = seats
 
-    response = client.post(reverse(f"admin:{name}"), {"company": company.sk, "token": uuid.uuid4().hex,
-                                                       "file": SimpleUploadedFile("a.csv", _rows(company, course, 1))})
+    response = client.post(
+        reverse(f"admin:{name}"),
+        {
+            "company": company.sk,
+            "token": uuid.uuid4().hex,
+            "file": SimpleUploadedFile("a.csv", _rows(company, course, 1)),
+        },
+    )
 
     assert response.status_code == 403 and "CSRF" in response.content.decode()
     assert _jobs_of(company) == []
@@ -186,6 +210,7 @@ def test_import_section__viewer__listed_without_the_add_link(client, login):
 
 # The job list.
 
+
 def test_import_list__shows_recent_jobs_with_counts_and_links(client, login, finished_job):
     login(permissions.VIEWERS)
 
@@ -201,16 +226,26 @@ def test_import_list__shows_recent_jobs_with_counts_and_links(client, login, fin
 
 # Upload and preview.
 
+
 def test_import_add__valid_file__shows_totals_and_writes_nothing(client, login, seats, upload_dir):
     company, course = seats
     login(permissions.OPERATORS)
-    data = _rows(company, course, 2) + f"Sem Email;;{course.sk}\nPessoa 1;p1.{company.sk}@example.com;{course.sk}\n".encode()
+    data = (
+        _rows(company, course, 2)
+        + f"Sem Email;;{course.sk}\nPessoa 1;p1.{company.sk}@example.com;{course.sk}\n".encode()
+    )
 
     response = _upload(client, company, data)
 
     assert response.status_code == 200
     preview = response.context["preview"]
-    assert (preview.rows_total, preview.to_enroll, preview.invalid, preview.duplicates, preview.seats_to_use) == (4, 2, 1, 1, 2)
+    assert (preview.rows_total, preview.to_enroll, preview.invalid, preview.duplicates, preview.seats_to_use) == (
+        4,
+        2,
+        1,
+        1,
+        2,
+    )
     page = response.content.decode()
     assert 'id="total-to-enroll">2<' in page and 'id="total-seats">2<' in page and 'class="seats-short"' not in page
     assert [(row.line, row.status) for row in response.context["problem_rows"]] == [(4, "invalid"), (5, "duplicate")]
@@ -246,15 +281,24 @@ def test_import_add__error_rows__listed_with_line_and_message_and_downloadable(c
     assert download.status_code == 200 and 'filename="fix_me-failed-rows.csv"' in download["Content-Disposition"]
     rows = _csv_rows(download)
     assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
-    assert [(row[0], row[1], row[5]) for row in rows[1:]] == [("'=Evil", "bad-email", "2"), ("Ana", f"ana.{company.sk}@example.com", "3")]
+    assert [(row[0], row[1], row[5]) for row in rows[1:]] == [
+        ("'=Evil", "bad-email", "2"),
+        ("Ana", f"ana.{company.sk}@example.com", "3"),
+    ]
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"", "The file is empty."),
-    (PNG, "not a CSV text file"),
-    (b"foo;bar\n1;2\n", "no column for name/nome, email/e-mail."),
-], ids=["empty", "png_renamed_csv", "missing_columns"])
-def test_import_add__refused_file__one_message_on_the_form_input_kept_nothing_stashed(client, login, seats, upload_dir, data, words):
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "The file is empty."),
+        (PNG, "not a CSV text file"),
+        (b"foo;bar\n1;2\n", "no column for name/nome, email/e-mail."),
+    ],
+    ids=["empty", "png_renamed_csv", "missing_columns"],
+)
+def test_import_add__refused_file__one_message_on_the_form_input_kept_nothing_stashed(
+    client, login, seats, upload_dir, data, words
+):
     company, course = seats
     login(permissions.OPERATORS)
 
@@ -264,7 +308,11 @@ def test_import_add__refused_file__one_message_on_the_form_input_kept_nothing_st
     form = response.context["form"]
     assert list(form.errors) == ["file"] and len(form.errors["file"]) == 1 and words in form.errors["file"][0]
     assert response.content.decode().count('class="errorlist') == 1
-    assert (form["company"].value(), form["course"].value(), form["window_days"].value()) == (company.sk, course.sk, "5")
+    assert (form["company"].value(), form["course"].value(), form["window_days"].value()) == (
+        company.sk,
+        course.sk,
+        "5",
+    )
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
     assert _jobs_of(company) == []
 
@@ -289,6 +337,7 @@ def test_import_add__window_too_long_for_the_default_course__error_on_the_window
 
 
 # Confirm.
+
 
 def test_import_confirm__starts_the_job_and_redirects_to_its_progress(client, login, seats, imports_queue, settings):
     company, course = seats
@@ -335,7 +384,9 @@ def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_expl
     company, course = seats
     login(permissions.OPERATORS)
     data = _rows(company, course, 2)
-    earlier = import_services.import_start(file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=None)
+    earlier = import_services.import_start(
+        file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
     import_services.import_run_inline(job_id=earlier.job_id)
 
     preview = _upload(client, company, data, window="10")

@@ -38,14 +38,21 @@ def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people
     assert "line 4: invalid: not-an-email is not a valid email address." in out
     assert "1 seats short for" in out
     assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
-    assert list(EnrollmentItem.by_tenant.query(company.sk)) == [] and import_selectors.import_job_list(tenant_id=company.sk) == []
+    assert (
+        list(EnrollmentItem.by_tenant.query(company.sk)) == []
+        and import_selectors.import_job_list(tenant_id=company.sk) == []
+    )
 
 
-def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_the_report(people_file, capsys, tmp_path):
+def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_the_report(
+    people_file, capsys, tmp_path
+):
     company, course, path = people_file
     report = tmp_path / "report.csv"
 
-    call_command("enroll_csv", str(path), tenant=company.sk, author="Staff@Example.com", course=course.sk, report=str(report))
+    call_command(
+        "enroll_csv", str(path), tenant=company.sk, author="Staff@Example.com", course=course.sk, report=str(report)
+    )
 
     captured = capsys.readouterr()
     assert "line 4: not-an-email: invalid: not-an-email is not a valid email address." in captured.out
@@ -66,12 +73,15 @@ def test_enroll_csv__same_file_again__refused_with_a_hint(people_file):
         call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", course=course.sk)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"file": "missing.csv"}, "Cannot read"),
-    ({"tenant": "no-such-company"}, "There is no company no-such-company."),
-    ({"course": "no-such-course"}, "There is no course no-such-course."),
-    ({"author": "nobody"}, "--author: nobody is not a valid email address."),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"file": "missing.csv"}, "Cannot read"),
+        ({"tenant": "no-such-company"}, "There is no company no-such-company."),
+        ({"course": "no-such-course"}, "There is no course no-such-course."),
+        ({"author": "nobody"}, "--author: nobody is not a valid email address."),
+    ],
+)
 def test_enroll_csv__bad_arguments__one_message(people_file, tmp_path, change, message):
     company, course, path = people_file
     args = {"file": str(path), "tenant": company.sk, "author": "staff@example.com", "course": course.sk, **change}
@@ -86,18 +96,35 @@ def test_enroll_csv__exit_status__0_when_read_with_row_errors_1_when_the_file_is
     company, course, path = people_file
     png = tmp_path / "photo.csv"
     png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    env = {**os.environ, "DYNAMODB_ENDPOINT": settings.DYNAMODB_ENDPOINT, "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DYNAMODB_ENDPOINT": settings.DYNAMODB_ENDPOINT,
+        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120)
 
     def run(file):
-        command = [sys.executable, "manage.py", "enroll_csv", str(file), "--tenant", company.sk, "--author",
-                   "staff@example.com", "--course", course.sk]
+        command = [
+            sys.executable,
+            "manage.py",
+            "enroll_csv",
+            str(file),
+            "--tenant",
+            company.sk,
+            "--author",
+            "staff@example.com",
+            "--course",
+            course.sk,
+        ]
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
     refused, read = run(png), run(path)
 
     assert refused.returncode == 1
-    assert refused.stderr.strip() == "CommandError: This is not a CSV text file (it holds binary data, like an image or an .xlsx workbook): save the sheet as CSV and upload that."
+    assert (
+        refused.stderr.strip()
+        == "CommandError: This is not a CSV text file (it holds binary data, like an image or an .xlsx workbook): save the sheet as CSV and upload that."
+    )
     assert read.returncode == 0, read.stderr
     assert "1 invalid" in read.stdout

@@ -36,9 +36,16 @@ def test_lifecycle_tick__from_day__reads_from_that_day(lifecycle_time, mailoutbo
     mailoutbox.clear()
     # Say a restore brought back a record the tick had already passed.
     restored = record(enrollment.id, "reminder_no_access_3_days")
-    restored.update(actions=[type(restored).state.set("PENDING"), type(restored).due_shard.set(f"{(t.start + timedelta(days=3)).date()}#0")])
+    restored.update(
+        actions=[
+            type(restored).state.set("PENDING"),
+            type(restored).due_shard.set(f"{(t.start + timedelta(days=3)).date()}#0"),
+        ]
+    )
 
-    call_command("lifecycle_tick", now=clock.to_iso(t.start + timedelta(days=10, minutes=1)), from_day=str(t.start.date()))
+    call_command(
+        "lifecycle_tick", now=clock.to_iso(t.start + timedelta(days=10, minutes=1)), from_day=str(t.start.date())
+    )
 
     assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
 
@@ -73,7 +80,12 @@ def test_record_progress__access_then_completion(lifecycle_time, capsys):
     enrollment = make_enrollment()
 
     call_command("record_progress", enrollment.id, "access")
-    call_command("record_progress", enrollment.id, "completion", certificate_expires_at=clock.to_iso(t.start + timedelta(days=365)))
+    call_command(
+        "record_progress",
+        enrollment.id,
+        "completion",
+        certificate_expires_at=clock.to_iso(t.start + timedelta(days=365)),
+    )
 
     assert "is IN_PROGRESS" in capsys.readouterr().out
     assert selectors.enrollment_get(enrollment.id).status == "COMPLETED"

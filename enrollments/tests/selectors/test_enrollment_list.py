@@ -40,8 +40,14 @@ def listed():
     person = make_person(cpf=valid_cpf(123456789))
     elsewhere = enroll(tenant_id=other_company.sk, course_id=course_a.sk, user=person, author=STAFF)
     return {
-        "company": company, "other_company": other_company, "course_a": course_a, "course_b": course_b,
-        "enrollments": enrollments, "canceled": canceled, "elsewhere": elsewhere, "person": person,
+        "company": company,
+        "other_company": other_company,
+        "course_a": course_a,
+        "course_b": course_b,
+        "enrollments": enrollments,
+        "canceled": canceled,
+        "elsewhere": elsewhere,
+        "person": person,
     }
 
 

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 def prepaid_enrollment(frozen_clock):
     company, course = make_company(), make_course()
     order = make_order(company, course, seats=1)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=10)
+    enrollment = enroll(
+        tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=10
+    )
     return company, course, order, enrollment
 
 
@@ -32,8 +34,14 @@ def test_cancel__removes_every_schedule_record_including_later_ones(prepaid_enro
     """Defect 3: cancel reads the records that exist instead of deleting a fixed, wrong list."""
     _company, _course, _order, enrollment = prepaid_enrollment
     extra = LifecycleRecordItem(
-        id=enrollment.id, sk="schedules#no_activity_7_days", event="no_activity_7_days", due_at="2026-04-01T00:00:00.000000Z",
-        state="PENDING", recipient=PersonAttribute(id="u", name="n", email="e@example.com"), course_name="c", tenant_id="t",
+        id=enrollment.id,
+        sk="schedules#no_activity_7_days",
+        event="no_activity_7_days",
+        due_at="2026-04-01T00:00:00.000000Z",
+        state="PENDING",
+        recipient=PersonAttribute(id="u", name="n", email="e@example.com"),
+        course_name="c",
+        tenant_id="t",
         due_shard="2026-04-01#0",
     )
     extra.save()

@@ -24,11 +24,14 @@ def test_seats_left__counts_only_that_course():
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"name": "", "billing": "prepaid"}, "name"),
-    ({"name": "X", "billing": "monthly"}, "billing"),
-    ({"name": "X", "billing": "prepaid", "cnpj": "11.222.333/0001-82"}, "cnpj"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"name": "", "billing": "prepaid"}, "name"),
+        ({"name": "X", "billing": "monthly"}, "billing"),
+        ({"name": "X", "billing": "prepaid", "cnpj": "11.222.333/0001-82"}, "cnpj"),
+    ],
+)
 def test_company_create__bad_input__names_the_field(kwargs, field):
     with pytest.raises(InvalidEnrollmentData) as raised:
         company_create(**kwargs)

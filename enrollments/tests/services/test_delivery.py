@@ -33,7 +33,9 @@ def test_retry_delay__doubles_and_is_capped(settings):
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 5)] == [60, 120, 240, 300, 300]
 
 
-def test_send_failure__retried_with_backoff_then_failed_with_the_error__others_unaffected(lifecycle_time, smtp_settings, retries):
+def test_send_failure__retried_with_backoff_then_failed_with_the_error__others_unaffected(
+    lifecycle_time, smtp_settings, retries
+):
     t, sink = lifecycle_time, smtp_settings
     sink.refusals["unlucky"] = (451, "4.3.0 mailbox busy, try later")
     unlucky = make_enrollment(access_period_days=35, person=make_person(email="unlucky.person@example.com"))
@@ -60,7 +62,9 @@ def test_send_failure__retried_with_backoff_then_failed_with_the_error__others_u
     assert "451 4.3.0 mailbox busy" in failed.last_error
     assert audit_actions(unlucky.id, event=REMINDER) == ["LIFECYCLE_RETRY", "LIFECYCLE_RETRY", "LIFECYCLE_FAILED"]
     failures, _next = selectors.lifecycle_failure_list()
-    assert [(f.enrollment_id, f.event, f.attempts) for f in failures if f.enrollment_id == unlucky.id] == [(unlucky.id, REMINDER, 3)]
+    assert [(f.enrollment_id, f.event, f.attempts) for f in failures if f.enrollment_id == unlucky.id] == [
+        (unlucky.id, REMINDER, 3)
+    ]
     for other in others:
         assert len(sink.accepted_to(other.user.email)) == 1 and record(other.id, REMINDER).state == "SENT"
 
@@ -98,7 +102,11 @@ def test_claim__a_live_lease_keeps_others_off_and_an_expired_one_is_taken_over(l
     due = t.set(t.start + timedelta(days=3))
     # A worker claims the record and dies before it sends.
     claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due)
-    assert (claimed.state, claimed.attempts, claimed.lease_expires_at) == ("SENDING", 1, clock.to_iso(due + timedelta(seconds=300)))
+    assert (claimed.state, claimed.attempts, claimed.lease_expires_at) == (
+        "SENDING",
+        1,
+        clock.to_iso(due + timedelta(seconds=300)),
+    )
 
     t.set(due + timedelta(seconds=299))
     assert lifecycle_record_process(enrollment_id=enrollment.id, sk=REMINDER_SK) == "not_claimed"
@@ -146,7 +154,10 @@ def test_message_id__same_for_every_attempt_of_a_schedule(lifecycle_time, retrie
     claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=t.start + timedelta(days=3))
 
     assert message_id(claimed) == before and claimed.due_at != claimed.scheduled_for
-    assert before == f"<lifecycle.{REMINDER}.{enrollment.id}.{claimed.scheduled_for[:19].replace('-', '').replace(':', '')}@example.com>"
+    assert (
+        before
+        == f"<lifecycle.{REMINDER}.{enrollment.id}.{claimed.scheduled_for[:19].replace('-', '').replace(':', '')}@example.com>"
+    )
 
 
 def test_process__record_of_a_missing_enrollment__is_skipped(lifecycle_time, mailoutbox):

@@ -36,7 +36,9 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     order = make_order(company, course, seats=2)
     person = make_person(cpf="529.982.247-25")
 
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+    enrollment = enroll(
+        tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10
+    )
 
     start = frozen_clock.start
     partition = selectors.enrollment_partition(enrollment.id)
@@ -59,11 +61,16 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert due["course_expired"].due_at == to_iso(start + timedelta(days=90))
     for event, record in due.items():
         assert record.state == "PENDING" and record.recipient.email == person.email
-        assert record.due_shard == due_shard(enrollment_id=enrollment.id, event=event, due_at=start + {
-            "reminder_no_access_3_days": timedelta(days=3),
-            "access_period_reminder_30_days": timedelta(days=60),
-            "course_expired": timedelta(days=90),
-        }[event])
+        assert record.due_shard == due_shard(
+            enrollment_id=enrollment.id,
+            event=event,
+            due_at=start
+            + {
+                "reminder_no_access_3_days": timedelta(days=3),
+                "access_period_reminder_30_days": timedelta(days=60),
+                "course_expired": timedelta(days=90),
+            }[event],
+        )
 
     assert partition.cancel_policy is not None
     assert [event.action for event in partition.audit] == ["ENROLLED"]
@@ -87,9 +94,15 @@ def test_enroll__30_day_course__has_no_30_day_reminder(frozen_clock):
 
     enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
 
-    assert [sk for sk in _sks(enrollment.id) if not sk.startswith("audit#")] == sorted([
-        "0", "metadata#tenant", "schedules#reminder_no_access_3_days", "schedules#course_expired", "cancel_policy",
-    ])
+    assert [sk for sk in _sks(enrollment.id) if not sk.startswith("audit#")] == sorted(
+        [
+            "0",
+            "metadata#tenant",
+            "schedules#reminder_no_access_3_days",
+            "schedules#course_expired",
+            "cancel_policy",
+        ]
+    )
     records = selectors.enrollment_partition(enrollment.id).schedules
     assert all(record.due_at > to_iso(frozen_clock.start) for record in records)
 
@@ -100,7 +113,9 @@ def test_enroll__postpaid__takes_no_seat_and_writes_no_lock_without_window(froze
     enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
 
     partition = selectors.enrollment_partition(enrollment.id)
-    assert partition.parent_vacancy is None and partition.lock_metadata is None and partition.deduplication_window is None
+    assert (
+        partition.parent_vacancy is None and partition.lock_metadata is None and partition.deduplication_window is None
+    )
     assert selectors.lock_find(lock_hash(user_id=partition.enrollment.user.id, course_id=course.sk)) is None
 
 
@@ -121,8 +136,14 @@ def test_enroll__inside_window__raises_deduplication_conflict_and_writes_nothing
 
     frozen_clock.set(frozen_clock.start + timedelta(days=5))
     with pytest.raises(DeduplicationConflict) as raised:
-        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10,
-               enrollment_id="second-" + first.id)
+        enroll(
+            tenant_id=company.sk,
+            course_id=course.sk,
+            user=person,
+            author=STAFF,
+            deduplication_window_days=10,
+            enrollment_id="second-" + first.id,
+        )
 
     assert raised.value.enrollment_id == first.id
     assert raised.value.lifts_at == frozen_clock.start + timedelta(days=80)
@@ -157,7 +178,9 @@ def test_enroll__with_window__succeeds_on_dynamodb(frozen_clock):
     """Defect 1: one conditional Put on the lock, not a ConditionCheck and a Put on the same item."""
     company, course = make_company(billing="postpaid"), make_course()
 
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5)
+    enrollment = enroll(
+        tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5
+    )
 
     assert selectors.enrollment_partition(enrollment.id).lock_metadata is not None
 
@@ -180,10 +203,22 @@ def test_enroll__prepaid_without_seats__raises_no_vacancy_left_and_writes_nothin
 def test_enroll__same_enrollment_id_twice__raises_already_exists(frozen_clock):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
-    enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, enrollment_id="idem-1-" + company.sk)
+    enroll(
+        tenant_id=company.sk,
+        course_id=course.sk,
+        user=make_person(),
+        author=STAFF,
+        enrollment_id="idem-1-" + company.sk,
+    )
 
     with pytest.raises(EnrollmentAlreadyExists):
-        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, enrollment_id="idem-1-" + company.sk)
+        enroll(
+            tenant_id=company.sk,
+            course_id=course.sk,
+            user=make_person(),
+            author=STAFF,
+            enrollment_id="idem-1-" + company.sk,
+        )
 
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
 
@@ -204,7 +239,13 @@ def test_enroll__bad_input__raises_invalid_data_naming_the_field_and_writes_noth
     company, course = make_company(), make_course(access_period_days=90)
     make_order(company, course, seats=1)
     person = make_person(**change.get("user", {}))
-    kwargs = {"tenant_id": company.sk, "course_id": course.sk, "user": person, "author": STAFF, "enrollment_id": f"bad-{company.sk}"}
+    kwargs = {
+        "tenant_id": company.sk,
+        "course_id": course.sk,
+        "user": person,
+        "author": STAFF,
+        "enrollment_id": f"bad-{company.sk}",
+    }
     kwargs.update({k: v for k, v in change.items() if k != "user"})
 
     with pytest.raises(InvalidEnrollmentData) as raised:
@@ -222,7 +263,9 @@ def test_enroll__20_concurrent_of_one_person_with_window__exactly_one_enrollment
 
     def attempt(_):
         try:
-            return enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+            return enroll(
+                tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10
+            )
         except DeduplicationConflict:
             return None
 
@@ -264,7 +307,8 @@ def test_lifecycle_records__carry_due_index_attributes(frozen_clock):
 
     day = to_iso(frozen_clock.start + timedelta(days=3))[:10]
     found = [
-        record for shard in range(4)
+        record
+        for shard in range(4)
         for record in LifecycleRecordItem.due.query(f"{day}#{shard}")
         if record.id == enrollment.id
     ]

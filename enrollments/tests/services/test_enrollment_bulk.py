@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(people, course, window_days=None):
-    return [BulkEnrollment(enrollment_id=str(uuid.uuid4()), person=clean_person(p), course=course, window_days=window_days)
-            for p in people]
+    return [
+        BulkEnrollment(enrollment_id=str(uuid.uuid4()), person=clean_person(p), course=course, window_days=window_days)
+        for p in people
+    ]
 
 
 def _kinds(enrollment_id):
@@ -25,9 +27,13 @@ def _kinds(enrollment_id):
 def test_enroll_many__writes_the_same_items_as_enroll(frozen_clock):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
-    single = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5)
+    single = enroll(
+        tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5
+    )
 
-    [outcome] = enroll_many(company=company, enrollments=_rows([make_person()], course, 5), author=STAFF, source="csv:x", threads=4)
+    [outcome] = enroll_many(
+        company=company, enrollments=_rows([make_person()], course, 5), author=STAFF, source="csv:x", threads=4
+    )
 
     assert _kinds(outcome.enrollment.id) == _kinds(single.id)
     assert selectors.enrollment_get(outcome.enrollment.id).source == "csv:x"
@@ -38,8 +44,13 @@ def test_enroll_many__one_person_in_two_courses_at_once__one_user_two_enrollment
     company, first, second = make_company(billing="postpaid"), make_course(), make_course()
     person = make_person()
 
-    outcomes = enroll_many(company=company, enrollments=_rows([person], first) + _rows([person], second),
-                           author=STAFF, source="csv:x", threads=2)
+    outcomes = enroll_many(
+        company=company,
+        enrollments=_rows([person], first) + _rows([person], second),
+        author=STAFF,
+        source="csv:x",
+        threads=2,
+    )
 
     assert [o.error for o in outcomes] == [None, None]
     assert outcomes[0].enrollment.user.id == outcomes[1].enrollment.user.id == selectors.user_find(person.email).user_id
@@ -62,8 +73,13 @@ def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_th
     company, course = make_company(), make_course()
     order = make_order(company, course, seats=7)
 
-    outcomes = enroll_many(company=company, enrollments=_rows([make_person() for _ in range(12)], course),
-                           author=STAFF, source="csv:x", threads=6)
+    outcomes = enroll_many(
+        company=company,
+        enrollments=_rows([make_person() for _ in range(12)], course),
+        author=STAFF,
+        source="csv:x",
+        threads=6,
+    )
 
     enrolled = [o.enrollment for o in outcomes if o.enrollment is not None]
     assert len(enrolled) == 7
@@ -74,7 +90,9 @@ def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_th
     assert len({selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in enrolled}) == 7
 
 
-def test_enroll_many__rerun_with_new_rows_and_few_seats__rows_already_written_leave_their_seats_to_the_new_ones(frozen_clock):
+def test_enroll_many__rerun_with_new_rows_and_few_seats__rows_already_written_leave_their_seats_to_the_new_ones(
+    frozen_clock,
+):
     company, course = make_company(), make_course()
     make_order(company, course, seats=5)
     rows = _rows([make_person() for _ in range(5)], course)

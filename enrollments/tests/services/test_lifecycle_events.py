@@ -19,7 +19,11 @@ MINUTE = timedelta(minutes=1)
 
 
 def _mails(outbox, enrollment, event=None):
-    return [m for m in outbox if m.to == [enrollment.user.email] and (event is None or m.extra_headers["X-Lifecycle-Event"] == event)]
+    return [
+        m
+        for m in outbox
+        if m.to == [enrollment.user.email] and (event is None or m.extra_headers["X-Lifecycle-Event"] == event)
+    ]
 
 
 def _local_date(iso: str) -> str:
@@ -79,7 +83,11 @@ def test_event__fires_at_due_time_not_a_minute_before_with_its_email_and_effect(
     fired = record(enrollment.id, event)
     assert stored.status == status_after
     assert fired.state == "SENT" and fired.sent_at == fired.due_at == clock.to_iso(due) and fired.due_shard is None
-    assert fired.message_id == mail.extra_headers["Message-ID"] and event in fired.message_id and enrollment.id in fired.message_id
+    assert (
+        fired.message_id == mail.extra_headers["Message-ID"]
+        and event in fired.message_id
+        and enrollment.id in fired.message_id
+    )
     assert enrollment.course.name in mail.subject
     link = settings.COURSE_URL_TEMPLATE.format(enrollment_id=enrollment.id, course_id=enrollment.course.id)
     html = mail.alternatives[0][0]
@@ -150,8 +158,12 @@ def test_no_access_reminder__of_someone_who_accessed__is_skipped_with_a_reason(l
     t = lifecycle_time
     enrollment = _accessed(t)
     # A record left from before the access (written by an older process, say).
-    stale = lifecycle_record(enrollment=selectors.enrollment_get(enrollment.id), event="reminder_no_access_3_days",
-                             due_at=t.start + timedelta(days=3), now=t.start)
+    stale = lifecycle_record(
+        enrollment=selectors.enrollment_get(enrollment.id),
+        event="reminder_no_access_3_days",
+        due_at=t.start + timedelta(days=3),
+        now=t.start,
+    )
     stale.save()
 
     t.tick(t.start + timedelta(days=3))

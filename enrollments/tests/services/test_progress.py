@@ -31,7 +31,11 @@ def test_record_access__starts_removes_reminder_and_cancel_policy_and_schedules_
 
     partition = selectors.enrollment_partition(enrollment.id)
     assert partition.enrollment.status == "IN_PROGRESS"
-    assert partition.enrollment.started_at == partition.enrollment.last_activity_at == clock.to_iso(t.start + timedelta(hours=1))
+    assert (
+        partition.enrollment.started_at
+        == partition.enrollment.last_activity_at
+        == clock.to_iso(t.start + timedelta(hours=1))
+    )
     assert partition.cancel_policy is None
     events = _events(enrollment.id)
     assert set(events) == {"access_period_reminder_30_days", "course_expired", "no_activity_7_days"}
@@ -117,7 +121,9 @@ def test_record_activity__same_event_twice_or_an_older_one__changes_nothing(life
     assert audit_actions(enrollment.id).count("ACTIVITY") == 1
 
 
-def test_record_activity__after_the_reminder_was_sent__schedules_a_new_one_with_a_new_message_id(lifecycle_time, mailoutbox):
+def test_record_activity__after_the_reminder_was_sent__schedules_a_new_one_with_a_new_message_id(
+    lifecycle_time, mailoutbox
+):
     t = lifecycle_time
     enrollment = _accessed(t)
     t.tick(t.start + timedelta(days=8))
@@ -150,7 +156,11 @@ def test_record_completion__completes_removes_access_records_and_schedules_certi
     record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires)
 
     stored = selectors.enrollment_get(enrollment.id)
-    assert (stored.status, stored.completed_at, stored.certificate_expires_at) == ("COMPLETED", clock.to_iso(done), clock.to_iso(expires))
+    assert (stored.status, stored.completed_at, stored.certificate_expires_at) == (
+        "COMPLETED",
+        clock.to_iso(done),
+        clock.to_iso(expires),
+    )
     events = _events(enrollment.id)
     assert set(events) == {"cert_expiration_reminder_30_days", "course_archived"}
     assert events["cert_expiration_reminder_30_days"].due_at == clock.to_iso(expires - timedelta(days=30))
@@ -183,7 +193,9 @@ def test_record_completion__twice__changes_nothing_and_another_certificate_is_re
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=expires + timedelta(days=1))
 
 
-def test_record_completion__already_completed__message_shows_the_expiry_date_in_the_local_time_zone(lifecycle_time, settings):
+def test_record_completion__already_completed__message_shows_the_expiry_date_in_the_local_time_zone(
+    lifecycle_time, settings
+):
     settings.TIME_ZONE = "America/Sao_Paulo"
     enrollment = _accessed(lifecycle_time)
     # The last moment of 2 March in São Paulo is 3 March in UTC.
@@ -202,7 +214,9 @@ def test_record_completion__canceled__raises_invalid_transition(lifecycle_time):
     cancel(enrollment_id=enrollment.id, reason="Left", author=STAFF)
 
     with pytest.raises(InvalidTransition, match="CANCELED"):
-        record_completion(enrollment_id=enrollment.id, certificate_expires_at=lifecycle_time.start + timedelta(days=365))
+        record_completion(
+            enrollment_id=enrollment.id, certificate_expires_at=lifecycle_time.start + timedelta(days=365)
+        )
 
 
 def test_record_completion__certificate_expiring_before_completion__raises_invalid_data(lifecycle_time):

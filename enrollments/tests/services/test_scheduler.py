@@ -60,7 +60,11 @@ def test_tick__catch_up_after_beat_was_down_three_days__sends_every_overdue_reco
     report = t.tick(t.start + timedelta(days=7, hours=1))
 
     sent = _mails_by_recipient_and_event(mailoutbox)
-    expected = {(e.user.email, event) for e in enrollments for event in ("reminder_no_access_3_days", "access_period_reminder_30_days")}
+    expected = {
+        (e.user.email, event)
+        for e in enrollments
+        for event in ("reminder_no_access_3_days", "access_period_reminder_30_days")
+    }
     assert set(sent) == expected and set(sent.values()) == {1}
     # The cursor waits on the oldest day handed out until a tick finds that day empty.
     assert report.records_found == 6 and report.cursor_after == (t.start + timedelta(days=3)).date()

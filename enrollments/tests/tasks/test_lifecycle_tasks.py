@@ -49,7 +49,9 @@ def test_beat_schedule__ticks_every_configured_interval_with_registered_tasks():
 
 
 @pytest.mark.slow
-def test_workers__two_ticks_at_once_and_a_batch_enqueued_twice__send_one_email_per_record(smtp_sink, start_worker, celery_queue):
+def test_workers__two_ticks_at_once_and_a_batch_enqueued_twice__send_one_email_per_record(
+    smtp_sink, start_worker, celery_queue
+):
     enrollments = _enrollments_due_a_minute_ago(6)
     workers = [start_worker(smtp_port=smtp_sink.port) for _ in range(2)]
 
@@ -60,7 +62,9 @@ def test_workers__two_ticks_at_once_and_a_batch_enqueued_twice__send_one_email_p
         tasks.process_lifecycle_records.apply_async(args=[keys], queue=celery_queue)
 
     now = real_now()
-    ticks = [threading.Thread(target=lambda: reports.append(lifecycle_tick(now=now, dispatch=enqueue))) for _ in range(2)]
+    ticks = [
+        threading.Thread(target=lambda: reports.append(lifecycle_tick(now=now, dispatch=enqueue))) for _ in range(2)
+    ]
     reports = []
     for thread in ticks:
         thread.start()
@@ -73,8 +77,12 @@ def test_workers__two_ticks_at_once_and_a_batch_enqueued_twice__send_one_email_p
     # The workers may claim some records before the second tick reads them; together the ticks found all.
     assert {(e.id, REMINDER_SK) for e in enrollments} <= handed_out
 
-    wait_for(lambda: sum(len(_PROCESSED.findall(w.output())) for w in workers) == expected_tasks and queue_idle(celery_queue),
-             message=f"{expected_tasks} batches processed")
+    wait_for(
+        lambda: (
+            sum(len(_PROCESSED.findall(w.output())) for w in workers) == expected_tasks and queue_idle(celery_queue)
+        ),
+        message=f"{expected_tasks} batches processed",
+    )
 
     for enrollment in enrollments:
         [mail] = smtp_sink.accepted_to(enrollment.user.email)
@@ -90,7 +98,10 @@ def test_worker_killed_after_claiming__record_sent_once_after_its_lease_expires(
     smtp_sink.hold = True  # the first worker's send hangs after the server took the data
     first = start_worker(smtp_port=smtp_sink.port, LIFECYCLE_LEASE_SECONDS=lease)
 
-    lifecycle_tick(now=real_now(), dispatch=lambda keys: tasks.process_lifecycle_records.apply_async(args=[keys], queue=celery_queue))
+    lifecycle_tick(
+        now=real_now(),
+        dispatch=lambda keys: tasks.process_lifecycle_records.apply_async(args=[keys], queue=celery_queue),
+    )
     wait_for(smtp_sink.held.is_set, message="the first worker to be sending")
     claimed = record(enrollment.id, REMINDER)
     assert (claimed.state, claimed.attempts) == ("SENDING", 1)

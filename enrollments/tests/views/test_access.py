@@ -85,14 +85,30 @@ def test_groups__migration__gives_each_group_its_permissions():
         return {f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=name).permissions.all()}
 
     assert perms(permissions.VIEWERS) == {permissions.VIEW}
-    assert perms(permissions.OPERATORS) == {permissions.VIEW, permissions.ENROLL, permissions.CANCEL,
-                                            permissions.RECORD_COMPLETION, permissions.CREATE_ORDER}
-    assert perms(permissions.SUPERVISORS) == perms(permissions.OPERATORS) | {permissions.MANAGE_COMPANIES, permissions.MANAGE_COURSES}
+    assert perms(permissions.OPERATORS) == {
+        permissions.VIEW,
+        permissions.ENROLL,
+        permissions.CANCEL,
+        permissions.RECORD_COMPLETION,
+        permissions.CREATE_ORDER,
+    }
+    assert perms(permissions.SUPERVISORS) == perms(permissions.OPERATORS) | {
+        permissions.MANAGE_COMPANIES,
+        permissions.MANAGE_COURSES,
+    }
 
 
-@pytest.mark.parametrize("name, argument", [("enrollment_add", None), ("enrollment_cancel", "enrollment"),
-                                            ("company_add", None), ("course_add", None), ("order_add", None),
-                                            ("enrollment_complete", "enrollment")])
+@pytest.mark.parametrize(
+    "name, argument",
+    [
+        ("enrollment_add", None),
+        ("enrollment_cancel", "enrollment"),
+        ("company_add", None),
+        ("course_add", None),
+        ("order_add", None),
+        ("enrollment_complete", "enrollment"),
+    ],
+)
 def test_form__post_without_csrf_token__refused(staff_user, url_of, name, argument):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_user(permissions.SUPERVISORS))

@@ -14,7 +14,9 @@ def test_company_add__valid__creates_and_shows_the_company(client, login):
     login(permissions.SUPERVISORS)
     name = f"Obras {uuid.uuid4().hex[:6]}"
 
-    response = client.post(reverse("admin:company_add"), {"name": name, "billing": "prepaid", "cnpj": "11.222.333/0001-81"}, follow=True)
+    response = client.post(
+        reverse("admin:company_add"), {"name": name, "billing": "prepaid", "cnpj": "11.222.333/0001-81"}, follow=True
+    )
 
     company = next(c for c in selectors.company_list() if c.name == name)
     assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
@@ -24,7 +26,9 @@ def test_company_add__valid__creates_and_shows_the_company(client, login):
 def test_company_add__bad_cnpj__error_on_the_field_input_kept(client, login):
     login(permissions.SUPERVISORS)
 
-    response = client.post(reverse("admin:company_add"), {"name": "Obras", "billing": "prepaid", "cnpj": "11.222.333/0001-00"})
+    response = client.post(
+        reverse("admin:company_add"), {"name": "Obras", "billing": "prepaid", "cnpj": "11.222.333/0001-00"}
+    )
 
     assert "not a valid CNPJ" in response.context["form"].errors["cnpj"][0]
     assert 'value="Obras"' in response.content.decode()
@@ -35,7 +39,9 @@ def test_company_detail__orders_and_seats_left_per_course(client, login, catalog
 
     response = client.get(reverse("admin:company_detail", args=[catalog["company"].sk]))
 
-    assert response.context["seats"] == [{"course_id": catalog["course"].sk, "course_name": catalog["course"].name, "bought": 3, "left": 2}]
+    assert response.context["seats"] == [
+        {"course_id": catalog["course"].sk, "course_name": catalog["course"].name, "bought": 3, "left": 2}
+    ]
     assert catalog["order"].order_id in response.content.decode()
     assert reverse("admin:order_add") not in response.content.decode()  # a viewer
 
@@ -45,7 +51,7 @@ def test_company_detail__operator__create_order_button(client, login, catalog):
 
     page = client.get(reverse("admin:company_detail", args=[catalog["company"].sk])).content.decode()
 
-    assert f'{reverse("admin:order_add")}?company={catalog["company"].sk}' in page
+    assert f"{reverse('admin:order_add')}?company={catalog['company'].sk}" in page
 
 
 def test_company_list__lists_companies_with_links(client, login, catalog):
@@ -67,7 +73,11 @@ def test_course_add__valid__listed(client, login):
     login(permissions.SUPERVISORS)
     name = f"NR-33 {uuid.uuid4().hex[:6]}"
 
-    response = client.post(reverse("admin:course_add"), {"name": name, "access_period_days": "60", "certificate_validity_days": "365"}, follow=True)
+    response = client.post(
+        reverse("admin:course_add"),
+        {"name": name, "access_period_days": "60", "certificate_validity_days": "365"},
+        follow=True,
+    )
 
     assert name in response.content.decode()
     assert any(course.name == name and course.access_period_days == 60 for course in selectors.course_list())
@@ -76,7 +86,9 @@ def test_course_add__valid__listed(client, login):
 def test_course_add__zero_days__field_error(client, login):
     login(permissions.SUPERVISORS)
 
-    response = client.post(reverse("admin:course_add"), {"name": "X", "access_period_days": "0", "certificate_validity_days": "365"})
+    response = client.post(
+        reverse("admin:course_add"), {"name": "X", "access_period_days": "0", "certificate_validity_days": "365"}
+    )
 
     assert response.context["form"].errors["access_period_days"]
 
@@ -95,7 +107,9 @@ def test_order_add__valid__seats_added_to_the_company(client, login, catalog):
 def test_order_add__postpaid_company__not_a_choice(client, login, catalog):
     login(permissions.OPERATORS)
 
-    response = client.post(reverse("admin:order_add"), {"company": catalog["postpaid"].sk, "course": catalog["course"].sk, "seats": "4"})
+    response = client.post(
+        reverse("admin:order_add"), {"company": catalog["postpaid"].sk, "course": catalog["course"].sk, "seats": "4"}
+    )
 
     assert response.context["form"].errors["company"]
     assert selectors.seats_left(tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk) == 0

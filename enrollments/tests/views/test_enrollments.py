@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 def _enroll_data(catalog, **overrides):
     token = uuid.uuid4().hex[:8]
     data = {
-        "company": catalog["company"].sk, "course": catalog["course"].sk, "name": f"Ana {token}",
-        "email": f"ana.{token}@example.com", "cpf": "", "deduplication_window_days": "", "enrollment_id": str(uuid.uuid4()),
+        "company": catalog["company"].sk,
+        "course": catalog["course"].sk,
+        "name": f"Ana {token}",
+        "email": f"ana.{token}@example.com",
+        "cpf": "",
+        "deduplication_window_days": "",
+        "enrollment_id": str(uuid.uuid4()),
     }
     data.update(overrides)
     return data
@@ -28,6 +33,7 @@ def _text(response) -> str:
 
 
 # Enroll ------------------------------------------------------------------------
+
 
 def test_enroll_form__prepaid_company_chosen__courses_show_seats_left(client, login, catalog):
     login(permissions.OPERATORS)
@@ -103,10 +109,14 @@ def test_enroll_form__window_too_long__error_on_the_window_field(client, login, 
 
     response = client.post(reverse("admin:enrollment_add"), _enroll_data(catalog, deduplication_window_days="90"))
 
-    assert "deduplication window must be a whole number of days from 0 to 89" in response.context["form"].errors["deduplication_window_days"][0]
+    assert (
+        "deduplication window must be a whole number of days from 0 to 89"
+        in response.context["form"].errors["deduplication_window_days"][0]
+    )
 
 
 # List ---------------------------------------------------------------------------
+
 
 def test_list__search_by_email__finds_the_person(client, login, enrollment):
     login(permissions.VIEWERS)
@@ -119,8 +129,12 @@ def test_list__search_by_email__finds_the_person(client, login, enrollment):
 
 def test_list__search_by_formatted_cpf__finds_the_person(client, login, catalog):
     login(permissions.VIEWERS)
-    enrolled = enroll(tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk,
-                      user=make_person(cpf="111.444.777-35"), author=STAFF)
+    enrolled = enroll(
+        tenant_id=catalog["postpaid"].sk,
+        course_id=catalog["course"].sk,
+        user=make_person(cpf="111.444.777-35"),
+        author=STAFF,
+    )
 
     response = client.get(reverse("admin:enrollment_list"), {"q": "111.444.777-35"})
 
@@ -157,7 +171,9 @@ def test_list__next_page_links__walk_every_enrollment_once(client, login, monkey
 def test_list__edited_cursor__warns_and_shows_first_page(client, login, enrollment):
     login(permissions.VIEWERS)
 
-    response = client.get(reverse("admin:enrollment_list"), {"company": enrollment.tenant_id, "cursor": "garbage"}, follow=True)
+    response = client.get(
+        reverse("admin:enrollment_list"), {"company": enrollment.tenant_id, "cursor": "garbage"}, follow=True
+    )
 
     assert "That page link is no longer valid" in _text(response)
     assert enrollment.id in [item.id for item in response.context["page"].items]
@@ -192,6 +208,7 @@ def test_detail__canceled__no_cancel_button_even_for_operators(client, login, en
 
 # Detail -------------------------------------------------------------------------
 
+
 def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, enrollment):
     login(permissions.VIEWERS)
 
@@ -201,7 +218,10 @@ def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, en
     assert f"One seat of order {catalog['order'].order_id}" in page
     assert "10 days —" in page and "no second enrollment in this course until" in page
     assert [record.event for record in response.context["schedules"]] == [
-        "reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"]
+        "reminder_no_access_3_days",
+        "access_period_reminder_30_days",
+        "course_expired",
+    ]
     assert page.count('class="lifecycle-record"') == 3 and page.count('class="audit-event"') == 1
     assert "Enrolled" in page and STAFF.name in page
 
@@ -237,6 +257,7 @@ def test_detail__unknown_id__404(client, login):
 
 # Cancel -------------------------------------------------------------------------
 
+
 def test_cancel_page__says_seat_returned_and_pending_emails_dropped(client, login, catalog, enrollment):
     login(permissions.OPERATORS)
 
@@ -249,7 +270,9 @@ def test_cancel_page__says_seat_returned_and_pending_emails_dropped(client, logi
 
 def test_cancel_page__postpaid__says_no_seat_returned(client, login, catalog):
     login(permissions.OPERATORS)
-    enrolled = enroll(tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk, user=make_person(), author=STAFF)
+    enrolled = enroll(
+        tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk, user=make_person(), author=STAFF
+    )
 
     page = _text(client.get(reverse("admin:enrollment_cancel", args=[enrolled.id])))
 
@@ -268,7 +291,9 @@ def test_cancel__without_reason__form_error_and_nothing_canceled(client, login, 
 def test_cancel__with_reason__detail_shows_canceled_audit_and_seat_back(client, login, catalog, enrollment):
     user = login(permissions.OPERATORS)
 
-    response = client.post(reverse("admin:enrollment_cancel", args=[enrollment.id]), {"reason": "Left the company"}, follow=True)
+    response = client.post(
+        reverse("admin:enrollment_cancel", args=[enrollment.id]), {"reason": "Left the company"}, follow=True
+    )
 
     page = _text(response)
     assert response.redirect_chain[-1][0] == reverse("admin:enrollment_detail", args=[enrollment.id])
@@ -290,7 +315,9 @@ def test_cancel__already_canceled__clear_message_on_get_and_post(client, login, 
 
     for response in (on_get, on_post):
         assert f"Enrollment {enrollment.id} is already canceled." in _text(response)
-    assert [e.reason for e in selectors.enrollment_partition(enrollment.id).audit if e.action == "CANCELED"] == ["First"]
+    assert [e.reason for e in selectors.enrollment_partition(enrollment.id).audit if e.action == "CANCELED"] == [
+        "First"
+    ]
 
 
 def test_cancel__canceled_between_page_and_click__service_message_shown(client, login, enrollment):
@@ -307,11 +334,15 @@ def test_cancel__canceled_between_page_and_click__service_message_shown(client, 
 
 # Record completion ---------------------------------------------------------------
 
+
 def test_complete__date__completes_and_schedules_certificate_records(client, login, enrollment, frozen_clock):
     login(permissions.OPERATORS)
 
-    response = client.post(reverse("admin:enrollment_complete", args=[enrollment.id]),
-                           {"certificate_expires_on": "2027-03-02"}, follow=True)
+    response = client.post(
+        reverse("admin:enrollment_complete", args=[enrollment.id]),
+        {"certificate_expires_on": "2027-03-02"},
+        follow=True,
+    )
 
     partition = selectors.enrollment_partition(enrollment.id)
     assert partition.enrollment.status == "COMPLETED"
@@ -324,7 +355,9 @@ def test_complete__date__completes_and_schedules_certificate_records(client, log
 def test_complete__date_in_the_past__form_error(client, login, enrollment, frozen_clock):
     login(permissions.OPERATORS)
 
-    response = client.post(reverse("admin:enrollment_complete", args=[enrollment.id]), {"certificate_expires_on": "2026-03-01"})
+    response = client.post(
+        reverse("admin:enrollment_complete", args=[enrollment.id]), {"certificate_expires_on": "2026-03-01"}
+    )
 
     assert response.context["form"].errors["certificate_expires_on"] == ["The certificate must expire after today."]
 
