@@ -75,8 +75,8 @@ def use_table(prefix: str) -> None:
 
 def load(*, count: int, company, courses: list, threads: int) -> None:
     """Write ``count`` enrollment items of ``company`` with BatchWrite, from ``threads`` threads."""
-    from enrollments import selectors
     from enrollments.clock import to_iso
+    from enrollments.dynamo import keys
     from enrollments.dynamo.models import AuthorAttribute, CourseAttribute, EnrollmentItem, PersonAttribute
 
     start = datetime(2025, 1, 1, tzinfo=UTC)
@@ -88,8 +88,7 @@ def load(*, count: int, company, courses: list, threads: int) -> None:
         course = courses[n % len(courses)]
         email = f"person{n}.{enrollment_id[:6]}@example.com"
         return EnrollmentItem(
-            id=enrollment_id,
-            sk="0",
+            *keys.enrollment(enrollment_id),
             created_at=created,
             updated_at=created,
             tenant_id=company.sk,
@@ -105,12 +104,13 @@ def load(*, count: int, company, courses: list, threads: int) -> None:
             source="bench",
             created_by=author,
             access_expires_at=to_iso(start + timedelta(seconds=n * 300, days=course.access_period_days)),
-            tenant_pk=company.sk,
-            tenant_sk=f"{created}#{enrollment_id}",
-            email_pk=email,
-            email_sk=f"{created}#{enrollment_id}",
-            **selectors.enrollment_list_keys(
-                enrollment_id=enrollment_id, tenant_id=company.sk, course_id=course.sk, cpf=None
+            **keys.enrollment_index_keys(
+                enrollment_id=enrollment_id,
+                created_at=created,
+                tenant_id=company.sk,
+                course_id=course.sk,
+                email=email,
+                cpf=None,
             ),
         )
 

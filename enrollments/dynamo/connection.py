@@ -77,10 +77,3 @@ def _enable_ttl(table_name: str) -> None:
         TableName=table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
     )
-
-
-def delete_tables() -> None:
-    """Delete both tables (tests and local resets only)."""
-    for base in TABLE_BASE_NAMES:
-        if base.exists():
-            base.delete_table()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from enrollments import clock, selectors
+from enrollments.dynamo import keys
 from enrollments.dynamo.models import AuditEventItem, LifecycleRecordItem, MainItem
 from enrollments.services import enroll, lifecycle_records_process, lifecycle_tick
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
@@ -69,7 +70,7 @@ def record(enrollment_id: str, event: str) -> LifecycleRecordItem | None:
 def audit_events(enrollment_id: str) -> list[AuditEventItem]:
     return [
         item
-        for item in MainItem.query(enrollment_id, MainItem.sk.startswith("audit#"), consistent_read=True)
+        for item in MainItem.query(enrollment_id, MainItem.sk.startswith(keys.AUDIT_PREFIX), consistent_read=True)
         if isinstance(item, AuditEventItem)
     ]
 

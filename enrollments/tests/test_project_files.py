@@ -1,7 +1,11 @@
-"""Docker cannot run here: check that docker-compose runs the same processes as `make run`."""
+"""The project's own files: docker-compose runs what `make run` runs (Docker cannot run here), `make test` lints."""
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -51,3 +55,34 @@ def test_makefile__run_starts_the_procfile_and_test_runs_pytest():
     assert "honcho start -f Procfile" in makefile
     assert re.search(r"^test:.*\n\t\$\(PY\) -m pytest$", makefile, re.M)
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def test_makefile__test_runs_lint_and_lint_runs_ruff_and_the_layer_contracts():
+    makefile = (ROOT / "Makefile").read_text()
+
+    assert re.search(r"^test:.*\blint\b", makefile, re.M)
+    lint = re.search(r"^lint:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "ruff check ." in lint and "ruff format --check ." in lint and "lint-imports" in lint
+
+
+def test_lint_imports__a_layer_imported_from_below__breaks_the_contract(tmp_path):
+    """The contracts hold on the tree as it is, and fail once dynamo/ imports a service."""
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"]
+    assert subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120).returncode == 0
+
+    ignore = shutil.ignore_patterns("__pycache__", "tests")
+    for package in ("enrollments", "backoffice"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "enrollments" / "dynamo" / "probe.py").write_text("from enrollments.services import enroll\n")
+    broken = subprocess.run(
+        command,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert broken.returncode != 0
+    assert "enrollments.dynamo.probe -> enrollments.services" in broken.stdout

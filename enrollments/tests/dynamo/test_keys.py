@@ -1,0 +1,90 @@
+"""The key table of the data model: what is stored must not change shape (items written before must stay found)."""
+
+import hashlib
+from datetime import UTC, datetime
+
+from django.test import override_settings
+
+from enrollments.dynamo import keys
+
+
+def test_keys__enrollment_partition__every_item_keyed_by_the_enrollment_id():
+    assert keys.enrollment("e1") == ("e1", "0")
+    assert keys.tenant_metadata("e1") == ("e1", "metadata#tenant")
+    assert keys.schedule("e1", "course_expired") == ("e1", "schedules#course_expired")
+    assert keys.lock_metadata("e1") == ("e1", "metadata#lock")
+    assert keys.deduplication_window("e1") == ("e1", "metadata#deduplication_window")
+    assert keys.cancel_policy("e1") == ("e1", "cancel_policy")
+    assert keys.parent_vacancy("e1") == ("e1", "parent_vacancy")
+    assert keys.canceled_date("e1") == ("e1", "canceled_date")
+    assert keys.audit_event("e1", at_iso="2026-01-02T03:04:05.000000Z", suffix="abc") == (
+        "e1",
+        "audit#2026-01-02T03:04:05.000000Z#abc",
+    )
+
+
+def test_keys__partitions_of_their_own__as_the_original_platform_wrote_them():
+    # The original rule: md5 of the user id and the course id, one after the other.
+    assert keys.lock_hash(user_id="u1", course_id="c1") == hashlib.md5(b"u1c1").hexdigest()
+    assert keys.lock("h") == ("lock", "h")
+    assert keys.vacancy("t1", order_id="o1", seat_id="s1") == ("vacancies#t1", "o1#s1")
+    assert keys.company("t1") == ("companies", "t1") and keys.course("c1") == ("courses", "c1")
+    assert keys.company_order("t1", created_at="2026", order_id="o1") == ("orders#t1", "2026#o1")
+    assert keys.user("ana@example.com") == ("user#ana@example.com", "0")
+    assert keys.scheduler_cursor() == ("scheduler", "cursor#due")
+    assert keys.lifecycle_failure(failed_at="2026", enrollment_id="e1", event="course_expired") == (
+        "lifecycle_failures",
+        "2026#e1#course_expired",
+    )
+    assert keys.order("o1") == ("o1", "0") and keys.generated_item("o1", "e1") == ("o1", "generated_items#e1")
+
+
+def test_keys__import_job_partition__chunks_and_results_sort_in_number_order():
+    assert keys.import_job("j1") == ("import#j1", "0")
+    assert keys.import_chunk("j1", 7) == ("import#j1", "chunk#000007")
+    assert keys.import_result("j1", 7) == ("import#j1", "result#000007")
+    assert keys.chunk_number(keys.import_result("j1", 12).sk) == 12
+    assert sorted(keys.import_chunk("j1", n).sk for n in (10, 9, 100)) == [
+        keys.import_chunk("j1", n).sk for n in (9, 10, 100)
+    ]
+    assert keys.import_listing(created_at="2026", job_id="j1") == ("imports", "2026#j1")
+    assert keys.import_file("t1", "abc") == ("import_files#t1", "abc")
+    assert keys.active_import("j1") == ("imports#active", "j1")
+
+
+def test_enrollment_index_keys__newest_first_in_every_list_index_and_cpf_only_when_known():
+    with_cpf = keys.enrollment_index_keys(
+        enrollment_id="e1", created_at="2026-01-02", tenant_id="t1", course_id="c1", email="a@b.c", cpf="52998224725"
+    )
+    without = keys.enrollment_index_keys(
+        enrollment_id="e1", created_at="2026-01-02", tenant_id="t1", course_id="c1", email="a@b.c", cpf=None
+    )
+
+    assert with_cpf == {
+        "tenant_pk": "t1",
+        "tenant_sk": "2026-01-02#e1",
+        "email_pk": "a@b.c",
+        "email_sk": "2026-01-02#e1",
+        "course_pk": "c1",
+        "tenant_course_pk": "t1#c1",
+        "list_shard": keys.list_shard("e1"),
+        "cpf_pk": "52998224725",
+    }
+    assert "cpf_pk" not in without
+
+
+@override_settings(LIFECYCLE_DUE_SHARDS=4, ENROLLMENT_LIST_SHARDS=3)
+def test_shards__day_and_hash__stable_and_within_the_configured_count():
+    due_at = datetime(2026, 5, 6, 23, 59, tzinfo=UTC)
+    shards = {keys.due_shard(enrollment_id=f"e{n}", event="course_expired", due_at=due_at) for n in range(200)}
+
+    assert shards == {keys.due_partition("2026-05-06", n) for n in range(4)} == {f"2026-05-06#{n}" for n in range(4)}
+    assert keys.due_shard(enrollment_id="e1", event="course_expired", due_at=due_at) == keys.due_shard(
+        enrollment_id="e1", event="course_expired", due_at=due_at
+    )
+    assert {keys.list_shard(f"e{n}") for n in range(200)} == set(keys.list_shards()) == {
+        "enrollments#0",
+        "enrollments#1",
+        "enrollments#2",
+    }
+

@@ -1,0 +1,85 @@
+"""One contract for a missing item: ``<item>_get`` raises its NotFound error, ``<item>_find`` answers None;
+and a storage error leaves every selector as ``StorageUnavailable``."""
+
+import uuid
+
+import pytest
+
+from enrollments import selectors
+from enrollments.dynamo import keys
+from enrollments.exceptions import (
+    CompanyNotFound,
+    CourseNotFound,
+    EnrollmentNotFound,
+    ImportJobNotFound,
+    InvalidEnrollmentData,
+    StorageUnavailable,
+)
+from enrollments.imports import selectors as import_selectors
+from enrollments.tests.factories import make_company, make_course
+
+
+def test_company_get__unknown_id__raises_company_not_found_naming_the_field():
+    with pytest.raises(CompanyNotFound) as raised:
+        selectors.company_get("no-such-company")
+
+    # Forms and imports catch it as bad input, on the company field.
+    assert isinstance(raised.value, InvalidEnrollmentData) and raised.value.field == "tenant_id"
+    assert raised.value.message == "There is no company no-such-company."
+
+
+def test_course_get__unknown_id__raises_course_not_found_naming_the_field():
+    with pytest.raises(CourseNotFound) as raised:
+        selectors.course_get("no-such-course")
+
+    assert isinstance(raised.value, InvalidEnrollmentData) and raised.value.field == "course_id"
+
+
+def test_get__existing_items__returns_them():
+    company, course = make_company(), make_course()
+
+    assert selectors.company_get(company.sk).name == company.name
+    assert selectors.course_get(course.sk).name == course.name
+
+
+@pytest.mark.parametrize(
+    ("get", "error"),
+    [
+        (selectors.enrollment_get, EnrollmentNotFound),
+        (selectors.enrollment_partition, EnrollmentNotFound),
+        (import_selectors.import_job_get, ImportJobNotFound),
+        (selectors.company_get, CompanyNotFound),
+        (selectors.course_get, CourseNotFound),
+    ],
+)
+def test_get__missing_or_empty_id__raises_not_found(get, error):
+    for missing in (str(uuid.uuid4()), ""):
+        with pytest.raises(error):
+            get(missing)
+
+
+def test_find__missing_items__answers_none():
+    assert selectors.user_find(f"nobody.{uuid.uuid4().hex}@example.com") is None
+    assert selectors.lock_find(keys.lock_hash(user_id="nobody", course_id="nothing")) is None
+    assert selectors.order_find(str(uuid.uuid4())) is None
+    assert selectors.lifecycle_record_find(str(uuid.uuid4()), "course_expired") is None
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda: selectors.company_get("any"),
+        lambda: selectors.user_find("a@example.com"),
+        lambda: selectors.company_list(),
+        lambda: selectors.seats_left(tenant_id="t", course_id="c"),
+        lambda: selectors.enrollment_list(),
+        lambda: selectors.users_by_email(["a@example.com"]),
+        # Generators read while they are iterated: the translation covers that too.
+        lambda: list(selectors.due_record_keys(shard_key="2026-01-01#0", until_iso="2026-01-02")),
+        lambda: list(import_selectors.import_results("any")),
+        lambda: import_selectors.import_job_list(),
+    ],
+)
+def test_selectors__dynamodb_down__raise_storage_unavailable(dynamodb_down, read):
+    with pytest.raises(StorageUnavailable):
+        read()
