@@ -82,9 +82,12 @@ def test_shards__day_and_hash__stable_and_within_the_configured_count():
     assert keys.due_shard(enrollment_id="e1", event="course_expired", due_at=due_at) == keys.due_shard(
         enrollment_id="e1", event="course_expired", due_at=due_at
     )
-    assert {keys.list_shard(f"e{n}") for n in range(200)} == set(keys.list_shards()) == {
-        "enrollments#0",
-        "enrollments#1",
-        "enrollments#2",
-    }
-
+    assert (
+        {keys.list_shard(f"e{n}") for n in range(200)}
+        == set(keys.list_shards())
+        == {
+            "enrollments#0",
+            "enrollments#1",
+            "enrollments#2",
+        }
+    )
