@@ -99,6 +99,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_UPLOAD_DIR = env("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "var" / "imports"))
 # Rows a worker task enrolls, and how many of them at once (each row is its own transaction).
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=200)
+# ...and at most this many bytes of rows: a DynamoDB item holds 400 KB.
+IMPORT_CHUNK_BYTES = env.int("IMPORT_CHUNK_BYTES", default=200_000)
+# A cell longer than this is an error on its row (names, emails and course names are far shorter).
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=254)
 IMPORT_THREADS = env.int("IMPORT_THREADS", default=8)
 # A running import with no progress for this long gets its missing chunks queued again.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)

@@ -1,7 +1,8 @@
 """CSV files the back office writes: every cell is safe to open in a spreadsheet.
 
-A cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return)
-is a formula to Excel and LibreOffice; prefixing an apostrophe makes it text.
+A cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, or
+the fullwidth ``＝ ＋ － ＠`` that some spreadsheets read the same way) is a formula
+to Excel and LibreOffice; prefixing an apostrophe makes it text.
 Imports strip that apostrophe again, so a downloaded file uploads unchanged.
 """
 
@@ -9,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralize(value) -> str:

@@ -92,6 +92,16 @@ class CourseNotFound(InvalidEnrollmentData):
         super().__init__(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
 
 
+class AlreadyCreated(InvalidEnrollmentData):
+    """An item with the requested id was created before: a form sent twice, or an id taken."""
+
+    code = "already_created"
+
+    def __init__(self, message: str, *, item_id: str):
+        self.item_id = item_id
+        super().__init__(message, field="id")
+
+
 class EnrollmentAlreadyExists(EnrollmentError):
     """An enrollment with the requested id was written before (an idempotent retry)."""
 
@@ -169,3 +179,22 @@ class ImportJobNotFound(EnrollmentError):
     def __init__(self, job_id: str):
         self.job_id = job_id
         super().__init__(_("There is no import %(id)s.") % {"id": job_id})
+
+
+class ImportAlreadyStarted(EnrollmentError):
+    """The upload was confirmed before (a double click, a retry): its import exists."""
+
+    code = "import_already_started"
+
+    def __init__(self, job_id: str):
+        self.job_id = job_id
+        super().__init__(_("This upload is already being imported (import %(id)s).") % {"id": job_id})
+
+
+class QueueUnavailable(EnrollmentError):
+    """The task queue (the Celery broker) did not take the work; nothing was queued."""
+
+    code = "queue_unavailable"
+
+    def __init__(self, detail: str):
+        super().__init__(_("The task queue did not answer (%(detail)s).") % {"detail": detail})

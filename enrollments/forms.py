@@ -73,7 +73,30 @@ class EnrollmentFilterForm(forms.Form):
         }
 
 
-class EnrollForm(forms.Form):
+class SubmitOnceForm(forms.Form):
+    """A form that creates something once: the hidden token it is issued with becomes the new item's id.
+
+    A double click or a retried request sends the same token, and the service finds the
+    item the first submit made instead of making a second one.
+    """
+
+    token_field = "token"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault(self.token_field, str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+        self.fields[self.token_field] = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data[self.token_field] = str(uuid.UUID(data.get(self.token_field) or ""))
+        except ValueError:
+            raise ValidationError(_("The form was damaged; reload the page."), code="token") from None
+        return data
+
+
+class EnrollForm(SubmitOnceForm):
     company = forms.ChoiceField(label=_("Company"))
     course = forms.ChoiceField(label=_("Course"))
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -90,8 +113,8 @@ class EnrollForm(forms.Form):
             "minus this many days has passed."
         ),
     )
-    # Generated once per form: a double submit finds the enrollment the first one wrote.
-    enrollment_id = forms.CharField(widget=forms.HiddenInput)
+    # The enrollment's own id: a double submit finds the enrollment the first one wrote.
+    token_field = "enrollment_id"
 
     # The services name fields by their own keyword arguments.
     SERVICE_FIELDS = {
@@ -104,17 +127,9 @@ class EnrollForm(forms.Form):
     }
 
     def __init__(self, *args, companies, courses, seats: dict[str, int] | None = None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("enrollment_id", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
         self.fields["course"].choices = course_choices(courses, blank=_("Choose a course"), seats=seats)
-
-    def clean_enrollment_id(self) -> str:
-        value = self.cleaned_data["enrollment_id"]
-        try:
-            return str(uuid.UUID(value))
-        except ValueError:
-            raise ValidationError(_("The form was damaged; reload the page."), code="enrollment_id") from None
 
 
 class CancelForm(forms.Form):
@@ -149,19 +164,19 @@ class CompletionForm(forms.Form):
         return value
 
 
-class CompanyForm(forms.Form):
+class CompanyForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     billing = forms.ChoiceField(label=_("Billing"), choices=[(code, labels.BILLING[code]) for code in BILLING_CHOICES])
     cnpj = forms.CharField(label=_("CNPJ"), required=False, max_length=20, help_text=_("Optional."))
 
 
-class CourseForm(forms.Form):
+class CourseForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     access_period_days = forms.IntegerField(label=_("Access period (days)"), min_value=1)
     certificate_validity_days = forms.IntegerField(label=_("Certificate validity (days)"), min_value=1)
 
 
-class OrderForm(forms.Form):
+class OrderForm(SubmitOnceForm):
     company = forms.ChoiceField(label=_("Company"))
     course = forms.ChoiceField(label=_("Course"))
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SEATS_PER_ORDER)

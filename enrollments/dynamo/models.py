@@ -353,6 +353,8 @@ class ImportJobItem(MainItem, discriminator="import_job"):
     finished_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
+    # When its chunks were handed to the task queue; absent while the queue did not take them.
+    queued_at = UnicodeAttribute(null=True)
 
 
 class ImportChunkItem(MainItem, discriminator="import_chunk"):

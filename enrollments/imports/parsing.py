@@ -22,8 +22,8 @@ from ..exceptions import ImportFileRefused
 
 BLOCK_SIZE = 1 << 16
 DELIMITERS = (",", ";", "\t")
-# A row's cells beyond this length are errors, which also keeps chunk items small.
-MAX_CELL_LENGTH = 254
+# Added after the last line: a cell that swallows it was opened by a quote that never closed.
+_END_OF_FILE = "\ufdd0"
 
 NAME, EMAIL, CPF, COURSE, WINDOW_DAYS = "name", "email", "cpf", "course", "window_days"
 # Header names after normalization (accents and case dropped, punctuation as spaces).
@@ -55,7 +55,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 # Bytes Windows-1252 leaves undefined: a file with them is Latin-1.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+# Every Portuguese accented letter is \xc3 and one more byte in UTF-8: in a file that is not UTF-8 as a whole,
+# such pairs mean some lines were saved as UTF-8 and others as Windows-1252 ("José" beside "JosÃ©").
+_UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class RawRow:
     cpf: str
     course: str
     window_days: str
+    # Headers of the cells longer than ``IMPORT_MAX_CELL_CHARS``: their values above are cut there.
+    long_cells: tuple[str, ...] = ()
 
 
 def normalize_header(text: str) -> str:
@@ -121,9 +126,15 @@ def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool 
 
 def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
     """Yield the data rows of a checked file, skipping blank ones; raise ``ImportFileRefused`` for an unreadable
-    line, more rows than the limit, or no rows at all (only once every row was read)."""
-    reader = csv.reader(_lines(stream, csv_file.encoding), delimiter=csv_file.delimiter)
-    columns, max_rows = csv_file.columns, settings.IMPORT_MAX_ROWS
+    line, a quote that never closes, more rows than the limit, or no rows at all (only once every row was read).
+
+    Time is linear in the file's size whatever its line lengths; a cell longer than
+    ``IMPORT_MAX_CELL_CHARS`` is cut there and named in ``long_cells``, for the row's checks to report.
+    """
+    # Any cell must be readable, so that a long one is reported on its row instead of refusing the file.
+    csv.field_size_limit(max(csv.field_size_limit(), settings.IMPORT_MAX_BYTES))
+    reader = csv.reader(_lines(stream, csv_file.encoding, end_mark=True), delimiter=csv_file.delimiter)
+    columns, max_rows, max_cell = csv_file.columns, settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELL_CHARS
     seen_header, count = False, 0
     while True:
         line = reader.line_num + 1
@@ -136,6 +147,16 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
                 _("Line %(line)s cannot be read as CSV (%(error)s); nothing was imported.")
                 % {"line": line, "error": error}
             ) from None
+        if cells and _END_OF_FILE in cells[-1]:
+            if cells == [_END_OF_FILE]:
+                break
+            raise ImportFileRefused(
+                _(
+                    'Line %(line)s opens a quote (") that never closes, so every line after it would be read as '
+                    "one cell. Close the quote or remove it, and upload the file again."
+                )
+                % {"line": line}
+            )
         if not any(cell.strip() for cell in cells):
             continue
         if not seen_header:
@@ -147,18 +168,25 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
                 _("The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.")
                 % {"limit": f"{max_rows:,}"}
             )
-        values = {field_name: _cell(cells, columns.get(field_name)) for field_name in HEADER_NAMES}
-        yield RawRow(line=line, **values)
+        values, long_cells = {}, []
+        for field_name in HEADER_NAMES:
+            index = columns.get(field_name)
+            value = unneutralize(cells[index].strip()) if index is not None and index < len(cells) else ""
+            if len(value) > max_cell:
+                long_cells.append(csv_file.headers[index])
+                value = value[:max_cell]
+            values[field_name] = value
+        yield RawRow(line=line, long_cells=tuple(long_cells), **values)
     if count == 0:
         raise ImportFileRefused(_("The file has column names but no rows."))
 
 
-def _cell(cells: list[str], index: int | None) -> str:
-    return unneutralize(cells[index].strip()) if index is not None and index < len(cells) else ""
-
-
 def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
-    """Return size, sha256 and encoding of the whole file, reading it once in blocks."""
+    """Return size, sha256 and encoding of the whole file, reading it once in blocks.
+
+    Refuse a file that is binary, holds a NUL byte anywhere, is UTF-16 without a
+    byte-order mark, or mixes UTF-8 lines with Windows-1252 ones, each with its own message.
+    """
     max_bytes = settings.IMPORT_MAX_BYTES
     declared = getattr(stream, "size", None)
     if isinstance(declared, int) and declared > max_bytes:
@@ -166,6 +194,13 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
     stream.seek(0)
     first = stream.read(BLOCK_SIZE)
     encoding = next((name for bom, name in _BOMS if first.startswith(bom)), None)
+    if encoding is None and _utf16_without_bom(first):
+        raise ImportFileRefused(
+            _(
+                "The file is UTF-16 text without a byte-order mark (from line 1), which cannot be read safely: "
+                "save it again as CSV UTF-8."
+            )
+        )
     if encoding != "utf-16" and _looks_binary(first):
         raise ImportFileRefused(
             _(
@@ -173,29 +208,43 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
                 "workbook): save the sheet as CSV and upload that."
             )
         )
-    digest, size = hashlib.sha256(), 0
+    digest, size, lines_before = hashlib.sha256(), 0, 0
     candidates = [encoding] if encoding else ["utf-8", "cp1252"]
     decoders = {name: codecs.getincrementaldecoder(name)("strict") for name in candidates if name != "cp1252"}
     cp1252_ok = "cp1252" in candidates
+    first_non_utf8_line = None
+    utf8_letters = False
     block = first
     while block:
         size += len(block)
         if size > max_bytes:
             raise _too_big(size, max_bytes)
         digest.update(block)
+        if encoding != "utf-16" and (nul := block.find(b"\x00")) >= 0:
+            raise ImportFileRefused(
+                _("Line %(line)s holds a NUL byte (binary data), which no CSV text has: save the sheet as CSV again.")
+                % {"line": lines_before + block.count(b"\n", 0, nul) + 1}
+            )
         for name, decoder in list(decoders.items()):
             try:
                 decoder.decode(block)
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as error:
                 del decoders[name]
+                if name == "utf-8":
+                    first_non_utf8_line = lines_before + block.count(b"\n", 0, max(0, error.start)) + 1
+        if not encoding and not utf8_letters and _UTF8_LATIN_LETTER.search(block):
+            utf8_letters = True
         if cp1252_ok and _CP1252_UNDEFINED.search(block):
             cp1252_ok = False
+        lines_before += block.count(b"\n")
         block = stream.read(BLOCK_SIZE)
     for name, decoder in list(decoders.items()):
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             del decoders[name]
+            if name == "utf-8":
+                first_non_utf8_line = lines_before + 1
     if size == 0:
         raise ImportFileRefused(_("The file is empty."))
     if encoding:
@@ -208,13 +257,30 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
     # Strict UTF-8 first: Windows-1252 text is almost never valid UTF-8 by accident.
     if "utf-8" in decoders:
         return size, digest.hexdigest(), "utf-8"
+    if utf8_letters:
+        raise ImportFileRefused(
+            _(
+                "The file mixes two encodings: some lines are UTF-8 and line %(line)s is not (read as one, the "
+                "other shows “JosÃ©” for “José”). Save the whole sheet again as CSV UTF-8."
+            )
+            % {"line": first_non_utf8_line or 1}
+        )
     return size, digest.hexdigest(), "cp1252" if cp1252_ok else "latin-1"
 
 
+def _utf16_without_bom(block: bytes) -> bool:
+    """Return whether ``block`` looks like UTF-16 text with no byte-order mark: a NUL beside most characters."""
+    sample = block[: 4096 - 4096 % 2]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    half = len(sample) // 2
+    # Latin text in UTF-16 puts a NUL in every other byte: the odd ones (little-endian) or the even ones.
+    return max(even.count(0), odd.count(0)) > 0.4 * half and min(even.count(0), odd.count(0)) < 0.1 * half
+
+
 def _looks_binary(block: bytes) -> bool:
-    if b"\x00" in block:
-        return True
-    # A stray control character (a DOS end-of-file mark) is tolerated; many are not.
+    # A stray control character (a DOS end-of-file mark, one NUL, reported with its line) is tolerated; many are not.
     return len(_CONTROL_BYTES.findall(block)) > 2 + len(block) // 100
 
 
@@ -225,25 +291,44 @@ def _too_big(size: int, limit: int) -> ImportFileRefused:
     )
 
 
-def _lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
-    """Yield the decoded lines of the file with their line ends (``\\r\\n``, ``\\n`` or ``\\r`` only, as csv wants)."""
+def _lines(stream: BinaryIO, encoding: str, *, end_mark: bool = False) -> Iterator[str]:
+    """Yield the decoded lines of the file with their line ends (``\\r\\n``, ``\\n`` or ``\\r`` only, as csv wants).
+
+    Each character is looked at once, however long a line is. With ``end_mark``, a last
+    line ``_END_OF_FILE`` follows the file's own.
+    """
     stream.seek(0)
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    pending = ""
+    pending: list[str] = []
+    carried_cr = False
     while True:
         block = stream.read(BLOCK_SIZE)
-        text = pending + decoder.decode(block, final=not block)
-        end = 0
-        for match in _LINE.finditer(text):
-            # A block that ends in "\r" may continue with "\n": wait for the next block.
-            if block and match.end() == len(text) and text.endswith("\r"):
+        text = decoder.decode(block, final=not block)
+        start = 0
+        if carried_cr:
+            # The previous block ended in "\r": this one says whether it was "\r\n".
+            start = 1 if text.startswith("\n") else 0
+            pending.append("\r" + text[:start])
+            yield "".join(pending)
+            pending, carried_cr = [], False
+        for match in _LINE_END.finditer(text, start):
+            if block and match.end() == len(text) and match.group() == "\r":
+                pending.append(text[start : match.start()])
+                carried_cr, start = True, len(text)
                 break
-            end = match.end()
-            yield match.group()
-        pending = text[end:]
+            pending.append(text[start : match.end()])
+            yield "".join(pending)
+            pending, start = [], match.end()
+        if start < len(text):
+            pending.append(text[start:])
         if not block:
-            if pending:
-                yield pending
+            last = "".join(pending)
+            if end_mark:
+                # Ended, so that the mark is a line of its own; csv drops line ends anyway.
+                yield from ([last + "\n"] if last else [])
+                yield _END_OF_FILE + "\n"
+            elif last:
+                yield last
             return
 
 
@@ -256,13 +341,14 @@ def _first_non_blank_line(stream: BinaryIO, encoding: str) -> str | None:
 
 
 def _sample(stream: BinaryIO, encoding: str, size: int = 16_384) -> str:
+    """Return the first ``size`` characters of the file, whole lines but for the last (one long line is cut)."""
     parts, total = [], 0
     for line in _lines(stream, encoding):
         parts.append(line)
         total += len(line)
         if total >= size:
             break
-    return "".join(parts)
+    return "".join(parts)[:size]
 
 
 def _header(header_line: str, sample: str) -> tuple[str, list[str], dict[str, int]]:

@@ -45,6 +45,8 @@ def job_progress(job: ImportJobItem) -> dict:
         "seconds_left": seconds_left,
         "counts": {name: int(getattr(job, name) or 0) for name in COUNTER_NAMES},
         "error": job.error,
+        # Stored, but the task queue has not taken its chunks yet (the sweep queues it once the queue answers).
+        "waiting": job.state == RUNNING and not job.queued_at,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,

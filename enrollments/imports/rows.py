@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -10,7 +11,7 @@ from ..dynamo.models import CourseItem
 from ..exceptions import InvalidEnrollmentData
 from ..rules import Person, check_window
 from ..validators import normalize_cpf, normalize_email
-from .parsing import MAX_CELL_LENGTH, RawRow
+from .parsing import RawRow
 
 OK = "ok"
 INVALID = "invalid"
@@ -77,19 +78,19 @@ def check_rows(
 def _check(
     raw: RawRow, *, catalog: CourseCatalog, default_course: CourseItem | None, default_window: int | None
 ) -> CheckedRow:
-    problems = []
-    for label, value in (
-        (_("The name"), raw.name),
-        (_("The email"), raw.email),
-        (_("The CPF"), raw.cpf),
-        (_("The course"), raw.course),
-        (_("The window"), raw.window_days),
-    ):
-        if len(value) > MAX_CELL_LENGTH:
-            problems.append(_("%(what)s is longer than %(max)s characters.") % {"what": label, "max": MAX_CELL_LENGTH})
-    if problems:
+    if raw.long_cells:
+        limit = settings.IMPORT_MAX_CELL_CHARS
+        problems = [
+            _("Line %(line)s, column “%(column)s”: longer than %(max)s characters.")
+            % {"line": raw.line, "column": column, "max": limit}
+            for column in raw.long_cells
+        ]
         return CheckedRow(raw=raw, status=INVALID, message=" ".join(problems))
 
+    problems = []
+    cells = (raw.name, raw.email, raw.cpf, raw.course, raw.window_days)
+    if any("\n" in value or "\r" in value for value in cells):
+        problems.append(_("A cell holds a line break (a quoted value spans lines): keep each person on one line."))
     name = raw.name.strip()
     if not name:
         problems.append(_("The person needs a name."))

@@ -9,6 +9,9 @@ reports them as enrolled, never twice. A chunk's results and the job's counters
 are written together in one transaction, once.
 """
 
+import contextlib
+import json
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -35,8 +38,10 @@ from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import (
     ConcurrentChange,
     DeduplicationConflict,
+    ImportAlreadyStarted,
     ImportJobNotFound,
     NoVacancyLeft,
+    QueueUnavailable,
     SameFileImported,
     StorageUnavailable,
 )
@@ -60,7 +65,9 @@ from .jobs import (
 )
 from .parsing import iter_rows, read_csv_file
 from .preview import checked_rows, import_options
-from .rows import OK, CheckedRow, batched
+from .rows import OK, CheckedRow
+
+logger = logging.getLogger(__name__)
 
 # Queue chunks of a job for the workers: ``enqueue(job_id, chunk_numbers)`` (``tasks.enqueue_chunks``).
 Enqueue = Callable[[str, Iterable[int]], None]
@@ -79,15 +86,26 @@ def import_start(
     default_course_id: str | None = None,
     window_days: int | None = None,
     allow_same_file: bool = False,
+    job_id: str | None = None,
 ) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks with ``enqueue``; return the job.
 
     Every row is read before anything is written: a file refused (``ImportFileRefused``)
     or an unknown company or course (``InvalidEnrollmentData``) writes nothing. A file
     already imported for the company raises ``SameFileImported`` unless
-    ``allow_same_file``. The second pass checks the rows as the preview does and stores
-    them, chunk by chunk. With ``enqueue=None`` the caller runs the chunks (``import_run_inline``).
+    ``allow_same_file``. ``job_id`` (the page's upload token) makes a second start of the
+    same upload raise ``ImportAlreadyStarted`` instead of making a second job.
+
+    The job moves PREPARING -> RUNNING: the second pass checks the rows as the preview
+    does and stores them in chunks of at most ``IMPORT_CHUNK_ROWS`` rows and
+    ``IMPORT_CHUNK_BYTES`` bytes; a preparation that fails marks the job FAILED and forgets
+    the file, so nothing blocks uploading it again. A RUNNING job is then queued: when the
+    queue does not answer, the job waits, stored, and the sweep (``import_resume_stalled``)
+    queues it once the queue is back. With ``enqueue=None`` the caller runs the chunks
+    (``import_run_inline``).
     """
+    if job_id is not None and _job_exists(job_id):
+        raise ImportAlreadyStarted(job_id)
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
     # A first pass reads every row, so a file refused for its size, its rows or a broken line writes nothing.
@@ -97,9 +115,8 @@ def import_start(
     if previous is not None and not allow_same_file:
         raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
 
-    chunk_rows = settings.IMPORT_CHUNK_ROWS
     now_iso = clock.now_iso()
-    job_id = str(uuid.uuid4())
+    job_id = job_id or str(uuid.uuid4())
     job = ImportJobItem(
         *keys.import_job(job_id),
         created_at=now_iso,
@@ -119,26 +136,61 @@ def import_start(
         courses={},
         state=PREPARING,
         rows_total=rows_total,
-        chunks_total=-(-rows_total // chunk_rows),
-        chunk_rows=chunk_rows,
+        # Known once the rows are stored: chunks are cut by bytes as well as by rows.
+        chunks_total=0,
+        chunk_rows=settings.IMPORT_CHUNK_ROWS,
     )
     _job_create(job, allow_same_file=allow_same_file)
-    courses = {}
-    with ImportChunkItem.batch_write() as batch:
-        for number, rows in enumerate(batched(checked_rows(file, csv_file, options), chunk_rows)):
-            batch.save(
-                ImportChunkItem(
-                    *keys.import_chunk(job_id, number), created_at=now_iso, rows=[_pack(row) for row in rows]
-                )
-            )
-            for row in rows:
-                if row.status == OK and row.course.sk not in courses:
-                    course = row.course
-                    courses[course.sk] = [course.name, course.access_period_days, course.certificate_validity_days]
-    job = _job_set_running(job, courses=courses)
+    try:
+        chunks_total, courses = _store_chunks(job, checked_rows(file, csv_file, options))
+    except Exception:
+        _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
+        raise
+    # Chunks run in this process are handed out as the job starts: the sweep must not queue them as well.
+    job = _job_set_running(job, courses=courses, chunks_total=chunks_total, run_here=enqueue is None)
     if enqueue is not None:
-        enqueue(job.job_id, range(job.chunks_total))
+        job = import_queue(job=job, enqueue=enqueue)
     return job
+
+
+def _job_exists(job_id: str) -> bool:
+    try:
+        selectors.import_job_get(job_id)
+    except ImportJobNotFound:
+        return False
+    return True
+
+
+def _store_chunks(job: ImportJobItem, rows: Iterable[CheckedRow]) -> tuple[int, dict]:
+    """Store the checked rows in chunk items; return how many chunks, and a snapshot of the courses the rows name.
+
+    A chunk ends at ``IMPORT_CHUNK_ROWS`` rows or before ``IMPORT_CHUNK_BYTES`` bytes of
+    rows, whichever comes first: a DynamoDB item holds 400 KB, and long invalid rows
+    (kept as the file had them, for the failed-rows CSV) must not overflow it.
+    """
+    max_rows, max_bytes = settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES
+    courses: dict[str, list] = {}
+    number, chunk, size = 0, [], 0
+    with ImportChunkItem.batch_write() as batch:
+
+        def save() -> None:
+            batch.save(ImportChunkItem(*keys.import_chunk(job.job_id, number), created_at=job.created_at, rows=chunk))
+
+        for row in rows:
+            packed = _pack(row)
+            row_size = len(json.dumps(packed, ensure_ascii=False).encode())
+            if chunk and (len(chunk) == max_rows or size + row_size > max_bytes):
+                save()
+                number, chunk, size = number + 1, [], 0
+            chunk.append(packed)
+            size += row_size
+            if row.status == OK and row.course.sk not in courses:
+                course = row.course
+                courses[course.sk] = [course.name, course.access_period_days, course.certificate_validity_days]
+        if chunk:
+            save()
+            number += 1
+    return number, courses
 
 
 def _pack(row: CheckedRow) -> ChunkRow:
@@ -169,28 +221,66 @@ def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
     try:
         tx.commit()
     except TransactionFailed as failure:
+        if "job" in failure.failed:
+            raise ImportAlreadyStarted(job.job_id) from None
         previous = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
         if "file" in failure.failed and previous is not None:
             raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at)) from None
         raise ConcurrentChange() from None
 
 
-def _job_set_running(job: ImportJobItem, *, courses: dict) -> ImportJobItem:
+def _job_set_running(job: ImportJobItem, *, courses: dict, chunks_total: int, run_here: bool) -> ImportJobItem:
     now_iso = clock.now_iso()
+    actions = [
+        ImportJobItem.state.set(RUNNING),
+        ImportJobItem.courses.set(courses),
+        ImportJobItem.chunks_total.set(chunks_total),
+        ImportJobItem.started_at.set(now_iso),
+        ImportJobItem.updated_at.set(now_iso),
+    ]
+    if run_here:
+        actions.append(ImportJobItem.queued_at.set(now_iso))
     tx = Transaction()
-    tx.update(
+    tx.update(job, actions, condition=ImportJobItem.state == PREPARING, name="job")
+    tx.commit()
+    job.state, job.courses, job.chunks_total = RUNNING, courses, chunks_total
+    job.started_at = job.updated_at = now_iso
+    job.queued_at = now_iso if run_here else None
+    return job
+
+
+@storage_errors_as_domain_errors
+def import_queue(*, job: ImportJobItem, enqueue: Enqueue) -> ImportJobItem:
+    """Hand every chunk of a running job to the task queue, once; return the job.
+
+    The job is claimed for queuing first (``queued_at``), so the page and the sweep never
+    both queue it. When the queue does not answer, the claim is given back and the job
+    waits, stored, for the next sweep: nothing is lost and nothing is queued twice.
+    """
+    now_iso = clock.now_iso()
+    claim = Transaction()
+    claim.update(
         job,
-        [
-            ImportJobItem.state.set(RUNNING),
-            ImportJobItem.courses.set(courses),
-            ImportJobItem.started_at.set(now_iso),
-            ImportJobItem.updated_at.set(now_iso),
-        ],
-        condition=ImportJobItem.state == PREPARING,
+        [ImportJobItem.queued_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
+        condition=(ImportJobItem.state == RUNNING) & ImportJobItem.queued_at.does_not_exist(),
         name="job",
     )
-    tx.commit()
-    job.state, job.courses, job.started_at, job.updated_at = RUNNING, courses, now_iso, now_iso
+    try:
+        claim.commit()
+    except TransactionFailed:
+        return selectors.import_job_get(job.job_id)  # queued already, or no longer running
+    done = selectors.import_chunks_done(job.job_id)
+    try:
+        enqueue(job.job_id, [number for number in range(job.chunks_total) if number not in done])
+    except QueueUnavailable as error:
+        logger.warning("Import %s is stored but not queued: %s", job.job_id, error.message)
+        release = Transaction()
+        release.update(job, [ImportJobItem.queued_at.remove()], condition=ImportJobItem.queued_at == now_iso)
+        with contextlib.suppress(TransactionFailed):
+            release.commit()
+        job.queued_at = None
+        return job
+    job.queued_at = job.updated_at = now_iso
     return job
 
 
@@ -344,8 +434,9 @@ def _job_touch(job: ImportJobItem) -> None:
 
 @storage_errors_as_domain_errors
 def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None = None) -> list[str]:
-    """Resume the running imports without progress for ``stalled_after`` (default ``IMPORT_STALL_SECONDS``);
-    fail the ones whose preparation stopped. Return the ids of the imports resumed or failed.
+    """Queue the running imports the task queue did not take; resume the ones without progress for
+    ``stalled_after`` (default ``IMPORT_STALL_SECONDS``); fail the ones whose preparation stopped. Return the
+    ids of the imports queued, resumed or failed.
 
     A worker killed mid-chunk leaves its task unacknowledged until the broker's
     visibility timeout; this sweep, run by beat, brings such imports back sooner.
@@ -358,6 +449,10 @@ def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None =
         try:
             job = selectors.import_job_get(job_id)
         except ImportJobNotFound:
+            continue
+        if job.state == RUNNING and not job.queued_at:
+            if import_queue(job=job, enqueue=enqueue).queued_at:
+                touched.append(job_id)
             continue
         if (job.updated_at or job.created_at) > cutoff:
             continue

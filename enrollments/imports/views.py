@@ -7,6 +7,8 @@ the session under that token, so a confirmation cannot swap them, and a second
 confirmation of the same upload finds the job the first one started.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -15,7 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import labels, permissions
 from .. import selectors as core_selectors
-from ..exceptions import ImportFileRefused, ImportJobNotFound, InvalidEnrollmentData, SameFileImported
+from ..exceptions import (
+    ImportAlreadyStarted,
+    ImportFileRefused,
+    ImportJobNotFound,
+    InvalidEnrollmentData,
+    SameFileImported,
+)
 from ..services import Author
 from ..views.common import add_domain_error, render_page, requires
 from . import reports, selectors, services
@@ -164,10 +172,6 @@ def import_confirm(request):
     if pending is None:
         messages.error(request, _("This upload is no longer here; upload the file again."))
         return HttpResponseRedirect(reverse("admin:import_add"))
-    if pending.get("job_id"):
-        # The confirmation was sent twice: the first one started the import.
-        messages.info(request, _("This upload is already being imported."))
-        return HttpResponseRedirect(reverse("admin:import_detail", args=[pending["job_id"]]))
     try:
         with open_stashed_upload(token) as file:
             job = services.import_start(
@@ -179,17 +183,30 @@ def import_confirm(request):
                 default_course_id=pending["default_course_id"],
                 window_days=pending["window_days"],
                 allow_same_file=request.POST.get("again") == "1",
+                # The upload's token names the job: a second confirmation finds the job the first one made.
+                job_id=str(uuid.UUID(token)),
             )
+    except ImportAlreadyStarted as error:
+        messages.info(request, error.message)
+        return HttpResponseRedirect(reverse("admin:import_detail", args=[error.job_id]))
     except SameFileImported as error:
         return _preview_page(request, _preview_of(pending, token), token, error=error.message)
     except (ImportFileRefused, InvalidEnrollmentData) as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(reverse("admin:import_add"))
-    _remember(request, token, {**pending, "job_id": job.job_id})
     messages.success(
         request, _("Import of %(file)s started: %(rows)s rows.") % {"file": job.file_name, "rows": job.rows_total}
     )
+    if not job.queued_at:
+        messages.warning(request, _waiting_for_queue())
     return HttpResponseRedirect(reverse("admin:import_detail", args=[job.job_id]))
+
+
+def _waiting_for_queue() -> str:
+    return _(
+        "Its rows are stored, but the task queue does not answer right now: the import will start by itself "
+        "within a minute of the queue coming back. Nothing needs to be done again."
+    )
 
 
 @requires(permissions.VIEW)
@@ -210,6 +227,7 @@ def import_detail(request, job_id):
         "time_left": duration(progress["seconds_left"]),
         "state_labels": {code: str(words) for code, words in labels.IMPORT_STATES.items()},
         "courses": sorted(name for name, *_rest in (job.courses or {}).values()),
+        "waiting_text": _waiting_for_queue(),
     }
     return render_page(request, "admin/backoffice/import_detail.html", context)
 

@@ -10,7 +10,7 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CompanyItem, CompanyOrderItem, CourseItem, OrderItem, VacancyItem
 from ..dynamo.transactions import Transaction, TransactionFailed
-from ..exceptions import InvalidEnrollmentData
+from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..rules import BILLING_CHOICES, MAX_SEATS_PER_ORDER
 from ..validators import normalize_cnpj
 from .common import Author
@@ -80,16 +80,19 @@ def _create_once(item, model, message: str) -> None:
     try:
         tx.commit()
     except TransactionFailed:
-        raise InvalidEnrollmentData(message, field="id") from None
+        raise AlreadyCreated(message, item_id=item.sk) from None
 
 
 @storage_errors_as_domain_errors
-def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) -> OrderItem:
+def order_create(
+    *, tenant_id: str, course_id: str, seats: int, author: Author, order_id: str | None = None
+) -> OrderItem:
     """Create an order of ``seats`` seats of a course for a company: the order and one vacancy item a seat.
 
     Seats go in transactions of at most 100 items, the order in the first one:
     a failure after the first leaves an order with fewer free seats than bought,
-    which ``seats_left`` shows.
+    which ``seats_left`` shows. An ``order_id`` that exists raises ``AlreadyCreated``
+    (the same form sent twice buys its seats once).
     """
     selectors.company_get(tenant_id)
     selectors.course_get(course_id)
@@ -98,7 +101,7 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
             _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
         )
     now = clock.now_iso()
-    order_id = str(uuid.uuid4())
+    order_id = order_id or str(uuid.uuid4())
     order = OrderItem(
         *keys.order(order_id),
         created_at=now,
@@ -119,10 +122,11 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
         ),
         name="company_order",
     )
+    transactions = [tx]
     for _seat in range(seats):
         if len(tx) == _TRANSACTION_LIMIT:
-            tx.commit()
             tx = Transaction()
+            transactions.append(tx)
         tx.put(
             VacancyItem(
                 *keys.vacancy(tenant_id, order_id=order_id, seat_id=str(uuid.uuid4())),
@@ -132,5 +136,12 @@ def order_create(*, tenant_id: str, course_id: str, seats: int, author: Author) 
             ),
             name="vacancy",
         )
-    tx.commit()
+    try:
+        transactions[0].commit()
+    except TransactionFailed as failure:
+        if "order" in failure.failed:
+            raise AlreadyCreated(_("Order %(id)s exists already.") % {"id": order_id}, item_id=order_id) from None
+        raise ConcurrentChange() from None
+    for rest in transactions[1:]:
+        rest.commit()
     return order

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import permissions, selectors
-from ..exceptions import CompanyNotFound, EnrollmentError
+from ..exceptions import AlreadyCreated, CompanyNotFound, EnrollmentError
 from ..forms import CompanyForm, CourseForm, OrderForm, company_choices
 from ..rules import PREPAID
 from ..services import Author, company_create, course_create, order_create
@@ -75,8 +75,14 @@ def company_detail(request, company_id: str):
 def company_add(request):
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            company = company_create(**form.cleaned_data)
+            company = company_create(
+                name=data["name"], billing=data["billing"], cnpj=data["cnpj"], company_id=data["token"]
+            )
+        except AlreadyCreated as error:
+            messages.info(request, _("This form was already sent; here is the company it created."))
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[error.item_id]))
         except EnrollmentError as error:
             add_domain_error(form, error)
         else:
@@ -110,8 +116,17 @@ def course_list(request):
 def course_add(request):
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            course = course_create(**form.cleaned_data)
+            course = course_create(
+                name=data["name"],
+                access_period_days=data["access_period_days"],
+                certificate_validity_days=data["certificate_validity_days"],
+                course_id=data["token"],
+            )
+        except AlreadyCreated:
+            messages.info(request, _("This form was already sent; the course it created is in the list."))
+            return HttpResponseRedirect(reverse("admin:course_list"))
         except EnrollmentError as error:
             add_domain_error(form, error)
         else:
@@ -161,7 +176,12 @@ def order_add(request):
                 course_id=data["course"],
                 seats=data["seats"],
                 author=Author.from_user(request.user),
+                order_id=data["token"],
             )
+        except AlreadyCreated:
+            # The same form sent twice: the first submit bought the seats.
+            messages.info(request, _("This form was already sent; its order is below."))
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[data["company"]]))
         except EnrollmentError as error:
             add_domain_error(form, error, fields=OrderForm.SERVICE_FIELDS)
         else:

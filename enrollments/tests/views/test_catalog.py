@@ -15,7 +15,9 @@ def test_company_add__valid__creates_and_shows_the_company(client, login):
     name = f"Obras {uuid.uuid4().hex[:6]}"
 
     response = client.post(
-        reverse("admin:company_add"), {"name": name, "billing": "prepaid", "cnpj": "11.222.333/0001-81"}, follow=True
+        reverse("admin:company_add"),
+        {"name": name, "billing": "prepaid", "cnpj": "11.222.333/0001-81", "token": str(uuid.uuid4())},
+        follow=True,
     )
 
     company = next(c for c in selectors.company_list() if c.name == name)
@@ -27,7 +29,8 @@ def test_company_add__bad_cnpj__error_on_the_field_input_kept(client, login):
     login(permissions.SUPERVISORS)
 
     response = client.post(
-        reverse("admin:company_add"), {"name": "Obras", "billing": "prepaid", "cnpj": "11.222.333/0001-00"}
+        reverse("admin:company_add"),
+        {"name": "Obras", "billing": "prepaid", "cnpj": "11.222.333/0001-00", "token": str(uuid.uuid4())},
     )
 
     assert "not a valid CNPJ" in response.context["form"].errors["cnpj"][0]
@@ -75,7 +78,7 @@ def test_course_add__valid__listed(client, login):
 
     response = client.post(
         reverse("admin:course_add"),
-        {"name": name, "access_period_days": "60", "certificate_validity_days": "365"},
+        {"name": name, "access_period_days": "60", "certificate_validity_days": "365", "token": str(uuid.uuid4())},
         follow=True,
     )
 
@@ -87,7 +90,8 @@ def test_course_add__zero_days__field_error(client, login):
     login(permissions.SUPERVISORS)
 
     response = client.post(
-        reverse("admin:course_add"), {"name": "X", "access_period_days": "0", "certificate_validity_days": "365"}
+        reverse("admin:course_add"),
+        {"name": "X", "access_period_days": "0", "certificate_validity_days": "365", "token": str(uuid.uuid4())},
     )
 
     assert response.context["form"].errors["access_period_days"]
@@ -95,7 +99,7 @@ def test_course_add__zero_days__field_error(client, login):
 
 def test_order_add__valid__seats_added_to_the_company(client, login, catalog):
     login(permissions.OPERATORS)
-    data = {"company": catalog["company"].sk, "course": catalog["course"].sk, "seats": "4"}
+    data = {"company": catalog["company"].sk, "course": catalog["course"].sk, "seats": "4", "token": str(uuid.uuid4())}
 
     response = client.post(reverse("admin:order_add"), data, follow=True)
 
@@ -108,7 +112,8 @@ def test_order_add__postpaid_company__not_a_choice(client, login, catalog):
     login(permissions.OPERATORS)
 
     response = client.post(
-        reverse("admin:order_add"), {"company": catalog["postpaid"].sk, "course": catalog["course"].sk, "seats": "4"}
+        reverse("admin:order_add"),
+        {"company": catalog["postpaid"].sk, "course": catalog["course"].sk, "seats": "4", "token": str(uuid.uuid4())},
     )
 
     assert response.context["form"].errors["company"]
