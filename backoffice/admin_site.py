@@ -88,11 +88,14 @@ class BackofficeAdminSite(admin.AdminSite):
 
     def get_urls(self):
         section_urls = [path(f"{section.slug}/", include(section.urls(self.admin_view))) for section in self.sections]
+        # Django's "view on site" redirect has no public site to send anyone to, and fails on the
+        # unmanaged model's missing table: without it, the catch-all answers 404.
+        admin_urls = [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
         # Before Django's own, whose last pattern catches every path.
         return [
             path(f"{APP_LABEL}/", self.admin_view(self.backoffice_index), name="backoffice_index"),
             path(f"{APP_LABEL}/", include(section_urls)),
-        ] + super().get_urls()
+        ] + admin_urls
 
     def backoffice_app(self, request) -> dict | None:
         """Return the back office as an entry of the admin's app list, with the sections ``request.user`` may see."""

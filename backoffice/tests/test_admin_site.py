@@ -58,3 +58,18 @@ def test_app_list__section_shown_only_with_its_permission(django_user_model):
         "imports",
     ]
     assert all(model["add_url"] is None for model in app["models"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["enrollments.backoffice", "auth.user"])
+def test_view_on_site__not_served__answers_the_admins_not_found(client, django_user_model, model):
+    """No public site: the admin's /r/<content type>/<id>/ redirect has nowhere to go (and the unmanaged model has no table)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    staff = django_user_model.objects.create_superuser(username="boss", password="x", email="boss@example.com")
+    content_type = ContentType.objects.get_by_natural_key(*model.split("."))
+    client.force_login(staff)
+
+    response = client.get(f"/admin/r/{content_type.pk}/{staff.pk}/")
+
+    assert response.status_code == 404
