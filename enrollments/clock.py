@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 _frozen_at: datetime | None = None
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# strftime writes the year without padding (``999``, not ``0999``) on Linux: the year is written by hand.
+_AFTER_YEAR_FORMAT = ISO_FORMAT.removeprefix("%Y")
 
 
 def now() -> datetime:
@@ -33,16 +35,23 @@ def frozen(at: datetime):
 
 
 def to_iso(moment: datetime) -> str:
-    """Return ``moment`` as a fixed-width ISO 8601 UTC string, so strings sort as times."""
-    return moment.astimezone(UTC).strftime(ISO_FORMAT)
+    """Return ``moment`` as a fixed-width ISO 8601 UTC string (``ISO_FORMAT``), so strings sort as times."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}{utc.strftime(_AFTER_YEAR_FORMAT)}"
 
 
 def from_iso(text: str) -> datetime:
-    """Parse a string written by :func:`to_iso` (or any ISO 8601 string with a zone)."""
+    """Parse a string written by :func:`to_iso` (or any ISO 8601 string with a zone).
+
+    Raise ``ValueError`` for anything else, including a time its offset moves out of years 1 to 9999.
+    """
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone.")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of the range of years 1 to 9999 in UTC.") from None
 
 
 def now_iso() -> str:
