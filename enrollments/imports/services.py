@@ -178,7 +178,8 @@ def _store_chunks(job: ImportJobItem, rows: Iterable[CheckedRow]) -> tuple[int, 
 
         for row in rows:
             packed = _pack(row)
-            row_size = len(json.dumps(packed, ensure_ascii=False).encode())
+            # As JSONAttribute stores it: json.dumps escapes every character beyond ASCII.
+            row_size = len(json.dumps(packed))
             if chunk and (len(chunk) == max_rows or size + row_size > max_bytes):
                 save()
                 number, chunk, size = number + 1, [], 0

@@ -34,6 +34,27 @@ def dynamodb_down():
     connection.configure()
 
 
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a port where nothing listens, then restore it: the task queue is down."""
+    from kombu import pools
+
+    from backoffice.celery import celery_app
+
+    def point_at(url: str) -> None:
+        celery_app.conf.broker_url = url
+        # Drop every pooled connection and producer, so the next publish connects to ``url``.
+        celery_app.pool.force_close_all()
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        pools.reset()
+
+    saved = celery_app.conf.broker_url
+    point_at(f"redis://127.0.0.1:{free_port()}/0")
+    yield
+    point_at(saved)
+
+
 # Staff and catalog data.
 
 

@@ -14,6 +14,10 @@ from enrollments.csv_files import csv_lines, neutralize, unneutralize
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),
+        ("\uff0b55", "'\uff0b55"),
+        ("\uff0d2", "'\uff0d2"),
+        ("\uff20x", "'\uff20x"),
         ("Ana", "Ana"),
         ("a=b", "a=b"),
         ("", ""),
@@ -26,7 +30,7 @@ def test_neutralize__formula_starts__become_text(value, expected):
 
 
 def test_unneutralize__undoes_neutralize_only():
-    for value in ("=1+1", "-x", "@a", "plain", "'quoted"):
+    for value in ("=1+1", "-x", "@a", "plain", "'quoted", "\uff1d1"):
         assert unneutralize(neutralize(value)) == value
 
 

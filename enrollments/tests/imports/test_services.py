@@ -8,7 +8,7 @@ import redis
 
 from enrollments import selectors
 from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
-from enrollments.exceptions import SameFileImported
+from enrollments.exceptions import ImportAlreadyStarted, SameFileImported, StorageUnavailable
 from enrollments.imports import reports
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
@@ -203,3 +203,103 @@ def test_import_resume_stalled__preparation_that_stopped__fails_the_job_and_forg
     assert failed.state == "FAILED" and "upload the file again" in failed.error
     assert job.job_id not in import_selectors.active_import_ids()
     assert import_selectors.import_for_file(tenant_id=company.sk, file_hash=job.file_hash) is None
+
+
+def test_import_start__long_invalid_rows__chunks_cut_by_bytes_under_the_item_limit(frozen_clock, settings):
+    settings.IMPORT_CHUNK_ROWS = 200
+    company, course = make_company(billing="postpaid"), make_course()
+    # One good row and 199 rows whose every cell is as long as allowed, in 4-byte characters: ~1 MB in one chunk.
+    wide = "\U0001f600" * settings.IMPORT_MAX_CELL_CHARS
+    lines = ["nome;e-mail;cpf;curso", f"Ana;ana.{company.sk}@example.com;;{course.sk}"]
+    lines += [f"{wide};{wide};{wide};{wide}"] * 199
+
+    job = import_services.import_run_inline(job_id=_start(company, ("\n".join(lines) + "\n").encode()).job_id)
+
+    assert job.state == "DONE" and job.chunks_total > 1
+    assert (job.rows_done, job.enrolled, job.invalid) == (200, 1, 199)
+    sizes = [
+        len(json.dumps(chunk.rows, ensure_ascii=False).encode()) for chunk in import_selectors.import_chunks(job.job_id)
+    ]
+    assert len(sizes) == job.chunks_total and max(sizes) <= settings.IMPORT_CHUNK_BYTES
+
+
+def test_import_start__preparation_fails__job_failed_and_the_file_can_be_imported_again(frozen_clock, settings):
+    company, course = make_company(billing="postpaid"), make_course()
+    long_name = "\U0001f600" * settings.IMPORT_MAX_CELL_CHARS
+    data = _csv(company, course, 1) + "".join(f"{long_name};x{i};{course.sk};\n" for i in range(400)).encode()
+    # Chunks as big as DynamoDB refuses (its items hold 400 KB): storing the rows fails half-way.
+    settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES = 1000, 10_000_000
+
+    with pytest.raises(StorageUnavailable):
+        _start(company, data)
+
+    [failed] = import_selectors.import_job_list(tenant_id=company.sk)
+    assert failed.state == "FAILED" and "upload the file again" in failed.error
+    assert failed.job_id not in import_selectors.active_import_ids()
+    settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES = 200, 200_000
+    again = import_services.import_run_inline(job_id=_start(company, data).job_id)
+    assert (again.state, again.rows_total, again.enrolled, again.invalid) == ("DONE", 401, 1, 400)
+
+
+def test_import_start__same_job_id_twice__second_raises_already_started_and_makes_no_job(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    job_id = str(uuid.uuid4())
+    first = _start(company, _csv(company, course, 3), job_id=job_id)
+
+    with pytest.raises(ImportAlreadyStarted) as raised:
+        _start(company, _csv(company, course, 3), job_id=job_id, allow_same_file=True)
+
+    assert raised.value.job_id == first.job_id == job_id
+    assert [job.job_id for job in import_selectors.import_job_list(tenant_id=company.sk)] == [job_id]
+
+
+def test_import_start__queue_down__job_waits_stored_and_the_sweep_queues_it_once(
+    frozen_clock, settings, queue, broker_down
+):
+    client, name = queue
+    settings.IMPORT_CHUNK_ROWS = 2
+    company, course = make_company(billing="postpaid"), make_course()
+
+    job = import_services.import_start(
+        file=io.BytesIO(_csv(company, course, 5)),
+        file_name="p.csv",
+        tenant_id=company.sk,
+        author=STAFF,
+        enqueue=enqueue_chunks,
+    )
+
+    assert (job.state, job.queued_at, job.chunks_total) == ("RUNNING", None, 3)
+    assert reports.import_progress(job.job_id)["waiting"] is True
+    # Still down: the sweep queues nothing, and the job keeps waiting.
+    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert import_selectors.import_job_get(job.job_id).queued_at is None
+
+
+def test_import_resume_stalled__job_the_queue_did_not_take__queued_at_once_and_only_once(frozen_clock, settings, queue):
+    client, name = queue
+    settings.IMPORT_CHUNK_ROWS = 2
+    company, course = make_company(billing="postpaid"), make_course()
+    job = _start(company, _csv(company, course, 5))
+    # As the queue outage leaves it: running, rows stored, nothing queued.
+    job.update(actions=[job.__class__.queued_at.remove()])
+
+    # Other tests' jobs share the table: look at this one's.
+    assert job.job_id in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+
+    assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('{job.job_id}', {n})" for n in range(3)]
+    assert import_selectors.import_job_get(job.job_id).queued_at is not None
+    assert reports.import_progress(job.job_id)["waiting"] is False
+
+
+def test_import_chunk_task__retries_span_twenty_minutes_without_jitter():
+    from celery.utils.time import get_exponential_backoff_interval
+
+    from enrollments.imports.tasks import import_chunk
+
+    assert import_chunk.retry_jitter is False
+    delays = [
+        get_exponential_backoff_interval(import_chunk.retry_backoff, retries, import_chunk.retry_backoff_max, False)
+        for retries in range(import_chunk.max_retries)
+    ]
+    assert sum(delays) >= 20 * 60 and max(delays) <= 300

@@ -16,8 +16,10 @@ from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports import uploads
 from enrollments.imports.jobs import RUNNING
+from enrollments.permissions import sync_groups
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 from enrollments.tests.imports.corpus import PNG
+from enrollments.tests.request_support import post_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -401,3 +403,41 @@ def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_expl
     accepted = _confirm(client, preview, again="1")
 
     assert accepted.status_code == 302 and len(_jobs_of(company)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_confirm__same_file_again_sent_twice_at_once__one_job(client, login, seats):
+    sync_groups()
+    company, course = seats
+    login(permissions.OPERATORS)
+    data = _rows(company, course, 2)
+    import_services.import_start(
+        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    preview = _upload(client, company, data)
+
+    responses = post_at_once(client, reverse("admin:import_confirm"), {"token": preview.context["token"], "again": "1"})
+
+    jobs = _jobs_of(company)
+    assert len(jobs) == 2  # the earlier import and one new one, not two
+    new = next(job for job in jobs if job.file_name == "people.csv")
+    assert [response.status_code for response in responses] == [302, 302]
+    assert {response["Location"] for response in responses} == {reverse("admin:import_detail", args=[new.job_id])}
+
+
+def test_import_confirm__task_queue_down__job_stored_waiting_and_the_page_says_so(client, login, seats, broker_down):
+    company, course = seats
+    login(permissions.OPERATORS)
+    preview = _upload(client, company, _rows(company, course, 2))
+
+    response = _confirm(client, preview)
+
+    [job] = _jobs_of(company)
+    assert response.status_code == 302 and response["Location"] == reverse("admin:import_detail", args=[job.job_id])
+    assert job.state == RUNNING and job.queued_at is None
+    page = client.get(response["Location"]).content.decode()
+    assert "the task queue does not answer right now" in page and 'id="import-waiting"' in page
+    assert 'id="import-waiting" style="padding: 0 10px" hidden' not in page
+    # Confirming again (the page said nothing needs doing, but staff may) makes no second job.
+    again = _confirm(client, preview)
+    assert again["Location"] == response["Location"] and len(_jobs_of(company)) == 1

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
+from enrollments.permissions import sync_groups
+from enrollments.tests.request_support import post_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,54 @@ def test_order_list__company_chosen__shows_its_seats(client, login, catalog):
     response = client.get(reverse("admin:order_list"), {"company": catalog["company"].sk})
 
     assert response.context["seats"][0]["left"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_company_add__sent_twice_at_once__one_company_both_show_it(client, login):
+    sync_groups()
+    login(permissions.SUPERVISORS)
+    name = f"Obras {uuid.uuid4().hex[:6]}"
+    data = {"name": name, "billing": "prepaid", "cnpj": "", "token": str(uuid.uuid4())}
+
+    responses = post_at_once(client, reverse("admin:company_add"), data)
+
+    [company] = [c for c in selectors.company_list() if c.name == name]
+    assert company.sk == data["token"]
+    assert [r["Location"] for r in responses] == [reverse("admin:company_detail", args=[company.sk])] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_course_add__sent_twice__one_course(client, login):
+    sync_groups()
+    login(permissions.SUPERVISORS)
+    name = f"NR-33 {uuid.uuid4().hex[:6]}"
+    data = {"name": name, "access_period_days": "60", "certificate_validity_days": "365", "token": str(uuid.uuid4())}
+
+    responses = post_at_once(client, reverse("admin:course_add"), data)
+
+    assert [course.name for course in selectors.course_list()].count(name) == 1
+    assert [r.status_code for r in responses] == [302, 302]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_add__sent_twice_at_once__seats_bought_once(client, login, catalog):
+    sync_groups()
+    login(permissions.OPERATORS)
+    company, course = catalog["company"], catalog["course"]
+    data = {"company": company.sk, "course": course.sk, "seats": "40", "token": str(uuid.uuid4())}
+
+    responses = post_at_once(client, reverse("admin:order_add"), data)
+
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3 + 40
+    assert len(selectors.order_list(tenant_id=company.sk)) == 2  # the fixture's and this one
+    assert [r["Location"] for r in responses] == [reverse("admin:company_detail", args=[company.sk])] * 2
+
+
+def test_company_add__damaged_token__form_error_nothing_created(client, login):
+    login(permissions.SUPERVISORS)
+    name = f"Obras {uuid.uuid4().hex[:6]}"
+
+    response = client.post(reverse("admin:company_add"), {"name": name, "billing": "prepaid", "token": "x"})
+
+    assert "The form was damaged; reload the page." in response.content.decode()
+    assert not [c for c in selectors.company_list() if c.name == name]
