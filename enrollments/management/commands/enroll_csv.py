@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.utils import DatabaseError
+from django.utils.translation import gettext as _
 
 from enrollments.clock import from_iso
 from enrollments.exceptions import EnrollmentError, SameFileImported
@@ -57,7 +59,15 @@ class Command(BaseCommand):
             email = normalize_email(email)
         except ValidationError as error:
             raise CommandError(f"--author: {error.messages[0]}") from None
-        user = get_user_model().objects.filter(email__iexact=email).first()
+        try:
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        except DatabaseError as error:
+            # Usually a database never migrated ("no such table: auth_user"): one line, not a traceback.
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise CommandError(
+                _("Cannot look up --author in the database (%(reason)s): run “manage.py migrate” first.")
+                % {"reason": reason}
+            ) from None
         return Author.from_user(user) if user else Author(id=f"cli:{email}", name=email, email=email)
 
     def _preview(self, stream, options) -> None:

@@ -128,3 +128,22 @@ def test_enroll_csv__exit_status__0_when_read_with_row_errors_1_when_the_file_is
     )
     assert read.returncode == 0, read.stderr
     assert "1 invalid" in read.stdout
+
+
+def test_enroll_csv__before_migrate__one_message_saying_to_migrate(people_file, tmp_path):
+    company, course, path = people_file
+    env = {
+        **os.environ,
+        "DYNAMODB_ENDPOINT": settings.DYNAMODB_ENDPOINT,
+        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}",
+    }
+    command = [sys.executable, "manage.py", "enroll_csv", str(path), "--tenant", company.sk]
+    command += ["--author", "staff@example.com", "--course", course.sk]
+
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "manage.py migrate" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert list(EnrollmentItem.by_tenant.query(company.sk)) == []
