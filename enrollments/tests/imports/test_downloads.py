@@ -103,3 +103,13 @@ def test_first_urls_of_an_import__redirect_to_the_imports_section(staff_client, 
     response = staff_client.get(f"/imports/{job.job_id}/{old}")
 
     assert response.status_code == 302 and response["Location"] == reverse(name, args=[job.job_id])
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:import_progress_json", "admin:import_report_download", "admin:import_failed_rows_download"]
+)
+def test_downloads_with_personal_data__never_stored_by_a_cache(staff_client, job, name):
+    response = staff_client.get(reverse(name, args=[job.job_id]))
+
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]

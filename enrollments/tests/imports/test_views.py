@@ -281,6 +281,7 @@ def test_import_add__error_rows__listed_with_line_and_message_and_downloadable(c
     assert "nothing-to-enroll" in page and "confirm-form" not in page
     download = client.get(response.context["failed_rows_url"])
     assert download.status_code == 200 and 'filename="fix_me-failed-rows.csv"' in download["Content-Disposition"]
+    assert "no-store" in download["Cache-Control"]  # names and emails: never kept by a cache
     rows = _csv_rows(download)
     assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
     assert [(row[0], row[1], row[5]) for row in rows[1:]] == [
