@@ -5,6 +5,7 @@ import json
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -30,8 +31,11 @@ _STATUS = {
 }
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+def _error(status: int, code: str, message: str, *, field: str | None = None) -> JsonResponse:
+    error = {"code": code, "message": message}
+    if field:
+        error["field"] = field  # which value of the body to correct
+    return JsonResponse({"error": error}, status=status)
 
 
 def _authorized(request) -> bool:
@@ -46,15 +50,17 @@ def _parse_time(body: dict, field: str, *, required: bool = False):
     value = body.get(field)
     if value is None:
         if required:
-            raise InvalidEnrollmentData(f"{field} is required.", field=field)
+            raise InvalidEnrollmentData(_("%(field)s is required.") % {"field": field}, field=field)
         return None
     if not isinstance(value, str):
-        raise InvalidEnrollmentData(f"{field} must be an ISO 8601 string.", field=field)
+        raise InvalidEnrollmentData(_("%(field)s must be an ISO 8601 string.") % {"field": field}, field=field)
     try:
         return clock.from_iso(value)
     except ValueError:
         raise InvalidEnrollmentData(
-            f"{field} must be an ISO 8601 date and time with a time zone, not {value!r}.", field=field
+            _("%(field)s must be an ISO 8601 date and time with a time zone, not %(value)r.")
+            % {"field": field, "value": value},
+            field=field,
         ) from None
 
 
@@ -63,18 +69,19 @@ def _parse_time(body: dict, field: str, *, required: bool = False):
 def enrollment_events(request, enrollment_id: str):
     """Record one progress event: ``{"type": "access"|"activity"|"completion", "occurred_at"?, "certificate_expires_at"?}``."""
     if not _authorized(request):
-        response = _error(401, "unauthorized", "A valid bearer token is required.")
+        response = _error(401, "unauthorized", _("A valid bearer token is required."))
         response["WWW-Authenticate"] = 'Bearer realm="course-player"'
         return response
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "bad_request", "The body must be a JSON object.")
+    # RecursionError: arrays or objects nested some thousands deep exhaust the parser's stack.
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = None
     if not isinstance(body, dict):
-        return _error(400, "bad_request", "The body must be a JSON object.")
+        return _error(400, "bad_request", _("The body must be a JSON object."))
     kind = body.get("type")
     if kind not in EVENT_TYPES:
-        return _error(400, "bad_request", f"type must be one of {', '.join(EVENT_TYPES)}.")
+        return _error(400, "bad_request", _("type must be one of %(types)s.") % {"types": ", ".join(EVENT_TYPES)})
     try:
         occurred_at = _parse_time(body, "occurred_at")
         common = {"enrollment_id": enrollment_id, "occurred_at": occurred_at, "source": "api"}
@@ -87,7 +94,7 @@ def enrollment_events(request, enrollment_id: str):
             enrollment = record_completion(certificate_expires_at=expires, **common)
     except EnrollmentError as error:
         status = next((code for cls, code in _STATUS.items() if isinstance(error, cls)), 400)
-        return _error(status, error.code, error.message)
+        return _error(status, error.code, error.message, field=getattr(error, "field", None))
     return JsonResponse(
         {
             "enrollment_id": enrollment.id,

@@ -5,7 +5,7 @@ same event twice (same kind, same ``occurred_at``) changes nothing the second ti
 and an activity older than the last one recorded changes nothing either.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,10 @@ from .lifecycle import lifecycle_record
 COURSE_PLAYER = Author(id="course_player", name="Course player")
 # How far ahead of our clock a reported time may be (the player's clock drifts).
 CLOCK_SKEW = timedelta(minutes=5)
+# Nothing the player reports happened before this: an earlier time is a clock reset to 1970, not progress.
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
+# A certificate valid for longer is a typo (year 2999); it would also push schedules towards year 9999.
+CERTIFICATE_MAX_YEARS = 100
 _TRIES = 5
 
 
@@ -47,7 +51,19 @@ def _occurred(occurred_at: datetime | None, now: datetime) -> datetime:
         raise InvalidEnrollmentData(_("occurred_at needs a time zone."), field="occurred_at")
     if occurred_at > now + CLOCK_SKEW:
         raise InvalidEnrollmentData(_("occurred_at is in the future."), field="occurred_at")
+    if occurred_at < EARLIEST_EVENT:
+        raise InvalidEnrollmentData(
+            _("occurred_at cannot be before %(earliest)s.") % {"earliest": to_iso(EARLIEST_EVENT)}, field="occurred_at"
+        )
     return occurred_at
+
+
+def _certificate_horizon(now: datetime) -> datetime:
+    """Return the latest expiry a certificate may have: ``CERTIFICATE_MAX_YEARS`` from ``now`` (Feb 29 on Feb 28)."""
+    try:
+        return now.replace(year=now.year + CERTIFICATE_MAX_YEARS)
+    except ValueError:
+        return now.replace(year=now.year + CERTIFICATE_MAX_YEARS, day=28)
 
 
 def _not_before_now(due_at: datetime, now: datetime) -> datetime:
@@ -219,6 +235,12 @@ def record_completion(
         if certificate_expires_at <= at:
             raise InvalidEnrollmentData(
                 _("The certificate must expire after the completion."), field="certificate_expires_at"
+            )
+        if certificate_expires_at > _certificate_horizon(now):
+            raise InvalidEnrollmentData(
+                _("The certificate cannot expire more than %(years)d years from now.")
+                % {"years": CERTIFICATE_MAX_YEARS},
+                field="certificate_expires_at",
             )
         enrollment = selectors.enrollment_get(enrollment_id)
         expires_iso = to_iso(certificate_expires_at)

@@ -89,6 +89,8 @@ def test_events__unknown_enrollment__returns_404(api):
     "body, raw, message",
     [
         (None, "{not json", "JSON object"),
+        (None, "[" * 100_000, "JSON object"),
+        (None, '{"a": ' * 100_000, "JSON object"),
         (["access"], None, "JSON object"),
         ({"type": "finished"}, None, "type must be one of"),
         ({"type": "completion"}, None, "certificate_expires_at is required"),
@@ -97,6 +99,8 @@ def test_events__unknown_enrollment__returns_404(api):
     ],
     ids=[
         "not json",
+        "deeply nested array",
+        "deeply nested object",
         "not an object",
         "unknown type",
         "completion without certificate",
@@ -110,6 +114,71 @@ def test_events__bad_body__returns_400_with_a_message(api, body, raw, message):
     response = api(enrollment.id, body, raw=raw)
 
     assert response.status_code == 400 and message in response.json()["error"]["message"]
+    assert selectors.enrollment_get(enrollment.id).status == "PENDING"
+
+
+@pytest.mark.parametrize("kind", ["access", "activity", "completion"])
+@pytest.mark.parametrize("occurred_at", ["1970-01-01T00:00:00Z", "1999-12-31T23:59:59.999999Z"], ids=["1970", "1999"])
+def test_events__occurred_before_2000__returns_400_naming_occurred_at_and_changes_nothing(
+    api, lifecycle_time, kind, occurred_at
+):
+    enrollment = make_enrollment()
+    if kind == "activity":
+        record_access(enrollment_id=enrollment.id)
+    before = selectors.enrollment_get(enrollment.id)
+    expires = clock.to_iso(lifecycle_time.start + timedelta(days=365))
+
+    response = api(enrollment.id, {"type": kind, "occurred_at": occurred_at, "certificate_expires_at": expires})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_enrollment_data"
+    assert response.json()["error"]["field"] == "occurred_at" and "2000-01-01" in response.json()["error"]["message"]
+    after = selectors.enrollment_get(enrollment.id)
+    assert (after.status, after.last_activity_at) == (before.status, before.last_activity_at)
+
+
+def test_events__occurred_on_the_first_moment_of_2000__is_recorded(api):
+    enrollment = make_enrollment()
+
+    response = api(enrollment.id, {"type": "access", "occurred_at": "2000-01-01T00:00:00Z"})
+
+    assert response.status_code == 200 and response.json()["started_at"] == "2000-01-01T00:00:00.000000Z"
+
+
+@pytest.mark.parametrize(
+    "years, status",
+    [(99, 200), (101, 400)],
+    ids=["99 years", "101 years"],
+)
+def test_events__certificate_expiring_more_than_100_years_from_now__returns_400_naming_the_field(
+    api, lifecycle_time, years, status
+):
+    enrollment = make_enrollment()
+    expires = clock.to_iso(lifecycle_time.start + timedelta(days=365 * years))
+
+    response = api(enrollment.id, {"type": "completion", "certificate_expires_at": expires})
+
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["error"]["field"] == "certificate_expires_at"
+        assert "100 years" in response.json()["error"]["message"]
+        assert selectors.enrollment_get(enrollment.id).status == "PENDING"
+
+
+@pytest.mark.parametrize("field", ["occurred_at", "certificate_expires_at"])
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59.999999Z", "0001-01-01T00:00:00Z"],
+    ids=["past 9999 in UTC", "before year 1 in UTC", "last moment of 9999", "first moment of year 1"],
+)
+def test_events__time_at_the_edges_of_the_calendar__returns_400_naming_the_field(api, lifecycle_time, field, value):
+    enrollment = make_enrollment()
+    body = {"type": "completion", "certificate_expires_at": clock.to_iso(lifecycle_time.start + timedelta(days=365))}
+
+    response = api(enrollment.id, {**body, field: value})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
     assert selectors.enrollment_get(enrollment.id).status == "PENDING"
 
 

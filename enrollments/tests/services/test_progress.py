@@ -1,7 +1,7 @@
 """Progress from the course player: access, activity, completion; each one transaction, each idempotent."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def _events(enrollment_id):
     return {r.event: r for r in selectors.enrollment_partition(enrollment_id).schedules}
+
+
+def _years_later(moment, years):
+    """Return the same moment ``years`` later; Feb 29 becomes Feb 28 in a year without one."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
 
 
 def _accessed(t, *, hours=1):
@@ -91,6 +99,30 @@ def test_record_access__occurred_in_the_future__raises_invalid_data(lifecycle_ti
         record_access(enrollment_id=enrollment.id, occurred_at=lifecycle_time.start + timedelta(hours=1))
 
     assert raised.value.field == "occurred_at"
+
+
+@pytest.mark.parametrize("service", [record_access, record_activity, record_completion])
+def test_record_progress__occurred_before_2000__raises_invalid_data_and_changes_nothing(lifecycle_time, service):
+    t = lifecycle_time
+    enrollment = _accessed(t) if service is record_activity else make_enrollment()
+    before = selectors.enrollment_partition(enrollment.id)
+    kwargs = {"certificate_expires_at": t.start + timedelta(days=365)} if service is record_completion else {}
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        service(enrollment_id=enrollment.id, occurred_at=datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC), **kwargs)
+
+    assert raised.value.field == "occurred_at" and "2000-01-01" in raised.value.message
+    after = selectors.enrollment_partition(enrollment.id)
+    assert after.enrollment.updated_at == before.enrollment.updated_at
+    assert [(r.sk, r.due_at) for r in after.schedules] == [(r.sk, r.due_at) for r in before.schedules]
+
+
+def test_record_access__occurred_at_the_first_moment_of_2000__is_recorded(lifecycle_time):
+    enrollment = make_enrollment()
+
+    result = record_access(enrollment_id=enrollment.id, occurred_at=datetime(2000, 1, 1, tzinfo=UTC))
+
+    assert result.started_at == "2000-01-01T00:00:00.000000Z"
 
 
 def test_record_activity__moves_no_activity_to_seven_days_after_it(lifecycle_time):
@@ -228,6 +260,19 @@ def test_record_completion__certificate_expiring_before_completion__raises_inval
 
     assert raised.value.field == "certificate_expires_at"
     assert selectors.enrollment_get(enrollment.id).status == "IN_PROGRESS"
+
+
+def test_record_completion__certificate_expiring_more_than_100_years_from_now__raises_invalid_data(lifecycle_time):
+    t = lifecycle_time
+    enrollment = _accessed(t)
+    horizon = _years_later(clock.now(), 100)
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        record_completion(enrollment_id=enrollment.id, certificate_expires_at=horizon + timedelta(microseconds=1))
+
+    assert raised.value.field == "certificate_expires_at" and "100 years" in raised.value.message
+    assert selectors.enrollment_get(enrollment.id).status == "IN_PROGRESS"
+    assert record_completion(enrollment_id=enrollment.id, certificate_expires_at=horizon).status == "COMPLETED"
 
 
 def test_record_completion__of_an_expired_enrollment__raises_invalid_transition(lifecycle_time, mailoutbox):
