@@ -49,15 +49,31 @@ OUTCOME_RETRY = "retry"
 OUTCOME_FAILED = "failed"
 OUTCOME_NOT_CLAIMED = "not_claimed"  # not due, taken by another worker, already done, or gone
 OUTCOME_LOST = "lost"  # the claim ran out, or a progress event replaced the record, before the mark
+OUTCOME_ERROR = "error"  # an unexpected error (a bug, data the code cannot read): tried again after the lease
 
 _MARK_TRIES = 4
 
 
 def lifecycle_records_process(*, keys: list) -> Counter:
-    """Process each ``(enrollment_id, sk)`` of a batch; return how many came to each outcome."""
+    """Process each ``(enrollment_id, sk)`` of a batch; return how many came to each outcome.
+
+    A record that raises an unexpected error is logged and counted as ERROR, and the batch
+    goes on: the record keeps its claim, comes back when the lease ends, and is FAILED once
+    ``LIFECYCLE_MAX_ATTEMPTS`` claims are spent. ``StorageUnavailable`` stops the batch for the
+    task to retry it: the records already processed are claimed or done, so none runs twice.
+    """
     outcomes = Counter()
     for enrollment_id, sk in keys:
-        outcomes[lifecycle_record_process(enrollment_id=enrollment_id, sk=sk)] += 1
+        try:
+            outcome = lifecycle_record_process(enrollment_id=enrollment_id, sk=sk)
+        except StorageUnavailable:
+            raise
+        except Exception:
+            logger.exception(
+                "lifecycle record %s %s could not be processed; tried again after its lease", enrollment_id, sk
+            )
+            outcome = OUTCOME_ERROR
+        outcomes[outcome] += 1
     return outcomes
 
 
@@ -72,11 +88,22 @@ def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
     if record is None:
         return OUTCOME_NOT_CLAIMED
     if record.attempts > settings.LIFECYCLE_MAX_ATTEMPTS:
-        # Every earlier claim died before it could write an outcome (killed, timed out).
+        # Every earlier claim died (killed, timed out) or raised before it could write an outcome.
         error = record.last_error or f"no attempt finished in {record.attempts - 1} tries (worker lost or timed out)"
         return _fail(record, error=error)
     try:
-        enrollment = selectors.enrollment_get(enrollment_id)
+        return _process_claimed(record)
+    except StorageUnavailable:
+        raise
+    except Exception as error:
+        # The claim stays (the record is due again when its lease ends); the FAILED it may end in names this error.
+        _note_error(record, error=f"{type(error).__name__}: {error}")
+        raise
+
+
+def _process_claimed(record: LifecycleRecordItem) -> str:
+    try:
+        enrollment = selectors.enrollment_get(record.id)
     except EnrollmentNotFound:
         return _write_skip(record, reason="the enrollment no longer exists")
     decision = decide(record, enrollment, now=clock.now())
@@ -98,6 +125,18 @@ def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
 
 def _claimed_by_us(record: LifecycleRecordItem):
     return (LifecycleRecordItem.state == RECORD_SENDING) & (LifecycleRecordItem.attempts == record.attempts)
+
+
+def _note_error(record: LifecycleRecordItem, *, error: str) -> None:
+    """Write ``error`` as the claimed record's ``last_error``, leaving its state and lease as they are."""
+    try:
+        record.update(
+            actions=[LifecycleRecordItem.last_error.set(error), LifecycleRecordItem.updated_at.set(clock.now_iso())],
+            condition=_claimed_by_us(record),
+        )
+    except UpdateError as failure:
+        if failure.cause_response_code != "ConditionalCheckFailedException":  # else: no longer ours, nothing to say
+            raise StorageUnavailable(str(failure.cause or failure)) from failure
 
 
 def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem | None:

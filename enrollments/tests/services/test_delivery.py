@@ -1,12 +1,16 @@
 """Processing one record: the claim, its lease, retries with backoff, FAILED, through a real SMTP exchange."""
 
+import logging
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 
 from enrollments import clock, selectors
-from enrollments.dynamo.models import LifecycleRecordItem
-from enrollments.services import lifecycle_record_process
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import EnrollmentItem, LifecycleRecordItem
+from enrollments.exceptions import StorageUnavailable
+from enrollments.services import lifecycle_record_process, lifecycle_records_process, record_access
 from enrollments.services.delivery import _claim, retry_delay
 from enrollments.services.emails import message_id
 from enrollments.tests.factories import make_person
@@ -17,6 +21,8 @@ pytestmark = pytest.mark.django_db
 
 REMINDER = "reminder_no_access_3_days"
 REMINDER_SK = f"schedules#{REMINDER}"
+NO_ACTIVITY = "no_activity_7_days"
+NO_ACTIVITY_SK = f"schedules#{NO_ACTIVITY}"
 
 
 @pytest.fixture
@@ -221,3 +227,64 @@ def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(l
     assert outcome == "sent" and stored.status == "EXPIRED" and stored.expired_at == clock.to_iso(due)
     assert record(enrollment.id, "course_expired").state == "SENT"
     assert audit_actions(enrollment.id, event="course_expired") == ["EXPIRED"]
+
+
+def _accessed(*, last_activity_at: str | None = None):
+    """Return an enrollment accessed now; with ``last_activity_at``, that raw string is stored as its last activity."""
+    enrollment = make_enrollment(access_period_days=90)  # no other record due in its first weeks
+    record_access(enrollment_id=enrollment.id)
+    if last_activity_at is not None:
+        # Written straight to the item, as a bug or a hand edit would leave it: deciding no_activity_7_days parses it.
+        EnrollmentItem(*keys.enrollment(enrollment.id)).update(
+            actions=[EnrollmentItem.last_activity_at.set(last_activity_at)]
+        )
+    return enrollment
+
+
+def test_batch__a_record_raising_an_unexpected_error__is_logged_and_counted_and_the_next_record_is_sent(
+    lifecycle_time, smtp_settings, retries, caplog
+):
+    t, sink = lifecycle_time, smtp_settings
+    broken, good = _accessed(last_activity_at="last Tuesday"), _accessed()
+    t.set(t.start + timedelta(days=7, seconds=1))
+
+    with caplog.at_level(logging.ERROR, logger="enrollments.services.delivery"):
+        outcomes = lifecycle_records_process(keys=[[broken.id, NO_ACTIVITY_SK], [good.id, NO_ACTIVITY_SK]])
+
+    assert outcomes == Counter({"error": 1, "sent": 1})
+    assert len(sink.accepted_to(good.user.email)) == 1 and record(good.id, NO_ACTIVITY).state == "SENT"
+    held = record(broken.id, NO_ACTIVITY)
+    assert (held.state, held.attempts, held.due_shard is not None) == ("SENDING", 1, True)
+    assert held.last_error == "ValueError: Invalid isoformat string: 'last Tuesday'"
+    [logged] = [entry for entry in caplog.records if entry.exc_info]
+    assert broken.id in logged.getMessage() and logged.exc_info[0] is ValueError
+    assert sink.accepted_to(broken.user.email) == []
+
+
+def test_batch__a_record_raising_on_every_claim__comes_back_after_each_lease_then_fails_naming_the_error(
+    lifecycle_time, mailoutbox, retries
+):
+    t = lifecycle_time
+    broken = _accessed(last_activity_at="last Tuesday")
+    due = t.start + timedelta(days=7, seconds=1)
+
+    for claim in range(3):  # LIFECYCLE_MAX_ATTEMPTS claims, one per lease of 300 s
+        t.tick(due + timedelta(seconds=300 * claim))
+        assert t.tick(due + timedelta(seconds=300 * claim + 299)).records_found == 0  # held until its lease ends
+    assert t.outcomes == Counter({"error": 3})
+
+    t.tick(due + timedelta(seconds=900))
+
+    failed = record(broken.id, NO_ACTIVITY)
+    assert (failed.state, failed.attempts, failed.due_shard) == ("FAILED", 4, None)
+    assert failed.last_error == "ValueError: Invalid isoformat string: 'last Tuesday'"
+    assert t.outcomes == Counter({"error": 3, "failed": 1})
+    failures, _next = selectors.lifecycle_failure_list()
+    assert [(f.event, f.attempts) for f in failures if f.enrollment_id == broken.id] == [(NO_ACTIVITY, 4)]
+    assert audit_actions(broken.id, event=NO_ACTIVITY) == ["LIFECYCLE_FAILED"]
+    assert mailoutbox == []
+
+
+def test_batch__dynamodb_unreachable__raises_storage_unavailable_for_the_task_to_retry(dynamodb_down):
+    with pytest.raises(StorageUnavailable):
+        lifecycle_records_process(keys=[["some-enrollment", NO_ACTIVITY_SK], ["another-enrollment", NO_ACTIVITY_SK]])
