@@ -25,9 +25,12 @@ def lifecycle_tick() -> int:
     name="enrollments.tasks.process_lifecycle_records",
     acks_late=True,
     autoretry_for=(StorageUnavailable,),
+    # 5 s doubling to 5 min, no jitter (it would draw each delay between 0 and the backoff): ten retries
+    # wait about 25 minutes, through a realistic outage; records left after that are handed out by later ticks.
     retry_backoff=5,
     retry_backoff_max=300,
-    max_retries=5,
+    retry_jitter=False,
+    max_retries=10,
 )
 def process_lifecycle_records(keys: list) -> dict:
     """Claim, send and mark each ``[enrollment_id, sk]`` of the batch; return the outcomes."""

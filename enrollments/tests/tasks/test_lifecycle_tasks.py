@@ -9,10 +9,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from backoffice.celery import celery_app
 from enrollments import clock, tasks
+from enrollments.exceptions import StorageUnavailable
 from enrollments.services import lifecycle_cursor_set, lifecycle_tick
 from enrollments.tests.celery_support import queue_idle
 from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, real_now, record, wait_for
@@ -46,6 +48,24 @@ def test_beat_schedule__ticks_every_configured_interval_with_registered_tasks():
     assert tasks.process_lifecycle_records.acks_late and not tasks.lifecycle_tick.acks_late
     assert celery_app.conf.accept_content == ["json"] and celery_app.conf.task_serializer == "json"
     assert celery_app.conf.task_time_limit and celery_app.conf.task_soft_time_limit
+
+
+def test_process_lifecycle_records__storage_unavailable__is_retried_without_jitter_for_at_least_20_minutes():
+    task = tasks.process_lifecycle_records
+    assert task.name == "enrollments.tasks.process_lifecycle_records" and task.autoretry_for == (StorageUnavailable,)
+    # With jitter each delay is random between 0 and its backoff: the retries could all be spent in seconds.
+    assert task.retry_jitter is False
+
+    # As celery.app.autoretry computes the countdown of each retry.
+    delays = [
+        get_exponential_backoff_interval(
+            factor=int(max(1.0, task.retry_backoff)), retries=retries, maximum=task.retry_backoff_max, full_jitter=False
+        )
+        for retries in range(task.max_retries)
+    ]
+
+    assert delays == [5, 10, 20, 40, 80, 160, 300, 300, 300, 300]
+    assert sum(delays) >= 20 * 60
 
 
 @pytest.mark.slow
