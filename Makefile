@@ -8,6 +8,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install run test test-fast lint format dynamodb-local stop broker browser bench clean
 
+# Django's settings default to production (DEBUG off, HTTPS only, a SECRET_KEY of its own required):
+# the app, the tests and the benchmarks run here in development mode, unless DEBUG is set already.
+run test test-fast bench: export DEBUG ?= true
+
 install: $(VENV)/.installed .cache/dynamodb-local/.fetched
 
 $(VENV)/.installed: requirements.txt

@@ -3,16 +3,45 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a server started without settings gets the production defaults below.
+# The Makefile sets DEBUG=true for run, test, test-fast and bench.
+DEBUG = env.bool("DEBUG", default=False)
+
+# Public (it is in this file), so it signs sessions and tokens in development only.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = env("SECRET_KEY", default="") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+# Keys anyone can read: none, this file's, and the SECRET_KEY placeholders of .env.example (today's, an older one).
+if not DEBUG and SECRET_KEY in {"", DEVELOPMENT_SECRET_KEY, "replace-with-50-or-more-random-characters", "change-me"}:
+    raise ImproperlyConfigured(
+        "DEBUG is off and SECRET_KEY is unset or a public key: set SECRET_KEY to 50 or more random characters "
+        "(or DEBUG=true for development)."
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS (see `manage.py check --deploy`): on in production, off for http://127.0.0.1 in development.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Opt-in: a domain on the browsers' preload list is hard to take off it.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# "HTTP_X_FORWARDED_PROTO,https" behind a proxy that ends TLS and sets that header. Unset by default:
+# trusted without such a proxy, the header would let any client claim HTTPS.
+SECURE_PROXY_SSL_HEADER = tuple(part.strip() for part in env.list("SECURE_PROXY_SSL_HEADER", default=[])) or None
+if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER takes a header and its value, e.g. HTTP_X_FORWARDED_PROTO,https."
+    )
 
 INSTALLED_APPS = [
     # Django's admin with the back office's own site (sections for the DynamoDB data).
@@ -161,6 +190,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # Seconds; a hung mail server must not hold a lifecycle record past its lease.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cursos <cursos@example.com>")
+# Where django.core.mail.backends.filebased.EmailBackend writes each message (other backends ignore it).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "emails"))
 
 LOGGING = {
     "version": 1,
