@@ -2,15 +2,21 @@
 
 import os
 import re
+import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# Settings that pick development or production defaults; the test run sets DEBUG=true, which must not leak in.
+SETTINGS_MODE = ("DEBUG", "SECRET_KEY")
 
 
 def _procfile() -> dict[str, list[str]]:
@@ -86,3 +92,163 @@ def test_lint_imports__a_layer_imported_from_below__breaks_the_contract(tmp_path
 
     assert broken.returncode != 0
     assert "enrollments.dynamo.probe -> enrollments.services" in broken.stdout
+
+
+def _env_example() -> dict[str, str]:
+    """Return the KEY=VALUE lines of .env.example, as the settings' .env reader takes them."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if re.match(r"[A-Z_0-9]+=", line))
+
+
+def _compose_environment(given: dict[str, str]) -> dict[str, str]:
+    """Return the app containers' environment, its ${NAME:-default} and ${NAME:?error} resolved from ``given``."""
+
+    def resolve(match):
+        name, operator, word = match.groups()
+        if given.get(name):
+            return given[name]
+        if operator == ":?":
+            raise LookupError(word)
+        return word or ""
+
+    app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]["environment"]
+    return {name: re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", resolve, str(value)) for name, value in app.items()}
+
+
+def _environ(settings: dict[str, str]) -> dict[str, str]:
+    """Return this process's environment with ``settings`` in place of the test run's own."""
+    inherited = {key: value for key, value in os.environ.items() if key not in {*SETTINGS_MODE, *settings}}
+    return {**inherited, **settings}
+
+
+def _random_key() -> str:
+    return secrets.token_urlsafe(48)  # 64 characters
+
+
+def _check_deploy(settings: dict[str, str]) -> subprocess.CompletedProcess:
+    command = [sys.executable, "manage.py", "check", "--deploy"]
+    return subprocess.run(command, cwd=ROOT, env=_environ(settings), capture_output=True, text=True, timeout=120)
+
+
+def test_env_example__production_set__passes_check_deploy(tmp_path):
+    production = _env_example()
+    assert production["DEBUG"] == "false"
+
+    result = _check_deploy(
+        {
+            **production,
+            "SECRET_KEY": _random_key(),
+            # The PostgreSQL of the example is not here (nor its driver); the checks need no database.
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_compose__app_containers_require_a_secret_key_and_pass_check_deploy(tmp_path):
+    with pytest.raises(LookupError, match="set SECRET_KEY"):
+        _compose_environment({})
+    app = _compose_environment({"SECRET_KEY": _random_key()})
+    assert app["DEBUG"] == "false"
+
+    result = _check_deploy({**app, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_settings__debug_false_without_secret_key__manage_py_refuses_to_start_naming_it():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_environ({"DEBUG": "false"}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "set SECRET_KEY" in result.stderr
+
+
+def test_dockerfile__collectstatic_runs_under_the_production_defaults():
+    """The image is built without DEBUG or a SECRET_KEY; its collectstatic must still load the settings."""
+    dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
+    [run] = [line for line in dockerfile if line.startswith("RUN ") and "collectstatic" in line]
+    words = shlex.split(run.removeprefix("RUN "))
+    assignments = [word for word in words if re.match(r"[A-Z_]+=", word)]
+    command = words[len(assignments) :]
+    assert command[:3] == ["python", "manage.py", "collectstatic"]
+
+    result = subprocess.run(
+        [sys.executable, *command[1:], "--dry-run"],
+        cwd=ROOT,
+        env=_environ(dict(word.split("=", 1) for word in assignments)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_makefile__run_test_and_bench_set_debug_true_unless_set_already(tmp_path):
+    """Run the targets' real variables with a probe recipe in place of each (make keeps the last recipe)."""
+    targets = ["run", "test", "test-fast", "bench"]
+    probe = tmp_path / "probe.mk"
+    probe.write_text(f"{' '.join(targets)}:\n\t@echo $@ DEBUG=$$DEBUG\n")
+    skip = [
+        option for target in ("install", "broker", "browser", "lint", "dynamodb-local") for option in ("-o", target)
+    ]
+    command = ["make", "-s", "-f", "Makefile", "-f", str(probe), *skip, *targets]
+
+    def run(**env):
+        result = subprocess.run(command, cwd=ROOT, env=_environ(env), capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()
+
+    assert run() == [f"{target} DEBUG=true" for target in targets]
+    assert run(DEBUG="false") == [f"{target} DEBUG=false" for target in targets]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_compose__web_healthcheck__healthy_under_the_production_settings(tmp_path):
+    """HTTPS redirect and ALLOWED_HOSTS on: the check must ask as the load balancer does, or web is never healthy."""
+    web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]
+    assert web["healthcheck"]["test"][:3] == ["CMD", "python", "-c"]
+    port = _free_port()
+    check = web["healthcheck"]["test"][3].replace("8000", str(port))
+    app = _compose_environment({"SECRET_KEY": _random_key(), "ALLOWED_HOSTS": "backoffice.example.com"})
+    env = _environ({**app, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "backoffice.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "gunicorn.log").open("wb"),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.2)
+
+        result = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert result.returncode == 0, result.stderr + (tmp_path / "gunicorn.log").read_text()
