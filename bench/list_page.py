@@ -22,6 +22,7 @@ worse of the two pages. Target: ratio <= 1.3.
 import argparse
 import math
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -51,7 +52,11 @@ def setup_django(endpoint: str, workdir: str) -> None:
     # Settings read the environment; this process sets it before Django starts.
     os.environ["DYNAMODB_ENDPOINT"] = endpoint
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    # Production settings (no debug bookkeeping on the request path), served over plain http to the test client.
     os.environ["DEBUG"] = "false"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
     import django

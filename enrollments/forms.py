@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import labels
-from .rules import BILLING_CHOICES, MAX_SEATS_PER_ORDER, PREPAID
+from .rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, PREPAID
 from .validators import normalize_cpf, normalize_email
 
 
@@ -172,8 +172,10 @@ class CompanyForm(SubmitOnceForm):
 
 class CourseForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
-    access_period_days = forms.IntegerField(label=_("Access period (days)"), min_value=1)
-    certificate_validity_days = forms.IntegerField(label=_("Certificate validity (days)"), min_value=1)
+    access_period_days = forms.IntegerField(label=_("Access period (days)"), min_value=1, max_value=MAX_COURSE_DAYS)
+    certificate_validity_days = forms.IntegerField(
+        label=_("Certificate validity (days)"), min_value=1, max_value=MAX_COURSE_DAYS
+    )
 
 
 class OrderForm(SubmitOnceForm):

@@ -43,6 +43,8 @@ PREPAID = "prepaid"
 POSTPAID = "postpaid"
 BILLING_CHOICES = (PREPAID, POSTPAID)
 MAX_SEATS_PER_ORDER = 10_000
+# Longest access period or certificate validity a course may have: a century keeps every date computable.
+MAX_COURSE_DAYS = 36_500
 
 # The lifecycle events (``schedules#<event>``) and when each is due.
 REMINDER_NO_ACCESS_3_DAYS = "reminder_no_access_3_days"

@@ -11,7 +11,7 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CompanyItem, CompanyOrderItem, CourseItem, OrderItem, VacancyItem
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
-from ..rules import BILLING_CHOICES, MAX_SEATS_PER_ORDER
+from ..rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER
 from ..validators import normalize_cnpj
 from .common import Author
 
@@ -59,9 +59,11 @@ def course_create(
         ("access_period_days", access_period_days),
         ("certificate_validity_days", certificate_validity_days),
     ):
-        if not isinstance(value, int) or value < 1:
+        if not isinstance(value, int) or not 1 <= value <= MAX_COURSE_DAYS:
             raise InvalidEnrollmentData(
-                _("%(field)s must be a whole number of days, at least 1.") % {"field": field}, field=field
+                _("%(field)s must be a whole number of days, from 1 to %(max)s.")
+                % {"field": field, "max": MAX_COURSE_DAYS},
+                field=field,
             )
     course = CourseItem(
         *keys.course(course_id or str(uuid.uuid4())),

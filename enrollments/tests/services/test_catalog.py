@@ -51,3 +51,13 @@ def test_order_create__unknown_course_or_zero_seats__raises():
     with pytest.raises(InvalidEnrollmentData):
         order_create(tenant_id=company.sk, course_id=course.sk, seats=0, author=STAFF)
     assert selectors.order_list(tenant_id=company.sk) == []
+
+
+@pytest.mark.parametrize("field", ["access_period_days", "certificate_validity_days"])
+def test_course_create__more_than_a_century__refused_naming_the_field(field):
+    days = {"access_period_days": 90, "certificate_validity_days": 365, field: 10_000_000}
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        course_create(name="Forever", **days)
+
+    assert raised.value.field == field and "from 1 to 36500" in raised.value.message
