@@ -214,7 +214,8 @@ def workers(tmp_path, settings):
 # Debian's Chromium, driven by Playwright.
 
 
-@pytest.fixture(scope="session")
+# One per test module, as before: the async-unsafe switch it sets must not outlive the browser tests.
+@pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium).")
