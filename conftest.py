@@ -6,10 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from enrollments import clock
 from enrollments.dynamo import connection
 from scripts import dynamodb_local
+
+# Subprocesses the tests start (workers, manage.py) speak English too, as the tests below do.
+os.environ["LANGUAGE_CODE"] = "en"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,3 +54,15 @@ def frozen_clock():
     clock.set_now(fixed.start)
     yield fixed
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Run each test in English, the language its assertions are written in; the product's default is pt-BR.
+
+    A test about another language sends it (``Accept-Language``, the language cookie) or uses
+    ``translation.override``.
+    """
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -95,10 +95,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
-LANGUAGE_CODE = env("LANGUAGE_CODE", default="en-us")
-LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)")]
+# The users are Brazilian: pages, files and emails speak pt-BR unless a staff member picks English.
+LANGUAGE_CODE = env("LANGUAGE_CODE", default="pt-br")
+LANGUAGES = [("pt-br", "Português (Brasil)"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
+# 1.234 in pt-BR, 1,234 in English: the same as the import page's script writes with Intl.
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("enrollments.api_urls")),
     path("favicon.ico", no_favicon),
+    # set_language: the language picker in the admin's header posts here; the choice stays in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     # The first URLs of an import's JSON and files; they now live in the admin's Imports section.
     path("imports/<uuid:job_id>/progress.json", _moved("admin:import_progress_json")),
     path("imports/<uuid:job_id>/report.csv", _moved("admin:import_report_download")),

@@ -1,0 +1,89 @@
+"""The audit trail in the reader's words: stored details and skip reasons (written in English, with UTC times)
+shown in the active language, with every time in ``TIME_ZONE``."""
+
+import re
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .. import labels
+from ..clock import from_iso
+
+register = template.Library()
+
+_ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z"
+_ANY_ISO = re.compile(_ISO)
+
+
+def _time(iso: str) -> str:
+    return formats.date_format(timezone.localtime(from_iso(iso)), "SHORT_DATETIME_FORMAT")
+
+
+def _date(iso: str) -> str:
+    return formats.date_format(timezone.localtime(from_iso(iso)), "SHORT_DATE_FORMAT")
+
+
+def _event(code: str) -> str:
+    return str(labels.label(labels.EVENTS, code))
+
+
+# What services store as an event's detail, and how to say it (``services/progress.py``, ``services/delivery.py``).
+_DETAILS = [
+    (
+        re.compile(rf"occurred at ({_ISO}), certificate expires at ({_ISO})"),
+        lambda m: (
+            _("occurred at %(time)s; certificate valid through %(date)s") % {"time": _time(m[1]), "date": _date(m[2])}
+        ),
+    ),
+    (re.compile(rf"occurred at ({_ISO})"), lambda m: _("occurred at %(time)s") % {"time": _time(m[1])}),
+    (re.compile(r"(\w+) email (\S+)"), lambda m: _("%(event)s, email %(id)s") % {"event": _event(m[1]), "id": m[2]}),
+    (
+        re.compile(rf"(\w+) attempt (\d+), next at ({_ISO})"),
+        lambda m: (
+            _("%(event)s, attempt %(attempt)s, next at %(time)s")
+            % {"event": _event(m[1]), "attempt": m[2], "time": _time(m[3])}
+        ),
+    ),
+    (
+        re.compile(r"(\w+) after (\d+) attempts"),
+        lambda m: _("%(event)s, after %(attempts)s attempts") % {"event": _event(m[1]), "attempts": m[2]},
+    ),
+    (re.compile(r"(\w+)"), lambda m: _event(m[1])),
+]
+
+_REASONS = [
+    (re.compile(r"the enrollment was canceled"), lambda m: _("the enrollment was canceled")),
+    (re.compile(r"the learner has accessed the course"), lambda m: _("the learner has accessed the course")),
+    (
+        re.compile(r"the learner was active in the last 7 days"),
+        lambda m: _("the learner was active in the last 7 days"),
+    ),
+    (re.compile(r"the enrollment no longer exists"), lambda m: _("the enrollment no longer exists")),
+    (
+        re.compile(r"the enrollment is (\w+)"),
+        lambda m: _("the enrollment is %(status)s") % {"status": labels.label(labels.STATUSES, m[1])},
+    ),
+]
+
+
+def _say(text: str | None, patterns) -> str:
+    if not text:
+        return ""
+    for pattern, words in patterns:
+        if match := pattern.fullmatch(text):
+            return words(match)
+    # Anything else (an error message, a staff member's reason) as written, its times made local.
+    return _ANY_ISO.sub(lambda m: _time(m[0]), text)
+
+
+@register.filter
+def audit_detail(text: str | None) -> str:
+    """Return an audit event's stored detail in the active language, times local."""
+    return _say(text, _DETAILS)
+
+
+@register.filter
+def audit_reason(text: str | None) -> str:
+    """Return an audit event's reason in the active language when the scheduler wrote it; a person's as written."""
+    return _say(text, _REASONS)
