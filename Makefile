@@ -6,7 +6,7 @@ PORT ?= 8000
 STATE := var/run
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test test-fast lint format dynamodb-local stop broker browser bench clean
+.PHONY: install run test test-fast lint format messages dynamodb-local stop broker browser gettext bench clean
 
 # Django's settings default to production (DEBUG off, HTTPS only, a SECRET_KEY of its own required):
 # the app, the tests and the benchmarks run here in development mode, unless DEBUG is set already.
@@ -32,6 +32,10 @@ stop:
 broker: install
 	@$(PY) scripts/ensure_broker.py
 
+# Debian's gettext, for the catalog's tests and for makemessages/compilemessages.
+gettext:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+
 # Debian's Chromium for the browser tests (a Playwright browser download cannot work here).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
@@ -45,7 +49,7 @@ run: install broker dynamodb-local
 	echo "Back office: http://127.0.0.1:$(PORT)/  (DynamoDB Local at $$DYNAMODB_ENDPOINT)" && \
 	exec honcho start -f Procfile
 
-test: install broker browser lint
+test: install broker browser gettext lint
 	$(PY) -m pytest
 
 # ruff (lint and format check) and the import-linter layer contracts, all configured in pyproject.toml.
@@ -53,6 +57,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# Update the pt-BR catalog from the code and compile it (translate the new entries in between).
+messages: install gettext
+	DEBUG=true $(PY) manage.py makemessages -l pt_BR --no-obsolete --ignore='*/tests/*' --ignore=.venv --ignore=.cache --ignore=var --ignore=bench
+	DEBUG=true $(PY) manage.py compilemessages -l pt_BR --ignore=.venv
 
 # Apply ruff's fixes and formatting.
 format: install
