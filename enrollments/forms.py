@@ -4,12 +4,15 @@ import uuid
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import labels
 from .rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, PREPAID
+from .services.catalog import default_language
 from .validators import normalize_cpf, normalize_email
 
 
@@ -164,10 +167,23 @@ class CompletionForm(forms.Form):
         return value
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Return the site's languages (``LANGUAGES``), each named in the active language."""
+    return [(code, translation.get_language_info(code)["name_translated"]) for code, _name in settings.LANGUAGES]
+
+
 class CompanyForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     billing = forms.ChoiceField(label=_("Billing"), choices=[(code, labels.BILLING[code]) for code in BILLING_CHOICES])
     cnpj = forms.CharField(label=_("CNPJ"), required=False, max_length=20, help_text=_("Optional."))
+    # Not required: a request without it (an API-like post, an old page) gets the site's language.
+    language = forms.ChoiceField(
+        label=_("Email language"),
+        choices=language_choices,
+        initial=default_language,
+        required=False,
+        help_text=_("The language of the emails the company's learners receive."),
+    )
 
 
 class CourseForm(SubmitOnceForm):

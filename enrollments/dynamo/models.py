@@ -296,6 +296,9 @@ class CompanyItem(MainItem, discriminator="company"):
     name = UnicodeAttribute()
     cnpj = UnicodeAttribute(null=True)
     billing = UnicodeAttribute()
+    # The language of its learners' emails, a code of LANGUAGES. Companies created before it have none:
+    # theirs is the site's LANGUAGE_CODE (pt-br), see services.catalog.company_language.
+    language = UnicodeAttribute(null=True)
 
 
 class CompanyOrderItem(MainItem, discriminator="company_order"):

@@ -2,7 +2,9 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .. import clock, selectors
@@ -26,13 +28,40 @@ def _required_name(name: str, what: str) -> str:
     return name
 
 
+def default_language() -> str:
+    """Return the language of a company that names none: the site's ``LANGUAGE_CODE`` (pt-br unless configured)."""
+    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+def company_language(company: CompanyItem) -> str:
+    """Return the language, a code of ``LANGUAGES``, that ``company``'s learners get their emails in."""
+    return company.language or default_language()
+
+
 @storage_errors_as_domain_errors
-def company_create(*, name: str, billing: str, cnpj: str | None = None, company_id: str | None = None) -> CompanyItem:
-    """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``)."""
+def company_create(
+    *,
+    name: str,
+    billing: str,
+    cnpj: str | None = None,
+    language: str | None = None,
+    company_id: str | None = None,
+) -> CompanyItem:
+    """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``).
+
+    Its people get their emails in ``language``, a code of ``LANGUAGES``; by default the site's.
+    """
     name = _required_name(name, _("company"))
     if billing not in BILLING_CHOICES:
         raise InvalidEnrollmentData(
             _("Billing must be prepaid or postpaid, not %(value)s.") % {"value": billing}, field="billing"
+        )
+    language = language or default_language()
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidEnrollmentData(
+            _("The language must be one of %(choices)s, not %(value)s.")
+            % {"choices": ", ".join(code for code, _name in settings.LANGUAGES), "value": language},
+            field="language",
         )
     try:
         cnpj = normalize_cnpj(cnpj)
@@ -44,6 +73,7 @@ def company_create(*, name: str, billing: str, cnpj: str | None = None, company_
         name=name,
         cnpj=cnpj,
         billing=billing,
+        language=language,
     )
     _create_once(company, CompanyItem, _("A company with id %(id)s already exists.") % {"id": company.sk})
     return company

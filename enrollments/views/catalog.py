@@ -10,6 +10,7 @@ from ..exceptions import AlreadyCreated, CompanyNotFound, EnrollmentError
 from ..forms import CompanyForm, CourseForm, OrderForm, company_choices
 from ..rules import PREPAID
 from ..services import Author, company_create, course_create, order_create
+from ..services.catalog import company_language
 from .common import add_domain_error, render_page, requires
 
 
@@ -64,6 +65,7 @@ def company_detail(request, company_id: str):
     context = {
         "title": company.name,
         "company": company,
+        "language": company_language(company),
         **seats_and_orders(company),
         "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
         "can_enroll": request.user.has_perm(permissions.ENROLL),
@@ -78,7 +80,11 @@ def company_add(request):
         data = form.cleaned_data
         try:
             company = company_create(
-                name=data["name"], billing=data["billing"], cnpj=data["cnpj"], company_id=data["token"]
+                name=data["name"],
+                billing=data["billing"],
+                cnpj=data["cnpj"],
+                language=data["language"] or None,
+                company_id=data["token"],
             )
         except AlreadyCreated as error:
             messages.info(request, _("This form was already sent; here is the company it created."))

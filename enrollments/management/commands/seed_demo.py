@@ -6,9 +6,16 @@ from enrollments import selectors
 from enrollments.exceptions import CompanyNotFound, CourseNotFound
 from enrollments.services import Author, company_create, course_create, order_create
 
+# Acme's learners get their emails in Portuguese, Globex's (an English-speaking team) in English.
 COMPANIES = [
-    {"company_id": "demo-acme", "name": "Acme Construções Ltda", "cnpj": "11.222.333/0001-81", "billing": "prepaid"},
-    {"company_id": "demo-globex", "name": "Globex Energia S.A.", "cnpj": None, "billing": "postpaid"},
+    {
+        "company_id": "demo-acme",
+        "name": "Acme Construções Ltda",
+        "cnpj": "11.222.333/0001-81",
+        "billing": "prepaid",
+        "language": "pt-br",
+    },
+    {"company_id": "demo-globex", "name": "Globex Energia S.A.", "cnpj": None, "billing": "postpaid", "language": "en"},
 ]
 COURSES = [
     {

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
+from enrollments.dynamo.models import CompanyItem
 from enrollments.permissions import sync_groups
+from enrollments.services import company_create
 from enrollments.tests.request_support import post_at_once
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,56 @@ def test_company_add__valid__creates_and_shows_the_company(client, login):
     company = next(c for c in selectors.company_list() if c.name == name)
     assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
     assert company.cnpj == "11222333000181" and f"Company {name} created." in response.content.decode()
+
+
+@pytest.mark.parametrize("language, shown", [("en", "English"), ("pt-br", "Brazilian Portuguese")])
+def test_company_add__email_language__stored_and_shown_on_the_company_page(client, login, language, shown):
+    login(permissions.SUPERVISORS)
+    name = f"Obras {uuid.uuid4().hex[:6]}"
+
+    response = client.post(
+        reverse("admin:company_add"),
+        {"name": name, "billing": "postpaid", "language": language, "token": str(uuid.uuid4())},
+        follow=True,
+    )
+
+    company = next(c for c in selectors.company_list() if c.name == name)
+    assert company.language == language
+    assert f'<dd id="company-language">{shown}</dd>' in response.content.decode()
+
+
+def test_company_add__form__offers_the_site_languages_the_site_s_first(client, login, settings):
+    settings.LANGUAGE_CODE = "pt-br"
+    login(permissions.SUPERVISORS)
+
+    form = client.get(reverse("admin:company_add")).context["form"]
+
+    assert [code for code, _name in form.fields["language"].choices] == ["pt-br", "en"]
+    assert form["language"].value() == "pt-br"
+
+
+def test_company_add__language_not_offered__error_on_the_field_nothing_created(client, login):
+    login(permissions.SUPERVISORS)
+    name = f"Obras {uuid.uuid4().hex[:6]}"
+
+    response = client.post(
+        reverse("admin:company_add"),
+        {"name": name, "billing": "postpaid", "language": "fr", "token": str(uuid.uuid4())},
+    )
+
+    assert "language" in response.context["form"].errors
+    assert not [c for c in selectors.company_list() if c.name == name]
+
+
+def test_company_detail__company_written_before_languages__shows_the_site_language(client, login, settings):
+    settings.LANGUAGE_CODE = "pt-br"
+    login(permissions.VIEWERS)
+    company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", language="en")
+    CompanyItem(company.id, company.sk).update(actions=[CompanyItem.language.remove()])
+
+    page = client.get(reverse("admin:company_detail", args=[company.sk]), HTTP_ACCEPT_LANGUAGE="en").content
+
+    assert '<dd id="company-language">Brazilian Portuguese</dd>' in page.decode()
 
 
 def test_company_add__bad_cnpj__error_on_the_field_input_kept(client, login):
@@ -66,6 +118,18 @@ def test_company_list__lists_companies_with_links(client, login, catalog):
 
     assert reverse("admin:company_detail", args=[catalog["company"].sk]) in page and catalog["postpaid"].name in page
     assert reverse("admin:company_add") not in page
+
+
+def test_company_pages__cnpj_punctuated_on_the_list_and_the_company_page(client, login):
+    login(permissions.VIEWERS)
+    company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", cnpj="11222333000181")
+
+    listed = client.get(reverse("admin:company_list")).content.decode()
+    detail = client.get(reverse("admin:company_detail", args=[company.sk])).content.decode()
+
+    row = listed.split(reverse("admin:company_detail", args=[company.sk]), 1)[1].split("</tr>", 1)[0]
+    assert "<td>11.222.333/0001-81</td>" in row
+    assert "11.222.333/0001-81" in detail and "11222333000181" not in detail
 
 
 def test_company_list__supervisor__add_button(client, login):
