@@ -111,6 +111,8 @@ def _process_claimed(record: LifecycleRecordItem) -> str:
         return _write_skip(record, reason=decision.skip_reason)
     try:
         message = lifecycle_email(record, enrollment)
+    except StorageUnavailable:
+        raise  # Reading the company's language failed: transient, the task tries again.
     except Exception as error:  # A template or data bug: trying again would only repeat it.
         logger.exception("lifecycle email %s of %s could not be rendered", record.event, record.id)
         return _fail(record, error=f"could not render the email: {type(error).__name__}: {error}")

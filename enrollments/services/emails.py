@@ -1,17 +1,21 @@
-"""The lifecycle emails: rendered from ``templates/emails/<event>/``, sent with a Message-ID of their record."""
+"""The lifecycle emails: rendered from ``templates/emails/<event>/`` in the company's language, sent with a Message-ID of their record."""
 
 import re
 import smtplib
+from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
+from .. import selectors
 from ..clock import from_iso
 from ..dynamo.models import EnrollmentItem, LifecycleRecordItem
+from ..exceptions import CompanyNotFound
 from ..rules import (
     ACCESS_PERIOD_REMINDER_30_DAYS,
     CERT_EXPIRATION_REMINDER_30_DAYS,
@@ -20,6 +24,7 @@ from ..rules import (
     NO_ACTIVITY_7_DAYS,
     REMINDER_NO_ACCESS_3_DAYS,
 )
+from .catalog import company_language, default_language
 
 # The enrollment date each email is about, by event.
 _RELEVANT_DATE = {
@@ -50,8 +55,24 @@ def course_url(enrollment: EnrollmentItem) -> str:
     return settings.COURSE_URL_TEMPLATE.format(enrollment_id=enrollment.id, course_id=enrollment.course.id)
 
 
+# Languages that write month names in lower case ("27 de novembro de 2027") where Django's catalog capitalises them.
+_LOWER_CASE_MONTHS = frozenset({"pt"})
+
+
+def date_in_words(moment: datetime) -> str:
+    """Return the date of ``moment`` in words in the active language: "Nov. 27, 2027", "27 de novembro de 2027"."""
+    text = formats.date_format(moment, "DATE_FORMAT")
+    if translation.get_language().partition("-")[0] in _LOWER_CASE_MONTHS:
+        month = formats.date_format(moment, "F")
+        text = text.replace(month, month.lower())
+    return text
+
+
 def email_context(record: LifecycleRecordItem, enrollment: EnrollmentItem) -> dict:
-    """Return what the templates of ``record.event`` show; dates in the tenant's time zone (``TIME_ZONE``)."""
+    """Return what the templates of ``record.event`` show; dates in the tenant's time zone (``TIME_ZONE``).
+
+    Call it in the email's language (``translation.override``): the date is in its words.
+    """
     tz = ZoneInfo(settings.TIME_ZONE)
     raw = getattr(enrollment, _RELEVANT_DATE[record.event])
     relevant = timezone.localtime(from_iso(raw), tz) if raw else None
@@ -61,24 +82,71 @@ def email_context(record: LifecycleRecordItem, enrollment: EnrollmentItem) -> di
         "tenant_name": enrollment.tenant_name,
         "course_url": course_url(enrollment),
         "date": relevant,
-        "date_text": formats.date_format(relevant, "DATE_FORMAT") if relevant else "",
+        "date_text": date_in_words(relevant) if relevant else "",
         "event": record.event,
     }
 
 
-def lifecycle_email(record: LifecycleRecordItem, enrollment: EnrollmentItem) -> EmailMultiAlternatives:
-    """Return the email of ``record``, plain text with an HTML alternative, to the learner."""
-    context = email_context(record, enrollment)
+def email_language(enrollment: EnrollmentItem) -> str:
+    """Return the language of ``enrollment``'s emails: its company's, read now.
+
+    Read when the email is rendered rather than copied onto the enrollment or its records:
+    a company whose language staff correct gets its pending emails in the new one, and the
+    enrollment's writes stay as they are, for one more GetItem per email.
+    """
+    try:
+        return company_language(selectors.company_get(enrollment.tenant_id))
+    except CompanyNotFound:
+        # Companies are never deleted; should one be missing, its learner still gets the email.
+        return default_language()
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A lifecycle email as its learner gets it: ``language`` is a code of ``LANGUAGES``.
+
+    ``text`` and ``html`` come marked safe from the template engine: a page that shows them escapes them.
+    """
+
+    event: str
+    language: str
+    subject: str
+    text: str
+    html: str
+
+
+def lifecycle_email_render(
+    *, record: LifecycleRecordItem, enrollment: EnrollmentItem, language: str | None = None
+) -> RenderedEmail:
+    """Render ``record``'s email in ``language`` (by default the company's); send nothing, write nothing."""
+    language = language or email_language(enrollment)
     folder = f"emails/{record.event}"
-    subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+    with translation.override(language):
+        context = email_context(record, enrollment)
+        return RenderedEmail(
+            event=record.event,
+            language=language,
+            subject=" ".join(render_to_string(f"{folder}/subject.txt", context).split()),
+            text=render_to_string(f"{folder}/body.txt", context),
+            html=render_to_string(f"{folder}/body.html", context),
+        )
+
+
+def lifecycle_email(record: LifecycleRecordItem, enrollment: EnrollmentItem) -> EmailMultiAlternatives:
+    """Return the email of ``record``, plain text with an HTML alternative, to the learner, in its company's language."""
+    rendered = lifecycle_email_render(record=record, enrollment=enrollment)
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{folder}/body.txt", context),
+        subject=rendered.subject,
+        body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[enrollment.user.email],
-        headers={"Message-ID": message_id(record), "X-Lifecycle-Event": record.event},
+        headers={
+            "Message-ID": message_id(record),
+            "X-Lifecycle-Event": record.event,
+            "Content-Language": rendered.language,
+        },
     )
-    message.attach_alternative(render_to_string(f"{folder}/body.html", context), "text/html")
+    message.attach_alternative(rendered.html, "text/html")
     return message
 
 
