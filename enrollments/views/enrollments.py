@@ -23,6 +23,8 @@ from ..exceptions import (
 from ..forms import CancelForm, CompletionForm, EnrollForm, EnrollmentFilterForm
 from ..rules import PREPAID, RECORD_PENDING, Person, cancel_refusal, completion_refusal
 from ..services import Author, cancel, enroll, record_completion
+from ..services.catalog import company_language
+from ..services.emails import lifecycle_email_render
 from .common import add_domain_error, render_page, requires
 
 
@@ -71,20 +73,27 @@ def enrollment_list(request):
 
 @requires(permissions.VIEW)
 def enrollment_detail(request, enrollment_id: str):
-    """Show an enrollment with its seat, window, lifecycle records and audit trail."""
+    """Show an enrollment with its seat, window, lifecycle records and their emails, and audit trail."""
     partition = _partition_or_404(enrollment_id)
     enrollment = partition.enrollment
     company = selectors.company_get(enrollment.tenant_id)
     order = selectors.order_find(partition.parent_vacancy.order_id) if partition.parent_vacancy else None
     user = request.user
     refusal = cancel_refusal(partition)
+    schedules = sorted(partition.schedules, key=lambda record: record.due_at)
+    language = company_language(company)
     context = {
         "title": _("Enrollment of %(name)s") % {"name": enrollment.user.name},
         "enrollment": enrollment,
         "partition": partition,
         "company": company,
         "order": order,
-        "schedules": sorted(partition.schedules, key=lambda record: record.due_at),
+        "schedules": schedules,
+        # Each email as its learner gets it, rendered here: nothing is sent, no record is claimed.
+        "email_previews": [
+            (record, lifecycle_email_render(record=record, enrollment=enrollment, language=language))
+            for record in schedules
+        ],
         "audit": sorted(partition.audit, key=lambda event: event.sk),
         "cancel_refusal": refusal,
         "can_cancel": user.has_perm(permissions.CANCEL) and refusal is None,

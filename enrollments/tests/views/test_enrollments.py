@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
-from enrollments.services import cancel, enroll, record_access
+from enrollments.services import cancel, company_create, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +247,53 @@ def test_detail__pt_br__dates_in_sao_paulo_time_and_brazilian_format(client, log
     # Enrolled 2026-03-02 12:00 UTC = 09:00 in São Paulo; access ends 90 days later.
     assert "03/02/2026 9 a.m." in english and "05/31/2026 9 a.m." in english
     assert "02/03/2026 09:00" in portuguese and "31/05/2026 09:00" in portuguese
+
+
+def test_detail__email_previews__each_record_s_email_as_sent_nothing_sent_nothing_claimed(
+    client, login, catalog, enrollment, mailoutbox
+):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_detail", args=[enrollment.id]))
+
+    page = _text(response)
+    events = ["reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"]
+    assert [record.event for record, _email in response.context["email_previews"]] == events
+    assert page.count('class="email-preview"') == 3 and page.count('sandbox=""') == 3
+    assert f"{enrollment.course.name}: you have not started yet" in page  # the subject
+    assert f"Hello {enrollment.user.name}," in page and "Start the course: https://" in page  # the text part
+    # The HTML part, escaped once into srcdoc: the browser reads it back as the email.
+    assert 'srcdoc="&lt;!DOCTYPE html&gt;\n&lt;html lang=&quot;en&quot;&gt;' in page
+    assert mailoutbox == []
+    assert [(r.state, r.attempts) for r in selectors.enrollment_partition(enrollment.id).schedules] == [
+        ("PENDING", 0)
+    ] * 3
+
+
+def test_detail__email_previews__in_the_company_s_language_not_the_staff_s(client, login, frozen_clock):
+    login(permissions.VIEWERS)
+    company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", language="pt-br")
+    enrolled = enroll(tenant_id=company.sk, course_id=make_course().sk, user=make_person(), author=STAFF)
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
+
+    # Enrolled 2026-03-02 12:00 UTC; access ends 90 days later, on May 31 in São Paulo.
+    assert 'lang="pt-br" class="email-subject"' in page and "&lt;html lang=&quot;pt-br&quot;&gt;" in page
+    assert "31 de maio de 2026" in page and "Maio" not in page
+    assert "Email language" not in page and "Emails" in page  # the page itself stays in the staff's English
+
+
+def test_detail__email_previews__names_escaped_in_the_page_and_in_the_html_part(client, login):
+    login(permissions.VIEWERS)
+    company = company_create(name="Obras", billing="postpaid", language="en")
+    course = make_course(name="Safety & <Heights>")
+    enrolled = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
+
+    assert "<Heights>" not in page
+    assert "Safety &amp; &lt;Heights&gt;: you have not started yet" in page  # subject and text part
+    assert "Safety &amp;amp; &amp;lt;Heights&amp;gt;" in page  # the HTML part's text, escaped again in srcdoc
 
 
 def test_detail__unknown_id__404(client, login):
