@@ -1,10 +1,27 @@
-"""Validation of the people data staff type or import."""
+"""Validation of the people data staff type or import, and Brazilian documents as Brazilians write them.
+
+The check digits of CPF and CNPJ are django-localflavor's (``localflavor.br``). The shape
+(ASCII digits only, punctuation anywhere), the refusal of all-equal digits and the
+messages are the project's: localflavor accepts the CNPJ ``00.000.000/0000-00``, only
+the exact ``000.000.000-00`` punctuation of a CPF, alphanumeric CNPJs (digits are stored
+here), and its messages do not name the value.
+"""
 
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from localflavor.br.validators import BRCNPJValidator, BRCPFValidator
+
+# What people type between the digits: dots, dashes and spaces, and a slash in a CNPJ.
+_CPF_PUNCTUATION = re.compile(r"[.\-\s]")
+_CNPJ_PUNCTUATION = re.compile(r"[./\-\s]")
+# ASCII only: "\d" would take other scripts' digits, and localflavor's isdigit() superscripts too.
+_CPF_DIGITS = re.compile(r"[0-9]{11}")
+_CNPJ_DIGITS = re.compile(r"[0-9]{14}")
+_CPF_CHECK = BRCPFValidator()
+_CNPJ_CHECK = BRCNPJValidator()
 
 
 def normalize_email(value: str) -> str:
@@ -19,42 +36,50 @@ def normalize_email(value: str) -> str:
     return email
 
 
-def _cpf_digit(digits: list[int]) -> int:
-    weight = len(digits) + 1
-    total = sum(d * (weight - i) for i, d in enumerate(digits))
-    rest = total * 10 % 11
-    return 0 if rest == 10 else rest
-
-
 def normalize_cpf(value: str | None) -> str | None:
     """Return the CPF as 11 digits (``None`` when empty), or raise ``ValidationError``."""
     if value is None or not str(value).strip():
         return None
-    digits_only = re.sub(r"[.\-\s]", "", str(value).strip())
-    if not re.fullmatch(r"\d{11}", digits_only) or len(set(digits_only)) == 1:
+    digits = _CPF_PUNCTUATION.sub("", str(value).strip())
+    if not _CPF_DIGITS.fullmatch(digits) or len(set(digits)) == 1:
         raise ValidationError(_("%(value)s is not a valid CPF.") % {"value": value}, code="cpf")
-    digits = [int(c) for c in digits_only]
-    if _cpf_digit(digits[:9]) != digits[9] or _cpf_digit(digits[:10]) != digits[10]:
+    try:
+        _CPF_CHECK(digits)
+    except ValidationError:
         raise ValidationError(
             _("%(value)s is not a valid CPF (check digits do not match).") % {"value": value}, code="cpf"
-        )
-    return digits_only
+        ) from None
+    return digits
 
 
 def normalize_cnpj(value: str | None) -> str | None:
     """Return the CNPJ as 14 digits (``None`` when empty), or raise ``ValidationError``."""
     if value is None or not str(value).strip():
         return None
-    digits_only = re.sub(r"[./\-\s]", "", str(value).strip())
-    if not re.fullmatch(r"\d{14}", digits_only) or len(set(digits_only)) == 1:
+    digits = _CNPJ_PUNCTUATION.sub("", str(value).strip())
+    # localflavor's check accepts 00.000.000/0000-00; the all-equal refusal stays here.
+    if not _CNPJ_DIGITS.fullmatch(digits) or len(set(digits)) == 1:
         raise ValidationError(_("%(value)s is not a valid CNPJ.") % {"value": value}, code="cnpj")
-    digits = [int(c) for c in digits_only]
-    for position in (12, 13):
-        weights = list(range(position - 7, 1, -1)) + list(range(9, 1, -1))
-        total = sum(d * w for d, w in zip(digits[:position], weights, strict=True))
-        check = 0 if total % 11 < 2 else 11 - total % 11
-        if check != digits[position]:
-            raise ValidationError(
-                _("%(value)s is not a valid CNPJ (check digits do not match).") % {"value": value}, code="cnpj"
-            )
-    return digits_only
+    try:
+        _CNPJ_CHECK(digits)
+    except ValidationError:
+        raise ValidationError(
+            _("%(value)s is not a valid CNPJ (check digits do not match).") % {"value": value}, code="cnpj"
+        ) from None
+    return digits
+
+
+def format_cpf(value: str | None) -> str:
+    """Return 11 stored digits as ``529.982.247-25``; anything else as it is (``""`` for ``None``)."""
+    text = "" if value is None else str(value)
+    if not _CPF_DIGITS.fullmatch(text):
+        return text
+    return f"{text[:3]}.{text[3:6]}.{text[6:9]}-{text[9:]}"
+
+
+def format_cnpj(value: str | None) -> str:
+    """Return 14 stored digits as ``11.222.333/0001-81``; anything else as it is (``""`` for ``None``)."""
+    text = "" if value is None else str(value)
+    if not _CNPJ_DIGITS.fullmatch(text):
+        return text
+    return f"{text[:2]}.{text[2:5]}.{text[5:8]}/{text[8:12]}-{text[12:]}"
