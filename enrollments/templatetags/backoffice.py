@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 
 from .. import labels
 from ..clock import from_iso
+from ..validators import format_cnpj, format_cpf
 
 register = template.Library()
 
@@ -47,3 +48,15 @@ _LABEL_FILTERS = {
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))
+
+
+@register.filter
+def cpf(value) -> str:
+    """Show a stored CPF (11 digits) as Brazilians write it: ``529.982.247-25``."""
+    return format_cpf(value)
+
+
+@register.filter
+def cnpj(value) -> str:
+    """Show a stored CNPJ (14 digits) as Brazilians write it: ``11.222.333/0001-81``."""
+    return format_cnpj(value)

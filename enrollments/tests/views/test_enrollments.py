@@ -1,14 +1,17 @@
 """Enrollment pages: list, enroll, detail, cancel, record completion."""
 
+import random
 import re
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from enrollments import permissions, selectors
 from enrollments.services import cancel, company_create, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
+from enrollments.validators import format_cpf, normalize_cpf
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +145,37 @@ def test_list__search_by_formatted_cpf__finds_the_person(client, login, catalog)
     assert response.context["page"].index == "by_cpf"
 
 
+def _new_cpf() -> str:
+    """Return a CPF of this test alone: nine random digits and the check digits that make them valid."""
+    base = str(random.randrange(10**8, 10**9))
+    return next(cpf for cpf in (f"{base}{check:02d}" for check in range(100)) if _is_cpf(cpf))
+
+
+def _is_cpf(text: str) -> bool:
+    try:
+        return normalize_cpf(text) == text
+    except ValidationError:
+        return False
+
+
+@pytest.mark.parametrize("typed", ["bare", "punctuated"])
+def test_list__search_by_cpf_with_or_without_punctuation__finds_the_person_shown_punctuated(
+    client, login, catalog, typed
+):
+    login(permissions.VIEWERS)
+    cpf = _new_cpf()
+    shown = format_cpf(cpf)
+    enrolled = enroll(
+        tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk, user=make_person(cpf=cpf), author=STAFF
+    )
+
+    response = client.get(reverse("admin:enrollment_list"), {"q": cpf if typed == "bare" else shown})
+
+    page = response.context["page"]
+    assert [item.id for item in page.items] == [enrolled.id] and page.index == "by_cpf"
+    assert f'<td class="cpf">{shown}</td>' in _text(response)
+
+
 def test_list__search_neither_email_nor_cpf__says_what_to_type(client, login):
     login(permissions.VIEWERS)
 
@@ -207,6 +241,20 @@ def test_detail__canceled__no_cancel_button_even_for_operators(client, login, en
 
 
 # Detail -------------------------------------------------------------------------
+
+
+def test_detail__cpf__punctuated(client, login, catalog):
+    login(permissions.VIEWERS)
+    enrolled = enroll(
+        tenant_id=catalog["postpaid"].sk,
+        course_id=catalog["course"].sk,
+        user=make_person(cpf="52998224725"),
+        author=STAFF,
+    )
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
+
+    assert "CPF 529.982.247-25" in page and "52998224725" not in page
 
 
 def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, enrollment):
