@@ -20,6 +20,7 @@ admin.site.register_section(
         more=[
             ("confirm/", views.import_confirm),
             ("preview/<str:token>/failed-rows.csv", views.import_preview_failed_rows),
+            ("template.csv", views.import_template_download),
             ("<uuid:job_id>/", views.import_detail),
             ("<uuid:job_id>/progress.json", views.import_progress_json),
             ("<uuid:job_id>/report.csv", views.import_report_download),

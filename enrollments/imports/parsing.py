@@ -15,7 +15,9 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from ..csv_files import unneutralize
 from ..exceptions import ImportFileRefused
@@ -43,6 +45,17 @@ HEADER_NAMES = {
         "janela de deduplicacao",
         "janela de deduplicacao dias",
     },
+}
+# The headers of the files this app gives staff to fill or fix (the import template, the failed rows), in their
+# language; ``header_names`` recognises them in every language of ``LANGUAGES``, so such a file uploads again as it is.
+WRITTEN_HEADERS = {
+    # Translators: a column header of CSV files (the import template, failed rows, reports).
+    NAME: pgettext_lazy("CSV column", "name"),
+    EMAIL: pgettext_lazy("CSV column", "email"),
+    CPF: pgettext_lazy("CSV column", "cpf"),
+    COURSE: pgettext_lazy("CSV column", "course"),
+    # Translators: a CSV column header, the deduplication window in days, e.g. "janela (dias)".
+    WINDOW_DAYS: pgettext_lazy("CSV column", "window days"),
 }
 COLUMN_LABELS = {
     NAME: "name/nome",
@@ -94,6 +107,18 @@ def normalize_header(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
     return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def header_names() -> dict[str, set[str]]:
+    """Return the normalized header names of each field: ``HEADER_NAMES`` and ``WRITTEN_HEADERS`` as every
+    language of ``LANGUAGES`` words them."""
+    names = {field_name: set(known) for field_name, known in HEADER_NAMES.items()}
+    for code, _language in settings.LANGUAGES:
+        with translation.override(code):
+            for field_name, header in WRITTEN_HEADERS.items():
+                # A header that normalizes to nothing would match every blank cell.
+                names[field_name].update(filter(None, [normalize_header(str(header))]))
+    return names
 
 
 def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool = False) -> CsvFile:
@@ -358,12 +383,12 @@ def _header(header_line: str, sample: str) -> tuple[str, list[str], dict[str, in
         sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
         sniffed = max(DELIMITERS, key=header_line.count)
-    candidates = []
+    candidates, names = [], header_names()
     for delimiter in (sniffed, *(d for d in DELIMITERS if d != sniffed)):
         headers = [
             header.strip().lstrip("\ufeff") for header in next(csv.reader([header_line], delimiter=delimiter), [])
         ]
-        candidates.append((delimiter, headers, *_columns(headers)))
+        candidates.append((delimiter, headers, *_columns(headers, names)))
     # max() keeps the first of equals: the sniffed delimiter wins a tie.
     delimiter, headers, columns, repeated = max(candidates, key=lambda candidate: len(candidate[2]))
     if repeated:
@@ -371,14 +396,15 @@ def _header(header_line: str, sample: str) -> tuple[str, list[str], dict[str, in
     return delimiter, headers, columns
 
 
-def _columns(headers: list[str]) -> tuple[dict[str, int], str]:
-    """Return the known columns by field, and a message when one field has two columns."""
+def _columns(headers: list[str], names: dict[str, set[str]]) -> tuple[dict[str, int], str]:
+    """Return the known columns by field (``names`` from ``header_names``), and a message when one field has
+    two columns."""
     columns: dict[str, int] = {}
     repeated = ""
     for index, header in enumerate(headers):
         normalized = normalize_header(header)
-        for field_name, names in HEADER_NAMES.items():
-            if normalized not in names:
+        for field_name, known in names.items():
+            if normalized not in known:
                 continue
             if field_name in columns:
                 repeated = repeated or _(

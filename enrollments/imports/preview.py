@@ -6,16 +6,18 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .. import clock
 from .. import selectors as core_selectors
-from ..csv_files import csv_lines
+from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import CompanyItem, CourseItem, ImportJobItem
 from ..exceptions import CourseNotFound, DeduplicationConflict, InvalidEnrollmentData
 from ..rules import PREPAID, check_window
+from ..validators import format_cpf
 from . import selectors
-from .parsing import CsvFile, iter_rows, read_csv_file
+from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, CsvFile, iter_rows, read_csv_file
 from .rows import ALREADY_ENROLLED, DUPLICATE, INVALID, OK, CheckedRow, CourseCatalog, batched, check_rows
 
 # Rows checked per round of batched reads (users, then their locks).
@@ -205,16 +207,30 @@ def _mark_already_enrolled(block: list[CheckedRow]) -> None:
                 row.status, row.message = ALREADY_ENROLLED, conflict.message
 
 
-FAILED_ROWS_HEADER = ("name", "email", "cpf", "course", "window days", "line", "error")
+# The columns an upload reads (``parsing.WRITTEN_HEADERS``), then two it ignores.
+FAILED_ROWS_HEADER = (
+    *(WRITTEN_HEADERS[name] for name in (NAME, EMAIL, CPF, COURSE, WINDOW_DAYS)),
+    pgettext_lazy("CSV column", "line"),
+    pgettext_lazy("CSV column", "error"),
+)
 
 
 def failed_rows_csv(preview: ImportPreview) -> Iterator[str]:
-    """Yield a CSV of the rows that will not be enrolled, as the file had them plus line and error:
-    fixed and uploaded again, it imports (the two extra columns are ignored)."""
-    return csv_lines(
+    """Return a CSV of the rows that will not be enrolled, as the file had them (an 11-digit CPF punctuated)
+    plus line and error, in the active language: fixed and uploaded again, it imports (the two extra columns
+    are ignored)."""
+    return localized_csv_lines(
         FAILED_ROWS_HEADER,
         (
-            (row.raw.name, row.raw.email, row.raw.cpf, row.raw.course, row.raw.window_days, row.line, row.message)
+            (
+                row.raw.name,
+                row.raw.email,
+                format_cpf(row.raw.cpf),
+                row.raw.course,
+                row.raw.window_days,
+                row.line,
+                row.message,
+            )
             for row in preview.problem_rows
         ),
     )

@@ -1,16 +1,29 @@
-"""What staff read about an import: its progress, its per-row report and its failed rows, as CSV."""
+"""What staff read about an import: its progress, its per-row report and its failed rows as CSV, and the CSV
+template to fill for one."""
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from .. import clock
-from ..csv_files import csv_lines
+from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import ImportJobItem
+from ..validators import format_cpf
 from . import selectors
 from .jobs import COUNTER_NAMES, DONE, ENROLLED, FAILED, RUNNING, ChunkRow
+from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS
 from .preview import FAILED_ROWS_HEADER
 
-REPORT_HEADER = ("line", "name", "email", "result", "enrollment id", "message")
+REPORT_HEADER = (
+    pgettext_lazy("CSV column", "line"),
+    WRITTEN_HEADERS[NAME],
+    WRITTEN_HEADERS[EMAIL],
+    pgettext_lazy("CSV column", "result"),
+    pgettext_lazy("CSV column", "enrollment id"),
+    pgettext_lazy("CSV column", "message"),
+)
 
 
 def import_progress(job_id: str) -> dict:
@@ -62,14 +75,28 @@ def import_report_rows(job_id: str) -> Iterator[list]:
 
 
 def import_report_csv(job_id: str) -> Iterator[str]:
-    """Yield the per-row report CSV of a job (raise ``ImportJobNotFound`` before the first line)."""
-    return csv_lines(REPORT_HEADER, import_report_rows(job_id))
+    """Return the lines of the per-row report CSV of a job in the active language (raise ``ImportJobNotFound``
+    before the first line)."""
+    return localized_csv_lines(REPORT_HEADER, import_report_rows(job_id))
 
 
 def job_failed_rows_csv(job_id: str) -> Iterator[str]:
-    """Yield a CSV of the rows a job did not enroll, with their error, in the columns an upload reads."""
+    """Return the lines of a CSV of the rows a job did not enroll, with their error, in the columns an upload
+    reads and the active language."""
     selectors.import_job_get(job_id)
-    return csv_lines(FAILED_ROWS_HEADER, _failed_rows(job_id))
+    return localized_csv_lines(FAILED_ROWS_HEADER, _failed_rows(job_id))
+
+
+# Left as it is, the example row is refused (its CPF is the mask forms show, its course names none):
+# a template uploaded unfilled enrolls no one.
+TEMPLATE_EXAMPLE = ("Maria da Silva", "maria.silva@example.com", "000.000.000-00")
+
+
+def import_template_csv() -> Iterator[str]:
+    """Return the lines of a CSV file to fill for an import: the columns an upload reads, in the active
+    language, and one example row."""
+    example = (*TEMPLATE_EXAMPLE, _("course id or exact name"), "")
+    return localized_csv_lines([WRITTEN_HEADERS[name] for name in (NAME, EMAIL, CPF, COURSE, WINDOW_DAYS)], [example])
 
 
 def _failed_rows(job_id: str) -> Iterator[tuple]:
@@ -89,7 +116,7 @@ def _failed_rows(job_id: str) -> Iterator[tuple]:
                 yield (
                     row.name,
                     row.email,
-                    row.cpf or "",
+                    format_cpf(row.cpf),
                     row.course,
                     "" if row.window_days is None else row.window_days,
                     line,

@@ -1,5 +1,5 @@
 """Pages of imports: the job list, the upload form and its preview, the confirmation, a job's progress page,
-and the progress JSON and report CSVs those pages link to.
+and the progress JSON, report CSVs and import template those pages link to.
 
 Between the preview and the confirmation the upload waits in ``IMPORT_UPLOAD_DIR``
 under a token; the choices made with it (company, default course, window) stay in
@@ -157,6 +157,15 @@ def import_preview_failed_rows(request, token: str):
         raise Http404(error.message) from None
     stem = (pending["file_name"] or "upload").rsplit(".", 1)[0]
     return _csv_response(failed_rows_csv(preview), f"{_safe_name(stem)}-failed-rows.csv")
+
+
+@requires(permissions.VIEW)
+@require_GET
+def import_template_download(request):
+    """Download a CSV file to fill for an import: the columns an upload reads, in the staff member's language,
+    and one example row."""
+    # Translators: the name of the downloaded import template, without ".csv": ASCII letters, digits and dashes.
+    return _csv_response(reports.import_template_csv(), f"{_safe_name(_('import-template'))}.csv")
 
 
 def _safe_name(text: str) -> str:

@@ -36,7 +36,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-same-file", action="store_true", help="import a file already imported for this company"
         )
-        parser.add_argument("--report", help="write the per-row report CSV to this path")
+        parser.add_argument(
+            "--report",
+            help="write the per-row report CSV to this path, in the language of LANGUAGE_CODE (pt-BR: ';' and a BOM)",
+        )
 
     def handle(self, *args, **options):
         author = self._author(options["author"])

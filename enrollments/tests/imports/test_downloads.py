@@ -1,3 +1,4 @@
+import codecs
 import csv
 import io
 
@@ -5,9 +6,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import translation
 
 from enrollments import permissions
 from enrollments.imports import services as import_services
+from enrollments.imports.parsing import WRITTEN_HEADERS
+from enrollments.imports.preview import FAILED_ROWS_HEADER, import_preview
+from enrollments.imports.reports import REPORT_HEADER
 from enrollments.tests.factories import STAFF, make_company, make_course
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +118,122 @@ def test_downloads_with_personal_data__never_stored_by_a_cache(staff_client, job
 
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+# The staff member's language: headers in its words; for pt-BR ";" after a BOM, so Excel opens columns.
+
+
+@pytest.fixture
+def job_with_cpfs(frozen_clock):
+    """A finished import of a postpaid company: line 2 enrolled, line 3 refused (its email), both with a bare CPF
+    and a name a spreadsheet would run as a formula."""
+    company, course = make_company(billing="postpaid"), make_course()
+    data = (
+        "name,email,cpf,course\n"
+        f"=Formula,formula.{company.sk}@example.com,52998224725,{course.sk}\n"
+        f"-Minus,minus-email,11144477735,{course.sk}\n"
+    ).encode()
+    started = import_services.import_start(
+        file=io.BytesIO(data), file_name="cpfs.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    return company, course, import_services.import_run_inline(job_id=started.job_id)
+
+
+def _download(client, name: str, args=(), *, language: str) -> tuple[bytes, list[list[str]]]:
+    response = client.get(reverse(name, args=args), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Language"] == language
+    data = b"".join(response.streaming_content)
+    assert data.startswith(codecs.BOM_UTF8)
+    delimiter = ";" if language == "pt-br" else ","
+    return data, list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def _words(header, language: str) -> list[str]:
+    with translation.override(language):
+        return [str(words) for words in header]
+
+
+def test_report_download__pt_br__bom_semicolons_headers_in_portuguese_formulas_neutralized(staff_client, job_with_cpfs):
+    _company, _course, job = job_with_cpfs
+
+    _data, rows = _download(staff_client, "admin:import_report_download", [job.job_id], language="pt-br")
+
+    assert rows[0] == _words(REPORT_HEADER, "pt-br") and {len(row) for row in rows} == {6}
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
+        ("2", "'=Formula", "enrolled"),
+        ("3", "'-Minus", "invalid"),
+    ]
+
+
+def test_report_download__english__commas_after_a_bom(staff_client, job_with_cpfs):
+    _company, _course, job = job_with_cpfs
+
+    data, rows = _download(staff_client, "admin:import_report_download", [job.job_id], language="en")
+
+    assert data.decode("utf-8-sig").startswith("line,name,email,result,enrollment id,message\r\n")
+    assert rows[0] == _words(REPORT_HEADER, "en") and {len(row) for row in rows} == {6}
+
+
+def test_failed_rows_download__pt_br__cpf_punctuated_and_the_file_uploads_again_as_it_is(staff_client, job_with_cpfs):
+    company, course, job = job_with_cpfs
+
+    data, rows = _download(staff_client, "admin:import_failed_rows_download", [job.job_id], language="pt-br")
+
+    assert rows[0] == _words(FAILED_ROWS_HEADER, "pt-br")
+    [(name, email, cpf, course_cell, window, line, error)] = rows[1:]
+    assert (name, email, cpf, course_cell, window, line) == (
+        "'-Minus",
+        "minus-email",
+        "111.444.777-35",
+        course.sk,
+        "",
+        "3",
+    )
+    assert error
+    # Uploaded again untouched: the same row, read through the ";" and the headers of the language.
+    again = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+    assert again.file.delimiter == ";" and again.rows_total == 1
+    assert [(row.raw.name, row.raw.email, row.raw.cpf, row.raw.course) for row in again.problem_rows] == [
+        ("-Minus", "minus-email", "111.444.777-35", course.sk)
+    ]
+    # Fixed, it enrolls: the line and error columns are ignored.
+    fixed = data.replace(b";minus-email;", f";minus.{company.sk}@example.com;".encode())
+    preview = import_preview(file=io.BytesIO(fixed), tenant_id=company.sk)
+    assert (preview.rows_total, preview.to_enroll, preview.problem_rows) == (1, 1, [])
+
+
+def test_failed_rows_download__english__commas_and_the_cpf_punctuated(staff_client, job_with_cpfs):
+    _company, _course, job = job_with_cpfs
+
+    _data, rows = _download(staff_client, "admin:import_failed_rows_download", [job.job_id], language="en")
+
+    assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
+    assert [row[2] for row in rows[1:]] == ["111.444.777-35"]
+
+
+# The import template.
+
+TEMPLATE_COLUMNS = [WRITTEN_HEADERS[name] for name in ("name", "email", "cpf", "course", "window_days")]
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_template_download__headers_of_the_language_and_one_example_row(staff_client, language):
+    response = staff_client.get(reverse("admin:import_template_download"), HTTP_ACCEPT_LANGUAGE=language)
+    assert response["Content-Disposition"].startswith('attachment; filename="') and response[
+        "Content-Disposition"
+    ].endswith('.csv"')
+
+    _data, rows = _download(staff_client, "admin:import_template_download", language=language)
+
+    assert rows[0] == _words(TEMPLATE_COLUMNS, language)
+    [example] = rows[1:]
+    assert example[:3] == ["Maria da Silva", "maria.silva@example.com", "000.000.000-00"] and len(example) == 5
+
+
+def test_template_download__anonymous_to_login_and_staff_without_the_view_permission_403(client):
+    url = reverse("admin:import_template_download")
+
+    assert client.get(url)["Location"] == f"{reverse('admin:login')}?next={url}"
+    client.force_login(get_user_model().objects.create_user(username="nobody", password="pw-nobody-1", is_staff=True))
+    assert client.get(url).status_code == 403

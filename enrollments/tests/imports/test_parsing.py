@@ -4,11 +4,12 @@ import codecs
 import io
 
 import pytest
+from django.utils import translation
 
 from enrollments.exceptions import ImportFileRefused
 from enrollments.imports import parsing
 from enrollments.imports.parsing import iter_rows, read_csv_file
-from enrollments.imports.preview import import_preview
+from enrollments.imports.preview import FAILED_ROWS_HEADER, import_preview
 from enrollments.imports.rows import INVALID
 from enrollments.tests.factories import make_company, make_course
 
@@ -105,3 +106,27 @@ def test_check__valid_rows_beside_long_ones__valid_ones_stay_ok():
     preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
 
     assert preview.to_enroll == 1 and [row.status for row in preview.problem_rows] == [INVALID]
+
+
+def test_read__failed_rows_header_in_portuguese__every_column_known_and_line_error_ignored():
+    stream = io.BytesIO(
+        "\ufeffnome;email;cpf;curso;janela (dias);linha;erro\r\nAna;ana@example.com;;c1;;2;x\r\n".encode()
+    )
+
+    csv_file = read_csv_file(stream)
+
+    assert csv_file.delimiter == ";"
+    assert csv_file.columns == {"name": 0, "email": 1, "cpf": 2, "course": 3, "window_days": 4}
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_read__headers_this_app_writes__known_in_each_language(language):
+    with translation.override(language):
+        header = ";".join(str(words) for words in FAILED_ROWS_HEADER)
+    stream = io.BytesIO(f"\ufeff{header}\r\nAna;ana@example.com;;c1;;2;x\r\n".encode())
+
+    # Read under the other language: a file downloaded in one language uploads in any.
+    with translation.override("en" if language == "pt-br" else "pt-br"):
+        columns = read_csv_file(stream).columns
+
+    assert columns == {"name": 0, "email": 1, "cpf": 2, "course": 3, "window_days": 4}

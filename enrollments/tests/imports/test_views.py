@@ -1,5 +1,6 @@
 """The Imports section: job list, upload and preview, confirmation, a job's progress page."""
 
+import codecs
 import csv
 import io
 import uuid
@@ -288,6 +289,72 @@ def test_import_add__error_rows__listed_with_line_and_message_and_downloadable(c
         ("'=Evil", "bad-email", "2"),
         ("Ana", f"ana.{company.sk}@example.com", "3"),
     ]
+
+
+def test_import_add__failed_rows_downloaded_in_pt_br__upload_again_with_the_same_rows(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+    data = f"nome;email;cpf;curso\n=Evil;bad-email;52998224725;{course.sk}\nBia;bia@;;{course.sk}\n".encode()
+    response = _upload(client, company, data, name="equipe.csv")
+
+    download = client.get(response.context["failed_rows_url"], HTTP_ACCEPT_LANGUAGE="pt-br")
+
+    failed = b"".join(download.streaming_content)
+    assert failed.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(failed.decode("utf-8-sig")), delimiter=";"))
+    assert [row[:4] for row in rows[1:]] == [
+        ["'=Evil", "bad-email", "529.982.247-25", course.sk],
+        ["Bia", "bia@", "", course.sk],
+    ]
+    again = _upload(client, company, failed, name="equipe-failed-rows.csv").context["preview"]
+    assert [(row.line, row.raw.name, row.raw.email, row.raw.cpf, row.raw.course) for row in again.problem_rows] == [
+        (2, "=Evil", "bad-email", "529.982.247-25", course.sk),
+        (3, "Bia", "bia@", "", course.sk),
+    ]
+
+
+def test_import_add__page__links_the_template(client, login):
+    login(permissions.OPERATORS)
+
+    page = client.get(reverse("admin:import_add")).content.decode()
+
+    assert f'href="{reverse("admin:import_template_download")}"' in page
+
+
+def _template(client, language: str) -> tuple[str, str]:
+    response = client.get(reverse("admin:import_template_download"), HTTP_ACCEPT_LANGUAGE=language)
+    header, example = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    return header, example
+
+
+@pytest.mark.parametrize("language, delimiter", [("pt-br", ";"), ("en", ",")])
+def test_import_template__its_row_filled__previews_cleanly(client, login, seats, language, delimiter):
+    company, course = seats
+    login(permissions.OPERATORS)
+    header, _example = _template(client, language)
+    row = delimiter.join(["Ana Souza", f"ana.{company.sk}@example.com", "111.444.777-35", course.sk, "10"])
+
+    response = _upload(client, company, f"\ufeff{header}\r\n{row}\r\n".encode(), name="modelo.csv")
+
+    preview = response.context["preview"]
+    assert (preview.file.delimiter, preview.rows_total, preview.to_enroll, preview.problem_rows) == (
+        delimiter,
+        1,
+        1,
+        [],
+    )
+
+
+def test_import_template__example_row_left_as_it_is__enrolls_no_one_even_with_a_default_course(client, login, seats):
+    company, course = seats
+    login(permissions.OPERATORS)
+    header, example = _template(client, "pt-br")
+
+    response = _upload(client, company, f"\ufeff{header}\r\n{example}\r\n".encode(), course=course.sk)
+
+    preview = response.context["preview"]
+    assert (preview.rows_total, preview.to_enroll, preview.invalid) == (1, 0, 1)
+    assert "000.000.000-00" in preview.problem_rows[0].message
 
 
 @pytest.mark.parametrize(
