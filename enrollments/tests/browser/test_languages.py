@@ -1,0 +1,74 @@
+"""Every back-office page in pt-BR, the default, and in English: no word of the other language on it."""
+
+import io
+
+import pytest
+
+from enrollments import permissions
+from enrollments.imports import services as import_services
+from enrollments.services import enroll
+from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.catalog_support import telling_phrases
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _pages(company, course, enrollment, job) -> list[str]:
+    return [
+        "",
+        "backoffice/",
+        "backoffice/enrollments/",
+        f"backoffice/enrollments/?company={company.sk}&status=PENDING",
+        "backoffice/enrollments/add/",
+        f"backoffice/enrollments/add/?company={company.sk}",
+        f"backoffice/enrollments/{enrollment.id}/",
+        f"backoffice/enrollments/{enrollment.id}/cancel/",
+        f"backoffice/enrollments/{enrollment.id}/complete/",
+        "backoffice/companies/",
+        "backoffice/companies/add/",
+        f"backoffice/companies/{company.sk}/",
+        "backoffice/courses/",
+        "backoffice/courses/add/",
+        "backoffice/orders/",
+        f"backoffice/orders/?company={company.sk}",
+        "backoffice/orders/add/",
+        "backoffice/imports/",
+        "backoffice/imports/add/",
+        f"backoffice/imports/{job.job_id}/",
+    ]
+
+
+@pytest.fixture
+def data(frozen_clock):
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=2)
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    rows = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\nBad;bad;{course.sk}\n".encode()
+    job = import_services.import_start(
+        file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    return company, course, enrollment, import_services.import_run_inline(job_id=job.job_id)
+
+
+@pytest.mark.parametrize(("locale", "html_lang"), [("pt-BR", "pt-br"), ("en-US", "en")])
+def test_every_page__in_the_browsers_language__no_phrase_of_the_other_language(
+    browser, live_server, data, locale, html_lang
+):
+    english, portuguese = telling_phrases()
+    foreign = portuguese if html_lang == "en" else english
+    context = browser.new_context(locale=locale)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, live_server, member(permissions.SUPERVISORS))
+    found = {}
+    for path in _pages(*data):
+        response = page.goto(f"{live_server.url}/admin/{path}")
+        assert response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == html_lang, path
+        text = page.locator("body").inner_text()
+        if leftovers := [phrase for phrase in foreign if phrase in text]:
+            found[path] = leftovers
+    context.close()
+
+    assert found == {}
