@@ -1,6 +1,7 @@
 """Every back-office page in pt-BR, the default, and in English: no word of the other language on it."""
 
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -72,3 +73,34 @@ def test_every_page__in_the_browsers_language__no_phrase_of_the_other_language(
     context.close()
 
     assert found == {}
+
+
+def test_import_page__pt_br__numbers_the_script_updates_written_as_in_portuguese(
+    browser, live_server, frozen_clock, settings
+):
+    settings.IMPORT_CHUNK_ROWS = 2
+    company, course = make_company(billing="postpaid"), make_course()
+    rows = "".join(f"Pessoa {n};p{n}.{company.sk}@example.com;{course.sk}\n" for n in range(1500))
+    job = import_services.import_start(
+        file=io.BytesIO(f"nome;email;curso\n{rows}".encode()),
+        file_name="big.csv",
+        tenant_id=company.sk,
+        author=STAFF,
+        enqueue=None,
+    )
+    import_services.import_process_chunk(job_id=job.job_id, number=0)
+    context = browser.new_context(locale="pt-BR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, live_server, member(permissions.VIEWERS))
+    page.goto(f"{live_server.url}/admin/backoffice/imports/{job.job_id}/")
+    assert page.inner_text("#import-total") == "1.500"
+
+    # Two more rows three seconds after the start: the page's script shows them on its next poll.
+    import_services.import_process_chunk(job_id=job.job_id, number=1)
+    frozen_clock.set(frozen_clock.start + timedelta(seconds=3))
+    page.wait_for_function("document.getElementById('import-processed').textContent === '4'")
+
+    assert page.inner_text("#import-total") == "1.500"
+    assert page.inner_text("#import-rate") == "1,3"
+    context.close()
