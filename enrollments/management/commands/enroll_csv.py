@@ -46,7 +46,9 @@ class Command(BaseCommand):
         try:
             stream = open(options["file"], "rb")
         except OSError as error:
-            raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s.") % {"file": options["file"], "reason": error.strerror}
+            ) from None
         with stream:
             try:
                 if options["dry_run"]:
@@ -54,7 +56,9 @@ class Command(BaseCommand):
                 else:
                     self._import(stream, options, author)
             except EnrollmentError as error:
-                hint = " Pass --allow-same-file to import it again." if isinstance(error, SameFileImported) else ""
+                hint = (
+                    " " + _("Pass --allow-same-file to import it again.") if isinstance(error, SameFileImported) else ""
+                )
                 raise CommandError(error.message + hint) from None
 
     def _author(self, email: str) -> Author:
@@ -82,7 +86,10 @@ class Command(BaseCommand):
             window_days=options["window"],
         )
         for row in preview.problem_rows:
-            self.stdout.write(f"line {row.line}: {row.status}: {row.message}")
+            self.stdout.write(
+                _("line %(line)s: %(status)s: %(message)s")
+                % {"line": row.line, "status": row.status, "message": row.message}
+            )
         if preview.previous_job is not None:
             self.stdout.write(
                 self.style.WARNING(
@@ -94,10 +101,23 @@ class Command(BaseCommand):
         for message in preview.seat_messages():
             self.stdout.write(self.style.WARNING(message))
         self.stdout.write(
-            f"Dry run of {preview.rows_total} rows ({preview.file.encoding}, “{_delimiter(preview.file.delimiter)}”) "
-            f"for {preview.company_name}: {preview.to_enroll} to enroll, {preview.invalid} invalid, "
-            f"{preview.duplicates} duplicates, {preview.already_enrolled} already enrolled, "
-            f"{preview.seats_to_use} seats to use, {preview.seats_short} seats short. Nothing was written."
+            _(
+                "Dry run of %(rows)s rows (%(encoding)s, “%(delimiter)s”) for %(company)s: %(to_enroll)s to enroll, "
+                "%(invalid)s invalid, %(duplicates)s duplicates, %(already)s already enrolled, %(seats)s seats to use, "
+                "%(short)s seats short. Nothing was written."
+            )
+            % {
+                "rows": preview.rows_total,
+                "encoding": preview.file.encoding,
+                "delimiter": _delimiter(preview.file.delimiter),
+                "company": preview.company_name,
+                "to_enroll": preview.to_enroll,
+                "invalid": preview.invalid,
+                "duplicates": preview.duplicates,
+                "already": preview.already_enrolled,
+                "seats": preview.seats_to_use,
+                "short": preview.seats_short,
+            }
         )
 
     def _import(self, stream, options, author: Author) -> None:
@@ -128,9 +148,21 @@ class Command(BaseCommand):
         counts = reports.job_progress(job)["counts"]
         self.stdout.write(
             self.style.SUCCESS(
-                f"Import {job.job_id}: {job.rows_done} of {job.rows_total} rows: {counts['enrolled']} enrolled, "
-                f"{counts['already_enrolled']} already enrolled, {counts['no_vacancy_left']} without a seat, "
-                f"{counts['duplicates']} duplicates, {counts['invalid']} invalid, {counts['failed']} failed."
+                _(
+                    "Import %(id)s: %(done)s of %(total)s rows: %(enrolled)s enrolled, %(already)s already enrolled, "
+                    "%(no_seat)s without a seat, %(duplicates)s duplicates, %(invalid)s invalid, %(failed)s failed."
+                )
+                % {
+                    "id": job.job_id,
+                    "done": job.rows_done,
+                    "total": job.rows_total,
+                    "enrolled": counts["enrolled"],
+                    "already": counts["already_enrolled"],
+                    "no_seat": counts["no_vacancy_left"],
+                    "duplicates": counts["duplicates"],
+                    "invalid": counts["invalid"],
+                    "failed": counts["failed"],
+                }
             )
         )
 
@@ -140,8 +172,9 @@ class Command(BaseCommand):
         left = progress["seconds_left"]
         self.stderr.write(
             f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {progress['processed']}/{progress['total']} "
-            f"{progress['percent']:3d}%  {progress['rows_per_second']:.0f} rows/s"
-            + (f"  {left}s left " if left else "      "),
+            f"{progress['percent']:3d}%  "
+            + _("%(rate)s rows/s") % {"rate": f"{progress['rows_per_second']:.0f}"}
+            + ("  " + _("%(seconds)ss left") % {"seconds": left} + " " if left else "      "),
             ending="",
         )
         self.stderr.flush()

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from enrollments import clock
 from enrollments.exceptions import EnrollmentError
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             occurred_at = clock.from_iso(at) if at else None
             expires = clock.from_iso(certificate_expires_at) if certificate_expires_at else None
         except ValueError as error:
-            raise CommandError(f"Bad date: {error}") from None
+            raise CommandError(_("Bad date: %(error)s") % {"error": error}) from None
         author = Author(id="manage.py", name="Management command")
         common = {"enrollment_id": enrollment_id, "author": author, "occurred_at": occurred_at, "source": "command"}
         try:
@@ -31,8 +32,8 @@ class Command(BaseCommand):
                 enrollment = record_activity(**common)
             else:
                 if expires is None:
-                    raise CommandError("A completion needs --certificate-expires-at.")
+                    raise CommandError(_("A completion needs --certificate-expires-at."))
                 enrollment = record_completion(certificate_expires_at=expires, **common)
         except EnrollmentError as error:
             raise CommandError(error.message) from None
-        self.stdout.write(f"Enrollment {enrollment.id} is {enrollment.status}.")
+        self.stdout.write(_("Enrollment %(id)s is %(status)s.") % {"id": enrollment.id, "status": enrollment.status})

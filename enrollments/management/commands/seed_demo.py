@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from enrollments import selectors
 from enrollments.exceptions import CompanyNotFound, CourseNotFound
@@ -63,4 +64,8 @@ class Command(BaseCommand):
         user_model = get_user_model()
         if not user_model.objects.filter(username=username).exists():
             user_model.objects.create_superuser(username=username, email=f"{username}@example.com", password=password)
-        self.stdout.write(self.style.SUCCESS(f"Demo staff login: {username} / {password}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo staff login: %(username)s / %(password)s") % {"username": username, "password": password}
+            )
+        )
