@@ -31,7 +31,10 @@ for section in (
         add_view=catalog.company_add,
         add_permission=permissions.MANAGE_COMPANIES,
         order=20,
-        more=[("<str:company_id>/", catalog.company_detail)],
+        more=[
+            ("<str:company_id>/", catalog.company_detail),
+            ("<str:company_id>/edit/", catalog.company_edit),
+        ],
     ),
     Section.of_views(
         slug="courses",
@@ -41,6 +44,12 @@ for section in (
         add_view=catalog.course_add,
         add_permission=permissions.MANAGE_COURSES,
         order=30,
+        more=[
+            ("<str:course_id>/", catalog.course_detail),
+            ("<str:course_id>/edit/", catalog.course_edit),
+            ("<str:course_id>/retire/", catalog.course_retire_view),
+            ("<str:course_id>/restore/", catalog.course_restore_view),
+        ],
     ),
     Section.of_views(
         slug="orders",

@@ -194,15 +194,60 @@ class CourseForm(SubmitOnceForm):
     )
 
 
+class CompanyEditForm(forms.Form):
+    """Edit a company; ``revision`` is the one read, so that an edit never overwrites another unseen."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    cnpj = forms.CharField(label=_("CNPJ"), required=False, max_length=20, help_text=_("Optional."))
+    language = forms.ChoiceField(
+        label=_("Email language"),
+        choices=language_choices,
+        help_text=_("The language of the emails the company's learners receive."),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class CourseEditForm(forms.Form):
+    """Edit a course; ``revision`` as in ``CompanyEditForm``."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    access_period_days = forms.IntegerField(
+        label=_("Access period (days)"),
+        min_value=1,
+        max_value=MAX_COURSE_DAYS,
+        help_text=_("For enrollments made from now on; existing enrollments keep theirs."),
+    )
+    certificate_validity_days = forms.IntegerField(
+        label=_("Certificate validity (days)"),
+        min_value=1,
+        max_value=MAX_COURSE_DAYS,
+        help_text=_("For enrollments made from now on; existing enrollments keep theirs."),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
 class OrderForm(SubmitOnceForm):
     company = forms.ChoiceField(label=_("Company"))
     course = forms.ChoiceField(label=_("Course"))
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SEATS_PER_ORDER)
+    purchase_order = forms.CharField(
+        label=_("Purchase-order reference"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional. The company's own reference of this purchase, shown wherever the order is."),
+    )
 
-    SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "seats": "seats"}
+    SERVICE_FIELDS = {
+        "tenant_id": "company",
+        "course_id": "course",
+        "seats": "seats",
+        "purchase_order": "purchase_order",
+    }
 
     def __init__(self, *args, companies, courses, **kwargs):
         super().__init__(*args, **kwargs)
         prepaid = [company for company in companies if company.billing == PREPAID]
         self.fields["company"].choices = company_choices(prepaid, blank=_("Choose a prepaid company"))
-        self.fields["course"].choices = course_choices(courses, blank=_("Choose a course"))
+        # A retired course takes no new enrollments: no seats to buy for it either.
+        open_courses = [course for course in courses if not course.retired_at]
+        self.fields["course"].choices = course_choices(open_courses, blank=_("Choose a course"))

@@ -82,6 +82,23 @@ IMPORT_COUNTERS = {
 }
 
 
+# A company's or a course's audit events, and the fields their edits change.
+CATALOG_ACTIONS = {
+    "COMPANY_UPDATED": _("Company edited"),
+    "COURSE_UPDATED": _("Course edited"),
+    "COURSE_RETIRED": _("Course retired: no new enrollments"),
+    "COURSE_RESTORED": _("Course restored: takes new enrollments again"),
+}
+
+CATALOG_FIELDS = {
+    "name": _("Name"),
+    "cnpj": _("CNPJ"),
+    "language": _("Email language"),
+    "access_period_days": _("Access period (days)"),
+    "certificate_validity_days": _("Certificate validity (days)"),
+}
+
+
 def label(labels: dict, code: str | None) -> str:
     """Return the words for ``code``, or the code itself when it has none (a newer code)."""
     if code is None:

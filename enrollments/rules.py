@@ -111,6 +111,15 @@ def check_window(days: int | None, course) -> None:
         )
 
 
+def check_course_open(course) -> None:
+    """Raise ``InvalidEnrollmentData`` if ``course`` is retired: it takes no new enrollments (existing ones go on)."""
+    if course.retired_at:
+        raise InvalidEnrollmentData(
+            _("The course %(name)s is retired: it takes no new enrollments.") % {"name": course.name},
+            field="course_id",
+        )
+
+
 def cancel_refusal(partition) -> str | None:
     """Return why the enrollment of ``partition`` cannot be canceled, in words for staff, or ``None`` when it can.
 

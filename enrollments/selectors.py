@@ -15,6 +15,7 @@ from .dynamo.models import (
     AuditEventItem,
     CanceledDateItem,
     CancelPolicyItem,
+    CatalogAuditEventItem,
     CompanyItem,
     CompanyOrderItem,
     CourseItem,
@@ -86,6 +87,25 @@ def company_list() -> list[CompanyItem]:
 @storage_errors_as_domain_errors
 def course_list() -> list[CourseItem]:
     return list(CourseItem.query(keys.COURSES))
+
+
+@storage_errors_as_domain_errors
+def company_history(company_id: str, *, limit: int = 100) -> list[CatalogAuditEventItem]:
+    """Return the latest ``limit`` audit events of a company's edits, newest first."""
+    return _catalog_history(keys.company_history(company_id), limit)
+
+
+@storage_errors_as_domain_errors
+def course_history(course_id: str, *, limit: int = 100) -> list[CatalogAuditEventItem]:
+    """Return the latest ``limit`` audit events of a course (edits, retired, restored), newest first."""
+    return _catalog_history(keys.course_history(course_id), limit)
+
+
+def _catalog_history(history: str, limit: int) -> list[CatalogAuditEventItem]:
+    events = CatalogAuditEventItem.query(
+        history, CatalogAuditEventItem.sk.startswith(keys.AUDIT_PREFIX), scan_index_forward=False, limit=limit
+    )
+    return list(events)
 
 
 @storage_errors_as_domain_errors

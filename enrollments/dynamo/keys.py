@@ -111,6 +111,21 @@ def course(course_id: str) -> Key:
     return Key(COURSES, course_id)
 
 
+def company_history(company_id: str) -> str:
+    """Return the partition of a company's own audit events (its edits), apart from the list of companies."""
+    return f"company#{company_id}"
+
+
+def course_history(course_id: str) -> str:
+    """Return the partition of a course's own audit events (edits, retired, restored)."""
+    return f"course#{course_id}"
+
+
+def catalog_audit_event(history: str, *, at_iso: str, suffix: str) -> Key:
+    """Return the key of an audit event in ``history`` (``company_history`` or ``course_history``), sorted by time."""
+    return Key(history, f"{AUDIT_PREFIX}{at_iso}#{suffix}")
+
+
 def company_orders(tenant_id: str) -> str:
     """Return the partition that lists a company's orders."""
     return f"orders#{tenant_id}"

@@ -288,6 +288,11 @@ class CourseItem(MainItem, discriminator="course"):
     name = UnicodeAttribute()
     access_period_days = NumberAttribute()
     certificate_validity_days = NumberAttribute()
+    # Grows by one at every edit: an edit is written only over the revision its form read (absent: never edited).
+    revision = NumberAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    # Present while the course is retired: it takes no new enrollments, its existing ones go on.
+    retired_at = UnicodeAttribute(null=True)
 
 
 class CompanyItem(MainItem, discriminator="company"):
@@ -299,6 +304,9 @@ class CompanyItem(MainItem, discriminator="company"):
     # The language of its learners' emails, a code of LANGUAGES. Companies created before it have none:
     # theirs is the site's LANGUAGE_CODE (pt-br), see services.catalog.company_language.
     language = UnicodeAttribute(null=True)
+    # Grows by one at every edit, as ``CourseItem.revision``.
+    revision = NumberAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
 
 
 class CompanyOrderItem(MainItem, discriminator="company_order"):
@@ -307,6 +315,18 @@ class CompanyOrderItem(MainItem, discriminator="company_order"):
     order_id = UnicodeAttribute()
     course_id = UnicodeAttribute()
     seats = NumberAttribute()
+    purchase_order = UnicodeAttribute(null=True)
+
+
+class CatalogAuditEventItem(MainItem, discriminator="catalog_audit"):
+    """``('company#<id>' or 'course#<id>', 'audit#<iso time>#<n>')``: one change to a company or a course.
+
+    ``changes`` lists ``[field, old, new]`` with the stored values (codes, digits), empty for retire and restore.
+    """
+
+    action = UnicodeAttribute()
+    author = AuthorAttribute()
+    changes = JSONAttribute(default=list)
 
 
 class UserItem(MainItem, discriminator="user"):
@@ -413,6 +433,8 @@ class OrderItem(OrderTableItem, discriminator="order"):
     course_id = UnicodeAttribute()
     seats = NumberAttribute()
     created_by = AuthorAttribute()
+    # The company's purchase-order reference, optional, as staff typed it.
+    purchase_order = UnicodeAttribute(null=True)
 
 
 class GeneratedItem(OrderTableItem, discriminator="generated_item"):

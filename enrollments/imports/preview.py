@@ -14,7 +14,7 @@ from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import CompanyItem, CourseItem, ImportJobItem
 from ..exceptions import CourseNotFound, DeduplicationConflict, InvalidEnrollmentData
-from ..rules import PREPAID, check_window
+from ..rules import PREPAID, check_course_open, check_window
 from ..validators import format_cpf
 from . import selectors
 from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, CsvFile, iter_rows, read_csv_file
@@ -115,6 +115,7 @@ def import_options(
         default_course = catalog.by_id.get(default_course_id)
         if default_course is None:
             raise CourseNotFound(default_course_id)
+        check_course_open(default_course)
     if window_days is not None:
         if default_course is not None:
             check_window(window_days, default_course)

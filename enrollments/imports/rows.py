@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..dynamo.models import CourseItem
 from ..exceptions import InvalidEnrollmentData
-from ..rules import Person, check_window
+from ..rules import Person, check_course_open, check_window
 from ..validators import normalize_cpf, normalize_email
 from .parsing import RawRow
 
@@ -116,6 +116,11 @@ def _check(
         course = default_course
     else:
         problems.append(_("No course: fill the course column or choose a default course."))
+    if course is not None:
+        try:
+            check_course_open(course)
+        except InvalidEnrollmentData as error:
+            problems.append(error.message)
 
     window = default_window
     if raw.window_days:

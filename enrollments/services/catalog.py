@@ -1,5 +1,6 @@
-"""Companies, courses and orders of seats."""
+"""Companies, courses and orders of seats: created, edited, retired, each edit audited."""
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -10,12 +11,27 @@ from django.utils.translation import gettext as _
 from .. import clock, selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import CompanyItem, CompanyOrderItem, CourseItem, OrderItem, VacancyItem
+from ..dynamo.models import (
+    CatalogAuditEventItem,
+    CompanyItem,
+    CompanyOrderItem,
+    CourseItem,
+    OrderItem,
+    VacancyItem,
+)
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER
 from ..validators import normalize_cnpj
 from .common import Author
+
+# What the catalog's audit events record (``CatalogAuditEventItem.action``).
+COMPANY_UPDATED = "COMPANY_UPDATED"
+COURSE_UPDATED = "COURSE_UPDATED"
+COURSE_RETIRED = "COURSE_RETIRED"
+COURSE_RESTORED = "COURSE_RESTORED"
+# The longest purchase-order reference an order keeps.
+MAX_PURCHASE_ORDER_CHARS = 100
 
 # DynamoDB takes at most 100 writes in one transaction.
 _TRANSACTION_LIMIT = 100
@@ -56,17 +72,8 @@ def company_create(
         raise InvalidEnrollmentData(
             _("Billing must be prepaid or postpaid, not %(value)s.") % {"value": billing}, field="billing"
         )
-    language = language or default_language()
-    if language not in dict(settings.LANGUAGES):
-        raise InvalidEnrollmentData(
-            _("The language must be one of %(choices)s, not %(value)s.")
-            % {"choices": ", ".join(code for code, _name in settings.LANGUAGES), "value": language},
-            field="language",
-        )
-    try:
-        cnpj = normalize_cnpj(cnpj)
-    except ValidationError as error:
-        raise InvalidEnrollmentData(error.messages[0], field="cnpj") from None
+    language = _checked_language(language)
+    cnpj = _checked_cnpj(cnpj)
     company = CompanyItem(
         *keys.company(company_id or str(uuid.uuid4())),
         created_at=clock.now_iso(),
@@ -85,16 +92,7 @@ def course_create(
 ) -> CourseItem:
     """Create a course with its access period and certificate validity, in days."""
     name = _required_name(name, _("course"))
-    for field, value in (
-        ("access_period_days", access_period_days),
-        ("certificate_validity_days", certificate_validity_days),
-    ):
-        if not isinstance(value, int) or not 1 <= value <= MAX_COURSE_DAYS:
-            raise InvalidEnrollmentData(
-                _("%(field)s must be a whole number of days, from 1 to %(max)s.")
-                % {"field": field, "max": MAX_COURSE_DAYS},
-                field=field,
-            )
+    _check_days(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
     course = CourseItem(
         *keys.course(course_id or str(uuid.uuid4())),
         created_at=clock.now_iso(),
@@ -104,6 +102,34 @@ def course_create(
     )
     _create_once(course, CourseItem, _("A course with id %(id)s already exists.") % {"id": course.sk})
     return course
+
+
+def _checked_language(language: str | None) -> str:
+    language = language or default_language()
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidEnrollmentData(
+            _("The language must be one of %(choices)s, not %(value)s.")
+            % {"choices": ", ".join(code for code, _name in settings.LANGUAGES), "value": language},
+            field="language",
+        )
+    return language
+
+
+def _checked_cnpj(cnpj: str | None) -> str | None:
+    try:
+        return normalize_cnpj(cnpj)
+    except ValidationError as error:
+        raise InvalidEnrollmentData(error.messages[0], field="cnpj") from None
+
+
+def _check_days(**days: int) -> None:
+    for field, value in days.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COURSE_DAYS:
+            raise InvalidEnrollmentData(
+                _("%(field)s must be a whole number of days, from 1 to %(max)s.")
+                % {"field": field, "max": MAX_COURSE_DAYS},
+                field=field,
+            )
 
 
 def _create_once(item, model, message: str) -> None:
@@ -117,20 +143,33 @@ def _create_once(item, model, message: str) -> None:
 
 @storage_errors_as_domain_errors
 def order_create(
-    *, tenant_id: str, course_id: str, seats: int, author: Author, order_id: str | None = None
+    *,
+    tenant_id: str,
+    course_id: str,
+    seats: int,
+    author: Author,
+    order_id: str | None = None,
+    purchase_order: str | None = None,
 ) -> OrderItem:
     """Create an order of ``seats`` seats of a course for a company: the order and one vacancy item a seat.
 
     Seats go in transactions of at most 100 items, the order in the first one:
     a failure after the first leaves an order with fewer free seats than bought,
     which ``seats_left`` shows. An ``order_id`` that exists raises ``AlreadyCreated``
-    (the same form sent twice buys its seats once).
+    (the same form sent twice buys its seats once). ``purchase_order`` is the company's
+    own reference of the purchase, optional, shown wherever the order is.
     """
     selectors.company_get(tenant_id)
     selectors.course_get(course_id)
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS_PER_ORDER:
         raise InvalidEnrollmentData(
             _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
+        )
+    purchase_order = (purchase_order or "").strip() or None
+    if purchase_order and len(purchase_order) > MAX_PURCHASE_ORDER_CHARS:
+        raise InvalidEnrollmentData(
+            _("A purchase-order reference has at most %(max)s characters.") % {"max": MAX_PURCHASE_ORDER_CHARS},
+            field="purchase_order",
         )
     now = clock.now_iso()
     order_id = order_id or str(uuid.uuid4())
@@ -141,6 +180,7 @@ def order_create(
         course_id=course_id,
         seats=seats,
         created_by=author.as_attribute(),
+        purchase_order=purchase_order,
     )
     tx = Transaction()
     tx.put(order, condition=OrderItem.order_id.does_not_exist(), name="order")
@@ -151,6 +191,7 @@ def order_create(
             order_id=order_id,
             course_id=course_id,
             seats=seats,
+            purchase_order=purchase_order,
         ),
         name="company_order",
     )
@@ -177,3 +218,150 @@ def order_create(
     for rest in transactions[1:]:
         rest.commit()
     return order
+
+
+def _catalog_event(history: str, *, at: str, action: str, author: Author, changes=()) -> CatalogAuditEventItem:
+    # The random suffix keeps two events of the same microsecond apart.
+    return CatalogAuditEventItem(
+        *keys.catalog_audit_event(history, at_iso=at, suffix=secrets.token_hex(3)),
+        created_at=at,
+        action=action,
+        author=author.as_attribute(),
+        changes=[list(change) for change in changes],
+    )
+
+
+def _revision_condition(model, revision: int):
+    """Return the condition that the item exists and still has the ``revision`` its editor read (0: never edited)."""
+    exists = model.sk.exists()
+    return exists & (model.revision == revision if revision else model.revision.does_not_exist())
+
+
+def _commit_edit(item, model, values: dict, *, revision: int, history: str, action: str, author: Author, changed):
+    """Write ``values`` over ``item`` if still at ``revision``, with the audit event; return ``changed``."""
+    now = clock.now_iso()
+    actions = [
+        getattr(model, field).set(value) if value is not None else getattr(model, field).remove()
+        for field, value in values.items()
+    ]
+    actions += [model.revision.set(revision + 1), model.updated_at.set(now)]
+    tx = Transaction()
+    tx.update(item, actions, condition=_revision_condition(model, revision), name="item")
+    tx.put(_catalog_event(history, at=now, action=action, author=author, changes=changed), name="audit")
+    try:
+        tx.commit()
+    except TransactionFailed:
+        raise _changed_meanwhile() from None
+
+
+def _changed_meanwhile() -> ConcurrentChange:
+    return ConcurrentChange(_("Someone changed it meanwhile: reload the page to see their change, then edit again."))
+
+
+def _changes(item, values: dict) -> list[tuple[str, object, object]]:
+    return [(field, getattr(item, field), value) for field, value in values.items() if getattr(item, field) != value]
+
+
+@storage_errors_as_domain_errors
+def company_update(
+    *, company_id: str, name: str, cnpj: str | None, language: str | None, revision: int, author: Author
+) -> CompanyItem:
+    """Change a company's name, CNPJ and language, if nobody changed it since it was read at ``revision``.
+
+    The change and its audit event (each field's old and new value) are one transaction; a change
+    that changes nothing writes nothing. Enrollments keep the company name they were made with.
+    """
+    values = {
+        "name": _required_name(name, _("company")),
+        "cnpj": _checked_cnpj(cnpj),
+        "language": _checked_language(language),
+    }
+    company = selectors.company_get(company_id)
+    if int(company.revision or 0) != revision:
+        raise _changed_meanwhile()
+    # A company stored before languages has the site's: choosing that one changes nothing.
+    company.language = company_language(company)
+    changed = _changes(company, values)
+    if changed:
+        _commit_edit(
+            company,
+            CompanyItem,
+            values,
+            revision=revision,
+            history=keys.company_history(company_id),
+            action=COMPANY_UPDATED,
+            author=author,
+            changed=changed,
+        )
+    return selectors.company_get(company_id)
+
+
+@storage_errors_as_domain_errors
+def course_update(
+    *,
+    course_id: str,
+    name: str,
+    access_period_days: int,
+    certificate_validity_days: int,
+    revision: int,
+    author: Author,
+) -> CourseItem:
+    """Change a course's name, access period and certificate validity, if still at ``revision``.
+
+    The periods apply to enrollments made from now on: each enrollment keeps the snapshot of
+    the course it was made with. One transaction with the audit event; nothing changed, nothing written.
+    """
+    values = {"name": _required_name(name, _("course"))}
+    _check_days(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
+    values.update(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
+    course = selectors.course_get(course_id)
+    if int(course.revision or 0) != revision:
+        raise _changed_meanwhile()
+    changed = _changes(course, values)
+    if changed:
+        _commit_edit(
+            course,
+            CourseItem,
+            values,
+            revision=revision,
+            history=keys.course_history(course_id),
+            action=COURSE_UPDATED,
+            author=author,
+            changed=changed,
+        )
+    return selectors.course_get(course_id)
+
+
+def _set_retired(course_id: str, *, retired: bool, author: Author) -> CourseItem:
+    course = selectors.course_get(course_id)
+    if bool(course.retired_at) == retired:
+        # Already so (a second click, or someone else did it): nothing to change, nothing to audit.
+        return course
+    now = clock.now_iso()
+    if retired:
+        action, update = COURSE_RETIRED, CourseItem.retired_at.set(now)
+        condition = CourseItem.sk.exists() & CourseItem.retired_at.does_not_exist()
+    else:
+        action, update = COURSE_RESTORED, CourseItem.retired_at.remove()
+        condition = CourseItem.retired_at == course.retired_at
+    tx = Transaction()
+    tx.update(course, [update], condition=condition, name="item")
+    tx.put(_catalog_event(keys.course_history(course_id), at=now, action=action, author=author), name="audit")
+    try:
+        tx.commit()
+    except TransactionFailed:
+        # Someone retired or restored it at the same moment: the course is as they left it.
+        pass
+    return selectors.course_get(course_id)
+
+
+@storage_errors_as_domain_errors
+def course_retire(*, course_id: str, author: Author) -> CourseItem:
+    """Retire a course: no new enrollments (form, import or service); existing ones go on. Audited; twice is once."""
+    return _set_retired(course_id, retired=True, author=author)
+
+
+@storage_errors_as_domain_errors
+def course_restore(*, course_id: str, author: Author) -> CourseItem:
+    """Restore a retired course: it takes new enrollments again. Audited; twice is once."""
+    return _set_retired(course_id, retired=False, author=author)

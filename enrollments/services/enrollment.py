@@ -48,6 +48,7 @@ from ..rules import (
     SEAT_USED,
     Person,
     cancel_refusal,
+    check_course_open,
     check_window,
     clean_person,
     enrollment_schedule,
@@ -77,6 +78,7 @@ def enroll(
     person = clean_person(user)
     company = selectors.company_get(tenant_id)
     course = selectors.course_get(course_id)
+    check_course_open(course)
     check_window(deduplication_window_days, course)
 
     seats = _SeatCandidates(tenant_id=tenant_id, course_id=course_id) if company.billing == PREPAID else None

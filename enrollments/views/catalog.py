@@ -3,14 +3,17 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import permissions, selectors
-from ..exceptions import AlreadyCreated, CompanyNotFound, EnrollmentError
-from ..forms import CompanyForm, CourseForm, OrderForm, company_choices
+from .. import labels, permissions, selectors
+from ..exceptions import AlreadyCreated, CompanyNotFound, CourseNotFound, EnrollmentError
+from ..forms import CompanyEditForm, CompanyForm, CourseEditForm, CourseForm, OrderForm, company_choices
 from ..rules import PREPAID
 from ..services import Author, company_create, course_create, order_create
-from ..services.catalog import company_language
+from ..services.catalog import company_language, company_update, course_restore, course_retire, course_update
+from ..validators import format_cnpj
 from .common import add_domain_error, render_page, requires
 
 
@@ -56,21 +59,108 @@ def seats_and_orders(company) -> dict:
     }
 
 
-@requires(permissions.VIEW)
-def company_detail(request, company_id: str):
+def _company_or_404(company_id: str):
     try:
-        company = selectors.company_get(company_id)
+        return selectors.company_get(company_id)
     except CompanyNotFound as error:
         raise Http404(error.message) from None
+
+
+def _course_or_404(course_id: str):
+    try:
+        return selectors.course_get(course_id)
+    except CourseNotFound as error:
+        raise Http404(error.message) from None
+
+
+def _shown(field: str, value) -> str:
+    """Return a stored value of a catalog field as staff read it."""
+    if value is None or value == "":
+        return "—"
+    if field == "cnpj":
+        return format_cnpj(value)
+    if field == "language":
+        try:
+            return translation.get_language_info(value)["name_translated"]
+        except KeyError:
+            return value
+    return str(value)
+
+
+def history_rows(events) -> list[dict]:
+    """Return what a company's or course's history shows: when, who, what, and each change old → new."""
+    return [
+        {
+            "at": event.created_at,
+            "author": event.author.name,
+            "action": labels.label(labels.CATALOG_ACTIONS, event.action),
+            "changes": [
+                {
+                    "field": labels.label(labels.CATALOG_FIELDS, field),
+                    "old": _shown(field, old),
+                    "new": _shown(field, new),
+                }
+                for field, old, new in event.changes or []
+            ],
+        }
+        for event in events
+    ]
+
+
+@requires(permissions.VIEW)
+def company_detail(request, company_id: str):
+    company = _company_or_404(company_id)
     context = {
         "title": company.name,
         "company": company,
         "language": company_language(company),
         **seats_and_orders(company),
+        "history": history_rows(selectors.company_history(company.sk)),
         "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
         "can_enroll": request.user.has_perm(permissions.ENROLL),
+        "can_edit": request.user.has_perm(permissions.MANAGE_COMPANIES),
     }
     return render_page(request, "admin/backoffice/company_detail.html", context)
+
+
+@requires(permissions.MANAGE_COMPANIES)
+def company_edit(request, company_id: str):
+    """Change a company's name, CNPJ and email language; refused if someone changed it since the form was read."""
+    company = _company_or_404(company_id)
+    initial = {
+        "name": company.name,
+        "cnpj": format_cnpj(company.cnpj) if company.cnpj else "",
+        "language": company_language(company),
+        "revision": int(company.revision or 0),
+    }
+    form = CompanyEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            company = company_update(
+                company_id=company.sk,
+                name=data["name"],
+                cnpj=data["cnpj"],
+                language=data["language"],
+                revision=data["revision"],
+                author=Author.from_user(request.user),
+            )
+        except EnrollmentError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Company %(name)s saved.") % {"name": company.name})
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
+    return render_page(
+        request,
+        "admin/backoffice/form.html",
+        {
+            "title": _("Edit company %(name)s") % {"name": company.name},
+            "form": form,
+            "submit": _("Save"),
+            "section_name": _("Companies"),
+            "section_url": reverse("admin:company_list"),
+        },
+    )
 
 
 @requires(permissions.MANAGE_COMPANIES)
@@ -116,6 +206,76 @@ def course_list(request):
         "can_add": request.user.has_perm(permissions.MANAGE_COURSES),
     }
     return render_page(request, "admin/backoffice/course_list.html", context)
+
+
+@requires(permissions.VIEW)
+def course_detail(request, course_id: str):
+    course = _course_or_404(course_id)
+    context = {
+        "title": course.name,
+        "course": course,
+        "history": history_rows(selectors.course_history(course.sk)),
+        "can_edit": request.user.has_perm(permissions.MANAGE_COURSES),
+    }
+    return render_page(request, "admin/backoffice/course_detail.html", context)
+
+
+@requires(permissions.MANAGE_COURSES)
+def course_edit(request, course_id: str):
+    """Change a course's name and periods (for future enrollments); refused if someone changed it meanwhile."""
+    course = _course_or_404(course_id)
+    initial = {
+        "name": course.name,
+        "access_period_days": int(course.access_period_days),
+        "certificate_validity_days": int(course.certificate_validity_days),
+        "revision": int(course.revision or 0),
+    }
+    form = CourseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            course = course_update(
+                course_id=course.sk,
+                name=data["name"],
+                access_period_days=data["access_period_days"],
+                certificate_validity_days=data["certificate_validity_days"],
+                revision=data["revision"],
+                author=Author.from_user(request.user),
+            )
+        except EnrollmentError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Course %(name)s saved.") % {"name": course.name})
+            return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
+    return render_page(
+        request,
+        "admin/backoffice/form.html",
+        {
+            "title": _("Edit course %(name)s") % {"name": course.name},
+            "form": form,
+            "submit": _("Save"),
+            "section_name": _("Courses"),
+            "section_url": reverse("admin:course_list"),
+        },
+    )
+
+
+@requires(permissions.MANAGE_COURSES)
+@require_POST
+def course_retire_view(request, course_id: str):
+    """Retire a course: it takes no new enrollments, its existing ones go on."""
+    course = course_retire(course_id=_course_or_404(course_id).sk, author=Author.from_user(request.user))
+    messages.success(request, _("Course %(name)s retired: it takes no new enrollments.") % {"name": course.name})
+    return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
+
+
+@requires(permissions.MANAGE_COURSES)
+@require_POST
+def course_restore_view(request, course_id: str):
+    """Restore a retired course: it takes new enrollments again."""
+    course = course_restore(course_id=_course_or_404(course_id).sk, author=Author.from_user(request.user))
+    messages.success(request, _("Course %(name)s restored: it takes new enrollments again.") % {"name": course.name})
+    return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
 
 
 @requires(permissions.MANAGE_COURSES)
@@ -183,6 +343,7 @@ def order_add(request):
                 seats=data["seats"],
                 author=Author.from_user(request.user),
                 order_id=data["token"],
+                purchase_order=data["purchase_order"],
             )
         except AlreadyCreated:
             # The same form sent twice: the first submit bought the seats.

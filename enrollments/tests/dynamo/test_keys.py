@@ -91,3 +91,11 @@ def test_shards__day_and_hash__stable_and_within_the_configured_count():
             "enrollments#2",
         }
     )
+
+
+def test_keys__catalog_history__a_partition_per_company_and_per_course_apart_from_their_lists():
+    assert keys.company_history("t1") == "company#t1" and keys.course_history("c1") == "course#c1"
+    assert keys.catalog_audit_event("course#c1", at_iso="2026-01-02T03:04:05.000000Z", suffix="abc") == (
+        "course#c1",
+        "audit#2026-01-02T03:04:05.000000Z#abc",
+    )

@@ -1,9 +1,15 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from enrollments import selectors
-from enrollments.exceptions import InvalidEnrollmentData
-from enrollments.services import company_create, course_create, order_create
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+from enrollments.clock import to_iso
+from enrollments.dynamo.models import CompanyItem, CourseItem
+from enrollments.exceptions import ConcurrentChange, InvalidEnrollmentData
+from enrollments.services import company_create, course_create, enroll, order_create
+from enrollments.services.catalog import company_update, course_restore, course_retire, course_update
+from enrollments.services.progress import record_access
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 
 def test_order_create__writes_the_order_and_one_seat_each_across_transactions():
@@ -61,3 +67,183 @@ def test_course_create__more_than_a_century__refused_naming_the_field(field):
         course_create(name="Forever", **days)
 
     assert raised.value.field == field and "from 1 to 36500" in raised.value.message
+
+
+# Catalog edits: companies and courses edited with an audit event, courses retired and restored, purchase orders.
+
+
+def test_company_update__name_cnpj_language__stored_with_an_audit_event_old_to_new(frozen_clock):
+    company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
+
+    updated = company_update(
+        company_id=company.sk, name="Acme S.A.", cnpj="11.222.333/0001-81", language="en", revision=0, author=STAFF
+    )
+
+    assert (updated.name, updated.cnpj, updated.language, updated.revision) == ("Acme S.A.", "11222333000181", "en", 1)
+    (event,) = selectors.company_history(company.sk)
+    assert event.action == "COMPANY_UPDATED" and event.author.id == STAFF.id
+    assert event.created_at == to_iso(frozen_clock.start)
+    assert event.changes == [
+        ["name", "Acme Ltda", "Acme S.A."],
+        ["cnpj", None, "11222333000181"],
+        ["language", "pt-br", "en"],
+    ]
+
+
+def test_company_update__nothing_changed__writes_nothing():
+    company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
+
+    company_update(company_id=company.sk, name=" Acme Ltda ", cnpj="", language="pt-br", revision=0, author=STAFF)
+
+    assert selectors.company_get(company.sk).revision is None
+    assert selectors.company_history(company.sk) == []
+
+
+def test_company_update__revision_read_before_another_edit__refused_as_changed_meanwhile():
+    company = make_company()
+    company_update(company_id=company.sk, name="First", cnpj=None, language="en", revision=0, author=STAFF)
+
+    with pytest.raises(ConcurrentChange) as raised:
+        company_update(company_id=company.sk, name="Second", cnpj=None, language="en", revision=0, author=STAFF)
+
+    assert "changed it meanwhile" in raised.value.message
+    assert selectors.company_get(company.sk).name == "First"
+    assert len(selectors.company_history(company.sk)) == 1
+
+
+def test_company_update__two_edits_of_the_same_revision_at_once__one_wins():
+    company = make_company()
+
+    def edit(name):
+        try:
+            return company_update(company_id=company.sk, name=name, cnpj=None, language="en", revision=0, author=STAFF)
+        except ConcurrentChange:
+            return None
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(edit, [f"Name {n}" for n in range(4)]))
+
+    winners = [result for result in results if result is not None]
+    assert len(winners) == 1
+    assert selectors.company_get(company.sk).name == winners[0].name
+    assert len(selectors.company_history(company.sk)) == 1
+
+
+def test_company_update__bad_cnpj__names_the_field_nothing_written():
+    company = make_company()
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        company_update(
+            company_id=company.sk, name="X", cnpj="11.222.333/0001-82", language="en", revision=0, author=STAFF
+        )
+
+    assert raised.value.field == "cnpj" and selectors.company_history(company.sk) == []
+
+
+def test_course_update__periods__apply_to_future_enrollments_only_existing_keep_their_snapshot():
+    company, course = (
+        make_company(billing="postpaid"),
+        make_course(access_period_days=90, certificate_validity_days=365),
+    )
+    before = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    course_update(
+        course_id=course.sk,
+        name="Renamed",
+        access_period_days=30,
+        certificate_validity_days=700,
+        revision=0,
+        author=STAFF,
+    )
+    after = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    kept = selectors.enrollment_get(before.id).course
+    assert (kept.name, kept.access_period_days, kept.certificate_validity_days) == (course.name, 90, 365)
+    assert (after.course.name, after.course.access_period_days, after.course.certificate_validity_days) == (
+        "Renamed",
+        30,
+        700,
+    )
+    (event,) = selectors.course_history(course.sk)
+    assert event.action == "COURSE_UPDATED"
+    assert event.changes == [
+        ["name", course.name, "Renamed"],
+        ["access_period_days", 90, 30],
+        ["certificate_validity_days", 365, 700],
+    ]
+
+
+def test_course_update__stale_revision__refused_as_changed_meanwhile():
+    course = make_course()
+    course_update(
+        course_id=course.sk, name="A", access_period_days=10, certificate_validity_days=10, revision=0, author=STAFF
+    )
+
+    with pytest.raises(ConcurrentChange):
+        course_update(
+            course_id=course.sk, name="B", access_period_days=10, certificate_validity_days=10, revision=0, author=STAFF
+        )
+
+    assert selectors.course_get(course.sk).name == "A"
+
+
+def test_course_update__zero_days__names_the_field():
+    course = make_course()
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        course_update(
+            course_id=course.sk, name="A", access_period_days=0, certificate_validity_days=10, revision=0, author=STAFF
+        )
+
+    assert raised.value.field == "access_period_days"
+
+
+def test_course_retire__audited_twice_is_once_and_restore_audited():
+    course = make_course()
+
+    retired = course_retire(course_id=course.sk, author=STAFF)
+    course_retire(course_id=course.sk, author=STAFF)
+    restored = course_restore(course_id=course.sk, author=STAFF)
+
+    assert retired.retired_at and restored.retired_at is None
+    assert [event.action for event in selectors.course_history(course.sk)] == ["COURSE_RESTORED", "COURSE_RETIRED"]
+    assert course.sk in {listed.sk for listed in selectors.course_list()}
+
+
+def test_course_retire__existing_enrollments_go_on():
+    company, course = make_company(billing="postpaid"), make_course()
+    existing = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    course_retire(course_id=course.sk, author=STAFF)
+
+    assert selectors.enrollment_get(existing.id).status == "PENDING"
+    assert selectors.enrollment_partition(existing.id).schedules
+    assert record_access(enrollment_id=existing.id).status == "IN_PROGRESS"
+
+
+def test_catalog_history__lives_apart_from_the_company_and_course_lists():
+    company, course = make_company(), make_course()
+    company_update(company_id=company.sk, name="Renamed", cnpj=None, language="en", revision=0, author=STAFF)
+    course_retire(course_id=course.sk, author=STAFF)
+
+    assert all(isinstance(item, CompanyItem) for item in selectors.company_list())
+    assert all(isinstance(item, CourseItem) for item in selectors.course_list())
+
+
+def test_order_create__purchase_order_reference__kept_on_the_order_and_the_company_listing():
+    company, course = make_company(), make_course()
+
+    order = order_create(
+        tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order=" PO-2026/17 "
+    )
+
+    assert selectors.order_find(order.order_id).purchase_order == "PO-2026/17"
+    assert [listed.purchase_order for listed in selectors.order_list(tenant_id=company.sk)] == ["PO-2026/17"]
+
+
+def test_order_create__no_purchase_order__none():
+    company, course = make_company(), make_course()
+
+    order = order_create(tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order="  ")
+
+    assert selectors.order_find(order.order_id).purchase_order is None

@@ -22,6 +22,7 @@ from enrollments.exceptions import (
     NoVacancyLeft,
 )
 from enrollments.services import enroll
+from enrollments.services.catalog import course_restore, course_retire
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = pytest.mark.django_db
@@ -313,3 +314,28 @@ def test_lifecycle_records__carry_due_index_attributes(frozen_clock):
         if record.id == enrollment.id
     ]
     assert [record.sk for record in found] == ["schedules#reminder_no_access_3_days"]
+
+
+def test_enroll__retired_course__refused_naming_the_course_writes_nothing(frozen_clock):
+    company, course = make_company(), make_course(name="Old NR-10")
+    make_order(company, course, seats=1)
+    course_retire(course_id=course.sk, author=STAFF)
+    person = make_person()
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
+
+    assert raised.value.field == "course_id"
+    assert raised.value.message == "The course Old NR-10 is retired: it takes no new enrollments."
+    assert selectors.user_find(person.email) is None
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+
+
+def test_enroll__restored_course__enrolls_again(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    course_retire(course_id=course.sk, author=STAFF)
+    course_restore(course_id=course.sk, author=STAFF)
+
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    assert enrollment.course.id == course.sk

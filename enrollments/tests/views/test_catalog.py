@@ -8,7 +8,9 @@ from django.urls import reverse
 from enrollments import permissions, selectors
 from enrollments.dynamo.models import CompanyItem
 from enrollments.permissions import sync_groups
-from enrollments.services import company_create
+from enrollments.services import company_create, course_create, enroll, order_create
+from enrollments.services.catalog import company_update, course_retire, course_update
+from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 from enrollments.tests.request_support import post_at_once
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +245,248 @@ def test_company_add__damaged_token__form_error_nothing_created(client, login):
 
     assert "The form was damaged; reload the page." in response.content.decode()
     assert not [c for c in selectors.company_list() if c.name == name]
+
+
+# Catalog edits: the edit pages, the history on the company's and course's pages, retire and restore, purchase orders.
+
+
+def _company_edit_data(company, **overrides):
+    data = {"name": company.name, "cnpj": "", "language": "pt-br", "revision": str(int(company.revision or 0))}
+    data.update(overrides)
+    return data
+
+
+def _course_edit_data(course, **overrides):
+    data = {
+        "name": course.name,
+        "access_period_days": str(course.access_period_days),
+        "certificate_validity_days": str(course.certificate_validity_days),
+        "revision": str(int(course.revision or 0)),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_company_edit__name_cnpj_language__saved_and_the_history_shows_who_when_old_to_new(client, login, frozen_clock):
+    user = login(permissions.SUPERVISORS)
+    company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
+
+    response = client.post(
+        reverse("admin:company_edit", args=[company.sk]),
+        _company_edit_data(company, name="Acme S.A.", cnpj="11222333000181", language="en"),
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
+    assert "Company Acme S.A. saved." in page
+    history = page.split('id="history"', 1)[1]
+    assert user.get_full_name() in history and "Company edited" in history
+    assert "Name: Acme Ltda → Acme S.A." in history
+    assert "CNPJ: — → 11.222.333/0001-81" in history
+    assert "Email language: Brazilian Portuguese → English" in history
+
+
+def test_company_edit__form__starts_with_the_company_s_values(client, login):
+    login(permissions.SUPERVISORS)
+    company = company_create(name="Acme Ltda", billing="postpaid", cnpj="11222333000181", language="en")
+
+    form = client.get(reverse("admin:company_edit", args=[company.sk])).context["form"]
+
+    assert (form["name"].value(), form["cnpj"].value(), form["language"].value(), form["revision"].value()) == (
+        "Acme Ltda",
+        "11.222.333/0001-81",
+        "en",
+        0,
+    )
+
+
+def test_company_edit__someone_changed_it_meanwhile__form_error_their_change_kept(client, login):
+    login(permissions.SUPERVISORS)
+    company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
+    stale = _company_edit_data(company, name="Mine")
+    company_update(company_id=company.sk, name="Theirs", cnpj=None, language="pt-br", revision=0, author=STAFF)
+
+    response = client.post(reverse("admin:company_edit", args=[company.sk]), stale)
+
+    assert response.status_code == 200
+    assert "Someone changed it meanwhile" in response.context["form"].non_field_errors()[0]
+    assert selectors.company_get(company.sk).name == "Theirs"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_company_edit__two_stale_edits_at_once__one_saved_the_other_told(client, login):
+    sync_groups()
+    login(permissions.SUPERVISORS)
+    company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
+    url = reverse("admin:company_edit", args=[company.sk])
+
+    first, second = post_at_once(client, url, _company_edit_data(company, name="Acme S.A."))
+
+    # The same values twice: the first saves, the second finds a newer revision and says so.
+    assert sorted(r.status_code for r in (first, second)) == [200, 302]
+    assert selectors.company_get(company.sk).name == "Acme S.A."
+    assert len(selectors.company_history(company.sk)) == 1
+
+
+def test_company_edit__operator__403(client, login):
+    login(permissions.OPERATORS)
+    company = company_create(name="Acme Ltda", billing="postpaid")
+
+    assert client.get(reverse("admin:company_edit", args=[company.sk])).status_code == 403
+
+
+def test_company_detail__edit_link_for_supervisors_only(client, login):
+    company = company_create(name="Acme Ltda", billing="postpaid")
+    url = reverse("admin:company_edit", args=[company.sk])
+
+    login(permissions.VIEWERS)
+    assert url not in client.get(reverse("admin:company_detail", args=[company.sk])).content.decode()
+    login(permissions.SUPERVISORS)
+    assert url in client.get(reverse("admin:company_detail", args=[company.sk])).content.decode()
+
+
+def test_course_edit__periods_saved_for_future_enrollments_and_shown_in_the_history(client, login, catalog, enrollment):
+    login(permissions.SUPERVISORS)
+    course = catalog["course"]
+
+    response = client.post(
+        reverse("admin:course_edit", args=[course.sk]),
+        _course_edit_data(course, name="NR-35 (2026)", access_period_days="30"),
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("admin:course_detail", args=[course.sk])
+    assert "Course NR-35 (2026) saved." in page
+    history = page.split('id="history"', 1)[1]
+    assert f"Name: {course.name} → NR-35 (2026)" in history and "Access period (days): 90 → 30" in history
+    assert "Certificate validity" not in history  # unchanged
+    assert selectors.enrollment_get(enrollment.id).course.access_period_days == 90
+
+
+def test_course_edit__someone_changed_it_meanwhile__form_error(client, login):
+    login(permissions.SUPERVISORS)
+    course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
+    stale = _course_edit_data(course, name="Mine")
+    course_update(
+        course_id=course.sk,
+        name="Theirs",
+        access_period_days=90,
+        certificate_validity_days=365,
+        revision=0,
+        author=STAFF,
+    )
+
+    response = client.post(reverse("admin:course_edit", args=[course.sk]), stale)
+
+    assert "Someone changed it meanwhile" in response.context["form"].non_field_errors()[0]
+    assert selectors.course_get(course.sk).name == "Theirs"
+
+
+def test_course_retire__page_marks_it_retired_list_too_history_says_who(client, login):
+    user = login(permissions.SUPERVISORS)
+    course = course_create(name=f"NR-10 {uuid.uuid4().hex[:6]}", access_period_days=90, certificate_validity_days=365)
+
+    response = client.post(reverse("admin:course_retire_view", args=[course.sk]), follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("admin:course_detail", args=[course.sk])
+    assert "Retired on" in page.split('id="course-status"', 1)[1].split("</dd>", 1)[0]
+    assert "Course retired: no new enrollments" in page and user.get_full_name() in page
+    assert reverse("admin:course_restore_view", args=[course.sk]) in page
+    listed = client.get(reverse("admin:course_list")).content.decode()
+    row = listed.split(reverse("admin:course_detail", args=[course.sk]), 1)[1].split("</tr>", 1)[0]
+    assert "(retired)" in row
+
+
+def test_course_restore__takes_enrollments_again_history_shows_both(client, login):
+    login(permissions.SUPERVISORS)
+    course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
+    client.post(reverse("admin:course_retire_view", args=[course.sk]))
+
+    page = client.post(reverse("admin:course_restore_view", args=[course.sk]), follow=True).content.decode()
+
+    assert selectors.course_get(course.sk).retired_at is None
+    assert "Open: takes new enrollments." in page
+    assert "Course restored: takes new enrollments again" in page and "Course retired: no new enrollments" in page
+
+
+def test_course_retire__get__not_allowed_nothing_changed(client, login):
+    login(permissions.SUPERVISORS)
+    course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
+
+    assert client.get(reverse("admin:course_retire_view", args=[course.sk])).status_code == 405
+    assert selectors.course_get(course.sk).retired_at is None
+
+
+def test_course_retire__operator__403_nothing_changed(client, login):
+    login(permissions.OPERATORS)
+    course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
+
+    assert client.post(reverse("admin:course_retire_view", args=[course.sk])).status_code == 403
+    assert selectors.course_get(course.sk).retired_at is None
+
+
+def test_enroll_form__retired_course__refused_on_the_course_field(client, login, catalog):
+    login(permissions.OPERATORS)
+    course_retire(course_id=catalog["course"].sk, author=STAFF)
+    token = uuid.uuid4().hex[:8]
+    data = {
+        "company": catalog["company"].sk,
+        "course": catalog["course"].sk,
+        "name": f"Ana {token}",
+        "email": f"ana.{token}@example.com",
+        "cpf": "",
+        "deduplication_window_days": "",
+        "enrollment_id": str(uuid.uuid4()),
+    }
+
+    response = client.post(reverse("admin:enrollment_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["course"] == [
+        f"The course {catalog['course'].name} is retired: it takes no new enrollments."
+    ]
+    assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 3
+
+
+def test_order_add__purchase_order__shown_on_the_company_page_and_the_order_list(client, login, catalog):
+    login(permissions.OPERATORS)
+    company = catalog["company"]
+    data = {"company": company.sk, "course": catalog["course"].sk, "seats": "2", "token": str(uuid.uuid4())}
+
+    client.post(reverse("admin:order_add"), {**data, "purchase_order": "PO-2026/17"})
+
+    order = selectors.order_find(data["token"])
+    assert order.purchase_order == "PO-2026/17"
+    for page in (
+        client.get(reverse("admin:company_detail", args=[company.sk])),
+        client.get(reverse("admin:order_list"), {"company": company.sk}),
+    ):
+        row = page.content.decode().split(f"<td>{order.order_id}</td>", 1)[1].split("</tr>", 1)[0]
+        assert '<td class="purchase-order">PO-2026/17</td>' in row
+
+
+def test_order_add__retired_course__not_a_choice(client, login, catalog):
+    login(permissions.OPERATORS)
+    course_retire(course_id=catalog["course"].sk, author=STAFF)
+
+    response = client.post(
+        reverse("admin:order_add"),
+        {"company": catalog["company"].sk, "course": catalog["course"].sk, "seats": "4", "token": str(uuid.uuid4())},
+    )
+
+    assert response.context["form"].errors["course"]
+
+
+def test_enrollment_detail__seat_line__names_the_order_s_purchase_order(client, login):
+    login(permissions.VIEWERS)
+    company, course = make_company(), make_course()
+    order_create(tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order="PO-77")
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    page = client.get(reverse("admin:enrollment_detail", args=[enrollment.id])).content.decode()
+
+    seat = page.split('id="enrollment-seat"', 1)[1].split("</dd>", 1)[0]
+    assert "purchase order PO-77" in seat
