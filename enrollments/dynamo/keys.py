@@ -148,6 +148,16 @@ def lifecycle_failure(*, failed_at: str, enrollment_id: str, event: str) -> Key:
     return Key(LIFECYCLE_FAILURES, f"{failed_at}#{enrollment_id}#{event}")
 
 
+def lifecycle_failure_of_sk(sk: str) -> Key:
+    """Return the key of the failure whose sort key is ``sk`` (a page names a failure by it)."""
+    return Key(LIFECYCLE_FAILURES, sk)
+
+
+def company_failures(tenant_id: str) -> str:
+    """Return the ``failures_by_tenant`` index partition of a company's failed lifecycle records."""
+    return f"{LIFECYCLE_FAILURES}#{tenant_id}"
+
+
 # Imports: the job's partition holds the job, its chunks of rows and their results.
 
 IMPORT_JOB_SK = "0"

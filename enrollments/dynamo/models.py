@@ -16,6 +16,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
+from . import keys
+
 
 class MainMeta:
     table_name = "enrollments"
@@ -212,8 +214,22 @@ class SchedulerCursorItem(MainItem, discriminator="scheduler_cursor"):
     updated_at = UnicodeAttribute(null=True)
 
 
+class FailuresByTenantIndex(GlobalSecondaryIndex):
+    """Failed lifecycle records of one company (``lifecycle_failures#<tenant_id>``), newest first by their ``sk``."""
+
+    class Meta:
+        index_name = "failures_by_tenant"
+        projection = AllProjection()
+
+    failures_tenant_pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
 class LifecycleFailureItem(MainItem, discriminator="lifecycle_failure"):
-    """``('lifecycle_failures', '<failed_at>#<enrollment_id>#<event>')``: a record that gave up, for staff to see."""
+    """``('lifecycle_failures', '<failed_at>#<enrollment_id>#<event>')``: a record that gave up, for staff to see.
+
+    Sending it again deletes it, in the transaction that makes its record PENDING again.
+    """
 
     enrollment_id = UnicodeAttribute()
     event = UnicodeAttribute()
@@ -221,6 +237,15 @@ class LifecycleFailureItem(MainItem, discriminator="lifecycle_failure"):
     last_error = UnicodeAttribute()
     recipient_email = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
+    # Null: failures written before the index existed stay valid, and out of it.
+    failures_tenant_pk = UnicodeAttribute(null=True)
+    by_tenant = FailuresByTenantIndex()
+
+    def __init__(self, hash_key=None, range_key=None, _user_instantiated=True, **attributes):
+        # Whoever writes a failure names its company; its index partition follows, so no writer can forget it.
+        if _user_instantiated and attributes.get("tenant_id") and not attributes.get("failures_tenant_pk"):
+            attributes["failures_tenant_pk"] = keys.company_failures(attributes["tenant_id"])
+        super().__init__(hash_key, range_key, _user_instantiated=_user_instantiated, **attributes)
 
 
 class LockItem(MainItem, discriminator="lock"):

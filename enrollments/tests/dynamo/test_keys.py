@@ -99,3 +99,12 @@ def test_keys__catalog_history__a_partition_per_company_and_per_course_apart_fro
         "course#c1",
         "audit#2026-01-02T03:04:05.000000Z#abc",
     )
+
+
+def test_keys__lifecycle_failures__a_page_names_one_by_its_sort_key_and_each_company_has_an_index_partition():
+    failure = keys.lifecycle_failure(
+        failed_at="2026-01-02T03:04:05.000000Z", enrollment_id="e1", event="course_expired"
+    )
+
+    assert keys.lifecycle_failure_of_sk(failure.sk) == failure
+    assert keys.company_failures("t1") == "lifecycle_failures#t1"
