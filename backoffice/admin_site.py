@@ -42,13 +42,25 @@ class Section:
 
     @classmethod
     def of_views(
-        cls, *, slug: str, name, permission: str, list_view, add_view, add_permission: str, order: int, more=()
+        cls,
+        *,
+        slug: str,
+        name,
+        permission: str,
+        list_view,
+        add_view=None,
+        add_permission: str | None = None,
+        order: int,
+        more=(),
     ) -> "Section":
-        """Return a section of views: its list at ``""``, its add page at ``add/``, then each ``(route, view)`` of ``more``.
+        """Return a section of views: its list at ``""``, its add page (if any) at ``add/``, then each ``(route, view)``
+        of ``more``.
 
-        Every URL is named after its view (``admin:<view name>``).
+        Every URL is named after its view (``admin:<view name>``). Without ``add_view`` the section has no "Add" link.
         """
-        routes = [("", list_view), ("add/", add_view), *more]
+        if (add_view is None) != (add_permission is None):
+            raise ImproperlyConfigured(f"Section {slug!r}: give both add_view and add_permission, or neither.")
+        routes = [("", list_view), *([("add/", add_view)] if add_view else []), *more]
 
         def urls(wrap):
             return [path(route, wrap(view), name=view.__name__) for route, view in routes]
@@ -59,7 +71,7 @@ class Section:
             urls=urls,
             permission=permission,
             list_url=list_view.__name__,
-            add_url=add_view.__name__,
+            add_url=add_view.__name__ if add_view else None,
             add_permission=add_permission,
             order=order,
         )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from . import permissions
-from .views import catalog, enrollments
+from .views import catalog, enrollments, failures
 
 for section in (
     Section.of_views(
@@ -59,6 +59,14 @@ for section in (
         add_view=catalog.order_add,
         add_permission=permissions.CREATE_ORDER,
         order=40,
+    ),
+    Section.of_views(
+        slug="failures",
+        name=_("Failed emails"),
+        permission=permissions.VIEW,
+        list_view=failures.failure_list,
+        order=60,
+        more=[("resend/", failures.failure_resend), ("resend-all/", failures.failure_resend_all)],
     ),
 ):
     admin.site.register_section(section)

@@ -40,6 +40,7 @@ ACTIONS = {
     "LIFECYCLE_SKIPPED": _("Email skipped"),
     "LIFECYCLE_RETRY": _("Email failed, will retry"),
     "LIFECYCLE_FAILED": _("Email failed for good"),
+    "LIFECYCLE_RESENT": _("Email sent again"),
 }
 
 BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}

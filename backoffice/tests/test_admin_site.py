@@ -27,6 +27,77 @@ def test_register_section__urls_under_backoffice_and_named_in_the_site_namespace
     assert names == ["import_list"]
 
 
+def _view(name):
+    def view(request):
+        return HttpResponse(name)
+
+    view.__name__ = name
+    return view
+
+
+def _url_names(site) -> list[str]:
+    included = [p for p in site.get_urls() if str(p.pattern) == "backoffice/" and hasattr(p, "url_patterns")]
+    return [inner.name for outer in included[0].url_patterns for inner in outer.url_patterns]
+
+
+def test_of_views__without_add_view__list_and_more_only_and_no_add_url():
+    site = BackofficeAdminSite(name="test_admin")
+    section = Section.of_views(
+        slug="failures",
+        name="Failed emails",
+        permission="enrollments.view_backoffice",
+        list_view=_view("failure_list"),
+        order=60,
+        more=[("resend/", _view("failure_resend"))],
+    )
+    site.register_section(section)
+
+    assert _url_names(site) == ["failure_list", "failure_resend"]
+    assert (section.add_url, section.add_permission) == (None, None)
+
+
+def test_of_views__with_add_view__add_page_at_add_as_before():
+    site = BackofficeAdminSite(name="test_admin")
+    section = Section.of_views(
+        slug="courses",
+        name="Courses",
+        permission="enrollments.view_backoffice",
+        list_view=_view("course_list"),
+        add_view=_view("course_add"),
+        add_permission="enrollments.manage_courses",
+        order=30,
+    )
+    site.register_section(section)
+
+    assert _url_names(site) == ["course_list", "course_add"]
+    assert (section.add_url, section.add_permission) == ("course_add", "enrollments.manage_courses")
+
+
+def test_of_views__add_view_without_its_permission__refused():
+    with pytest.raises(ImproperlyConfigured):
+        Section.of_views(
+            slug="courses",
+            name="Courses",
+            permission="enrollments.view_backoffice",
+            list_view=_view("course_list"),
+            add_view=_view("course_add"),
+            order=30,
+        )
+
+
+@pytest.mark.django_db
+def test_app_list__section_without_add_view__no_add_link_even_for_a_superuser(django_user_model):
+    from django.contrib import admin
+
+    request = RequestFactory().get("/admin/")
+    request.user = django_user_model.objects.create_superuser(username="root", password="x", email="r@example.com")
+
+    models = {model["object_name"]: model for model in admin.site.get_app_list(request)[0]["models"]}
+
+    assert models["failures"]["add_url"] is None and models["failures"]["name"] == "Failed emails"
+    assert models["courses"]["add_url"] == "/admin/backoffice/courses/add/"
+
+
 def test_register_section__same_slug_twice__refused():
     site = BackofficeAdminSite(name="test_admin")
     site.register_section(IMPORTS)
@@ -56,6 +127,7 @@ def test_app_list__section_shown_only_with_its_permission(django_user_model):
         "courses",
         "orders",
         "imports",
+        "failures",
     ]
     assert all(model["add_url"] is None for model in app["models"])
 

@@ -5,6 +5,7 @@ from .catalog import company_create, course_create, order_create
 from .common import Author
 from .delivery import lifecycle_record_process, lifecycle_records_process
 from .enrollment import cancel, enroll
+from .failures import lifecycle_failure_resend, lifecycle_failures_resend
 from .progress import record_access, record_activity, record_completion
 from .scheduler import lifecycle_cursor_set, lifecycle_tick
 
@@ -16,6 +17,8 @@ __all__ = [
     "course_create",
     "enroll",
     "lifecycle_cursor_set",
+    "lifecycle_failure_resend",
+    "lifecycle_failures_resend",
     "lifecycle_record_process",
     "lifecycle_records_process",
     "lifecycle_tick",

@@ -37,6 +37,7 @@ def _pages(company, course, enrollment, job) -> list[str]:
         "backoffice/imports/",
         "backoffice/imports/add/",
         f"backoffice/imports/{job.job_id}/",
+        f"backoffice/failures/?company={company.sk}",
     ]
 
 

@@ -122,6 +122,7 @@ def test_supervisor__every_back_office_page__renders_without_console_errors(page
         "backoffice/orders/",
         f"backoffice/orders/?company={company.sk}",
         "backoffice/orders/add/",
+        "backoffice/failures/",
     ]
     for path in paths:
         response = page.goto(f"{live_server.url}/admin/{path}")

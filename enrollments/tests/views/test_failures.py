@@ -1,0 +1,160 @@
+"""The failed emails page: who sees it, who may send again, company filter and pages, and a second click."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from enrollments import permissions, selectors
+from enrollments.services import cancel, enroll
+from enrollments.tests.factories import STAFF, make_company, make_course, make_person
+from enrollments.tests.lifecycle_support import audit_actions, record
+
+pytestmark = pytest.mark.django_db
+
+REMINDER = "reminder_no_access_3_days"
+
+
+@pytest.fixture
+def failed(lifecycle_time, smtp_settings):
+    """Return a function that makes ``count`` failed first emails at ``company``, a minute apart."""
+    t, sink = lifecycle_time, smtp_settings
+    sink.refusals["refused"] = (550, "5.1.1 no such user")
+    course = make_course(access_period_days=35)
+    minutes = iter(range(10_000))
+
+    def fail(company, count: int = 1) -> list:
+        made = []
+        for _ in range(count):
+            minute = next(minutes)
+            t.set(t.start + timedelta(minutes=minute))
+            made.append(
+                enroll(
+                    tenant_id=company.sk,
+                    course_id=course.sk,
+                    user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
+                    author=STAFF,
+                )
+            )
+            t.tick(t.start + timedelta(days=3, minutes=minute))
+        t.set(t.start + timedelta(days=4))
+        return made
+
+    return fail
+
+
+def _messages(response) -> list[str]:
+    """Return the messages the list page, where a send again redirects, showed."""
+    return [str(message) for message in response.context["messages"]]
+
+
+def _list(client, **params):
+    return client.get(reverse("admin:failure_list"), params)
+
+
+def test_failure_list__viewer__sees_each_failure_in_words_but_no_send_again(client, login, failed):
+    company = make_company(billing="postpaid", name=f"Acme {uuid.uuid4().hex[:4]}")
+    (enrollment,) = failed(company)
+    login(permissions.VIEWERS)
+
+    response = _list(client, company=company.sk)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("admin:enrollment_detail", args=[enrollment.id]) in page
+    assert "Reminder: no access after 3 days" in page and enrollment.user.email in page and company.name in page
+    assert "550 5.1.1 no such user" in page
+    assert 'name="failure"' not in page and 'id="resend-all"' not in page
+
+
+@pytest.mark.parametrize("name", ["failure_resend", "failure_resend_all"])
+def test_send_again__viewer__403_and_nothing_sent_again(client, login, failed, name):
+    company = make_company(billing="postpaid")
+    (enrollment,) = failed(company)
+    (failure,) = selectors.lifecycle_failure_list(tenant_id=company.sk)[0]
+    login(permissions.VIEWERS)
+
+    response = client.post(reverse(f"admin:{name}"), {"failure": failure.sk, "company": company.sk})
+
+    assert response.status_code == 403
+    assert record(enrollment.id, REMINDER).state == "FAILED"
+
+
+def test_failure_list__company_filter__its_failures_newest_first(client, login, failed):
+    company, other = make_company(billing="postpaid"), make_company(billing="postpaid")
+    made = failed(company, count=3)
+    failed(other)
+    login(permissions.OPERATORS)
+
+    first = _list(client, company=company.sk)
+    rows = first.context["rows"]
+
+    assert [failure.enrollment_id for failure, _name in rows] == [e.id for e in reversed(made)]
+    assert first.context["next_url"] is None and 'id="resend-all"' in first.content.decode()
+
+
+def test_failure_list__next_page_link__goes_on_where_the_page_ended(client, login, failed, monkeypatch):
+    company = make_company(billing="postpaid")
+    made = failed(company, count=3)
+    monkeypatch.setattr(selectors, "FAILURE_PAGE_SIZE", 2)
+    login(permissions.VIEWERS)
+
+    first = _list(client, company=company.sk)
+    second = client.get(reverse("admin:failure_list") + first.context["next_url"])
+
+    shown = [f.enrollment_id for f, _n in first.context["rows"]] + [f.enrollment_id for f, _n in second.context["rows"]]
+    assert shown == [e.id for e in reversed(made)] and second.context["next_url"] is None
+    assert second.context["first_url"] == f"?company={company.sk}"
+
+
+def test_send_again__operator__back_to_the_scheduler_once_and_a_second_click_says_so(client, login, failed):
+    company = make_company(billing="postpaid")
+    (enrollment,) = failed(company)
+    (failure,) = selectors.lifecycle_failure_list(tenant_id=company.sk)[0]
+    login(permissions.OPERATORS)
+    form = {"failure": failure.sk, "company": company.sk}
+
+    first = client.post(reverse("admin:failure_resend"), form, follow=True)
+    second = client.post(reverse("admin:failure_resend"), form, follow=True)
+
+    assert first.redirect_chain == [(f"{reverse('admin:failure_list')}?company={company.sk}", 302)]
+    assert _messages(first) == ["The email goes back to the scheduler and is sent again in a moment."]
+    assert _messages(second) == ["This email was already sent again; it is no longer in the list."]
+    assert record(enrollment.id, REMINDER).state == "PENDING"
+    assert audit_actions(enrollment.id).count("LIFECYCLE_RESENT") == 1
+    assert _list(client, company=company.sk).context["rows"] == []
+
+
+def test_send_again__get__not_allowed(client, login):
+    login(permissions.OPERATORS)
+
+    assert client.get(reverse("admin:failure_resend")).status_code == 405
+
+
+def test_send_all_again__supervisor__sent_again_and_canceled_one_named_with_why(client, login, failed):
+    company = make_company(billing="postpaid")
+    made = failed(company, count=3)
+    cancel(enrollment_id=made[0].id, reason="Left", author=STAFF)
+    login(permissions.SUPERVISORS)
+
+    response = client.post(reverse("admin:failure_resend_all"), {"company": company.sk}, follow=True)
+    again = client.post(reverse("admin:failure_resend_all"), {"company": company.sk}, follow=True)
+
+    said = _messages(response)
+    assert said[0] == "2 emails go back to the scheduler and are sent again in a moment."
+    assert said[1].startswith(f"Not sent again to {made[0].user.email}: The enrollment was canceled")
+    assert _messages(again)[0] == "0 emails go back to the scheduler and are sent again in a moment."
+    assert [record(e.id, REMINDER).state for e in made[1:]] == ["PENDING", "PENDING"]
+    assert [f.enrollment_id for f, _n in _list(client, company=company.sk).context["rows"]] == [made[0].id]
+
+
+def test_failure_list__edited_cursor__first_page_with_a_warning(client, login, failed):
+    company = make_company(billing="postpaid")
+    failed(company)
+    login(permissions.VIEWERS)
+
+    response = _list(client, company=company.sk, cursor="edited")
+
+    assert len(response.context["rows"]) == 1
+    assert _messages(response) == ["That page link is no longer valid; showing the first page."]
