@@ -1,5 +1,6 @@
 """Company, course and order pages."""
 
+import re
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from enrollments.dynamo.models import CompanyItem
 from enrollments.permissions import sync_groups
 from enrollments.services import company_create, course_create, enroll, order_create
 from enrollments.services.catalog import company_update, course_retire, course_update
+from enrollments.tests.catalog_support import telling_phrases
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 from enrollments.tests.request_support import post_at_once
 
@@ -490,3 +492,54 @@ def test_enrollment_detail__seat_line__names_the_order_s_purchase_order(client, 
 
     seat = page.split('id="enrollment-seat"', 1)[1].split("</dd>", 1)[0]
     assert "purchase order PO-77" in seat
+
+
+def test_catalog_pages__pt_br__history_retired_and_purchase_order_in_portuguese_no_english_phrase(
+    client, login, settings
+):
+    settings.LANGUAGE_CODE = "pt-br"
+    login(permissions.SUPERVISORS)
+    company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
+    course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
+    # The company keeps pt-BR: the enrollment page previews its learners' emails in the company's language.
+    company_update(
+        company_id=company.sk, name="Acme S.A.", cnpj="11222333000181", language="pt-br", revision=0, author=STAFF
+    )
+    course_update(
+        course_id=course.sk,
+        name="NR-10",
+        access_period_days=30,
+        certificate_validity_days=365,
+        revision=0,
+        author=STAFF,
+    )
+    order_create(tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order="PO-9")
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    course_retire(course_id=course.sk, author=STAFF)
+    english, _portuguese = telling_phrases()
+
+    pages = {
+        url: re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
+        for url in (
+            reverse("admin:company_detail", args=[company.sk]),
+            reverse("admin:company_edit", args=[company.sk]),
+            reverse("admin:course_list"),
+            reverse("admin:course_detail", args=[course.sk]),
+            reverse("admin:course_edit", args=[course.sk]),
+            reverse("admin:order_add"),
+            reverse("admin:enrollment_detail", args=[enrollment.id]),
+        )
+    }
+
+    assert {url: [phrase for phrase in english if phrase in text] for url, text in pages.items()} == dict.fromkeys(
+        pages, []
+    )
+    company_page, course_page = (
+        pages[reverse("admin:company_detail", args=[company.sk])],
+        pages[reverse("admin:course_detail", args=[course.sk])],
+    )
+    assert "Empresa editada" in company_page and "CNPJ: — → 11.222.333/0001-81" in company_page
+    assert "Curso desativado: sem novas matrículas" in course_page and "Desativado em" in course_page
+    assert "Prazo de acesso" in course_page and "90 → 30" in course_page
+    assert "(desativado)" in pages[reverse("admin:course_list")]
+    assert "pedido de compra PO-9" in pages[reverse("admin:enrollment_detail", args=[enrollment.id])]
