@@ -189,7 +189,10 @@ class LifecycleRecordItem(MainItem, discriminator="schedule"):
     event = UnicodeAttribute()
     due_at = UnicodeAttribute()
     state = UnicodeAttribute()
+    # Claims so far: only ever grows, since every write after a claim requires the claim's number (the fencing token).
     attempts = NumberAttribute(default=0)
+    # Claims spent before staff last sent the email again: the record gets LIFECYCLE_MAX_ATTEMPTS more from there.
+    attempts_before_resend = NumberAttribute(default=0)
     recipient = PersonAttribute()
     course_name = UnicodeAttribute()
     tenant_id = UnicodeAttribute()

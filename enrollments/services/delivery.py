@@ -87,9 +87,9 @@ def lifecycle_record_process(*, enrollment_id: str, sk: str) -> str:
     record = _claim(enrollment_id=enrollment_id, sk=sk, now=clock.now())
     if record is None:
         return OUTCOME_NOT_CLAIMED
-    if record.attempts > settings.LIFECYCLE_MAX_ATTEMPTS:
+    if _tries(record) > settings.LIFECYCLE_MAX_ATTEMPTS:
         # Every earlier claim died (killed, timed out) or raised before it could write an outcome.
-        error = record.last_error or f"no attempt finished in {record.attempts - 1} tries (worker lost or timed out)"
+        error = record.last_error or f"no attempt finished in {_tries(record) - 1} tries (worker lost or timed out)"
         return _fail(record, error=error)
     try:
         return _process_claimed(record)
@@ -123,6 +123,11 @@ def _process_claimed(record: LifecycleRecordItem) -> str:
     except (smtplib.SMTPException, OSError) as error:
         return _retry_or_fail(record, error=send_error_text(error))
     return _mark_sent(record, enrollment, decision)
+
+
+def _tries(record: LifecycleRecordItem) -> int:
+    """Return the claims of the record since it was last scheduled or sent again by staff."""
+    return record.attempts - (record.attempts_before_resend or 0)
 
 
 def _claimed_by_us(record: LifecycleRecordItem):
@@ -305,12 +310,12 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
-    if record.attempts >= settings.LIFECYCLE_MAX_ATTEMPTS:
+    if _tries(record) >= settings.LIFECYCLE_MAX_ATTEMPTS:
         return _fail(record, error=error)
 
     def build() -> Transaction:
         now = clock.now()
-        retry_at = now + retry_delay(record.attempts)
+        retry_at = now + retry_delay(_tries(record))
         tx = Transaction()
         tx.update(
             record,
@@ -335,13 +340,13 @@ def _retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
                 author=SYSTEM,
                 reason=error,
                 source="scheduler",
-                detail=f"{record.event} attempt {record.attempts}, next at {to_iso(retry_at)}",
+                detail=f"{record.event} attempt {_tries(record)}, next at {to_iso(retry_at)}",
             )
         )
         return tx
 
     logger.warning(
-        "lifecycle email %s of %s failed (attempt %s), will retry: %s", record.event, record.id, record.attempts, error
+        "lifecycle email %s of %s failed (attempt %s), will retry: %s", record.event, record.id, _tries(record), error
     )
     return _commit_outcome(build, record=record, outcome=OUTCOME_RETRY)
 
@@ -363,7 +368,7 @@ def _fail(record: LifecycleRecordItem, *, error: str) -> str:
                 created_at=now_iso,
                 enrollment_id=record.id,
                 event=record.event,
-                attempts=record.attempts,
+                attempts=_tries(record),
                 last_error=error,
                 recipient_email=record.recipient.email,
                 tenant_id=record.tenant_id,
@@ -377,12 +382,12 @@ def _fail(record: LifecycleRecordItem, *, error: str) -> str:
                 author=SYSTEM,
                 reason=error,
                 source="scheduler",
-                detail=f"{record.event} after {record.attempts} attempts",
+                detail=f"{record.event} after {_tries(record)} attempts",
             )
         )
         return tx
 
     logger.error(
-        "lifecycle email %s of %s FAILED after %s attempts: %s", record.event, record.id, record.attempts, error
+        "lifecycle email %s of %s FAILED after %s attempts: %s", record.event, record.id, _tries(record), error
     )
     return _commit_outcome(build, record=record, outcome=OUTCOME_FAILED)

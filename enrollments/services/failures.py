@@ -1,4 +1,4 @@
-"""Send a failed lifecycle email again: its record back to PENDING, due now, with a full set of attempts.
+"""Send a failed lifecycle email again: its record back to PENDING, due now, with a full set of tries.
 
 One transaction makes the record PENDING in the ``due`` index (condition: still the FAILED
 record this failure describes), deletes the failure (condition: still there) so it leaves the
@@ -69,8 +69,9 @@ def _resend_transaction(
             # Due now, in today's partition of the ``due`` index: the next tick hands it out.
             LifecycleRecordItem.due_at.set(now_iso),
             LifecycleRecordItem.due_shard.set(keys.due_shard(enrollment_id=record.id, event=record.event, due_at=now)),
-            # A full set of tries again (the scheduler fails a record after LIFECYCLE_MAX_ATTEMPTS claims).
-            LifecycleRecordItem.attempts.set(0),
+            # A full set of tries again (the scheduler fails a record after LIFECYCLE_MAX_ATTEMPTS claims), counted
+            # from here: ``attempts`` itself keeps growing, so a worker from before the resend can write nothing.
+            LifecycleRecordItem.attempts_before_resend.set(record.attempts),
             LifecycleRecordItem.lease_expires_at.remove(),
             LifecycleRecordItem.updated_at.set(now_iso),
         ],
