@@ -42,3 +42,34 @@ def log_in(page, live_server, user) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
+    """Return every back-office page, relative to ``/admin/``, for these items (an import's page with ``job``)."""
+    paths = [
+        "",
+        "backoffice/",
+        "backoffice/enrollments/",
+        f"backoffice/enrollments/?company={company.sk}&status=PENDING",
+        "backoffice/enrollments/add/",
+        f"backoffice/enrollments/add/?company={company.sk}",
+        f"backoffice/enrollments/{enrollment.id}/",
+        f"backoffice/enrollments/{enrollment.id}/cancel/",
+        f"backoffice/enrollments/{enrollment.id}/complete/",
+        "backoffice/companies/",
+        "backoffice/companies/add/",
+        f"backoffice/companies/{company.sk}/",
+        f"backoffice/companies/{company.sk}/edit/",
+        "backoffice/courses/",
+        "backoffice/courses/add/",
+        f"backoffice/courses/{course.sk}/",
+        f"backoffice/courses/{course.sk}/edit/",
+        "backoffice/orders/",
+        f"backoffice/orders/?company={company.sk}",
+        "backoffice/orders/add/",
+        "backoffice/imports/",
+        "backoffice/imports/add/",
+        "backoffice/failures/",
+        f"backoffice/failures/?company={company.sk}",
+    ]
+    return paths + ([f"backoffice/imports/{job.job_id}/"] if job is not None else [])

@@ -8,37 +8,11 @@ import pytest
 from enrollments import permissions
 from enrollments.imports import services as import_services
 from enrollments.services import enroll
-from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.browser_support import back_office_paths, log_in, member
 from enrollments.tests.catalog_support import telling_phrases
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _pages(company, course, enrollment, job) -> list[str]:
-    return [
-        "",
-        "backoffice/",
-        "backoffice/enrollments/",
-        f"backoffice/enrollments/?company={company.sk}&status=PENDING",
-        "backoffice/enrollments/add/",
-        f"backoffice/enrollments/add/?company={company.sk}",
-        f"backoffice/enrollments/{enrollment.id}/",
-        f"backoffice/enrollments/{enrollment.id}/cancel/",
-        f"backoffice/enrollments/{enrollment.id}/complete/",
-        "backoffice/companies/",
-        "backoffice/companies/add/",
-        f"backoffice/companies/{company.sk}/",
-        "backoffice/courses/",
-        "backoffice/courses/add/",
-        "backoffice/orders/",
-        f"backoffice/orders/?company={company.sk}",
-        "backoffice/orders/add/",
-        "backoffice/imports/",
-        "backoffice/imports/add/",
-        f"backoffice/imports/{job.job_id}/",
-        f"backoffice/failures/?company={company.sk}",
-    ]
 
 
 @pytest.fixture
@@ -64,7 +38,8 @@ def test_every_page__in_the_browsers_language__no_phrase_of_the_other_language(
     page = context.new_page()
     log_in(page, live_server, member(permissions.SUPERVISORS))
     found = {}
-    for path in _pages(*data):
+    company, course, enrollment, job = data
+    for path in back_office_paths(company=company, course=course, enrollment=enrollment, job=job):
         response = page.goto(f"{live_server.url}/admin/{path}")
         assert response.status == 200, path
         assert page.locator("html").get_attribute("lang") == html_lang, path

@@ -7,7 +7,7 @@ import pytest
 
 from enrollments import permissions, selectors
 from enrollments.services import enroll
-from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.browser_support import back_office_paths, log_in, member
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,26 +104,7 @@ def test_supervisor__every_back_office_page__renders_without_console_errors(page
     page.on("pageerror", lambda error: problems.append(str(error)))
     log_in(page, live_server, member(permissions.SUPERVISORS))
 
-    paths = [
-        "",
-        "backoffice/",
-        "backoffice/enrollments/",
-        f"backoffice/enrollments/?company={company.sk}&status=PENDING",
-        "backoffice/enrollments/add/",
-        f"backoffice/enrollments/add/?company={company.sk}",
-        f"backoffice/enrollments/{enrollment.id}/",
-        f"backoffice/enrollments/{enrollment.id}/cancel/",
-        f"backoffice/enrollments/{enrollment.id}/complete/",
-        "backoffice/companies/",
-        "backoffice/companies/add/",
-        f"backoffice/companies/{company.sk}/",
-        "backoffice/courses/",
-        "backoffice/courses/add/",
-        "backoffice/orders/",
-        f"backoffice/orders/?company={company.sk}",
-        "backoffice/orders/add/",
-        "backoffice/failures/",
-    ]
+    paths = back_office_paths(company=company, course=course, enrollment=enrollment)
     for path in paths:
         response = page.goto(f"{live_server.url}/admin/{path}")
         assert response.status == 200, path
