@@ -142,6 +142,12 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("Required. It stays on the enrollment's audit trail."),
     )
+    notify_learner = forms.BooleanField(
+        label=_("Notify the learner"),
+        required=False,
+        initial=True,
+        help_text=_("Send the learner an email saying the enrollment was canceled."),
+    )
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

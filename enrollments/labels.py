@@ -12,12 +12,14 @@ STATUSES = {
 }
 
 EVENTS = {
+    "welcome": _("Welcome"),
     "reminder_no_access_3_days": _("Reminder: no access after 3 days"),
     "access_period_reminder_30_days": _("Reminder: access ends in 30 days"),
     "course_expired": _("Access period over"),
     "no_activity_7_days": _("Reminder: no activity for 7 days"),
     "cert_expiration_reminder_30_days": _("Reminder: certificate expires in 30 days"),
     "course_archived": _("Certificate expired (archive)"),
+    "cancel_notice": _("Cancel notice"),
 }
 
 RECORD_STATES = {

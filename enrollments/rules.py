@@ -53,13 +53,18 @@ COURSE_EXPIRED = "course_expired"
 NO_ACTIVITY_7_DAYS = "no_activity_7_days"
 CERT_EXPIRATION_REMINDER_30_DAYS = "cert_expiration_reminder_30_days"
 COURSE_ARCHIVED = "course_archived"
+# Due at once: the welcome at enrollment, the cancel notice at a cancel whose learner staff chose to notify.
+WELCOME = "welcome"
+CANCEL_NOTICE = "cancel_notice"
 EVENTS = (
+    WELCOME,
     REMINDER_NO_ACCESS_3_DAYS,
     ACCESS_PERIOD_REMINDER_30_DAYS,
     COURSE_EXPIRED,
     NO_ACTIVITY_7_DAYS,
     CERT_EXPIRATION_REMINDER_30_DAYS,
     COURSE_ARCHIVED,
+    CANCEL_NOTICE,
 )
 NO_ACCESS_DAYS = 3
 ACCESS_REMINDER_DAYS = 30
@@ -155,10 +160,13 @@ def completion_refusal(enrollment) -> str | None:
     }
 
 
-def enrollment_schedule(*, access_period_days: int, enrolled_at: datetime) -> dict[str, datetime]:
-    """Return the events scheduled at enrollment and when each is due."""
+def enrollment_schedule(
+    *, access_period_days: int, enrolled_at: datetime, welcome: bool = False
+) -> dict[str, datetime]:
+    """Return the events scheduled at enrollment and when each is due; with ``welcome``, the welcome email, due at once."""
     access_ends = enrolled_at + timedelta(days=access_period_days)
-    schedule = {REMINDER_NO_ACCESS_3_DAYS: enrolled_at + timedelta(days=NO_ACCESS_DAYS)}
+    schedule = {WELCOME: enrolled_at} if welcome else {}
+    schedule[REMINDER_NO_ACCESS_3_DAYS] = enrolled_at + timedelta(days=NO_ACCESS_DAYS)
     # A 30-day reminder only makes sense when the access period is longer than 30 days.
     if access_period_days > ACCESS_REMINDER_DAYS:
         schedule[ACCESS_PERIOD_REMINDER_30_DAYS] = access_ends - timedelta(days=ACCESS_REMINDER_DAYS)
@@ -179,11 +187,21 @@ def _skip(reason: str) -> Decision:
     return Decision(send=False, skip_reason=reason)
 
 
+def cancel_notice_schedule(*, canceled_at: datetime) -> dict[str, datetime]:
+    """Return the events scheduled at a cancel that notifies the learner: the cancel notice, due at once."""
+    return {CANCEL_NOTICE: canceled_at}
+
+
 def decide(record, enrollment, *, now: datetime) -> Decision:
     """Return what firing lifecycle ``record`` does, given ``enrollment`` as it is at ``now``."""
     status, event = enrollment.status, record.event
+    if event == CANCEL_NOTICE:
+        return Decision(send=True) if status == CANCELED else _skip(f"the enrollment is {status}")
     if status == CANCELED:
         return _skip("the enrollment was canceled")
+    if event == WELCOME:
+        # A welcome still waiting when the access period ended (or the certificate expired) would mislead.
+        return Decision(send=True) if status not in TERMINAL_STATES else _skip(f"the enrollment is {status}")
     active = status in ACTIVE_STATES
     if event == REMINDER_NO_ACCESS_3_DAYS:
         if status == PENDING:

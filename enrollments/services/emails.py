@@ -18,22 +18,26 @@ from ..dynamo.models import EnrollmentItem, LifecycleRecordItem
 from ..exceptions import CompanyNotFound
 from ..rules import (
     ACCESS_PERIOD_REMINDER_30_DAYS,
+    CANCEL_NOTICE,
     CERT_EXPIRATION_REMINDER_30_DAYS,
     COURSE_ARCHIVED,
     COURSE_EXPIRED,
     NO_ACTIVITY_7_DAYS,
     REMINDER_NO_ACCESS_3_DAYS,
+    WELCOME,
 )
 from .catalog import company_language, default_language
 
 # The enrollment date each email is about, by event.
 _RELEVANT_DATE = {
+    WELCOME: "access_expires_at",
     REMINDER_NO_ACCESS_3_DAYS: "access_expires_at",
     ACCESS_PERIOD_REMINDER_30_DAYS: "access_expires_at",
     COURSE_EXPIRED: "access_expires_at",
     NO_ACTIVITY_7_DAYS: "last_activity_at",
     CERT_EXPIRATION_REMINDER_30_DAYS: "certificate_expires_at",
     COURSE_ARCHIVED: "certificate_expires_at",
+    CANCEL_NOTICE: "canceled_at",
 }
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

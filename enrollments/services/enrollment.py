@@ -21,6 +21,7 @@ from ..dynamo.models import (
     DeduplicationWindowItem,
     EnrollmentItem,
     GeneratedItem,
+    LifecycleRecordItem,
     LockItem,
     LockMetadataItem,
     OrderItem,
@@ -47,6 +48,7 @@ from ..rules import (
     SEAT_ROLLBACK,
     SEAT_USED,
     Person,
+    cancel_notice_schedule,
     cancel_refusal,
     check_course_open,
     check_window,
@@ -67,13 +69,15 @@ def enroll(
     deduplication_window_days: int | None = None,
     source: str = "form",
     enrollment_id: str | None = None,
+    welcome: bool = True,
 ) -> EnrollmentItem:
     """Enroll ``user`` into a course for a company, in one DynamoDB transaction.
 
-    Writes the enrollment, its tenant metadata, its lifecycle records, its cancel
-    policy and an audit event; with a window, the deduplication lock; for a prepaid
-    company, one seat taken from its orders. ``enrollment_id`` makes a retried call
-    idempotent: the second one raises ``EnrollmentAlreadyExists``.
+    Writes the enrollment, its tenant metadata, its lifecycle records (with
+    ``welcome``, the welcome email due at once), its cancel policy and an audit
+    event; with a window, the deduplication lock; for a prepaid company, one seat
+    taken from its orders. ``enrollment_id`` makes a retried call idempotent: the
+    second one raises ``EnrollmentAlreadyExists``.
     """
     person = clean_person(user)
     company = selectors.company_get(tenant_id)
@@ -92,6 +96,7 @@ def enroll(
         source=source,
         users=_UsersByRead(),
         seats=seats,
+        welcome=welcome,
     )
 
 
@@ -145,6 +150,7 @@ def commit_enrollment(
     source: str,
     users: UserSource,
     seats: SeatSource | None,
+    welcome: bool = True,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -172,6 +178,7 @@ def commit_enrollment(
             source=source,
             seat=seat,
             now=clock.now(),
+            welcome=welcome,
         )
         try:
             tx.commit()
@@ -210,6 +217,7 @@ def _enroll_transaction(
     source: str,
     seat: VacancyItem | None,
     now: datetime,
+    welcome: bool = True,
 ) -> tuple[Transaction, EnrollmentItem]:
     now_iso = to_iso(now)
     tx = Transaction()
@@ -259,7 +267,8 @@ def _enroll_transaction(
             *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.sk, name=company.name
         )
     )
-    for event, due_at in enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now).items():
+    schedule = enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now, welcome=welcome)
+    for event, due_at in schedule.items():
         tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
     tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source))
@@ -311,11 +320,12 @@ def _enroll_transaction(
 
 
 @storage_errors_as_domain_errors
-def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem:
+def cancel(*, enrollment_id: str, reason: str, author: Author, notify_learner: bool = True) -> EnrollmentItem:
     """Cancel an enrollment, in one DynamoDB transaction.
 
     Marks it CANCELED, records who canceled and why, removes every lifecycle record
-    it has and the lock it holds, and gives its seat back to the order.
+    it has and the lock it holds, and gives its seat back to the order. With
+    ``notify_learner``, a cancel notice to the learner is due at once.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -327,7 +337,9 @@ def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem
         if refusal:
             raise NotCancelable(refusal)
         try:
-            _cancel_transaction(partition, reason=reason, author=author, now=clock.now()).commit()
+            _cancel_transaction(
+                partition, reason=reason, author=author, now=clock.now(), notify_learner=notify_learner
+            ).commit()
         except TransactionFailed as failure:
             if failure.failed & {"order", "generated_item"}:
                 raise NotCancelable(
@@ -342,7 +354,7 @@ def cancel(*, enrollment_id: str, reason: str, author: Author) -> EnrollmentItem
 
 
 def _cancel_transaction(
-    partition: selectors.EnrollmentPartition, *, reason: str, author: Author, now: datetime
+    partition: selectors.EnrollmentPartition, *, reason: str, author: Author, now: datetime, notify_learner: bool
 ) -> Transaction:
     enrollment = partition.enrollment
     now_iso = to_iso(now)
@@ -367,6 +379,13 @@ def _cancel_transaction(
     tx.delete(partition.cancel_policy, condition=CancelPolicyItem.sk.exists(), name="cancel_policy")
     for record in partition.schedules:
         tx.delete(record)
+    if notify_learner:
+        for event, due_at in cancel_notice_schedule(canceled_at=now).items():
+            # A cancel happens once (the status condition above), so no earlier notice can be in the way.
+            tx.put(
+                lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now),
+                condition=LifecycleRecordItem.sk.does_not_exist(),
+            )
     if partition.lock_metadata is not None:
         tx.delete(partition.lock_metadata)
         # The lock may have expired and been taken by a later enrollment: only remove our own.

@@ -168,7 +168,10 @@ def enrollment_cancel(request, enrollment_id: str):
     if request.method == "POST" and form.is_valid():
         try:
             cancel(
-                enrollment_id=enrollment_id, reason=form.cleaned_data["reason"], author=Author.from_user(request.user)
+                enrollment_id=enrollment_id,
+                reason=form.cleaned_data["reason"],
+                author=Author.from_user(request.user),
+                notify_learner=form.cleaned_data["notify_learner"],
             )
         except NotCancelable as error:
             # Someone canceled it, or the learner got in, between the page and the click.
@@ -184,6 +187,8 @@ def enrollment_cancel(request, enrollment_id: str):
                 ngettext("%(count)s pending email dropped.", "%(count)s pending emails dropped.", len(pending))
                 % {"count": len(pending)}
             )
+            if form.cleaned_data["notify_learner"]:
+                done.append(_("The learner gets an email saying so."))
             messages.success(request, " ".join(done))
             return HttpResponseRedirect(_detail_url(enrollment_id))
     context = {

@@ -11,6 +11,10 @@ from enrollments.tests.lifecycle_support import make_enrollment, record
 pytestmark = pytest.mark.django_db
 
 
+def _sent(outbox) -> list:
+    return [(m.to, m.extra_headers["X-Lifecycle-Event"]) for m in outbox]
+
+
 def test_lifecycle_tick__now__processes_what_is_due_then_and_reports_it(lifecycle_time, mailoutbox, capsys):
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
@@ -18,13 +22,17 @@ def test_lifecycle_tick__now__processes_what_is_due_then_and_reports_it(lifecycl
 
     t.set(due)
     call_command("lifecycle_tick", now=clock.to_iso(due - timedelta(minutes=1)))
-    assert mailoutbox == []
+    assert _sent(mailoutbox) == [([enrollment.user.email], "welcome")]  # due since the enrollment; not the reminder
+    capsys.readouterr()
 
     call_command("lifecycle_tick", now=clock.to_iso(due))
 
     output = capsys.readouterr().out
     assert "1 due records in 1 batches" in output and "sent 1" in output
-    assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
+    assert _sent(mailoutbox) == [
+        ([enrollment.user.email], "welcome"),
+        ([enrollment.user.email], "reminder_no_access_3_days"),
+    ]
     assert record(enrollment.id, "reminder_no_access_3_days").sent_at == clock.to_iso(due)
 
 
@@ -72,7 +80,10 @@ def test_lifecycle_tick__without_now__uses_the_clock(lifecycle_time, mailoutbox)
 
     call_command("lifecycle_tick")
 
-    assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
+    assert sorted(_sent(mailoutbox)) == [
+        ([enrollment.user.email], "reminder_no_access_3_days"),
+        ([enrollment.user.email], "welcome"),
+    ]
 
 
 def test_record_progress__access_then_completion(lifecycle_time, capsys):

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from enrollments import selectors
+from enrollments.clock import to_iso
 from enrollments.dynamo.keys import lock_hash
 from enrollments.dynamo.models import (
     CancelPolicyItem,
@@ -46,9 +47,28 @@ def test_cancel__removes_every_schedule_record_including_later_ones(prepaid_enro
     )
     extra.save()
 
-    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF)
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF, notify_learner=False)
 
     assert [item for item in MainItem.query(enrollment.id) if item.sk.startswith("schedules#")] == []
+
+
+def test_cancel__notifying_the_learner__leaves_only_the_cancel_notice_due_now(prepaid_enrollment, frozen_clock):
+    _company, _course, _order, enrollment = prepaid_enrollment
+    assert "welcome" in {record.event for record in selectors.enrollment_partition(enrollment.id).schedules}
+
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF)
+
+    (notice,) = [
+        item for item in MainItem.query(enrollment.id, consistent_read=True) if item.sk.startswith("schedules#")
+    ]
+    assert (notice.sk, notice.event, notice.state, notice.attempts) == (
+        "schedules#cancel_notice",
+        "cancel_notice",
+        "PENDING",
+        0,
+    )
+    assert notice.due_at == notice.scheduled_for == to_iso(frozen_clock.start) and notice.due_shard is not None
+    assert notice.recipient.email == enrollment.user.email and notice.tenant_id == enrollment.tenant_id
 
 
 def test_cancel__marks_canceled_records_author_and_reason_and_audits(prepaid_enrollment):

@@ -19,10 +19,16 @@ from scripts.dynamodb_local import free_port
 
 pytestmark = pytest.mark.django_db
 
+WELCOME = "welcome"
 REMINDER = "reminder_no_access_3_days"
 REMINDER_SK = f"schedules#{REMINDER}"
 NO_ACTIVITY = "no_activity_7_days"
 NO_ACTIVITY_SK = f"schedules#{NO_ACTIVITY}"
+
+
+def _events_to(sink, enrollment) -> list[str]:
+    """Return the events of the emails the sink accepted for ``enrollment``'s learner, sorted."""
+    return sorted(received.message["X-Lifecycle-Event"] for received in sink.accepted_to(enrollment.user.email))
 
 
 @pytest.fixture
@@ -67,17 +73,20 @@ def test_send_failure__retried_with_backoff_then_failed_with_the_error__others_u
     assert (failed.state, failed.attempts, failed.due_shard, failed.lease_expires_at) == ("FAILED", 3, None, None)
     assert "451 4.3.0 mailbox busy" in failed.last_error
     assert audit_actions(unlucky.id, event=REMINDER) == ["LIFECYCLE_RETRY", "LIFECYCLE_RETRY", "LIFECYCLE_FAILED"]
+    # The welcome, due since the enrollment, went out to the same refusing server on the same ticks.
+    assert (record(unlucky.id, WELCOME).state, record(unlucky.id, WELCOME).attempts) == ("FAILED", 3)
     failures, _next = selectors.lifecycle_failure_list()
-    assert [(f.enrollment_id, f.event, f.attempts) for f in failures if f.enrollment_id == unlucky.id] == [
-        (unlucky.id, REMINDER, 3)
+    assert sorted((f.enrollment_id, f.event, f.attempts) for f in failures if f.enrollment_id == unlucky.id) == [
+        (unlucky.id, REMINDER, 3),
+        (unlucky.id, WELCOME, 3),
     ]
     for other in others:
-        assert len(sink.accepted_to(other.user.email)) == 1 and record(other.id, REMINDER).state == "SENT"
+        assert _events_to(sink, other) == [REMINDER, WELCOME] and record(other.id, REMINDER).state == "SENT"
 
     t.tick(due + timedelta(days=1))  # FAILED is final: nothing loops
 
     assert record(unlucky.id, REMINDER).attempts == 3 and sink.accepted_to(unlucky.user.email) == []
-    assert all(len(sink.accepted_to(other.user.email)) == 1 for other in others)
+    assert all(_events_to(sink, other) == [REMINDER, WELCOME] for other in others)
 
 
 def test_send__refused_for_good__fails_at_once(lifecycle_time, smtp_settings, retries):
@@ -105,6 +114,7 @@ def test_send__mail_server_down__is_transient_and_retried(lifecycle_time, smtp_s
 def test_claim__a_live_lease_keeps_others_off_and_an_expired_one_is_taken_over(lifecycle_time, mailoutbox, retries):
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
+    t.tick(t.start)  # the welcome goes out first; the reminder is the record of this test
     due = t.set(t.start + timedelta(days=3))
     # A worker claims the record and dies before it sends.
     claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due)
@@ -123,7 +133,10 @@ def test_claim__a_live_lease_keeps_others_off_and_an_expired_one_is_taken_over(l
 
     sent = record(enrollment.id, REMINDER)
     assert (sent.state, sent.attempts) == ("SENT", 2)
-    assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
+    assert [(m.to, m.extra_headers["X-Lifecycle-Event"]) for m in mailoutbox] == [
+        ([enrollment.user.email], WELCOME),
+        ([enrollment.user.email], REMINDER),
+    ]
     assert audit_actions(enrollment.id, event=REMINDER) == ["LIFECYCLE_SENT"]
 
 
@@ -231,7 +244,7 @@ def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(l
 
 def _accessed(*, last_activity_at: str | None = None):
     """Return an enrollment accessed now; with ``last_activity_at``, that raw string is stored as its last activity."""
-    enrollment = make_enrollment(access_period_days=90)  # no other record due in its first weeks
+    enrollment = make_enrollment(access_period_days=90)  # no other record due in its first weeks but the welcome
     record_access(enrollment_id=enrollment.id)
     if last_activity_at is not None:
         # Written straight to the item, as a bug or a hand edit would leave it: deciding no_activity_7_days parses it.
@@ -271,18 +284,18 @@ def test_batch__a_record_raising_on_every_claim__comes_back_after_each_lease_the
     for claim in range(3):  # LIFECYCLE_MAX_ATTEMPTS claims, one per lease of 300 s
         t.tick(due + timedelta(seconds=300 * claim))
         assert t.tick(due + timedelta(seconds=300 * claim + 299)).records_found == 0  # held until its lease ends
-    assert t.outcomes == Counter({"error": 3})
+    assert t.outcomes == Counter({"error": 3, "sent": 1})  # the welcome went out on the first tick
 
     t.tick(due + timedelta(seconds=900))
 
     failed = record(broken.id, NO_ACTIVITY)
     assert (failed.state, failed.attempts, failed.due_shard) == ("FAILED", 4, None)
     assert failed.last_error == "ValueError: Invalid isoformat string: 'last Tuesday'"
-    assert t.outcomes == Counter({"error": 3, "failed": 1})
+    assert t.outcomes == Counter({"error": 3, "sent": 1, "failed": 1})
     failures, _next = selectors.lifecycle_failure_list()
     assert [(f.event, f.attempts) for f in failures if f.enrollment_id == broken.id] == [(NO_ACTIVITY, 4)]
     assert audit_actions(broken.id, event=NO_ACTIVITY) == ["LIFECYCLE_FAILED"]
-    assert mailoutbox == []
+    assert [m.extra_headers["X-Lifecycle-Event"] for m in mailoutbox] == [WELCOME]
 
 
 def test_batch__dynamodb_unreachable__raises_storage_unavailable_for_the_task_to_retry(dynamodb_down):

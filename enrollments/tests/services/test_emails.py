@@ -26,12 +26,14 @@ PT_DATE, EN_DATE = "27 de novembro de 2027", "Nov. 27, 2027"  # Django's English
 
 # The English subject (after the course name) and button of each event's email.
 ENGLISH = {
+    rules.WELCOME: ("welcome", "Start the course"),
     rules.REMINDER_NO_ACCESS_3_DAYS: ("you have not started yet", "Start the course"),
     rules.ACCESS_PERIOD_REMINDER_30_DAYS: ("30 days of access left", "Continue the course"),
     rules.COURSE_EXPIRED: ("your access has ended", "See the course"),
     rules.NO_ACTIVITY_7_DAYS: ("pick up where you left off", "Continue the course"),
     rules.CERT_EXPIRATION_REMINDER_30_DAYS: ("your certificate expires in 30 days", "See your certificate"),
     rules.COURSE_ARCHIVED: ("your certificate has expired", "See the course"),
+    rules.CANCEL_NOTICE: ("your enrollment was canceled", "See the course"),
 }
 
 
@@ -45,6 +47,7 @@ def _enrollment(company, *, person=None, course=None):
         tenant_id=company.sk, course_id=(course or make_course()).sk, user=person or make_person(), author=STAFF
     )
     enrollment.access_expires_at = enrollment.last_activity_at = enrollment.certificate_expires_at = DATE_ISO
+    enrollment.canceled_at = DATE_ISO
     return enrollment
 
 
@@ -137,6 +140,13 @@ def test_email__escapes_html_part_only_in_both_languages():
 # The company's language -------------------------------------------------------------
 
 
+def _mails_by_event(outbox, enrollment, events: list[str]) -> list:
+    """Return the one email of each of ``events`` sent to ``enrollment``'s learner, and check there is no other."""
+    mails = [m for m in outbox if m.to == [enrollment.user.email]]
+    assert sorted(m.extra_headers["X-Lifecycle-Event"] for m in mails) == sorted(events)
+    return [next(m for m in mails if m.extra_headers["X-Lifecycle-Event"] == event) for event in events]
+
+
 def test_company_create__language_en__learners_get_english_emails_from_the_worker(lifecycle_time, mailoutbox):
     t = lifecycle_time
     company = _company("en")
@@ -146,12 +156,14 @@ def test_company_create__language_en__learners_get_english_emails_from_the_worke
 
     t.tick(t.start + timedelta(days=3))
 
-    [mail] = [m for m in mailoutbox if m.to == [enrollment.user.email]]
+    welcome, mail = _mails_by_event(mailoutbox, enrollment, [rules.WELCOME, rules.REMINDER_NO_ACCESS_3_DAYS])
     html = mail.alternatives[0][0]
     assert mail.subject == f"{enrollment.course.name}: you have not started yet"
     assert '<html lang="en">' in html and "Start the course" in html and "Start the course" in mail.body
     assert mail.extra_headers["Content-Language"] == "en"
     assert record(enrollment.id, rules.REMINDER_NO_ACCESS_3_DAYS).state == "SENT"
+    assert welcome.subject == f"{enrollment.course.name}: welcome" and welcome.extra_headers["Content-Language"] == "en"
+    assert '<html lang="en">' in welcome.alternatives[0][0] and record(enrollment.id, rules.WELCOME).state == "SENT"
 
 
 def test_company_create__language_pt_br__worker_sends_pt_br_with_local_date_month_in_lower_case(
@@ -165,13 +177,13 @@ def test_company_create__language_pt_br__worker_sends_pt_br_with_local_date_mont
 
     t.tick(t.start + timedelta(days=3))
 
-    [mail] = [m for m in mailoutbox if m.to == [enrollment.user.email]]
     ends = clock.from_iso(enrollment.access_expires_at).astimezone(ZoneInfo(settings.TIME_ZONE))
     with translation.override("pt-br"):
         month = str(MONTHS[ends.month])  # Django's own pt_BR name, capitalised: "Novembro"
-    html = mail.alternatives[0][0]
-    assert '<html lang="pt-br">' in html and mail.extra_headers["Content-Language"] == "pt-br"
-    assert f"{ends.day} de {month.lower()} de {ends.year}" in mail.body and month not in mail.body + html
+    for mail in _mails_by_event(mailoutbox, enrollment, [rules.WELCOME, rules.REMINDER_NO_ACCESS_3_DAYS]):
+        html = mail.alternatives[0][0]
+        assert '<html lang="pt-br">' in html and mail.extra_headers["Content-Language"] == "pt-br"
+        assert f"{ends.day} de {month.lower()} de {ends.year}" in mail.body and month not in mail.body + html
 
 
 def test_company_create__no_language__the_site_language(settings):

@@ -56,7 +56,8 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert (tenant.tenant_id, tenant.name) == (company.sk, company.name)
 
     due = {record.event: record for record in partition.schedules}
-    assert set(due) == {"reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"}
+    assert set(due) == {"welcome", "reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"}
+    assert due["welcome"].due_at == to_iso(start)
     assert due["reminder_no_access_3_days"].due_at == to_iso(start + timedelta(days=3))
     assert due["access_period_reminder_30_days"].due_at == to_iso(start + timedelta(days=60))
     assert due["course_expired"].due_at == to_iso(start + timedelta(days=90))
@@ -67,6 +68,7 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
             event=event,
             due_at=start
             + {
+                "welcome": timedelta(0),
                 "reminder_no_access_3_days": timedelta(days=3),
                 "access_period_reminder_30_days": timedelta(days=60),
                 "course_expired": timedelta(days=90),
@@ -94,6 +96,27 @@ def test_enroll__30_day_course__has_no_30_day_reminder(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=30)
 
     enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+
+    assert [sk for sk in _sks(enrollment.id) if not sk.startswith("audit#")] == sorted(
+        [
+            "0",
+            "metadata#tenant",
+            "schedules#welcome",
+            "schedules#reminder_no_access_3_days",
+            "schedules#course_expired",
+            "cancel_policy",
+        ]
+    )
+    records = selectors.enrollment_partition(enrollment.id).schedules
+    # The welcome is due at once; every reminder is due later.
+    assert [record.event for record in records if record.due_at <= to_iso(frozen_clock.start)] == ["welcome"]
+    assert all(record.due_at == to_iso(frozen_clock.start) for record in records if record.event == "welcome")
+
+
+def test_enroll__without_welcome__writes_no_welcome_record(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=30)
+
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, welcome=False)
 
     assert [sk for sk in _sks(enrollment.id) if not sk.startswith("audit#")] == sorted(
         [

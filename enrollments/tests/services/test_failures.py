@@ -24,7 +24,11 @@ OPERATOR = Author(id="7", name="Olga Operator", email="olga@example.com")
 
 @pytest.fixture
 def failed(lifecycle_time, smtp_settings, settings):
-    """Return a function that enrolls people at a company whose first email the mail server refuses for good."""
+    """Return a function that enrolls people at a company whose no-access reminder the mail server refuses for good.
+
+    Enrolled without the welcome, so each enrollment has one failed email, the reminder these tests send
+    again; a failed welcome sent again has its own test below.
+    """
     settings.LIFECYCLE_MAX_ATTEMPTS = 3
     sink, t = smtp_settings, lifecycle_time
     sink.refusals["refused"] = (550, "5.1.1 no such user")
@@ -39,6 +43,7 @@ def failed(lifecycle_time, smtp_settings, settings):
                 course_id=course.sk,
                 user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
                 author=STAFF,
+                welcome=False,
             )
             for _ in range(count)
         ]
@@ -47,6 +52,10 @@ def failed(lifecycle_time, smtp_settings, settings):
         return enrollments
 
     return fail
+
+
+def _events_to(sink, enrollment) -> list[str]:
+    return sorted(received.message["X-Lifecycle-Event"] for received in sink.accepted_to(enrollment.user.email))
 
 
 def _company_failures(tenant_id: str) -> list:
@@ -179,7 +188,8 @@ def test_resend_all__every_failure_of_the_company_once__canceled_ones_refused_wi
 
     t.tick(now + timedelta(seconds=1))
 
-    assert [len(sink.accepted_to(e.user.email)) for e in enrollments] == [0, 1, 1]
+    # The canceled one gets its cancel notice (due at the cancel), not the reminder.
+    assert [_events_to(sink, e) for e in enrollments] == [["cancel_notice"], [REMINDER], [REMINDER]]
     assert sink.accepted_to(elsewhere.user.email) == [] and record(elsewhere.id, REMINDER).state == "FAILED"
     assert [audit_actions(e.id).count("LIFECYCLE_RESENT") for e in enrollments] == [0, 1, 1]
 
@@ -191,3 +201,32 @@ def test_resend_all__beyond_the_limit__says_more_remain(failed):
     report = lifecycle_failures_resend(tenant_id=company.sk, author=OPERATOR, limit=2)
 
     assert (report.resent, report.more, len(_company_failures(company.sk))) == (2, True, 1)
+
+
+def test_resend__a_failed_welcome__sent_exactly_once_by_the_next_tick(lifecycle_time, smtp_settings):
+    t, sink = lifecycle_time, smtp_settings
+    sink.refusals["refused"] = (550, "5.1.1 no such user")
+    company = make_company(billing="postpaid")
+    enrollment = enroll(
+        tenant_id=company.sk,
+        course_id=make_course(access_period_days=35).sk,
+        user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
+        author=STAFF,
+    )
+    t.tick(t.start)
+    (failure,) = _company_failures(company.sk)
+    assert (failure.event, record(enrollment.id, "welcome").state) == ("welcome", "FAILED")
+    sink.refusals.clear()
+    now = t.set(t.start + timedelta(hours=1))
+
+    assert lifecycle_failure_resend(failure_sk=failure.sk, author=OPERATOR) == RESENT
+    t.tick(now + timedelta(seconds=1))
+    t.tick(now + timedelta(minutes=10))
+
+    assert _events_to(sink, enrollment) == ["welcome"]
+    assert record(enrollment.id, "welcome").state == "SENT"
+    assert audit_actions(enrollment.id, event="welcome")[-3:] == [
+        "LIFECYCLE_FAILED",
+        "LIFECYCLE_RESENT",
+        "LIFECYCLE_SENT",
+    ]

@@ -1,4 +1,4 @@
-"""The six lifecycle events fire at their due time, not a minute before, with their email and effect."""
+"""The lifecycle events fire at their due time, not a minute before, with their email and effect."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -8,9 +8,18 @@ from django.conf import settings
 from django.utils import formats
 
 from enrollments import clock, selectors
-from enrollments.services import cancel, lifecycle_records_process, record_access, record_activity, record_completion
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import EnrollmentItem
+from enrollments.services import (
+    cancel,
+    enroll,
+    lifecycle_records_process,
+    record_access,
+    record_activity,
+    record_completion,
+)
 from enrollments.services.lifecycle import lifecycle_record
-from enrollments.tests.factories import STAFF, make_course, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, record
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +51,14 @@ def _accessed(t):
     return enrollment
 
 
+def _canceled(t):
+    """Enroll at the window's start, cancel an hour later notifying the learner (the welcome goes with the rest)."""
+    enrollment = _enrolled(t)
+    t.set(t.start + timedelta(hours=1))
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF)
+    return enrollment
+
+
 def _completed(t):
     enrollment = _accessed(t)
     t.set(t.start + timedelta(days=1))
@@ -51,12 +68,14 @@ def _completed(t):
 
 # event, set-up, due after the window's start, enrollment status once fired, the enrollment date the email shows
 CASES = [
+    ("welcome", _enrolled, timedelta(0), "PENDING", "access_expires_at"),
     ("reminder_no_access_3_days", _enrolled, timedelta(days=3), "PENDING", "access_expires_at"),
     ("access_period_reminder_30_days", _enrolled, timedelta(days=5), "PENDING", "access_expires_at"),
     ("course_expired", _enrolled, timedelta(days=35), "EXPIRED", "access_expires_at"),
     ("no_activity_7_days", _accessed, timedelta(days=7, hours=1), "IN_PROGRESS", "last_activity_at"),
     ("cert_expiration_reminder_30_days", _completed, timedelta(days=11), "COMPLETED", "certificate_expires_at"),
     ("course_archived", _completed, timedelta(days=41), "ARCHIVED", "certificate_expires_at"),
+    ("cancel_notice", _canceled, timedelta(hours=1), "CANCELED", "canceled_at"),
 ]
 
 
@@ -128,15 +147,88 @@ def test_email__escapes_html_but_not_plain_text(lifecycle_time, mailoutbox):
     assert "Safety &amp; &lt;Heights&gt;" in mail.alternatives[0][0]
 
 
-def test_canceled_enrollment__receives_nothing(lifecycle_time, mailoutbox):
+def test_canceled_enrollment__without_notice__receives_nothing(lifecycle_time, mailoutbox):
     t = lifecycle_time
     enrollment = _enrolled(t)
-    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF)
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF, notify_learner=False)
 
     t.tick(t.start + timedelta(days=40))
 
     assert _mails(mailoutbox, enrollment) == []
     assert selectors.enrollment_get(enrollment.id).status == "CANCELED"
+    assert record(enrollment.id, "cancel_notice") is None
+
+
+def test_canceled_enrollment__with_notice__receives_the_cancel_notice_once_and_nothing_else(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    enrollment = _enrolled(t)
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF)
+
+    for day in (0, 3, 5, 35, 40):
+        t.tick(t.start + timedelta(days=day))
+
+    [mail] = _mails(mailoutbox, enrollment)
+    assert mail.extra_headers["X-Lifecycle-Event"] == "cancel_notice"
+    assert mail.extra_headers["Message-ID"] == record(enrollment.id, "cancel_notice").message_id
+    assert record(enrollment.id, "welcome") is None  # the cancel removed it before any tick
+    # Enrolled and canceled at the same frozen moment: their order in the audit trail is the random suffix's.
+    assert sorted(audit_actions(enrollment.id)) == ["CANCELED", "ENROLLED", "LIFECYCLE_SENT"]
+    assert audit_actions(enrollment.id, event="cancel_notice") == ["LIFECYCLE_SENT"]
+
+
+def test_welcome__of_an_enrollment_canceled_after_it_was_sent__then_only_the_cancel_notice(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    enrollment = _enrolled(t)
+    t.tick(t.start)
+    t.set(t.start + timedelta(days=1))
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF)
+
+    for day in (1, 3, 5, 35, 40):
+        t.tick(t.start + timedelta(days=day))
+
+    assert [m.extra_headers["X-Lifecycle-Event"] for m in _mails(mailoutbox, enrollment)] == [
+        "welcome",
+        "cancel_notice",
+    ]
+
+
+def test_welcome__enrolled_without_it__no_welcome_and_the_reminders_as_before(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=35)
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, welcome=False)
+
+    t.tick(t.start)
+    t.tick(t.start + timedelta(days=3))
+
+    assert [m.extra_headers["X-Lifecycle-Event"] for m in _mails(mailoutbox, enrollment)] == [
+        "reminder_no_access_3_days"
+    ]
+    assert record(enrollment.id, "welcome") is None
+
+
+@pytest.mark.parametrize("status", ["CANCELED", "EXPIRED", "ARCHIVED"])
+def test_welcome__of_an_enrollment_closed_before_it_went_out__is_skipped(lifecycle_time, mailoutbox, status):
+    t = lifecycle_time
+    enrollment = _enrolled(t)
+    # Closed behind the scheduler's back (a stale record): the rules decide on the enrollment as it is now.
+    EnrollmentItem(*keys.enrollment(enrollment.id)).update(actions=[EnrollmentItem.status.set(status)])
+
+    t.tick(t.start)
+
+    skipped = record(enrollment.id, "welcome")
+    assert skipped.state == "SKIPPED" and _mails(mailoutbox, enrollment) == []
+
+
+def test_cancel_notice__of_an_enrollment_not_canceled__is_skipped(lifecycle_time, mailoutbox):
+    t = lifecycle_time
+    enrollment = _enrolled(t)
+    stray = lifecycle_record(enrollment=enrollment, event="cancel_notice", due_at=t.start, now=t.start)
+    stray.save()
+
+    t.tick(t.start)
+
+    assert record(enrollment.id, "cancel_notice").state == "SKIPPED"
+    assert [m.extra_headers["X-Lifecycle-Event"] for m in _mails(mailoutbox, enrollment)] == ["welcome"]
 
 
 def test_canceled_after_the_tick_handed_it_out__sends_nothing(lifecycle_time, mailoutbox):

@@ -46,7 +46,8 @@ def test_record_access__starts_removes_reminder_and_cancel_policy_and_schedules_
     )
     assert partition.cancel_policy is None
     events = _events(enrollment.id)
-    assert set(events) == {"access_period_reminder_30_days", "course_expired", "no_activity_7_days"}
+    # The welcome, not ticked yet, stays: a first access does not make it wrong.
+    assert set(events) == {"welcome", "access_period_reminder_30_days", "course_expired", "no_activity_7_days"}
     assert events["no_activity_7_days"].due_at == clock.to_iso(t.start + timedelta(days=7, hours=1))
     assert events["no_activity_7_days"].state == "PENDING" and events["no_activity_7_days"].due_shard
     assert audit_actions(enrollment.id) == ["ENROLLED", "ACCESSED"]
@@ -194,7 +195,7 @@ def test_record_completion__completes_removes_access_records_and_schedules_certi
         clock.to_iso(expires),
     )
     events = _events(enrollment.id)
-    assert set(events) == {"cert_expiration_reminder_30_days", "course_archived"}
+    assert set(events) == {"welcome", "cert_expiration_reminder_30_days", "course_archived"}
     assert events["cert_expiration_reminder_30_days"].due_at == clock.to_iso(expires - timedelta(days=30))
     assert events["course_archived"].due_at == clock.to_iso(expires)
     assert audit_actions(enrollment.id) == ["ENROLLED", "ACCESSED", "COMPLETED"]
@@ -207,7 +208,7 @@ def test_record_completion__certificate_valid_30_days_or_less__has_no_reminder(l
 
     record_completion(enrollment_id=enrollment.id, certificate_expires_at=done + timedelta(days=30))
 
-    assert set(_events(enrollment.id)) == {"course_archived"}
+    assert set(_events(enrollment.id)) == {"welcome", "course_archived"}
 
 
 def test_record_completion__twice__changes_nothing_and_another_certificate_is_refused(lifecycle_time):
@@ -294,4 +295,8 @@ def test_record_completion__pending__completes_and_drops_no_access_reminder_and_
 
     partition = selectors.enrollment_partition(enrollment.id)
     assert partition.enrollment.status == "COMPLETED" and partition.cancel_policy is None
-    assert sorted(r.event for r in partition.schedules) == ["cert_expiration_reminder_30_days", "course_archived"]
+    assert sorted(r.event for r in partition.schedules) == [
+        "cert_expiration_reminder_30_days",
+        "course_archived",
+        "welcome",
+    ]

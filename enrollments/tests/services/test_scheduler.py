@@ -43,9 +43,15 @@ def test_tick__never_scans_and_never_reads_a_record_due_later(lifecycle_time, dy
         assert max(value for value in values if "#" in value)[:10] <= now_iso[:10]
     items_read = [item for call in due_queries for item in call.response.get("Items", [])]
     assert all(item["due_at"]["S"] <= now_iso for item in items_read)
-    assert sum(call.response["ScannedCount"] for call in due_queries) == len(items_read) == 3
-    assert sorted(handed_out) == sorted((e.id, "schedules#reminder_no_access_3_days") for e in due_soon)
-    assert not any(key[0] in {e.id for e in later} for key in handed_out)
+    # Three reminders and the five welcomes (due when each enrollment was made); nothing due later is read.
+    assert sum(call.response["ScannedCount"] for call in due_queries) == len(items_read) == 3 + 5
+    assert sorted(handed_out) == sorted(
+        [(e.id, "schedules#reminder_no_access_3_days") for e in due_soon]
+        + [(e.id, "schedules#welcome") for e in due_soon + later]
+    )
+    assert {key for key in handed_out if key[0] in {e.id for e in later}} == {
+        (e.id, "schedules#welcome") for e in later
+    }
 
 
 def test_tick__catch_up_after_beat_was_down_three_days__sends_every_overdue_record_once(lifecycle_time, mailoutbox):
@@ -54,8 +60,8 @@ def test_tick__catch_up_after_beat_was_down_three_days__sends_every_overdue_reco
     for day in range(3):
         t.set(t.start + timedelta(days=day))
         enrollments.append(make_enrollment(access_period_days=35))
-    t.tick(t.start + timedelta(days=2, hours=1))  # the last tick before beat went down: nothing was due
-    assert mailoutbox == []
+    t.tick(t.start + timedelta(days=2, hours=1))  # the last tick before beat went down: only the welcomes were due
+    assert _mails_by_recipient_and_event(mailoutbox) == Counter({(e.user.email, "welcome"): 1 for e in enrollments})
 
     report = t.tick(t.start + timedelta(days=7, hours=1))
 
@@ -63,7 +69,7 @@ def test_tick__catch_up_after_beat_was_down_three_days__sends_every_overdue_reco
     expected = {
         (e.user.email, event)
         for e in enrollments
-        for event in ("reminder_no_access_3_days", "access_period_reminder_30_days")
+        for event in ("welcome", "reminder_no_access_3_days", "access_period_reminder_30_days")
     }
     assert set(sent) == expected and set(sent.values()) == {1}
     # The cursor waits on the oldest day handed out until a tick finds that day empty.
@@ -79,6 +85,7 @@ def test_tick__a_batch_that_was_lost__is_handed_out_again_and_the_cursor_waits(l
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
     due = t.start + timedelta(days=3)
+    t.tick(t.start)  # the welcome goes out; the reminder is the record of this test
 
     first = t.tick(due + timedelta(days=1), dispatch=lambda keys: None)  # the task never reached a worker
 
@@ -88,12 +95,15 @@ def test_tick__a_batch_that_was_lost__is_handed_out_again_and_the_cursor_waits(l
     second = t.tick(due + timedelta(days=1, minutes=1))
 
     assert second.first_day == due.date() and second.records_found == 1
-    assert [m.to for m in mailoutbox] == [[enrollment.user.email]]
+    assert [(m.to, m.extra_headers["X-Lifecycle-Event"]) for m in mailoutbox] == [
+        ([enrollment.user.email], "welcome"),
+        ([enrollment.user.email], "reminder_no_access_3_days"),
+    ]
     assert selectors.scheduler_cursor() == due.date()  # until a tick finds the day empty
 
 
 def test_tick__hands_out_batches_of_the_configured_size(lifecycle_time, settings):
-    settings.LIFECYCLE_BATCH_SIZE = 2
+    settings.LIFECYCLE_BATCH_SIZE = 3
     t = lifecycle_time
     for _ in range(5):
         make_enrollment(access_period_days=35)
@@ -101,7 +111,8 @@ def test_tick__hands_out_batches_of_the_configured_size(lifecycle_time, settings
 
     report = t.tick(t.start + timedelta(days=3), dispatch=batches.append)
 
-    assert sorted(len(batch) for batch in batches) == [1, 2, 2] and report.batches == 3
+    # Ten records due: each enrollment's welcome and its no-access reminder.
+    assert sorted(len(batch) for batch in batches) == [1, 3, 3, 3] and report.batches == 4
 
 
 def test_tick__two_ticks_at_the_same_moment_each_processing__one_email_per_record(lifecycle_time, mailoutbox):
@@ -124,9 +135,12 @@ def test_tick__two_ticks_at_the_same_moment_each_processing__one_email_per_recor
     for thread in ticks:
         thread.join()
 
-    assert sorted(m.to[0] for m in mailoutbox) == sorted(e.user.email for e in enrollments)
-    assert outcomes["sent"] == 4 and outcomes["not_claimed"] >= 4  # at least the redeliveries found nothing to do
+    assert _mails_by_recipient_and_event(mailoutbox) == Counter(
+        {(e.user.email, event): 1 for e in enrollments for event in ("welcome", "reminder_no_access_3_days")}
+    )
+    assert outcomes["sent"] == 8 and outcomes["not_claimed"] >= 8  # at least the redeliveries found nothing to do
     assert {record(e.id, "reminder_no_access_3_days").attempts for e in enrollments} == {1}
+    assert {record(e.id, "welcome").attempts for e in enrollments} == {1}
 
 
 def test_tick__without_a_cursor__looks_back_the_fallback_days_and_writes_one(lifecycle_time, settings):

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 REMINDER = "reminder_no_access_3_days"
 REMINDER_SK = f"schedules#{REMINDER}"
+WELCOME = "welcome"
+WELCOME_SK = f"schedules#{WELCOME}"
 _PROCESSED = re.compile(r"Task enrollments\.tasks\.process_lifecycle_records\[[^\]]+\] succeeded")
 
 
@@ -109,6 +111,43 @@ def test_workers__two_ticks_at_once_and_a_batch_enqueued_twice__send_one_email_p
         sent = record(enrollment.id, REMINDER)
         assert (sent.state, sent.attempts, sent.message_id) == ("SENT", 1, mail.message_id)
         assert audit_actions(enrollment.id, event=REMINDER) == ["LIFECYCLE_SENT"]
+
+
+def test_workers__welcomes_of_new_enrollments__two_ticks_two_workers__each_sent_once_with_its_record_s_message_id(
+    smtp_sink, start_worker, celery_queue
+):
+    now = real_now()
+    clock.set_now(now - timedelta(minutes=1))
+    try:
+        enrollments = [make_enrollment(access_period_days=35) for _ in range(4)]
+    finally:
+        clock.set_now(None)
+    lifecycle_cursor_set(day=(now - timedelta(minutes=1)).date(), now=now)
+    workers = [start_worker(smtp_port=smtp_sink.port) for _ in range(2)]
+    batches = []
+
+    def enqueue(keys):
+        batches.append(keys)
+        tasks.process_lifecycle_records.apply_async(args=[keys], queue=celery_queue)
+
+    ticks = [threading.Thread(target=lifecycle_tick, kwargs={"now": now, "dispatch": enqueue}) for _ in range(2)]
+    for thread in ticks:
+        thread.start()
+    for thread in ticks:
+        thread.join()
+    enqueue([[e.id, WELCOME_SK] for e in enrollments])  # redelivered
+
+    wait_for(
+        lambda: sum(len(_PROCESSED.findall(w.output())) for w in workers) == len(batches) and queue_idle(celery_queue),
+        message=f"{len(batches)} batches processed",
+    )
+
+    for enrollment in enrollments:
+        [mail] = smtp_sink.accepted_to(enrollment.user.email)
+        sent = record(enrollment.id, WELCOME)
+        assert mail.message["X-Lifecycle-Event"] == WELCOME
+        assert (sent.state, sent.attempts, sent.message_id) == ("SENT", 1, mail.message_id)
+        assert audit_actions(enrollment.id, event=WELCOME) == ["LIFECYCLE_SENT"]
 
 
 @pytest.mark.slow

@@ -3,10 +3,14 @@
 import random
 import re
 import uuid
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import formats
 
 from enrollments import permissions, selectors
 from enrollments.services import cancel, company_create, enroll, record_access
@@ -46,7 +50,7 @@ def test_enroll_form__prepaid_company_chosen__courses_show_seats_left(client, lo
     assert f"{catalog['course'].name} — 3 seats left" in page
 
 
-def test_enroll_form__valid__enrolls_and_redirects_to_detail_with_three_records(client, login, catalog, frozen_clock):
+def test_enroll_form__valid__enrolls_and_redirects_to_detail_with_four_records(client, login, catalog, frozen_clock):
     login(permissions.OPERATORS)
     data = _enroll_data(catalog, cpf="529.982.247-25", deduplication_window_days="10")
 
@@ -56,7 +60,10 @@ def test_enroll_form__valid__enrolls_and_redirects_to_detail_with_three_records(
     partition = selectors.enrollment_partition(data["enrollment_id"])
     assert response.redirect_chain == [(reverse("admin:enrollment_detail", args=[data["enrollment_id"]]), 302)]
     assert partition.enrollment.user.cpf == "52998224725" and partition.enrollment.created_by.name == "Staff Operators"
-    assert page.count('class="lifecycle-record"') == 3
+    assert page.count('class="lifecycle-record"') == 4  # the welcome and three reminders
+    assert [record.event for record in partition.schedules if record.due_at == partition.enrollment.created_at] == [
+        "welcome"
+    ]
     assert f"{data['name']} is enrolled in {catalog['course'].name}." in page
     assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 2
 
@@ -266,11 +273,12 @@ def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, en
     assert f"One seat of order {catalog['order'].order_id}" in page
     assert "10 days —" in page and "no second enrollment in this course until" in page
     assert [record.event for record in response.context["schedules"]] == [
+        "welcome",
         "reminder_no_access_3_days",
         "access_period_reminder_30_days",
         "course_expired",
     ]
-    assert page.count('class="lifecycle-record"') == 3 and page.count('class="audit-event"') == 1
+    assert page.count('class="lifecycle-record"') == 4 and page.count('class="audit-event"') == 1
     assert "Enrolled" in page and STAFF.name in page
 
 
@@ -305,17 +313,18 @@ def test_detail__email_previews__each_record_s_email_as_sent_nothing_sent_nothin
     response = client.get(reverse("admin:enrollment_detail", args=[enrollment.id]))
 
     page = _text(response)
-    events = ["reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"]
+    events = ["welcome", "reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"]
     assert [record.event for record, _email in response.context["email_previews"]] == events
-    assert page.count('class="email-preview"') == 3 and page.count('sandbox=""') == 3
-    assert f"{enrollment.course.name}: you have not started yet" in page  # the subject
+    assert page.count('class="email-preview"') == 4 and page.count('sandbox=""') == 4
+    assert f"{enrollment.course.name}: welcome" in page  # the subjects
+    assert f"{enrollment.course.name}: you have not started yet" in page
     assert f"Hello {enrollment.user.name}," in page and "Start the course: https://" in page  # the text part
     # The HTML part, escaped once into srcdoc: the browser reads it back as the email.
     assert 'srcdoc="&lt;!DOCTYPE html&gt;\n&lt;html lang=&quot;en&quot;&gt;' in page
     assert mailoutbox == []
     assert [(r.state, r.attempts) for r in selectors.enrollment_partition(enrollment.id).schedules] == [
         ("PENDING", 0)
-    ] * 3
+    ] * 4
 
 
 def test_detail__email_previews__in_the_company_s_language_not_the_staff_s(client, login, frozen_clock):
@@ -359,8 +368,20 @@ def test_cancel_page__says_seat_returned_and_pending_emails_dropped(client, logi
     page = _text(client.get(reverse("admin:enrollment_cancel", args=[enrollment.id])))
 
     assert f"Its seat goes back to order {catalog['order'].order_id}" in page
-    assert "3 pending emails are dropped." in page
+    assert "4 pending emails are dropped." in page  # the welcome, not sent yet, and three reminders
     assert "The deduplication window is lifted" in page
+
+
+def test_cancel_page__notify_the_learner__ticked_by_default(client, login, enrollment):
+    login(permissions.OPERATORS)
+
+    response = client.get(reverse("admin:enrollment_cancel", args=[enrollment.id]))
+
+    assert response.context["form"]["notify_learner"].value() is True
+    page = _text(response)
+    box = re.search(r"<input[^>]*name=\"notify_learner\"[^>]*>", page).group(0)
+    assert 'type="checkbox"' in box and "checked" in box
+    assert "Notify the learner" in page and "the learner gets an email saying the enrollment was canceled" in page
 
 
 def test_cancel_page__postpaid__says_no_seat_returned(client, login, catalog):
@@ -393,11 +414,35 @@ def test_cancel__with_reason__detail_shows_canceled_audit_and_seat_back(client, 
     page = _text(response)
     assert response.redirect_chain[-1][0] == reverse("admin:enrollment_detail", args=[enrollment.id])
     assert re.search(r'id="enrollment-status">Canceled<', page)
-    assert f"Its seat went back to order {catalog['order'].order_id}. 3 pending emails dropped." in page
+    assert f"Its seat went back to order {catalog['order'].order_id}. 4 pending emails dropped." in page
+    assert "The learner gets an email saying so." not in page  # the box was not sent: unticked
     canceled = [event for event in response.context["audit"] if event.action == "CANCELED"]
     assert len(canceled) == 1 and canceled[0].reason == "Left the company" and canceled[0].author.id == str(user.pk)
     assert "Left the company" in page
     assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 3
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_cancel__notify_the_learner__one_cancel_notice_on_the_next_tick_and_no_other_email(
+    client, login, lifecycle_time, mailoutbox, notify
+):
+    t = lifecycle_time
+    login(permissions.OPERATORS)
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=35)
+    enrolled = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    form = {"reason": "Left the company", **({"notify_learner": "on"} if notify else {})}
+
+    response = client.post(reverse("admin:enrollment_cancel", args=[enrolled.id]), form, follow=True)
+
+    assert ("The learner gets an email saying so." in _text(response)) is notify
+    for day in (0, 3, 5, 35):
+        t.tick(t.start + timedelta(days=day))
+    sent = [(m.to, m.extra_headers["X-Lifecycle-Event"]) for m in mailoutbox]
+    assert sent == ([([enrolled.user.email], "cancel_notice")] if notify else [])
+    if notify:
+        mail = mailoutbox[0]
+        assert enrolled.course.name in mail.subject and "was canceled" in mail.subject
+        assert formats.date_format(t.start.astimezone(ZoneInfo(settings.TIME_ZONE)), "DATE_FORMAT") in mail.body
 
 
 def test_cancel__already_canceled__clear_message_on_get_and_post(client, login, enrollment):
@@ -442,7 +487,11 @@ def test_complete__date__completes_and_schedules_certificate_records(client, log
     partition = selectors.enrollment_partition(enrollment.id)
     assert partition.enrollment.status == "COMPLETED"
     assert partition.enrollment.certificate_expires_at.startswith("2027-03-03T02:59:59")  # end of day in São Paulo
-    assert sorted(r.event for r in partition.schedules) == ["cert_expiration_reminder_30_days", "course_archived"]
+    assert sorted(r.event for r in partition.schedules) == [
+        "cert_expiration_reminder_30_days",
+        "course_archived",
+        "welcome",
+    ]
     assert partition.cancel_policy is None
     assert "Completion recorded" in _text(response)
 
