@@ -7,6 +7,7 @@ from Django settings, never at import time.
 """
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     MapAttribute,
@@ -406,6 +407,8 @@ class ImportJobItem(MainItem, discriminator="import_job"):
     error = UnicodeAttribute(null=True)
     # When its chunks were handed to the task queue; absent while the queue did not take them.
     queued_at = UnicodeAttribute(null=True)
+    # Whether its enrollments get the welcome email; absent (jobs started before the choice existed): they do.
+    welcome = BooleanAttribute(null=True)
 
 
 class ImportChunkItem(MainItem, discriminator="import_chunk"):

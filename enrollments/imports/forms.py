@@ -27,6 +27,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"), allow_empty_file=True, widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"})
     )
+    welcome = forms.BooleanField(
+        label=_("Send welcome emails"),
+        required=False,
+        initial=True,
+        help_text=_("Each person enrolled gets a welcome email with the course link and the end of the access period."),
+    )
 
     # The services name fields by their own keyword arguments.
     SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "deduplication_window_days": "window_days"}

@@ -50,3 +50,8 @@ def row_enrollment_id(job_id: str, line: int) -> str:
 def import_source(job_id: str) -> str:
     """Return the ``source`` recorded on the enrollments of an import."""
     return f"csv:{job_id}"
+
+
+def job_welcome(job) -> bool:
+    """Return whether the enrollments of ``job`` get the welcome email: yes unless the job says no."""
+    return job.welcome is not False

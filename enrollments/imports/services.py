@@ -61,6 +61,7 @@ from .jobs import (
     RUNNING,
     ChunkRow,
     import_source,
+    job_welcome,
     row_enrollment_id,
 )
 from .parsing import iter_rows, read_csv_file
@@ -87,6 +88,7 @@ def import_start(
     window_days: int | None = None,
     allow_same_file: bool = False,
     job_id: str | None = None,
+    welcome: bool = True,
 ) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks with ``enqueue``; return the job.
 
@@ -94,7 +96,8 @@ def import_start(
     or an unknown company or course (``InvalidEnrollmentData``) writes nothing. A file
     already imported for the company raises ``SameFileImported`` unless
     ``allow_same_file``. ``job_id`` (the page's upload token) makes a second start of the
-    same upload raise ``ImportAlreadyStarted`` instead of making a second job.
+    same upload raise ``ImportAlreadyStarted`` instead of making a second job. ``welcome``,
+    stored on the job, gives each enrolled row its welcome email.
 
     The job moves PREPARING -> RUNNING: the second pass checks the rows as the preview
     does and stores them in chunks of at most ``IMPORT_CHUNK_ROWS`` rows and
@@ -139,6 +142,7 @@ def import_start(
         # Known once the rows are stored: chunks are cut by bytes as well as by rows.
         chunks_total=0,
         chunk_rows=settings.IMPORT_CHUNK_ROWS,
+        welcome=welcome,
     )
     _job_create(job, allow_same_file=allow_same_file)
     try:
@@ -327,6 +331,7 @@ def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: b
         author=Author(id=job.author.id, name=job.author.name, email=job.author.email),
         source=import_source(job.job_id),
         threads=settings.IMPORT_THREADS,
+        welcome=job_welcome(job),
     )
     if not final_attempt:
         transient = next((outcome.error for outcome in outcomes if isinstance(outcome.error, TRANSIENT_ERRORS)), None)

@@ -2,7 +2,7 @@
 and the progress JSON, report CSVs and import template those pages link to.
 
 Between the preview and the confirmation the upload waits in ``IMPORT_UPLOAD_DIR``
-under a token; the choices made with it (company, default course, window) stay in
+under a token; the choices made with it (company, default course, window, welcome emails) stay in
 the session under that token, so a confirmation cannot swap them, and a second
 confirmation of the same upload finds the job the first one started.
 """
@@ -106,6 +106,7 @@ def import_add(request):
             "tenant_id": data["company"],
             "default_course_id": data["course"] or None,
             "window_days": data["window_days"],
+            "welcome": data["welcome"],
             "file_name": upload.name,
         }
         try:
@@ -124,11 +125,16 @@ def import_add(request):
         else:
             token = stash_upload(upload.file)
             _remember(request, token, pending)
-            return _preview_page(request, preview, token)
+            return _preview_page(request, preview, token, welcome=pending["welcome"])
     return render_page(request, "admin/backoffice/import_form.html", {"title": _("Import a CSV file"), "form": form})
 
 
-def _preview_page(request, preview: ImportPreview, token: str, *, error: str | None = None):
+def _welcome(pending: dict) -> bool:
+    # Uploads stashed before the choice existed send welcomes, as the form's default does.
+    return pending.get("welcome", True)
+
+
+def _preview_page(request, preview: ImportPreview, token: str, *, welcome: bool, error: str | None = None):
     courses = {course.sk: course.name for course in core_selectors.course_list()}
     context = {
         "title": _("Preview of %(file)s") % {"file": preview.file.name or _("the upload")},
@@ -139,6 +145,7 @@ def _preview_page(request, preview: ImportPreview, token: str, *, error: str | N
         "problem_rows": preview.problem_rows[:PREVIEW_ROWS_SHOWN],
         "more_problem_rows": max(0, len(preview.problem_rows) - PREVIEW_ROWS_SHOWN),
         "failed_rows_url": reverse("admin:import_preview_failed_rows", args=[token]),
+        "welcome": welcome,
         "error": error,
     }
     return render_page(request, "admin/backoffice/import_preview.html", context)
@@ -192,6 +199,7 @@ def import_confirm(request):
                 default_course_id=pending["default_course_id"],
                 window_days=pending["window_days"],
                 allow_same_file=request.POST.get("again") == "1",
+                welcome=_welcome(pending),
                 # The upload's token names the job: a second confirmation finds the job the first one made.
                 job_id=str(uuid.UUID(token)),
             )
@@ -199,7 +207,9 @@ def import_confirm(request):
         messages.info(request, error.message)
         return HttpResponseRedirect(reverse("admin:import_detail", args=[error.job_id]))
     except SameFileImported as error:
-        return _preview_page(request, _preview_of(pending, token), token, error=error.message)
+        return _preview_page(
+            request, _preview_of(pending, token), token, welcome=_welcome(pending), error=error.message
+        )
     except (ImportFileRefused, InvalidEnrollmentData) as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(reverse("admin:import_add"))

@@ -46,9 +46,17 @@ class BulkOutcome:
 
 @storage_errors_as_domain_errors
 def enroll_many(
-    *, company: CompanyItem, enrollments: list[BulkEnrollment], author: Author, source: str, threads: int
+    *,
+    company: CompanyItem,
+    enrollments: list[BulkEnrollment],
+    author: Author,
+    source: str,
+    threads: int,
+    welcome: bool = True,
 ) -> list[BulkOutcome]:
     """Enroll every person, each in its own transaction, ``threads`` at a time; return outcomes in order.
+
+    With ``welcome``, each enrollment gets its welcome email due at once, as ``enroll`` gives it.
 
     One row's failure never stops the others. A row whose enrollment id already
     exists counts as done and reads its enrollment back, so running the same rows
@@ -78,6 +86,7 @@ def enroll_many(
                 source=source,
                 users=users,
                 seats=pools.get(item.course.sk),
+                welcome=welcome,
             )
             return BulkOutcome(enrollment=enrollment)
         except EnrollmentAlreadyExists:

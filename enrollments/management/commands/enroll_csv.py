@@ -36,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-same-file", action="store_true", help="import a file already imported for this company"
         )
+        parser.add_argument("--no-welcome", action="store_true", help="send no welcome email to the people enrolled")
         parser.add_argument(
             "--report",
             help="write the per-row report CSV to this path, in the language of LANGUAGE_CODE (pt-BR: ';' and a BOM)",
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             default_course_id=options["course"],
             window_days=options["window"],
             allow_same_file=options["allow_same_file"],
+            welcome=not options["no_welcome"],
         )
         self._bar(job)
         job = services.import_run_inline(job_id=job.job_id, on_progress=self._bar)

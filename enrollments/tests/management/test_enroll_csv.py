@@ -147,3 +147,36 @@ def test_enroll_csv__before_migrate__one_message_saying_to_migrate(people_file, 
     assert "Traceback" not in result.stderr
     assert "manage.py migrate" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert list(EnrollmentItem.by_tenant.query(company.sk)) == []
+
+
+@pytest.mark.parametrize("no_welcome", [False, True])
+def test_enroll_csv__welcome__by_default_each_enrolled_row_gets_one__none_with_no_welcome(
+    tmp_path, lifecycle_time, mailoutbox, no_welcome
+):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=35)
+    path = tmp_path / "people.csv"
+    path.write_text(f"nome;email\nAna;ana.{company.sk}@example.com\nBia;bia.{company.sk}@example.com\nCaio;nope\n")
+
+    call_command(
+        "enroll_csv", str(path), tenant=company.sk, author="staff@example.com", course=course.sk, no_welcome=no_welcome
+    )
+
+    [job] = import_selectors.import_job_list(tenant_id=company.sk)
+    assert (job.enrolled, job.invalid, job.welcome) == (2, 1, not no_welcome)
+    lifecycle_time.tick(lifecycle_time.start)
+    sent = sorted((m.to[0], m.extra_headers["X-Lifecycle-Event"]) for m in mailoutbox)
+    expected = [(f"ana.{company.sk}@example.com", "welcome"), (f"bia.{company.sk}@example.com", "welcome")]
+    assert sent == ([] if no_welcome else expected)
+
+
+def test_enroll_csv__no_welcome__in_the_help():
+    out = subprocess.run(
+        [sys.executable, "manage.py", "enroll_csv", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DEBUG": "true"},
+        check=True,
+    ).stdout
+
+    assert "--no-welcome" in out and "send no welcome email" in out
