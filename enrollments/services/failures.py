@@ -18,7 +18,7 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, LifecycleFailureItem, LifecycleRecordItem
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import ConcurrentChange, EnrollmentNotFound, InvalidTransition
-from ..rules import CANCELED, RECORD_FAILED, RECORD_PENDING
+from ..rules import CANCEL_NOTICE, CANCELED, RECORD_FAILED, RECORD_PENDING
 from .common import Author, audit_event
 
 # What sending a failure again came to.
@@ -43,7 +43,7 @@ def _refusal(failure: LifecycleFailureItem, enrollment: EnrollmentItem | None, r
     """Return why ``failure`` cannot be sent again, or ``None`` when it can."""
     if enrollment is None:
         return _("The enrollment no longer exists, so this email cannot be sent again.")
-    if enrollment.status == CANCELED:
+    if enrollment.status == CANCELED and failure.event != CANCEL_NOTICE:
         return _(
             "The enrollment was canceled after this email failed: the scheduler would skip it, so it is not sent again."
         )

@@ -32,19 +32,20 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     page.wait_for_selector("#enrollment-summary")
     assert "Joana Silva is enrolled in" in page.inner_text(".messagelist")
 
-    # Find them by email in the list, open the detail: three lifecycle records.
+    # Find them by email in the list, open the detail: the welcome and three reminders.
     page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
     page.fill("#id_q", email)
     page.click("#enrollment-filters input[type=submit]")
     page.click("#result_list >> text=Joana Silva")
     page.wait_for_selector("#lifecycle")
-    assert page.locator("tr.lifecycle-record").count() == 3
+    assert page.locator("tr.lifecycle-record").count() == 4
     assert "Pending" in page.inner_text("#enrollment-status")
 
     # Cancel with a reason.
     page.click("#cancel-link")
     effects = page.inner_text("#cancel-effects")
-    assert "Its seat goes back to order" in effects and "3 pending emails are dropped." in effects
+    assert "Its seat goes back to order" in effects and "4 pending emails are dropped." in effects
+    assert page.is_checked("#id_notify_learner")
     page.click("input[type=submit].default")
     assert "This field is required." in page.inner_text(".field-reason")
     page.fill("#id_reason", "Left the company")
@@ -54,6 +55,7 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     audit = page.inner_text("#audit")
     assert "Canceled" in audit and "Left the company" in audit and "Bia Browser" in audit
     assert "Its seat went back to order" in page.inner_text(".messagelist")
+    assert "The learner gets an email saying so." in page.inner_text(".messagelist")
 
     # The seat is back.
     page.click(f"#enrollment-summary a[href='/admin/backoffice/companies/{company.sk}/']")

@@ -28,6 +28,7 @@ def _enroll_refused(company, course):
         course_id=course.sk,
         user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
         author=STAFF,
+        welcome=False,  # one failed email per enrollment: its no-access reminder
     )
 
 

@@ -230,3 +230,29 @@ def test_resend__a_failed_welcome__sent_exactly_once_by_the_next_tick(lifecycle_
         "LIFECYCLE_RESENT",
         "LIFECYCLE_SENT",
     ]
+
+
+def test_resend__a_failed_cancel_notice__sent_though_the_enrollment_is_canceled(lifecycle_time, smtp_settings):
+    t, sink = lifecycle_time, smtp_settings
+    sink.refusals["refused"] = (550, "5.1.1 no such user")
+    company = make_company(billing="postpaid")
+    enrollment = enroll(
+        tenant_id=company.sk,
+        course_id=make_course(access_period_days=35).sk,
+        user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
+        author=STAFF,
+        welcome=False,
+    )
+    cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF, notify_learner=True)
+    t.tick(t.start)
+    (failure,) = _company_failures(company.sk)
+    assert (failure.event, record(enrollment.id, "cancel_notice").state) == ("cancel_notice", "FAILED")
+    sink.refusals.clear()
+    now = t.set(t.start + timedelta(hours=1))
+
+    # The notice is about the cancel: the canceled enrollment is its reason to go out, not one to refuse it.
+    assert lifecycle_failure_resend(failure_sk=failure.sk, author=OPERATOR) == RESENT
+    t.tick(now + timedelta(seconds=1))
+    t.tick(now + timedelta(minutes=10))
+
+    assert _events_to(sink, enrollment) == ["cancel_notice"]

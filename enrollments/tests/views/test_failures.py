@@ -35,6 +35,7 @@ def failed(lifecycle_time, smtp_settings):
                     course_id=course.sk,
                     user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
                     author=STAFF,
+                    welcome=False,  # one failed email per enrollment: its no-access reminder
                 )
             )
             t.tick(t.start + timedelta(days=3, minutes=minute))
