@@ -24,6 +24,18 @@ def company_choices(companies, *, blank=None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank else []) + choices
 
 
+def open_courses(courses) -> list:
+    """Return the courses that take new enrollments (retired ones are left out of the choices that enroll)."""
+    return [course for course in courses if not course.retired_at]
+
+
+def offer_open_courses(field, courses, **choice_options) -> None:
+    """Offer only the open courses on ``field`` but accept any: a form sent after its course was retired
+    then gets the rule's own words from the service, not "not one of the available choices"."""
+    field.choices = course_choices(courses, **choice_options)
+    field.widget.choices = course_choices(open_courses(courses), **choice_options)
+
+
 def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) -> list[tuple[str, str]]:
     """Return course choices; with ``seats`` (a prepaid company's), each says how many seats are left."""
     choices = []
@@ -132,7 +144,7 @@ class EnrollForm(SubmitOnceForm):
     def __init__(self, *args, companies, courses, seats: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
-        self.fields["course"].choices = course_choices(courses, blank=_("Choose a course"), seats=seats)
+        offer_open_courses(self.fields["course"], courses, blank=_("Choose a course"), seats=seats)
 
 
 class CancelForm(forms.Form):
@@ -255,5 +267,4 @@ class OrderForm(SubmitOnceForm):
         prepaid = [company for company in companies if company.billing == PREPAID]
         self.fields["company"].choices = company_choices(prepaid, blank=_("Choose a prepaid company"))
         # A retired course takes no new enrollments: no seats to buy for it either.
-        open_courses = [course for course in courses if not course.retired_at]
-        self.fields["course"].choices = course_choices(open_courses, blank=_("Choose a course"))
+        self.fields["course"].choices = course_choices(open_courses(courses), blank=_("Choose a course"))

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import company_choices, course_choices
+from ..forms import company_choices, offer_open_courses
 
 
 class ImportForm(forms.Form):
@@ -40,7 +40,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, companies, courses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
-        self.fields["course"].choices = course_choices(courses, blank=_("No default: each row names its course"))
+        offer_open_courses(self.fields["course"], courses, blank=_("No default: each row names its course"))
         # Read here, not at import time: tests and deployments change the limits.
         self.fields["file"].help_text = _(
             "Columns in English or Portuguese, in any order: name/nome, email/e-mail, cpf (optional), course/curso "

@@ -543,3 +543,14 @@ def test_catalog_pages__pt_br__history_retired_and_purchase_order_in_portuguese_
     assert "Prazo de acesso" in course_page and "90 → 30" in course_page
     assert "(desativado)" in pages[reverse("admin:course_list")]
     assert "pedido de compra PO-9" in pages[reverse("admin:enrollment_detail", args=[enrollment.id])]
+
+
+def test_enroll_and_import_forms__retired_course__not_offered(client, login, catalog):
+    login(permissions.OPERATORS)
+    open_course = catalog["course"]
+    retired = course_create(name=f"Retired {uuid.uuid4().hex[:6]}", access_period_days=30, certificate_validity_days=30)
+    course_retire(course_id=retired.sk, author=STAFF)
+
+    for name in ("admin:enrollment_add", "admin:import_add"):
+        page = client.get(reverse(name)).content.decode()
+        assert f'value="{open_course.sk}"' in page and f'value="{retired.sk}"' not in page, name
