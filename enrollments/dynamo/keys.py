@@ -270,3 +270,28 @@ def due_shard(*, enrollment_id: str, event: str, due_at: datetime) -> str:
     """Return the ``due`` index partition of a lifecycle record: its UTC day and a shard from a hash of its key."""
     digest = hashlib.md5(f"{enrollment_id}{SCHEDULE_PREFIX}{event}".encode()).hexdigest()
     return due_partition(to_iso(due_at)[:10], int(digest[:8], 16) % settings.LIFECYCLE_DUE_SHARDS)
+
+
+# Bulk cancels: the job's partition holds the job, its chunks of enrollment ids and their results.
+
+BULK_CANCELS = "bulk_cancels"
+
+
+def bulk_cancel_partition(job_id: str) -> str:
+    return f"bulk_cancel#{job_id}"
+
+
+def bulk_cancel_job(job_id: str) -> Key:
+    return Key(bulk_cancel_partition(job_id), IMPORT_JOB_SK)
+
+
+def bulk_cancel_chunk(job_id: str, number: int) -> Key:
+    return Key(bulk_cancel_partition(job_id), f"{CHUNK_PREFIX}{number:06d}")
+
+
+def bulk_cancel_result(job_id: str, number: int) -> Key:
+    return Key(bulk_cancel_partition(job_id), f"{RESULT_PREFIX}{number:06d}")
+
+
+def bulk_cancel_listing(*, created_at: str, job_id: str) -> Key:
+    return Key(BULK_CANCELS, f"{created_at}#{job_id}")

@@ -440,6 +440,48 @@ class ActiveImportItem(MainItem, discriminator="import_active"):
     """``('imports#active', <job_id>)``: present while an import runs, so a sweep finds stalled ones without a Scan."""
 
 
+class BulkCancelJobItem(MainItem, discriminator="bulk_cancel_job"):
+    """``('bulk_cancel#<job_id>', '0')``: one bulk cancel: who, why, of what, its counts and state.
+
+    The counters grow with ``ADD`` in the transaction that records each chunk's
+    results, so they always match the result items.
+    """
+
+    job_id = UnicodeAttribute()
+    author = AuthorAttribute()
+    reason = UnicodeAttribute()
+    notify_learner = BooleanAttribute()
+    # The import whose enrollments are canceled; absent for enrollments selected on the list.
+    import_id = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    total = NumberAttribute()
+    chunks_total = NumberAttribute()
+    done = NumberAttribute(default=0)
+    chunks_done = NumberAttribute(default=0)
+    canceled = NumberAttribute(default=0)
+    refused = NumberAttribute(default=0)
+    finished_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class BulkCancelChunkItem(MainItem, discriminator="bulk_cancel_chunk"):
+    """``('bulk_cancel#<job_id>', 'chunk#<n>')``: the enrollment ids of one chunk, as workers read them."""
+
+    enrollment_ids = JSONAttribute()
+
+
+class BulkCancelResultItem(MainItem, discriminator="bulk_cancel_result"):
+    """``('bulk_cancel#<job_id>', 'result#<n>')``: ``[enrollment id, result, message]`` of each id of chunk ``n``."""
+
+    rows = JSONAttribute()
+
+
+class BulkCancelListingItem(MainItem, discriminator="bulk_cancel_listing"):
+    """``('bulk_cancels', '<created_at>#<job_id>')``: lists bulk cancels, newest first."""
+
+    job_id = UnicodeAttribute()
+
+
 class OrdersMeta:
     table_name = "orders"
     billing_mode = "PAY_PER_REQUEST"

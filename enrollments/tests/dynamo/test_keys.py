@@ -108,3 +108,15 @@ def test_keys__lifecycle_failures__a_page_names_one_by_its_sort_key_and_each_com
 
     assert keys.lifecycle_failure_of_sk(failure.sk) == failure
     assert keys.company_failures("t1") == "lifecycle_failures#t1"
+
+
+def test_keys__bulk_cancel__job_chunks_and_results_share_the_job_partition_and_the_list_sorts_by_time():
+    assert keys.bulk_cancel_job("j1") == ("bulk_cancel#j1", "0")
+    assert keys.bulk_cancel_chunk("j1", 3) == ("bulk_cancel#j1", "chunk#000003")
+    assert keys.bulk_cancel_result("j1", 3) == ("bulk_cancel#j1", "result#000003")
+    assert keys.chunk_number(keys.bulk_cancel_result("j1", 12).sk) == 12
+    assert keys.bulk_cancel_listing(created_at="2026-01-02T03:04:05.000000Z", job_id="j1") == (
+        "bulk_cancels",
+        "2026-01-02T03:04:05.000000Z#j1",
+    )
+    assert keys.bulk_cancel_partition("j1") != keys.import_partition("j1")
