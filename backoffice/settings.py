@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "enrollments",
     "enrollments.imports.apps.ImportsConfig",
+    "enrollments.bulk.apps.BulkConfig",
 ]
 
 MIDDLEWARE = [

@@ -69,6 +69,7 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         "backoffice/orders/add/",
         "backoffice/imports/",
         "backoffice/imports/add/",
+        "backoffice/bulk-cancels/",
         "backoffice/failures/",
         f"backoffice/failures/?company={company.sk}",
     ]

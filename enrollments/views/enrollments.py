@@ -67,6 +67,7 @@ def enrollment_list(request):
         "next_url": next_url,
         "first_url": ("?" + query.urlencode()) if request.GET.get("cursor") else None,
         "can_enroll": request.user.has_perm(permissions.ENROLL),
+        "can_cancel": request.user.has_perm(permissions.CANCEL),
     }
     return render_page(request, "admin/backoffice/enrollment_list.html", context)
 

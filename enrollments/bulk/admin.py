@@ -1,0 +1,24 @@
+"""The Bulk cancels section of the admin site: the list of jobs, the confirmation and each job's page."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.admin_site import Section
+
+from .. import permissions
+from . import views
+
+admin.site.register_section(
+    Section.of_views(
+        slug="bulk-cancels",
+        name=_("Bulk cancels"),
+        permission=permissions.VIEW,
+        list_view=views.bulk_cancel_list,
+        order=55,
+        more=[
+            ("confirm/", views.bulk_cancel_confirm),
+            ("<uuid:job_id>/", views.bulk_cancel_detail),
+            ("<uuid:job_id>/progress.json", views.bulk_cancel_progress_json),
+        ],
+    )
+)

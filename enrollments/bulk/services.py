@@ -1,0 +1,213 @@
+"""Bulk cancels: start a job over enrollment ids, cancel them chunk by chunk, finish it.
+
+Each enrollment is its own ``cancel`` transaction (seat back, records removed, audit
+event); ``cancel`` refuses one already canceled, so a second run (another job over
+the same import, a redelivered chunk) cancels nothing twice. The job id is the
+confirmation form's token: a second submit of the same form finds the first job.
+A chunk's results and the job's counters are written together in one transaction, once.
+"""
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .. import clock
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
+from ..dynamo.models import BulkCancelChunkItem, BulkCancelJobItem, BulkCancelListingItem, BulkCancelResultItem
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
+from ..exceptions import (
+    ConcurrentChange,
+    EnrollmentError,
+    EnrollmentNotFound,
+    InvalidEnrollmentData,
+    NotCancelable,
+    StorageUnavailable,
+)
+from ..services import cancel
+from ..services.common import Author
+from . import selectors
+from .selectors import CANCELED, DONE, REFUSED, RUNNING, BulkCancelNotFound
+
+logger = logging.getLogger(__name__)
+
+# Queue chunks of a job for the workers: ``enqueue(job_id, chunk_numbers)`` (``tasks.enqueue_chunks``).
+Enqueue = Callable[[str, Iterable[int]], None]
+
+TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
+CHUNK_SIZE = 25
+
+
+class BulkCancelAlreadyStarted(EnrollmentError):
+    """The form was sent before (a double click, a retry): its bulk cancel exists."""
+
+    code = "bulk_cancel_already_started"
+
+    def __init__(self, job_id: str):
+        self.job_id = job_id
+        super().__init__(_("This bulk cancel has already started (bulk cancel %(id)s).") % {"id": job_id})
+
+
+@storage_errors_as_domain_errors
+def bulk_cancel_start(
+    *,
+    job_id: str,
+    enrollment_ids: Iterable[str],
+    reason: str,
+    author: Author,
+    enqueue: Enqueue,
+    notify_learner: bool = True,
+    import_id: str | None = None,
+) -> BulkCancelJobItem:
+    """Start a bulk cancel of ``enrollment_ids`` with one reason, queue its chunks with ``enqueue``; return the job.
+
+    ``job_id`` (the form's token) makes a second start of the same form raise
+    ``BulkCancelAlreadyStarted``. Ids given twice are canceled once. When the queue does not
+    answer the job stays stored and ``QueueUnavailable`` is raised.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidEnrollmentData(_("A cancel needs a reason."), field="reason")
+    ids = list(dict.fromkeys(enrollment_id for enrollment_id in enrollment_ids if enrollment_id))
+    if not ids:
+        raise InvalidEnrollmentData(_("Select at least one enrollment to cancel."), field="enrollment_ids")
+    try:
+        selectors.bulk_cancel_get(job_id)
+    except BulkCancelNotFound:
+        pass
+    else:
+        raise BulkCancelAlreadyStarted(job_id)
+    chunks = [ids[start : start + CHUNK_SIZE] for start in range(0, len(ids), CHUNK_SIZE)]
+    now_iso = clock.now_iso()
+    # The chunks first: the job, once it exists, always finds them. A second start of the same token
+    # writes the same chunks again and then fails on the job's condition.
+    with BulkCancelChunkItem.batch_write() as batch:
+        for number, chunk in enumerate(chunks):
+            batch.save(
+                BulkCancelChunkItem(*keys.bulk_cancel_chunk(job_id, number), created_at=now_iso, enrollment_ids=chunk)
+            )
+    job = BulkCancelJobItem(
+        *keys.bulk_cancel_job(job_id),
+        created_at=now_iso,
+        updated_at=now_iso,
+        job_id=job_id,
+        author=author.as_attribute(),
+        reason=reason,
+        notify_learner=notify_learner,
+        import_id=import_id,
+        state=RUNNING,
+        total=len(ids),
+        chunks_total=len(chunks),
+    )
+    tx = Transaction()
+    tx.put(job, condition=BulkCancelJobItem.id.does_not_exist(), name="job")
+    tx.put(
+        BulkCancelListingItem(
+            *keys.bulk_cancel_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id
+        )
+    )
+    try:
+        tx.commit()
+    except TransactionFailed:
+        raise BulkCancelAlreadyStarted(job_id) from None
+    enqueue(job_id, range(len(chunks)))
+    return job
+
+
+@storage_errors_as_domain_errors
+def bulk_cancel_process_chunk(*, job_id: str, number: int, final_attempt: bool = True) -> bool:
+    """Cancel the enrollments of one chunk and record their results and counts; return whether this call recorded them.
+
+    A chunk already recorded is not run again. Before the final attempt, an enrollment that met a
+    transient error raises it, so the task retries the chunk (the ones canceled already are then
+    refused as already canceled); on the final attempt it is reported as refused with the error.
+    """
+    job, chunk, recorded = selectors.bulk_cancel_chunk_state(job_id, number)
+    if job is None or chunk is None:
+        raise BulkCancelNotFound(job_id)
+    wrote = False
+    if not recorded and job.state == RUNNING:
+        results, counts = _chunk_results(job, chunk.enrollment_ids, final_attempt=final_attempt)
+        wrote = _chunk_record(job, number, results, counts)
+    bulk_cancel_finish_if_complete(job_id=job_id)
+    return wrote
+
+
+def _chunk_results(job: BulkCancelJobItem, enrollment_ids: list[str], *, final_attempt: bool):
+    author = Author(id=job.author.id, name=job.author.name, email=job.author.email)
+    results, counts = [], Counter()
+    for enrollment_id in enrollment_ids:
+        try:
+            cancel(enrollment_id=enrollment_id, reason=job.reason, author=author, notify_learner=job.notify_learner)
+        except (NotCancelable, EnrollmentNotFound) as error:
+            result, message = REFUSED, error.message
+        except TRANSIENT_ERRORS as error:
+            if not final_attempt:
+                raise
+            result, message = REFUSED, error.message
+        else:
+            result, message = CANCELED, ""
+        counts[result] += 1
+        results.append([enrollment_id, result, message])
+    return results, counts
+
+
+def _chunk_record(job: BulkCancelJobItem, number: int, results: list[list], counts: Counter) -> bool:
+    """Write a chunk's results and add its counts to the job, in one transaction, once."""
+    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
+        now_iso = clock.now_iso()
+        tx = Transaction()
+        tx.put(
+            BulkCancelResultItem(*keys.bulk_cancel_result(job.job_id, number), created_at=now_iso, rows=results),
+            condition=BulkCancelResultItem.sk.does_not_exist(),
+            name="result",
+        )
+        actions = [
+            BulkCancelJobItem.done.add(len(results)),
+            BulkCancelJobItem.chunks_done.add(1),
+            BulkCancelJobItem.canceled.add(counts[CANCELED]),
+            BulkCancelJobItem.refused.add(counts[REFUSED]),
+            BulkCancelJobItem.updated_at.set(now_iso),
+        ]
+        tx.update(
+            BulkCancelJobItem(*keys.bulk_cancel_job(job.job_id)),
+            actions,
+            condition=BulkCancelJobItem.state == RUNNING,
+            name="job",
+        )
+        try:
+            tx.commit()
+            return True
+        except TransactionFailed as failure:
+            if failure.failed:
+                return False  # Another run of the chunk recorded it first.
+        # Chunks finishing together conflict on the job's counters: try again.
+    raise ConcurrentChange()
+
+
+@storage_errors_as_domain_errors
+def bulk_cancel_finish_if_complete(*, job_id: str) -> BulkCancelJobItem:
+    """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
+    job = selectors.bulk_cancel_get(job_id)
+    if job.state != RUNNING or job.chunks_done < job.chunks_total:
+        return job
+    now_iso = clock.now_iso()
+    tx = Transaction()
+    tx.update(
+        job,
+        [
+            BulkCancelJobItem.state.set(DONE),
+            BulkCancelJobItem.finished_at.set(now_iso),
+            BulkCancelJobItem.updated_at.set(now_iso),
+        ],
+        condition=BulkCancelJobItem.state == RUNNING,
+    )
+    try:
+        tx.commit()
+    except TransactionFailed:
+        return selectors.bulk_cancel_get(job_id)
+    job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
+    return job

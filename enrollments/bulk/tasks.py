@@ -1,0 +1,49 @@
+"""Celery tasks of bulk cancels: one task per chunk of enrollment ids, on the imports' queue."""
+
+import logging
+from collections.abc import Iterable
+
+from celery import shared_task
+from django.conf import settings
+from kombu.exceptions import KombuError
+
+from ..exceptions import ConcurrentChange, QueueUnavailable, StorageUnavailable
+from . import services
+from .selectors import BulkCancelNotFound
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
+    """Queue one ``bulk_cancel_chunk`` task per chunk number of a job (``services.Enqueue``).
+
+    Raise ``QueueUnavailable`` when the broker does not take them (a chunk queued twice is recorded once).
+    """
+    try:
+        for number in numbers:
+            bulk_cancel_chunk.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
+    except KombuError as error:
+        raise QueueUnavailable(str(error)) from error
+
+
+# acks_late + reject_on_worker_lost: a chunk whose worker dies is delivered again; cancel refuses
+# an enrollment already canceled and a chunk's results are recorded once.
+@shared_task(
+    name="enrollments.bulk.bulk_cancel_chunk",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(StorageUnavailable, ConcurrentChange),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=False,
+    max_retries=10,
+)
+def bulk_cancel_chunk(self, job_id: str, number: int) -> None:
+    """Cancel the enrollments of chunk ``number`` of a bulk cancel."""
+    try:
+        services.bulk_cancel_process_chunk(
+            job_id=job_id, number=number, final_attempt=self.request.retries >= self.max_retries
+        )
+    except BulkCancelNotFound:
+        logger.warning("Bulk cancel %s has no chunk %s; nothing to do.", job_id, number)

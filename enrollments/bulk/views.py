@@ -1,0 +1,130 @@
+"""Pages of bulk cancels: the list of jobs, the confirmation form, a job's progress page and its progress JSON."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from .. import permissions
+from ..exceptions import EnrollmentError, ImportJobNotFound
+from ..services import Author
+from ..views.common import add_domain_error, render_page, requires
+from . import selectors, services
+from .forms import BulkCancelForm
+from .selectors import BulkCancelNotFound
+from .tasks import enqueue_chunks
+
+JOBS_LISTED = 50
+
+
+def _detail_url(job_id: str) -> str:
+    return reverse("admin:bulk_cancel_detail", args=[job_id])
+
+
+@requires(permissions.VIEW)
+def bulk_cancel_list(request):
+    """Show the recent bulk cancels, newest first."""
+    context = {"title": _("Bulk cancels"), "jobs": selectors.bulk_cancel_list(limit=JOBS_LISTED)}
+    return render_page(request, "admin/backoffice/bulk_cancel_list.html", context)
+
+
+@requires(permissions.CANCEL)
+def bulk_cancel_confirm(request):
+    """Ask one reason for the enrollments selected on the list (or every one of a finished import), then start.
+
+    The list posts the selection without a token: that shows the form. The form posts its token, which
+    becomes the job's id, so a double click finds the job the first click started.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    import_id = _import_id(data.get("import_id"))
+    if request.method == "POST" and "token" in request.POST:
+        form = BulkCancelForm(request.POST)
+        ids = (request.POST.get("enrollment_ids") or "").split()
+    else:
+        ids = request.POST.getlist("enrollment")
+        form = BulkCancelForm(initial={"enrollment_ids": "\n".join(ids), "import_id": import_id})
+    if import_id:
+        ids = _import_ids(import_id)
+    if form.is_bound and form.is_valid():
+        job_id = form.cleaned_data["token"]
+        try:
+            services.bulk_cancel_start(
+                job_id=job_id,
+                enrollment_ids=ids,
+                reason=form.cleaned_data["reason"],
+                notify_learner=form.cleaned_data["notify_learner"],
+                import_id=import_id,
+                author=Author.from_user(request.user),
+                enqueue=enqueue_chunks,
+            )
+        except services.BulkCancelAlreadyStarted:
+            return HttpResponseRedirect(_detail_url(job_id))
+        except EnrollmentError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The bulk cancel started: the bar shows its progress."))
+            return HttpResponseRedirect(_detail_url(job_id))
+    context = {
+        "title": _("Cancel enrollments"),
+        "form": form,
+        "count": len(ids),
+        "count_text": ngettext(
+            "%(count)d enrollment will be canceled.", "%(count)d enrollments will be canceled.", len(ids)
+        )
+        % {"count": len(ids)},
+        "import_id": import_id,
+    }
+    return render_page(request, "admin/backoffice/bulk_cancel_confirm.html", context)
+
+
+def _import_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise Http404(_("No import has this id.")) from None
+
+
+def _import_ids(import_id: str) -> list[str]:
+    try:
+        done = selectors.import_is_done(import_id)
+    except ImportJobNotFound as error:
+        raise Http404(error.message) from None
+    if not done:
+        raise Http404(_("Only a finished import's enrollments can be canceled at once."))
+    return selectors.import_enrollment_ids(import_id)
+
+
+@requires(permissions.VIEW)
+def bulk_cancel_detail(request, job_id):
+    """Show a job's progress bar, kept live by polling the progress endpoint, then the result of each enrollment."""
+    try:
+        job = selectors.bulk_cancel_get(str(job_id))
+    except BulkCancelNotFound as error:
+        raise Http404(error.message) from None
+    progress = selectors.bulk_cancel_progress(job.job_id)
+    state_labels = {selectors.RUNNING: _("Running"), selectors.DONE: _("Done")}
+    context = {
+        "title": _("Bulk cancel"),
+        "job": job,
+        "progress": progress,
+        "results": list(selectors.bulk_cancel_results(job.job_id)) if progress["finished"] else [],
+        "state_label": state_labels[job.state],
+        "state_labels": state_labels,
+    }
+    return render_page(request, "admin/backoffice/bulk_cancel_detail.html", context)
+
+
+@requires(permissions.VIEW)
+@require_GET
+def bulk_cancel_progress_json(request, job_id):
+    """Return the progress of a bulk cancel: the page's bar polls this."""
+    try:
+        return JsonResponse(selectors.bulk_cancel_progress(str(job_id)))
+    except BulkCancelNotFound as error:
+        raise Http404(error.message) from None

@@ -1,0 +1,49 @@
+"""A bulk cancel in a real browser, run by a real Celery worker: select rows, confirm, the bar reaches 100%."""
+
+import re
+
+import pytest
+
+from enrollments import permissions, selectors
+from enrollments.services import cancel, enroll
+from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, live_server, workers):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=3)
+    ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(3)]
+    cancel(enrollment_id=ids[2], reason="Earlier", author=STAFF)
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    log_in(page, live_server, member(permissions.OPERATORS))
+
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.sk}")
+    for enrollment_id in ids:
+        page.check(f"input.action-select[value='{enrollment_id}']")
+    page.click("#cancel-selected")
+    page.wait_for_selector("#bulk-cancel-form")
+    assert page.inner_text("#bulk-count") == "3 enrollments will be canceled."
+    assert page.is_checked("#id_notify_learner")
+    page.fill("#id_reason", "Enrolled in the wrong company")
+    page.click("#bulk-cancel-form input[type=submit]")
+
+    page.wait_for_url(re.compile(r"/admin/backoffice/bulk-cancels/[0-9a-f-]{36}/$"))
+    assert page.inner_text("#bulk-state") == "Running" and page.inner_text("#bulk-processed") == "0"
+    workers.start()
+    page.wait_for_function("document.getElementById('bulk-bar').value === 100", timeout=180_000)
+    page.wait_for_selector("#bulk-results", timeout=30_000)
+    assert page.inner_text("#bulk-state") == "Done"
+    assert (page.inner_text("#bulk-canceled"), page.inner_text("#bulk-refused")) == ("2", "1")
+    results = {
+        row.get_attribute("data-enrollment"): row.locator(".bulk-result").inner_text()
+        for row in page.locator("tr.bulk-result-row").all()
+    }
+    assert results == {ids[0]: "Canceled", ids[1]: "Canceled", ids[2]: "Refused"}
+    assert "is already canceled" in page.inner_text(f"tr[data-enrollment='{ids[2]}'] .bulk-message")
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3
+    assert problems == []

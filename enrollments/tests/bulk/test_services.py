@@ -1,0 +1,158 @@
+"""Bulk cancels against DynamoDB Local: each enrollment canceled once, seats back, refusals with why, one job a token."""
+
+import io
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from enrollments import selectors
+from enrollments.bulk import selectors as bulk_selectors
+from enrollments.bulk import services
+from enrollments.exceptions import InvalidEnrollmentData, NotCancelable
+from enrollments.imports import services as import_services
+from enrollments.services import cancel, enroll, record_access
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def run_here(job_id, numbers):
+    """An ``Enqueue`` that runs each chunk at once, in this process."""
+    for number in numbers:
+        services.bulk_cancel_process_chunk(job_id=job_id, number=number)
+
+
+def _enroll(company, course, count):
+    return [
+        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(count)
+    ]
+
+
+def _cancel_events(enrollment_id):
+    return [event for event in selectors.enrollment_partition(enrollment_id).audit if event.action == "CANCELED"]
+
+
+def test_bulk_cancel__selected__cancels_each_once_seats_back_audited_and_refusals_say_why(settings):
+    settings.ENROLL_SEAT_ATTEMPTS = 8
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=5)
+    fresh = _enroll(company, course, 3)
+    accessed, canceled = _enroll(company, course, 2)
+    record_access(enrollment_id=accessed)
+    cancel(enrollment_id=canceled, reason="Earlier", author=STAFF)
+    job_id = str(uuid.uuid4())
+
+    job = services.bulk_cancel_start(
+        job_id=job_id,
+        enrollment_ids=[*fresh, accessed, canceled, fresh[0]],
+        reason="Wrong company",
+        author=STAFF,
+        enqueue=run_here,
+    )
+
+    job = bulk_selectors.bulk_cancel_get(job.job_id)
+    assert (job.state, job.total, job.done, job.canceled, job.refused) == ("DONE", 5, 5, 3, 2)
+    results = {row[0]: row[1:] for row in bulk_selectors.bulk_cancel_results(job_id)}
+    assert {enrollment_id: results[enrollment_id][0] for enrollment_id in fresh} == dict.fromkeys(fresh, "canceled")
+    assert results[accessed] == [
+        "refused",
+        f"Enrollment {accessed} can no longer be canceled: the learner has already accessed the course.",
+    ]
+    assert results[canceled] == ["refused", f"Enrollment {canceled} is already canceled."]
+    for enrollment_id in fresh:
+        events = _cancel_events(enrollment_id)
+        assert len(events) == 1 and events[0].reason == "Wrong company"
+    assert selectors.enrollment_partition(accessed).enrollment.status == "IN_PROGRESS"
+    # Five seats: three given back by the bulk cancel, one by the earlier cancel; the accessed one keeps its seat.
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 4
+    assert bulk_selectors.bulk_cancel_progress(job_id)["percent"] == 100
+
+
+def test_bulk_cancel__same_token_twice__one_job_and_a_chunk_recorded_once():
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    ids = _enroll(company, course, 2)
+    job_id = str(uuid.uuid4())
+    queued = []
+
+    services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=ids, reason="Twice", author=STAFF, enqueue=lambda j, n: queued.append(list(n))
+    )
+    with pytest.raises(services.BulkCancelAlreadyStarted):
+        services.bulk_cancel_start(
+            job_id=job_id, enrollment_ids=ids, reason="Twice", author=STAFF, enqueue=lambda j, n: queued.append(list(n))
+        )
+    assert queued == [[0]]
+    assert services.bulk_cancel_process_chunk(job_id=job_id, number=0) is True
+    assert services.bulk_cancel_process_chunk(job_id=job_id, number=0) is False
+
+    job = bulk_selectors.bulk_cancel_get(job_id)
+    assert (job.state, job.canceled, job.refused) == ("DONE", 2, 0)
+    assert [len(_cancel_events(enrollment_id)) for enrollment_id in ids] == [1, 1]
+
+
+def test_bulk_cancel__without_reason_or_enrollments__raises_invalid_data():
+    with pytest.raises(InvalidEnrollmentData):
+        services.bulk_cancel_start(
+            job_id=str(uuid.uuid4()), enrollment_ids=["x"], reason=" ", author=STAFF, enqueue=run_here
+        )
+    with pytest.raises(InvalidEnrollmentData):
+        services.bulk_cancel_start(
+            job_id=str(uuid.uuid4()), enrollment_ids=[], reason="Why", author=STAFF, enqueue=run_here
+        )
+
+
+def test_bulk_cancel__unknown_enrollment__refused_with_why():
+    job_id = str(uuid.uuid4())
+    services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=["no-such-id"], reason="Why", author=STAFF, enqueue=run_here
+    )
+
+    [(enrollment_id, result, message)] = list(bulk_selectors.bulk_cancel_results(job_id))
+    assert (enrollment_id, result) == ("no-such-id", "refused") and message
+
+
+def test_bulk_cancel__of_an_import__its_enrolled_rows_only(settings):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=3)
+    before = _enroll(company, course, 1)[0]
+    email = selectors.enrollment_partition(before).enrollment.user.email
+    csv = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\nBia;bia.{company.sk}@example.com;{course.sk}\n"
+    job = import_services.import_start(
+        file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    import_services.import_run_inline(job_id=job.job_id)
+
+    ids = bulk_selectors.import_enrollment_ids(job.job_id)
+
+    assert len(ids) == 2 and before not in ids and bulk_selectors.import_is_done(job.job_id)
+    assert all(selectors.enrollment_partition(i).enrollment.user.email != email for i in ids)
+
+
+def test_bulk_cancel_and_single_cancel_at_once__one_refund_each(settings):
+    settings.ENROLL_SEAT_ATTEMPTS = 8
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=6)
+    ids = _enroll(company, course, 6)
+    job_id = str(uuid.uuid4())
+    services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=ids, reason="Bulk", author=STAFF, enqueue=lambda j, n: None
+    )
+
+    def single(enrollment_id):
+        try:
+            cancel(enrollment_id=enrollment_id, reason="Single", author=STAFF)
+            return 1
+        except NotCancelable:
+            return 0
+
+    with ThreadPoolExecutor(4) as pool:
+        chunk = pool.submit(services.bulk_cancel_process_chunk, job_id=job_id, number=0)
+        singles = sum(pool.map(single, ids))
+        chunk.result()
+
+    job = bulk_selectors.bulk_cancel_get(job_id)
+    assert job.canceled + singles == 6 and job.refused == 6 - job.canceled
+    assert [len(_cancel_events(enrollment_id)) for enrollment_id in ids] == [1] * 6
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 6

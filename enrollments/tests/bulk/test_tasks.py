@@ -1,0 +1,78 @@
+"""Bulk cancels through real Celery workers (subprocesses on a queue of the test's own)."""
+
+import io
+import time
+import uuid
+
+import pytest
+
+from enrollments import selectors
+from enrollments.bulk import selectors as bulk_selectors
+from enrollments.bulk import services
+from enrollments.bulk import tasks as bulk_tasks
+from enrollments.imports import services as import_services
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def _wait(condition, workers, timeout=240.0, every=0.3):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; worker logs:\n{workers.logs()}")
+        time.sleep(every)
+
+
+def test_bulk_cancel_tasks__registered_acks_late():
+    from backoffice.celery import celery_app
+
+    celery_app.loader.import_default_modules()
+    assert bulk_tasks.bulk_cancel_chunk.name in celery_app.tasks
+    assert bulk_tasks.bulk_cancel_chunk.acks_late and bulk_tasks.bulk_cancel_chunk.reject_on_worker_lost
+
+
+@pytest.mark.slow
+def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(workers, settings):
+    settings.ENROLL_SEAT_ATTEMPTS = 8
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=30)
+    rows = "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(30))
+    job = import_services.import_start(
+        file=io.BytesIO(("nome;email;curso\n" + rows).encode()),
+        file_name="wrong-company.csv",
+        tenant_id=company.sk,
+        author=STAFF,
+        enqueue=None,
+    )
+    import_services.import_run_inline(job_id=job.job_id)
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    ids = bulk_selectors.import_enrollment_ids(job.job_id)
+    workers.start()
+    workers.start()
+
+    runs = [
+        services.bulk_cancel_start(
+            job_id=str(uuid.uuid4()),
+            enrollment_ids=ids,
+            reason=f"Run {n}",
+            author=STAFF,
+            import_id=job.job_id,
+            enqueue=bulk_tasks.enqueue_chunks,
+        )
+        for n in range(2)
+    ]
+    done = [
+        _wait(lambda run=run: (j := bulk_selectors.bulk_cancel_get(run.job_id)).state == "DONE" and j, workers)
+        for run in runs
+    ]
+
+    assert sum(run.canceled for run in done) == 30 and sum(run.refused for run in done) == 30
+    for enrollment_id in ids:
+        partition = selectors.enrollment_partition(enrollment_id)
+        assert partition.enrollment.status == "CANCELED"
+        assert [event.action for event in partition.audit].count("CANCELED") == 1
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 30

@@ -1,0 +1,161 @@
+"""Pages of bulk cancels: checkboxes on the list, the confirmation, one job per form, the import's button."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from enrollments import permissions, selectors
+from enrollments.bulk import selectors as bulk_selectors
+from enrollments.dynamo.models import BulkCancelListingItem
+from enrollments.imports import services as import_services
+from enrollments.services import enroll
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.request_support import post_at_once
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def no_queue(settings):
+    """A queue no worker reads: the jobs these pages start wait there, and the pages show them running."""
+    settings.IMPORTS_QUEUE = "test-bulk-views-nobody"
+    yield
+    from enrollments.tests.celery_support import drop_queue
+
+    drop_queue(settings.IMPORTS_QUEUE)
+
+
+def _enrollments(count):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=count)
+    return company, [
+        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(count)
+    ]
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="token" value="([0-9a-f-]{36})"', html).group(1)
+
+
+def test_enrollment_list__operator__checkboxes_and_cancel_selected(client, login):
+    company, ids = _enrollments(2)
+    login(permissions.OPERATORS)
+
+    html = client.get(reverse("admin:enrollment_list"), {"company": company.sk}).content.decode()
+
+    assert 'id="cancel-selected"' in html and reverse("admin:bulk_cancel_confirm") in html
+    assert all(f'name="enrollment" value="{enrollment_id}"' in html for enrollment_id in ids)
+
+
+def test_enrollment_list__viewer__no_checkboxes(client, login):
+    company, _ids = _enrollments(1)
+    login(permissions.VIEWERS)
+
+    html = client.get(reverse("admin:enrollment_list"), {"company": company.sk}).content.decode()
+
+    assert 'name="enrollment"' not in html and "cancel-selected" not in html
+
+
+def test_bulk_cancel_confirm__viewer__403(client, login):
+    login(permissions.VIEWERS)
+
+    assert client.post(reverse("admin:bulk_cancel_confirm"), {"enrollment": ["x"]}).status_code == 403
+
+
+def test_bulk_cancel_confirm__selection_then_form__starts_one_job_and_shows_its_page(client, login, no_queue):
+    _company, ids = _enrollments(2)
+    login(permissions.OPERATORS)
+    url = reverse("admin:bulk_cancel_confirm")
+
+    page = client.post(url, {"enrollment": ids})
+    html = page.content.decode()
+    assert page.status_code == 200 and "2 enrollments will be canceled." in html
+    assert re.search(r'<input[^>]*name="notify_learner"[^>]*checked', html)
+    data = {"token": _token(html), "reason": "Wrong company", "notify_learner": "on", "enrollment_ids": "\n".join(ids)}
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("admin:bulk_cancel_detail", args=[data["token"]])
+    job = bulk_selectors.bulk_cancel_get(data["token"])
+    assert (job.total, job.reason, job.notify_learner, job.state) == (2, "Wrong company", True, "RUNNING")
+    detail = client.get(first["Location"]).content.decode()
+    assert 'id="bulk-bar"' in detail and reverse("admin:bulk_cancel_progress_json", args=[data["token"]]) in detail
+    progress = client.get(reverse("admin:bulk_cancel_progress_json", args=[data["token"]])).json()
+    assert progress == {
+        "state": "RUNNING",
+        "processed": 0,
+        "total": 2,
+        "percent": 0,
+        "canceled": 0,
+        "refused": 0,
+        "finished": False,
+    }
+    listed = client.get(reverse("admin:bulk_cancel_list")).content.decode()
+    assert f'data-job="{data["token"]}"' in listed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_cancel_confirm__double_click_at_once__one_job(client, login, no_queue):
+    _company, ids = _enrollments(1)
+    login(permissions.OPERATORS)
+    url = reverse("admin:bulk_cancel_confirm")
+    token = _token(client.post(url, {"enrollment": ids}).content.decode())
+
+    responses = post_at_once(client, url, {"token": token, "reason": "Twice", "enrollment_ids": ids[0]})
+
+    assert [response.status_code for response in responses] == [302, 302]
+    listed = [item for item in BulkCancelListingItem.query("bulk_cancels") if item.job_id == token]
+    assert len(listed) == 1
+
+
+def test_bulk_cancel_confirm__without_reason__form_error_and_no_job(client, login, no_queue):
+    _company, ids = _enrollments(1)
+    login(permissions.OPERATORS)
+    url = reverse("admin:bulk_cancel_confirm")
+    token = _token(client.post(url, {"enrollment": ids}).content.decode())
+
+    page = client.post(url, {"token": token, "reason": "", "enrollment_ids": ids[0]})
+
+    assert page.status_code == 200 and "errornote" in page.content.decode()
+    with pytest.raises(bulk_selectors.BulkCancelNotFound):
+        bulk_selectors.bulk_cancel_get(token)
+
+
+def test_import_detail__done__links_to_cancel_its_enrollments(client, login, no_queue):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    csv = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\nBia;bia.{company.sk}@example.com;{course.sk}\n"
+    job = import_services.import_start(
+        file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    import_services.import_run_inline(job_id=job.job_id)
+    login(permissions.OPERATORS)
+
+    html = client.get(reverse("admin:import_detail", args=[job.job_id])).content.decode()
+    link = f"{reverse('admin:bulk_cancel_confirm')}?import_id={job.job_id}"
+    assert link in html
+
+    page = client.get(link)
+    assert "2 enrollments will be canceled." in page.content.decode()
+    token = _token(page.content.decode())
+    response = client.post(
+        reverse("admin:bulk_cancel_confirm"), {"token": token, "reason": "Wrong company", "import_id": job.job_id}
+    )
+    assert response.status_code == 302
+    started = bulk_selectors.bulk_cancel_get(token)
+    assert (started.import_id, started.total, started.notify_learner) == (job.job_id, 2, False)
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+
+def test_bulk_cancel_confirm__unknown_import__404(client, login):
+    login(permissions.OPERATORS)
+
+    assert (
+        client.get(
+            reverse("admin:bulk_cancel_confirm"), {"import_id": "0" * 8 + "-0000-0000-0000-" + "0" * 12}
+        ).status_code
+        == 404
+    )
