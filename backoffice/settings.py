@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Queue again the missing chunks of imports without progress (see IMPORT_STALL_SECONDS).
     "imports-resume-stalled": {"task": "enrollments.tasks_imports.imports_resume_stalled", "schedule": 60.0},
+    # The same for bulk cancels: the jobs the queue did not take, the chunks of a killed worker.
+    "bulk-cancels-resume-stalled": {"task": "enrollments.bulk.bulk_cancels_resume_stalled", "schedule": 60.0},
 }
 
 # The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
+    ActiveBulkCancelItem,
     BulkCancelJobItem,
     BulkCancelListingItem,
     BulkCancelResultItem,
@@ -75,6 +76,12 @@ def bulk_cancel_chunks_done(job_id: str) -> set[int]:
         attributes_to_get=["id", "sk", "kind"],
     )
     return {keys.chunk_number(item.sk) for item in results}
+
+
+@storage_errors_as_domain_errors
+def active_bulk_cancel_ids() -> list[str]:
+    """Return the ids of the bulk cancels still running."""
+    return [item.sk for item in ActiveBulkCancelItem.query(keys.ACTIVE_BULK_CANCELS, consistent_read=True)]
 
 
 @storage_errors_as_domain_errors

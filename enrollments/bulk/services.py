@@ -10,6 +10,7 @@ A chunk's results and the job's counters are written together in one transaction
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -17,7 +18,13 @@ from django.utils.translation import gettext as _
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import BulkCancelChunkItem, BulkCancelJobItem, BulkCancelListingItem, BulkCancelResultItem
+from ..dynamo.models import (
+    ActiveBulkCancelItem,
+    BulkCancelChunkItem,
+    BulkCancelJobItem,
+    BulkCancelListingItem,
+    BulkCancelResultItem,
+)
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import (
     ConcurrentChange,
@@ -25,6 +32,7 @@ from ..exceptions import (
     EnrollmentNotFound,
     InvalidEnrollmentData,
     NotCancelable,
+    QueueUnavailable,
     StorageUnavailable,
 )
 from ..services import cancel
@@ -66,7 +74,7 @@ def bulk_cancel_start(
 
     ``job_id`` (the form's token) makes a second start of the same form raise
     ``BulkCancelAlreadyStarted``. Ids given twice are canceled once. When the queue does not
-    answer the job stays stored and ``QueueUnavailable`` is raised.
+    answer, the job waits, stored, and the sweep (``bulk_cancel_resume_stalled``) queues its chunks.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -109,11 +117,15 @@ def bulk_cancel_start(
             *keys.bulk_cancel_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id
         )
     )
+    tx.put(ActiveBulkCancelItem(*keys.active_bulk_cancel(job_id), created_at=now_iso))
     try:
         tx.commit()
     except TransactionFailed:
         raise BulkCancelAlreadyStarted(job_id) from None
-    enqueue(job_id, range(len(chunks)))
+    try:
+        enqueue(job_id, range(len(chunks)))
+    except QueueUnavailable as error:
+        logger.warning("Bulk cancel %s is stored but not queued: %s", job_id, error.message)
     return job
 
 
@@ -205,9 +217,53 @@ def bulk_cancel_finish_if_complete(*, job_id: str) -> BulkCancelJobItem:
         ],
         condition=BulkCancelJobItem.state == RUNNING,
     )
+    tx.delete(ActiveBulkCancelItem(*keys.active_bulk_cancel(job_id)))
     try:
         tx.commit()
     except TransactionFailed:
         return selectors.bulk_cancel_get(job_id)
     job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
     return job
+
+
+@storage_errors_as_domain_errors
+def bulk_cancel_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None = None) -> list[str]:
+    """Queue again the missing chunks of the bulk cancels without progress for ``stalled_after`` (default
+    ``IMPORT_STALL_SECONDS``); return their ids.
+
+    Safe while a job still runs: a chunk run twice is recorded once, and ``cancel`` refuses an
+    enrollment already canceled. It brings back the jobs the queue did not take and the chunks
+    of a worker killed mid-run.
+    """
+    if stalled_after is None:
+        stalled_after = timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    cutoff = clock.to_iso(clock.now() - stalled_after)
+    touched = []
+    for job_id in selectors.active_bulk_cancel_ids():
+        try:
+            job = selectors.bulk_cancel_get(job_id)
+        except BulkCancelNotFound:
+            continue
+        if job.state != RUNNING or (job.updated_at or job.created_at) > cutoff:
+            continue
+        done = selectors.bulk_cancel_chunks_done(job_id)
+        missing = [number for number in range(job.chunks_total) if number not in done]
+        if not missing:
+            bulk_cancel_finish_if_complete(job_id=job_id)
+            continue
+        # The heartbeat moves first, so the next sweep waits a full stall period before queuing again.
+        touch = Transaction()
+        touch.update(
+            job, [BulkCancelJobItem.updated_at.set(clock.now_iso())], condition=BulkCancelJobItem.state == RUNNING
+        )
+        try:
+            touch.commit()
+        except TransactionFailed:
+            continue
+        try:
+            enqueue(job_id, missing)
+        except QueueUnavailable as error:
+            logger.warning("Bulk cancel %s is still not queued: %s", job_id, error.message)
+            continue
+        touched.append(job_id)
+    return touched

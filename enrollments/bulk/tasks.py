@@ -1,7 +1,8 @@
-"""Celery tasks of bulk cancels: one task per chunk of enrollment ids, on the imports' queue."""
+"""Celery tasks of bulk cancels: one task per chunk of enrollment ids, on the imports' queue, and the sweep."""
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -47,3 +48,10 @@ def bulk_cancel_chunk(self, job_id: str, number: int) -> None:
         )
     except BulkCancelNotFound:
         logger.warning("Bulk cancel %s has no chunk %s; nothing to do.", job_id, number)
+
+
+@shared_task(name="enrollments.bulk.bulk_cancels_resume_stalled")
+def bulk_cancels_resume_stalled(stalled_after_seconds: float | None = None) -> list[str]:
+    """Queue again the missing chunks of bulk cancels without progress for a while (beat runs it every minute)."""
+    stalled_after = timedelta(seconds=stalled_after_seconds) if stalled_after_seconds is not None else None
+    return services.bulk_cancel_resume_stalled(enqueue=enqueue_chunks, stalled_after=stalled_after)

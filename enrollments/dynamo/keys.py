@@ -295,3 +295,10 @@ def bulk_cancel_result(job_id: str, number: int) -> Key:
 
 def bulk_cancel_listing(*, created_at: str, job_id: str) -> Key:
     return Key(BULK_CANCELS, f"{created_at}#{job_id}")
+
+
+ACTIVE_BULK_CANCELS = "bulk_cancels#active"
+
+
+def active_bulk_cancel(job_id: str) -> Key:
+    return Key(ACTIVE_BULK_CANCELS, job_id)

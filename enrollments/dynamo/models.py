@@ -482,6 +482,10 @@ class BulkCancelListingItem(MainItem, discriminator="bulk_cancel_listing"):
     job_id = UnicodeAttribute()
 
 
+class ActiveBulkCancelItem(MainItem, discriminator="bulk_cancel_active"):
+    """``('bulk_cancels#active', <job_id>)``: present while a bulk cancel runs, so a sweep finds stalled ones."""
+
+
 class OrdersMeta:
     table_name = "orders"
     billing_mode = "PAY_PER_REQUEST"

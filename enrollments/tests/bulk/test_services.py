@@ -3,13 +3,14 @@
 import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
 from enrollments import selectors
 from enrollments.bulk import selectors as bulk_selectors
 from enrollments.bulk import services
-from enrollments.exceptions import InvalidEnrollmentData, NotCancelable
+from enrollments.exceptions import InvalidEnrollmentData, NotCancelable, QueueUnavailable
 from enrollments.imports import services as import_services
 from enrollments.services import cancel, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
@@ -156,3 +157,26 @@ def test_bulk_cancel_and_single_cancel_at_once__one_refund_each(settings):
     assert job.canceled + singles == 6 and job.refused == 6 - job.canceled
     assert [len(_cancel_events(enrollment_id)) for enrollment_id in ids] == [1] * 6
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 6
+
+
+def test_bulk_cancel__queue_down__job_waits_then_the_sweep_queues_it_and_it_finishes(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    ids = _enroll(company, course, 2)
+    job_id = str(uuid.uuid4())
+
+    def queue_down(_job_id, _numbers):
+        raise QueueUnavailable("broker down")
+
+    job = services.bulk_cancel_start(job_id=job_id, enrollment_ids=ids, reason="Why", author=STAFF, enqueue=queue_down)
+    assert job.state == "RUNNING" and job_id in bulk_selectors.active_bulk_cancel_ids()
+    # Not stalled yet: the sweep leaves it.
+    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here)
+
+    frozen_clock.set(frozen_clock.now + timedelta(hours=1))
+    assert job_id in services.bulk_cancel_resume_stalled(enqueue=run_here)
+
+    job = bulk_selectors.bulk_cancel_get(job_id)
+    assert (job.state, job.canceled) == ("DONE", 2)
+    assert job_id not in bulk_selectors.active_bulk_cancel_ids()
+    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here, stalled_after=timedelta(0))

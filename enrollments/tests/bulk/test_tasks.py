@@ -27,11 +27,13 @@ def _wait(condition, workers, timeout=240.0, every=0.3):
         time.sleep(every)
 
 
-def test_bulk_cancel_tasks__registered_acks_late():
+def test_bulk_cancel_tasks__registered_acks_late_and_beat_sweeps_stalled_ones(settings):
     from backoffice.celery import celery_app
 
     celery_app.loader.import_default_modules()
-    assert bulk_tasks.bulk_cancel_chunk.name in celery_app.tasks
+    entry = settings.CELERY_BEAT_SCHEDULE["bulk-cancels-resume-stalled"]
+    assert entry["task"] == bulk_tasks.bulk_cancels_resume_stalled.name and entry["schedule"] == 60.0
+    assert {bulk_tasks.bulk_cancel_chunk.name, bulk_tasks.bulk_cancels_resume_stalled.name} <= set(celery_app.tasks)
     assert bulk_tasks.bulk_cancel_chunk.acks_late and bulk_tasks.bulk_cancel_chunk.reject_on_worker_lost
 
 

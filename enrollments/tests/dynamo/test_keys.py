@@ -120,3 +120,4 @@ def test_keys__bulk_cancel__job_chunks_and_results_share_the_job_partition_and_t
         "2026-01-02T03:04:05.000000Z#j1",
     )
     assert keys.bulk_cancel_partition("j1") != keys.import_partition("j1")
+    assert keys.active_bulk_cancel("j1") == ("bulk_cancels#active", "j1") != keys.active_import("j1")
