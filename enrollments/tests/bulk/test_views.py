@@ -10,6 +10,7 @@ from enrollments import permissions, selectors
 from enrollments.bulk import selectors as bulk_selectors
 from enrollments.dynamo.models import BulkCancelListingItem
 from enrollments.imports import services as import_services
+from enrollments.permissions import sync_groups
 from enrollments.services import enroll
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 from enrollments.tests.request_support import post_at_once
@@ -99,6 +100,8 @@ def test_bulk_cancel_confirm__selection_then_form__starts_one_job_and_shows_its_
 
 @pytest.mark.django_db(transaction=True)
 def test_bulk_cancel_confirm__double_click_at_once__one_job(client, login, no_queue):
+    # Transactional tests flush the database, the staff groups with it: make them again.
+    sync_groups()
     _company, ids = _enrollments(1)
     login(permissions.OPERATORS)
     url = reverse("admin:bulk_cancel_confirm")
