@@ -4,7 +4,8 @@
 - ``rows``: check each row with the rules ``enroll`` applies, plus duplicates inside the file;
 - ``preview``: what an import would do, writing nothing; ``uploads``: keep a file between preview and confirm;
 - ``jobs``: the names a job shares between its service, its workers and its reports;
-- ``services``: start a job, enroll a chunk, finish, resume; ``tasks``: the Celery tasks that run chunks;
+- ``services``: start a job, queue it, resume or fail it; ``chunks``: enroll a chunk's rows, record them, finish;
+- ``tasks``: the Celery tasks that run chunks;
 - ``selectors``: reads of jobs; ``reports``: progress, per-row report and failed rows as CSV;
 - ``forms``, ``views``, ``admin``: the Imports section of the admin site.
 

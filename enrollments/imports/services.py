@@ -1,19 +1,14 @@
-"""CSV imports: start a job from an uploaded file, enroll its rows chunk by chunk, finish and resume it.
+"""CSV imports: start a job from an uploaded file, queue its chunks, resume or fail it when it stalls.
 
-The file is read whole before anything is written; its parsed rows
-are then stored in DynamoDB, one item per chunk in the job's partition, so any
-worker on any machine can enroll any chunk. Each row is its own ``enroll``
-transaction with an id derived from the job and the line: running a chunk twice
-(a redelivered task, a resumed job) finds the rows written the first time and
-reports them as enrolled, never twice. A chunk's results and the job's counters
-are written together in one transaction, once.
+The file is read whole before anything is written; its parsed rows are then stored
+in DynamoDB, one item per chunk in the job's partition, so any worker on any
+machine can enroll any chunk (``chunks``).
 """
 
 import contextlib
 import json
 import logging
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import BinaryIO
@@ -26,43 +21,27 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
     ActiveImportItem,
-    CompanyItem,
-    CourseItem,
     ImportChunkItem,
     ImportFileItem,
     ImportJobItem,
     ImportListingItem,
-    ImportResultItem,
 )
-from ..dynamo.transactions import Transaction, TransactionFailed, attempts
+from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
     ConcurrentChange,
-    DeduplicationConflict,
     ImportAlreadyStarted,
     ImportJobNotFound,
-    NoVacancyLeft,
     QueueUnavailable,
     SameFileImported,
-    StorageUnavailable,
 )
-from ..rules import Person
 from ..services.common import Author
-from ..services.enrollment_bulk import BulkEnrollment, enroll_many
 from . import selectors
+from .chunks import import_finish_if_complete
 from .jobs import (
-    ALREADY_ENROLLED,
-    COUNTERS,
-    DONE,
-    ENROLLED,
     FAILED,
-    NO_VACANCY_LEFT,
-    OTHER_COUNTER,
     PREPARING,
     RUNNING,
     ChunkRow,
-    import_source,
-    job_welcome,
-    row_enrollment_id,
 )
 from .parsing import iter_rows, read_csv_file
 from .preview import checked_rows, import_options
@@ -72,8 +51,6 @@ logger = logging.getLogger(__name__)
 
 # Queue chunks of a job for the workers: ``enqueue(job_id, chunk_numbers)`` (``tasks.enqueue_chunks``).
 Enqueue = Callable[[str, Iterable[int]], None]
-
-TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
 
 
 @storage_errors_as_domain_errors
@@ -290,126 +267,6 @@ def import_queue(*, job: ImportJobItem, enqueue: Enqueue) -> ImportJobItem:
 
 
 @storage_errors_as_domain_errors
-def import_process_chunk(*, job_id: str, number: int, final_attempt: bool = True) -> bool:
-    """Enroll the rows of one chunk and record their results and counts; return whether this call recorded them.
-
-    A chunk already recorded is not run again. Before the final attempt, a row that
-    met a transient error (DynamoDB unavailable, a race lost too often) raises it, so
-    the task retries the chunk; on the final attempt it is reported like any row error.
-    """
-    job, chunk, recorded = selectors.import_chunk_state(job_id, number)
-    if job is None or chunk is None:
-        raise ImportJobNotFound(job_id)
-    wrote = False
-    if not recorded and job.state == RUNNING:
-        results, counts = _chunk_results(job, [ChunkRow(*row) for row in chunk.rows], final_attempt=final_attempt)
-        wrote = _chunk_record(job, number, results, counts)
-    import_finish_if_complete(job_id=job_id)
-    return wrote
-
-
-def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: bool) -> tuple[list[list], Counter]:
-    company = CompanyItem(*keys.company(job.tenant_id), name=job.tenant_name, billing=job.billing)
-    courses = {
-        course_id: CourseItem(
-            *keys.course(course_id), name=name, access_period_days=access, certificate_validity_days=validity
-        )
-        for course_id, (name, access, validity) in job.courses.items()
-    }
-    to_enroll = [row for row in rows if row.status == OK]
-    outcomes = enroll_many(
-        company=company,
-        enrollments=[
-            BulkEnrollment(
-                enrollment_id=row_enrollment_id(job.job_id, row.line),
-                course=courses[row.course],
-                person=Person(name=row.name, email=row.email, cpf=row.cpf),
-                window_days=row.window_days,
-            )
-            for row in to_enroll
-        ],
-        author=Author(id=job.author.id, name=job.author.name, email=job.author.email),
-        source=import_source(job.job_id),
-        threads=settings.IMPORT_THREADS,
-        welcome=job_welcome(job),
-    )
-    if not final_attempt:
-        transient = next((outcome.error for outcome in outcomes if isinstance(outcome.error, TRANSIENT_ERRORS)), None)
-        if transient is not None:
-            raise transient
-    outcome_of = {row.line: outcome for row, outcome in zip(to_enroll, outcomes, strict=True)}
-    results, counts = [], Counter()
-    for row in rows:
-        enrollment_id, message = "", row.message
-        if row.status != OK:
-            result = row.status
-        elif (outcome := outcome_of[row.line]).enrollment is not None:
-            result, enrollment_id = ENROLLED, outcome.enrollment.id
-        elif isinstance(outcome.error, DeduplicationConflict):
-            result, enrollment_id, message = ALREADY_ENROLLED, outcome.error.enrollment_id, outcome.error.message
-        elif isinstance(outcome.error, NoVacancyLeft):
-            result, message = NO_VACANCY_LEFT, outcome.error.message
-        else:
-            result, message = outcome.error.code, outcome.error.message
-        counts[COUNTERS.get(result, OTHER_COUNTER)] += 1
-        results.append([row.line, row.name, row.email, result, enrollment_id, message])
-    return results, counts
-
-
-def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: Counter) -> bool:
-    """Write a chunk's results and add its counts to the job, in one transaction, once."""
-    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
-        now_iso = clock.now_iso()
-        tx = Transaction()
-        tx.put(
-            ImportResultItem(*keys.import_result(job.job_id, number), created_at=now_iso, rows=results),
-            condition=ImportResultItem.sk.does_not_exist(),
-            name="result",
-        )
-        actions = [
-            ImportJobItem.rows_done.add(len(results)),
-            ImportJobItem.chunks_done.add(1),
-            ImportJobItem.updated_at.set(now_iso),
-        ]
-        actions += [getattr(ImportJobItem, counter).add(count) for counter, count in sorted(counts.items())]
-        tx.update(
-            ImportJobItem(*keys.import_job(job.job_id)), actions, condition=ImportJobItem.state == RUNNING, name="job"
-        )
-        try:
-            tx.commit()
-            return True
-        except TransactionFailed as failure:
-            if failure.failed:
-                # Another run of the chunk recorded it first, or the job is no longer running.
-                return False
-        # Chunks finishing together conflict on the job's counters: try again.
-    raise ConcurrentChange()
-
-
-@storage_errors_as_domain_errors
-def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
-    """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
-    job = selectors.import_job_get(job_id)
-    if job.state != RUNNING or job.chunks_done < job.chunks_total:
-        return job
-    now_iso = clock.now_iso()
-    tx = Transaction()
-    tx.update(
-        job,
-        [ImportJobItem.state.set(DONE), ImportJobItem.finished_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
-        condition=ImportJobItem.state == RUNNING,
-        name="job",
-    )
-    tx.delete(ActiveImportItem(*keys.active_import(job_id)))
-    try:
-        tx.commit()
-    except TransactionFailed:
-        return selectors.import_job_get(job_id)
-    job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
-    return job
-
-
-@storage_errors_as_domain_errors
 def import_resume(*, job_id: str, enqueue: Enqueue) -> int:
     """Queue again every chunk of a running job whose results are missing; return how many.
 
@@ -497,20 +354,3 @@ def _job_fail(job: ImportJobItem, message: str) -> None:
         tx.commit()
     except TransactionFailed:
         pass  # Another sweep or the job itself moved first.
-
-
-@storage_errors_as_domain_errors
-def import_run_inline(*, job_id: str, on_progress=None) -> ImportJobItem:
-    """Run every chunk of a job still missing in this process (the command line's path); return the job.
-
-    ``on_progress(job)`` is called after each chunk.
-    """
-    job = selectors.import_job_get(job_id)
-    done = selectors.import_chunks_done(job_id)
-    for number in range(job.chunks_total):
-        if number in done:
-            continue
-        import_process_chunk(job_id=job_id, number=number)
-        if on_progress is not None:
-            on_progress(selectors.import_job_get(job_id))
-    return import_finish_if_complete(job_id=job_id)

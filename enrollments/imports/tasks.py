@@ -13,7 +13,7 @@ from django.conf import settings
 from kombu.exceptions import KombuError
 
 from ..exceptions import ConcurrentChange, ImportJobNotFound, QueueUnavailable, StorageUnavailable
-from . import services
+from . import chunks, services
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
 def import_chunk(self, job_id: str, number: int) -> None:
     """Enroll the rows of chunk ``number`` of an import."""
     try:
-        services.import_process_chunk(
+        chunks.import_process_chunk(
             job_id=job_id, number=number, final_attempt=self.request.retries >= self.max_retries
         )
     except ImportJobNotFound:

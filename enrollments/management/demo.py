@@ -35,6 +35,7 @@ from enrollments.exceptions import (
     ImportJobNotFound,
     StorageUnavailable,
 )
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import jobs, reports
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
@@ -337,7 +338,7 @@ def _seed_import(now: datetime) -> None:
                 allow_same_file=True,
             )
         if job.state == jobs.RUNNING:  # just started, or left running by a run that stopped before the end
-            import_services.import_run_inline(job_id=IMPORT_JOB_ID)
+            import_chunks.import_run_inline(job_id=IMPORT_JOB_ID)
     for _line, _name, _email, _result, enrollment_id, _message in reports.import_report_rows(IMPORT_JOB_ID):
         if enrollment_id:
             _process_due(enrollment_id, until=now)

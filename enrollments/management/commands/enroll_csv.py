@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from enrollments.clock import from_iso
 from enrollments.exceptions import EnrollmentError, SameFileImported
-from enrollments.imports import reports, services
+from enrollments.imports import chunks, reports, services
 from enrollments.imports.preview import import_preview
 from enrollments.services import Author
 from enrollments.validators import normalize_email
@@ -134,7 +134,7 @@ class Command(BaseCommand):
             welcome=not options["no_welcome"],
         )
         self._bar(job)
-        job = services.import_run_inline(job_id=job.job_id, on_progress=self._bar)
+        job = chunks.import_run_inline(job_id=job.job_id, on_progress=self._bar)
         self._bar(job)
         self.stderr.write("")
         for line, _name, email, result, enrollment_id, message in reports.import_report_rows(job.job_id):

@@ -11,6 +11,7 @@ from enrollments import selectors
 from enrollments.bulk import selectors as bulk_selectors
 from enrollments.bulk import services
 from enrollments.exceptions import InvalidEnrollmentData, NotCancelable, QueueUnavailable
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
 from enrollments.services import cancel, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
@@ -123,7 +124,7 @@ def test_bulk_cancel__of_an_import__its_enrolled_rows_only(settings):
     job = import_services.import_start(
         file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_services.import_run_inline(job_id=job.job_id)
+    import_chunks.import_run_inline(job_id=job.job_id)
 
     ids = bulk_selectors.import_enrollment_ids(job.job_id)
 

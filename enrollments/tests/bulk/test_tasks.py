@@ -10,6 +10,7 @@ from enrollments import selectors
 from enrollments.bulk import selectors as bulk_selectors
 from enrollments.bulk import services
 from enrollments.bulk import tasks as bulk_tasks
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 
@@ -50,7 +51,7 @@ def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(w
         author=STAFF,
         enqueue=None,
     )
-    import_services.import_run_inline(job_id=job.job_id)
+    import_chunks.import_run_inline(job_id=job.job_id)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
     ids = bulk_selectors.import_enrollment_ids(job.job_id)
     workers.start()

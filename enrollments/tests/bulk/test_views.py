@@ -9,6 +9,7 @@ from django.urls import reverse
 from enrollments import permissions, selectors
 from enrollments.bulk import selectors as bulk_selectors
 from enrollments.dynamo.models import BulkCancelListingItem
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
 from enrollments.permissions import sync_groups
 from enrollments.services import enroll
@@ -134,7 +135,7 @@ def test_import_detail__done__links_to_cancel_its_enrollments(client, login, no_
     job = import_services.import_start(
         file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_services.import_run_inline(job_id=job.job_id)
+    import_chunks.import_run_inline(job_id=job.job_id)
     login(permissions.OPERATORS)
 
     html = client.get(reverse("admin:import_detail", args=[job.job_id])).content.decode()

@@ -7,6 +7,7 @@ import pytest
 
 from enrollments import selectors
 from enrollments.exceptions import ImportFileRefused
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import reports
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
@@ -65,7 +66,7 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     job = import_services.import_start(
         file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    job = import_services.import_run_inline(job_id=job.job_id)
+    job = import_chunks.import_run_inline(job_id=job.job_id)
 
     report = list(reports.import_report_rows(job.job_id))
     assert [(line, result) for line, _n, _e, result, _id, _m in report] == sample.rows
@@ -89,7 +90,7 @@ def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clo
     job = import_services.import_start(
         file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_services.import_run_inline(job_id=job.job_id)
+    import_chunks.import_run_inline(job_id=job.job_id)
 
     rows = list(csv.reader(io.StringIO("".join(reports.import_report_csv(job.job_id)).lstrip("\ufeff"))))
 
@@ -117,7 +118,7 @@ def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_ro
         file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
     [(line, name, email, result, enrollment_id, _)] = reports.import_report_rows(
-        import_services.import_run_inline(job_id=job.job_id).job_id
+        import_chunks.import_run_inline(job_id=job.job_id).job_id
     )
     assert (name, email, result) == ("=Bad Email", "fixed@example.com", "enrolled")
 

@@ -9,6 +9,7 @@ import redis
 from enrollments import selectors
 from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
 from enrollments.exceptions import ImportAlreadyStarted, SameFileImported, StorageUnavailable
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import reports
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
@@ -42,7 +43,7 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
     company, course = make_company(billing="prepaid"), make_course()
     order = make_order(company, course, seats=10)
 
-    job = import_services.import_run_inline(job_id=_start(company, _csv(company, course, 15)).job_id)
+    job = import_chunks.import_run_inline(job_id=_start(company, _csv(company, course, 15)).job_id)
 
     results = [row[3] for row in reports.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
@@ -56,13 +57,13 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
 def test_import__same_file_again__needs_confirmation_then_reports_already_enrolled(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = _csv(company, course, 3, window="10")
-    first = import_services.import_run_inline(job_id=_start(company, data).job_id)
+    first = import_chunks.import_run_inline(job_id=_start(company, data).job_id)
 
     with pytest.raises(SameFileImported) as raised:
         _start(company, data)
     assert first.job_id in raised.value.message
 
-    again = import_services.import_run_inline(job_id=_start(company, data, allow_same_file=True).job_id)
+    again = import_chunks.import_run_inline(job_id=_start(company, data, allow_same_file=True).job_id)
 
     first_ids = [row[4] for row in reports.import_report_rows(first.job_id)]
     rows = list(reports.import_report_rows(again.job_id))
@@ -96,7 +97,7 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
         ],
     )
 
-    job = import_services.import_run_inline(job_id=job.job_id)
+    job = import_chunks.import_run_inline(job_id=job.job_id)
 
     rows = list(reports.import_report_rows(job.job_id))
     assert [row[3] for row in rows] == ["enrolled"] * 12
@@ -111,12 +112,12 @@ def test_import_process_chunk__run_twice__records_the_chunk_once(frozen_clock, s
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 3))
 
-    assert import_services.import_process_chunk(job_id=job.job_id, number=0) is True
-    assert import_services.import_process_chunk(job_id=job.job_id, number=0) is False
+    assert import_chunks.import_process_chunk(job_id=job.job_id, number=0) is True
+    assert import_chunks.import_process_chunk(job_id=job.job_id, number=0) is False
 
     job = import_selectors.import_job_get(job.job_id)
     assert (job.state, job.rows_done, job.chunks_done, job.enrolled) == ("RUNNING", 2, 1, 2)
-    assert import_services.import_process_chunk(job_id=job.job_id, number=1) is True
+    assert import_chunks.import_process_chunk(job_id=job.job_id, number=1) is True
     assert import_selectors.import_job_get(job.job_id).state == "DONE"
 
 
@@ -125,7 +126,7 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 4))
     frozen_clock.set(frozen_clock.start + timedelta(seconds=2))
-    import_services.import_process_chunk(job_id=job.job_id, number=0)
+    import_chunks.import_process_chunk(job_id=job.job_id, number=0)
 
     progress = reports.import_progress(job.job_id)
 
@@ -143,7 +144,7 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
 
 def test_import_job_list__newest_first_with_counts(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    older = import_services.import_run_inline(job_id=_start(company, _csv(company, course, 1)).job_id)
+    older = import_chunks.import_run_inline(job_id=_start(company, _csv(company, course, 1)).job_id)
     frozen_clock.set(frozen_clock.start + timedelta(minutes=1))
     newer = _start(company, _csv(company, course, 2))
 
@@ -177,7 +178,7 @@ def test_import_resume_stalled__running_job_without_progress__queues_only_its_mi
     settings.IMPORT_CHUNK_ROWS = 2
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 5))
-    import_services.import_process_chunk(job_id=job.job_id, number=1)
+    import_chunks.import_process_chunk(job_id=job.job_id, number=1)
 
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS - 1))
     assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
@@ -213,7 +214,7 @@ def test_import_start__long_invalid_rows__chunks_cut_by_bytes_under_the_item_lim
     lines = ["nome;e-mail;cpf;curso", f"Ana;ana.{company.sk}@example.com;;{course.sk}"]
     lines += [f"{wide};{wide};{wide};{wide}"] * 199
 
-    job = import_services.import_run_inline(job_id=_start(company, ("\n".join(lines) + "\n").encode()).job_id)
+    job = import_chunks.import_run_inline(job_id=_start(company, ("\n".join(lines) + "\n").encode()).job_id)
 
     assert job.state == "DONE" and job.chunks_total > 1
     assert (job.rows_done, job.enrolled, job.invalid) == (200, 1, 199)
@@ -237,7 +238,7 @@ def test_import_start__preparation_fails__job_failed_and_the_file_can_be_importe
     assert failed.state == "FAILED" and "upload the file again" in failed.error
     assert failed.job_id not in import_selectors.active_import_ids()
     settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES = 200, 200_000
-    again = import_services.import_run_inline(job_id=_start(company, data).job_id)
+    again = import_chunks.import_run_inline(job_id=_start(company, data).job_id)
     assert (again.state, again.rows_total, again.enrolled, again.invalid) == ("DONE", 401, 1, 400)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from enrollments import permissions, selectors
 from enrollments.dynamo.models import EnrollmentItem
+from enrollments.imports import chunks as import_chunks
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports import uploads
@@ -92,7 +93,7 @@ def finished_job():
         author=STAFF,
         enqueue=None,
     )
-    return import_services.import_run_inline(job_id=job.job_id)
+    return import_chunks.import_run_inline(job_id=job.job_id)
 
 
 # (url name, needs the job id, method, group lacking the permission, group holding it)
@@ -423,7 +424,7 @@ def test_import_confirm__starts_the_job_and_redirects_to_its_progress(client, lo
     running = client.get(response["Location"]).content.decode()
     assert '<progress id="import-bar" max="100" value="0">' in running and 'id="import-result" hidden' in running
     assert reverse("admin:import_progress_json", args=[job.job_id]) in running
-    import_services.import_run_inline(job_id=job.job_id)
+    import_chunks.import_run_inline(job_id=job.job_id)
     page = client.get(response["Location"]).content.decode()
     assert 'id="count-enrolled">2<' in page and 'id="import-result" hidden' not in page
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
@@ -457,7 +458,7 @@ def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_expl
     earlier = import_services.import_start(
         file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_services.import_run_inline(job_id=earlier.job_id)
+    import_chunks.import_run_inline(job_id=earlier.job_id)
 
     preview = _upload(client, company, data, window="10")
 
