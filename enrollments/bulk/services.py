@@ -25,7 +25,7 @@ from ..dynamo.models import (
     BulkCancelListingItem,
     BulkCancelResultItem,
 )
-from ..dynamo.transactions import Transaction, TransactionFailed, attempts
+from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
     ConcurrentChange,
     EnrollmentError,
@@ -37,6 +37,7 @@ from ..exceptions import (
 )
 from ..services import cancel
 from ..services.common import Author
+from ..services.jobs import record_chunk_once
 from . import selectors
 from .selectors import CANCELED, DONE, REFUSED, RUNNING, BulkCancelNotFound
 
@@ -169,14 +170,8 @@ def _chunk_results(job: BulkCancelJobItem, enrollment_ids: list[str], *, final_a
 
 def _chunk_record(job: BulkCancelJobItem, number: int, results: list[list], counts: Counter) -> bool:
     """Write a chunk's results and add its counts to the job, in one transaction, once."""
-    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
-        now_iso = clock.now_iso()
-        tx = Transaction()
-        tx.put(
-            BulkCancelResultItem(*keys.bulk_cancel_result(job.job_id, number), created_at=now_iso, rows=results),
-            condition=BulkCancelResultItem.sk.does_not_exist(),
-            name="result",
-        )
+
+    def parts(now_iso: str):
         actions = [
             BulkCancelJobItem.done.add(len(results)),
             BulkCancelJobItem.chunks_done.add(1),
@@ -184,20 +179,11 @@ def _chunk_record(job: BulkCancelJobItem, number: int, results: list[list], coun
             BulkCancelJobItem.refused.add(counts[REFUSED]),
             BulkCancelJobItem.updated_at.set(now_iso),
         ]
-        tx.update(
-            BulkCancelJobItem(*keys.bulk_cancel_job(job.job_id)),
-            actions,
-            condition=BulkCancelJobItem.state == RUNNING,
-            name="job",
-        )
-        try:
-            tx.commit()
-            return True
-        except TransactionFailed as failure:
-            if failure.failed:
-                return False  # Another run of the chunk recorded it first.
-        # Chunks finishing together conflict on the job's counters: try again.
-    raise ConcurrentChange()
+        result = BulkCancelResultItem(*keys.bulk_cancel_result(job.job_id, number), created_at=now_iso, rows=results)
+        job_item = BulkCancelJobItem(*keys.bulk_cancel_job(job.job_id))
+        return result, job_item, actions, BulkCancelJobItem.state == RUNNING
+
+    return record_chunk_once(parts)
 
 
 @storage_errors_as_domain_errors

@@ -5,10 +5,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from kombu.exceptions import KombuError
 
-from ..exceptions import ConcurrentChange, QueueUnavailable, StorageUnavailable
+from ..exceptions import ConcurrentChange, StorageUnavailable
+from ..tasks import OUTAGE_RETRIES, enqueue_each
 from . import services
 from .selectors import BulkCancelNotFound
 
@@ -16,15 +15,8 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
-    """Queue one ``bulk_cancel_chunk`` task per chunk number of a job (``services.Enqueue``).
-
-    Raise ``QueueUnavailable`` when the broker does not take them (a chunk queued twice is recorded once).
-    """
-    try:
-        for number in numbers:
-            bulk_cancel_chunk.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
-    except KombuError as error:
-        raise QueueUnavailable(str(error)) from error
+    """Queue one ``bulk_cancel_chunk`` task per chunk number of a job (``services.Enqueue``)."""
+    enqueue_each(bulk_cancel_chunk, job_id, numbers)
 
 
 # acks_late + reject_on_worker_lost: a chunk whose worker dies is delivered again; cancel refuses
@@ -35,10 +27,7 @@ def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(StorageUnavailable, ConcurrentChange),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=False,
-    max_retries=10,
+    **OUTAGE_RETRIES,
 )
 def bulk_cancel_chunk(self, job_id: str, number: int) -> None:
     """Cancel the enrollments of chunk ``number`` of a bulk cancel."""

@@ -14,7 +14,7 @@ from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ActiveImportItem, CompanyItem, CourseItem, ImportJobItem, ImportResultItem
-from ..dynamo.transactions import Transaction, TransactionFailed, attempts
+from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
     ConcurrentChange,
     DeduplicationConflict,
@@ -25,6 +25,7 @@ from ..exceptions import (
 from ..rules import Person
 from ..services.common import Author
 from ..services.enrollment_bulk import BulkEnrollment, enroll_many
+from ..services.jobs import record_chunk_once
 from . import selectors
 from .jobs import (
     ALREADY_ENROLLED,
@@ -113,32 +114,18 @@ def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: b
 
 def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: Counter) -> bool:
     """Write a chunk's results and add its counts to the job, in one transaction, once."""
-    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
-        now_iso = clock.now_iso()
-        tx = Transaction()
-        tx.put(
-            ImportResultItem(*keys.import_result(job.job_id, number), created_at=now_iso, rows=results),
-            condition=ImportResultItem.sk.does_not_exist(),
-            name="result",
-        )
+
+    def parts(now_iso: str):
         actions = [
             ImportJobItem.rows_done.add(len(results)),
             ImportJobItem.chunks_done.add(1),
             ImportJobItem.updated_at.set(now_iso),
         ]
         actions += [getattr(ImportJobItem, counter).add(count) for counter, count in sorted(counts.items())]
-        tx.update(
-            ImportJobItem(*keys.import_job(job.job_id)), actions, condition=ImportJobItem.state == RUNNING, name="job"
-        )
-        try:
-            tx.commit()
-            return True
-        except TransactionFailed as failure:
-            if failure.failed:
-                # Another run of the chunk recorded it first, or the job is no longer running.
-                return False
-        # Chunks finishing together conflict on the job's counters: try again.
-    raise ConcurrentChange()
+        result = ImportResultItem(*keys.import_result(job.job_id, number), created_at=now_iso, rows=results)
+        return result, ImportJobItem(*keys.import_job(job.job_id)), actions, ImportJobItem.state == RUNNING
+
+    return record_chunk_once(parts)
 
 
 @storage_errors_as_domain_errors

@@ -9,26 +9,17 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from kombu.exceptions import KombuError
 
-from ..exceptions import ConcurrentChange, ImportJobNotFound, QueueUnavailable, StorageUnavailable
+from ..exceptions import ConcurrentChange, ImportJobNotFound, StorageUnavailable
+from ..tasks import OUTAGE_RETRIES, enqueue_each
 from . import chunks, services
 
 logger = logging.getLogger(__name__)
 
 
 def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
-    """Queue one ``import_chunk`` task per chunk number of a job (``services.Enqueue``).
-
-    Raise ``QueueUnavailable`` when the broker does not take them (some may be queued already:
-    a chunk queued twice is recorded once).
-    """
-    try:
-        for number in numbers:
-            import_chunk.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
-    except KombuError as error:
-        raise QueueUnavailable(str(error)) from error
+    """Queue one ``import_chunk`` task per chunk number of a job (``services.Enqueue``)."""
+    enqueue_each(import_chunk, job_id, numbers)
 
 
 # acks_late + reject_on_worker_lost: a chunk whose worker dies is delivered again; rows are
@@ -39,12 +30,7 @@ def enqueue_chunks(job_id: str, numbers: Iterable[int]) -> None:
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(StorageUnavailable, ConcurrentChange),
-    # 5 s doubling to 5 min, no jitter: ten retries wait about 25 minutes, through a realistic outage;
-    # the stall sweep stays the last resort.
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=False,
-    max_retries=10,
+    **OUTAGE_RETRIES,
 )
 def import_chunk(self, job_id: str, number: int) -> None:
     """Enroll the rows of chunk ``number`` of an import."""

@@ -17,6 +17,18 @@ from ..validators import format_cnpj
 from .common import add_domain_error, render_page, requires
 
 
+def _form_page(request, form, *, title: str, submit: str, section: str, section_url: str):
+    """Render ``form`` on the back office's form page, under its section's crumb."""
+    context = {
+        "title": title,
+        "form": form,
+        "submit": submit,
+        "section_name": section,
+        "section_url": reverse(section_url),
+    }
+    return render_page(request, "admin/backoffice/form.html", context)
+
+
 def _courses_by_id() -> dict:
     return {course.sk: course for course in selectors.course_list()}
 
@@ -150,16 +162,13 @@ def company_edit(request, company_id: str):
         else:
             messages.success(request, _("Company %(name)s saved.") % {"name": company.name})
             return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
-    return render_page(
+    return _form_page(
         request,
-        "admin/backoffice/form.html",
-        {
-            "title": _("Edit company %(name)s") % {"name": company.name},
-            "form": form,
-            "submit": _("Save"),
-            "section_name": _("Companies"),
-            "section_url": reverse("admin:company_list"),
-        },
+        form,
+        title=_("Edit company %(name)s") % {"name": company.name},
+        submit=_("Save"),
+        section=_("Companies"),
+        section_url="admin:company_list",
     )
 
 
@@ -184,16 +193,13 @@ def company_add(request):
         else:
             messages.success(request, _("Company %(name)s created.") % {"name": company.name})
             return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
-    return render_page(
+    return _form_page(
         request,
-        "admin/backoffice/form.html",
-        {
-            "title": _("Add a company"),
-            "form": form,
-            "submit": _("Create company"),
-            "section_name": _("Companies"),
-            "section_url": reverse("admin:company_list"),
-        },
+        form,
+        title=_("Add a company"),
+        submit=_("Create company"),
+        section=_("Companies"),
+        section_url="admin:company_list",
     )
 
 
@@ -247,16 +253,13 @@ def course_edit(request, course_id: str):
         else:
             messages.success(request, _("Course %(name)s saved.") % {"name": course.name})
             return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
-    return render_page(
+    return _form_page(
         request,
-        "admin/backoffice/form.html",
-        {
-            "title": _("Edit course %(name)s") % {"name": course.name},
-            "form": form,
-            "submit": _("Save"),
-            "section_name": _("Courses"),
-            "section_url": reverse("admin:course_list"),
-        },
+        form,
+        title=_("Edit course %(name)s") % {"name": course.name},
+        submit=_("Save"),
+        section=_("Courses"),
+        section_url="admin:course_list",
     )
 
 
@@ -298,16 +301,13 @@ def course_add(request):
         else:
             messages.success(request, _("Course %(name)s created.") % {"name": course.name})
             return HttpResponseRedirect(reverse("admin:course_list"))
-    return render_page(
+    return _form_page(
         request,
-        "admin/backoffice/form.html",
-        {
-            "title": _("Add a course"),
-            "form": form,
-            "submit": _("Create course"),
-            "section_name": _("Courses"),
-            "section_url": reverse("admin:course_list"),
-        },
+        form,
+        title=_("Add a course"),
+        submit=_("Create course"),
+        section=_("Courses"),
+        section_url="admin:course_list",
     )
 
 
@@ -356,14 +356,11 @@ def order_add(request):
                 request, _("Order %(id)s of %(seats)s seats created.") % {"id": order.order_id, "seats": order.seats}
             )
             return HttpResponseRedirect(reverse("admin:company_detail", args=[order.tenant_id]))
-    return render_page(
+    return _form_page(
         request,
-        "admin/backoffice/form.html",
-        {
-            "title": _("Create an order of seats"),
-            "form": form,
-            "submit": _("Create order"),
-            "section_name": _("Orders and seats"),
-            "section_url": reverse("admin:order_list"),
-        },
+        form,
+        title=_("Create an order of seats"),
+        submit=_("Create order"),
+        section=_("Orders and seats"),
+        section_url="admin:order_list",
     )
