@@ -5,6 +5,8 @@ from datetime import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from .validators import format_cpf
+
 
 class EnrollmentError(Exception):
     """Base of every domain error the services raise."""
@@ -31,6 +33,22 @@ class DeduplicationConflict(EnrollmentError):
         super().__init__(
             _("Already enrolled in this course until %(date)s — see enrollment %(id)s.")
             % {"date": _local_date(lifts_at), "id": enrollment_id}
+        )
+
+
+class ActiveEnrollmentExists(EnrollmentError):
+    """Without a window, the person already has an active enrollment (pending, in progress) in the course."""
+
+    code = "already_active"
+
+    def __init__(self, *, enrollment_id: str, name: str = ""):
+        self.enrollment_id = enrollment_id
+        super().__init__(
+            _(
+                "%(name)s already has an active enrollment in this course (%(id)s). To enroll them again, "
+                "confirm “Enroll again”."
+            )
+            % {"name": name or _("This person"), "id": enrollment_id}
         )
 
 
@@ -70,6 +88,34 @@ class InvalidEnrollmentData(EnrollmentError):
     def __init__(self, message: str, *, field: str | None = None):
         self.field = field
         super().__init__(message)
+
+
+class CpfBelongsToAnotherPerson(InvalidEnrollmentData):
+    """The CPF is already the CPF of a person with another email: one person per CPF."""
+
+    code = "cpf_taken"
+
+    def __init__(self, *, cpf: str, owner_name: str, owner_email: str):
+        self.cpf, self.owner_name, self.owner_email = cpf, owner_name, owner_email
+        super().__init__(
+            _("CPF %(cpf)s belongs to %(name)s (%(email)s): use that email, or enroll %(name)s.")
+            % {"cpf": format_cpf(cpf), "name": owner_name, "email": owner_email},
+            field="cpf",
+        )
+
+
+class EmailHasAnotherCpf(InvalidEnrollmentData):
+    """The email is already the email of a person with another CPF."""
+
+    code = "cpf_mismatch"
+
+    def __init__(self, *, email: str, owner_name: str, owner_cpf: str):
+        self.email, self.owner_name, self.owner_cpf = email, owner_name, owner_cpf
+        super().__init__(
+            _("The email %(email)s belongs to %(name)s, whose CPF is %(cpf)s.")
+            % {"email": email, "name": owner_name, "cpf": format_cpf(owner_cpf)},
+            field="cpf",
+        )
 
 
 class CompanyNotFound(InvalidEnrollmentData):

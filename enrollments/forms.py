@@ -128,6 +128,20 @@ class EnrollForm(SubmitOnceForm):
             "minus this many days has passed."
         ),
     )
+    # Confirmations asked for only once the service refused without them (see ``ask``): hidden until then.
+    enroll_again = forms.BooleanField(
+        label=_("Enroll again"),
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("This person already has an active enrollment in this course: tick to enroll them a second time."),
+    )
+    as_cpf_owner = forms.BooleanField(
+        label=_("Enroll the person this CPF belongs to"),
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("One person per CPF: tick to enroll that person, with their email, instead."),
+    )
+    CONFIRMATIONS = ("enroll_again", "as_cpf_owner")
     # The enrollment's own id: a double submit finds the enrollment the first one wrote.
     token_field = "enrollment_id"
 
@@ -145,6 +159,17 @@ class EnrollForm(SubmitOnceForm):
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
         offer_open_courses(self.fields["course"], courses, blank=_("Choose a course"), seats=seats)
+        for name in self.CONFIRMATIONS:
+            # A confirmation ticked once stays in sight, so staff see what they confirmed.
+            if self.is_bound and self.data.get(name) in ("on", "True"):
+                self.ask(name)
+
+    def ask(self, name: str, *, label: str | None = None) -> None:
+        """Show the confirmation ``name`` as a checkbox: staff tick it and send the form again."""
+        self.fields[name].widget = forms.CheckboxInput()
+        if label:
+            # The bound field keeps the label it was made with.
+            self.fields[name].label = self[name].label = label
 
 
 class CancelForm(forms.Form):

@@ -70,6 +70,9 @@ IMPORT_RESULTS = {
     "invalid": _("Invalid"),
     "duplicate": _("Duplicate in the file"),
     "already_enrolled": _("Already enrolled"),
+    "already_active": _("Already active in the course"),
+    "cpf_taken": _("CPF of another person"),
+    "cpf_mismatch": _("Email of a person with another CPF"),
     "no_vacancy_left": _("No seat left"),
 }
 
@@ -78,6 +81,7 @@ IMPORT_RESULTS = {
 IMPORT_COUNTERS = {
     "enrolled": _("Enrolled"),
     "already_enrolled": _("Already enrolled"),
+    "already_active": _("Already active in the course"),
     "no_vacancy_left": _("No seat left"),
     "duplicates": _("Duplicates in the file"),
     "invalid": _("Invalid"),

@@ -140,6 +140,30 @@ def user(email: str) -> Key:
     return Key(f"user#{email}", "0")
 
 
+CPF_PREFIX = "cpf#"
+ACTIVE_PREFIX = "active#"
+
+
+def cpf_owner(cpf: str) -> Key:
+    """Return the key of the person a CPF (11 digits) belongs to: one person per CPF."""
+    return Key(f"{CPF_PREFIX}{cpf}", "0")
+
+
+def cpf_of_owner(pk: str) -> str:
+    """Return the CPF a ``cpf_owner`` partition names."""
+    return pk.removeprefix(CPF_PREFIX)
+
+
+def active_enrollments(*, user_id: str, course_id: str) -> Key:
+    """Return the key of the set of a person's active enrollments in a course."""
+    return Key(f"{ACTIVE_PREFIX}{user_id}", course_id)
+
+
+def user_of_active(pk: str) -> str:
+    """Return the user id an ``active_enrollments`` partition names."""
+    return pk.removeprefix(ACTIVE_PREFIX)
+
+
 def scheduler_cursor() -> Key:
     return Key(SCHEDULER, "cursor#due")
 

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -367,6 +368,28 @@ class UserItem(MainItem, discriminator="user"):
     cpf = UnicodeAttribute(null=True)
 
 
+class CpfOwnerItem(MainItem, discriminator="cpf_owner"):
+    """``('cpf#<cpf>', '0')``: the one person a CPF belongs to; an enrollment with the CPF and another email is refused.
+
+    Written (or checked) in every enrollment transaction that carries a CPF, so two emails cannot claim one CPF at once.
+    """
+
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class ActiveEnrollmentsItem(MainItem, discriminator="active_enrollments"):
+    """``('active#<user_id>', <course_id>)``: the person's enrollments in the course that are still active.
+
+    An enrollment adds its id in the transaction that writes it; completion, expiry and cancel delete it in
+    theirs. Without a window, an enrollment requires the set to be absent (DynamoDB drops an empty set)
+    unless staff confirmed "enroll again".
+    """
+
+    enrollment_ids = UnicodeSetAttribute(null=True)
+
+
 class ImportJobItem(MainItem, discriminator="import_job"):
     """``('import#<job_id>', '0')``: one CSV import: who, when, company, file, counts and state.
 
@@ -397,6 +420,7 @@ class ImportJobItem(MainItem, discriminator="import_job"):
     chunks_done = NumberAttribute(default=0)
     enrolled = NumberAttribute(default=0)
     already_enrolled = NumberAttribute(default=0)
+    already_active = NumberAttribute(default=0)
     no_vacancy_left = NumberAttribute(default=0)
     duplicates = NumberAttribute(default=0)
     invalid = NumberAttribute(default=0)
@@ -409,6 +433,8 @@ class ImportJobItem(MainItem, discriminator="import_job"):
     queued_at = UnicodeAttribute(null=True)
     # Whether its enrollments get the welcome email; absent (jobs started before the choice existed): they do.
     welcome = BooleanAttribute(null=True)
+    # Whether rows of people with an active enrollment in the course are enrolled again; absent: they are not.
+    enroll_again = BooleanAttribute(null=True)
 
 
 class ImportChunkItem(MainItem, discriminator="import_chunk"):

@@ -16,6 +16,7 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ActiveImportItem, CompanyItem, CourseItem, ImportJobItem, ImportResultItem
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
+    ActiveEnrollmentExists,
     ConcurrentChange,
     DeduplicationConflict,
     ImportJobNotFound,
@@ -28,6 +29,7 @@ from ..services.enrollment_bulk import BulkEnrollment, enroll_many
 from ..services.jobs import record_chunk_once
 from . import selectors
 from .jobs import (
+    ALREADY_ACTIVE,
     ALREADY_ENROLLED,
     COUNTERS,
     DONE,
@@ -37,6 +39,7 @@ from .jobs import (
     RUNNING,
     ChunkRow,
     import_source,
+    job_enroll_again,
     job_welcome,
     row_enrollment_id,
 )
@@ -88,6 +91,7 @@ def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: b
         source=import_source(job.job_id),
         threads=settings.IMPORT_THREADS,
         welcome=job_welcome(job),
+        enroll_again=job_enroll_again(job),
     )
     if not final_attempt:
         transient = next((outcome.error for outcome in outcomes if isinstance(outcome.error, TRANSIENT_ERRORS)), None)
@@ -103,6 +107,8 @@ def _chunk_results(job: ImportJobItem, rows: list[ChunkRow], *, final_attempt: b
             result, enrollment_id = ENROLLED, outcome.enrollment.id
         elif isinstance(outcome.error, DeduplicationConflict):
             result, enrollment_id, message = ALREADY_ENROLLED, outcome.error.enrollment_id, outcome.error.message
+        elif isinstance(outcome.error, ActiveEnrollmentExists):
+            result, enrollment_id, message = ALREADY_ACTIVE, outcome.error.enrollment_id, outcome.error.message
         elif isinstance(outcome.error, NoVacancyLeft):
             result, message = NO_VACANCY_LEFT, outcome.error.message
         else:

@@ -34,6 +34,16 @@ class ImportForm(forms.Form):
         help_text=_("Each person enrolled gets a welcome email with the course link and the end of the access period."),
     )
 
+    enroll_again = forms.BooleanField(
+        label=_("Enroll again people already active in the course"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Rows without a window whose person already has an active enrollment (pending or in progress) in the "
+            "course are left out unless this is ticked; the preview counts them apart."
+        ),
+    )
+
     # The services name fields by their own keyword arguments.
     SERVICE_FIELDS = {"tenant_id": "company", "course_id": "course", "deduplication_window_days": "window_days"}
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import NamedTuple
 
-from .rows import DUPLICATE, INVALID
+from .rows import ALREADY_ACTIVE, DUPLICATE, INVALID
 
 # Job states.
 PREPARING = "PREPARING"
@@ -19,6 +19,10 @@ NO_VACANCY_LEFT = "no_vacancy_left"
 COUNTERS = {
     ENROLLED: "enrolled",
     ALREADY_ENROLLED: "already_enrolled",
+    ALREADY_ACTIVE: "already_active",
+    # One person per CPF: the stored people refused the row's CPF or email, as the checks refuse bad data.
+    "cpf_taken": "invalid",
+    "cpf_mismatch": "invalid",
     NO_VACANCY_LEFT: "no_vacancy_left",
     DUPLICATE: "duplicates",
     INVALID: "invalid",
@@ -55,3 +59,8 @@ def import_source(job_id: str) -> str:
 def job_welcome(job) -> bool:
     """Return whether the enrollments of ``job`` get the welcome email: yes unless the job says no."""
     return job.welcome is not False
+
+
+def job_enroll_again(job) -> bool:
+    """Return whether ``job`` enrolls again people with an active enrollment in the course: no unless it says so."""
+    return job.enroll_again is True

@@ -13,14 +13,31 @@ from .. import selectors as core_selectors
 from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import CompanyItem, CourseItem, ImportJobItem
-from ..exceptions import CourseNotFound, DeduplicationConflict, InvalidEnrollmentData
+from ..exceptions import (
+    ActiveEnrollmentExists,
+    CourseNotFound,
+    CpfBelongsToAnotherPerson,
+    DeduplicationConflict,
+    EmailHasAnotherCpf,
+    InvalidEnrollmentData,
+)
 from ..rules import PREPAID, check_course_open, check_window
 from ..validators import format_cpf
 from . import selectors
 from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, CsvFile, iter_rows, read_csv_file
-from .rows import ALREADY_ENROLLED, DUPLICATE, INVALID, OK, CheckedRow, CourseCatalog, batched, check_rows
+from .rows import (
+    ALREADY_ACTIVE,
+    ALREADY_ENROLLED,
+    DUPLICATE,
+    INVALID,
+    OK,
+    CheckedRow,
+    CourseCatalog,
+    batched,
+    check_rows,
+)
 
-# Rows checked per round of batched reads (users, then their locks).
+# Rows checked per round of batched reads (users and CPF owners, then locks and active enrollments).
 LOOKUP_BLOCK = 1000
 
 
@@ -32,6 +49,7 @@ class ImportOptions:
     catalog: CourseCatalog
     default_course: CourseItem | None
     window_days: int | None
+    enroll_again: bool = False
 
 
 @dataclass
@@ -62,11 +80,15 @@ class ImportPreview:
     billing: str
     default_course_id: str | None
     window_days: int | None
+    enroll_again: bool = False
     rows_total: int = 0
     to_enroll: int = 0
     invalid: int = 0
     duplicates: int = 0
     already_enrolled: int = 0
+    # People with an active enrollment in the course (no window): not enrolled, or enrolled again when staff said so.
+    already_active: int = 0
+    enrolled_again: int = 0
     courses: list[CourseSeats] = field(default_factory=list)
     # The rows that will not be enrolled, in file order, each with its message.
     problem_rows: list[CheckedRow] = field(default_factory=list)
@@ -75,7 +97,7 @@ class ImportPreview:
 
     @property
     def errors(self) -> int:
-        return self.invalid + self.duplicates + self.already_enrolled
+        return self.invalid + self.duplicates + self.already_enrolled + self.already_active
 
     @property
     def seats_to_use(self) -> int:
@@ -105,7 +127,7 @@ class ImportPreview:
 
 
 def import_options(
-    *, tenant_id: str, default_course_id: str | None = None, window_days: int | None = None
+    *, tenant_id: str, default_course_id: str | None = None, window_days: int | None = None, enroll_again: bool = False
 ) -> ImportOptions:
     """Return the company, catalog and defaults of an import; raise ``InvalidEnrollmentData`` naming a bad one."""
     company = core_selectors.company_get(tenant_id)
@@ -124,7 +146,13 @@ def import_options(
                 _("The deduplication window must be a whole number of days, 0 or more."),
                 field="deduplication_window_days",
             )
-    return ImportOptions(company=company, catalog=catalog, default_course=default_course, window_days=window_days)
+    return ImportOptions(
+        company=company,
+        catalog=catalog,
+        default_course=default_course,
+        window_days=window_days,
+        enroll_again=enroll_again,
+    )
 
 
 def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) -> Iterator[CheckedRow]:
@@ -144,6 +172,7 @@ def import_preview(
     tenant_id: str,
     default_course_id: str | None = None,
     window_days: int | None = None,
+    enroll_again: bool = False,
 ) -> ImportPreview:
     """Check every row of an uploaded file and return what an import would do; write nothing.
 
@@ -151,7 +180,9 @@ def import_preview(
     ``InvalidEnrollmentData`` for an unknown company or default course.
     Rows stream through; only the rows with problems are kept.
     """
-    options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
+    options = import_options(
+        tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days, enroll_again=enroll_again
+    )
     csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
     company = options.company
     preview = ImportPreview(
@@ -161,11 +192,12 @@ def import_preview(
         billing=company.billing,
         default_course_id=default_course_id,
         window_days=window_days,
+        enroll_again=enroll_again,
     )
     needed: Counter[str] = Counter()
     names: dict[str, str] = {}
     for block in batched(checked_rows(file, csv_file, options), LOOKUP_BLOCK):
-        _mark_already_enrolled(block)
+        preview.enrolled_again += _mark_known_people(block, enroll_again=enroll_again)
         for row in block:
             preview.rows_total += 1
             if row.status == OK:
@@ -180,6 +212,8 @@ def import_preview(
                 preview.duplicates += 1
             elif row.status == ALREADY_ENROLLED:
                 preview.already_enrolled += 1
+            elif row.status == ALREADY_ACTIVE:
+                preview.already_active += 1
     for course_id, count in sorted(needed.items(), key=lambda item: names[item[0]]):
         left = (
             core_selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == PREPAID else None
@@ -189,23 +223,50 @@ def import_preview(
     return preview
 
 
-def _mark_already_enrolled(block: list[CheckedRow]) -> None:
-    """Mark the OK rows whose person holds a live lock on the course: one BatchGet of users, one of locks."""
+def _mark_known_people(block: list[CheckedRow], *, enroll_again: bool) -> int:
+    """Mark the OK rows the stored people refuse, as ``enroll`` would; return how many will be enrolled again.
+
+    A CPF that belongs to another email, or an email whose person has another CPF, is invalid
+    (one person per CPF); a live lock on the course is "already enrolled"; without a window, an
+    active enrollment in the course is "already active" unless ``enroll_again``. One BatchGet
+    each of users, CPF owners, locks and active enrollments.
+    """
     ok = [row for row in block if row.status == OK]
     users = core_selectors.users_by_email({row.person.email for row in ok})
+    owners = core_selectors.cpf_owners({row.person.cpf for row in ok if row.person.cpf})
     by_lock: dict[str, list[CheckedRow]] = {}
+    known: list[tuple[CheckedRow, str]] = []
     for row in ok:
-        user = users.get(row.person.email)
-        if user is not None:
+        person, user = row.person, users.get(row.person.email)
+        owner = owners.get(person.cpf) if person.cpf else None
+        if owner is not None and owner.email != person.email:
+            refusal = CpfBelongsToAnotherPerson(cpf=person.cpf, owner_name=owner.name, owner_email=owner.email)
+            row.status, row.message = INVALID, refusal.message
+        elif user is not None and user.cpf and person.cpf and user.cpf != person.cpf:
+            refusal = EmailHasAnotherCpf(email=person.email, owner_name=user.name, owner_cpf=user.cpf)
+            row.status, row.message = INVALID, refusal.message
+        elif user is not None:
             by_lock.setdefault(keys.lock_hash(user_id=user.user_id, course_id=row.course.sk), []).append(row)
-    if not by_lock:
-        return
+            known.append((row, user.user_id))
     now_iso = clock.now_iso()
-    for key, lock in core_selectors.locks_by_hash(by_lock).items():
+    for key, lock in core_selectors.locks_by_hash(by_lock).items() if by_lock else ():
         if lock.expires_at > now_iso:
             conflict = DeduplicationConflict(enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at))
             for row in by_lock[key]:
                 row.status, row.message = ALREADY_ENROLLED, conflict.message
+    by_pair: dict[tuple[str, str], list[CheckedRow]] = {}
+    for row, user_id in known:
+        if row.status == OK and row.window_days is None:
+            by_pair.setdefault((user_id, row.course.sk), []).append(row)
+    again = 0
+    for pair, active in core_selectors.active_enrollments_of(by_pair).items() if by_pair else ():
+        for row in by_pair[pair]:
+            if enroll_again:
+                again += 1
+            else:
+                refusal = ActiveEnrollmentExists(enrollment_id=min(active), name=row.person.name)
+                row.status, row.message = ALREADY_ACTIVE, refusal.message
+    return again
 
 
 # The columns an upload reads (``parsing.WRITTEN_HEADERS``), then two it ignores.

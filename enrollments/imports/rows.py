@@ -17,6 +17,8 @@ OK = "ok"
 INVALID = "invalid"
 DUPLICATE = "duplicate"
 ALREADY_ENROLLED = "already_enrolled"
+# Without a window, the person already has an active enrollment in the course (and staff did not say "again").
+ALREADY_ACTIVE = "already_active"
 
 
 @dataclass(slots=True)
@@ -61,17 +63,28 @@ def check_rows(
     rows: Iterable[RawRow], *, catalog: CourseCatalog, default_course: CourseItem | None, default_window: int | None
 ) -> Iterator[CheckedRow]:
     """Yield each row checked: every problem of a row in its message; the second row of the same
-    person (email) and course is a duplicate of the first."""
+    person (email) and course is a duplicate of the first; a CPF with a second email is refused
+    (one person per CPF)."""
     first_line: dict[tuple[str, str], int] = {}
+    cpf_first: dict[str, tuple[str, int]] = {}
     for raw in rows:
         row = _check(raw, catalog=catalog, default_course=default_course, default_window=default_window)
         if row.status == OK:
-            key = (row.person.email, row.course.sk)
+            key, cpf = (row.person.email, row.course.sk), row.person.cpf
             if key in first_line:
                 row.status = DUPLICATE
                 row.message = _("Same person and course as line %(line)s.") % {"line": first_line[key]}
+            elif cpf and cpf_first.get(cpf, (row.person.email,))[0] != row.person.email:
+                email, line = cpf_first[cpf]
+                row.status = INVALID
+                row.message = _("Line %(line)s has this CPF with another email (%(email)s): one person per CPF.") % {
+                    "line": line,
+                    "email": email,
+                }
             else:
                 first_line[key] = raw.line
+                if cpf:
+                    cpf_first.setdefault(cpf, (row.person.email, raw.line))
         yield row
 
 

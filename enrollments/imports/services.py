@@ -66,6 +66,7 @@ def import_start(
     allow_same_file: bool = False,
     job_id: str | None = None,
     welcome: bool = True,
+    enroll_again: bool = False,
 ) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks with ``enqueue``; return the job.
 
@@ -74,7 +75,8 @@ def import_start(
     already imported for the company raises ``SameFileImported`` unless
     ``allow_same_file``. ``job_id`` (the page's upload token) makes a second start of the
     same upload raise ``ImportAlreadyStarted`` instead of making a second job. ``welcome``,
-    stored on the job, gives each enrolled row its welcome email.
+    stored on the job, gives each enrolled row its welcome email; ``enroll_again`` enrolls rows
+    whose person has an active enrollment in the course (without it, they are "already active").
 
     The job moves PREPARING -> RUNNING: the second pass checks the rows as the preview
     does and stores them in chunks of at most ``IMPORT_CHUNK_ROWS`` rows and
@@ -120,6 +122,7 @@ def import_start(
         chunks_total=0,
         chunk_rows=settings.IMPORT_CHUNK_ROWS,
         welcome=welcome,
+        enroll_again=enroll_again,
     )
     _job_create(job, allow_same_file=allow_same_file)
     try:

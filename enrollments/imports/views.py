@@ -63,6 +63,7 @@ def _preview_of(pending: dict, token: str) -> ImportPreview:
             tenant_id=pending["tenant_id"],
             default_course_id=pending["default_course_id"],
             window_days=pending["window_days"],
+            enroll_again=pending.get("enroll_again", False),
         )
 
 
@@ -107,6 +108,7 @@ def import_add(request):
             "default_course_id": data["course"] or None,
             "window_days": data["window_days"],
             "welcome": data["welcome"],
+            "enroll_again": data["enroll_again"],
             "file_name": upload.name,
         }
         try:
@@ -117,6 +119,7 @@ def import_add(request):
                 tenant_id=pending["tenant_id"],
                 default_course_id=pending["default_course_id"],
                 window_days=pending["window_days"],
+                enroll_again=pending["enroll_again"],
             )
         except ImportFileRefused as error:
             form.add_error("file", error.message)
@@ -200,6 +203,7 @@ def import_confirm(request):
                 window_days=pending["window_days"],
                 allow_same_file=request.POST.get("again") == "1",
                 welcome=_welcome(pending),
+                enroll_again=pending.get("enroll_again", False),
                 # The upload's token names the job: a second confirmation finds the job the first one made.
                 job_id=str(uuid.UUID(token)),
             )

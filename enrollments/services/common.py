@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from ..clock import to_iso
 from ..dynamo import keys
-from ..dynamo.models import AuditEventItem, AuthorAttribute
+from ..dynamo.models import ActiveEnrollmentsItem, AuditEventItem, AuthorAttribute, EnrollmentItem
+from ..dynamo.transactions import Transaction
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,12 @@ def audit_event(
         source=source,
         detail=detail,
     )
+
+
+def leave_active(tx: Transaction, enrollment: EnrollmentItem) -> None:
+    """Take the enrollment out of its person's active enrollments in its course, in the transaction that ends it.
+
+    Harmless when it is not there (a completed enrollment canceled later, one written before the set existed).
+    """
+    active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=enrollment.user.id, course_id=enrollment.course.id))
+    tx.update(active, [ActiveEnrollmentsItem.enrollment_ids.delete({enrollment.id})])

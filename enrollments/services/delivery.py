@@ -37,7 +37,7 @@ from ..rules import (
     Decision,
     decide,
 )
-from .common import SYSTEM, audit_event
+from .common import SYSTEM, audit_event, leave_active
 from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
 
 logger = logging.getLogger(__name__)
@@ -245,6 +245,8 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
                 condition=EnrollmentItem.status == current.status,
                 name="enrollment",
             )
+            if effect == EXPIRED:
+                leave_active(tx, current)
             tx.put(
                 audit_event(
                     enrollment_id=record.id, at=now, action=effect, author=SYSTEM, source="scheduler", detail=detail

@@ -13,11 +13,13 @@ from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
+    ActiveEnrollmentsItem,
     CanceledDateItem,
     CancelPolicyItem,
     CompanyItem,
     CourseAttribute,
     CourseItem,
+    CpfOwnerItem,
     DeduplicationWindowItem,
     EnrollmentItem,
     GeneratedItem,
@@ -33,8 +35,11 @@ from ..dynamo.models import (
 )
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import (
+    ActiveEnrollmentExists,
     ConcurrentChange,
+    CpfBelongsToAnotherPerson,
     DeduplicationConflict,
+    EmailHasAnotherCpf,
     EnrollmentAlreadyExists,
     InvalidEnrollmentData,
     NotCancelable,
@@ -55,7 +60,7 @@ from ..rules import (
     clean_person,
     enrollment_schedule,
 )
-from .common import Author, audit_event
+from .common import Author, audit_event, leave_active
 from .lifecycle import lifecycle_record
 
 
@@ -70,6 +75,8 @@ def enroll(
     source: str = "form",
     enrollment_id: str | None = None,
     welcome: bool = True,
+    enroll_again: bool = False,
+    as_cpf_owner: bool = False,
 ) -> EnrollmentItem:
     """Enroll ``user`` into a course for a company, in one DynamoDB transaction.
 
@@ -78,8 +85,17 @@ def enroll(
     event; with a window, the deduplication lock; for a prepaid company, one seat
     taken from its orders. ``enrollment_id`` makes a retried call idempotent: the
     second one raises ``EnrollmentAlreadyExists``.
+
+    One person per CPF: a CPF that belongs to a person with another email raises
+    ``CpfBelongsToAnotherPerson``, unless ``as_cpf_owner``: then that person is
+    enrolled. Without a window, a person with an active enrollment in the course
+    raises ``ActiveEnrollmentExists`` unless ``enroll_again``.
     """
     person = clean_person(user)
+    if as_cpf_owner and person.cpf:
+        owner = selectors.cpf_owner_find(person.cpf)
+        if owner is not None:
+            person = Person(name=owner.name, email=owner.email, cpf=person.cpf)
     company = selectors.company_get(tenant_id)
     course = selectors.course_get(course_id)
     check_course_open(course)
@@ -97,6 +113,7 @@ def enroll(
         users=_UsersByRead(),
         seats=seats,
         welcome=welcome,
+        enroll_again=enroll_again,
     )
 
 
@@ -151,6 +168,7 @@ def commit_enrollment(
     users: UserSource,
     seats: SeatSource | None,
     welcome: bool = True,
+    enroll_again: bool = False,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -162,6 +180,8 @@ def commit_enrollment(
     """
     for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
         existing_user = users.get(person.email)
+        if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
+            raise EmailHasAnotherCpf(email=person.email, owner_name=existing_user.name, owner_cpf=existing_user.cpf)
         seat = None
         if company.billing == PREPAID:
             seat = seats.take()
@@ -179,6 +199,7 @@ def commit_enrollment(
             seat=seat,
             now=clock.now(),
             welcome=welcome,
+            enroll_again=enroll_again,
         )
         try:
             tx.commit()
@@ -199,7 +220,17 @@ def commit_enrollment(
                     raise DeduplicationConflict(
                         enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
                     ) from None
-            if "user" in failure.failed:
+            if "cpf" in failure.failed:
+                owner = selectors.cpf_owner_find(enrollment.user.cpf)
+                if owner is not None and owner.email != person.email:
+                    raise CpfBelongsToAnotherPerson(
+                        cpf=enrollment.user.cpf, owner_name=owner.name, owner_email=owner.email
+                    ) from None
+            if "active" in failure.failed:
+                active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.sk)
+                if active:
+                    raise ActiveEnrollmentExists(enrollment_id=min(active), name=person.name) from None
+            if failure.failed & {"user", "cpf"}:
                 users.forget(person.email)
             # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
     raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
@@ -218,6 +249,7 @@ def _enroll_transaction(
     seat: VacancyItem | None,
     now: datetime,
     welcome: bool = True,
+    enroll_again: bool = False,
 ) -> tuple[Transaction, EnrollmentItem]:
     now_iso = to_iso(now)
     tx = Transaction()
@@ -233,8 +265,23 @@ def _enroll_transaction(
         tx.put(user_item, condition=UserItem.id.does_not_exist(), name="user")
     else:
         user_item = existing_user
-    access_ends = now + timedelta(days=course.access_period_days)
     cpf = person.cpf or user_item.cpf
+    if cpf:
+        # One person per CPF: the CPF is this person's, or nobody's yet.
+        tx.update(
+            CpfOwnerItem(*keys.cpf_owner(cpf)),
+            [
+                CpfOwnerItem.user_id.set(user_item.user_id),
+                CpfOwnerItem.email.set(user_item.email),
+                CpfOwnerItem.name.set(user_item.name),
+                CpfOwnerItem.created_at.set(CpfOwnerItem.created_at | now_iso),
+            ],
+            condition=CpfOwnerItem.user_id.does_not_exist() | (CpfOwnerItem.user_id == user_item.user_id),
+            name="cpf",
+        )
+        if existing_user is not None and not existing_user.cpf:
+            tx.update(existing_user, [UserItem.cpf.set(cpf)], condition=UserItem.cpf.does_not_exist(), name="user")
+    access_ends = now + timedelta(days=course.access_period_days)
     enrollment = EnrollmentItem(
         *keys.enrollment(enrollment_id),
         created_at=now_iso,
@@ -272,6 +319,15 @@ def _enroll_transaction(
         tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
     tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source))
+    # Without a window, a second active enrollment of the person in the course needs staff's "enroll again".
+    active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=user_item.user_id, course_id=course.sk))
+    needs_none = window_days is None and not enroll_again
+    tx.update(
+        active,
+        [ActiveEnrollmentsItem.enrollment_ids.add({enrollment_id})],
+        condition=ActiveEnrollmentsItem.enrollment_ids.does_not_exist() if needs_none else None,
+        name="active",
+    )
 
     key = keys.lock(keys.lock_hash(user_id=user_item.user_id, course_id=course.sk))
     # A lock is free when absent or expired: TTL deletes expired items up to days late.
@@ -379,6 +435,7 @@ def _cancel_transaction(
     tx.delete(partition.cancel_policy, condition=CancelPolicyItem.sk.exists(), name="cancel_policy")
     for record in partition.schedules:
         tx.delete(record)
+    leave_active(tx, enrollment)
     if notify_learner:
         for event, due_at in cancel_notice_schedule(canceled_at=now).items():
             # A cancel happens once (the status condition above), so no earlier notice can be in the way.

@@ -53,10 +53,12 @@ def enroll_many(
     source: str,
     threads: int,
     welcome: bool = True,
+    enroll_again: bool = False,
 ) -> list[BulkOutcome]:
     """Enroll every person, each in its own transaction, ``threads`` at a time; return outcomes in order.
 
-    With ``welcome``, each enrollment gets its welcome email due at once, as ``enroll`` gives it.
+    With ``welcome``, each enrollment gets its welcome email due at once, as ``enroll`` gives it;
+    with ``enroll_again``, a person with an active enrollment in the course is enrolled again.
 
     One row's failure never stops the others. A row whose enrollment id already
     exists counts as done and reads its enrollment back, so running the same rows
@@ -87,6 +89,7 @@ def enroll_many(
                 users=users,
                 seats=pools.get(item.course.sk),
                 welcome=welcome,
+                enroll_again=enroll_again,
             )
             return BulkOutcome(enrollment=enrollment)
         except EnrollmentAlreadyExists:

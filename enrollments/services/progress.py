@@ -31,7 +31,7 @@ from ..rules import (
     REMINDER_NO_ACCESS_3_DAYS,
     completion_refusal,
 )
-from .common import Author, audit_event
+from .common import Author, audit_event, leave_active
 from .lifecycle import lifecycle_record
 
 COURSE_PLAYER = Author(id="course_player", name="Course player")
@@ -268,6 +268,7 @@ def record_completion(
         )
         for event in (ACCESS_PERIOD_REMINDER_30_DAYS, COURSE_EXPIRED, NO_ACTIVITY_7_DAYS):
             tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, event)))
+        leave_active(tx, enrollment)
         if enrollment.status == PENDING:
             tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, REMINDER_NO_ACCESS_3_DAYS)))
             tx.delete(CancelPolicyItem(*keys.cancel_policy(enrollment_id)))

@@ -1,5 +1,6 @@
 """Builders of catalog data for tests: every call makes fresh ids, so tests never share data."""
 
+import random
 import uuid
 
 from enrollments.services import Author, Person, company_create, course_create, order_create
@@ -21,6 +22,17 @@ def make_course(*, access_period_days: int = 90, certificate_validity_days: int 
 
 def make_order(company, course, seats: int):
     return order_create(tenant_id=company.sk, course_id=course.sk, seats=seats, author=STAFF)
+
+
+def make_cpf(*, prefix: str = "", formatted: bool = True) -> str:
+    """Return a valid CPF no other test holds (one person per CPF): random digits after ``prefix``, then the
+    two check digits; ``000.000.000-00`` unless not ``formatted``."""
+    digits = [int(d) for d in prefix] + [random.randrange(10) for _ in range(9 - len(prefix))]
+    for length in (9, 10):
+        total = sum(d * w for d, w in zip(digits, range(length + 1, 1, -1), strict=True))
+        digits.append(0 if total % 11 < 2 else 11 - total % 11)
+    text = "".join(map(str, digits))
+    return f"{text[:3]}.{text[3:6]}.{text[6:9]}-{text[9:]}" if formatted else text
 
 
 def make_person(**overrides) -> Person:

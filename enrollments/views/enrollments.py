@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 
 from .. import clock, permissions, selectors
 from ..exceptions import (
+    ActiveEnrollmentExists,
+    CpfBelongsToAnotherPerson,
     DeduplicationConflict,
     EnrollmentAlreadyExists,
     EnrollmentError,
@@ -125,6 +127,8 @@ def enrollment_add(request):
                 deduplication_window_days=data["deduplication_window_days"],
                 source="form",
                 enrollment_id=data["enrollment_id"],
+                enroll_again=data["enroll_again"],
+                as_cpf_owner=data["as_cpf_owner"],
             )
         except EnrollmentAlreadyExists as error:
             # The same form sent twice: the first submit enrolled the person.
@@ -133,6 +137,16 @@ def enrollment_add(request):
         except DeduplicationConflict as error:
             form.add_error(None, error.message)
             conflict_url = _detail_url(error.enrollment_id)
+        except ActiveEnrollmentExists as error:
+            form.add_error(None, error.message)
+            form.ask("enroll_again")
+            conflict_url = _detail_url(error.enrollment_id)
+        except CpfBelongsToAnotherPerson as error:
+            add_domain_error(form, error, fields=EnrollForm.SERVICE_FIELDS)
+            form.ask(
+                "as_cpf_owner",
+                label=_("Enroll %(name)s (%(email)s)") % {"name": error.owner_name, "email": error.owner_email},
+            )
         except NoVacancyLeft as error:
             form.add_error(None, error.message)
             if request.user.has_perm(permissions.CREATE_ORDER):

@@ -38,6 +38,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-welcome", action="store_true", help="send no welcome email to the people enrolled")
         parser.add_argument(
+            "--enroll-again",
+            action="store_true",
+            help="enroll rows whose person already has an active enrollment in the course (without a window)",
+        )
+        parser.add_argument(
             "--report",
             help="write the per-row report CSV to this path, in the language of LANGUAGE_CODE (pt-BR: ';' and a BOM)",
         )
@@ -85,6 +90,7 @@ class Command(BaseCommand):
             tenant_id=options["tenant"],
             default_course_id=options["course"],
             window_days=options["window"],
+            enroll_again=options["enroll_again"],
         )
         for row in preview.problem_rows:
             self.stdout.write(
@@ -104,8 +110,8 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Dry run of %(rows)s rows (%(encoding)s, “%(delimiter)s”) for %(company)s: %(to_enroll)s to enroll, "
-                "%(invalid)s invalid, %(duplicates)s duplicates, %(already)s already enrolled, %(seats)s seats to use, "
-                "%(short)s seats short. Nothing was written."
+                "%(invalid)s invalid, %(duplicates)s duplicates, %(already)s already enrolled, %(active)s already "
+                "active in the course, %(seats)s seats to use, %(short)s seats short. Nothing was written."
             )
             % {
                 "rows": preview.rows_total,
@@ -116,6 +122,7 @@ class Command(BaseCommand):
                 "invalid": preview.invalid,
                 "duplicates": preview.duplicates,
                 "already": preview.already_enrolled,
+                "active": preview.already_active,
                 "seats": preview.seats_to_use,
                 "short": preview.seats_short,
             }
@@ -132,6 +139,7 @@ class Command(BaseCommand):
             window_days=options["window"],
             allow_same_file=options["allow_same_file"],
             welcome=not options["no_welcome"],
+            enroll_again=options["enroll_again"],
         )
         self._bar(job)
         job = chunks.import_run_inline(job_id=job.job_id, on_progress=self._bar)
@@ -152,7 +160,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "Import %(id)s: %(done)s of %(total)s rows: %(enrolled)s enrolled, %(already)s already enrolled, "
-                    "%(no_seat)s without a seat, %(duplicates)s duplicates, %(invalid)s invalid, %(failed)s failed."
+                    "%(active)s already active in the course, %(no_seat)s without a seat, %(duplicates)s duplicates, "
+                    "%(invalid)s invalid, %(failed)s failed."
                 )
                 % {
                     "id": job.job_id,
@@ -160,6 +169,7 @@ class Command(BaseCommand):
                     "total": job.rows_total,
                     "enrolled": counts["enrolled"],
                     "already": counts["already_enrolled"],
+                    "active": counts["already_active"],
                     "no_seat": counts["no_vacancy_left"],
                     "duplicates": counts["duplicates"],
                     "invalid": counts["invalid"],

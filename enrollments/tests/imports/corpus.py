@@ -7,7 +7,12 @@ the one message a refused file gets.
 import codecs
 from dataclasses import dataclass, field
 
-VALID_CPF = "529.982.247-25"
+from enrollments.tests.factories import make_cpf
+
+# One person per CPF: each person of the corpus has a CPF of this test run's own, the same in every sample.
+JOAO_CPF, HANA_CPF = make_cpf(), make_cpf()
+# A CPF with leading zeros, as a spreadsheet that kept it as a number writes it (without them).
+INES_CPF = make_cpf(prefix="001", formatted=False)
 # A 1x1 PNG, as a spreadsheet user might rename one to .csv.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -32,7 +37,7 @@ def corpus(course, other_course) -> list[Sample]:
     return [
         Sample(
             "utf8_comma",
-            f"name,email,cpf,course\nJoão Araújo,joao@example.com,{VALID_CPF},{c}\n".encode(),
+            f"name,email,cpf,course\nJoão Araújo,joao@example.com,{JOAO_CPF},{c}\n".encode(),
             rows=[(2, "enrolled")],
             names={2: "João Araújo"},
         ),
@@ -88,9 +93,8 @@ def corpus(course, other_course) -> list[Sample]:
         Sample(
             "bad_emails_and_cpfs",
             f"name,email,cpf,course\nDino,not-an-email,,{c}\nEva,eva@,,{c}\nFabio,fabio@example.com,529.982.247-24,{c}\n"
-            f"Gil,gil@example.com,111.111.111-11,{c}\nHana,hana@example.com,{VALID_CPF},{c}\n,,,{c}\n"
-            # A CPF a spreadsheet kept as a number, without its leading zeros (00123456797).
-            f"Ines,ines@example.com,123456797,{c}\n".encode(),
+            f"Gil,gil@example.com,111.111.111-11,{c}\nHana,hana@example.com,{HANA_CPF},{c}\n,,,{c}\n"
+            f"Ines,ines@example.com,{INES_CPF[2:]},{c}\n".encode(),
             rows=[
                 (2, "invalid"),
                 (3, "invalid"),
@@ -100,7 +104,7 @@ def corpus(course, other_course) -> list[Sample]:
                 (7, "invalid"),
                 (8, "enrolled"),
             ],
-            cpfs={6: "52998224725", 8: "00123456797"},
+            cpfs={6: HANA_CPF.replace(".", "").replace("-", ""), 8: INES_CPF},
         ),
         Sample(
             "unknown_course_and_course_by_name",

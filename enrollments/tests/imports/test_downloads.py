@@ -14,7 +14,7 @@ from enrollments.imports import services as import_services
 from enrollments.imports.parsing import WRITTEN_HEADERS
 from enrollments.imports.preview import FAILED_ROWS_HEADER, import_preview
 from enrollments.imports.reports import REPORT_HEADER
-from enrollments.tests.factories import STAFF, make_company, make_course
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def job_with_cpfs(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = (
         "name,email,cpf,course\n"
-        f"=Formula,formula.{company.sk}@example.com,52998224725,{course.sk}\n"
+        f"=Formula,formula.{company.sk}@example.com,{make_cpf(formatted=False)},{course.sk}\n"
         f"-Minus,minus-email,11144477735,{course.sk}\n"
     ).encode()
     started = import_services.import_start(

@@ -42,7 +42,7 @@ def test_preview__person_inside_a_window__reports_already_enrolled_with_the_enro
     frozen_clock.set(frozen_clock.start + timedelta(days=1))
 
     preview = import_preview(
-        file=_file([(p.name, p.email, course.sk, "") for p in (enrolled, expired, fresh)]), tenant_id=company.sk
+        file=_file([(p.name, p.email, course.sk, "10") for p in (enrolled, expired, fresh)]), tenant_id=company.sk
     )
 
     assert (preview.to_enroll, preview.already_enrolled) == (2, 1)
@@ -64,7 +64,8 @@ def test_preview__already_enrolled_check__reads_in_batches_not_a_request_a_row(f
     preview = import_preview(file=_file(rows), tenant_id=company.sk)
 
     assert (preview.rows_total, preview.already_enrolled, preview.to_enroll) == (250, 5, 245)
-    # Users of 250 rows in 3 BatchGets of at most 100 keys, then one BatchGet of the 5 locks; no GetItem a row.
+    # Users of 250 rows in 3 BatchGets of at most 100 keys, then one BatchGet of the 5 locks (the people they
+    # hold are not asked for active enrollments); no GetItem a row.
     assert requests.get("BatchGetItem") == 4
     assert requests.get("GetItem", 0) <= 2
 

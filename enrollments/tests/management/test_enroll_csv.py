@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from enrollments import selectors
 from enrollments.dynamo.models import EnrollmentItem
 from enrollments.imports import selectors as import_selectors
-from enrollments.tests.factories import make_company, make_course, make_order
+from enrollments.tests.factories import make_company, make_course, make_cpf, make_order
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -23,7 +23,7 @@ def people_file(tmp_path, frozen_clock):
     make_order(company, course, seats=2)
     path = tmp_path / "people.csv"
     path.write_bytes(
-        f"Nome;E-mail;CPF\nConceição;ana.{company.sk}@example.com;529.982.247-25\nBia;bia.{company.sk}@example.com;\n"
+        f"Nome;E-mail;CPF\nConceição;ana.{company.sk}@example.com;{make_cpf()}\nBia;bia.{company.sk}@example.com;\n"
         f"Caio;not-an-email;\nDani;dani.{company.sk}@example.com;\n".encode("cp1252")
     )
     return company, course, path
@@ -56,7 +56,10 @@ def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_t
 
     captured = capsys.readouterr()
     assert "line 4: not-an-email: invalid: not-an-email is not a valid email address." in captured.out
-    assert "2 enrolled, 0 already enrolled, 1 without a seat, 0 duplicates, 1 invalid, 0 failed." in captured.out
+    assert (
+        "2 enrolled, 0 already enrolled, 0 already active in the course, 1 without a seat, 0 duplicates, 1 invalid, 0 failed."
+        in captured.out
+    )
     assert "4/4 100%" in captured.err
     rows = list(csv.reader(report.open(encoding="utf-8-sig")))
     assert [row[3] for row in rows[1:]].count("enrolled") == 2

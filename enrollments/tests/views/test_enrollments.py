@@ -1,6 +1,5 @@
 """Enrollment pages: list, enroll, detail, cancel, record completion."""
 
-import random
 import re
 import uuid
 from datetime import timedelta
@@ -8,13 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats
 
 from enrollments import permissions, selectors
 from enrollments.services import cancel, company_create, enroll, record_access
-from enrollments.tests.factories import STAFF, make_company, make_course, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
 from enrollments.validators import format_cpf, normalize_cpf
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +50,18 @@ def test_enroll_form__prepaid_company_chosen__courses_show_seats_left(client, lo
 
 def test_enroll_form__valid__enrolls_and_redirects_to_detail_with_four_records(client, login, catalog, frozen_clock):
     login(permissions.OPERATORS)
-    data = _enroll_data(catalog, cpf="529.982.247-25", deduplication_window_days="10")
+    cpf = make_cpf()
+    data = _enroll_data(catalog, cpf=cpf, deduplication_window_days="10")
 
     response = client.post(reverse("admin:enrollment_add"), data, follow=True)
 
     page = _text(response)
     partition = selectors.enrollment_partition(data["enrollment_id"])
     assert response.redirect_chain == [(reverse("admin:enrollment_detail", args=[data["enrollment_id"]]), 302)]
-    assert partition.enrollment.user.cpf == "52998224725" and partition.enrollment.created_by.name == "Staff Operators"
+    assert (
+        partition.enrollment.user.cpf == normalize_cpf(cpf)
+        and partition.enrollment.created_by.name == "Staff Operators"
+    )
     assert page.count('class="lifecycle-record"') == 4  # the welcome and three reminders
     assert [record.event for record in partition.schedules if record.due_at == partition.enrollment.created_at] == [
         "welcome"
@@ -142,27 +144,14 @@ def test_list__search_by_formatted_cpf__finds_the_person(client, login, catalog)
     enrolled = enroll(
         tenant_id=catalog["postpaid"].sk,
         course_id=catalog["course"].sk,
-        user=make_person(cpf="111.444.777-35"),
+        user=make_person(cpf=(cpf := make_cpf())),
         author=STAFF,
     )
 
-    response = client.get(reverse("admin:enrollment_list"), {"q": "111.444.777-35"})
+    response = client.get(reverse("admin:enrollment_list"), {"q": cpf})
 
     assert enrolled.id in [item.id for item in response.context["page"].items]
     assert response.context["page"].index == "by_cpf"
-
-
-def _new_cpf() -> str:
-    """Return a CPF of this test alone: nine random digits and the check digits that make them valid."""
-    base = str(random.randrange(10**8, 10**9))
-    return next(cpf for cpf in (f"{base}{check:02d}" for check in range(100)) if _is_cpf(cpf))
-
-
-def _is_cpf(text: str) -> bool:
-    try:
-        return normalize_cpf(text) == text
-    except ValidationError:
-        return False
 
 
 @pytest.mark.parametrize("typed", ["bare", "punctuated"])
@@ -170,7 +159,7 @@ def test_list__search_by_cpf_with_or_without_punctuation__finds_the_person_shown
     client, login, catalog, typed
 ):
     login(permissions.VIEWERS)
-    cpf = _new_cpf()
+    cpf = make_cpf(formatted=False)
     shown = format_cpf(cpf)
     enrolled = enroll(
         tenant_id=catalog["postpaid"].sk, course_id=catalog["course"].sk, user=make_person(cpf=cpf), author=STAFF
@@ -255,13 +244,13 @@ def test_detail__cpf__punctuated(client, login, catalog):
     enrolled = enroll(
         tenant_id=catalog["postpaid"].sk,
         course_id=catalog["course"].sk,
-        user=make_person(cpf="52998224725"),
+        user=make_person(cpf=make_cpf(formatted=False)),
         author=STAFF,
     )
 
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
-    assert "CPF 529.982.247-25" in page and "52998224725" not in page
+    assert f"CPF {format_cpf(enrolled.user.cpf)}" in page and enrolled.user.cpf not in page
 
 
 def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, enrollment):
@@ -513,3 +502,48 @@ def test_complete__canceled_enrollment__message_and_no_change(client, login, enr
     response = client.get(reverse("admin:enrollment_complete", args=[enrollment.id]), follow=True)
 
     assert "only a pending or in-progress enrollment can be completed" in _text(response)
+
+
+# One person per CPF, active enrollments ------------------------------------------
+
+
+def test_enroll_form__person_already_active__asks_for_enroll_again_then_enrolls(client, login, catalog):
+    login(permissions.OPERATORS)
+    data = _enroll_data(catalog, company=catalog["postpaid"].sk)
+    client.post(reverse("admin:enrollment_add"), data)
+    first = selectors.enrollment_get(data["enrollment_id"])
+    again = {**data, "enrollment_id": str(uuid.uuid4())}
+
+    refused = client.post(reverse("admin:enrollment_add"), again)
+
+    form = refused.context["form"]
+    assert "already has an active enrollment" in " ".join(form.non_field_errors())
+    assert 'name="enroll_again"' in _text(refused) and 'type="checkbox"' in _text(refused)
+    assert reverse("admin:enrollment_detail", args=[first.id]) in _text(refused)
+    response = client.post(reverse("admin:enrollment_add"), {**again, "enroll_again": "on"})
+    assert response.status_code == 302
+    assert selectors.enrollment_get(again["enrollment_id"]).user.id == first.user.id
+
+
+def test_enroll_form__cpf_of_another_person__names_her_and_offers_to_enroll_her(client, login, catalog):
+    login(permissions.OPERATORS)
+    cpf = make_cpf()
+    owner = enroll(
+        tenant_id=catalog["postpaid"].sk,
+        course_id=make_course().sk,
+        user=make_person(name="Maria Souza", cpf=cpf),
+        author=STAFF,
+    )
+    data = _enroll_data(catalog, company=catalog["postpaid"].sk, cpf=cpf)
+
+    refused = client.post(reverse("admin:enrollment_add"), data)
+
+    page = _text(refused)
+    assert refused.context["form"].errors["cpf"] == [
+        f"CPF {cpf} belongs to Maria Souza ({owner.user.email}): use that email, or enroll Maria Souza."
+    ]
+    assert f"Enroll Maria Souza ({owner.user.email})" in page and 'name="as_cpf_owner"' in page
+    response = client.post(reverse("admin:enrollment_add"), {**data, "as_cpf_owner": "on"})
+    assert response.status_code == 302
+    enrolled = selectors.enrollment_get(data["enrollment_id"])
+    assert (enrolled.user.id, enrolled.user.email) == (owner.user.id, owner.user.email)
