@@ -26,8 +26,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _setup import ROOT, add_rtt_option, start_dynamodb
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
 
 
@@ -44,6 +44,13 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help="worker pool processes (and raw ceiling processes)")
     parser.add_argument("--threads", type=int, default=8, help="rows enrolled at once per process (IMPORT_THREADS)")
     parser.add_argument("--chunk-rows", type=int, default=200, help="rows per worker task (IMPORT_CHUNK_ROWS)")
+    parser.add_argument(
+        "--scaled-processes",
+        type=int,
+        default=2,
+        help="pool processes of a second worker that imports the same rows again, for the scaling ratio (0: skip)",
+    )
+    add_rtt_option(parser)
     parser.add_argument("--preview-child", nargs=3, metavar=("FILE", "TENANT", "COURSE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.preview_child:
@@ -53,13 +60,12 @@ def main() -> None:
 
 
 def run(args) -> None:
-    from scripts import dynamodb_local
-
-    dynamo, port = dynamodb_local.start()
+    dynamo, endpoint = start_dynamodb(rtt_ms=args.rtt_ms)
     token = uuid.uuid4().hex[:8]
     os.environ.update(
         {
-            "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
+            # The workers, the raw ceiling's processes and the preview's read it: all go through the proxy.
+            "DYNAMODB_ENDPOINT": endpoint,
             "DYNAMODB_TABLE_PREFIX": f"bench{token}_",
             "IMPORTS_QUEUE": f"bench-imports-{token}",
             "IMPORT_THREADS": str(args.threads),
@@ -76,12 +82,13 @@ def run(args) -> None:
 
         connection.configure()
         connection.create_tables()
-        worker = _start_worker(args)
+        worker = _start_worker(args.processes)
 
-        print(f"setup: seats for {2 * args.rows + args.baseline_rows + 200} enrollments ...", flush=True)
-        warmup = _prepaid_company("warm-up", 200)
-        _import_rate(warmup, 200)  # starts the worker's processes, connections and DynamoDB Local's JIT
+        scaled_rows = args.rows if args.scaled_processes else 0
+        print(f"setup: seats for {3 * args.rows + args.baseline_rows} enrollments and more ...", flush=True)
+        _warm_up(args.processes, args.chunk_rows)
         imported = _prepaid_company("import", args.rows)
+        scaled = _prepaid_company("import-scaled", scaled_rows)
         raw_before_company = _prepaid_company("raw-1", args.rows // 2)
         raw_after_company = _prepaid_company("raw-2", args.rows - args.rows // 2)
         baseline = _prepaid_company("one-at-a-time", args.baseline_rows)
@@ -103,6 +110,17 @@ def run(args) -> None:
             f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the import, {raw_after[0] / raw_after[1]:.1f} after)",
             flush=True,
         )
+        if args.scaled_processes:
+            # The same rows again through a worker of more pool processes, each with the same threads.
+            _stop_worker(worker)
+            worker = _start_worker(args.scaled_processes)
+            _warm_up(args.scaled_processes, args.chunk_rows)
+            scaled_rate, scaled_job = _import_rate(scaled, scaled_rows)
+            print(
+                f"import of {scaled_rows} rows through {args.scaled_processes} worker processes x {args.threads} threads: "
+                f"{scaled_rate:.1f} rows/s ({scaled_job.enrolled} enrolled, {scaled_job.rows_done - scaled_job.enrolled} not)",
+                flush=True,
+            )
         baseline_rate = _baseline_rate(baseline, args.baseline_rows)
         print(f"one-at-a-time enroll() of {args.baseline_rows} rows: {baseline_rate:.1f} rows/s", flush=True)
         peak_mb, idle_mb, previewed = _preview_peak(args.preview_rows, imported)
@@ -113,19 +131,36 @@ def run(args) -> None:
         )
     finally:
         if worker is not None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
+            _stop_worker(worker)
             _drop_queue()
         dynamo.terminate()
         dynamo.wait(timeout=30)
     size = f"{args.preview_rows // 1000}k" if args.preview_rows % 1000 == 0 else str(args.preview_rows)
+    scaling = (
+        f", {args.scaled_processes} workers / {args.processes} = {scaled_rate / import_rate:.2f}x "
+        f"({scaled_rate / baseline_rate:.1f}x one-at-a-time)"
+        if args.scaled_processes
+        else ""
+    )
     print(
         f"import: {import_rate:.1f} rows/s = {100 * import_rate / raw_rate:.0f}% of raw ceiling, "
         f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB"
+        f"{scaling}, rtt {args.rtt_ms:g} ms"
     )
 
 
-def _start_worker(args) -> subprocess.Popen:
+def _warm_up(processes: int, chunk_rows: int) -> None:
+    """Import a chunk per pool process: starts the worker's processes, their connections and DynamoDB Local's JIT."""
+    rows = processes * chunk_rows
+    _import_rate(_prepaid_company(f"warm-up-{processes}", rows), rows)
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=60)
+
+
+def _start_worker(processes: int) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -136,7 +171,7 @@ def _start_worker(args) -> subprocess.Popen:
         "-Q",
         os.environ["IMPORTS_QUEUE"],
         "--concurrency",
-        str(args.processes),
+        str(processes),
         "-n",
         f"{os.environ['IMPORTS_QUEUE']}@%h",
         "--without-gossip",
