@@ -108,11 +108,14 @@ def run(args) -> None:
         raw_before = _raw_run(raw_before_company, args.rows // 2, processes=args.processes, threads=args.threads)
         seconds = dict.fromkeys(sizes, 0.0)
         for processes, target in zip(order, imports, strict=True):
+            before = _cpu_snapshot(dynamo.processes[0].pid)
             rate, job = _import_rate(target, args.rows, queue=queues[processes])
+            emulator_ms, busy = _cpu_since(before, dynamo.processes[0].pid)
             seconds[processes] += args.rows / rate
             print(
                 f"import of {args.rows} rows through {processes} worker processes x {args.threads} threads: "
-                f"{rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not)",
+                f"{rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not); "
+                f"DynamoDB Local CPU {emulator_ms / args.rows:.1f} ms a row, machine {100 * busy:.0f}% busy",
                 flush=True,
             )
         rates = {processes: order.count(processes) * args.rows / seconds[processes] for processes in sizes}
@@ -154,6 +157,21 @@ def run(args) -> None:
         f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB"
         f"{scaling}, rtt {args.rtt_ms:g} ms"
     )
+
+
+def _cpu_snapshot(pid: int) -> tuple[float, int, int]:
+    """Return the CPU seconds process ``pid`` used so far, and the machine's busy and total jiffies (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    jiffies = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = jiffies[3] + jiffies[4]  # idle, iowait
+    return used, sum(jiffies) - idle, sum(jiffies)
+
+
+def _cpu_since(before: tuple[float, int, int], pid: int) -> tuple[float, float]:
+    """Return the CPU milliseconds ``pid`` used since ``before``, and the share of the machine busy meanwhile."""
+    after = _cpu_snapshot(pid)
+    return 1000 * (after[0] - before[0]), (after[1] - before[1]) / max(1, after[2] - before[2])
 
 
 def _warm_up(processes: int, chunk_rows: int, queue: str) -> None:
