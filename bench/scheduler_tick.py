@@ -104,7 +104,7 @@ class ReadCounter:
 
 
 def records(count: int, *, now: datetime, due: bool):
-    """Yield ``count`` pending lifecycle records, due in the last 36 hours (``due``) or over the next year."""
+    """Yield ``count`` pending lifecycle records, due since yesterday's start (``due``) or over the next year."""
     from enrollments.clock import to_iso
     from enrollments.dynamo import keys
     from enrollments.dynamo.models import LifecycleRecordItem, PersonAttribute
@@ -113,7 +113,13 @@ def records(count: int, *, now: datetime, due: bool):
     for n in range(count):
         enrollment_id, event = str(uuid.uuid4()), random.choice(EVENTS)
         if due:
-            at = now - timedelta(minutes=1) - timedelta(seconds=random.uniform(0, 36 * 3600))
+            # Since yesterday's start (UTC), where the cursor points: 36 hours back reached two days ago before noon.
+            yesterday = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+            at = (
+                now
+                - timedelta(minutes=1)
+                - timedelta(seconds=random.uniform(0, (now - yesterday).total_seconds() - 120))
+            )
         else:
             at = now + timedelta(minutes=1) + timedelta(seconds=random.uniform(0, 365 * 86400))
         yield LifecycleRecordItem(
