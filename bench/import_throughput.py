@@ -62,6 +62,8 @@ def main() -> None:
     if args.preview_child:
         _preview_child(*args.preview_child)
         return
+    if args.scaled_processes == args.processes:
+        parser.error("--scaled-processes must differ from --processes (or be 0)")
     run(args)
 
 
