@@ -72,8 +72,11 @@ format: install
 test-fast: install broker
 	$(PY) -m pytest -m "not slow"
 
+# The benchmarks (not their helpers), each with RTT_MS of network round trip added to DynamoDB calls: make bench RTT_MS=10
+BENCHES := $(filter-out bench/_setup.py bench/latency_proxy.py,$(wildcard bench/*.py))
+RTT_MS ?= 0
 bench: install broker
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(BENCHES); do echo "== $$script --rtt-ms $(RTT_MS)"; $(PY) $$script --rtt-ms $(RTT_MS) || exit 1; done
 
 clean: stop
 	rm -rf var .pytest_cache

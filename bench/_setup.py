@@ -1,5 +1,6 @@
-"""Shared start-up of the benchmarks: a fresh DynamoDB Local in memory and Django on it."""
+"""Shared start-up of the benchmarks: a fresh DynamoDB Local in memory (behind the latency proxy) and Django on it."""
 
+import argparse
 import os
 import sys
 import uuid
@@ -8,13 +9,56 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+RTT_HELP = (
+    "network round trip added to every DynamoDB call, in ms, by bench/latency_proxy.py "
+    "(half each way; 10 models a client in the same AWS region; default 0: no proxy)"
+)
 
-def start_stack():
-    """Start DynamoDB Local, point Django at it with a fresh prefix, create the tables; return the process."""
+
+def add_rtt_option(parser: argparse.ArgumentParser, help: str = RTT_HELP) -> None:
+    parser.add_argument("--rtt-ms", type=float, default=0.0, help=help)
+
+
+class Stack:
+    """The processes a benchmark started: DynamoDB Local and, with a round trip to add, the latency proxy."""
+
+    def __init__(self, *processes):
+        self.processes = processes
+
+    def terminate(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+
+    def wait(self, timeout: float | None = None) -> None:
+        for process in reversed(self.processes):
+            process.wait(timeout=timeout)
+
+
+def start_dynamodb(*, rtt_ms: float = 0) -> tuple[Stack, str]:
+    """Start DynamoDB Local in memory, behind the latency proxy when ``rtt_ms`` > 0; return the stack and endpoint."""
+    from latency_proxy import start as start_proxy
+
     from scripts import dynamodb_local
 
     process, port = dynamodb_local.start()
-    os.environ["DYNAMODB_ENDPOINT"] = f"http://127.0.0.1:{port}"
+    if not rtt_ms:
+        return Stack(process), f"http://127.0.0.1:{port}"
+    try:
+        proxy, proxy_port = start_proxy(f"127.0.0.1:{port}", rtt_ms)
+    except BaseException:
+        process.terminate()
+        raise
+    print(f"DynamoDB Local behind a latency proxy: {rtt_ms:g} ms added per round trip", flush=True)
+    return Stack(process, proxy), f"http://127.0.0.1:{proxy_port}"
+
+
+def start_stack(*, rtt_ms: float = 0) -> Stack:
+    """Start DynamoDB Local (see ``start_dynamodb``), point Django at it with a fresh prefix, create the tables.
+
+    Processes the benchmark starts later (Celery workers) inherit ``DYNAMODB_ENDPOINT``: the proxy's, too.
+    """
+    stack, endpoint = start_dynamodb(rtt_ms=rtt_ms)
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
     os.environ["DYNAMODB_TABLE_PREFIX"] = f"bench{uuid.uuid4().hex[:6]}_"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -24,4 +68,4 @@ def start_stack():
     from enrollments.dynamo.connection import create_tables
 
     create_tables()
-    return process
+    return stack

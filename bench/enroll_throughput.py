@@ -13,15 +13,16 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from _setup import start_stack
+from _setup import add_rtt_option, start_stack
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
+    add_rtt_option(parser)
     args = parser.parse_args()
-    process = start_stack()
+    process = start_stack(rtt_ms=args.rtt_ms)
     try:
         run(args.n, args.threads)
     finally:

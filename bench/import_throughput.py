@@ -1,16 +1,22 @@
 """Benchmark of CSV imports: rows per second of an import through Celery workers, against the same run's
-raw TransactWriteItems ceiling and one-at-a-time ``enroll`` calls; and the peak memory of a big preview.
+raw TransactWriteItems ceiling and one-at-a-time ``enroll`` calls; how the import scales from one worker process
+to two; and the peak memory of a big preview.
 
     .venv/bin/python bench/import_throughput.py                      # the issue's sizes: 10,000 rows, preview of 100,000
-    .venv/bin/python bench/import_throughput.py --rows 1000 --baseline-rows 200 --preview-rows 10000   # a quick check
+    .venv/bin/python bench/import_throughput.py --rows 2000 --baseline-rows 200 --preview-rows 10000 --rtt-ms 10
 
-It starts its own DynamoDB Local and one Celery worker (``--processes`` pool processes,
-``--threads`` rows at once in each): the raw ceiling sends the very requests the import's
-transactions send (built by the same transaction builder, for other people and seats)
-with TransactWriteItems from the same number of processes and threads, half before and
-half after the import so both meet the machine's same load. The preview runs
-in a fresh process whose peak resident memory is reported. Redis must answer at
-CELERY_BROKER_URL (``make broker``).
+It starts its own DynamoDB Local (behind the latency proxy with ``--rtt-ms``: see
+docs/benchmarks.md) and two Celery workers, one of ``--processes`` pool processes and one
+of ``--scaled-processes``, each with ``--threads`` rows at once per process
+(IMPORT_THREADS). The same number of rows is imported four times, through the workers
+in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls on
+both alike. The raw ceiling sends the very requests the import's transactions send
+(built by the same transaction builder, for other people and seats) with
+TransactWriteItems from ``--processes`` processes and the same threads, half before and
+half after the imports. The preview runs in a fresh process whose peak resident
+memory is reported. Redis must answer at CELERY_BROKER_URL (``make broker``). Last line:
+``import: <r> rows/s = <p>% of raw ceiling, <x>x one-at-a-time, preview <n> rows peak <m> MB,
+2 workers / 1 = <s>x (<r2> rows/s = <x2>x one-at-a-time), rtt <t> ms``.
 """
 
 import argparse
@@ -26,8 +32,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _setup import ROOT, add_rtt_option, start_dynamodb
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
 
 
@@ -44,30 +50,42 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help="worker pool processes (and raw ceiling processes)")
     parser.add_argument("--threads", type=int, default=8, help="rows enrolled at once per process (IMPORT_THREADS)")
     parser.add_argument("--chunk-rows", type=int, default=200, help="rows per worker task (IMPORT_CHUNK_ROWS)")
+    parser.add_argument(
+        "--scaled-processes",
+        type=int,
+        default=2,
+        help="pool processes of a second worker that imports the same rows again, for the scaling ratio (0: skip)",
+    )
+    add_rtt_option(parser)
     parser.add_argument("--preview-child", nargs=3, metavar=("FILE", "TENANT", "COURSE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.preview_child:
         _preview_child(*args.preview_child)
         return
+    if args.scaled_processes == args.processes:
+        parser.error("--scaled-processes must differ from --processes (or be 0)")
     run(args)
 
 
 def run(args) -> None:
-    from scripts import dynamodb_local
-
-    dynamo, port = dynamodb_local.start()
+    dynamo, endpoint = start_dynamodb(rtt_ms=args.rtt_ms)
     token = uuid.uuid4().hex[:8]
     os.environ.update(
         {
-            "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{port}",
+            # The workers, the raw ceiling's processes and the preview's read it: all go through the proxy.
+            "DYNAMODB_ENDPOINT": endpoint,
             "DYNAMODB_TABLE_PREFIX": f"bench{token}_",
-            "IMPORTS_QUEUE": f"bench-imports-{token}",
             "IMPORT_THREADS": str(args.threads),
             "IMPORT_CHUNK_ROWS": str(args.chunk_rows),
             "IMPORT_MAX_ROWS": str(max(100_000, args.preview_rows, args.rows)),
         }
     )
-    worker = None
+    # One worker per pool size, each on a queue of its own, both started before the clock runs; the imports
+    # alternate 1, 2, 2, 1 so that load from elsewhere on the machine falls on both sizes alike.
+    sizes = [args.processes] + ([args.scaled_processes] if args.scaled_processes else [])
+    queues = {processes: f"bench-imports-{token}-{processes}" for processes in sizes}
+    order = [sizes[0], sizes[1], sizes[1], sizes[0]] if len(sizes) == 2 else [sizes[0]]
+    workers = []
     try:
         import django
 
@@ -76,56 +94,100 @@ def run(args) -> None:
 
         connection.configure()
         connection.create_tables()
-        worker = _start_worker(args)
+        workers = [_start_worker(processes, queue) for processes, queue in queues.items()]
 
-        print(f"setup: seats for {2 * args.rows + args.baseline_rows + 200} enrollments ...", flush=True)
-        warmup = _prepaid_company("warm-up", 200)
-        _import_rate(warmup, 200)  # starts the worker's processes, connections and DynamoDB Local's JIT
-        imported = _prepaid_company("import", args.rows)
+        print(
+            f"setup: seats for {(len(order) + 1) * args.rows + args.baseline_rows} enrollments and more ...", flush=True
+        )
+        for processes in sizes:
+            _warm_up(processes, args.chunk_rows, queues[processes])
+        imports = [_prepaid_company(f"import-{n}", args.rows) for n in range(len(order))]
         raw_before_company = _prepaid_company("raw-1", args.rows // 2)
         raw_after_company = _prepaid_company("raw-2", args.rows - args.rows // 2)
         baseline = _prepaid_company("one-at-a-time", args.baseline_rows)
 
-        # The raw ceiling runs half before and half after the import, so both see the machine's same load.
+        # The raw ceiling runs half before and half after the imports, so both see the machine's same load.
         raw_before = _raw_run(raw_before_company, args.rows // 2, processes=args.processes, threads=args.threads)
-        import_rate, job = _import_rate(imported, args.rows)
-        print(
-            f"import of {args.rows} rows through {args.processes} worker processes x {args.threads} threads: "
-            f"{import_rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not)",
-            flush=True,
-        )
+        seconds = dict.fromkeys(sizes, 0.0)
+        for processes, target in zip(order, imports, strict=True):
+            before = _cpu_snapshot(dynamo.processes[0].pid)
+            rate, job = _import_rate(target, args.rows, queue=queues[processes])
+            emulator_ms, busy = _cpu_since(before, dynamo.processes[0].pid)
+            seconds[processes] += args.rows / rate
+            print(
+                f"import of {args.rows} rows through {processes} worker processes x {args.threads} threads: "
+                f"{rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not); "
+                f"DynamoDB Local CPU {emulator_ms / args.rows:.1f} ms a row, machine {100 * busy:.0f}% busy",
+                flush=True,
+            )
+        rates = {processes: order.count(processes) * args.rows / seconds[processes] for processes in sizes}
+        import_rate = rates[args.processes]
         raw_after = _raw_run(
             raw_after_company, args.rows - args.rows // 2, processes=args.processes, threads=args.threads
         )
         raw_rate = (raw_before[0] + raw_after[0]) / (raw_before[1] + raw_after[1])
         print(
             f"raw TransactWriteItems ceiling, the same items, {args.processes} processes x {args.threads} threads: "
-            f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the import, {raw_after[0] / raw_after[1]:.1f} after)",
+            f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the imports, {raw_after[0] / raw_after[1]:.1f} after)",
             flush=True,
         )
         baseline_rate = _baseline_rate(baseline, args.baseline_rows)
         print(f"one-at-a-time enroll() of {args.baseline_rows} rows: {baseline_rate:.1f} rows/s", flush=True)
-        peak_mb, idle_mb, previewed = _preview_peak(args.preview_rows, imported)
+        peak_mb, idle_mb, previewed = _preview_peak(args.preview_rows, imports[0])
         print(
             f"preview of {previewed} rows in a fresh process: peak resident memory {peak_mb:.0f} MB "
             f"({idle_mb:.0f} MB before the preview)",
             flush=True,
         )
     finally:
-        if worker is not None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
-            _drop_queue()
+        for worker in workers:
+            _stop_worker(worker)
+        if workers:
+            _drop_queues(queues.values())
         dynamo.terminate()
         dynamo.wait(timeout=30)
     size = f"{args.preview_rows // 1000}k" if args.preview_rows % 1000 == 0 else str(args.preview_rows)
+    scaling = ""
+    if args.scaled_processes:
+        scaled_rate = rates[args.scaled_processes]
+        scaling = (
+            f", {args.scaled_processes} workers / {args.processes} = {scaled_rate / import_rate:.2f}x "
+            f"({scaled_rate:.1f} rows/s = {scaled_rate / baseline_rate:.1f}x one-at-a-time)"
+        )
     print(
         f"import: {import_rate:.1f} rows/s = {100 * import_rate / raw_rate:.0f}% of raw ceiling, "
         f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB"
+        f"{scaling}, rtt {args.rtt_ms:g} ms"
     )
 
 
-def _start_worker(args) -> subprocess.Popen:
+def _cpu_snapshot(pid: int) -> tuple[float, int, int]:
+    """Return the CPU seconds process ``pid`` used so far, and the machine's busy and total jiffies (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    jiffies = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = jiffies[3] + jiffies[4]  # idle, iowait
+    return used, sum(jiffies) - idle, sum(jiffies)
+
+
+def _cpu_since(before: tuple[float, int, int], pid: int) -> tuple[float, float]:
+    """Return the CPU milliseconds ``pid`` used since ``before``, and the share of the machine busy meanwhile."""
+    after = _cpu_snapshot(pid)
+    return 1000 * (after[0] - before[0]), (after[1] - before[1]) / max(1, after[2] - before[2])
+
+
+def _warm_up(processes: int, chunk_rows: int, queue: str) -> None:
+    """Import a chunk per pool process: starts the worker's processes, their connections and DynamoDB Local's JIT."""
+    rows = processes * chunk_rows
+    _import_rate(_prepaid_company(f"warm-up-{processes}", rows), rows, queue=queue)
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=60)
+
+
+def _start_worker(processes: int, queue: str) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -134,11 +196,11 @@ def _start_worker(args) -> subprocess.Popen:
         "backoffice",
         "worker",
         "-Q",
-        os.environ["IMPORTS_QUEUE"],
+        queue,
         "--concurrency",
-        str(args.processes),
+        str(processes),
         "-n",
-        f"{os.environ['IMPORTS_QUEUE']}@%h",
+        f"{queue}@%h",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
@@ -148,18 +210,18 @@ def _start_worker(args) -> subprocess.Popen:
     return subprocess.Popen(
         command,
         cwd=ROOT,
-        env=os.environ.copy(),
+        env={**os.environ, "IMPORTS_QUEUE": queue},  # where a chunk's retry goes
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
 
-def _drop_queue() -> None:
+def _drop_queues(queues) -> None:
     import redis
     from django.conf import settings
 
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.IMPORTS_QUEUE)
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*queues)
 
 
 def _prepaid_company(label: str, seats: int):
@@ -181,8 +243,10 @@ def _csv(company, course, rows: int, tag: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _import_rate(target, rows: int):
-    """Return rows/s from the call that starts the job to the job's DONE, and the job."""
+def _import_rate(target, rows: int, *, queue: str):
+    """Return rows/s from the call that starts the job (its chunks queued on ``queue``) to the job's DONE, and the job."""
+    from django.conf import settings
+
     from enrollments.imports import selectors as import_selectors
     from enrollments.imports import services as import_services
     from enrollments.imports.jobs import DONE, FAILED
@@ -191,6 +255,7 @@ def _import_rate(target, rows: int):
 
     company, course = target
     data = _csv(company, course, rows, "imp")
+    settings.IMPORTS_QUEUE = queue
     started = time.perf_counter()
     job = import_services.import_start(
         file=io.BytesIO(data),

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts import dynamodb_local  # noqa: E402
+from _setup import add_rtt_option, start_dynamodb  # noqa: E402
 
 STATUSES = ["PENDING"] * 17 + ["COMPLETED"] * 2 + ["CANCELED"]  # 85% / 10% / 5%
 
@@ -137,12 +137,13 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000, help="enrollments in the big table (default 100,000)")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page and table (default 50)")
     parser.add_argument("--threads", type=int, default=8, help="loader threads (default 8)")
+    add_rtt_option(parser)
     args = parser.parse_args()
 
-    process, port = dynamodb_local.start()
+    process, endpoint = start_dynamodb(rtt_ms=args.rtt_ms)
     try:
         with tempfile.TemporaryDirectory() as workdir:
-            setup_django(f"http://127.0.0.1:{port}", workdir)
+            setup_django(endpoint, workdir)
             run(args)
     finally:
         process.terminate()

@@ -16,15 +16,16 @@ import statistics
 import sys
 import time
 
-from _setup import start_stack
+from _setup import add_rtt_option, start_stack
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=float, default=2.0)
     parser.add_argument("--repeats", type=int, default=3)
+    add_rtt_option(parser)
     args = parser.parse_args()
-    process = start_stack()
+    process = start_stack(rtt_ms=args.rtt_ms)
     try:
         run(int(args.megabytes * 1024 * 1024), args.repeats)
     finally:

@@ -24,18 +24,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from _setup import add_rtt_option, start_dynamodb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BATCH_WRITE_CHUNK = 2000
 
 
-def start_stack():
-    """Start DynamoDB Local in memory and Django on it; return the process."""
-    from scripts import dynamodb_local
-
-    process, port = dynamodb_local.start()
-    os.environ["DYNAMODB_ENDPOINT"] = f"http://127.0.0.1:{port}"
+def start_stack(rtt_ms: float):
+    """Start DynamoDB Local in memory (behind the latency proxy with ``rtt_ms``) and Django on it; return the stack."""
+    process, endpoint = start_dynamodb(rtt_ms=rtt_ms)
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -104,7 +104,7 @@ class ReadCounter:
 
 
 def records(count: int, *, now: datetime, due: bool):
-    """Yield ``count`` pending lifecycle records, due in the last 36 hours (``due``) or over the next year."""
+    """Yield ``count`` pending lifecycle records, due since yesterday's start (``due``) or over the next year."""
     from enrollments.clock import to_iso
     from enrollments.dynamo import keys
     from enrollments.dynamo.models import LifecycleRecordItem, PersonAttribute
@@ -113,7 +113,13 @@ def records(count: int, *, now: datetime, due: bool):
     for n in range(count):
         enrollment_id, event = str(uuid.uuid4()), random.choice(EVENTS)
         if due:
-            at = now - timedelta(minutes=1) - timedelta(seconds=random.uniform(0, 36 * 3600))
+            # Since yesterday's start (UTC), where the cursor points: 36 hours back reached two days ago before noon.
+            yesterday = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+            at = (
+                now
+                - timedelta(minutes=1)
+                - timedelta(seconds=random.uniform(0, (now - yesterday).total_seconds() - 120))
+            )
         else:
             at = now + timedelta(minutes=1) + timedelta(seconds=random.uniform(0, 365 * 86400))
         yield LifecycleRecordItem(
@@ -203,10 +209,11 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="P = 1,000 and 10,000")
+    add_rtt_option(parser)
     args = parser.parse_args()
     if args.quick:
         args.p_large = 10_000
-    process = start_stack()
+    process = start_stack(args.rtt_ms)
     try:
         run(args)
     finally:
