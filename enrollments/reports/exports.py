@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import IO
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import pgettext_lazy
 
@@ -103,18 +104,34 @@ def enrollment_list_items(filters: dict) -> Iterator:
 
 
 def export_rows(source: str, params: dict, *, now: datetime) -> tuple[tuple, Iterator[list]]:
-    """Return the header and the rows (typed values) of an export of ``source`` with ``params``."""
+    """Return the header and the rows (typed values) of an export of ``source`` with ``params``.
+
+    The rows are in the language active now, though a streaming response reads them after the view returned.
+    """
     if source == ENROLLMENTS:
-        return HEADER, (_values(enrollment) for enrollment in enrollment_list_items(params))
+        rows = (_values(enrollment) for enrollment in enrollment_list_items(params))
+        return HEADER, _in_language(translation.get_language(), rows)
     people = report_selectors.bucket_people(now=now, **params)
     situation = labels.label(labels.BUCKETS, params["bucket"])
 
-    def rows():
+    def report_rows():
         for enrollment, reminder in report_selectors.with_reminders(people):
             values = _values(enrollment)
             yield values[:6] + [situation, reminder_label(reminder)] + values[6:]
 
-    return REPORT_HEADER, rows()
+    return REPORT_HEADER, _in_language(translation.get_language(), report_rows())
+
+
+def _in_language(language: str | None, rows: Iterator[list]) -> Iterator[list]:
+    """Yield each row made, and its words said, in ``language``, switching to it only while a row is made."""
+    while True:
+        with translation.override(language):
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            row = [str(value) if isinstance(value, Promise) else value for value in row]
+        yield row
 
 
 def export_count(source: str, params: dict, *, now: datetime, limit: int | None = None) -> int:
@@ -139,17 +156,21 @@ def file_name(source: str, params: dict, *, fmt: str, now: datetime) -> str:
 # CSV ---------------------------------------------------------------------------
 
 
-def _csv_text(value) -> str:
+def _csv_text(value, moment_format: str, day_format: str) -> str:
     if isinstance(value, datetime):
-        return value.strftime(formats.get_format("DATETIME_INPUT_FORMATS")[0])
+        return value.strftime(moment_format)
     if isinstance(value, date):
-        return value.strftime(formats.get_format("DATE_INPUT_FORMATS")[0])
+        return value.strftime(day_format)
     return "" if value is None else str(value)
 
 
 def csv_lines(header, rows: Iterator[list]) -> Iterator[str]:
-    """Return the lines of a CSV file in the active language (delimiter, headers, dates as it writes them)."""
-    return localized_csv_lines(header, ([_csv_text(value) for value in row] for row in rows))
+    """Return the lines of a CSV file in the active language (delimiter, headers, dates as it writes them), chosen
+    now: a streaming response reads them after the view returned."""
+    moment_format = formats.get_format("DATETIME_INPUT_FORMATS")[0]
+    day_format = formats.get_format("DATE_INPUT_FORMATS")[0]
+    texts = ([_csv_text(value, moment_format, day_format) for value in row] for row in rows)
+    return localized_csv_lines(header, texts)
 
 
 def write_csv(header, rows: Iterator[list], out: IO[bytes]) -> int:

@@ -111,7 +111,9 @@ def _report_enrollment(status, *, person="p1", certificate=None, access=90.0):
     ],
 )
 def test_compliance_bucket__each_state_and_date__its_bucket(status, certificate, access, bucket):
-    assert rules.compliance_bucket(_report_enrollment(status, certificate=certificate, access=access), now=NOW) == bucket
+    assert (
+        rules.compliance_bucket(_report_enrollment(status, certificate=certificate, access=access), now=NOW) == bucket
+    )
 
 
 def test_people_buckets__several_enrollments_of_one_person__the_latest_not_canceled_decides_once():
