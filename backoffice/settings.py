@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "enrollments",
     "enrollments.imports.apps.ImportsConfig",
     "enrollments.bulk.apps.BulkConfig",
+    "enrollments.reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,19 @@ IMPORT_THREADS = env.int("IMPORT_THREADS", default=8)
 # A running import with no progress for this long gets its missing chunks queued again.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)
 
+# Exports (enrollment list, compliance report lists): up to this many rows stream from the request,
+# more are written by a worker into the ``exports`` storage, kept EXPORT_RETENTION_HOURS, then deleted.
+EXPORT_STREAM_MAX_ROWS = env.int("EXPORT_STREAM_MAX_ROWS", default=10_000)
+EXPORT_DIR = env("EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# A background export may outlast the default task limit: a million rows take minutes.
+EXPORT_TASK_TIME_LIMIT = env.int("EXPORT_TASK_TIME_LIMIT", default=3600)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": EXPORT_DIR}},
+}
+
 # Celery
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
@@ -167,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "imports-resume-stalled": {"task": "enrollments.tasks_imports.imports_resume_stalled", "schedule": 60.0},
     # The same for bulk cancels: the jobs the queue did not take, the chunks of a killed worker.
     "bulk-cancels-resume-stalled": {"task": "enrollments.bulk.bulk_cancels_resume_stalled", "schedule": 60.0},
+    # Delete the files of exports older than EXPORT_RETENTION_HOURS; queue again the exports without progress.
+    "exports-sweep": {"task": "enrollments.reports.exports_sweep", "schedule": 600.0},
 }
 
 # The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).

@@ -111,3 +111,27 @@ def label(labels: dict, code: str | None) -> str:
     if code is None:
         return ""
     return labels.get(code, code)
+
+
+# Where a person stands in a course, on the compliance report (``rules.compliance_bucket``).
+BUCKETS = {
+    "valid": _("Valid certificate (over 90 days left)"),
+    "expiring_30": _("Certificate expires within 30 days"),
+    "expiring_60": _("Certificate expires in 31 to 60 days"),
+    "expiring_90": _("Certificate expires in 61 to 90 days"),
+    "expired": _("Certificate expired"),
+    "in_progress": _("In progress"),
+    "not_started": _("Not started"),
+    "access_ended": _("Access ended without completion"),
+}
+# The same, short, as the report's column headers.
+BUCKETS_SHORT = {
+    "valid": _("Valid"),
+    "expiring_30": _("Expires ≤ 30 days"),
+    "expiring_60": _("Expires 31–60 days"),
+    "expiring_90": _("Expires 61–90 days"),
+    "expired": _("Expired"),
+    "in_progress": _("In progress"),
+    "not_started": _("Not started"),
+    "access_ended": _("Access ended, not completed"),
+}

@@ -4,6 +4,7 @@ Services, views, forms and imports ask these functions instead of comparing
 states themselves. Nothing here reads or writes DynamoDB.
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -224,3 +225,68 @@ def decide(record, enrollment, *, now: datetime) -> Decision:
     if event == COURSE_ARCHIVED:
         return Decision(send=True, effect=ARCHIVED) if status == COMPLETED else _skip(f"the enrollment is {status}")
     return _skip(f"unknown event {event}")
+
+
+# Compliance: where a person stands in a course, for a company's report. Buckets are exclusive: every person
+# counted is in exactly one, so a course's buckets add up to its people.
+VALID = "valid"
+EXPIRING_30 = "expiring_30"
+EXPIRING_60 = "expiring_60"
+EXPIRING_90 = "expiring_90"
+CERTIFICATE_EXPIRED = "expired"
+STUDYING = "in_progress"
+NOT_STARTED = "not_started"
+ACCESS_ENDED = "access_ended"
+BUCKETS = (VALID, EXPIRING_30, EXPIRING_60, EXPIRING_90, CERTIFICATE_EXPIRED, STUDYING, NOT_STARTED, ACCESS_ENDED)
+EXPIRING_BUCKETS = (EXPIRING_30, EXPIRING_60, EXPIRING_90)
+# Upper bounds, in days left, of the expiring buckets (a certificate with more left is valid).
+_EXPIRING_DAYS = ((30, EXPIRING_30), (60, EXPIRING_60), (90, EXPIRING_90))
+
+
+def compliance_bucket(enrollment, *, now: datetime) -> str | None:
+    """Return the compliance bucket of ``enrollment`` at ``now``, or ``None`` for a canceled one (it counts nowhere).
+
+    A certificate (COMPLETED or ARCHIVED) is expired once its expiry is past, even before the
+    scheduler has archived it; else it expires within 30, 60 or 90 days, or is valid (a
+    certificate without expiry stays valid). Without a certificate: access ended (EXPIRED, or
+    an access period already over that the scheduler has not marked yet), in progress, or not
+    started (PENDING).
+    """
+    status = enrollment.status
+    if status == CANCELED:
+        return None
+    if status in (COMPLETED, ARCHIVED):
+        expires = enrollment.certificate_expires_at
+        if status == ARCHIVED or (expires and from_iso(expires) <= now):
+            return CERTIFICATE_EXPIRED
+        if not expires:
+            return VALID
+        left = from_iso(expires) - now
+        for days, bucket in _EXPIRING_DAYS:
+            if left <= timedelta(days=days):
+                return bucket
+        return VALID
+    access_ends = enrollment.access_expires_at
+    if status == EXPIRED or (access_ends and from_iso(access_ends) <= now):
+        return ACCESS_ENDED
+    return STUDYING if status == IN_PROGRESS else NOT_STARTED
+
+
+def people_buckets(enrollments_newest_first: Iterable, *, now: datetime) -> Iterator[tuple[object, str]]:
+    """Yield ``(enrollment, bucket)`` once per person of one course's enrollments read newest first.
+
+    The enrollment that decides where a person stands is their latest one that is not
+    canceled: a canceled re-enrollment neither counts nor hides the certificate of an
+    earlier one, and a person whose every enrollment was canceled counts nowhere. People
+    are told apart by ``user.id``; the set of people seen is all this keeps in memory.
+    """
+    decided: set[str] = set()
+    for enrollment in enrollments_newest_first:
+        person = enrollment.user.id
+        if person in decided:
+            continue
+        bucket = compliance_bucket(enrollment, now=now)
+        if bucket is None:
+            continue
+        decided.add(person)
+        yield enrollment, bucket

@@ -129,6 +129,7 @@ def test_app_list__section_shown_only_with_its_permission(django_user_model):
         "imports",
         "bulk-cancels",
         "failures",
+        "reports",
     ]
     assert all(model["add_url"] is None for model in app["models"])
 

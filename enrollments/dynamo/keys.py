@@ -326,3 +326,17 @@ ACTIVE_BULK_CANCELS = "bulk_cancels#active"
 
 def active_bulk_cancel(job_id: str) -> Key:
     return Key(ACTIVE_BULK_CANCELS, job_id)
+
+
+# Exports run in the background (over ``EXPORT_STREAM_MAX_ROWS`` rows): ``export#<job_id>``, listed newest first
+# in ``exports``, which the retention sweep reads oldest first.
+
+EXPORTS = "exports"
+
+
+def export_job(job_id: str) -> Key:
+    return Key(f"export#{job_id}", IMPORT_JOB_SK)
+
+
+def export_listing(*, created_at: str, job_id: str) -> Key:
+    return Key(EXPORTS, f"{created_at}#{job_id}")

@@ -512,6 +512,34 @@ class ActiveBulkCancelItem(MainItem, discriminator="bulk_cancel_active"):
     """``('bulk_cancels#active', <job_id>)``: present while a bulk cancel runs, so a sweep finds stalled ones."""
 
 
+class ExportJobItem(MainItem, discriminator="export_job"):
+    """``('export#<job_id>', '0')``: one export written in the background: of what, by whom, its progress and file.
+
+    ``params`` holds what the rows are read with (the list's filters, or a report's company,
+    course and bucket); the file lives in the ``exports`` storage under ``file_name``.
+    """
+
+    job_id = UnicodeAttribute()
+    author = AuthorAttribute()
+    source = UnicodeAttribute()
+    params = JSONAttribute()
+    format = UnicodeAttribute()
+    language = UnicodeAttribute()
+    state = UnicodeAttribute()
+    total = NumberAttribute()
+    rows_done = NumberAttribute(default=0)
+    file_name = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+
+
+class ExportListingItem(MainItem, discriminator="export_listing"):
+    """``('exports', '<created_at>#<job_id>')``: lists exports; the retention sweep deletes the old ones' files."""
+
+    job_id = UnicodeAttribute()
+
+
 class OrdersMeta:
     table_name = "orders"
     billing_mode = "PAY_PER_REQUEST"

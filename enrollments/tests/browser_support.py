@@ -72,5 +72,10 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         "backoffice/bulk-cancels/",
         "backoffice/failures/",
         f"backoffice/failures/?company={company.sk}",
+        "backoffice/reports/",
+        f"backoffice/reports/?company={company.sk}",
+        f"backoffice/reports/company/{company.sk}/",
+        f"backoffice/reports/company/{company.sk}/{course.sk}/not_started/",
+        f"backoffice/reports/company/{company.sk}/{course.sk}/expiring_30/",
     ]
     return paths + ([f"backoffice/imports/{job.job_id}/"] if job is not None else [])

@@ -1,10 +1,11 @@
 """The rules without I/O: which enrollments may be canceled or completed, which windows a course allows."""
 
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
-from enrollments import rules
+from enrollments import clock, rules
 from enrollments.exceptions import InvalidEnrollmentData
 
 
@@ -68,3 +69,64 @@ def test_enrollment_schedule__short_course__no_30_day_reminder_due_before_the_en
     assert rules.enrollment_schedule(access_period_days=31, enrolled_at=at)[rules.ACCESS_PERIOD_REMINDER_30_DAYS] == (
         at + timedelta(days=1)
     )
+
+
+# Compliance buckets.
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def _at(days: float) -> str:
+    return clock.to_iso(NOW + timedelta(days=days))
+
+
+def _report_enrollment(status, *, person="p1", certificate=None, access=90.0):
+    return SimpleNamespace(
+        status=status,
+        user=SimpleNamespace(id=person),
+        certificate_expires_at=_at(certificate) if certificate is not None else None,
+        access_expires_at=_at(access),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "certificate", "access", "bucket"),
+    [
+        (rules.COMPLETED, 200, -10, rules.VALID),
+        (rules.COMPLETED, 90.5, -10, rules.VALID),
+        (rules.COMPLETED, 90, -10, rules.EXPIRING_90),
+        (rules.COMPLETED, 60, -10, rules.EXPIRING_60),
+        (rules.COMPLETED, 31, -10, rules.EXPIRING_60),
+        (rules.COMPLETED, 30, -10, rules.EXPIRING_30),
+        (rules.COMPLETED, 0.01, -10, rules.EXPIRING_30),
+        (rules.COMPLETED, 0, -10, rules.CERTIFICATE_EXPIRED),  # expiry past, not archived yet
+        (rules.COMPLETED, None, -10, rules.VALID),
+        (rules.ARCHIVED, -5, -10, rules.CERTIFICATE_EXPIRED),
+        (rules.IN_PROGRESS, None, 10, rules.STUDYING),
+        (rules.IN_PROGRESS, None, -1, rules.ACCESS_ENDED),  # access over, the scheduler not there yet
+        (rules.PENDING, None, 10, rules.NOT_STARTED),
+        (rules.PENDING, None, 0, rules.ACCESS_ENDED),
+        (rules.EXPIRED, None, -1, rules.ACCESS_ENDED),
+        (rules.CANCELED, 200, 10, None),
+    ],
+)
+def test_compliance_bucket__each_state_and_date__its_bucket(status, certificate, access, bucket):
+    assert (
+        rules.compliance_bucket(_report_enrollment(status, certificate=certificate, access=access), now=NOW) == bucket
+    )
+
+
+def test_people_buckets__several_enrollments_of_one_person__the_latest_not_canceled_decides_once():
+    newest_first = [
+        _report_enrollment(rules.CANCELED, person="a"),
+        _report_enrollment(rules.IN_PROGRESS, person="a"),
+        _report_enrollment(rules.PENDING, person="b"),
+        _report_enrollment(rules.ARCHIVED, person="a", certificate=-5),
+        _report_enrollment(rules.CANCELED, person="c"),
+        _report_enrollment(rules.CANCELED, person="d"),
+        _report_enrollment(rules.COMPLETED, person="d", certificate=200),
+    ]
+
+    decided = [(enrollment.user.id, bucket) for enrollment, bucket in rules.people_buckets(newest_first, now=NOW)]
+
+    assert decided == [("a", rules.STUDYING), ("b", rules.NOT_STARTED), ("d", rules.VALID)]

@@ -1,0 +1,240 @@
+"""The rows of an export and the files they become: CSV (the staff member's language) and ``.xlsx``.
+
+Rows are read page by page from index queries and written one at a time, so an export of
+any size holds one DynamoDB page in memory. Every text cell is neutralised (a leading
+``'`` before ``= + - @``, tab or CR); the CPF is text (``000.000.000-00``, leading zeros
+kept); in ``.xlsx`` dates are dates, in the configured time zone.
+"""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import IO
+
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import slugify
+from django.utils.translation import pgettext_lazy
+
+from .. import labels, selectors
+from ..clock import from_iso
+from ..csv_files import localized_csv_lines, neutralize
+from ..validators import format_cpf
+from . import selectors as report_selectors
+
+CSV = "csv"
+XLSX = "xlsx"
+FORMATS = (CSV, XLSX)
+CONTENT_TYPES = {
+    CSV: "text/csv; charset=utf-8",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# What an export reads: the enrollment list with its filters, or the people of a report's bucket.
+ENROLLMENTS = "enrollments"
+REPORT = "report"
+SOURCES = (ENROLLMENTS, REPORT)
+
+# The list's rows are read this many at a time (one index query page each).
+_PAGE_SIZE = 500
+
+HEADER = (
+    pgettext_lazy("CSV column", "name"),
+    pgettext_lazy("CSV column", "email"),
+    pgettext_lazy("CSV column", "cpf"),
+    pgettext_lazy("CSV column", "company"),
+    pgettext_lazy("CSV column", "course"),
+    pgettext_lazy("CSV column", "status"),
+    pgettext_lazy("CSV column", "enrolled at"),
+    pgettext_lazy("CSV column", "started at"),
+    pgettext_lazy("CSV column", "completed at"),
+    pgettext_lazy("CSV column", "certificate expires on"),
+    pgettext_lazy("CSV column", "access ends on"),
+    pgettext_lazy("CSV column", "enrollment id"),
+)
+REPORT_HEADER = (
+    HEADER[:6]
+    + (
+        pgettext_lazy("CSV column", "situation"),
+        pgettext_lazy("CSV column", "certificate reminder"),
+    )
+    + HEADER[6:]
+)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return timezone.localtime(from_iso(value)) if value else None
+
+
+def _day(value: str | None) -> date | None:
+    moment = _moment(value)
+    return moment.date() if moment else None
+
+
+def _values(enrollment) -> list:
+    return [
+        enrollment.user.name,
+        enrollment.user.email,
+        format_cpf(enrollment.user.cpf),
+        enrollment.tenant_name,
+        enrollment.course.name,
+        labels.label(labels.STATUSES, enrollment.status),
+        _moment(enrollment.created_at),
+        _moment(enrollment.started_at),
+        _moment(enrollment.completed_at),
+        _day(enrollment.certificate_expires_at),
+        _day(enrollment.access_expires_at),
+        enrollment.id,
+    ]
+
+
+def reminder_label(record) -> str:
+    """Return the 30-day certificate reminder's state in words (``""`` without one)."""
+    return labels.label(labels.RECORD_STATES, record.state) if record is not None else ""
+
+
+def enrollment_list_items(filters: dict) -> Iterator:
+    """Yield every enrollment the list shows with ``filters`` (``selectors.enrollment_list``'s), page by page."""
+    cursor = None
+    while True:
+        page = selectors.enrollment_list(cursor=cursor, page_size=_PAGE_SIZE, **filters)
+        yield from page.items
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+def export_rows(source: str, params: dict, *, now: datetime) -> tuple[tuple, Iterator[list]]:
+    """Return the header and the rows (typed values) of an export of ``source`` with ``params``.
+
+    The rows are in the language active now, though a streaming response reads them after the view returned.
+    """
+    if source == ENROLLMENTS:
+        rows = (_values(enrollment) for enrollment in enrollment_list_items(params))
+        return HEADER, _in_language(translation.get_language(), rows)
+    people = report_selectors.bucket_people(now=now, **params)
+    situation = labels.label(labels.BUCKETS, params["bucket"])
+
+    def report_rows():
+        for enrollment, reminder in report_selectors.with_reminders(people):
+            values = _values(enrollment)
+            yield values[:6] + [situation, reminder_label(reminder)] + values[6:]
+
+    return REPORT_HEADER, _in_language(translation.get_language(), report_rows())
+
+
+def _in_language(language: str | None, rows: Iterator[list]) -> Iterator[list]:
+    """Yield each row made, and its words said, in ``language``, switching to it only while a row is made."""
+    while True:
+        with translation.override(language):
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            row = [str(value) if isinstance(value, Promise) else value for value in row]
+        yield row
+
+
+def export_count(source: str, params: dict, *, now: datetime, limit: int | None = None) -> int:
+    """Return how many rows an export has (stop counting at ``limit``)."""
+    if source == REPORT:
+        return report_selectors.bucket_count(now=now, limit=limit, **params)
+    count = 0
+    for _item in enrollment_list_items(params):
+        count += 1
+        if limit is not None and count >= limit:
+            break
+    return count
+
+
+def file_name(source: str, params: dict, *, fmt: str, now: datetime) -> str:
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    if source == REPORT:
+        return f"compliance-{slugify(params['tenant_id'])[:40]}-{params['bucket']}-{stamp}.{fmt}"
+    return f"enrollments-{stamp}.{fmt}"
+
+
+# CSV ---------------------------------------------------------------------------
+
+
+def _csv_text(value, moment_format: str, day_format: str) -> str:
+    if isinstance(value, datetime):
+        return value.strftime(moment_format)
+    if isinstance(value, date):
+        return value.strftime(day_format)
+    return "" if value is None else str(value)
+
+
+def csv_lines(header, rows: Iterator[list]) -> Iterator[str]:
+    """Return the lines of a CSV file in the active language (delimiter, headers, dates as it writes them), chosen
+    now: a streaming response reads them after the view returned."""
+    moment_format = formats.get_format("DATETIME_INPUT_FORMATS")[0]
+    day_format = formats.get_format("DATE_INPUT_FORMATS")[0]
+    texts = ([_csv_text(value, moment_format, day_format) for value in row] for row in rows)
+    return localized_csv_lines(header, texts)
+
+
+def write_csv(header, rows: Iterator[list], out: IO[bytes]) -> int:
+    """Write a CSV file to ``out`` line by line; return the rows written."""
+    count = -1
+    for line in csv_lines(header, rows):
+        out.write(line.encode("utf-8"))
+        count += 1
+    return count
+
+
+# xlsx --------------------------------------------------------------------------
+
+
+def write_xlsx(header, rows: Iterator[list], out: IO[bytes], *, title: str = "Export") -> int:
+    """Write an ``.xlsx`` workbook to ``out`` with openpyxl's write-only mode; return the rows written.
+
+    Write-only sheets go to a temporary file as rows arrive, so memory stays flat.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    day_format, moment_format = _excel_formats()
+    bold = Font(bold=True)
+
+    def header_cell(text):
+        cell = WriteOnlyCell(sheet, value=neutralize(str(text)))
+        cell.font = bold
+        return cell
+
+    def cell(value):
+        if isinstance(value, datetime):
+            typed = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
+            typed.number_format = moment_format
+            return typed
+        if isinstance(value, date):
+            typed = WriteOnlyCell(sheet, value=value)
+            typed.number_format = day_format
+            return typed
+        if value is None:
+            return None
+        # Text stays text: openpyxl would store "=..." as a formula, and a CPF is no number.
+        typed = WriteOnlyCell(sheet, value=neutralize(value))
+        typed.data_type = "s"
+        return typed
+
+    sheet.append([header_cell(text) for text in header])
+    count = 0
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def _excel_formats() -> tuple[str, str]:
+    """Return Excel's date and date-time formats for the active language (day first where it writes them so)."""
+    day_first = formats.get_format("DATE_INPUT_FORMATS")[0].startswith("%d")
+    return ("dd/mm/yyyy", "dd/mm/yyyy hh:mm") if day_first else ("yyyy-mm-dd", "yyyy-mm-dd hh:mm")
+
+
+def write(fmt: str, header, rows: Iterator[list], out: IO[bytes]) -> int:
+    """Write rows in ``fmt`` (``csv`` or ``xlsx``) to ``out``; return the rows written."""
+    return write_xlsx(header, rows, out) if fmt == XLSX else write_csv(header, rows, out)

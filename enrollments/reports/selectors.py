@@ -1,0 +1,161 @@
+"""Reads of the compliance report: counts per course and bucket, the people of one bucket, their reminders.
+
+Every read is a query of one company's ``by_tenant_course`` partitions, newest first: the
+cost follows the company's own enrollments, never the table's. A person counts once per
+course, by ``rules.people_buckets``.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from .. import rules
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
+from ..dynamo.models import CourseItem, EnrollmentItem, ExportJobItem, ExportListingItem, LifecycleRecordItem
+from ..exceptions import EnrollmentError
+from ..selectors import course_list
+
+# What the counts need of an enrollment: a projection keeps each page's transfer small.
+_COUNT_ATTRIBUTES = ["id", "sk", "kind", "user", "status", "certificate_expires_at", "access_expires_at"]
+
+
+@dataclass
+class CourseCounts:
+    """One course's row of a company's report: people per bucket, and how many in all."""
+
+    course: CourseItem
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@storage_errors_as_domain_errors
+def course_enrollments(*, tenant_id: str, course_id: str, attributes: list[str] | None = None) -> Iterator:
+    """Yield a company's enrollments in one course, newest first, a DynamoDB page at a time."""
+    yield from EnrollmentItem.by_tenant_course.query(
+        keys.tenant_course(tenant_id, course_id), scan_index_forward=False, attributes_to_get=attributes
+    )
+
+
+def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
+    """Return, for each course the company has enrollments in (catalog order), its people per bucket at ``now``.
+
+    A course whose enrollments are all canceled shows with zeros: the company had people in it.
+    """
+    rows = []
+    for course in course_list():
+        enrollments = course_enrollments(tenant_id=tenant_id, course_id=course.sk, attributes=_COUNT_ATTRIBUTES)
+        seen = False
+
+        def counted(items: Iterable) -> Iterator:
+            nonlocal seen
+            for item in items:
+                seen = True
+                yield item
+
+        tally = Counter(bucket for _enrollment, bucket in rules.people_buckets(counted(enrollments), now=now))
+        if seen:
+            rows.append(CourseCounts(course=course, counts={bucket: tally[bucket] for bucket in rules.BUCKETS}))
+    return rows
+
+
+def bucket_people(*, tenant_id: str, course_id: str, bucket: str, now: datetime) -> Iterator[EnrollmentItem]:
+    """Yield the enrollment that places each person of a course in ``bucket`` at ``now``, newest first."""
+    for enrollment, found in rules.people_buckets(
+        course_enrollments(tenant_id=tenant_id, course_id=course_id), now=now
+    ):
+        if found == bucket:
+            yield enrollment
+
+
+def bucket_count(*, tenant_id: str, course_id: str, bucket: str, now: datetime, limit: int | None = None) -> int:
+    """Return how many people of a course are in ``bucket`` (stop counting at ``limit``)."""
+    count = 0
+    for _enrollment in bucket_people(tenant_id=tenant_id, course_id=course_id, bucket=bucket, now=now):
+        count += 1
+        if limit is not None and count >= limit:
+            break
+    return count
+
+
+@storage_errors_as_domain_errors
+def certificate_reminders(enrollment_ids: Iterable[str]) -> dict[str, LifecycleRecordItem]:
+    """Return the 30-day certificate reminders of these enrollments that exist, by enrollment id (BatchGet)."""
+    wanted = {keys.schedule(enrollment_id, rules.CERT_EXPIRATION_REMINDER_30_DAYS) for enrollment_id in enrollment_ids}
+    if not wanted:
+        return {}
+    return {record.id: record for record in LifecycleRecordItem.batch_get(wanted)}
+
+
+def with_reminders(enrollments: Iterable[EnrollmentItem], *, batch: int = 100) -> Iterator[tuple]:
+    """Yield ``(enrollment, reminder record or None)``, reading the reminders of each ``batch`` rows in one BatchGet."""
+    pending: list[EnrollmentItem] = []
+
+    def flush():
+        found = certificate_reminders(enrollment.id for enrollment in pending)
+        for enrollment in pending:
+            yield enrollment, found.get(enrollment.id)
+        pending.clear()
+
+    for enrollment in enrollments:
+        pending.append(enrollment)
+        if len(pending) >= batch:
+            yield from flush()
+    yield from flush()
+
+
+# Background exports ------------------------------------------------------------
+
+RUNNING = "RUNNING"
+DONE = "DONE"
+FAILED = "FAILED"
+# Done, and its file deleted after EXPORT_RETENTION_HOURS.
+EXPIRED = "EXPIRED"
+
+
+class ExportNotFound(EnrollmentError):
+    """No export has this id."""
+
+    code = "export_not_found"
+
+    def __init__(self, job_id: str):
+        super().__init__(_("No export has the id %(id)s.") % {"id": job_id})
+
+
+@storage_errors_as_domain_errors
+def export_job_get(job_id: str) -> ExportJobItem:
+    """Return the export job, or raise ``ExportNotFound``."""
+    if job_id:
+        try:
+            return ExportJobItem.get(*keys.export_job(job_id), consistent_read=True)
+        except ExportJobItem.DoesNotExist:
+            pass
+    raise ExportNotFound(job_id)
+
+
+@storage_errors_as_domain_errors
+def export_listings(*, before: str | None = None, since: str | None = None) -> Iterator[ExportListingItem]:
+    """Yield the listings of exports created before ``before`` or since ``since`` (ISO times), oldest first."""
+    condition = ExportListingItem.sk < before if before else ExportListingItem.sk >= since
+    yield from ExportListingItem.query(keys.EXPORTS, condition, consistent_read=True)
+
+
+def export_progress(job_id: str) -> dict:
+    """Return an export's progress as its page's bar shows it (raise ``ExportNotFound``)."""
+    job = export_job_get(job_id)
+    total, done = int(job.total), int(job.rows_done)
+    return {
+        "state": job.state,
+        "processed": done,
+        "total": total,
+        "percent": 100 if job.state == DONE else min(99, done * 100 // total) if total else 0,
+        "finished": job.state in (DONE, FAILED, EXPIRED),
+        "ready": job.state == DONE and bool(job.file_name),
+        "error": job.error or "",
+    }

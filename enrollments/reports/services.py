@@ -1,0 +1,212 @@
+"""Background exports: start one (its id the confirmation form's token), write its file, sweep old ones away.
+
+An export over ``EXPORT_STREAM_MAX_ROWS`` rows is written by a worker: rows from index
+queries, page by page, into a temporary file, then into the ``exports`` storage; memory
+stays flat at any size. The job item counts the rows written, for the progress bar. A run
+writes the whole file again, so a redelivered or requeued task is harmless: the first run
+to finish keeps its file, a later one deletes its own.
+"""
+
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .. import clock
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
+from ..dynamo.models import ExportJobItem, ExportListingItem
+from ..dynamo.transactions import Transaction, TransactionFailed
+from ..exceptions import EnrollmentError, QueueUnavailable, StorageUnavailable
+from ..services.common import Author
+from . import exports, selectors
+from .selectors import DONE, EXPIRED, FAILED, RUNNING, ExportNotFound
+
+logger = logging.getLogger(__name__)
+
+# Queue an export for a worker: ``enqueue(job_id)`` (``tasks.enqueue_export``).
+Enqueue = Callable[[str], None]
+
+# The job's row count moves every this many rows: the bar moves, and a sweep sees the job alive.
+PROGRESS_EVERY = 2000
+
+
+class ExportAlreadyStarted(EnrollmentError):
+    """The form was sent before (a double click, a retry): its export exists."""
+
+    code = "export_already_started"
+
+    def __init__(self, job_id: str):
+        self.job_id = job_id
+        super().__init__(_("This export has already started (export %(id)s).") % {"id": job_id})
+
+
+def export_storage():
+    return storages["exports"]
+
+
+@storage_errors_as_domain_errors
+def export_start(
+    *,
+    job_id: str,
+    source: str,
+    params: dict,
+    fmt: str,
+    total: int,
+    language: str,
+    author: Author,
+    enqueue: Enqueue,
+) -> ExportJobItem:
+    """Store an export job and queue it; return the job. A second start of the same ``job_id`` raises
+    ``ExportAlreadyStarted``. When the queue does not answer, the job waits, stored, for the sweep."""
+    if source not in exports.SOURCES or fmt not in exports.FORMATS:
+        raise ValueError(f"unknown export {source!r} as {fmt!r}")
+    now_iso = clock.now_iso()
+    job = ExportJobItem(
+        *keys.export_job(job_id),
+        created_at=now_iso,
+        updated_at=now_iso,
+        job_id=job_id,
+        author=author.as_attribute(),
+        source=source,
+        params=params,
+        format=fmt,
+        language=language,
+        state=RUNNING,
+        total=total,
+        rows_done=0,
+    )
+    tx = Transaction()
+    tx.put(job, condition=ExportJobItem.id.does_not_exist(), name="job")
+    tx.put(
+        ExportListingItem(*keys.export_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id)
+    )
+    try:
+        tx.commit()
+    except TransactionFailed:
+        raise ExportAlreadyStarted(job_id) from None
+    try:
+        enqueue(job_id)
+    except QueueUnavailable as error:
+        logger.warning("Export %s is stored but not queued: %s", job_id, error.message)
+    return job
+
+
+def _counting(rows: Iterator[list], job: ExportJobItem) -> Iterator[list]:
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            _update(job, [ExportJobItem.rows_done.set(done)])
+
+
+def _update(job: ExportJobItem, actions: list) -> bool:
+    tx = Transaction()
+    tx.update(job, [*actions, ExportJobItem.updated_at.set(clock.now_iso())], condition=ExportJobItem.state == RUNNING)
+    try:
+        tx.commit()
+    except TransactionFailed:
+        return False
+    return True
+
+
+@storage_errors_as_domain_errors
+def export_run(*, job_id: str) -> ExportJobItem:
+    """Write an export's file and mark it DONE; return the job (as it is, if it is not RUNNING).
+
+    ``StorageUnavailable`` leaves the job RUNNING for the task to retry; any other error marks it FAILED.
+    """
+    job = selectors.export_job_get(job_id)
+    if job.state != RUNNING:
+        return job
+    storage = export_storage()
+    try:
+        with translation.override(job.language), tempfile.TemporaryFile() as out:
+            moment = clock.from_iso(job.created_at)
+            if not job.total:
+                # A first pass counts the rows for the bar; it reads the same pages, holding none of them.
+                job.total = exports.export_count(job.source, job.params, now=moment)
+                _update(job, [ExportJobItem.total.set(job.total)])
+            header, rows = exports.export_rows(job.source, job.params, now=moment)
+            count = exports.write(job.format, header, _counting(rows, job), out)
+            out.seek(0)
+            name = storage.save(f"{job_id}.{job.format}", File(out))
+    except StorageUnavailable:
+        raise
+    except Exception as error:
+        logger.exception("Export %s failed", job_id)
+        _update(job, [ExportJobItem.state.set(FAILED), ExportJobItem.error.set(str(error)[:500])])
+        raise
+    finished = _update(
+        job,
+        [
+            ExportJobItem.state.set(DONE),
+            ExportJobItem.rows_done.set(count),
+            ExportJobItem.total.set(count),
+            ExportJobItem.file_name.set(name),
+            ExportJobItem.finished_at.set(clock.now_iso()),
+        ],
+    )
+    if not finished:
+        # Another run finished first (or the job failed meanwhile): its file stays, this one goes.
+        storage.delete(name)
+    return selectors.export_job_get(job_id)
+
+
+def export_file(job: ExportJobItem):
+    """Return the export's file opened for reading (raise ``ExportNotFound`` when it has none)."""
+    if job.state != DONE or not job.file_name or not export_storage().exists(job.file_name):
+        raise ExportNotFound(job.job_id)
+    return export_storage().open(job.file_name, "rb")
+
+
+@storage_errors_as_domain_errors
+def exports_sweep(*, enqueue: Enqueue, retention: timedelta | None = None, stalled_after: timedelta | None = None):
+    """Delete the files of exports older than ``retention`` (``EXPORT_RETENTION_HOURS``), marking them EXPIRED, and
+    queue again the recent ones without progress for ``stalled_after`` (``IMPORT_STALL_SECONDS``).
+
+    Return ``(expired job ids, requeued job ids)``.
+    """
+    now = clock.now()
+    retention = retention if retention is not None else timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+    stalled_after = stalled_after if stalled_after is not None else timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    cutoff = clock.to_iso(now - retention)
+    expired, requeued = [], []
+    for listing in selectors.export_listings(before=cutoff):
+        try:
+            job = selectors.export_job_get(listing.job_id)
+        except ExportNotFound:
+            job = None
+        if job is not None and job.file_name:
+            export_storage().delete(job.file_name)
+        tx = Transaction()
+        if job is not None:
+            tx.update(job, [ExportJobItem.state.set(EXPIRED), ExportJobItem.updated_at.set(clock.now_iso())])
+        tx.delete(listing)
+        tx.commit()
+        expired.append(listing.job_id)
+    stalled = clock.to_iso(now - stalled_after)
+    for listing in selectors.export_listings(since=cutoff):
+        try:
+            job = selectors.export_job_get(listing.job_id)
+        except ExportNotFound:
+            continue
+        if job.state != RUNNING or (job.updated_at or job.created_at) > stalled:
+            continue
+        # The heartbeat moves first, so the next sweep waits a full stall period before queuing again.
+        if not _update(job, []):
+            continue
+        try:
+            enqueue(job.job_id)
+        except QueueUnavailable as error:
+            logger.warning("Export %s is still not queued: %s", job.job_id, error.message)
+            continue
+        requeued.append(job.job_id)
+    return expired, requeued

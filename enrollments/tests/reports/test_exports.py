@@ -1,0 +1,180 @@
+"""Exports of the enrollment list and of the report's lists: real files parsed back, streamed from the request or
+written by a real Celery worker."""
+
+import csv
+import io
+import time
+from datetime import date, datetime
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from enrollments import permissions, rules
+from enrollments.reports import selectors as reports
+from enrollments.reports import services
+
+CPF_WITH_LEADING_ZERO = "012.345.678-90"
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _csv(response, delimiter: str) -> list[list[str]]:
+    text = _body(response).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
+
+
+def _xlsx(content: bytes):
+    return load_workbook(io.BytesIO(content)).worksheets[0]
+
+
+def test_report_export_csv__pt_br__semicolons_bom_neutralised_formula_and_formatted_cpf(client, login, at_report_time):
+    data = at_report_time
+    login(permissions.VIEWERS)
+    url = reverse("admin:compliance_export", args=[data.company.sk, data.course.sk, rules.NOT_STARTED, "csv"])
+
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="pt-br")
+
+    rows = _csv(response, ";")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert rows[0][:3] == ["nome", "email", "cpf"]
+    assert len(rows) == 2
+    assert rows[1][0] == "'=1+2 Not started"
+    assert rows[1][6] == "Não iniciado"
+    assert rows[1][-1] == data.deciding["Not started"]
+
+
+def test_report_export_csv__english__commas_and_reminder_state(client, login, at_report_time):
+    data = at_report_time
+    login(permissions.VIEWERS)
+    url = reverse("admin:compliance_export", args=[data.company.sk, data.course.sk, rules.EXPIRING_30, "csv"])
+
+    rows = _csv(client.get(url), ",")
+
+    assert rows[0][6:8] == ["situation", "certificate reminder"]
+    assert [row[7] for row in rows[1:]] == ["Sent"]
+
+
+def test_enrollment_list_export_xlsx__cpf_text_dates_typed_formula_neutralised_every_row(client, login, at_report_time):
+    data = at_report_time
+    login(permissions.VIEWERS)
+    url = reverse("admin:enrollment_export", args=["xlsx"])
+
+    response = client.get(url, {"company": data.company.sk}, HTTP_ACCEPT_LANGUAGE="pt-br")
+
+    sheet = _xlsx(_body(response))
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ("nome", "email", "cpf")
+    assert len(body) == 14 and len({row[-1] for row in body}) == 14  # every enrollment of the company, once
+    valid = next(row for row in body if row[-1] == data.deciding["Valid"])
+    assert valid[2] == CPF_WITH_LEADING_ZERO
+    assert isinstance(valid[6], datetime) and isinstance(valid[8], datetime) and isinstance(valid[9], date)
+    cells = {cell.value: cell for cell in next(sheet.iter_rows(min_row=2, max_row=len(rows)), [])}
+    assert cells  # the sheet is read back cell by cell too
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value.startswith("'"):
+            assert row[0].value == "'=1+2 Not started" and row[0].data_type == "s"
+        assert row[2].data_type == "s" or row[2].value is None
+        assert row[6].is_date and row[6].number_format == "dd/mm/yyyy hh:mm"
+
+
+def test_enrollment_list_export__with_the_list_filters__only_matching_rows(client, login, at_report_time):
+    data = at_report_time
+    login(permissions.VIEWERS)
+
+    response = client.get(
+        reverse("admin:enrollment_export", args=["csv"]),
+        {"company": data.company.sk, "status": rules.CANCELED, "cursor": "ignored"},
+    )
+
+    rows = _csv(response, ",")
+    assert len(rows) == 1 + 3
+    assert {row[5] for row in rows[1:]} == {"Canceled"}
+
+
+def test_enrollment_list_export__invalid_filter__back_to_the_list_with_the_error(client, login, at_report_time):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_export", args=["csv"]), {"q": "not an email"})
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:enrollment_export", args=["pdf"])).status_code == 404
+
+
+def test_enrollment_list__export_links_keep_the_filters(client, login, at_report_time):
+    login(permissions.VIEWERS)
+
+    page = client.get(reverse("admin:enrollment_list"), {"company": at_report_time.company.sk}).content.decode()
+
+    assert f"{reverse('admin:enrollment_export', args=['xlsx'])}?company={at_report_time.company.sk}" in page
+
+
+@pytest.mark.slow
+def test_background_export__over_the_limit__a_worker_writes_the_file_once(
+    client, login, at_report_time, workers, settings
+):
+    data = at_report_time
+    settings.EXPORT_STREAM_MAX_ROWS = 3
+    login(permissions.VIEWERS)
+    workers.start()
+    url = reverse("admin:enrollment_export", args=["xlsx"]) + f"?company={data.company.sk}"
+
+    confirm = client.get(url)
+    token = confirm.context["form"]["token"].value()
+    first = client.post(url, {"token": token})
+    second = client.post(url, {"token": token})  # a double click starts nothing more
+
+    assert confirm.status_code == 200 and "export-start" in confirm.content.decode()
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    deadline = time.monotonic() + 120
+    while not reports.export_progress(token)["finished"]:
+        assert time.monotonic() < deadline, workers.logs()
+        time.sleep(0.5)
+    progress = client.get(reverse("admin:export_progress_json", args=[token])).json()
+    assert progress["state"] == reports.DONE and progress["processed"] == progress["total"] == 14
+    detail = client.get(first["Location"]).content.decode()
+    download = client.get(reverse("admin:export_download", args=[token]))
+    rows = list(_xlsx(_body(download)).iter_rows(values_only=True))
+    assert reverse("admin:export_download", args=[token]) in detail
+    assert len(rows) == 15 and len({row[-1] for row in rows[1:]}) == 14
+    listings = [listing.job_id for listing in reports.export_listings(since="0")]
+    assert listings.count(token) == 1
+    services.export_storage().delete(reports.export_job_get(token).file_name)
+
+
+def test_exports_sweep__old_export__file_deleted_and_job_expired(at_report_time, settings, tmp_path):
+    from datetime import timedelta
+
+    from enrollments import clock
+    from enrollments.tests.factories import STAFF
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {**settings.STORAGES["exports"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    queued = []
+    job_id = "00000000-0000-4000-8000-" + f"{int(time.time() * 1000) % 10**12:012d}"
+    services.export_start(
+        job_id=job_id,
+        source="report",
+        params={"tenant_id": at_report_time.company.sk, "course_id": at_report_time.course.sk, "bucket": "valid"},
+        fmt="csv",
+        total=0,
+        language="en",
+        author=STAFF,
+        enqueue=queued.append,
+    )
+    job = services.export_run(job_id=job_id)
+    assert job.state == reports.DONE and services.export_storage().exists(job.file_name)
+
+    clock.set_now(at_report_time.now + timedelta(hours=settings.EXPORT_RETENTION_HOURS + 1))
+    expired, _requeued = services.exports_sweep(enqueue=queued.append)
+
+    assert job_id in expired
+    assert not services.export_storage().exists(job.file_name)
+    assert reports.export_job_get(job_id).state == reports.EXPIRED
+    assert queued == [job_id]
