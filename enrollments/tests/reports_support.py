@@ -17,7 +17,7 @@ from enrollments.services import (
     record_access,
     record_completion,
 )
-from enrollments.tests.factories import make_company, make_course, make_person
+from enrollments.tests.factories import make_company, make_course, make_cpf, make_person
 
 AUTHOR = Author(id="reports", name="Reports Test")
 ACCESS, COMPLETE, CANCEL = "access", "complete", "cancel"
@@ -36,7 +36,8 @@ def make_enrollment(company, course, person, *, now: datetime, enrolled: int, st
     """Enroll ``person`` ``enrolled`` days before ``now``, then run ``steps`` ``(action, days before now)``; return
     the enrollment id. A completion's certificate expires ``expires_in`` days after ``now``."""
     with clock.frozen(now - timedelta(days=enrolled)):
-        enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=AUTHOR)
+        # A history of re-enrollments: staff said "enroll again" where one was still active.
+        enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=AUTHOR, enroll_again=True)
     for action, days_ago in steps:
         moment = now - timedelta(days=days_ago)
         process_due(enrollment.id, until=moment)
@@ -59,6 +60,8 @@ class ReportCompany:
     # The enrollment expected to stand for each person, by name.
     deciding: dict[str, str] = field(default_factory=dict)
     expected: dict[str, int] = field(default_factory=dict)
+    # The CPF of "Valid", with a leading zero (one person per CPF: a CPF of this run's own).
+    valid_cpf: str = field(default_factory=lambda: make_cpf(prefix="0", formatted=False))
 
 
 def report_company(now: datetime) -> ReportCompany:
@@ -76,7 +79,7 @@ def report_company(now: datetime) -> ReportCompany:
         made.deciding[name] = enrollment_id
         return enrollment_id
 
-    add("Valid", person("Valid", cpf="01234567890"), enrolled=100, steps=[(COMPLETE, 99)], expires_in=200)
+    add("Valid", person("Valid", cpf=made.valid_cpf), enrolled=100, steps=[(COMPLETE, 99)], expires_in=200)
     add("Expiring 30", person("Expiring 30"), enrolled=100, steps=[(COMPLETE, 99)], expires_in=10)
     add("Expiring 60", person("Expiring 60"), enrolled=100, steps=[(COMPLETE, 99)], expires_in=45)
     add("Expiring 90", person("Expiring 90"), enrolled=100, steps=[(COMPLETE, 99)], expires_in=80)
