@@ -19,7 +19,7 @@ items of the same builder ``enroll`` uses (``services.name_index.name_word_items
 
 Before timing, the process calls ``backoffice.gc_tuning.freeze_after_startup()``,
 as the web process does once loaded (``--no-gc-freeze`` leaves the collector as
-Python starts it, to compare).
+Python starts it; ``--gc-compare`` times everything first without, then with the freeze).
 
     .venv/bin/python bench/list_page.py                      # 1,000 vs 100,000
     .venv/bin/python bench/list_page.py --small 200 --big 5000 --requests 40   # a quick check
@@ -179,6 +179,11 @@ def main() -> None:
     parser.add_argument(
         "--no-gc-freeze", action="store_true", help="leave the garbage collector as Python starts it (to compare)"
     )
+    parser.add_argument(
+        "--gc-compare",
+        action="store_true",
+        help="time every page twice on the same tables: first without the freeze, then with it (printed last)",
+    )
     parser.add_argument("--threads", type=int, default=8, help="loader threads (default 8)")
     args = parser.parse_args()
 
@@ -240,26 +245,33 @@ def run(args) -> None:
             raise SystemExit(f"{url}: HTTP {response.status_code}, or an empty page")
         return elapsed
 
-    for table in tables.values():  # warm-up: connections and code paths of every page, before the freeze
+    for table in tables.values():  # warm-up: connections and code paths of every page, before any freeze
         use_table(table["prefix"])
         for url in pages.values():
             request(url)
+
+    def measure() -> dict:
+        samples = {(label, page): [] for label in tables for page in pages}
+        blocks = 5
+        per_block = math.ceil(args.requests / blocks)
+        for _block in range(blocks):
+            for label, table in tables.items():
+                use_table(table["prefix"])
+                for page, url in pages.items():
+                    request(url)  # warm-up after the switch: new connections
+                    for _ in range(per_block):
+                        if len(samples[(label, page)]) < args.requests:
+                            samples[(label, page)].append(request(url))
+        return samples
+
+    if args.gc_compare:
+        # The same tables and pages, first with the collector as Python starts it.
+        summary(measure(), tables, pages, name_pages, prefix="without gc freeze: ")
     if not args.no_gc_freeze:
         from backoffice.gc_tuning import freeze_after_startup
 
         freeze_after_startup()
-
-    samples = {(label, page): [] for label in tables for page in pages}
-    blocks = 5
-    per_block = math.ceil(args.requests / blocks)
-    for _block in range(blocks):
-        for label, table in tables.items():
-            use_table(table["prefix"])
-            for page, url in pages.items():
-                request(url)  # warm-up after the switch: new connections
-                for _ in range(per_block):
-                    if len(samples[(label, page)]) < args.requests:
-                        samples[(label, page)].append(request(url))
+    samples = measure()
 
     # Check the pages are real: 50 rows each, from the expected index.
     for label, table in tables.items():
@@ -272,17 +284,23 @@ def run(args) -> None:
                 f"{label:5} table ({human(table['count'])}), {page}: {len(shown.items)} rows from index {shown.index}, "
                 f"p50 {p50(timed) * 1000:.1f} ms, p95 {p95(timed) * 1000:.1f} ms ({len(timed)} requests)"
             )
+    summary(samples, tables, pages, name_pages)
 
+
+def summary(samples: dict, tables: dict, pages: dict, name_pages, *, prefix: str = "") -> None:
+    """Print each page's ratios, then one line of the worst list page and the worst name search."""
     small, big = human(tables["small"]["count"]), human(tables["big"]["count"])
     ratios = {page: p95(samples[("big", page)]) / p95(samples[("small", page)]) for page in pages}
     spreads = {page: p95(samples[("big", page)]) / p50(samples[("big", page)]) for page in pages}
     for page in pages:
-        print(f"{page}: p95 at {big} / p95 at {small} {ratios[page]:.2f}x, p95/p50 at {big} {spreads[page]:.2f}x")
+        print(
+            f"{prefix}{page}: p95 at {big} / p95 at {small} {ratios[page]:.2f}x, p95/p50 at {big} {spreads[page]:.2f}x"
+        )
     list_pages = [page for page in pages if page not in name_pages]
     worst_list = max(list_pages, key=ratios.get)
     worst_name = max(name_pages, key=ratios.get)
     print(
-        f"list: p95 at {big} / p95 at {small} = {ratios[worst_list]:.2f}x "
+        f"{prefix}list: p95 at {big} / p95 at {small} = {ratios[worst_list]:.2f}x "
         f"({p95(samples[('big', worst_list)]) * 1000:.1f} ms at {big}), "
         f"p95/p50 at {big} {max(spreads[page] for page in list_pages):.2f}x; "
         f"name search: p50 {p50(samples[('big', worst_name)]) * 1000:.1f} ms, "
