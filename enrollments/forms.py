@@ -1,5 +1,6 @@
 """Forms of the back-office pages. They check shape only; the services check the rules."""
 
+import re
 import uuid
 from datetime import date
 
@@ -11,9 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import labels
-from .rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, PREPAID
+from .rules import (
+    BILLING_CHOICES,
+    MAX_COURSE_DAYS,
+    MAX_SEATS_PER_ORDER,
+    NAME_SEARCH_MIN_CHARS,
+    NAME_WORDS_INDEXED,
+    PREPAID,
+    name_lookup_word,
+    name_words,
+)
 from .services.catalog import default_language
 from .validators import normalize_cpf, normalize_email
+
+# A search of digits, with the dots, dashes and spaces people type in a CPF: a CPF, not a name.
+_CPF_CHARS = re.compile(r"[0-9.\-\s]+")
 
 
 def company_choices(companies, *, blank=None) -> list[tuple[str, str]]:
@@ -54,7 +67,12 @@ def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) 
 class EnrollmentFilterForm(forms.Form):
     """The list's filters; every field is optional."""
 
-    q = forms.CharField(label=_("Email or CPF"), required=False, max_length=254)
+    q = forms.CharField(
+        label=_("Email, CPF or name"),
+        required=False,
+        max_length=254,
+        help_text=_("A whole email address, an 11-digit CPF, or the start of words of a name."),
+    )
     company = forms.ChoiceField(label=_("Company"), required=False)
     course = forms.ChoiceField(label=_("Course"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -66,16 +84,34 @@ class EnrollmentFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Any status"))] + list(labels.STATUSES.items())
 
     def clean_q(self) -> dict:
-        """Return the search as ``{"email": ...}`` or ``{"cpf": ...}`` (empty when none)."""
+        """Return the search as ``{"email": ...}``, ``{"cpf": ...}`` or ``{"name": [words]}`` (empty when none).
+
+        With an ``@`` it is an email; digits with dots, dashes or spaces only, a CPF;
+        anything else, words of a name, at least one of ``NAME_SEARCH_MIN_CHARS`` letters.
+        """
         text = self.cleaned_data["q"].strip()
         if not text:
             return {}
-        try:
-            if "@" in text:
+        if "@" in text:
+            try:
                 return {"email": normalize_email(text)}
-            return {"cpf": normalize_cpf(text)}
-        except ValidationError:
-            raise ValidationError(_("Type a whole email address or an 11-digit CPF."), code="search") from None
+            except ValidationError:
+                raise ValidationError(
+                    _("%(value)s is not a whole email address.") % {"value": text}, code="search"
+                ) from None
+        if _CPF_CHARS.fullmatch(text) and any(char.isdigit() for char in text):
+            try:
+                return {"cpf": normalize_cpf(text)}
+            except ValidationError:
+                raise ValidationError(_("Type a whole email address or an 11-digit CPF."), code="search") from None
+        words = name_words(text)[:NAME_WORDS_INDEXED]
+        if name_lookup_word(words) is None:
+            raise ValidationError(
+                _("Type at least %(count)d letters of a name, a whole email address or an 11-digit CPF.")
+                % {"count": NAME_SEARCH_MIN_CHARS},
+                code="search",
+            )
+        return {"name": words}
 
     def selector_filters(self) -> dict:
         """Return the keyword arguments of ``selectors.enrollment_list``."""

@@ -61,16 +61,25 @@ def _key_of(raw: dict, key_names) -> dict:
     return {name: raw[name] for name in key_names}
 
 
-def index_page(pages: PageIterator, *, page_size: int, max_scanned: int) -> tuple[list[dict], dict | None, bool]:
+def index_page(
+    pages: PageIterator,
+    *,
+    page_size: int,
+    max_scanned: int,
+    keep: Callable[[list[dict]], list[dict]] | None = None,
+) -> tuple[list[dict], dict | None, bool]:
     """Read one page of raw items from a query's pages.
 
     Return the items (at most ``page_size``), the key to resume after them
     (``None`` when nothing follows) and whether the page is complete (``False``
-    when ``max_scanned`` rows were read before the page filled).
+    when ``max_scanned`` rows were read before the page filled). ``keep``, given
+    each DynamoDB page's items, returns those that belong in the page (in order),
+    for filters a filter expression cannot say; the items it returns are shown.
     """
     items: list[dict] = []
     for page in pages:
-        for raw in page.get("Items", []):
+        raws = page.get("Items", [])
+        for raw in keep(raws) if keep is not None and raws else raws:
             if len(items) == page_size:
                 # A row beyond the page exists: the next page starts after the last row shown.
                 return items, _key_of(items[-1], pages.key_names), True

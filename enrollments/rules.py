@@ -4,6 +4,8 @@ Services, views, forms and imports ask these functions instead of comparing
 states themselves. Nothing here reads or writes DynamoDB.
 """
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -290,3 +292,58 @@ def people_buckets(enrollments_newest_first: Iterable, *, now: datetime) -> Iter
             continue
         decided.add(person)
         yield enrollment, bucket
+
+
+# Name search: a person's name as words, case and accents ignored ("João" and "JOAO" are "joao").
+
+# Words of a name the index holds: a name of more words is found by its first ones.
+NAME_WORDS_INDEXED = 8
+# Characters of a word the index holds: a longer word is found by its first ones, then checked in full.
+NAME_WORD_CHARS = 32
+# The shortest prefix a name search looks up (the index partitions by a word's first two characters).
+NAME_SEARCH_MIN_CHARS = 2
+# Particles of Portuguese names, in most names: left out of the index, so they neither fill the
+# "da"/"do" partitions nor bury "Daniel" under every "da Silva"; a search still checks them.
+NAME_PARTICLES = frozenset({"da", "das", "de", "do", "dos"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def name_words(text: str) -> list[str]:
+    """Return the words of ``text``, normalized: NFKD, combining marks dropped, casefolded; split on the rest."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text or "").casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _WORD.findall(plain)
+
+
+def name_index_words(name: str) -> list[str]:
+    """Return the distinct words of a name the search index holds, in name order.
+
+    Words of one character and particles are left out; words are cut at
+    ``NAME_WORD_CHARS`` and at most ``NAME_WORDS_INDEXED`` are kept.
+    """
+    kept: list[str] = []
+    for word in name_words(name):
+        word = word[:NAME_WORD_CHARS]
+        if len(word) >= NAME_SEARCH_MIN_CHARS and word not in NAME_PARTICLES and word not in kept:
+            kept.append(word)
+            if len(kept) == NAME_WORDS_INDEXED:
+                break
+    return kept
+
+
+def name_lookup_word(words: list[str]) -> str | None:
+    """Return the word of a search the index looks up: the longest that is not a particle, cut at ``NAME_WORD_CHARS``.
+
+    ``None`` when no word has ``NAME_SEARCH_MIN_CHARS`` characters.
+    """
+    usable = [word for word in words if len(word) >= NAME_SEARCH_MIN_CHARS]
+    if not usable:
+        return None
+    best = max(usable, key=lambda word: (word not in NAME_PARTICLES, len(word)))
+    return best[:NAME_WORD_CHARS]
+
+
+def name_matches(name: str, words: list[str]) -> bool:
+    """Return whether every search word starts some word of ``name``."""
+    own = name_words(name)
+    return all(any(word.startswith(search) for word in own) for search in words)

@@ -28,6 +28,7 @@ from .dynamo.models import (
     LockItem,
     LockMetadataItem,
     MainItem,
+    NameWordItem,
     OrderItem,
     ParentVacancyItem,
     SchedulerCursorItem,
@@ -36,6 +37,7 @@ from .dynamo.models import (
 )
 from .exceptions import CompanyNotFound, CourseNotFound, EnrollmentNotFound
 from .pagination import Page, decode_cursor, encode_cursor, index_page, merged_page
+from .rules import name_index_words, name_lookup_word, name_matches
 
 
 def _find(model, key: keys.Key):
@@ -353,6 +355,7 @@ def enrollment_list(
     status: str | None = None,
     email: str | None = None,
     cpf: str | None = None,
+    name: list[str] | None = None,
     cursor: str | None = None,
     page_size: int = ENROLLMENT_PAGE_SIZE,
     max_scanned: int = ENROLLMENT_LIST_MAX_SCANNED,
@@ -361,11 +364,22 @@ def enrollment_list(
 
     ``email`` and ``cpf`` are normalised already (``validators``). A person's
     enrollments come from ``by_email`` or ``by_cpf``, the other filters applied to
-    those few rows; otherwise company and course pick ``by_tenant_course``,
+    those few rows; ``name`` (words of ``rules.name_words``) searches by name, see
+    ``_name_page``; otherwise company and course pick ``by_tenant_course``,
     ``by_tenant`` or ``by_course``, and no filter reads ``all_enrollments``; the
     status is a filter expression on whichever index. Raise ``InvalidCursor``
     for a cursor of another list.
     """
+    if name:
+        return _name_page(
+            name,
+            tenant_id=tenant_id,
+            course_id=course_id,
+            status=status,
+            cursor=cursor,
+            page_size=page_size,
+            max_scanned=max_scanned,
+        )
     conditions = []
     if email or cpf:
         index, hash_key = (EnrollmentItem.by_email, email) if email else (EnrollmentItem.by_cpf, cpf)
@@ -427,3 +441,81 @@ def enrollment_list(
         complete=complete,
         index=index_name,
     )
+
+
+def _name_page(
+    words: list[str],
+    *,
+    tenant_id: str | None,
+    course_id: str | None,
+    status: str | None,
+    cursor: str | None,
+    page_size: int,
+    max_scanned: int,
+) -> Page:
+    """Return a page of the enrollments whose name has a word starting with each of ``words``.
+
+    One word (``rules.name_lookup_word``) is looked up with ``begins_with`` in
+    ``by_tenant_name`` (a company's) or ``by_name``; the course and the other words
+    are a filter expression on the word items; their enrollments come in one
+    BatchGet per DynamoDB page, and the status and the whole name are checked on
+    them. Rows come by matched word, then newest first. An enrollment with two
+    words starting with the looked-up prefix is shown at the first only, so no
+    enrollment shows twice across pages.
+    """
+    lookup = name_lookup_word(words)
+    if lookup is None:
+        return Page(items=[], next_cursor=None, index=NameWordItem.by_name.Meta.index_name)
+    if tenant_id:
+        index, hash_key = NameWordItem.by_tenant_name, keys.tenant_names(tenant_id, lookup)
+    else:
+        index, hash_key = NameWordItem.by_name, keys.names(lookup)
+    conditions = [NameWordItem.words.contains(f" {word}") for word in words if word != lookup]
+    if course_id:
+        conditions.append(NameWordItem.course_id == course_id)
+    filter_condition = None
+    for condition in conditions:
+        filter_condition &= condition
+    query_id = f"{index.Meta.index_name}|{' '.join(words)}|{tenant_id}|{course_id}|{status}"
+    position = decode_cursor(cursor, query_id)
+    found: dict[str, EnrollmentItem] = {}
+
+    def keep(raws: list[dict]) -> list[dict]:
+        wanted = {keys.enrollment(raw["id"]["S"]) for raw in raws}
+        enrollments = {item.id: item for item in EnrollmentItem.batch_get(wanted)}
+        kept = []
+        for raw in raws:
+            enrollment = enrollments.get(raw["id"]["S"])
+            if enrollment is None or (status and enrollment.status != status):
+                continue
+            if not name_matches(enrollment.user.name, words):
+                continue
+            word = keys.name_word_of_sk(raw["sk"]["S"])
+            if word != min(
+                (own for own in name_index_words(enrollment.user.name) if own.startswith(lookup)), default=word
+            ):
+                continue
+            found[enrollment.id] = enrollment
+            kept.append(raw)
+        return kept
+
+    pages = index.query(
+        hash_key,
+        NameWordItem.name_sk.startswith(lookup),
+        filter_condition=filter_condition,
+        page_size=page_size + 1,
+        last_evaluated_key=position,
+    ).page_iter
+    raws, next_position, complete = index_page(pages, page_size=page_size, max_scanned=max_scanned, keep=keep)
+    return Page(
+        items=[found[raw["id"]["S"]] for raw in raws],
+        next_cursor=encode_cursor(query_id, next_position) if next_position is not None else None,
+        complete=complete,
+        index=index.Meta.index_name,
+    )
+
+
+@storage_errors_as_domain_errors
+def company_enrollments(tenant_id: str) -> Iterator[EnrollmentItem]:
+    """Yield every enrollment of a company from ``by_tenant`` (for maintenance: it reads them all)."""
+    yield from EnrollmentItem.by_tenant.query(tenant_id)

@@ -1,5 +1,7 @@
 """Point the PynamoDB models at the configured DynamoDB, and create the tables."""
 
+import time
+
 from django.conf import settings
 from pynamodb.connection import Connection
 
@@ -69,7 +71,52 @@ def create_tables(*, wait: bool = True) -> list[str]:
             created.append(base.Meta.table_name)
             if base is models.MainItem:
                 _enable_ttl(base.Meta.table_name)
+        else:
+            created.extend(_create_missing_indexes(base, wait=wait))
     return created
+
+
+def _create_missing_indexes(base, *, wait: bool) -> list[str]:
+    """Add the global secondary indexes the models declare and an existing table lacks (``<table>.<index>``).
+
+    A table made before an index existed gets it here, so ``create_tables`` brings any
+    older table up to date. One index per UpdateTable, waiting for each, as AWS allows.
+    """
+    client, table_name = connection().client, base.Meta.table_name
+    present = {
+        index["IndexName"]
+        for index in client.describe_table(TableName=table_name)["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    schema = base._get_schema()
+    added = []
+    for index in schema["global_secondary_indexes"]:
+        if index["index_name"] in present:
+            continue
+        client.update_table(
+            TableName=table_name,
+            AttributeDefinitions=index["attribute_definitions"],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["index_name"],
+                        "KeySchema": index["key_schema"],
+                        "Projection": index["projection"],
+                    }
+                }
+            ],
+        )
+        if wait:
+            _wait_for_index(client, table_name, index["index_name"])
+        added.append(f"{table_name}.{index['index_name']}")
+    return added
+
+
+def _wait_for_index(client, table_name: str, index_name: str) -> None:
+    while True:
+        indexes = client.describe_table(TableName=table_name)["Table"].get("GlobalSecondaryIndexes", [])
+        if all(index.get("IndexStatus") == "ACTIVE" for index in indexes if index["IndexName"] == index_name):
+            return
+        time.sleep(1)
 
 
 def _enable_ttl(table_name: str) -> None:

@@ -340,3 +340,48 @@ def export_job(job_id: str) -> Key:
 
 def export_listing(*, created_at: str, job_id: str) -> Key:
     return Key(EXPORTS, f"{created_at}#{job_id}")
+
+
+# Name search: one item per indexed word of a person's name, in the enrollment's partition
+# (``rules.name_index_words``), in two indexes partitioned by the word's first two characters.
+
+NAME_WORD_PREFIX = "name#"
+NAME_PARTITION_CHARS = 2
+_NEWEST_FIRST = str.maketrans("0123456789", "9876543210")
+
+
+def name_word(enrollment_id: str, word: str) -> Key:
+    return Key(enrollment_id, f"{NAME_WORD_PREFIX}{word}")
+
+
+def name_word_of_sk(sk: str) -> str:
+    """Return the word a name word item's sort key names."""
+    return sk.removeprefix(NAME_WORD_PREFIX)
+
+
+def names(word: str) -> str:
+    """Return the ``by_name`` index partition of a word (or of a search prefix): ``names#<first two characters>``."""
+    return f"names#{word[:NAME_PARTITION_CHARS]}"
+
+
+def tenant_names(tenant_id: str, word: str) -> str:
+    """Return the ``by_tenant_name`` index partition: ``names#<tenant_id>#<first two characters>``."""
+    return f"names#{tenant_id}#{word[:NAME_PARTITION_CHARS]}"
+
+
+def name_sort_key(word: str, *, created_at: str, enrollment_id: str) -> str:
+    """Return ``<word>#<created_at, digits inverted>#<enrollment_id>``: by word, then newest first.
+
+    ``begins_with(<prefix>)`` finds the words that start with a prefix; inverting the
+    digits of the fixed-width time makes an ascending read give the newest first.
+    """
+    return f"{word}#{created_at.translate(_NEWEST_FIRST)}#{enrollment_id}"
+
+
+def name_word_index_keys(*, word: str, tenant_id: str, created_at: str, enrollment_id: str) -> dict[str, str]:
+    """Return the attributes that put a name word item in ``by_name`` and ``by_tenant_name``."""
+    return {
+        "name_pk": names(word),
+        "tenant_name_pk": tenant_names(tenant_id, word),
+        "name_sk": name_sort_key(word, created_at=created_at, enrollment_id=enrollment_id),
+    }

@@ -178,6 +178,47 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     all_enrollments = AllEnrollmentsIndex()
 
 
+class ByNameIndex(GlobalSecondaryIndex):
+    """Name word items of every company, by the word's first two characters (``names#<xx>``), then word and newest first."""
+
+    class Meta:
+        index_name = "by_name"
+        # What a search filters on before reading the enrollments: the course and every word of the name.
+        projection = IncludeProjection(["kind", "course_id", "words"])
+
+    name_pk = UnicodeAttribute(hash_key=True)
+    name_sk = UnicodeAttribute(range_key=True)
+
+
+class ByTenantNameIndex(GlobalSecondaryIndex):
+    """Name word items of one company (``names#<tenant_id>#<xx>``), then word and newest first."""
+
+    class Meta:
+        index_name = "by_tenant_name"
+        projection = IncludeProjection(["kind", "course_id", "words"])
+
+    tenant_name_pk = UnicodeAttribute(hash_key=True)
+    name_sk = UnicodeAttribute(range_key=True)
+
+
+class NameWordItem(MainItem, discriminator="name_word"):
+    """``(<enrollment_id>, 'name#<word>')``: one word of the person's name, for the name search.
+
+    Written with the enrollment (``services.name_index.name_word_items``); name, company
+    and course never change, so neither does this.
+    """
+
+    tenant_id = UnicodeAttribute()
+    course_id = UnicodeAttribute()
+    # Every word of the name, normalized, each after a space: ``contains(words, ' <prefix>')`` is a word prefix.
+    words = UnicodeAttribute()
+    name_pk = UnicodeAttribute()
+    tenant_name_pk = UnicodeAttribute()
+    name_sk = UnicodeAttribute()
+    by_name = ByNameIndex()
+    by_tenant_name = ByTenantNameIndex()
+
+
 class TenantMetadataItem(MainItem, discriminator="metadata#tenant"):
     """``(<enrollment_id>, 'metadata#tenant')``."""
 

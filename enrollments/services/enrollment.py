@@ -62,6 +62,7 @@ from ..rules import (
 )
 from .common import Author, audit_event, leave_active
 from .lifecycle import lifecycle_record
+from .name_index import name_word_items
 
 
 @storage_errors_as_domain_errors
@@ -309,6 +310,8 @@ def _enroll_transaction(
         ),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
+    for word_item in name_word_items(enrollment):
+        tx.put(word_item)
     tx.put(
         TenantMetadataItem(
             *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.sk, name=company.name

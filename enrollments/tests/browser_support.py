@@ -51,6 +51,7 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         "backoffice/",
         "backoffice/enrollments/",
         f"backoffice/enrollments/?company={company.sk}&status=PENDING",
+        f"backoffice/enrollments/?q=jo%C3%A3o&company={company.sk}",
         "backoffice/enrollments/add/",
         f"backoffice/enrollments/add/?company={company.sk}",
         f"backoffice/enrollments/{enrollment.id}/",

@@ -62,6 +62,23 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     assert page.inner_text(f"tr.seat-row[data-course='{course.sk}'] .seats-left") == "2"
 
 
+def test_viewer__types_joao_in_the_search_box__sees_joao_with_his_accent(page, live_server):
+    company, course = make_company(billing="postpaid"), make_course()
+    family = "".join(chr(ord("a") + int(digit, 16)) for digit in uuid.uuid4().hex[:8])
+    enrolled = enroll(
+        tenant_id=company.sk, course_id=course.sk, user=make_person(name=f"João {family} da Silva"), author=STAFF
+    )
+    log_in(page, live_server, member(permissions.VIEWERS))
+
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
+    page.select_option("#id_company", company.sk)
+    page.fill("#id_q", "joao")
+    page.click("#enrollment-filters input[type=submit]")
+    page.click(f"#result_list >> text=João {family} da Silva")
+
+    page.wait_for_url(f"**/enrollments/{enrolled.id}/")
+
+
 def test_viewer__no_enroll_or_cancel_buttons__403_on_their_urls(page, live_server):
     company, course = make_company(billing="postpaid"), make_course()
     enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)

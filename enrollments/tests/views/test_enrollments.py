@@ -172,13 +172,57 @@ def test_list__search_by_cpf_with_or_without_punctuation__finds_the_person_shown
     assert f'<td class="cpf">{shown}</td>' in _text(response)
 
 
-def test_list__search_neither_email_nor_cpf__says_what_to_type(client, login):
+def test_list__search_by_a_word_of_the_name__finds_the_person_case_and_accents_ignored(client, login, catalog):
+    login(permissions.VIEWERS)
+    family = "".join(chr(ord("a") + int(digit, 16)) for digit in uuid.uuid4().hex[:10])
+    enrolled = enroll(
+        tenant_id=catalog["postpaid"].sk,
+        course_id=catalog["course"].sk,
+        user=make_person(name=f"Maria Conceição {family}"),
+        author=STAFF,
+    )
+
+    response = client.get(
+        reverse("admin:enrollment_list"), {"q": f"CONCEI {family}", "company": catalog["postpaid"].sk}
+    )
+
+    page = response.context["page"]
+    assert [item.id for item in page.items] == [enrolled.id] and page.index == "by_tenant_name"
+    assert f"Maria Conceição {family}" in _text(response)
+
+
+@pytest.mark.parametrize("typed", ["j", "!!!", "a b c", "111.444.777-3"])
+def test_list__search_too_short_for_a_name_or_a_broken_cpf__says_what_to_type(client, login, typed):
     login(permissions.VIEWERS)
 
-    response = client.get(reverse("admin:enrollment_list"), {"q": "maria"})
+    response = client.get(reverse("admin:enrollment_list"), {"q": typed})
 
-    assert "Type a whole email address or an 11-digit CPF." in _text(response)
-    assert response.context["page"] is None
+    assert response.status_code == 200 and response.context["page"] is None
+    text = _text(response)
+    assert (
+        "Type at least 2 letters of a name, a whole email address or an 11-digit CPF." in text
+        or "Type a whole email address or an 11-digit CPF." in text
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["x" * 254, "a" * 255, "ção " * 60, "\u0301\u0301ab", "%00ab", "ﷺ" * 200, "a\x00b", "ab" + "#" * 200],
+)
+def test_list__hostile_search__answers_a_page_or_an_error_never_a_500(client, login, typed):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"), {"q": typed})
+
+    assert response.status_code == 200
+
+
+def test_list__search_in_portuguese__says_what_to_type_in_portuguese(client, login):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"), {"q": "j"}, HTTP_ACCEPT_LANGUAGE="pt-br")
+
+    assert "Digite ao menos 2 letras de um nome" in _text(response)
 
 
 def test_list__next_page_links__walk_every_enrollment_once(client, login, monkeypatch):
