@@ -1,5 +1,7 @@
 """Point the PynamoDB models at the configured DynamoDB, and create the tables."""
 
+import time
+
 from django.conf import settings
 from pynamodb.connection import Connection
 
@@ -61,7 +63,8 @@ def connection() -> Connection:
 
 
 def create_tables(*, wait: bool = True) -> list[str]:
-    """Create every table that is missing; return the names created. Safe to rerun."""
+    """Create every table that is missing, and every index missing from an existing table; return the names
+    created (``table`` or ``table.index``). Safe to rerun."""
     created = []
     for base in TABLE_BASE_NAMES:
         if not base.exists():
@@ -69,7 +72,57 @@ def create_tables(*, wait: bool = True) -> list[str]:
             created.append(base.Meta.table_name)
             if base is models.MainItem:
                 _enable_ttl(base.Meta.table_name)
+        else:
+            created += _add_missing_indexes(base)
     return created
+
+
+def _add_missing_indexes(base) -> list[str]:
+    """Add to ``base``'s existing table each global secondary index of its models that the table lacks.
+
+    A table made before an index was added to the models has no such index until then; DynamoDB
+    builds one index at a time from the items already there (``UpdateTable``, then wait for it).
+    """
+    table_name = base.Meta.table_name
+    client = connection().client
+    existing = {index["IndexName"] for index in _describe(client, table_name).get("GlobalSecondaryIndexes", [])}
+    added = []
+    for index in base._get_schema()["global_secondary_indexes"]:
+        if index["index_name"] in existing:
+            continue
+        client.update_table(
+            TableName=table_name,
+            AttributeDefinitions=index["attribute_definitions"],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["index_name"],
+                        "KeySchema": index["key_schema"],
+                        "Projection": index["projection"],
+                    }
+                }
+            ],
+        )
+        # One index at a time: DynamoDB refuses another while one is being built.
+        _wait_for_index(client, table_name, index["index_name"])
+        added.append(f"{table_name}.{index['index_name']}")
+    return added
+
+
+def _describe(client, table_name: str) -> dict:
+    return client.describe_table(TableName=table_name)["Table"]
+
+
+def _wait_for_index(client, table_name: str, index_name: str, *, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        table = _describe(client, table_name)
+        statuses = {index["IndexName"]: index.get("IndexStatus") for index in table.get("GlobalSecondaryIndexes", [])}
+        if table["TableStatus"] == "ACTIVE" and statuses.get(index_name) == "ACTIVE":
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Index {index_name} of {table_name} is still being built.")
+        time.sleep(1)
 
 
 def _enable_ttl(table_name: str) -> None:
