@@ -1,10 +1,7 @@
 """Recent actions against DynamoDB Local: a staff member's own and everyone's, newest first, each with what it acted on."""
 
 import io
-import itertools
 import uuid
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from enrollments.bulk import services as bulk_services
@@ -16,29 +13,9 @@ from enrollments.services import Author, cancel, enroll, record_access
 from enrollments.services.catalog import company_update, course_retire
 from enrollments.services.common import SYSTEM
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.recent_support import future_tick, staff_author
 
 pytestmark = pytest.mark.django_db
-
-
-def _staff(name: str) -> Author:
-    return Author(id=f"staff-{uuid.uuid4().hex[:8]}", name=name, email=None, staff=True)
-
-
-# Minutes after the year 2100, counted over this module: each test's actions are newer than anything
-# written before it in the shared table (other tests' clocks stay before 2100), so everyone's list starts with them.
-_FUTURE_MINUTES = itertools.count(1)
-
-
-class _Ticks:
-    """A frozen clock that moves one minute a step, always later than any step before it."""
-
-    def __init__(self, frozen_clock):
-        self.clock = frozen_clock
-
-    def next(self) -> str:
-        at = datetime(2100, 1, 1, tzinfo=UTC) + timedelta(minutes=next(_FUTURE_MINUTES))
-        self.clock.set(at)
-        return at.isoformat()
 
 
 def _run_bulk_here(job_id, numbers):
@@ -51,29 +28,28 @@ def _summary(actions):
 
 
 def test_recent_actions__staff_enroll_edit_import_cancel_bulk__theirs_newest_first_and_everyones(frozen_clock):
-    ana, bia = _staff("Ana Operadora"), _staff("Bia Supervisora")
-    ticks = _Ticks(frozen_clock)
+    ana, bia = staff_author("Ana Operadora"), staff_author("Bia Supervisora")
     company, course = make_company(billing="prepaid", name="Acme"), make_course(name="Segurança do Trabalho")
     make_order(company, course, seats=10)
-    ticks.next()
+    future_tick(frozen_clock)
     enrolled = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(name="Joana Silva"), author=ana)
-    ticks.next()
+    future_tick(frozen_clock)
     company_update(company_id=company.sk, name="Acme Ltda", cnpj=None, language="pt-br", revision=0, author=ana)
-    ticks.next()
+    future_tick(frozen_clock)
     csv = f"nome;e-mail;curso\nPessoa Um;um.{company.sk}@example.com;{course.sk}\n".encode()
     job = import_services.import_start(
         file=io.BytesIO(csv), file_name="turma.csv", tenant_id=company.sk, author=ana, enqueue=None
     )
     import_chunks.import_run_inline(job_id=job.job_id)
-    ticks.next()
+    future_tick(frozen_clock)
     cancel(enrollment_id=enrolled.id, reason="Wrong person", author=ana)
-    ticks.next()
+    future_tick(frozen_clock)
     others = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(2)]
-    ticks.next()
+    future_tick(frozen_clock)
     bulk = bulk_services.bulk_cancel_start(
         job_id=str(uuid.uuid4()), enrollment_ids=others, reason="Left", author=ana, enqueue=_run_bulk_here
     )
-    ticks.next()
+    future_tick(frozen_clock)
     course_retire(course_id=course.sk, author=bia)
 
     mine = selectors.recent_actions(author_id=ana.id)
@@ -117,12 +93,11 @@ def test_recent_actions__nothing_yet__empty_list():
 
 
 def test_recent_actions__more_than_the_limit__the_newest_only(frozen_clock):
-    ana = _staff("Ana")
-    ticks = _Ticks(frozen_clock)
+    ana = staff_author("Ana")
     company, course = make_company(billing="postpaid"), make_course()
     ids = []
     for _ in range(4):
-        ticks.next()
+        future_tick(frozen_clock)
         ids.append(enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=ana).id)
 
     assert [action.target_id for action in selectors.recent_actions(author_id=ana.id, limit=3)] == ids[:0:-1]
