@@ -2,6 +2,7 @@
 
 import io
 import uuid
+
 import pytest
 
 from enrollments.bulk import services as bulk_services
