@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from enrollments.permissions import sync_groups
 from enrollments.services import Author
 
-# Minutes after 2100, counted over the whole run: other tests' clocks stay before 2100.
+# Minutes after 2100, counted over the whole run: every other clock of the tests stays before 2100.
 _FUTURE_MINUTES = itertools.count(1)
 
 
