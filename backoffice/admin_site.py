@@ -83,10 +83,23 @@ class BackofficeAdminSite(admin.AdminSite):
     index_title = _("Back office")
     # No public site: the admin is the whole application.
     site_url = None
+    # Django's, with "Recent actions" from the back office's own audit trail instead of its LogEntry.
+    index_template = "admin/backoffice/index.html"
 
     def __init__(self, name="admin"):
         super().__init__(name)
         self._sections: dict[str, Section] = {}
+        self._index_context: list[Callable] = []
+
+    def register_index_context(self, context: Callable) -> None:
+        """Add ``context(request) -> dict`` to what the admin index renders (the app's "Recent actions")."""
+        self._index_context.append(context)
+
+    def index(self, request, extra_context=None):
+        context = {}
+        for more in self._index_context:
+            context.update(more(request))
+        return super().index(request, {**context, **(extra_context or {})})
 
     def register_section(self, section: Section) -> None:
         """Add a section; its URLs are built with the site's URLs."""

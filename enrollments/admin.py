@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from . import permissions
+from .recent_actions.views import recent_actions_context
 from .views import catalog, enrollments, failures
 
 for section in (
@@ -70,3 +71,5 @@ for section in (
     ),
 ):
     admin.site.register_section(section)
+
+admin.site.register_index_context(recent_actions_context)

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from .. import selectors as core_selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
@@ -32,6 +33,19 @@ class BulkCancelNotFound(EnrollmentError):
 
     def __init__(self, job_id: str):
         super().__init__(_("No bulk cancel has the id %(id)s.") % {"id": job_id})
+
+
+def bulk_cancel_source(job_id: str) -> str:
+    """Return the ``source`` a bulk cancel's job writes on the audit event of each enrollment it cancels."""
+    return f"bulk_cancel:{job_id}"
+
+
+@storage_errors_as_domain_errors
+def canceled_by_job(enrollment_id: str, job_id: str) -> bool:
+    """Return whether the bulk cancel ``job_id`` canceled this enrollment (its ``CANCELED`` audit event names the job)."""
+    source = bulk_cancel_source(job_id)
+    audit = core_selectors.enrollment_partition(enrollment_id).audit
+    return any(event.action == "CANCELED" and event.source == source for event in audit)
 
 
 @storage_errors_as_domain_errors

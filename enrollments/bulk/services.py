@@ -135,8 +135,9 @@ def bulk_cancel_process_chunk(*, job_id: str, number: int, final_attempt: bool =
     """Cancel the enrollments of one chunk and record their results and counts; return whether this call recorded them.
 
     A chunk already recorded is not run again. Before the final attempt, an enrollment that met a
-    transient error raises it, so the task retries the chunk (the ones canceled already are then
-    refused as already canceled); on the final attempt it is reported as refused with the error.
+    transient error raises it, so the task retries the chunk (the ones it canceled already then count
+    as canceled by this job, known by the source on their audit event); on the final attempt it is
+    reported as refused with the error.
     """
     job, chunk, recorded = selectors.bulk_cancel_chunk_state(job_id, number)
     if job is None or chunk is None:
@@ -152,10 +153,23 @@ def bulk_cancel_process_chunk(*, job_id: str, number: int, final_attempt: bool =
 def _chunk_results(job: BulkCancelJobItem, enrollment_ids: list[str], *, final_attempt: bool):
     author = Author(id=job.author.id, name=job.author.name, email=job.author.email)
     results, counts = [], Counter()
+    source = selectors.bulk_cancel_source(job.job_id)
     for enrollment_id in enrollment_ids:
         try:
-            cancel(enrollment_id=enrollment_id, reason=job.reason, author=author, notify_learner=job.notify_learner)
-        except (NotCancelable, EnrollmentNotFound) as error:
+            cancel(
+                enrollment_id=enrollment_id,
+                reason=job.reason,
+                author=author,
+                notify_learner=job.notify_learner,
+                source=source,
+            )
+        except NotCancelable as error:
+            # A retried chunk finds the enrollments its first run canceled: those are this job's cancels.
+            if selectors.canceled_by_job(enrollment_id, job.job_id):
+                result, message = CANCELED, ""
+            else:
+                result, message = REFUSED, error.message
+        except EnrollmentNotFound as error:
             result, message = REFUSED, error.message
         except TRANSIENT_ERRORS as error:
             if not final_attempt:

@@ -63,7 +63,8 @@ def connection() -> Connection:
 
 
 def create_tables(*, wait: bool = True) -> list[str]:
-    """Create every table that is missing; return the names created. Safe to rerun."""
+    """Create every table that is missing, and every index missing from an existing table; return the names
+    created (``table`` or ``table.index``). Safe to rerun."""
     created = []
     for base in TABLE_BASE_NAMES:
         if not base.exists():
@@ -72,25 +73,22 @@ def create_tables(*, wait: bool = True) -> list[str]:
             if base is models.MainItem:
                 _enable_ttl(base.Meta.table_name)
         else:
-            created.extend(_create_missing_indexes(base, wait=wait))
+            created += _add_missing_indexes(base)
     return created
 
 
-def _create_missing_indexes(base, *, wait: bool) -> list[str]:
-    """Add the global secondary indexes the models declare and an existing table lacks (``<table>.<index>``).
+def _add_missing_indexes(base) -> list[str]:
+    """Add to ``base``'s existing table each global secondary index of its models that the table lacks.
 
-    A table made before an index existed gets it here, so ``create_tables`` brings any
-    older table up to date. One index per UpdateTable, waiting for each, as AWS allows.
+    A table made before an index was added to the models has no such index until then; DynamoDB
+    builds one index at a time from the items already there (``UpdateTable``, then wait for it).
     """
-    client, table_name = connection().client, base.Meta.table_name
-    present = {
-        index["IndexName"]
-        for index in client.describe_table(TableName=table_name)["Table"].get("GlobalSecondaryIndexes", [])
-    }
-    schema = base._get_schema()
+    table_name = base.Meta.table_name
+    client = connection().client
+    existing = {index["IndexName"] for index in _describe(client, table_name).get("GlobalSecondaryIndexes", [])}
     added = []
-    for index in schema["global_secondary_indexes"]:
-        if index["index_name"] in present:
+    for index in base._get_schema()["global_secondary_indexes"]:
+        if index["index_name"] in existing:
             continue
         client.update_table(
             TableName=table_name,
@@ -105,17 +103,25 @@ def _create_missing_indexes(base, *, wait: bool) -> list[str]:
                 }
             ],
         )
-        if wait:
-            _wait_for_index(client, table_name, index["index_name"])
+        # One index at a time: DynamoDB refuses another while one is being built.
+        _wait_for_index(client, table_name, index["index_name"])
         added.append(f"{table_name}.{index['index_name']}")
     return added
 
 
-def _wait_for_index(client, table_name: str, index_name: str) -> None:
+def _describe(client, table_name: str) -> dict:
+    return client.describe_table(TableName=table_name)["Table"]
+
+
+def _wait_for_index(client, table_name: str, index_name: str, *, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
     while True:
-        indexes = client.describe_table(TableName=table_name)["Table"].get("GlobalSecondaryIndexes", [])
-        if all(index.get("IndexStatus") == "ACTIVE" for index in indexes if index["IndexName"] == index_name):
+        table = _describe(client, table_name)
+        statuses = {index["IndexName"]: index.get("IndexStatus") for index in table.get("GlobalSecondaryIndexes", [])}
+        if table["TableStatus"] == "ACTIVE" and statuses.get(index_name) == "ACTIVE":
             return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Index {index_name} of {table_name} is still being built.")
         time.sleep(1)
 
 

@@ -121,6 +121,12 @@ def course_history(course_id: str) -> str:
     return f"course#{course_id}"
 
 
+def history_owner(history: str) -> Key:
+    """Return the key of the company or course whose history partition is ``history``."""
+    kind, _hash, owner_id = history.partition("#")
+    return company(owner_id) if kind == "company" else course(owner_id)
+
+
 def catalog_audit_event(history: str, *, at_iso: str, suffix: str) -> Key:
     """Return the key of an audit event in ``history`` (``company_history`` or ``course_history``), sorted by time."""
     return Key(history, f"{AUDIT_PREFIX}{at_iso}#{suffix}")
@@ -294,6 +300,35 @@ def due_shard(*, enrollment_id: str, event: str, due_at: datetime) -> str:
     """Return the ``due`` index partition of a lifecycle record: its UTC day and a shard from a hash of its key."""
     digest = hashlib.md5(f"{enrollment_id}{SCHEDULE_PREFIX}{event}".encode()).hexdigest()
     return due_partition(to_iso(due_at)[:10], int(digest[:8], 16) % settings.LIFECYCLE_DUE_SHARDS)
+
+
+# Recent actions: what staff did, a staff member's own (``by_actor``) and everyone's (``recent_actions``).
+
+ACTOR_PREFIX = "actor#"
+RECENT_PREFIX = "recent#"
+# Staff act at a person's pace: a few shards are plenty. Fixed once data exists (raise it, never lower it).
+RECENT_SHARDS = 4
+
+
+def actor_actions(author_id: str) -> str:
+    """Return the ``by_actor`` index partition of one staff member's actions."""
+    return f"{ACTOR_PREFIX}{author_id}"
+
+
+def recent_shards() -> list[str]:
+    """Return every partition of the ``recent_actions`` index."""
+    return [f"{RECENT_PREFIX}{number}" for number in range(RECENT_SHARDS)]
+
+
+def recent_action_keys(*, author_id: str, at_iso: str, pk: str, sk: str) -> dict[str, str]:
+    """Return the attributes that put the item ``(pk, sk)``, a staff member's action at ``at_iso``, in
+    ``by_actor`` and ``recent_actions``, newest first in each (the item's key keeps two of one instant apart)."""
+    number = int(hashlib.md5(f"{pk}#{sk}".encode()).hexdigest()[:8], 16) % RECENT_SHARDS
+    return {
+        "actor_pk": actor_actions(author_id),
+        "recent_pk": f"{RECENT_PREFIX}{number}",
+        "recent_sk": f"{at_iso}#{pk}#{sk}",
+    }
 
 
 # Bulk cancels: the job's partition holds the job, its chunks of enrollment ids and their results.

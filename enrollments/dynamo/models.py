@@ -45,6 +45,8 @@ class AuthorAttribute(MapAttribute):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
+    # True for a staff member acting in the back office: their actions go into the recent-actions indexes.
+    staff = BooleanAttribute(null=True)
 
 
 class ByTenantIndex(GlobalSecondaryIndex):
@@ -128,6 +130,45 @@ class DueIndex(GlobalSecondaryIndex):
 
     due_shard = UnicodeAttribute(hash_key=True)
     due_at = UnicodeAttribute(range_key=True)
+
+
+# What a line of "Recent actions" shows, without reading the item again: the indexes below project only these.
+RECENT_ACTION_ATTRIBUTES = [
+    "kind",
+    "created_at",
+    "action",
+    "author",
+    "reason",
+    "detail",
+    "tenant_name",
+    "file_name",
+    "rows_total",
+    "job_id",
+    "total",
+    "import_id",
+]
+
+
+class ByActorIndex(GlobalSecondaryIndex):
+    """One staff member's actions (``actor#<author id>``), newest first by ``recent_sk`` (``<at>#<pk>#<sk>``)."""
+
+    class Meta:
+        index_name = "by_actor"
+        projection = IncludeProjection(RECENT_ACTION_ATTRIBUTES)
+
+    actor_pk = UnicodeAttribute(hash_key=True)
+    recent_sk = UnicodeAttribute(range_key=True)
+
+
+class RecentActionsIndex(GlobalSecondaryIndex):
+    """Every staff member's actions, newest first, over ``keys.RECENT_SHARDS`` partitions (``recent#<n>``)."""
+
+    class Meta:
+        index_name = "recent_actions"
+        projection = IncludeProjection(RECENT_ACTION_ATTRIBUTES)
+
+    recent_pk = UnicodeAttribute(hash_key=True)
+    recent_sk = UnicodeAttribute(range_key=True)
 
 
 class MainItem(Model):
@@ -217,6 +258,29 @@ class NameWordItem(MainItem, discriminator="name_word"):
     name_sk = UnicodeAttribute()
     by_name = ByNameIndex()
     by_tenant_name = ByTenantNameIndex()
+
+
+class RecentActionItem(MainItem):
+    """Any item that records an action (an audit event, an import, a bulk cancel): in ``by_actor`` and
+    ``recent_actions`` when its ``author`` is a staff member, out of them (sparse) otherwise.
+
+    The index attributes follow from its ``author`` and ``created_at``, so no writer can forget them; a
+    job's rows carry the job's author without ``staff``, so the job shows once, not each row. A query of
+    this class's indexes returns each item as its own class, and only these kinds.
+    """
+
+    actor_pk = UnicodeAttribute(null=True)
+    recent_pk = UnicodeAttribute(null=True)
+    recent_sk = UnicodeAttribute(null=True)
+    by_actor = ByActorIndex()
+    recent_actions = RecentActionsIndex()
+
+    def __init__(self, hash_key=None, range_key=None, _user_instantiated=True, **attributes):
+        author, at_iso = attributes.get("author"), attributes.get("created_at")
+        if _user_instantiated and getattr(author, "staff", None) and at_iso and not attributes.get("recent_sk"):
+            pk, sk = attributes.get("id", hash_key), attributes.get("sk", range_key)
+            attributes.update(keys.recent_action_keys(author_id=author.id, at_iso=at_iso, pk=pk, sk=sk))
+        super().__init__(hash_key, range_key, _user_instantiated=_user_instantiated, **attributes)
 
 
 class TenantMetadataItem(MainItem, discriminator="metadata#tenant"):
@@ -336,7 +400,7 @@ class CanceledDateItem(MainItem, discriminator="canceled_date"):
     reason = UnicodeAttribute()
 
 
-class AuditEventItem(MainItem, discriminator="audit"):
+class AuditEventItem(RecentActionItem, discriminator="audit"):
     """``(<enrollment_id>, 'audit#<iso time>#<n>')``: append-only history."""
 
     action = UnicodeAttribute()
@@ -389,7 +453,7 @@ class CompanyOrderItem(MainItem, discriminator="company_order"):
     purchase_order = UnicodeAttribute(null=True)
 
 
-class CatalogAuditEventItem(MainItem, discriminator="catalog_audit"):
+class CatalogAuditEventItem(RecentActionItem, discriminator="catalog_audit"):
     """``('company#<id>' or 'course#<id>', 'audit#<iso time>#<n>')``: one change to a company or a course.
 
     ``changes`` lists ``[field, old, new]`` with the stored values (codes, digits), empty for retire and restore.
@@ -431,7 +495,7 @@ class ActiveEnrollmentsItem(MainItem, discriminator="active_enrollments"):
     enrollment_ids = UnicodeSetAttribute(null=True)
 
 
-class ImportJobItem(MainItem, discriminator="import_job"):
+class ImportJobItem(RecentActionItem, discriminator="import_job"):
     """``('import#<job_id>', '0')``: one CSV import: who, when, company, file, counts and state.
 
     The counters grow with ``ADD`` in the transaction that records each chunk's
@@ -507,7 +571,7 @@ class ActiveImportItem(MainItem, discriminator="import_active"):
     """``('imports#active', <job_id>)``: present while an import runs, so a sweep finds stalled ones without a Scan."""
 
 
-class BulkCancelJobItem(MainItem, discriminator="bulk_cancel_job"):
+class BulkCancelJobItem(RecentActionItem, discriminator="bulk_cancel_job"):
     """``('bulk_cancel#<job_id>', '0')``: one bulk cancel: who, why, of what, its counts and state.
 
     The counters grow with ``ADD`` in the transaction that records each chunk's

@@ -16,13 +16,16 @@ class Author:
     id: str
     name: str
     email: str | None = None
+    # A staff member in the back office (``from_user``): what they do shows in "Recent actions".
+    staff: bool = False
 
     @classmethod
     def from_user(cls, user) -> "Author":
-        return cls(id=str(user.pk), name=user.get_full_name() or user.get_username(), email=user.email or None)
+        name = user.get_full_name() or user.get_username()
+        return cls(id=str(user.pk), name=name, email=user.email or None, staff=True)
 
     def as_attribute(self) -> AuthorAttribute:
-        return AuthorAttribute(id=self.id, name=self.name, email=self.email)
+        return AuthorAttribute(id=self.id, name=self.name, email=self.email, staff=self.staff or None)
 
 
 SYSTEM = Author(id="system", name="Scheduler")

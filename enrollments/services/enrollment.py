@@ -379,12 +379,15 @@ def _enroll_transaction(
 
 
 @storage_errors_as_domain_errors
-def cancel(*, enrollment_id: str, reason: str, author: Author, notify_learner: bool = True) -> EnrollmentItem:
+def cancel(
+    *, enrollment_id: str, reason: str, author: Author, notify_learner: bool = True, source: str | None = None
+) -> EnrollmentItem:
     """Cancel an enrollment, in one DynamoDB transaction.
 
     Marks it CANCELED, records who canceled and why, removes every lifecycle record
     it has and the lock it holds, and gives its seat back to the order. With
-    ``notify_learner``, a cancel notice to the learner is due at once.
+    ``notify_learner``, a cancel notice to the learner is due at once. ``source`` goes
+    on the audit event (a bulk cancel names its job: its retry knows its own cancels).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -397,7 +400,7 @@ def cancel(*, enrollment_id: str, reason: str, author: Author, notify_learner: b
             raise NotCancelable(refusal)
         try:
             _cancel_transaction(
-                partition, reason=reason, author=author, now=clock.now(), notify_learner=notify_learner
+                partition, reason=reason, author=author, now=clock.now(), notify_learner=notify_learner, source=source
             ).commit()
         except TransactionFailed as failure:
             if failure.failed & {"order", "generated_item"}:
@@ -413,7 +416,13 @@ def cancel(*, enrollment_id: str, reason: str, author: Author, notify_learner: b
 
 
 def _cancel_transaction(
-    partition: selectors.EnrollmentPartition, *, reason: str, author: Author, now: datetime, notify_learner: bool
+    partition: selectors.EnrollmentPartition,
+    *,
+    reason: str,
+    author: Author,
+    now: datetime,
+    notify_learner: bool,
+    source: str | None = None,
 ) -> Transaction:
     enrollment = partition.enrollment
     now_iso = to_iso(now)
@@ -469,5 +478,7 @@ def _cancel_transaction(
             condition=GeneratedItem.sk.exists(),
             name="generated_item",
         )
-    tx.put(audit_event(enrollment_id=enrollment.id, at=now, action="CANCELED", author=author, reason=reason))
+    tx.put(
+        audit_event(enrollment_id=enrollment.id, at=now, action="CANCELED", author=author, reason=reason, source=source)
+    )
     return tx

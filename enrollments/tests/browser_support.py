@@ -48,6 +48,7 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
     """Return every back-office page, relative to ``/admin/``, for these items (an import's page with ``job``)."""
     paths = [
         "",
+        "?recent=all",
         "backoffice/",
         "backoffice/enrollments/",
         f"backoffice/enrollments/?company={company.sk}&status=PENDING",

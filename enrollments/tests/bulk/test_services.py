@@ -181,3 +181,34 @@ def test_bulk_cancel__queue_down__job_waits_then_the_sweep_queues_it_and_it_fini
     assert (job.state, job.canceled) == ("DONE", 2)
     assert job_id not in bulk_selectors.active_bulk_cancel_ids()
     assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here, stalled_after=timedelta(0))
+
+
+def test_bulk_cancel__chunk_retried_after_its_first_run_canceled_some__counts_them_canceled_by_the_job():
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=3)
+    first_run, untouched, by_someone_else = _enroll(company, course, 3)
+    cancel(enrollment_id=by_someone_else, reason="Earlier", author=STAFF)
+    job_id = str(uuid.uuid4())
+    job = services.bulk_cancel_start(
+        job_id=job_id,
+        enrollment_ids=[first_run, untouched, by_someone_else],
+        reason="Wrong company",
+        author=STAFF,
+        enqueue=lambda _job_id, _numbers: None,
+    )
+    # What a first run that died before recording its chunk leaves: one enrollment canceled by the job.
+    cancel(
+        enrollment_id=first_run,
+        reason=job.reason,
+        author=STAFF,
+        source=bulk_selectors.bulk_cancel_source(job_id),
+    )
+
+    run_here(job_id, [0])
+
+    job = bulk_selectors.bulk_cancel_get(job_id)
+    assert (job.state, job.canceled, job.refused) == ("DONE", 2, 1)
+    results = {row[0]: row[1:] for row in bulk_selectors.bulk_cancel_results(job_id)}
+    assert results[first_run] == ["canceled", ""] and results[untouched] == ["canceled", ""]
+    assert results[by_someone_else] == ["refused", f"Enrollment {by_someone_else} is already canceled."]
+    assert [len(_cancel_events(enrollment_id)) for enrollment_id in (first_run, untouched)] == [1, 1]
