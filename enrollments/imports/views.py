@@ -63,6 +63,7 @@ def _preview_of(pending: dict, token: str) -> ImportPreview:
             tenant_id=pending["tenant_id"],
             default_course_id=pending["default_course_id"],
             window_days=pending["window_days"],
+            sheet=pending.get("sheet"),
         )
 
 
@@ -108,6 +109,7 @@ def import_add(request):
             "window_days": data["window_days"],
             "welcome": data["welcome"],
             "file_name": upload.name,
+            "sheet": data["sheet"].strip() or None,
         }
         try:
             # Read first, stash after: a refused file leaves nothing behind.
@@ -117,6 +119,7 @@ def import_add(request):
                 tenant_id=pending["tenant_id"],
                 default_course_id=pending["default_course_id"],
                 window_days=pending["window_days"],
+                sheet=pending["sheet"],
             )
         except ImportFileRefused as error:
             form.add_error("file", error.message)
@@ -126,7 +129,9 @@ def import_add(request):
             token = stash_upload(upload.file)
             _remember(request, token, pending)
             return _preview_page(request, preview, token, welcome=pending["welcome"])
-    return render_page(request, "admin/backoffice/import_form.html", {"title": _("Import a CSV file"), "form": form})
+    return render_page(
+        request, "admin/backoffice/import_form.html", {"title": _("Import a CSV or Excel file"), "form": form}
+    )
 
 
 def _welcome(pending: dict) -> bool:
@@ -200,6 +205,7 @@ def import_confirm(request):
                 window_days=pending["window_days"],
                 allow_same_file=request.POST.get("again") == "1",
                 welcome=_welcome(pending),
+                sheet=pending.get("sheet"),
                 # The upload's token names the job: a second confirmation finds the job the first one made.
                 job_id=str(uuid.UUID(token)),
             )
