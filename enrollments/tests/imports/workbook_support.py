@@ -22,7 +22,7 @@ def cpf_with_check_digits(first_nine: str) -> str:
 
 def workbook(sheets: dict[str, list[list]], *, merged: dict[str, list[str]] | None = None) -> bytes:
     """Return an .xlsx of ``sheets`` (title -> rows, ``None`` cells left empty), in order, with the ``merged``
-    ranges of each sheet; openpyxl stores text as shared strings here, as Excel does."""
+    ranges of each sheet, its size declared as Excel declares it."""
     book = Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():
