@@ -1,6 +1,8 @@
-"""Bulk enrollment from CSV files: everything about imports lives in this package.
+"""Bulk enrollment from CSV files and .xlsx workbooks: everything about imports lives in this package.
 
-- ``parsing``: read an upload (size, encoding, delimiter, columns), then its rows one by one;
+- ``files``: tell an upload's format by its first bytes and read it with one of the next two;
+- ``parsing``: read a CSV upload (size, encoding, delimiter, columns), then its rows one by one;
+- ``workbooks``: read the sheet of an .xlsx upload as the same rows;
 - ``rows``: check each row with the rules ``enroll`` applies, plus duplicates inside the file;
 - ``preview``: what an import would do, writing nothing; ``uploads``: keep a file between preview and confirm;
 - ``jobs``: the names a job shares between its service, its workers and its reports;

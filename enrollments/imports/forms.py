@@ -1,4 +1,4 @@
-"""The upload form of a CSV import. It checks shape only; reading the file is the preview's job."""
+"""The upload form of an import (a CSV file or an .xlsx workbook). It checks shape only; reading the file is the preview's job."""
 
 from django import forms
 from django.conf import settings
@@ -25,7 +25,20 @@ class ImportForm(forms.Form):
     )
     # An empty file gets the preview's own message, the one the command line gives too.
     file = forms.FileField(
-        label=_("CSV file"), allow_empty_file=True, widget=forms.FileInput(attrs={"accept": ".csv,.txt,text/csv"})
+        label=_("CSV or Excel file"),
+        allow_empty_file=True,
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+    # Excel caps a sheet's name at 31 characters.
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=31,
+        help_text=_("Optional, for an Excel workbook: the name of the sheet to import. Empty: the first sheet."),
     )
     welcome = forms.BooleanField(
         label=_("Send welcome emails"),
@@ -54,6 +67,7 @@ class ImportForm(forms.Form):
         # Read here, not at import time: tests and deployments change the limits.
         self.fields["file"].help_text = _(
             "Columns in English or Portuguese, in any order: name/nome, email/e-mail, cpf (optional), course/curso "
-            "(id or exact name; optional with a default course), window days (optional). UTF-8 or Windows-1252, "
-            "separated by commas, semicolons or tabs. Up to %(megabytes)s MB and %(rows)s rows."
+            "(id or exact name; optional with a default course), window days (optional). A CSV file in UTF-8 or "
+            "Windows-1252, separated by commas, semicolons or tabs, or an Excel workbook (.xlsx). Up to "
+            "%(megabytes)s MB and %(rows)s rows."
         ) % {"megabytes": settings.IMPORT_MAX_BYTES // (1024 * 1024), "rows": f"{settings.IMPORT_MAX_ROWS:,}"}

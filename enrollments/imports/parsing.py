@@ -9,7 +9,7 @@ import csv
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -72,11 +72,13 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 # such pairs mean some lines were saved as UTF-8 and others as Windows-1252 ("José" beside "JosÃ©").
 _UTF8_LATIN_LETTER = re.compile(rb"\xc3[\x80-\xbf]")
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# The ``encoding`` of a file read from an .xlsx workbook (``workbooks``).
+XLSX = "xlsx"
 
 
 @dataclass(frozen=True)
 class CsvFile:
-    """What the first pass learned about an uploaded file."""
+    """What the first pass learned about an uploaded file (a CSV file, or the sheet of a workbook)."""
 
     name: str
     size: int
@@ -86,6 +88,13 @@ class CsvFile:
     headers: list[str]
     # Field (``name``, ``email``...) -> index of its column.
     columns: dict[str, int] = field(default_factory=dict)
+    # An .xlsx workbook (``encoding`` is ``XLSX``): the sheet read, and the number of its header row.
+    sheet: str | None = None
+    header_row: int = 0
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.sheet is not None
 
 
 @dataclass(slots=True)
@@ -132,21 +141,27 @@ def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool 
     if header_line is None:
         raise ImportFileRefused(_("The file is empty."))
     delimiter, headers, columns = _header(header_line, _sample(stream, encoding))
-    required = [NAME, EMAIL] + ([] if has_default_course else [COURSE])
-    missing = [COLUMN_LABELS[f] for f in required if f not in columns]
-    if missing:
-        found = ", ".join(f"“{h}”" for h in headers if h.strip()) or _("none")
-        message = _(
-            "The file has no column for %(missing)s. Its columns are: %(found)s. Expected, in English or "
-            "Portuguese and in any order: name/nome, email/e-mail, cpf (optional), course/curso (optional "
-            "with a default course), window days/janela (optional)."
-        ) % {"missing": ", ".join(missing), "found": found}
-        if missing == [COLUMN_LABELS[COURSE]]:
-            message += " " + _("Choose a default course or add a course column.")
-        raise ImportFileRefused(message)
+    check_required_columns(headers, columns, has_default_course=has_default_course)
     return CsvFile(
         name=name, size=size, sha256=sha256, encoding=encoding, delimiter=delimiter, headers=headers, columns=columns
     )
+
+
+def check_required_columns(headers: list[str], columns: dict[str, int], *, has_default_course: bool) -> None:
+    """Raise ``ImportFileRefused`` naming the columns an import needs that ``headers`` lack."""
+    required = [NAME, EMAIL] + ([] if has_default_course else [COURSE])
+    missing = [COLUMN_LABELS[f] for f in required if f not in columns]
+    if not missing:
+        return
+    found = ", ".join(f"“{h}”" for h in headers if h.strip()) or _("none")
+    message = _(
+        "The file has no column for %(missing)s. Its columns are: %(found)s. Expected, in English or "
+        "Portuguese and in any order: name/nome, email/e-mail, cpf (optional), course/curso (optional "
+        "with a default course), window days/janela (optional)."
+    ) % {"missing": ", ".join(missing), "found": found}
+    if missing == [COLUMN_LABELS[COURSE]]:
+        message += " " + _("Choose a default course or add a course column.")
+    raise ImportFileRefused(message)
 
 
 def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
@@ -156,36 +171,19 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
     Time is linear in the file's size whatever its line lengths; a cell longer than
     ``IMPORT_MAX_CELL_CHARS`` is cut there and named in ``long_cells``, for the row's checks to report.
     """
-    # Any cell must be readable, so that a long one is reported on its row instead of refusing the file.
-    csv.field_size_limit(max(csv.field_size_limit(), settings.IMPORT_MAX_BYTES))
-    reader = csv.reader(_lines(stream, csv_file.encoding, end_mark=True), delimiter=csv_file.delimiter)
+    return raw_rows(_numbered_lines(stream, csv_file), csv_file)
+
+
+def raw_rows(lines: Iterable[tuple[int, list[str]]], csv_file: CsvFile) -> Iterator[RawRow]:
+    """Yield a ``RawRow`` for each ``(line, cells)`` after the header that is not blank; raise
+    ``ImportFileRefused`` past ``IMPORT_MAX_ROWS`` rows, or at the end when there was none.
+
+    CSV lines and the rows of a sheet (``workbooks``) both come through here.
+    """
     columns, max_rows, max_cell = csv_file.columns, settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELL_CHARS
-    seen_header, count = False, 0
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise ImportFileRefused(
-                _("Line %(line)s cannot be read as CSV (%(error)s); nothing was imported.")
-                % {"line": line, "error": error}
-            ) from None
-        if cells and _END_OF_FILE in cells[-1]:
-            if cells == [_END_OF_FILE]:
-                break
-            raise ImportFileRefused(
-                _(
-                    'Line %(line)s opens a quote (") that never closes, so every line after it would be read as '
-                    "one cell. Close the quote or remove it, and upload the file again."
-                )
-                % {"line": line}
-            )
+    count = 0
+    for line, cells in lines:
         if not any(cell.strip() for cell in cells):
-            continue
-        if not seen_header:
-            seen_header = True
             continue
         count += 1
         if count > max_rows:
@@ -204,6 +202,39 @@ def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
         yield RawRow(line=line, long_cells=tuple(long_cells), **values)
     if count == 0:
         raise ImportFileRefused(_("The file has column names but no rows."))
+
+
+def _numbered_lines(stream: BinaryIO, csv_file: CsvFile) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, cells)`` for each CSV record after the header line (the first that is not blank)."""
+    # Any cell must be readable, so that a long one is reported on its row instead of refusing the file.
+    csv.field_size_limit(max(csv.field_size_limit(), settings.IMPORT_MAX_BYTES))
+    reader = csv.reader(_lines(stream, csv_file.encoding, end_mark=True), delimiter=csv_file.delimiter)
+    seen_header = False
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileRefused(
+                _("Line %(line)s cannot be read as CSV (%(error)s); nothing was imported.")
+                % {"line": line, "error": error}
+            ) from None
+        if cells and _END_OF_FILE in cells[-1]:
+            if cells == [_END_OF_FILE]:
+                return
+            raise ImportFileRefused(
+                _(
+                    'Line %(line)s opens a quote (") that never closes, so every line after it would be read as '
+                    "one cell. Close the quote or remove it, and upload the file again."
+                )
+                % {"line": line}
+            )
+        if not seen_header:
+            seen_header = any(cell.strip() for cell in cells)
+            continue
+        yield line, cells
 
 
 def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
@@ -388,7 +419,7 @@ def _header(header_line: str, sample: str) -> tuple[str, list[str], dict[str, in
         headers = [
             header.strip().lstrip("\ufeff") for header in next(csv.reader([header_line], delimiter=delimiter), [])
         ]
-        candidates.append((delimiter, headers, *_columns(headers, names)))
+        candidates.append((delimiter, headers, *find_columns(headers, names)))
     # max() keeps the first of equals: the sniffed delimiter wins a tie.
     delimiter, headers, columns, repeated = max(candidates, key=lambda candidate: len(candidate[2]))
     if repeated:
@@ -396,7 +427,7 @@ def _header(header_line: str, sample: str) -> tuple[str, list[str], dict[str, in
     return delimiter, headers, columns
 
 
-def _columns(headers: list[str], names: dict[str, set[str]]) -> tuple[dict[str, int], str]:
+def find_columns(headers: list[str], names: dict[str, set[str]]) -> tuple[dict[str, int], str]:
     """Return the known columns by field (``names`` from ``header_names``), and a message when one field has
     two columns."""
     columns: dict[str, int] = {}

@@ -24,7 +24,8 @@ from ..exceptions import (
 from ..rules import PREPAID, check_course_open, check_window
 from ..validators import format_cpf
 from . import selectors
-from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, CsvFile, iter_rows, read_csv_file
+from .files import read_upload, upload_rows
+from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, CsvFile
 from .rows import (
     ALREADY_ACTIVE,
     ALREADY_ENROLLED,
@@ -158,7 +159,7 @@ def import_options(
 def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) -> Iterator[CheckedRow]:
     """Yield every row of a read file, checked against the catalog and the other rows."""
     return check_rows(
-        iter_rows(stream, csv_file),
+        upload_rows(stream, csv_file),
         catalog=options.catalog,
         default_course=options.default_course,
         default_window=options.window_days,
@@ -173,8 +174,10 @@ def import_preview(
     default_course_id: str | None = None,
     window_days: int | None = None,
     enroll_again: bool = False,
+    sheet: str | None = None,
 ) -> ImportPreview:
-    """Check every row of an uploaded file and return what an import would do; write nothing.
+    """Check every row of an uploaded file (a CSV file, or the sheet ``sheet`` of an .xlsx workbook, else its
+    first) and return what an import would do; write nothing.
 
     Raise ``ImportFileRefused`` for a file that cannot be imported at all, and
     ``InvalidEnrollmentData`` for an unknown company or default course.
@@ -183,7 +186,7 @@ def import_preview(
     options = import_options(
         tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days, enroll_again=enroll_again
     )
-    csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
+    csv_file = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
     company = options.company
     preview = ImportPreview(
         file=csv_file,

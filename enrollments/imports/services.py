@@ -37,13 +37,13 @@ from ..exceptions import (
 from ..services.common import Author
 from . import selectors
 from .chunks import import_finish_if_complete
+from .files import read_upload, upload_rows
 from .jobs import (
     FAILED,
     PREPARING,
     RUNNING,
     ChunkRow,
 )
-from .parsing import iter_rows, read_csv_file
 from .preview import checked_rows, import_options
 from .rows import OK, CheckedRow
 
@@ -67,6 +67,7 @@ def import_start(
     job_id: str | None = None,
     welcome: bool = True,
     enroll_again: bool = False,
+    sheet: str | None = None,
 ) -> ImportJobItem:
     """Start an import job of an uploaded file and queue its chunks with ``enqueue``; return the job.
 
@@ -77,6 +78,7 @@ def import_start(
     same upload raise ``ImportAlreadyStarted`` instead of making a second job. ``welcome``,
     stored on the job, gives each enrolled row its welcome email; ``enroll_again`` enrolls rows
     whose person has an active enrollment in the course (without it, they are "already active").
+    An .xlsx workbook is read from its sheet ``sheet``, else its first (``files.read_upload``).
 
     The job moves PREPARING -> RUNNING: the second pass checks the rows as the preview
     does and stores them in chunks of at most ``IMPORT_CHUNK_ROWS`` rows and
@@ -89,9 +91,9 @@ def import_start(
     if job_id is not None and _job_exists(job_id):
         raise ImportAlreadyStarted(job_id)
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
-    csv_file = read_csv_file(file, name=file_name, has_default_course=options.default_course is not None)
+    csv_file = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
     # A first pass reads every row, so a file refused for its size, its rows or a broken line writes nothing.
-    rows_total = sum(1 for _row in iter_rows(file, csv_file))
+    rows_total = sum(1 for _row in upload_rows(file, csv_file))
     company = options.company
     previous = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
     if previous is not None and not allow_same_file:

@@ -2,7 +2,9 @@
 
 Workers never read these files (a job stores its parsed rows in DynamoDB); only
 the web process that previewed a file opens it again, so ``IMPORT_UPLOAD_DIR``
-must be shared by the web processes (one machine, or a shared volume).
+must be shared by the web processes (one machine, or a shared volume). A stashed file keeps
+its bytes only (a CSV file or an .xlsx workbook alike, under ``<token>.csv``): reading tells
+its format by its content again (``files.read_upload``).
 """
 
 import re

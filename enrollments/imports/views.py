@@ -64,6 +64,7 @@ def _preview_of(pending: dict, token: str) -> ImportPreview:
             default_course_id=pending["default_course_id"],
             window_days=pending["window_days"],
             enroll_again=pending.get("enroll_again", False),
+            sheet=pending.get("sheet"),
         )
 
 
@@ -110,6 +111,7 @@ def import_add(request):
             "welcome": data["welcome"],
             "enroll_again": data["enroll_again"],
             "file_name": upload.name,
+            "sheet": data["sheet"].strip() or None,
         }
         try:
             # Read first, stash after: a refused file leaves nothing behind.
@@ -120,6 +122,7 @@ def import_add(request):
                 default_course_id=pending["default_course_id"],
                 window_days=pending["window_days"],
                 enroll_again=pending["enroll_again"],
+                sheet=pending["sheet"],
             )
         except ImportFileRefused as error:
             form.add_error("file", error.message)
@@ -129,7 +132,9 @@ def import_add(request):
             token = stash_upload(upload.file)
             _remember(request, token, pending)
             return _preview_page(request, preview, token, welcome=pending["welcome"])
-    return render_page(request, "admin/backoffice/import_form.html", {"title": _("Import a CSV file"), "form": form})
+    return render_page(
+        request, "admin/backoffice/import_form.html", {"title": _("Import a CSV or Excel file"), "form": form}
+    )
 
 
 def _welcome(pending: dict) -> bool:
@@ -204,6 +209,7 @@ def import_confirm(request):
                 allow_same_file=request.POST.get("again") == "1",
                 welcome=_welcome(pending),
                 enroll_again=pending.get("enroll_again", False),
+                sheet=pending.get("sheet"),
                 # The upload's token names the job: a second confirmation finds the job the first one made.
                 job_id=str(uuid.UUID(token)),
             )

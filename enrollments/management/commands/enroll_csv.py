@@ -1,4 +1,5 @@
-"""Enroll the people of a CSV file from the command line: the same checks, job and report as the admin."""
+"""Enroll the people of a CSV file or an .xlsx workbook from the command line: the same checks, job and report as
+the admin."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,12 +19,16 @@ BAR_WIDTH = 30
 
 class Command(BaseCommand):
     help = (
-        "Enroll the people of a CSV file into a company's courses. Exit status 0 when the file was read "
+        "Enroll the people of a CSV file or an .xlsx workbook into a company's courses. Exit status 0 when the file was read "
         "(even with row errors), 1 with one message when the file itself is refused."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the CSV file (UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1; , ; or tab)")
+        parser.add_argument(
+            "file",
+            help="the CSV file (UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1; , ; or tab) or .xlsx workbook",
+        )
+        parser.add_argument("--sheet", help="the sheet of an .xlsx workbook to read (default: the first)")
         parser.add_argument("--tenant", required=True, help="the company id")
         parser.add_argument(
             "--author", required=True, help="email of the staff member the enrollments are recorded under"
@@ -91,6 +96,7 @@ class Command(BaseCommand):
             default_course_id=options["course"],
             window_days=options["window"],
             enroll_again=options["enroll_again"],
+            sheet=options["sheet"],
         )
         for row in preview.problem_rows:
             self.stdout.write(
@@ -109,14 +115,13 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(message))
         self.stdout.write(
             _(
-                "Dry run of %(rows)s rows (%(encoding)s, “%(delimiter)s”) for %(company)s: %(to_enroll)s to enroll, "
+                "Dry run of %(rows)s rows (%(format)s) for %(company)s: %(to_enroll)s to enroll, "
                 "%(invalid)s invalid, %(duplicates)s duplicates, %(already)s already enrolled, %(active)s already "
                 "active in the course, %(seats)s seats to use, %(short)s seats short. Nothing was written."
             )
             % {
                 "rows": preview.rows_total,
-                "encoding": preview.file.encoding,
-                "delimiter": _delimiter(preview.file.delimiter),
+                "format": _file_format(preview.file),
                 "company": preview.company_name,
                 "to_enroll": preview.to_enroll,
                 "invalid": preview.invalid,
@@ -140,6 +145,7 @@ class Command(BaseCommand):
             allow_same_file=options["allow_same_file"],
             welcome=not options["no_welcome"],
             enroll_again=options["enroll_again"],
+            sheet=options["sheet"],
         )
         self._bar(job)
         job = chunks.import_run_inline(job_id=job.job_id, on_progress=self._bar)
@@ -192,5 +198,9 @@ class Command(BaseCommand):
         self.stderr.flush()
 
 
-def _delimiter(delimiter: str) -> str:
-    return "tab" if delimiter == "\t" else delimiter
+def _file_format(file) -> str:
+    """Return how the file was read: ``cp1252, “;”`` for a CSV file, ``xlsx, sheet “Plan1”`` for a workbook."""
+    if file.is_workbook:
+        return _("xlsx, sheet “%(sheet)s”") % {"sheet": file.sheet}
+    delimiter = "tab" if file.delimiter == "\t" else file.delimiter
+    return f"{file.encoding}, “{delimiter}”"

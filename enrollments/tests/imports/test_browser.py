@@ -9,8 +9,10 @@ from enrollments import permissions, selectors
 from enrollments.tests.browser_support import log_in, member
 from enrollments.tests.factories import make_company, make_course, make_order
 from enrollments.tests.imports.corpus import corpus
+from enrollments.tests.imports.workbook_support import workbook
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
@@ -78,4 +80,29 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     assert row.locator(".import-state").inner_text() == "Done"
     assert (row.locator(".import-enrolled").inner_text(), row.locator(".import-errors").inner_text()) == ("1", "6")
 
+    assert problems == []
+
+
+def test_operator__upload_xlsx_naming_its_sheet__reaches_the_preview(page, live_server, settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    company, course = make_company(billing="postpaid"), make_course()
+    rows = [
+        ["Nome", "E-mail", "CPF", "Curso"],
+        ["Ana", f"ana.{company.sk}@example.com", 52998224725, course.sk],
+        ["Bia", "not-an-email", None, course.sk],
+    ]
+    data = workbook({"Capa": [["RH"]], "Pessoas": rows})
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    log_in(page, live_server, member(permissions.OPERATORS))
+
+    page.goto(f"{live_server.url}/admin/backoffice/imports/add/")
+    page.select_option("#id_company", company.sk)
+    page.fill("#id_sheet", "Pessoas")
+    page.set_input_files("#id_file", {"name": "equipe.xlsx", "mimeType": XLSX_TYPE, "buffer": data})
+    page.click("#import-form input[type=submit]")
+
+    page.wait_for_selector("#import-totals")
+    assert (page.inner_text("#total-rows"), page.inner_text("#total-to-enroll")) == ("2", "1")
+    assert [int(line) for line in page.locator("tr.problem-row .line").all_inner_texts()] == [3]
     assert problems == []

@@ -21,9 +21,11 @@ from enrollments.imports.jobs import RUNNING
 from enrollments.permissions import sync_groups
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 from enrollments.tests.imports.corpus import PNG
+from enrollments.tests.imports.workbook_support import ole_file, truncated, workbook
 from enrollments.tests.request_support import post_at_once
 
 pytestmark = pytest.mark.django_db
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(autouse=True)
@@ -510,3 +512,78 @@ def test_import_confirm__task_queue_down__job_stored_waiting_and_the_page_says_s
     # Confirming again (the page said nothing needs doing, but staff may) makes no second job.
     again = _confirm(client, preview)
     assert again["Location"] == response["Location"] and len(_jobs_of(company)) == 1
+
+
+# Excel workbooks.
+
+
+def test_import_xlsx__upload_named_sheet_preview_confirm__enrolls_with_sheet_row_numbers(
+    client, login, seats, imports_queue
+):
+    company, course = seats
+    login(permissions.OPERATORS)
+    rows = [
+        ["Cadastro"],
+        ["Nome", "E-mail", "CPF", "Curso"],
+        ["Ana", f"ana.{company.sk}@example.com", 52998224725, course.sk],
+        [],
+        ["Bia", "not-an-email", None, course.sk],
+        ["Caio", f"caio.{company.sk}@example.com", None, course.sk],
+    ]
+    data = workbook({"Resumo": [["nada"]], "Pessoas": rows}, merged={"Pessoas": ["A1:D1"]})
+
+    response = client.post(
+        reverse("admin:import_add"),
+        {
+            "company": company.sk,
+            "sheet": "Pessoas",
+            "file": SimpleUploadedFile("equipe.xlsx", data, content_type=XLSX_TYPE),
+        },
+    )
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert (preview.rows_total, preview.to_enroll, preview.invalid, preview.file.sheet) == (3, 2, 1, "Pessoas")
+    assert [(row.line, row.status) for row in response.context["problem_rows"]] == [(5, "invalid")]
+    failed = _csv_rows(client.get(reverse("admin:import_preview_failed_rows", args=[response.context["token"]])))
+    assert [(row[1], row[-2]) for row in failed[1:]] == [("not-an-email", "5")]
+
+    confirmed = _confirm(client, response)
+
+    [job] = _jobs_of(company)
+    assert confirmed.status_code == 302 and (job.file_name, job.rows_total, job.encoding) == ("equipe.xlsx", 3, "xlsx")
+    job = import_chunks.import_run_inline(job_id=job.job_id)
+    assert job.enrolled == 2 and selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    report = _csv_rows(client.get(reverse("admin:import_report_download", args=[job.job_id])))
+    assert [(row[0], row[3]) for row in report[1:]] == [("3", "enrolled"), ("5", "invalid"), ("6", "enrolled")]
+
+
+@pytest.mark.parametrize(
+    "data, sheet, words",
+    [
+        (ole_file("EncryptedInfo", "EncryptedPackage"), "", "password-protected or in the old Excel format"),
+        (truncated(workbook({"P": [["name", "email"], ["Ana", "ana@example.com"]]})), "", "damaged"),
+        (workbook({"P": [["name", "email"], ["Ana", "ana@example.com"]]}), "Q", "no sheet named “Q”"),
+    ],
+    ids=["password_protected", "broken_zip", "unknown_sheet"],
+)
+def test_import_xlsx__refused_workbook__one_message_on_the_file_field(
+    client, login, seats, upload_dir, data, sheet, words
+):
+    company, course = seats
+    login(permissions.OPERATORS)
+
+    response = client.post(
+        reverse("admin:import_add"),
+        {
+            "company": company.sk,
+            "course": course.sk,
+            "sheet": sheet,
+            "file": SimpleUploadedFile("equipe.xlsx", data, content_type=XLSX_TYPE),
+        },
+    )
+
+    assert response.status_code == 200 and "preview" not in response.context
+    errors = response.context["form"].errors
+    assert list(errors) == ["file"] and len(errors["file"]) == 1 and words in errors["file"][0]
+    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []

@@ -12,6 +12,7 @@ from enrollments import selectors
 from enrollments.dynamo.models import EnrollmentItem
 from enrollments.imports import selectors as import_selectors
 from enrollments.tests.factories import make_company, make_course, make_cpf, make_order
+from enrollments.tests.imports.workbook_support import workbook
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -183,3 +184,47 @@ def test_enroll_csv__no_welcome__in_the_help():
     ).stdout
 
     assert "--no-welcome" in out and "send no welcome email" in out
+
+
+@pytest.fixture
+def people_workbook(tmp_path, frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    rows = [
+        ["Nome", "E-mail", "CPF", "Curso"],
+        ["Ana", f"ana.{company.sk}@example.com", 52998224725, course.sk],
+        [],
+        ["Caio", "not-an-email", None, course.sk],
+        ["Dani", f"dani.{company.sk}@example.com", None, course.sk],
+    ]
+    path = tmp_path / "pessoas.xlsx"
+    path.write_bytes(workbook({"Capa": [["RH"]], "Pessoas": rows}))
+    return company, course, path
+
+
+def test_enroll_csv__xlsx_dry_run__names_the_sheet_read(people_workbook, capsys):
+    company, _course, path = people_workbook
+
+    call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", sheet="Pessoas", dry_run=True)
+
+    out = capsys.readouterr().out
+    assert "line 4: invalid: not-an-email is not a valid email address." in out
+    assert "Dry run of 3 rows (xlsx, sheet “Pessoas”)" in out and "2 to enroll, 1 invalid" in out
+
+
+def test_enroll_csv__xlsx_import__enrolls_the_named_sheet(people_workbook, capsys):
+    company, course, path = people_workbook
+
+    call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", sheet="Pessoas")
+
+    assert "2 enrolled, 0 already enrolled, 0 without a seat, 0 duplicates, 1 invalid" in capsys.readouterr().out
+    [job] = import_selectors.import_job_list(tenant_id=company.sk)
+    assert (job.state, job.enrolled, job.encoding) == ("DONE", 2, "xlsx")
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+
+def test_enroll_csv__xlsx_without_the_sheet__one_message_naming_the_other_sheets(people_workbook):
+    company, _course, path = people_workbook
+
+    with pytest.raises(CommandError, match="This was the sheet “Capa”; the workbook also has “Pessoas”"):
+        call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com")
