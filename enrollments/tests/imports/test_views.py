@@ -19,7 +19,7 @@ from enrollments.imports import services as import_services
 from enrollments.imports import uploads
 from enrollments.imports.jobs import RUNNING
 from enrollments.permissions import sync_groups
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order
 from enrollments.tests.imports.corpus import PNG
 from enrollments.tests.imports.workbook_support import ole_file, truncated, workbook
 from enrollments.tests.request_support import post_at_once
@@ -525,7 +525,7 @@ def test_import_xlsx__upload_named_sheet_preview_confirm__enrolls_with_sheet_row
     rows = [
         ["Cadastro"],
         ["Nome", "E-mail", "CPF", "Curso"],
-        ["Ana", f"ana.{company.sk}@example.com", 52998224725, course.sk],
+        ["Ana", f"ana.{company.sk}@example.com", int(make_cpf(formatted=False)), course.sk],
         [],
         ["Bia", "not-an-email", None, course.sk],
         ["Caio", f"caio.{company.sk}@example.com", None, course.sk],

@@ -15,9 +15,8 @@ from enrollments.imports import services as import_services
 from enrollments.imports.jobs import DONE
 from enrollments.imports.preview import failed_rows_csv, import_preview
 from enrollments.imports.workbooks import cell_text
-from enrollments.tests.factories import STAFF, make_company, make_course
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf
 from enrollments.tests.imports.workbook_support import (
-    cpf_with_check_digits,
     ole_file,
     streamed_workbook,
     truncated,
@@ -28,8 +27,9 @@ from enrollments.tests.imports.workbook_support import (
 pytestmark = pytest.mark.django_db
 
 # Stored as numbers, as a spreadsheet keeps a CPF typed without punctuation: the second loses five zeros.
-CPF = cpf_with_check_digits("529982247")
-ZEROS_CPF = cpf_with_check_digits("000001234")
+# One person per CPF: CPFs of this test run's own.
+CPF = make_cpf(formatted=False)
+ZEROS_CPF = make_cpf(prefix="00000", formatted=False)
 
 
 @pytest.fixture

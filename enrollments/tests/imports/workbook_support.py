@@ -11,15 +11,6 @@ from openpyxl import Workbook
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
-def cpf_with_check_digits(first_nine: str) -> str:
-    """Return the 11 digits of the CPF whose first nine are ``first_nine``."""
-    digits = [int(d) for d in first_nine]
-    for length in (9, 10):
-        total = sum(d * (length + 1 - i) for i, d in enumerate(digits[:length]))
-        digits.append(0 if total % 11 < 2 else 11 - total % 11)
-    return "".join(map(str, digits))
-
-
 def workbook(sheets: dict[str, list[list]], *, merged: dict[str, list[str]] | None = None) -> bytes:
     """Return an .xlsx of ``sheets`` (title -> rows, ``None`` cells left empty), in order, with the ``merged``
     ranges of each sheet, its size declared as Excel declares it."""

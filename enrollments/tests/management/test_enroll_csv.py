@@ -192,7 +192,7 @@ def people_workbook(tmp_path, frozen_clock):
     make_order(company, course, seats=2)
     rows = [
         ["Nome", "E-mail", "CPF", "Curso"],
-        ["Ana", f"ana.{company.sk}@example.com", 52998224725, course.sk],
+        ["Ana", f"ana.{company.sk}@example.com", int(make_cpf(formatted=False)), course.sk],
         [],
         ["Caio", "not-an-email", None, course.sk],
         ["Dani", f"dani.{company.sk}@example.com", None, course.sk],
@@ -217,7 +217,10 @@ def test_enroll_csv__xlsx_import__enrolls_the_named_sheet(people_workbook, capsy
 
     call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", sheet="Pessoas")
 
-    assert "2 enrolled, 0 already enrolled, 0 without a seat, 0 duplicates, 1 invalid" in capsys.readouterr().out
+    assert (
+        "2 enrolled, 0 already enrolled, 0 already active in the course, 0 without a seat, 0 duplicates, 1 invalid"
+        in capsys.readouterr().out
+    )
     [job] = import_selectors.import_job_list(tenant_id=company.sk)
     assert (job.state, job.enrolled, job.encoding) == ("DONE", 2, "xlsx")
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
