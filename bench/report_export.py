@@ -15,8 +15,10 @@ items directly with BatchWrite from threads, with the index attributes ``enroll`
     .venv/bin/python bench/report_export.py                       # 10k vs 10k + 100k, exports of 110k
     .venv/bin/python bench/report_export.py --company 1000 --others 10000 --requests 10   # a quick check
 
-The last line: ``report: <ratio> with 10x other data``; ``report_ratio()`` returns the ratio, so a caller can
-compose a longer last line.
+3. Unless ``--xlsx-rows 0``: ``bench/xlsx_import.py`` in a process of its own (its own DynamoDB Local and
+   worker) imports the same rows as CSV and as .xlsx; its ratio joins the last line (target >= 0.8).
+
+The last line: ``report: <ratio> with 10x other data; xlsx import: <x> of CSV``.
 """
 
 import argparse
@@ -237,6 +239,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20, help="timed requests per table (default 20)")
     parser.add_argument("--threads", type=int, default=8, help="loader threads (default 8)")
     parser.add_argument("--skip-memory", action="store_true", help="no export memory measurement")
+    parser.add_argument(
+        "--xlsx-rows", type=int, default=2_000, help="rows of the xlsx vs CSV import comparison (0: skip it)"
+    )
     parser.add_argument("--export-child", nargs=2, metavar=("FORMAT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -257,10 +262,21 @@ def main() -> None:
             if not args.skip_memory:
                 for fmt in ("csv", "xlsx"):
                     export_memory(prefix=big, fmt=fmt, workdir=workdir, expected=args.company + args.others)
-            print(f"report: {ratio:.2f} with {args.others // max(args.company, 1)}x other data")
     finally:
         process.terminate()
         process.wait(timeout=30)
+    line = f"report: {ratio:.2f} with {args.others // max(args.company, 1)}x other data"
+    if args.xlsx_rows:
+        line += f"; {xlsx_import_line(args.xlsx_rows)}"
+    print(line)
+
+
+def xlsx_import_line(rows: int) -> str:
+    """Run ``bench/xlsx_import.py`` for ``rows`` rows (no preview) and return its last line, ``xlsx import: ...``."""
+    script = Path(__file__).resolve().parent / "xlsx_import.py"
+    command = [sys.executable, str(script), "--rows", str(rows), "--preview-rows", "0"]
+    child = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    return child.stdout.strip().splitlines()[-1]
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ Last line: ``xlsx import: <x> of CSV``.
 import argparse
 import io
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -57,7 +58,9 @@ def xlsx_vs_csv_ratio(rows: int) -> float:
 
 
 def _rows(company, course, count: int, tag: str) -> list[list]:
-    return [[f"Pessoa {i}", f"{tag}{i}.{company.sk}@example.com", _cpf(i), course.sk] for i in range(count)]
+    # One person per CPF: each file's people have CPFs of their own (a random start), as new people would.
+    start = random.randrange(10**9)
+    return [[f"Pessoa {i}", f"{tag}{i}.{company.sk}@example.com", _cpf(start + i), course.sk] for i in range(count)]
 
 
 def _cpf(number: int) -> str:
