@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
 from .. import permissions
@@ -108,7 +108,7 @@ def bulk_cancel_detail(request, job_id):
     except BulkCancelNotFound as error:
         raise Http404(error.message) from None
     progress = selectors.bulk_cancel_progress(job.job_id)
-    state_labels = {selectors.RUNNING: _("Running"), selectors.DONE: _("Done")}
+    state_labels = {selectors.RUNNING: _("Running"), selectors.DONE: pgettext("bulk cancel state", "Done")}
     context = {
         "title": _("Bulk cancel"),
         "job": job,
