@@ -466,6 +466,14 @@ def enrollment_list(
     )
 
 
+# The last Unicode character: every key starting with a prefix sorts at or before ``prefix + _LAST_CHARACTER``.
+_LAST_CHARACTER = "\U0010ffff"
+
+
+def _name_sort_key(raw: dict) -> str:
+    return raw["name_sk"]["S"]
+
+
 def _name_page(
     words: list[str],
     *,
@@ -482,7 +490,8 @@ def _name_page(
     ``by_tenant_name`` (a company's) or ``by_name``; the course and the other words
     are a filter expression on the word items; their enrollments come in one
     BatchGet per DynamoDB page, and the status and the whole name are checked on
-    them. Rows come by matched word, then newest first. An enrollment with two
+    them. Each of the word's ``NAME_INDEX_SHARDS`` partitions is read in ``name_sk``
+    order and merged. Rows come by matched word, then newest first. An enrollment with two
     words starting with the looked-up prefix is shown at the first only, so no
     enrollment shows twice across pages.
     """
@@ -490,9 +499,9 @@ def _name_page(
     if lookup is None:
         return Page(items=[], next_cursor=None, index=NameWordItem.by_name.Meta.index_name)
     if tenant_id:
-        index, hash_key = NameWordItem.by_tenant_name, keys.tenant_names(tenant_id, lookup)
+        index, shards = NameWordItem.by_tenant_name, keys.tenant_name_shards(tenant_id, lookup)
     else:
-        index, hash_key = NameWordItem.by_name, keys.names(lookup)
+        index, shards = NameWordItem.by_name, keys.name_shards(lookup)
     conditions = [NameWordItem.words.contains(f" {word}") for word in words if word != lookup]
     if course_id:
         conditions.append(NameWordItem.course_id == course_id)
@@ -522,14 +531,27 @@ def _name_page(
             kept.append(raw)
         return kept
 
-    pages = index.query(
-        hash_key,
-        NameWordItem.name_sk.startswith(lookup),
-        filter_condition=filter_condition,
-        page_size=page_size + 1,
-        last_evaluated_key=position,
-    ).page_iter
-    raws, next_position, complete = index_page(pages, page_size=page_size, max_scanned=max_scanned, keep=keep)
+    def shard_pages(shard):
+        def pages(after, limit):
+            # After the cursor: from its key on (merged_page drops the row at it) to the prefix's last key.
+            condition = (
+                NameWordItem.name_sk.between(after, lookup + _LAST_CHARACTER)
+                if after
+                else NameWordItem.name_sk.startswith(lookup)
+            )
+            return index.query(shard, condition, filter_condition=filter_condition, page_size=limit).page_iter
+
+        return pages
+
+    raws, next_position, complete = merged_page(
+        [shard_pages(shard) for shard in shards],
+        sort_key=_name_sort_key,
+        after=position,
+        page_size=page_size,
+        max_scanned=max_scanned,
+        descending=False,
+        keep=keep,
+    )
     return Page(
         items=[found[raw["id"]["S"]] for raw in raws],
         next_cursor=encode_cursor(query_id, next_position) if next_position is not None else None,

@@ -413,13 +413,26 @@ def name_word_of_sk(sk: str) -> str:
 
 
 def names(word: str) -> str:
-    """Return the ``by_name`` index partition of a word (or of a search prefix): ``names#<first two characters>``."""
+    """Return the ``by_name`` index partition of a word (or of a search prefix): ``names#<first two characters>``.
+
+    Shard 0 of it: see ``name_shards``.
+    """
     return f"names#{word[:NAME_PARTITION_CHARS]}"
 
 
 def tenant_names(tenant_id: str, word: str) -> str:
-    """Return the ``by_tenant_name`` index partition: ``names#<tenant_id>#<first two characters>``."""
+    """Return the ``by_tenant_name`` index partition: ``names#<tenant_id>#<first two characters>`` (shard 0)."""
     return f"names#{tenant_id}#{word[:NAME_PARTITION_CHARS]}"
+
+
+def name_shards(word: str) -> list[str]:
+    """Return every ``by_name`` partition of a word: ``NAME_INDEX_SHARDS`` shards of ``names(word)``."""
+    return [sharded(names(word), number) for number in range(settings.NAME_INDEX_SHARDS)]
+
+
+def tenant_name_shards(tenant_id: str, word: str) -> list[str]:
+    """Return every ``by_tenant_name`` partition of a company's word."""
+    return [sharded(tenant_names(tenant_id, word), number) for number in range(settings.NAME_INDEX_SHARDS)]
 
 
 def name_sort_key(word: str, *, created_at: str, enrollment_id: str) -> str:
@@ -432,9 +445,14 @@ def name_sort_key(word: str, *, created_at: str, enrollment_id: str) -> str:
 
 
 def name_word_index_keys(*, word: str, tenant_id: str, created_at: str, enrollment_id: str) -> dict[str, str]:
-    """Return the attributes that put a name word item in ``by_name`` and ``by_tenant_name``."""
+    """Return the attributes that put a name word item in ``by_name`` and ``by_tenant_name``.
+
+    Both partitions take shard ``md5(enrollment_id) % NAME_INDEX_SHARDS``: every word of
+    one enrollment lands in the same shard number, and a common prefix (``ma``) spreads.
+    """
+    shard = shard_number(enrollment_id, settings.NAME_INDEX_SHARDS)
     return {
-        "name_pk": names(word),
-        "tenant_name_pk": tenant_names(tenant_id, word),
+        "name_pk": sharded(names(word), shard),
+        "tenant_name_pk": sharded(tenant_names(tenant_id, word), shard),
         "name_sk": name_sort_key(word, created_at=created_at, enrollment_id=enrollment_id),
     }
