@@ -126,6 +126,16 @@ ENROLL_SEAT_ATTEMPTS = env.int("ENROLL_SEAT_ATTEMPTS", default=25)
 # Partitions of the "all enrollments, newest first" index. Fixed once data exists:
 # items keep the shard they were written with.
 ENROLLMENT_LIST_SHARDS = env.int("ENROLLMENT_LIST_SHARDS", default=4)
+# Shards of the partitions one company or course writes at every enrollment (docs/capacity.md): at 1,000
+# enrollments a second each takes 2,000 write units, over the 1,000 a DynamoDB partition allows.
+# by_tenant, by_course and by_tenant_course: raise it, never lower it (readers query every shard).
+ENROLLMENT_INDEX_SHARDS = env.int("ENROLLMENT_INDEX_SHARDS", default=4)
+# by_name and by_tenant_name, per two first letters of a word: raise it, never lower it.
+NAME_INDEX_SHARDS = env.int("NAME_INDEX_SHARDS", default=4)
+# A company's free seats: raise it, never lower it (readers query every shard).
+VACANCY_SHARDS = env.int("VACANCY_SHARDS", default=4)
+# An order's seat uses (GeneratedItem), read by key: fixed once data exists.
+ORDER_USE_SHARDS = env.int("ORDER_USE_SHARDS", default=4)
 
 # CSV imports
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

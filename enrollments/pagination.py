@@ -11,7 +11,6 @@ has read ``max_scanned`` rows, so a rare filter value costs a bounded read per
 request and the next page goes on from where the reading stopped.
 """
 
-import heapq
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -111,17 +110,25 @@ def merged_page(
     after: str | None,
     page_size: int,
     max_scanned: int,
+    descending: bool = True,
+    keep: Callable[[list[dict]], list[dict]] | None = None,
 ) -> tuple[list[dict], str | None, bool]:
     """Read one page, newest first, from several partitions of an index that share a sort key.
 
     ``shards`` are functions ``(after, limit) -> PageIterator`` that query one
-    partition for sort keys below ``after``, descending. Each partition is read a
-    DynamoDB page at a time; a row is placed once every partition still being read
-    has been read below it, so rows come out in one order across partitions.
-    Return the items, the sort key to resume below (``None`` when nothing follows)
-    and whether the page is complete.
+    partition for sort keys below ``after``, descending (above it with
+    ``descending=False``, ascending; a row at ``after`` itself is dropped). Each
+    partition is read a DynamoDB page at a time; a row is placed once every
+    partition still being read has been read past it, so rows come out in one order
+    across partitions. ``keep`` is ``index_page``'s: given each DynamoDB page's
+    items, it returns those that belong in the page. Return the items, the sort key
+    to resume after (``None`` when nothing follows) and whether the page is complete.
     """
-    iterators = [make(after, page_size + 1) for make in shards]
+    # past(a, b): a comes after b in the page's order.
+    past = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+    # A first read of each partition within the read budget: the budget is the whole page's, whatever the shards.
+    first = min(page_size + 1, max(1, math.ceil(max_scanned / len(shards))))
+    iterators = [make(after, first) for make in shards]
     buffers: list[list[dict]] = [[] for _ in shards]
     live = set(range(len(shards)))
     frontier: dict[int, str] = {}
@@ -138,20 +145,22 @@ def merged_page(
                 live.discard(number)
                 continue
             scanned += page.get("ScannedCount", 0)
-            buffers[number].extend(page.get("Items", []))
+            raws = [raw for raw in page.get("Items", []) if after is None or sort_key(raw) != after]
+            buffers[number].extend(keep(raws) if keep is not None and raws else raws)
             if pages.last_evaluated_key is None:
                 live.discard(number)
             else:
                 frontier[number] = sort_key(pages.last_evaluated_key)
-        # Every partition still being read holds nothing unread at or above ``floor``.
-        floor = max((frontier[number] for number in live), default=None)
+        # Every partition still being read holds nothing unread before ``floor`` (in the page's order).
+        frontiers = [frontier[number] for number in live]
+        floor = (max(frontiers) if descending else min(frontiers)) if frontiers else None
         ready = []
         for number, buffer in enumerate(buffers):
-            keep = []
+            waiting = []
             for raw in buffer:
-                (ready if floor is None or sort_key(raw) >= floor else keep).append(raw)
-            buffers[number] = keep
-        taken.extend(heapq.nlargest(len(ready), ready, key=sort_key))
+                (waiting if floor is not None and past(sort_key(raw), floor) else ready).append(raw)
+            buffers[number] = waiting
+        taken.extend(sorted(ready, key=sort_key, reverse=descending))
         if len(taken) > page_size:
             page_items = taken[:page_size]
             return page_items, sort_key(page_items[-1]), True

@@ -4,6 +4,7 @@ One contract for a missing item: ``<item>_get`` raises the item's ``...NotFound`
 error, ``<item>_find`` answers ``None``. Storage errors leave as ``StorageUnavailable``.
 """
 
+import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -131,57 +132,74 @@ def order_list(*, tenant_id: str) -> list[CompanyOrderItem]:
     return list(CompanyOrderItem.query(keys.company_orders(tenant_id), scan_index_forward=False))
 
 
+def _seat_partitions(tenant_id: str) -> list[str]:
+    """Return the company's seat partitions (``keys.vacancies``) from a random one on, so takers spread over them."""
+    partitions = keys.vacancies(tenant_id)
+    first = random.randrange(len(partitions))
+    return partitions[first:] + partitions[:first]
+
+
 @storage_errors_as_domain_errors
 def free_seats(*, tenant_id: str, course_id: str, limit: int = 50) -> list[VacancyItem]:
-    """Return up to ``limit`` free seats of a course at a company."""
-    # page_size bounds each request: without it DynamoDB reads up to 1 MB of seats per call.
-    seats = VacancyItem.query(
-        keys.vacancies(tenant_id),
-        filter_condition=VacancyItem.course_id == course_id,
-        consistent_read=True,
-        page_size=limit,
-    )
+    """Return up to ``limit`` free seats of a course at a company, from its seat partitions in turn."""
     found = []
-    for seat in seats:
-        found.append(seat)
-        if len(found) >= limit:
-            break
+    for partition in _seat_partitions(tenant_id):
+        # page_size bounds each request: without it DynamoDB reads up to 1 MB of seats per call.
+        seats = VacancyItem.query(
+            partition,
+            filter_condition=VacancyItem.course_id == course_id,
+            consistent_read=True,
+            page_size=limit - len(found),
+        )
+        for seat in seats:
+            found.append(seat)
+            if len(found) >= limit:
+                return found
     return found
 
 
 @storage_errors_as_domain_errors
 def seats_left(*, tenant_id: str, course_id: str) -> int:
-    """Return how many free seats of a course a company has."""
-    return VacancyItem.count(
-        keys.vacancies(tenant_id), filter_condition=VacancyItem.course_id == course_id, consistent_read=True
+    """Return how many free seats of a course a company has (a count of each seat partition)."""
+    return sum(
+        VacancyItem.count(partition, filter_condition=VacancyItem.course_id == course_id, consistent_read=True)
+        for partition in keys.vacancies(tenant_id)
     )
 
 
 @storage_errors_as_domain_errors
 def seats_left_by_course(*, tenant_id: str) -> dict[str, int]:
-    """Return how many free seats a company has, per course id (one query of its seats)."""
-    seats = VacancyItem.query(keys.vacancies(tenant_id), consistent_read=True, attributes_to_get=["course_id", "kind"])
-    return dict(Counter(seat.course_id for seat in seats))
+    """Return how many free seats a company has, per course id (one query of each seat partition)."""
+    counts: Counter = Counter()
+    for partition in keys.vacancies(tenant_id):
+        seats = VacancyItem.query(partition, consistent_read=True, attributes_to_get=["course_id", "kind"])
+        counts.update(seat.course_id for seat in seats)
+    return dict(counts)
 
 
 @storage_errors_as_domain_errors
 def free_seats_from(*, tenant_id: str, course_id: str, start: str | None, limit: int) -> list[VacancyItem]:
     """Return up to ``limit`` free seats of a course, from sort key ``start`` on and then from the beginning.
 
-    Seat keys end in a random uuid: concurrent chunks starting at random keys take
-    different seats instead of all fighting over the first ones. Without ``start``,
-    from the beginning.
+    Seat keys end in a random uuid: concurrent chunks starting at random keys (and at
+    a random one of the seat partitions) take different seats instead of all fighting
+    over the first ones. Without ``start``, from the beginning.
     """
-    partition, of_course = keys.vacancies(tenant_id), VacancyItem.course_id == course_id
+    of_course = VacancyItem.course_id == course_id
     found: list[VacancyItem] = []
-    for range_condition in (VacancyItem.sk >= start, VacancyItem.sk < start) if start else (None,):
-        seats = VacancyItem.query(
-            partition, range_condition, filter_condition=of_course, consistent_read=True, page_size=limit - len(found)
-        )
-        for seat in seats:
-            found.append(seat)
-            if len(found) >= limit:
-                return found
+    for partition in _seat_partitions(tenant_id):
+        for range_condition in (VacancyItem.sk >= start, VacancyItem.sk < start) if start else (None,):
+            seats = VacancyItem.query(
+                partition,
+                range_condition,
+                filter_condition=of_course,
+                consistent_read=True,
+                page_size=limit - len(found),
+            )
+            for seat in seats:
+                found.append(seat)
+                if len(found) >= limit:
+                    return found
     return found
 
 
@@ -366,8 +384,8 @@ def enrollment_list(
     enrollments come from ``by_email`` or ``by_cpf``, the other filters applied to
     those few rows; ``name`` (words of ``rules.name_words``) searches by name, see
     ``_name_page``; otherwise company and course pick ``by_tenant_course``,
-    ``by_tenant`` or ``by_course``, and no filter reads ``all_enrollments``; the
-    status is a filter expression on whichever index. Raise ``InvalidCursor``
+    ``by_tenant`` or ``by_course``, and no filter reads ``all_enrollments``, each
+    partition's shards merged newest first; the status is a filter expression on whichever index. Raise ``InvalidCursor``
     for a cursor of another list.
     """
     if name:
@@ -381,6 +399,7 @@ def enrollment_list(
             max_scanned=max_scanned,
         )
     conditions = []
+    shards: list[str] = []
     if email or cpf:
         index, hash_key = (EnrollmentItem.by_email, email) if email else (EnrollmentItem.by_cpf, cpf)
         if tenant_id:
@@ -389,12 +408,16 @@ def enrollment_list(
             conditions.append(EnrollmentItem.course.id == course_id)
     elif tenant_id and course_id:
         index, hash_key = EnrollmentItem.by_tenant_course, keys.tenant_course(tenant_id, course_id)
+        shards = keys.tenant_course_shards(tenant_id, course_id)
     elif tenant_id:
         index, hash_key = EnrollmentItem.by_tenant, tenant_id
+        shards = keys.tenant_shards(tenant_id)
     elif course_id:
         index, hash_key = EnrollmentItem.by_course, course_id
+        shards = keys.course_shards(course_id)
     else:
         index, hash_key = EnrollmentItem.all_enrollments, None
+        shards = keys.list_shards()
     if status:
         conditions.append(EnrollmentItem.status == status)
     filter_condition = None
@@ -404,7 +427,8 @@ def enrollment_list(
     query_id = f"{index_name}|{hash_key}|{tenant_id}|{course_id}|{status}"
     position = decode_cursor(cursor, query_id)
 
-    if hash_key is None:
+    if shards:
+        # A sharded partition (a company's, a course's, every enrollment's): each shard read newest first, merged.
 
         def shard_pages(shard):
             def pages(after, limit):
@@ -418,7 +442,6 @@ def enrollment_list(
 
             return pages
 
-        shards = keys.list_shards()
         raws, next_position, complete = merged_page(
             [shard_pages(shard) for shard in shards],
             sort_key=_sort_key,
@@ -443,6 +466,14 @@ def enrollment_list(
     )
 
 
+# The last Unicode character: every key starting with a prefix sorts at or before ``prefix + _LAST_CHARACTER``.
+_LAST_CHARACTER = "\U0010ffff"
+
+
+def _name_sort_key(raw: dict) -> str:
+    return raw["name_sk"]["S"]
+
+
 def _name_page(
     words: list[str],
     *,
@@ -459,7 +490,8 @@ def _name_page(
     ``by_tenant_name`` (a company's) or ``by_name``; the course and the other words
     are a filter expression on the word items; their enrollments come in one
     BatchGet per DynamoDB page, and the status and the whole name are checked on
-    them. Rows come by matched word, then newest first. An enrollment with two
+    them. Each of the word's ``NAME_INDEX_SHARDS`` partitions is read in ``name_sk``
+    order and merged. Rows come by matched word, then newest first. An enrollment with two
     words starting with the looked-up prefix is shown at the first only, so no
     enrollment shows twice across pages.
     """
@@ -467,9 +499,9 @@ def _name_page(
     if lookup is None:
         return Page(items=[], next_cursor=None, index=NameWordItem.by_name.Meta.index_name)
     if tenant_id:
-        index, hash_key = NameWordItem.by_tenant_name, keys.tenant_names(tenant_id, lookup)
+        index, shards = NameWordItem.by_tenant_name, keys.tenant_name_shards(tenant_id, lookup)
     else:
-        index, hash_key = NameWordItem.by_name, keys.names(lookup)
+        index, shards = NameWordItem.by_name, keys.name_shards(lookup)
     conditions = [NameWordItem.words.contains(f" {word}") for word in words if word != lookup]
     if course_id:
         conditions.append(NameWordItem.course_id == course_id)
@@ -499,14 +531,27 @@ def _name_page(
             kept.append(raw)
         return kept
 
-    pages = index.query(
-        hash_key,
-        NameWordItem.name_sk.startswith(lookup),
-        filter_condition=filter_condition,
-        page_size=page_size + 1,
-        last_evaluated_key=position,
-    ).page_iter
-    raws, next_position, complete = index_page(pages, page_size=page_size, max_scanned=max_scanned, keep=keep)
+    def shard_pages(shard):
+        def pages(after, limit):
+            # After the cursor: from its key on (merged_page drops the row at it) to the prefix's last key.
+            condition = (
+                NameWordItem.name_sk.between(after, lookup + _LAST_CHARACTER)
+                if after
+                else NameWordItem.name_sk.startswith(lookup)
+            )
+            return index.query(shard, condition, filter_condition=filter_condition, page_size=limit).page_iter
+
+        return pages
+
+    raws, next_position, complete = merged_page(
+        [shard_pages(shard) for shard in shards],
+        sort_key=_name_sort_key,
+        after=position,
+        page_size=page_size,
+        max_scanned=max_scanned,
+        descending=False,
+        keep=keep,
+    )
     return Page(
         items=[found[raw["id"]["S"]] for raw in raws],
         next_cursor=encode_cursor(query_id, next_position) if next_position is not None else None,
@@ -517,5 +562,6 @@ def _name_page(
 
 @storage_errors_as_domain_errors
 def company_enrollments(tenant_id: str) -> Iterator[EnrollmentItem]:
-    """Yield every enrollment of a company from ``by_tenant`` (for maintenance: it reads them all)."""
-    yield from EnrollmentItem.by_tenant.query(tenant_id)
+    """Yield every enrollment of a company from each ``by_tenant`` shard (for maintenance: it reads them all)."""
+    for shard in keys.tenant_shards(tenant_id):
+        yield from EnrollmentItem.by_tenant.query(shard)

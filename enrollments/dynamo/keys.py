@@ -93,14 +93,29 @@ def lock(lock_hash: str) -> Key:
     return Key(LOCKS, lock_hash)
 
 
-def vacancies(tenant_id: str) -> str:
-    """Return the partition of a company's free seats."""
-    return f"vacancies#{tenant_id}"
+def shard_number(value: str, count: int) -> int:
+    """Return the shard (``0`` to ``count - 1``) of ``value``: an md5 of it, so every writer agrees."""
+    return int(hashlib.md5(value.encode()).hexdigest()[:8], 16) % count
+
+
+def sharded(partition: str, number: int) -> str:
+    """Return shard ``number`` of a partition: shard 0 is the partition itself (items written before shards)."""
+    return partition if number == 0 else f"{partition}#{number}"
+
+
+def vacancies(tenant_id: str) -> list[str]:
+    """Return the partitions of a company's free seats: ``vacancies#<tenant_id>`` and its ``VACANCY_SHARDS`` shards."""
+    return [sharded(f"vacancies#{tenant_id}", number) for number in range(settings.VACANCY_SHARDS)]
 
 
 def vacancy(tenant_id: str, *, order_id: str, seat_id: str) -> Key:
-    """Return the key of one free seat: ``<order_id>#<seat_id>``, a random id that spreads concurrent takers."""
-    return Key(vacancies(tenant_id), f"{order_id}#{seat_id}")
+    """Return the key of one free seat: ``<order_id>#<seat_id>``, a random id that spreads concurrent takers.
+
+    The seat id also picks the shard of the company's seats partition, so taking and
+    giving back seats spreads over ``VACANCY_SHARDS`` partitions.
+    """
+    partition = sharded(f"vacancies#{tenant_id}", shard_number(seat_id, settings.VACANCY_SHARDS))
+    return Key(partition, f"{order_id}#{seat_id}")
 
 
 def company(company_id: str) -> Key:
@@ -243,8 +258,19 @@ def order(order_id: str) -> Key:
 
 
 def generated_item(order_id: str, enrollment_id: str) -> Key:
-    """Return the key of a seat's use by an enrollment."""
-    return Key(order_id, f"generated_items#{enrollment_id}")
+    """Return the key of a seat's use by an enrollment: in one of ``ORDER_USE_SHARDS`` partitions of the order.
+
+    Shard 0 is the order's own partition; the others are ``<order_id>#<n>``, by an md5 of
+    the enrollment id, so an import's uses of one big order spread over partitions.
+    """
+    return Key(
+        sharded(order_id, shard_number(enrollment_id, settings.ORDER_USE_SHARDS)), f"generated_items#{enrollment_id}"
+    )
+
+
+def order_use_partitions(order_id: str) -> list[str]:
+    """Return every partition that holds an order's seat uses (for maintenance and tests: the code reads by key)."""
+    return [sharded(order_id, number) for number in range(settings.ORDER_USE_SHARDS)]
 
 
 # Index keys.
@@ -264,8 +290,31 @@ def list_shards() -> list[str]:
 
 
 def tenant_course(tenant_id: str, course_id: str) -> str:
-    """Return the ``by_tenant_course`` index partition."""
+    """Return the ``by_tenant_course`` index partition (shard 0 of it, see ``tenant_course_shards``)."""
     return f"{tenant_id}#{course_id}"
+
+
+def _index_shard(enrollment_id: str) -> int:
+    return shard_number(enrollment_id, settings.ENROLLMENT_INDEX_SHARDS)
+
+
+def _index_shards(partition: str) -> list[str]:
+    return [sharded(partition, number) for number in range(settings.ENROLLMENT_INDEX_SHARDS)]
+
+
+def tenant_shards(tenant_id: str) -> list[str]:
+    """Return every ``by_tenant`` partition of a company: ``<tenant_id>`` and ``<tenant_id>#<n>``."""
+    return _index_shards(tenant_id)
+
+
+def tenant_course_shards(tenant_id: str, course_id: str) -> list[str]:
+    """Return every ``by_tenant_course`` partition of a company's course."""
+    return _index_shards(tenant_course(tenant_id, course_id))
+
+
+def course_shards(course_id: str) -> list[str]:
+    """Return every ``by_course`` partition of a course."""
+    return _index_shards(course_id)
 
 
 def enrollment_index_keys(
@@ -274,16 +323,20 @@ def enrollment_index_keys(
     """Return the attributes that put an enrollment in its list indexes, newest first in each.
 
     ``by_tenant``, ``by_email``, ``by_course``, ``by_tenant_course`` and ``all_enrollments``
-    always; ``by_cpf`` only with a CPF (the index is sparse).
+    always; ``by_cpf`` only with a CPF (the index is sparse). ``by_tenant``, ``by_course`` and
+    ``by_tenant_course`` take shard ``md5(enrollment_id) % ENROLLMENT_INDEX_SHARDS`` of their
+    partition (``sharded``): readers query every shard and merge them newest first.
     """
     newest_first = f"{created_at}#{enrollment_id}"
+    # A company's and a course's partitions take an import's every row: spread over ENROLLMENT_INDEX_SHARDS.
+    shard = _index_shard(enrollment_id)
     keys = {
-        "tenant_pk": tenant_id,
+        "tenant_pk": sharded(tenant_id, shard),
         "tenant_sk": newest_first,
         "email_pk": email,
         "email_sk": newest_first,
-        "course_pk": course_id,
-        "tenant_course_pk": tenant_course(tenant_id, course_id),
+        "course_pk": sharded(course_id, shard),
+        "tenant_course_pk": sharded(tenant_course(tenant_id, course_id), shard),
         "list_shard": list_shard(enrollment_id),
     }
     if cpf:
@@ -395,13 +448,26 @@ def name_word_of_sk(sk: str) -> str:
 
 
 def names(word: str) -> str:
-    """Return the ``by_name`` index partition of a word (or of a search prefix): ``names#<first two characters>``."""
+    """Return the ``by_name`` index partition of a word (or of a search prefix): ``names#<first two characters>``.
+
+    Shard 0 of it: see ``name_shards``.
+    """
     return f"names#{word[:NAME_PARTITION_CHARS]}"
 
 
 def tenant_names(tenant_id: str, word: str) -> str:
-    """Return the ``by_tenant_name`` index partition: ``names#<tenant_id>#<first two characters>``."""
+    """Return the ``by_tenant_name`` index partition: ``names#<tenant_id>#<first two characters>`` (shard 0)."""
     return f"names#{tenant_id}#{word[:NAME_PARTITION_CHARS]}"
+
+
+def name_shards(word: str) -> list[str]:
+    """Return every ``by_name`` partition of a word: ``NAME_INDEX_SHARDS`` shards of ``names(word)``."""
+    return [sharded(names(word), number) for number in range(settings.NAME_INDEX_SHARDS)]
+
+
+def tenant_name_shards(tenant_id: str, word: str) -> list[str]:
+    """Return every ``by_tenant_name`` partition of a company's word."""
+    return [sharded(tenant_names(tenant_id, word), number) for number in range(settings.NAME_INDEX_SHARDS)]
 
 
 def name_sort_key(word: str, *, created_at: str, enrollment_id: str) -> str:
@@ -414,9 +480,14 @@ def name_sort_key(word: str, *, created_at: str, enrollment_id: str) -> str:
 
 
 def name_word_index_keys(*, word: str, tenant_id: str, created_at: str, enrollment_id: str) -> dict[str, str]:
-    """Return the attributes that put a name word item in ``by_name`` and ``by_tenant_name``."""
+    """Return the attributes that put a name word item in ``by_name`` and ``by_tenant_name``.
+
+    Both partitions take shard ``md5(enrollment_id) % NAME_INDEX_SHARDS``: every word of
+    one enrollment lands in the same shard number, and a common prefix (``ma``) spreads.
+    """
+    shard = shard_number(enrollment_id, settings.NAME_INDEX_SHARDS)
     return {
-        "name_pk": names(word),
-        "tenant_name_pk": tenant_names(tenant_id, word),
+        "name_pk": sharded(names(word), shard),
+        "tenant_name_pk": sharded(tenant_names(tenant_id, word), shard),
         "name_sk": name_sort_key(word, created_at=created_at, enrollment_id=enrollment_id),
     }

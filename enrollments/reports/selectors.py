@@ -1,10 +1,11 @@
 """Reads of the compliance report: counts per course and bucket, the people of one bucket, their reminders.
 
-Every read is a query of one company's ``by_tenant_course`` partitions, newest first: the
+Every read is a query of one company's ``by_tenant_course`` partitions (their shards merged), newest first: the
 cost follows the company's own enrollments, never the table's. A person counts once per
 course, by ``rules.people_buckets``.
 """
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from ..exceptions import EnrollmentError
 from ..selectors import course_list
 
 # What the counts need of an enrollment: a projection keeps each page's transfer small.
-_COUNT_ATTRIBUTES = ["id", "sk", "kind", "user", "status", "certificate_expires_at", "access_expires_at"]
+_COUNT_ATTRIBUTES = ["id", "sk", "kind", "tenant_sk", "user", "status", "certificate_expires_at", "access_expires_at"]
 
 
 @dataclass
@@ -37,10 +38,12 @@ class CourseCounts:
 
 @storage_errors_as_domain_errors
 def course_enrollments(*, tenant_id: str, course_id: str, attributes: list[str] | None = None) -> Iterator:
-    """Yield a company's enrollments in one course, newest first, a DynamoDB page at a time."""
-    yield from EnrollmentItem.by_tenant_course.query(
-        keys.tenant_course(tenant_id, course_id), scan_index_forward=False, attributes_to_get=attributes
-    )
+    """Yield a company's enrollments in one course, newest first: its ``by_tenant_course`` shards merged."""
+    shards = [
+        EnrollmentItem.by_tenant_course.query(shard, scan_index_forward=False, attributes_to_get=attributes)
+        for shard in keys.tenant_course_shards(tenant_id, course_id)
+    ]
+    yield from heapq.merge(*shards, key=lambda item: item.tenant_sk, reverse=True)
 
 
 def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:

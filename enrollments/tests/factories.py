@@ -3,6 +3,8 @@
 import random
 import uuid
 
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import GeneratedItem, MainItem
 from enrollments.services import Author, Person, company_create, course_create, order_create
 
 STAFF = Author(id="1", name="Staff Member", email="staff@example.com")
@@ -40,3 +42,13 @@ def make_person(**overrides) -> Person:
     values = {"name": f"Person {token}", "email": f"person.{token}@example.com", "cpf": None}
     values.update(overrides)
     return Person(**values)
+
+
+def order_uses(order) -> list[GeneratedItem]:
+    """Return every seat use (``GeneratedItem``) of an order, from each of its shards."""
+    return [item for partition in keys.order_use_partitions(order.order_id) for item in GeneratedItem.query(partition)]
+
+
+def seat_items(company) -> set[tuple[str, str]]:
+    """Return the keys of every free seat item of a company, from each seat partition."""
+    return {(item.id, item.sk) for partition in keys.vacancies(company.sk) for item in MainItem.query(partition)}

@@ -27,7 +27,9 @@ def test_keys__partitions_of_their_own__as_the_original_platform_wrote_them():
     # The original rule: md5 of the user id and the course id, one after the other.
     assert keys.lock_hash(user_id="u1", course_id="c1") == hashlib.md5(b"u1c1").hexdigest()
     assert keys.lock("h") == ("lock", "h")
+    # Seat "s1" falls in shard 0 of 4, the company's partition as it was before shards; "s3" in shard 3.
     assert keys.vacancy("t1", order_id="o1", seat_id="s1") == ("vacancies#t1", "o1#s1")
+    assert keys.vacancy("t1", order_id="o1", seat_id="s3") == ("vacancies#t1#3", "o1#s3")
     assert keys.company("t1") == ("companies", "t1") and keys.course("c1") == ("courses", "c1")
     assert keys.company_order("t1", created_at="2026", order_id="o1") == ("orders#t1", "2026#o1")
     assert keys.user("ana@example.com") == ("user#ana@example.com", "0")
@@ -36,7 +38,8 @@ def test_keys__partitions_of_their_own__as_the_original_platform_wrote_them():
         "lifecycle_failures",
         "2026#e1#course_expired",
     )
-    assert keys.order("o1") == ("o1", "0") and keys.generated_item("o1", "e1") == ("o1", "generated_items#e1")
+    assert keys.order("o1") == ("o1", "0") and keys.generated_item("o1", "e3") == ("o1", "generated_items#e3")
+    assert keys.generated_item("o1", "e1") == ("o1#2", "generated_items#e1")
 
 
 def test_keys__import_job_partition__chunks_and_results_sort_in_number_order():
@@ -61,12 +64,12 @@ def test_enrollment_index_keys__newest_first_in_every_list_index_and_cpf_only_wh
     )
 
     assert with_cpf == {
-        "tenant_pk": "t1",
+        "tenant_pk": "t1#2",
         "tenant_sk": "2026-01-02#e1",
         "email_pk": "a@b.c",
         "email_sk": "2026-01-02#e1",
-        "course_pk": "c1",
-        "tenant_course_pk": "t1#c1",
+        "course_pk": "c1#2",
+        "tenant_course_pk": "t1#c1#2",
         "list_shard": keys.list_shard("e1"),
         "cpf_pk": "52998224725",
     }
@@ -121,3 +124,35 @@ def test_keys__bulk_cancel__job_chunks_and_results_share_the_job_partition_and_t
     )
     assert keys.bulk_cancel_partition("j1") != keys.import_partition("j1")
     assert keys.active_bulk_cancel("j1") == ("bulk_cancels#active", "j1") != keys.active_import("j1")
+
+
+def test_sharded_partitions__shard_0_is_the_partition_before_shards_and_readers_list_every_shard(settings):
+    settings.VACANCY_SHARDS = settings.ENROLLMENT_INDEX_SHARDS = settings.ORDER_USE_SHARDS = 4
+
+    assert keys.vacancies("t1") == ["vacancies#t1", "vacancies#t1#1", "vacancies#t1#2", "vacancies#t1#3"]
+    assert keys.tenant_shards("t1") == ["t1", "t1#1", "t1#2", "t1#3"]
+    assert keys.tenant_course_shards("t1", "c1") == ["t1#c1", "t1#c1#1", "t1#c1#2", "t1#c1#3"]
+    assert keys.course_shards("c1") == ["c1", "c1#1", "c1#2", "c1#3"]
+    assert keys.order_use_partitions("o1") == ["o1", "o1#1", "o1#2", "o1#3"]
+    seats = {keys.vacancy("t1", order_id="o1", seat_id=f"s{n}").pk for n in range(200)}
+    assert seats == set(keys.vacancies("t1"))
+    index_keys = [
+        keys.enrollment_index_keys(
+            enrollment_id=f"e{n}", created_at="2026", tenant_id="t1", course_id="c1", email="a@b.c", cpf=None
+        )
+        for n in range(200)
+    ]
+    assert {item["tenant_pk"] for item in index_keys} == set(keys.tenant_shards("t1"))
+    assert {item["course_pk"] for item in index_keys} == set(keys.course_shards("c1"))
+    assert {item["tenant_course_pk"] for item in index_keys} == set(keys.tenant_course_shards("t1", "c1"))
+
+
+def test_sharded_partitions__one_shard__are_the_partitions_before_shards(settings):
+    settings.VACANCY_SHARDS = settings.ENROLLMENT_INDEX_SHARDS = settings.ORDER_USE_SHARDS = 1
+
+    assert keys.vacancy("t1", order_id="o1", seat_id="s3") == ("vacancies#t1", "o1#s3")
+    assert keys.generated_item("o1", "e1") == ("o1", "generated_items#e1")
+    index_keys = keys.enrollment_index_keys(
+        enrollment_id="e1", created_at="2026", tenant_id="t1", course_id="c1", email="a@b.c", cpf=None
+    )
+    assert (index_keys["tenant_pk"], index_keys["course_pk"], index_keys["tenant_course_pk"]) == ("t1", "c1", "t1#c1")

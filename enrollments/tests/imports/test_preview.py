@@ -10,7 +10,7 @@ from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports.preview import import_preview
 from enrollments.services import enroll
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person, seat_items
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +87,12 @@ def test_preview__prepaid_10_seats_15_rows__says_5_short(frozen_clock):
 def test_preview__writes_nothing(frozen_clock):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
-    before = {(item.id, item.sk) for item in MainItem.query(f"vacancies#{company.sk}")}
+    before = seat_items(company)
 
     preview = import_preview(file=_file([("Ana", f"ana.{company.sk}@example.com", course.sk, 5)]), tenant_id=company.sk)
 
     assert preview.to_enroll == 1
-    assert {(item.id, item.sk) for item in MainItem.query(f"vacancies#{company.sk}")} == before
+    assert seat_items(company) == before
     assert list(MainItem.query(f"user#ana.{company.sk}@example.com")) == []
     assert import_selectors.import_job_list(tenant_id=company.sk) == []
 

@@ -7,7 +7,6 @@ import pytest
 import redis
 
 from enrollments import selectors
-from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
 from enrollments.exceptions import ImportAlreadyStarted, SameFileImported, StorageUnavailable
 from enrollments.imports import chunks as import_chunks
 from enrollments.imports import reports
@@ -17,7 +16,7 @@ from enrollments.imports.jobs import ChunkRow, row_enrollment_id
 from enrollments.imports.tasks import enqueue_chunks
 from enrollments.rules import Person, clean_person
 from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, order_uses
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def _start(company, data, **kwargs):
 
 
 def _tenant_enrollments(company):
-    return list(EnrollmentItem.by_tenant.query(company.sk))
+    return list(selectors.company_enrollments(company.sk))
 
 
 def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_loses_no_seat(frozen_clock, settings):
@@ -49,7 +48,7 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert (job.state, job.enrolled, job.no_vacancy_left, job.rows_done, job.chunks_done) == ("DONE", 10, 5, 15, 4)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
-    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    generated = order_uses(order)
     assert {g.status for g in generated} == {"USED"} and len(generated) == 10
     assert sorted(e.id for e in _tenant_enrollments(company)) == sorted(g.enrollment_id for g in generated)
 

@@ -7,13 +7,13 @@ import pytest
 from django.conf import settings
 
 from enrollments import selectors
-from enrollments.dynamo.models import EnrollmentItem, GeneratedItem, OrderTableItem
+from enrollments.dynamo.models import EnrollmentItem
 from enrollments.imports import reports
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports.jobs import DONE, RUNNING, row_enrollment_id
 from enrollments.imports.tasks import enqueue_chunks
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, order_uses
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
     results = [row[3] for row in reports.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
-    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    generated = order_uses(order)
     assert len(generated) == 10 and {g.status for g in generated} == {"USED"}
     assert _enrollment_count(company) == 10
 
@@ -116,7 +116,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
     assert [row[0] for row in report] == list(range(2, rows + 2))
     assert {row[3] for row in report} == {"enrolled"}
     assert [row[4] for row in report] == [row_enrollment_id(job.job_id, line) for line in range(2, rows + 2)]
-    enrollments = list(EnrollmentItem.by_tenant.query(company.sk))
+    enrollments = list(selectors.company_enrollments(company.sk))
     assert len(enrollments) == rows
     assert sorted(e.user.email for e in enrollments) == sorted(f"p{i}.{company.sk}@example.com" for i in range(rows))
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enrollments import permissions
+from enrollments import permissions, selectors
 from enrollments.dynamo.models import EnrollmentItem, ImportJobItem
 from enrollments.imports import chunks as import_chunks
 from enrollments.imports import selectors as import_selectors
@@ -53,7 +53,7 @@ def _import(company, data: bytes, **kwargs):
 
 
 def _enrolled(company) -> list[EnrollmentItem]:
-    return list(EnrollmentItem.by_tenant.query(company.sk))
+    return list(selectors.company_enrollments(company.sk))
 
 
 def _events(outbox) -> Counter:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from enrollments import selectors
-from enrollments.dynamo.models import EnrollmentItem
 from enrollments.imports import selectors as import_selectors
 from enrollments.tests.factories import make_company, make_course, make_cpf, make_order
 from enrollments.tests.imports.workbook_support import workbook
@@ -40,7 +39,7 @@ def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people
     assert "1 seats short for" in out
     assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
     assert (
-        list(EnrollmentItem.by_tenant.query(company.sk)) == []
+        list(selectors.company_enrollments(company.sk)) == []
         and import_selectors.import_job_list(tenant_id=company.sk) == []
     )
 
@@ -150,7 +149,7 @@ def test_enroll_csv__before_migrate__one_message_saying_to_migrate(people_file, 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "manage.py migrate" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert list(EnrollmentItem.by_tenant.query(company.sk)) == []
+    assert list(selectors.company_enrollments(company.sk)) == []
 
 
 @pytest.mark.parametrize("no_welcome", [False, True])

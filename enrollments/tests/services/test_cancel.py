@@ -5,6 +5,7 @@ import pytest
 
 from enrollments import selectors
 from enrollments.clock import to_iso
+from enrollments.dynamo import keys
 from enrollments.dynamo.keys import lock_hash
 from enrollments.dynamo.models import (
     CancelPolicyItem,
@@ -103,7 +104,7 @@ def test_cancel__gives_the_seat_back_once_and_rolls_back_the_generated_item(prep
 
     seats = selectors.free_seats(tenant_id=company.sk, course_id=course.sk)
     assert len(seats) == 1 and seats[0].sk != used_seat and seats[0].order_id == order.order_id
-    assert GeneratedItem.get(order.order_id, f"generated_items#{enrollment.id}").status == "ROLLBACK"
+    assert GeneratedItem.get(*keys.generated_item(order.order_id, enrollment.id)).status == "ROLLBACK"
     assert selectors.enrollment_partition(enrollment.id).parent_vacancy is None
 
 

@@ -2,16 +2,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from enrollments import selectors
 from enrollments.clock import to_iso
+from enrollments.dynamo import keys
 from enrollments.dynamo.keys import due_shard, lock_hash
 from enrollments.dynamo.models import (
     GeneratedItem,
     LifecycleRecordItem,
     LockItem,
     MainItem,
-    OrderTableItem,
     TenantMetadataItem,
 )
 from enrollments.exceptions import (
@@ -23,7 +24,7 @@ from enrollments.exceptions import (
 )
 from enrollments.services import enroll
 from enrollments.services.catalog import course_restore, course_retire
-from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person, order_uses
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,8 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert stored.tenant_id == company.sk and stored.source == "form" and stored.created_by.id == STAFF.id
     assert stored.created_at == to_iso(start)
     assert stored.access_expires_at == to_iso(start + timedelta(days=90))
-    assert stored.tenant_pk == company.sk and stored.email_pk == person.email
+    shard = keys.shard_number(enrollment.id, settings.ENROLLMENT_INDEX_SHARDS)
+    assert stored.tenant_pk == keys.sharded(company.sk, shard) and stored.email_pk == person.email
 
     tenant = TenantMetadataItem.get(enrollment.id, "metadata#tenant")
     assert (tenant.tenant_id, tenant.name) == (company.sk, company.name)
@@ -93,7 +95,7 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
 
     assert partition.parent_vacancy.order_id == order.order_id
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
-    generated = GeneratedItem.get(order.order_id, f"generated_items#{enrollment.id}")
+    generated = GeneratedItem.get(*keys.generated_item(order.order_id, enrollment.id))
     assert generated.status == "USED" and generated.vacancy_sk == partition.parent_vacancy.vacancy_sk
 
 
@@ -324,7 +326,7 @@ def test_enroll__3n_concurrent_into_n_seats__exactly_n_enrollments_no_seat_used_
     created = [r for r in results if r is not None]
     assert len(created) == seats
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
-    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    generated = order_uses(order)
     assert len(generated) == seats and {g.status for g in generated} == {"USED"}
     used_seats = [selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in created]
     assert len(set(used_seats)) == seats

@@ -3,12 +3,12 @@ import uuid
 import pytest
 
 from enrollments import selectors
-from enrollments.dynamo.models import GeneratedItem, MainItem, OrderTableItem
+from enrollments.dynamo.models import MainItem
 from enrollments.exceptions import NoVacancyLeft
 from enrollments.rules import clean_person
 from enrollments.services import enroll
 from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person, order_uses
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_th
     assert len(enrolled) == 7
     assert all(isinstance(o.error, NoVacancyLeft) for o in outcomes if o.enrollment is None)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
-    generated = [item for item in OrderTableItem.query(order.order_id) if isinstance(item, GeneratedItem)]
+    generated = order_uses(order)
     assert sorted(g.enrollment_id for g in generated) == sorted(e.id for e in enrolled)
     assert len({selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in enrolled}) == 7
 

@@ -4,6 +4,7 @@ import io
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from enrollments import selectors
@@ -58,7 +59,9 @@ def test_enroll__writes_one_word_item_per_indexed_word_in_both_name_indexes(froz
     items = _word_items(enrollment.id)
     assert sorted(item.sk for item in items) == ["name#lima", "name#zoe"]
     zoe = next(item for item in items if item.sk == "name#zoe")
-    assert zoe.name_pk == "names#zo" and zoe.tenant_name_pk == f"names#{company.sk}#zo"
+    shard = keys.shard_number(enrollment.id, settings.NAME_INDEX_SHARDS)
+    assert zoe.name_pk == keys.sharded("names#zo", shard)
+    assert zoe.tenant_name_pk == keys.sharded(f"names#{company.sk}#zo", shard)
     assert zoe.name_sk.startswith("zoe#") and zoe.name_sk.endswith(f"#{enrollment.id}")
     assert zoe.course_id == course.sk and zoe.words == " zoe de lima lima"
     assert sorted(item.sk for item in name_word_items(enrollment)) == sorted(item.sk for item in items)
