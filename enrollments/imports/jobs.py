@@ -28,7 +28,8 @@ COUNTERS = {
     INVALID: "invalid",
 }
 OTHER_COUNTER = "failed"
-COUNTER_NAMES = (*COUNTERS.values(), OTHER_COUNTER)
+# Each counter once: several results add to one counter.
+COUNTER_NAMES = tuple(dict.fromkeys((*COUNTERS.values(), OTHER_COUNTER)))
 
 _ROW_IDS = uuid.UUID("6f1d4c1e-8a51-4d59-9a38-5b0f3c2a7e11")
 

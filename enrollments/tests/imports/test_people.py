@@ -97,6 +97,9 @@ def test_import__active_people_and_cpf_of_another_person__each_row_its_result(st
     assert results[3][3] == "cpf_taken" and "Maria Souza" in results[3][5]
     assert results[4][3] == "cpf_mismatch"
     assert job.invalid == 2
+    # Every row counted once, whichever result added to which counter.
+    counts = reports.job_progress(job)["counts"]
+    assert sum(counts.values()) == job.rows_total == 3
     if again:
         assert results[2][3] == "enrolled" and job.enrolled == 1 and job.already_active == 0
         ids = selectors.active_enrollment_ids(user_id=first.user.id, course_id=course.sk)
