@@ -39,7 +39,7 @@ def xlsx_vs_csv_ratio(rows: int) -> float:
 
     queue = f"bench-xlsx-{uuid.uuid4().hex[:8]}"
     os.environ["IMPORTS_QUEUE"] = settings.IMPORTS_QUEUE = queue
-    worker = import_throughput._start_worker(argparse.Namespace(processes=1))
+    worker = import_throughput._start_worker(1, queue)
     try:
         # Starts the worker's process, connections and DynamoDB Local's JIT.
         _import_rate(import_throughput._prepaid_company("xlsx warm-up", 200), 200, xlsx=False)
@@ -51,7 +51,7 @@ def xlsx_vs_csv_ratio(rows: int) -> float:
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
-        import_throughput._drop_queue()
+        import_throughput._drop_queues([queue])
     csv_rate, xlsx_rate = (csv_first + csv_last) / 2, sum(xlsx_rates) / 2
     print(f"import of {rows} rows: CSV {csv_rate:.1f} rows/s, xlsx {xlsx_rate:.1f} rows/s", flush=True)
     return xlsx_rate / csv_rate
