@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import clock, labels, permissions, rules, selectors
-from ..exceptions import CompanyNotFound, CourseNotFound
 from ..forms import EnrollmentFilterForm
 from ..services import Author
-from ..views.common import render_page, requires
+from ..views.common import company_or_404, course_or_404, render_page, requires
 from . import exports, services
 from . import selectors as reports
 from .forms import CompanyPickForm, ExportStartForm
@@ -22,20 +21,6 @@ from .selectors import ExportNotFound
 from .tasks import enqueue_export
 
 PEOPLE_PAGE_SIZE = 100
-
-
-def _company_or_404(company_id: str):
-    try:
-        return selectors.company_get(company_id)
-    except CompanyNotFound as error:
-        raise Http404(error.message) from None
-
-
-def _course_or_404(course_id: str):
-    try:
-        return selectors.course_get(course_id)
-    except CourseNotFound as error:
-        raise Http404(error.message) from None
 
 
 def _bucket_or_404(bucket: str) -> str:
@@ -74,14 +59,14 @@ def compliance_index(request):
     form = CompanyPickForm(request.GET or None, companies=selectors.company_list())
     context = {"title": _("Compliance reports"), "form": form}
     if form.is_valid():
-        context.update(_report_context(_company_or_404(form.cleaned_data["company"])))
+        context.update(_report_context(company_or_404(form.cleaned_data["company"])))
     return render_page(request, "admin/backoffice/compliance_report.html", context)
 
 
 @requires(permissions.VIEW)
 def compliance_report(request, company_id: str):
     """Show a company's compliance report: per course, its people in each bucket."""
-    company = _company_or_404(company_id)
+    company = company_or_404(company_id)
     context = {"title": _("Compliance of %(company)s") % {"company": company.name}, **_report_context(company)}
     return render_page(request, "admin/backoffice/compliance_report.html", context)
 
@@ -96,7 +81,7 @@ def _page_number(request) -> int:
 @requires(permissions.VIEW)
 def compliance_people(request, company_id: str, course_id: str, bucket: str):
     """List the people of one count of the report, a page at a time, with their certificate reminder if expiring."""
-    company, course, bucket = _company_or_404(company_id), _course_or_404(course_id), _bucket_or_404(bucket)
+    company, course, bucket = company_or_404(company_id), course_or_404(course_id), _bucket_or_404(bucket)
     number = _page_number(request)
     people = reports.bucket_people(tenant_id=company.sk, course_id=course.sk, bucket=bucket, now=clock.now())
     # A person's place needs their enrollments read newest first from the start: page N reads the pages before it.
@@ -131,7 +116,7 @@ def compliance_people(request, company_id: str, course_id: str, bucket: str):
 @requires(permissions.VIEW)
 def compliance_export(request, company_id: str, course_id: str, bucket: str, fmt: str):
     """Export the people of one count of the report as CSV or xlsx."""
-    company, course, bucket = _company_or_404(company_id), _course_or_404(course_id), _bucket_or_404(bucket)
+    company, course, bucket = company_or_404(company_id), course_or_404(course_id), _bucket_or_404(bucket)
     params = {"tenant_id": company.sk, "course_id": course.sk, "bucket": bucket}
     back = reverse("admin:compliance_people", args=[company.sk, course.sk, bucket])
     return _export(request, exports.REPORT, params, _format_or_404(fmt), back_url=back)

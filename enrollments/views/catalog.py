@@ -1,20 +1,20 @@
 """Companies, courses, and orders of seats."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import labels, permissions, selectors
-from ..exceptions import AlreadyCreated, CompanyNotFound, CourseNotFound, EnrollmentError
+from ..exceptions import AlreadyCreated, EnrollmentError
 from ..forms import CompanyEditForm, CompanyForm, CourseEditForm, CourseForm, OrderForm, company_choices
 from ..rules import PREPAID
 from ..services import Author, company_create, course_create, order_create
 from ..services.catalog import company_language, company_update, course_restore, course_retire, course_update
 from ..validators import format_cnpj
-from .common import add_domain_error, render_page, requires
+from .common import add_domain_error, company_or_404, course_or_404, render_page, requires
 
 
 def _form_page(request, form, *, title: str, submit: str, section: str, section_url: str):
@@ -71,20 +71,6 @@ def seats_and_orders(company) -> dict:
     }
 
 
-def _company_or_404(company_id: str):
-    try:
-        return selectors.company_get(company_id)
-    except CompanyNotFound as error:
-        raise Http404(error.message) from None
-
-
-def _course_or_404(course_id: str):
-    try:
-        return selectors.course_get(course_id)
-    except CourseNotFound as error:
-        raise Http404(error.message) from None
-
-
 def _shown(field: str, value) -> str:
     """Return a stored value of a catalog field as staff read it."""
     if value is None or value == "":
@@ -121,7 +107,7 @@ def history_rows(events) -> list[dict]:
 
 @requires(permissions.VIEW)
 def company_detail(request, company_id: str):
-    company = _company_or_404(company_id)
+    company = company_or_404(company_id)
     context = {
         "title": company.name,
         "company": company,
@@ -138,7 +124,7 @@ def company_detail(request, company_id: str):
 @requires(permissions.MANAGE_COMPANIES)
 def company_edit(request, company_id: str):
     """Change a company's name, CNPJ and email language; refused if someone changed it since the form was read."""
-    company = _company_or_404(company_id)
+    company = company_or_404(company_id)
     initial = {
         "name": company.name,
         "cnpj": format_cnpj(company.cnpj) if company.cnpj else "",
@@ -216,7 +202,7 @@ def course_list(request):
 
 @requires(permissions.VIEW)
 def course_detail(request, course_id: str):
-    course = _course_or_404(course_id)
+    course = course_or_404(course_id)
     context = {
         "title": course.name,
         "course": course,
@@ -229,7 +215,7 @@ def course_detail(request, course_id: str):
 @requires(permissions.MANAGE_COURSES)
 def course_edit(request, course_id: str):
     """Change a course's name and periods (for future enrollments); refused if someone changed it meanwhile."""
-    course = _course_or_404(course_id)
+    course = course_or_404(course_id)
     initial = {
         "name": course.name,
         "access_period_days": int(course.access_period_days),
@@ -267,7 +253,7 @@ def course_edit(request, course_id: str):
 @require_POST
 def course_retire_view(request, course_id: str):
     """Retire a course: it takes no new enrollments, its existing ones go on."""
-    course = course_retire(course_id=_course_or_404(course_id).sk, author=Author.from_user(request.user))
+    course = course_retire(course_id=course_or_404(course_id).sk, author=Author.from_user(request.user))
     messages.success(request, _("Course %(name)s retired: it takes no new enrollments.") % {"name": course.name})
     return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
 
@@ -276,7 +262,7 @@ def course_retire_view(request, course_id: str):
 @require_POST
 def course_restore_view(request, course_id: str):
     """Restore a retired course: it takes new enrollments again."""
-    course = course_restore(course_id=_course_or_404(course_id).sk, author=Author.from_user(request.user))
+    course = course_restore(course_id=course_or_404(course_id).sk, author=Author.from_user(request.user))
     messages.success(request, _("Course %(name)s restored: it takes new enrollments again.") % {"name": course.name})
     return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
 

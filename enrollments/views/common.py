@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from ..exceptions import EnrollmentError, InvalidEnrollmentData
+from .. import selectors
+from ..exceptions import CompanyNotFound, CourseNotFound, EnrollmentError, InvalidEnrollmentData
 
 
 def requires(permission: str):
@@ -40,3 +41,19 @@ def permission_denied(request, exception=None):
 def no_favicon(request):
     """Answer the browser's ``/favicon.ico`` with 204: there is no icon, and a 404 is a console error on every first page."""
     return HttpResponse(status=204)
+
+
+def company_or_404(company_id: str):
+    """Return the company, or answer 404 with the domain's message."""
+    try:
+        return selectors.company_get(company_id)
+    except CompanyNotFound as error:
+        raise Http404(error.message) from None
+
+
+def course_or_404(course_id: str):
+    """Return the course, or answer 404 with the domain's message."""
+    try:
+        return selectors.course_get(course_id)
+    except CourseNotFound as error:
+        raise Http404(error.message) from None
