@@ -274,23 +274,27 @@ def compliance_bucket(enrollment, *, now: datetime) -> str | None:
     return STUDYING if status == IN_PROGRESS else NOT_STARTED
 
 
-def people_buckets(enrollments_newest_first: Iterable, *, now: datetime) -> Iterator[tuple[object, str]]:
+def people_buckets(
+    enrollments_newest_first: Iterable, *, now: datetime, person=lambda enrollment: enrollment.user.id
+) -> Iterator[tuple[object, str]]:
     """Yield ``(enrollment, bucket)`` once per person of one course's enrollments read newest first.
+
+    ``person`` tells people apart; over several courses at once, make it the person and the course.
 
     The enrollment that decides where a person stands is their latest one that is not
     canceled: a canceled re-enrollment neither counts nor hides the certificate of an
     earlier one, and a person whose every enrollment was canceled counts nowhere. People
     are told apart by ``user.id``; the set of people seen is all this keeps in memory.
     """
-    decided: set[str] = set()
+    decided: set = set()
     for enrollment in enrollments_newest_first:
-        person = enrollment.user.id
-        if person in decided:
+        who = person(enrollment)
+        if who in decided:
             continue
         bucket = compliance_bucket(enrollment, now=now)
         if bucket is None:
             continue
-        decided.add(person)
+        decided.add(who)
         yield enrollment, bucket
 
 

@@ -21,7 +21,17 @@ from ..exceptions import EnrollmentError
 from ..selectors import course_list
 
 # What the counts need of an enrollment: a projection keeps each page's transfer small.
-_COUNT_ATTRIBUTES = ["id", "sk", "kind", "tenant_sk", "user", "status", "certificate_expires_at", "access_expires_at"]
+_COUNT_ATTRIBUTES = [
+    "id",
+    "sk",
+    "kind",
+    "tenant_sk",
+    "user",
+    "course",
+    "status",
+    "certificate_expires_at",
+    "access_expires_at",
+]
 
 
 @dataclass
@@ -49,23 +59,39 @@ def course_enrollments(*, tenant_id: str, course_id: str, attributes: list[str] 
 def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
     """Return, for each course the company has enrollments in (catalog order), its people per bucket at ``now``.
 
+    One pass over the company's ``by_tenant`` shards merged newest first, whatever the catalog's size.
     A course whose enrollments are all canceled shows with zeros: the company had people in it.
     """
-    rows = []
-    for course in course_list():
-        enrollments = course_enrollments(tenant_id=tenant_id, course_id=course.sk, attributes=_COUNT_ATTRIBUTES)
-        seen = False
+    seen: set[str] = set()
 
-        def counted(items: Iterable) -> Iterator:
-            nonlocal seen
-            for item in items:
-                seen = True
-                yield item
+    def counted(items: Iterable) -> Iterator:
+        for item in items:
+            seen.add(item.course.id)
+            yield item
 
-        tally = Counter(bucket for _enrollment, bucket in rules.people_buckets(counted(enrollments), now=now))
-        if seen:
-            rows.append(CourseCounts(course=course, counts={bucket: tally[bucket] for bucket in rules.BUCKETS}))
-    return rows
+    tally = Counter(
+        (enrollment.course.id, bucket)
+        for enrollment, bucket in rules.people_buckets(
+            counted(company_enrollments(tenant_id=tenant_id, attributes=_COUNT_ATTRIBUTES)),
+            now=now,
+            person=lambda enrollment: (enrollment.user.id, enrollment.course.id),
+        )
+    )
+    return [
+        CourseCounts(course=course, counts={bucket: tally[(course.sk, bucket)] for bucket in rules.BUCKETS})
+        for course in course_list()
+        if course.sk in seen
+    ]
+
+
+@storage_errors_as_domain_errors
+def company_enrollments(*, tenant_id: str, attributes: list[str] | None = None) -> Iterator:
+    """Yield a company's enrollments in every course, newest first: its ``by_tenant`` shards merged."""
+    shards = [
+        EnrollmentItem.by_tenant.query(shard, scan_index_forward=False, attributes_to_get=attributes)
+        for shard in keys.tenant_shards(tenant_id)
+    ]
+    yield from heapq.merge(*shards, key=lambda item: item.tenant_sk, reverse=True)
 
 
 def bucket_people(*, tenant_id: str, course_id: str, bucket: str, now: datetime) -> Iterator[EnrollmentItem]:
