@@ -24,6 +24,7 @@ from .dynamo.models import (
     CpfOwnerItem,
     DeduplicationWindowItem,
     EnrollmentItem,
+    GeneratedItem,
     LifecycleFailureItem,
     LifecycleRecordItem,
     LockItem,
@@ -231,6 +232,22 @@ def active_enrollments_of(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, s
     wanted = {keys.active_enrollments(user_id=user_id, course_id=course_id) for user_id, course_id in pairs}
     items = ActiveEnrollmentsItem.batch_get(wanted, consistent_read=True) if wanted else ()
     return {(keys.user_of_active(item.id), item.sk): set(item.enrollment_ids) for item in items if item.enrollment_ids}
+
+
+@storage_errors_as_domain_errors
+def seat_use_key(parent: ParentVacancyItem) -> keys.Key:
+    """Return the key of the seat use (``GeneratedItem``) of the enrollment that took ``parent``'s seat.
+
+    Enroll records the use's partition on the parent item. A parent written before that has
+    none: its use is in one of the order's partitions (shard 0 before the shards), found by one
+    BatchGet. When no partition holds it, the key it would have now (a cancel then finds no use).
+    """
+    key = keys.generated_item(parent.order_id, parent.id)
+    if parent.use_pk:
+        return keys.Key(parent.use_pk, key.sk)
+    candidates = [(partition, key.sk) for partition in keys.order_use_partitions(parent.order_id)]
+    found = next(iter(GeneratedItem.batch_get(candidates, consistent_read=True)), None)
+    return keys.Key(found.order_id, found.sk) if found is not None else key
 
 
 @dataclass

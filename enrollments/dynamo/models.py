@@ -386,11 +386,16 @@ class CancelPolicyItem(MainItem, discriminator="cancel_policy"):
 
 
 class ParentVacancyItem(MainItem, discriminator="parent_vacancy"):
-    """``(<enrollment_id>, 'parent_vacancy')``: the seat this enrollment consumed."""
+    """``(<enrollment_id>, 'parent_vacancy')``: the seat this enrollment consumed.
+
+    ``use_pk`` is the partition of the seat's use (``GeneratedItem``), as written: a cancel
+    finds it there whatever ``ORDER_USE_SHARDS`` says later. Items written before it have none.
+    """
 
     vacancy_pk = UnicodeAttribute()
     vacancy_sk = UnicodeAttribute()
     order_id = UnicodeAttribute()
+    use_pk = UnicodeAttribute(null=True)
 
 
 class CanceledDateItem(MainItem, discriminator="canceled_date"):

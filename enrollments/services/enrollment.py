@@ -354,6 +354,7 @@ def _enroll_transaction(
 
     if seat is not None:
         tx.delete(seat, condition=VacancyItem.sk.exists(), name="seat")
+        use = keys.generated_item(seat.order_id, enrollment_id)
         tx.put(
             ParentVacancyItem(
                 *keys.parent_vacancy(enrollment_id),
@@ -361,11 +362,12 @@ def _enroll_transaction(
                 vacancy_pk=seat.id,
                 vacancy_sk=seat.sk,
                 order_id=seat.order_id,
+                use_pk=use.pk,
             )
         )
         tx.put(
             GeneratedItem(
-                *keys.generated_item(seat.order_id, enrollment_id),
+                *use,
                 created_at=now_iso,
                 enrollment_id=enrollment_id,
                 status=SEAT_USED,
@@ -471,7 +473,7 @@ def _cancel_transaction(
             name="seat",
         )
         tx.check(OrderItem, *keys.order(vacancy.order_id), condition=OrderItem.order_id.exists(), name="order")
-        generated = GeneratedItem(*keys.generated_item(vacancy.order_id, enrollment.id))
+        generated = GeneratedItem(*selectors.seat_use_key(vacancy))
         tx.update(
             generated,
             [GeneratedItem.status.set(SEAT_ROLLBACK), GeneratedItem.updated_at.set(now_iso)],

@@ -108,6 +108,49 @@ def test_cancel__gives_the_seat_back_once_and_rolls_back_the_generated_item(prep
     assert selectors.enrollment_partition(enrollment.id).parent_vacancy is None
 
 
+def test_cancel__after_order_use_shards_changed__rolls_back_the_use_where_enroll_wrote_it(prepaid_enrollment, settings):
+    company, course, order, enrollment = prepaid_enrollment
+    written = GeneratedItem.get(*keys.generated_item(order.order_id, enrollment.id))
+    shard = keys.shard_number(enrollment.id, settings.ORDER_USE_SHARDS)
+    # More shards, under which this enrollment's use would now be looked for in another partition.
+    settings.ORDER_USE_SHARDS = next(
+        count for count in range(settings.ORDER_USE_SHARDS + 1, 64) if keys.shard_number(enrollment.id, count) != shard
+    )
+    assert keys.generated_item(order.order_id, enrollment.id).pk != written.order_id
+
+    cancel(enrollment_id=enrollment.id, reason="Wrong course", author=STAFF)
+
+    assert GeneratedItem.get(written.order_id, written.sk).status == "ROLLBACK"
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+
+
+def test_cancel__of_a_seat_use_written_before_its_partition_was_recorded__finds_it_and_rolls_it_back(
+    prepaid_enrollment,
+):
+    """Seat uses written before the order's shards sit in the order's own partition, and their
+    parent item does not say where: cancel finds them there."""
+    company, course, order, enrollment = prepaid_enrollment
+    parent = selectors.enrollment_partition(enrollment.id).parent_vacancy
+    written = GeneratedItem.get(parent.use_pk, keys.generated_item(order.order_id, enrollment.id).sk)
+    written.delete()
+    legacy = GeneratedItem(
+        order.order_id,
+        written.sk,
+        created_at=written.created_at,
+        enrollment_id=enrollment.id,
+        status=written.status,
+        vacancy_sk=written.vacancy_sk,
+    )
+    legacy.save()
+    parent.use_pk = None
+    parent.save()
+
+    cancel(enrollment_id=enrollment.id, reason="Wrong course", author=STAFF)
+
+    assert GeneratedItem.get(order.order_id, written.sk).status == "ROLLBACK"
+    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+
+
 def test_cancel__twice__raises_not_cancelable_with_clear_message(prepaid_enrollment):
     """Defect 6: a second cancel gets its own clear error."""
     company, course, _order, enrollment = prepaid_enrollment
