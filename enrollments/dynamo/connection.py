@@ -1,5 +1,6 @@
 """Point the PynamoDB models at the configured DynamoDB, and create the tables."""
 
+import os
 import time
 
 from django.conf import settings
@@ -38,13 +39,24 @@ def configure() -> None:
         meta.region = settings.DYNAMODB_REGION
         meta.aws_access_key_id = key_id
         meta.aws_secret_access_key = secret
+    # PynamoDB caches a connection per class; drop it so the new settings apply.
+    _forget_connections()
+
+
+_connection_cache: dict[tuple, Connection] = {}
+
+
+def _forget_connections() -> None:
+    """Drop every model's connection and the transactions' one: the next call opens its own sockets."""
     for model in _all_models():
-        # PynamoDB caches a connection per class; drop it so the new settings apply.
         model._connection = None
     _connection_cache.clear()
 
 
-_connection_cache: dict[tuple, Connection] = {}
+# A forked child (a Celery prefork pool process, a preloaded gunicorn worker, a benchmark's
+# process) must not use its parent's open sockets: the requests and answers of both would
+# interleave on one connection, and each could read the other's answer.
+os.register_at_fork(after_in_child=_forget_connections)
 
 
 def connection() -> Connection:

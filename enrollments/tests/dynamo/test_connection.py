@@ -1,5 +1,8 @@
-"""Creating the tables: an existing table gets the indexes added to the models since it was made."""
+"""Creating the tables: an existing table gets the indexes added to the models since it was made. A forked
+process opens its own connections."""
 
+import multiprocessing
+import sys
 import uuid
 
 from django.conf import settings
@@ -45,3 +48,40 @@ def test_create_tables__main_table_without_newer_indexes__adds_them_once_and_kee
     finally:
         settings.DYNAMODB_TABLE_PREFIX = saved_prefix
         connection.configure()
+
+
+def _read_back(users: list[models.UserItem]) -> list[str]:
+    """Read every user by key and return what did not come back as written."""
+    wrong = []
+    for user in users:
+        try:
+            if models.UserItem.get(user.id, "0").name != user.name:
+                wrong.append(user.id)
+        except Exception as error:  # a garbled request or answer: the point of the test
+            wrong.append(f"{user.id}: {error}")
+    return wrong
+
+
+def test_forked_child__uses_its_own_connections__so_parent_and_child_read_their_own_answers():
+    token = uuid.uuid4().hex[:8]
+    users = [
+        models.UserItem(
+            f"user#fork{n}.{token}@example.com",
+            "0",
+            user_id=f"u{n}",
+            name=f"Person {n} {token}",
+            email=f"fork{n}.{token}@example.com",
+        )
+        for n in range(150)
+    ]
+    for user in users:
+        user.save()  # the parent's connection is open before the fork
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=lambda: sys.exit(1 if _read_back(users) else 0))
+
+    child.start()
+    wrong_in_parent = _read_back(list(reversed(users)))
+    child.join(timeout=120)
+
+    assert wrong_in_parent == []
+    assert child.exitcode == 0
