@@ -44,7 +44,6 @@ from ..exceptions import (
     InvalidEnrollmentData,
     NotCancelable,
     NoVacancyLeft,
-    StorageUnavailable,
 )
 from ..rules import (
     CANCELED,
@@ -146,6 +145,9 @@ class _SeatCandidates:
     def release(self, seat: VacancyItem) -> None:
         self._candidates.append(seat)
 
+    def settle(self, seat: VacancyItem) -> None:
+        pass
+
 
 class UserSource(Protocol):
     def get(self, email: str) -> UserItem | None: ...
@@ -153,8 +155,12 @@ class UserSource(Protocol):
 
 
 class SeatSource(Protocol):
+    """Hands out free seats. Every seat taken comes back once: ``release`` when the attempt left it free,
+    ``settle`` when it is gone (this enrollment consumed it, or another one did first)."""
+
     def take(self) -> VacancyItem | None: ...
     def release(self, seat: VacancyItem) -> None: ...
+    def settle(self, seat: VacancyItem) -> None: ...
 
 
 def commit_enrollment(
@@ -175,7 +181,7 @@ def commit_enrollment(
 
     ``users`` answers whether the person's user item exists (and forgets an answer a
     failed attempt proved wrong); ``seats`` hands out a seat per attempt for a prepaid
-    company and takes back the seats an attempt did not consume. ``enroll`` reads both
+    company and hears back from each (``release``: still free; ``settle``: gone). ``enroll`` reads both
     one at a time; imports prefetch them per chunk. Both write exactly the items of
     ``_enroll_transaction``.
     """
@@ -204,15 +210,11 @@ def commit_enrollment(
         )
         try:
             tx.commit()
-            return enrollment
-        except StorageUnavailable:
-            if seat is not None:
-                seats.release(seat)
-            raise
         except TransactionFailed as failure:
-            if seat is not None and "seat" not in failure.failed:
-                # The seat is still free: another attempt, or another person, may take it.
-                seats.release(seat)
+            if seat is not None and "seat" in failure.failed:
+                seats.settle(seat)  # another enrollment took it first
+            elif seat is not None:
+                seats.release(seat)  # still free: another attempt, or another person, may take it
             if "enrollment" in failure.failed:
                 raise EnrollmentAlreadyExists(enrollment_id) from None
             if "lock" in failure.failed:
@@ -234,6 +236,14 @@ def commit_enrollment(
             if failure.failed & {"user", "cpf"}:
                 users.forget(person.email)
             # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
+        except BaseException:
+            if seat is not None:
+                seats.release(seat)  # nothing was written (DynamoDB did not answer, or the commit was interrupted)
+            raise
+        else:
+            if seat is not None:
+                seats.settle(seat)
+            return enrollment
     raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
 
 

@@ -23,6 +23,8 @@ from .enrollment import commit_enrollment
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
 _ORDERS_CACHE_SECONDS = 60
+# How long a taker waits for seats this pool's own attempts hold (an attempt takes one transaction).
+_IN_FLIGHT_WAIT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -138,35 +140,48 @@ class _SeatPool:
 
     Each refill starts at a random key inside a random order of the course, so
     concurrent chunks take different seats instead of all fighting over the first ones.
+    When the only free seats left are ones this pool's own attempts hold, a taker waits
+    for them: an attempt that fails for another reason gives its seat back.
     """
 
     def __init__(self, *, tenant_id: str, course_id: str):
         self.tenant_id, self.course_id = tenant_id, course_id
         self.wanted = 0
         self._free: list[VacancyItem] = []
-        # Seats handed out and not given back: taken by now, or about to be.
+        # Seats handed out and not back yet: being taken by an attempt in flight.
         self._out: set[str] = set()
         self._orders: list[str] | None = None
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
 
     def take(self) -> VacancyItem | None:
-        with self._lock:
-            if not self._free:
+        deadline = time.monotonic() + _IN_FLIGHT_WAIT_SECONDS
+        with self._changed:
+            while not self._free:
                 limit = min(_MAX_SEAT_QUERY, max(1, self.wanted) + len(self._out))
                 found = selectors.free_seats_from(
                     tenant_id=self.tenant_id, course_id=self.course_id, start=self._random_start(), limit=limit
                 )
                 self._free = [seat for seat in found if seat.sk not in self._out]
-                if not self._free:
+                if self._free:
+                    break
+                if len(found) == 0 or time.monotonic() >= deadline:
                     return None
+                # Every free seat is held by one of our attempts in flight: wait until one comes back or is gone.
+                self._changed.wait(timeout=max(0.0, deadline - time.monotonic()))
             seat = self._free.pop(random.randrange(len(self._free)))
             self._out.add(seat.sk)
             return seat
 
     def release(self, seat: VacancyItem) -> None:
-        with self._lock:
+        with self._changed:
             self._out.discard(seat.sk)
             self._free.append(seat)
+            self._changed.notify_all()
+
+    def settle(self, seat: VacancyItem) -> None:
+        with self._changed:
+            self._out.discard(seat.sk)
+            self._changed.notify_all()
 
     def _random_start(self) -> str | None:
         if self._orders is None:

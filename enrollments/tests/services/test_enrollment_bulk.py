@@ -1,4 +1,6 @@
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import pytest
 
@@ -7,7 +9,7 @@ from enrollments.dynamo.models import MainItem
 from enrollments.exceptions import NoVacancyLeft
 from enrollments.rules import clean_person
 from enrollments.services import enroll
-from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
+from enrollments.services.enrollment_bulk import BulkEnrollment, _SeatPool, enroll_many
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person, order_uses
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +104,40 @@ def test_enroll_many__rerun_with_new_rows_and_few_seats__rows_already_written_le
 
     assert [(o.existed, o.error) for o in outcomes] == [(True, None)] * 3 + [(False, None)] * 2
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+
+
+def _take_in_thread(pool: _SeatPool):
+    """Start ``pool.take()`` in a thread; return its future."""
+    executor = ThreadPoolExecutor(max_workers=1)
+    future = executor.submit(pool.take)
+    executor.shutdown(wait=False)
+    return future
+
+
+def test_seat_pool__last_seat_held_by_an_attempt__next_taker_waits_and_gets_it_when_given_back(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=1)
+    pool = _SeatPool(tenant_id=company.sk, course_id=course.sk)
+    held = pool.take()
+
+    waiting = _take_in_thread(pool)
+    with pytest.raises(FutureTimeout):
+        waiting.result(timeout=0.5)  # not "no seat left" while an attempt holds the last one
+    pool.release(held)
+
+    assert waiting.result(timeout=10).sk == held.sk
+
+
+def test_seat_pool__last_seat_held_then_taken_by_another_enrollment__next_taker_gets_none(frozen_clock):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=1)
+    pool = _SeatPool(tenant_id=company.sk, course_id=course.sk)
+    held = pool.take()
+
+    waiting = _take_in_thread(pool)
+    with pytest.raises(FutureTimeout):
+        waiting.result(timeout=0.5)
+    enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)  # takes the seat
+    pool.settle(held)  # the attempt that held it lost it
+
+    assert waiting.result(timeout=10) is None
