@@ -37,9 +37,9 @@ from ..exceptions import (
 )
 from ..services import cancel
 from ..services.common import Author
-from ..services.jobs import record_chunk_once
+from ..services.jobs import finish_when_complete, record_chunk_once
 from . import selectors
-from .selectors import CANCELED, DONE, REFUSED, RUNNING, BulkCancelNotFound
+from .selectors import CANCELED, REFUSED, RUNNING, BulkCancelNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -203,27 +203,11 @@ def _chunk_record(job: BulkCancelJobItem, number: int, results: list[list], coun
 @storage_errors_as_domain_errors
 def bulk_cancel_finish_if_complete(*, job_id: str) -> BulkCancelJobItem:
     """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
-    job = selectors.bulk_cancel_get(job_id)
-    if job.state != RUNNING or job.chunks_done < job.chunks_total:
-        return job
-    now_iso = clock.now_iso()
-    tx = Transaction()
-    tx.update(
-        job,
-        [
-            BulkCancelJobItem.state.set(DONE),
-            BulkCancelJobItem.finished_at.set(now_iso),
-            BulkCancelJobItem.updated_at.set(now_iso),
-        ],
-        condition=BulkCancelJobItem.state == RUNNING,
+    return finish_when_complete(
+        selectors.bulk_cancel_get(job_id),
+        active_marker=ActiveBulkCancelItem(*keys.active_bulk_cancel(job_id)),
+        reread=lambda: selectors.bulk_cancel_get(job_id),
     )
-    tx.delete(ActiveBulkCancelItem(*keys.active_bulk_cancel(job_id)))
-    try:
-        tx.commit()
-    except TransactionFailed:
-        return selectors.bulk_cancel_get(job_id)
-    job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
-    return job
 
 
 @storage_errors_as_domain_errors

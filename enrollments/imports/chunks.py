@@ -10,11 +10,9 @@ from collections import Counter
 
 from django.conf import settings
 
-from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ActiveImportItem, CompanyItem, CourseItem, ImportJobItem, ImportResultItem
-from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
     ActiveEnrollmentExists,
     ConcurrentChange,
@@ -26,13 +24,12 @@ from ..exceptions import (
 from ..rules import Person
 from ..services.common import Author
 from ..services.enrollment_bulk import BulkEnrollment, enroll_many
-from ..services.jobs import record_chunk_once
+from ..services.jobs import finish_when_complete, record_chunk_once
 from . import selectors
 from .jobs import (
     ALREADY_ACTIVE,
     ALREADY_ENROLLED,
     COUNTERS,
-    DONE,
     ENROLLED,
     NO_VACANCY_LEFT,
     OTHER_COUNTER,
@@ -137,24 +134,11 @@ def _chunk_record(job: ImportJobItem, number: int, results: list[list], counts: 
 @storage_errors_as_domain_errors
 def import_finish_if_complete(*, job_id: str) -> ImportJobItem:
     """Mark the job DONE once every chunk is recorded (once, whoever gets there first); return the job."""
-    job = selectors.import_job_get(job_id)
-    if job.state != RUNNING or job.chunks_done < job.chunks_total:
-        return job
-    now_iso = clock.now_iso()
-    tx = Transaction()
-    tx.update(
-        job,
-        [ImportJobItem.state.set(DONE), ImportJobItem.finished_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
-        condition=ImportJobItem.state == RUNNING,
-        name="job",
+    return finish_when_complete(
+        selectors.import_job_get(job_id),
+        active_marker=ActiveImportItem(*keys.active_import(job_id)),
+        reread=lambda: selectors.import_job_get(job_id),
     )
-    tx.delete(ActiveImportItem(*keys.active_import(job_id)))
-    try:
-        tx.commit()
-    except TransactionFailed:
-        return selectors.import_job_get(job_id)
-    job.state, job.finished_at, job.updated_at = DONE, now_iso, now_iso
-    return job
 
 
 @storage_errors_as_domain_errors
