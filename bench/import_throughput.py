@@ -13,10 +13,13 @@ in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls
 both alike. The raw ceiling sends the very requests the import's transactions send
 (built by the same transaction builder, for other people and seats) with
 TransactWriteItems from ``--processes`` processes and the same threads, half before and
-half after the imports. The preview runs in a fresh process whose peak resident
-memory is reported. Redis must answer at CELERY_BROKER_URL (``make broker``). Last line:
+half after the imports; with ``--scaled-processes``, from that many processes too, so the
+last line says whether the store itself takes more transactions from more processes (DynamoDB
+Local does not: it runs one transaction at a time, see docs/benchmarks.md). The preview runs
+in a fresh process whose peak resident memory is reported. Redis must answer at
+CELERY_BROKER_URL (``make broker``). Last line:
 ``import: <r> rows/s = <p>% of raw ceiling, <x>x one-at-a-time, preview <n> rows peak <m> MB,
-2 workers / 1 = <s>x (<r2> rows/s = <x2>x one-at-a-time), rtt <t> ms``.
+2 workers / 1 = <s>x (<r2> rows/s = <x2>x one-at-a-time; raw ceiling 2 / 1 = <c>x), rtt <t> ms``.
 """
 
 import argparse
@@ -102,12 +105,18 @@ def run(args) -> None:
         for processes in sizes:
             _warm_up(processes, args.chunk_rows, queues[processes])
         imports = [_prepaid_company(f"import-{n}", args.rows) for n in range(len(order))]
-        raw_before_company = _prepaid_company("raw-1", args.rows // 2)
-        raw_after_company = _prepaid_company("raw-2", args.rows - args.rows // 2)
+        halves = (args.rows // 2, args.rows - args.rows // 2)
+        raw_companies = {
+            processes: [_prepaid_company(f"raw-{processes}-{n}", half) for n, half in enumerate(halves)]
+            for processes in sizes
+        }
         baseline = _prepaid_company("one-at-a-time", args.baseline_rows)
 
         # The raw ceiling runs half before and half after the imports, so both see the machine's same load.
-        raw_before = _raw_run(raw_before_company, args.rows // 2, processes=args.processes, threads=args.threads)
+        raw = {
+            processes: [_raw_run(raw_companies[processes][0], halves[0], processes=processes, threads=args.threads)]
+            for processes in sizes
+        }
         seconds = dict.fromkeys(sizes, 0.0)
         for processes, target in zip(order, imports, strict=True):
             before = _cpu_snapshot(dynamo.processes[0].pid)
@@ -116,21 +125,27 @@ def run(args) -> None:
             seconds[processes] += args.rows / rate
             print(
                 f"import of {args.rows} rows through {processes} worker processes x {args.threads} threads: "
-                f"{rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not); "
+                f"{rate:.1f} rows/s ({job.enrolled} enrolled, {job.rows_done - job.enrolled} not{_not_enrolled(job)}); "
                 f"DynamoDB Local CPU {emulator_ms / args.rows:.1f} ms a row, machine {100 * busy:.0f}% busy",
                 flush=True,
             )
         rates = {processes: order.count(processes) * args.rows / seconds[processes] for processes in sizes}
         import_rate = rates[args.processes]
-        raw_after = _raw_run(
-            raw_after_company, args.rows - args.rows // 2, processes=args.processes, threads=args.threads
-        )
-        raw_rate = (raw_before[0] + raw_after[0]) / (raw_before[1] + raw_after[1])
-        print(
-            f"raw TransactWriteItems ceiling, the same items, {args.processes} processes x {args.threads} threads: "
-            f"{raw_rate:.1f} tx/s ({raw_before[0] / raw_before[1]:.1f} before the imports, {raw_after[0] / raw_after[1]:.1f} after)",
-            flush=True,
-        )
+        for processes in reversed(sizes):  # 1, 2 before the imports; 2, 1 after
+            raw[processes].append(
+                _raw_run(raw_companies[processes][1], halves[1], processes=processes, threads=args.threads)
+            )
+        raw_rates = {}
+        for processes in sizes:
+            (sent_before, took_before), (sent_after, took_after) = raw[processes]
+            raw_rates[processes] = (sent_before + sent_after) / (took_before + took_after)
+            print(
+                f"raw TransactWriteItems ceiling, the same items, {processes} processes x {args.threads} threads: "
+                f"{raw_rates[processes]:.1f} tx/s ({sent_before / took_before:.1f} before the imports, "
+                f"{sent_after / took_after:.1f} after)",
+                flush=True,
+            )
+        raw_rate = raw_rates[args.processes]
         baseline_rate = _baseline_rate(baseline, args.baseline_rows)
         print(f"one-at-a-time enroll() of {args.baseline_rows} rows: {baseline_rate:.1f} rows/s", flush=True)
         peak_mb, idle_mb, previewed = _preview_peak(args.preview_rows, imports[0])
@@ -152,13 +167,24 @@ def run(args) -> None:
         scaled_rate = rates[args.scaled_processes]
         scaling = (
             f", {args.scaled_processes} workers / {args.processes} = {scaled_rate / import_rate:.2f}x "
-            f"({scaled_rate:.1f} rows/s = {scaled_rate / baseline_rate:.1f}x one-at-a-time)"
+            f"({scaled_rate:.1f} rows/s = {scaled_rate / baseline_rate:.1f}x one-at-a-time; "
+            f"raw ceiling {args.scaled_processes} / {args.processes} = "
+            f"{raw_rates[args.scaled_processes] / raw_rate:.2f}x)"
         )
     print(
         f"import: {import_rate:.1f} rows/s = {100 * import_rate / raw_rate:.0f}% of raw ceiling, "
         f"{import_rate / baseline_rate:.1f}x one-at-a-time, preview {size} rows peak {peak_mb:.0f} MB"
         f"{scaling}, rtt {args.rtt_ms:g} ms"
     )
+
+
+def _not_enrolled(job) -> str:
+    """Return what became of the rows of ``job`` not enrolled (every row of the file should be): ``: <result> <message>``."""
+    from enrollments.imports.jobs import ENROLLED
+    from enrollments.imports.reports import import_report_rows
+
+    others = [(row[3], row[5]) for row in import_report_rows(job.job_id) if row[3] != ENROLLED]
+    return "".join(f": {result} {message!r}" for result, message in others[:3])
 
 
 def _cpu_snapshot(pid: int) -> tuple[float, int, int]:
