@@ -106,37 +106,32 @@ def test_enroll_many__rerun_with_new_rows_and_few_seats__rows_already_written_le
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
 
 
-def _take_in_thread(pool: _SeatPool):
-    """Start ``pool.take()`` in a thread; return its future."""
-    executor = ThreadPoolExecutor(max_workers=1)
-    future = executor.submit(pool.take)
-    executor.shutdown(wait=False)
-    return future
-
-
-def test_seat_pool__last_seat_held_by_an_attempt__next_taker_waits_and_gets_it_when_given_back(frozen_clock):
+@pytest.fixture
+def last_seat_held(frozen_clock):
+    """A course with one seat, held by an attempt of a pool, and a second ``take()`` of that pool, waiting."""
     company, course = make_company(), make_course()
     make_order(company, course, seats=1)
     pool = _SeatPool(tenant_id=company.sk, course_id=course.sk)
     held = pool.take()
-
-    waiting = _take_in_thread(pool)
+    executor = ThreadPoolExecutor(max_workers=1)
+    waiting = executor.submit(pool.take)
+    executor.shutdown(wait=False)
     with pytest.raises(FutureTimeout):
-        waiting.result(timeout=0.5)  # not "no seat left" while an attempt holds the last one
+        waiting.result(timeout=0.5)  # not "no seat left" while an attempt holds the last seat
+    return company, course, pool, held, waiting
+
+
+def test_seat_pool__last_seat_held_by_an_attempt__next_taker_waits_and_gets_it_when_given_back(last_seat_held):
+    _company, _course, pool, held, waiting = last_seat_held
+
     pool.release(held)
 
     assert waiting.result(timeout=10).sk == held.sk
 
 
-def test_seat_pool__last_seat_held_then_taken_by_another_enrollment__next_taker_gets_none(frozen_clock):
-    company, course = make_company(), make_course()
-    make_order(company, course, seats=1)
-    pool = _SeatPool(tenant_id=company.sk, course_id=course.sk)
-    held = pool.take()
+def test_seat_pool__last_seat_held_then_taken_by_another_enrollment__next_taker_gets_none(last_seat_held):
+    company, course, pool, held, waiting = last_seat_held
 
-    waiting = _take_in_thread(pool)
-    with pytest.raises(FutureTimeout):
-        waiting.result(timeout=0.5)
     enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)  # takes the seat
     pool.settle(held)  # the attempt that held it lost it
 
