@@ -91,6 +91,9 @@ IMPORT_COUNTERS = {
 
 # A company's or a course's audit events, and the fields their edits change.
 CATALOG_ACTIONS = {
+    "COMPANY_CREATED": _("Company created"),
+    "COURSE_CREATED": _("Course created"),
+    "ORDER_CREATED": _("Seats bought"),
     "COMPANY_UPDATED": _("Company edited"),
     "COURSE_UPDATED": _("Course edited"),
     "COURSE_RETIRED": _("Course retired: no new enrollments"),
@@ -103,6 +106,8 @@ CATALOG_FIELDS = {
     "language": _("Email language"),
     "access_period_days": _("Access period (days)"),
     "certificate_validity_days": _("Certificate validity (days)"),
+    "course": _("Course"),
+    "seats": _("Seats"),
 }
 
 

@@ -459,9 +459,11 @@ class CompanyOrderItem(MainItem, discriminator="company_order"):
 
 
 class CatalogAuditEventItem(RecentActionItem, discriminator="catalog_audit"):
-    """``('company#<id>' or 'course#<id>', 'audit#<iso time>#<n>')``: one change to a company or a course.
+    """``('company#<id>' or 'course#<id>', 'audit#<iso time>#<n>')``: one change to a company or a course, its
+    creation, or an order of seats for the company.
 
-    ``changes`` lists ``[field, old, new]`` with the stored values (codes, digits), empty for retire and restore.
+    ``changes`` lists ``[field, old, new]`` with the stored values (codes, digits; an order's course name and
+    seats), empty for creation, retire and restore.
     """
 
     action = UnicodeAttribute()

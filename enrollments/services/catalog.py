@@ -26,6 +26,9 @@ from ..validators import normalize_cnpj
 from .common import Author
 
 # What the catalog's audit events record (``CatalogAuditEventItem.action``).
+COMPANY_CREATED = "COMPANY_CREATED"
+COURSE_CREATED = "COURSE_CREATED"
+ORDER_CREATED = "ORDER_CREATED"  # in the company's history
 COMPANY_UPDATED = "COMPANY_UPDATED"
 COURSE_UPDATED = "COURSE_UPDATED"
 COURSE_RETIRED = "COURSE_RETIRED"
@@ -62,10 +65,12 @@ def company_create(
     cnpj: str | None = None,
     language: str | None = None,
     company_id: str | None = None,
+    author: Author | None = None,
 ) -> CompanyItem:
     """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``).
 
     Its people get their emails in ``language``, a code of ``LANGUAGES``; by default the site's.
+    With an ``author``, the company's history starts with its creation, by them.
     """
     name = _required_name(name, _("company"))
     if billing not in BILLING_CHOICES:
@@ -82,15 +87,30 @@ def company_create(
         billing=billing,
         language=language,
     )
-    _create_once(company, CompanyItem, _("A company with id %(id)s already exists.") % {"id": company.sk})
+    _create_once(
+        company,
+        CompanyItem,
+        _("A company with id %(id)s already exists.") % {"id": company.sk},
+        history=keys.company_history(company.sk),
+        action=COMPANY_CREATED,
+        author=author,
+    )
     return company
 
 
 @storage_errors_as_domain_errors
 def course_create(
-    *, name: str, access_period_days: int, certificate_validity_days: int, course_id: str | None = None
+    *,
+    name: str,
+    access_period_days: int,
+    certificate_validity_days: int,
+    course_id: str | None = None,
+    author: Author | None = None,
 ) -> CourseItem:
-    """Create a course with its access period and certificate validity, in days."""
+    """Create a course with its access period and certificate validity, in days.
+
+    With an ``author``, the course's history starts with its creation, by them.
+    """
     name = _required_name(name, _("course"))
     _check_days(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
     course = CourseItem(
@@ -100,7 +120,14 @@ def course_create(
         access_period_days=access_period_days,
         certificate_validity_days=certificate_validity_days,
     )
-    _create_once(course, CourseItem, _("A course with id %(id)s already exists.") % {"id": course.sk})
+    _create_once(
+        course,
+        CourseItem,
+        _("A course with id %(id)s already exists.") % {"id": course.sk},
+        history=keys.course_history(course.sk),
+        action=COURSE_CREATED,
+        author=author,
+    )
     return course
 
 
@@ -132,9 +159,11 @@ def _check_days(**days: int) -> None:
             )
 
 
-def _create_once(item, model, message: str) -> None:
+def _create_once(item, model, message: str, *, history: str, action: str, author: Author | None) -> None:
     tx = Transaction()
     tx.put(item, condition=model.sk.does_not_exist(), name="item")
+    if author is not None:
+        tx.put(_catalog_event(history, at=item.created_at, action=action, author=author), name="audit")
     try:
         tx.commit()
     except TransactionFailed:
@@ -160,7 +189,7 @@ def order_create(
     own reference of the purchase, optional, shown wherever the order is.
     """
     selectors.company_get(tenant_id)
-    selectors.course_get(course_id)
+    course = selectors.course_get(course_id)
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS_PER_ORDER:
         raise InvalidEnrollmentData(
             _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
@@ -194,6 +223,17 @@ def order_create(
             purchase_order=purchase_order,
         ),
         name="company_order",
+    )
+    # The purchase shows in the company's history (and in the author's recent actions).
+    tx.put(
+        _catalog_event(
+            keys.company_history(tenant_id),
+            at=now,
+            action=ORDER_CREATED,
+            author=author,
+            changes=[("course", None, course.name), ("seats", None, seats)],
+        ),
+        name="audit",
     )
     transactions = [tx]
     for _seat in range(seats):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,6 +75,8 @@ def _shown(field: str, value) -> str:
     """Return a stored value of a catalog field as staff read it."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number_format(value, force_grouping=True)
     if field == "cnpj":
         return format_cnpj(value)
     if field == "language":
@@ -170,6 +172,7 @@ def company_add(request):
                 cnpj=data["cnpj"],
                 language=data["language"] or None,
                 company_id=data["token"],
+                author=Author.from_user(request.user),
             )
         except AlreadyCreated as error:
             messages.info(request, _("This form was already sent; here is the company it created."))
@@ -278,6 +281,7 @@ def course_add(request):
                 access_period_days=data["access_period_days"],
                 certificate_validity_days=data["certificate_validity_days"],
                 course_id=data["token"],
+                author=Author.from_user(request.user),
             )
         except AlreadyCreated:
             messages.info(request, _("This form was already sent; the course it created is in the list."))

@@ -22,6 +22,33 @@ def test_order_create__writes_the_order_and_one_seat_each_across_transactions():
     assert [o.order_id for o in selectors.order_list(tenant_id=company.sk)] == [order.order_id]
 
 
+def test_order_create__the_purchase_is_in_the_company_history_with_course_and_seats(frozen_clock):
+    company, course = make_company(), make_course(name="NR-35")
+
+    make_order(company, course, seats=150)
+
+    (event,) = selectors.company_history(company.sk)
+    assert (event.action, event.author.id) == ("ORDER_CREATED", STAFF.id)
+    assert event.changes == [["course", None, "NR-35"], ["seats", None, 150]]
+
+
+def test_company_and_course_create__with_an_author__their_history_starts_with_the_creation(frozen_clock):
+    company = company_create(name="Acme", billing="prepaid", author=STAFF)
+    course = course_create(name="NR-10", access_period_days=30, certificate_validity_days=365, author=STAFF)
+
+    (company_event,) = selectors.company_history(company.sk)
+    (course_event,) = selectors.course_history(course.sk)
+    assert (company_event.action, company_event.author.id, company_event.changes) == ("COMPANY_CREATED", STAFF.id, [])
+    assert (course_event.action, course_event.author.id) == ("COURSE_CREATED", STAFF.id)
+    assert company_event.created_at == company.created_at == to_iso(frozen_clock.start)
+
+
+def test_company_create__without_an_author__no_history():
+    company = make_company()
+
+    assert selectors.company_history(company.sk) == []
+
+
 def test_seats_left__counts_only_that_course():
     company, course, other = make_company(), make_course(), make_course()
     make_order(company, course, seats=3)

@@ -18,8 +18,8 @@ from enrollments.tests.request_support import post_at_once
 pytestmark = pytest.mark.django_db
 
 
-def test_company_add__valid__creates_and_shows_the_company(client, login):
-    login(permissions.SUPERVISORS)
+def test_company_add__valid__creates_and_shows_the_company_with_its_creation_in_its_history(client, login):
+    user = login(permissions.SUPERVISORS)
     name = f"Obras {uuid.uuid4().hex[:6]}"
 
     response = client.post(
@@ -31,6 +31,8 @@ def test_company_add__valid__creates_and_shows_the_company(client, login):
     company = next(c for c in selectors.company_list() if c.name == name)
     assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
     assert company.cnpj == "11222333000181" and f"Company {name} created." in response.content.decode()
+    (created,) = selectors.company_history(company.sk)
+    assert (created.action, created.author.id) == ("COMPANY_CREATED", str(user.pk))
 
 
 @pytest.mark.parametrize("language, shown", [("en", "English"), ("pt-br", "Brazilian Portuguese")])

@@ -12,7 +12,7 @@ from enrollments.dynamo.models import AuditEventItem
 from enrollments.imports import services as import_services
 from enrollments.recent_actions import selectors
 from enrollments.recent_actions.views import line
-from enrollments.services import Author, cancel, enroll
+from enrollments.services import Author, cancel, company_create, enroll, order_create
 from enrollments.services.catalog import course_retire
 from enrollments.tests.factories import make_company, make_course, make_person
 from enrollments.tests.recent_support import future_tick, staff_member
@@ -75,6 +75,22 @@ def test_admin_index__another_staff_members_actions__only_under_everyone_with_th
     assert retired not in mine and 'id="recent-actions-empty"' in mine
     assert retired in everyone and f"{course.name}</a>" in everyone and "Bia Reis" in everyone
     assert "<strong>Everyone</strong>" in everyone and f'<a href="{reverse("admin:index")}">Mine</a>' in everyone
+
+
+def test_admin_index__company_created_and_seats_bought__both_said_and_linked_to_the_company(client, frozen_clock):
+    user = staff_member(permissions.SUPERVISORS, first_name="Ana", last_name="Lima")
+    author = Author.from_user(user)
+    future_tick(frozen_clock)
+    company = company_create(name=f"Acme {uuid.uuid4().hex[:6]}", billing="prepaid", author=author)
+    future_tick(frozen_clock)
+    order_create(tenant_id=company.sk, course_id=make_course(name="NR-35").sk, seats=1200, author=author)
+
+    page = _home(client, user)
+
+    link = reverse("admin:company_detail", args=[company.sk])
+    bought = f'<a href="{link}">Seats bought — {company.name}</a>'  # the company's page lists the order
+    created = f'<a href="{link}">Company created — {company.name}</a>'
+    assert bought in page and created in page and page.index(bought) < page.index(created)
 
 
 def test_admin_index__nothing_yet__says_so(client):
