@@ -183,6 +183,8 @@ def _not_enrolled(job) -> str:
     from enrollments.imports.jobs import ENROLLED
     from enrollments.imports.reports import import_report_rows
 
+    if job.enrolled == job.rows_done:
+        return ""
     others = [(row[3], row[5]) for row in import_report_rows(job.job_id) if row[3] != ENROLLED]
     return "".join(f": {result} {message!r}" for result, message in others[:3])
 

@@ -4,6 +4,7 @@ One contract for a missing item: ``<item>_get`` raises the item's ``...NotFound`
 error, ``<item>_find`` answers ``None``. Storage errors leave as ``StorageUnavailable``.
 """
 
+import heapq
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -578,7 +579,13 @@ def _name_page(
 
 
 @storage_errors_as_domain_errors
-def company_enrollments(tenant_id: str) -> Iterator[EnrollmentItem]:
-    """Yield every enrollment of a company from each ``by_tenant`` shard (for maintenance: it reads them all)."""
-    for shard in keys.tenant_shards(tenant_id):
-        yield from EnrollmentItem.by_tenant.query(shard)
+def company_enrollments(tenant_id: str, *, attributes: list[str] | None = None) -> Iterator[EnrollmentItem]:
+    """Yield every enrollment of a company, in every course, newest first: its ``by_tenant`` shards merged.
+
+    It reads them all (reports and maintenance); ``attributes`` reads only those of each.
+    """
+    shards = [
+        EnrollmentItem.by_tenant.query(shard, scan_index_forward=False, attributes_to_get=attributes)
+        for shard in keys.tenant_shards(tenant_id)
+    ]
+    yield from heapq.merge(*shards, key=lambda item: item.tenant_sk, reverse=True)

@@ -18,7 +18,7 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CourseItem, EnrollmentItem, ExportJobItem, ExportListingItem, LifecycleRecordItem
 from ..exceptions import EnrollmentError
-from ..selectors import course_list
+from ..selectors import company_enrollments, course_list
 
 # What the counts need of an enrollment: a projection keeps each page's transfer small.
 _COUNT_ATTRIBUTES = [
@@ -72,7 +72,7 @@ def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
     tally = Counter(
         (enrollment.course.id, bucket)
         for enrollment, bucket in rules.people_buckets(
-            counted(company_enrollments(tenant_id=tenant_id, attributes=_COUNT_ATTRIBUTES)),
+            counted(company_enrollments(tenant_id, attributes=_COUNT_ATTRIBUTES)),
             now=now,
             person=lambda enrollment: (enrollment.user.id, enrollment.course.id),
         )
@@ -82,16 +82,6 @@ def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
         for course in course_list()
         if course.sk in seen
     ]
-
-
-@storage_errors_as_domain_errors
-def company_enrollments(*, tenant_id: str, attributes: list[str] | None = None) -> Iterator:
-    """Yield a company's enrollments in every course, newest first: its ``by_tenant`` shards merged."""
-    shards = [
-        EnrollmentItem.by_tenant.query(shard, scan_index_forward=False, attributes_to_get=attributes)
-        for shard in keys.tenant_shards(tenant_id)
-    ]
-    yield from heapq.merge(*shards, key=lambda item: item.tenant_sk, reverse=True)
 
 
 def bucket_people(*, tenant_id: str, course_id: str, bucket: str, now: datetime) -> Iterator[EnrollmentItem]:
