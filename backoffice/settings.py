@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Content-Security-Policy (its system checks flag settings of the 3.x format).
+    "csp",
     "enrollments",
     "enrollments.imports.apps.ImportsConfig",
     "enrollments.bulk.apps.BulkConfig",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # DynamoDB unreachable: a 503 page, not a server error.
     "enrollments.middleware.StorageUnavailableMiddleware",
 ]
@@ -106,6 +109,24 @@ USE_I18N = True
 # 1.234 in pt-BR, 1,234 in English: the same as the import page's script writes with Intl.
 USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
+
+# Content-Security-Policy: scripts and styles only from this site's static files, never inline, so an injected
+# <script> or style="" does nothing. Pages pass data to their scripts in data-* attributes and json_script.
+# X-Frame-Options stays too, for browsers without frame-ancestors. The email preview, which needs the inline
+# styles of mail clients, answers with its own policy (views.enrollments.enrollment_email_html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

@@ -20,6 +20,7 @@ for section in (
         order=10,
         more=[
             ("<str:enrollment_id>/", enrollments.enrollment_detail),
+            ("<str:enrollment_id>/emails/<str:event>/", enrollments.enrollment_email_html),
             ("<str:enrollment_id>/cancel/", enrollments.enrollment_cancel),
             ("<str:enrollment_id>/complete/", enrollments.enrollment_complete),
         ],

@@ -1,4 +1,8 @@
-"""Pages in a real browser: Debian's Chromium driven by Playwright (the fixtures are in ``conftest.py``)."""
+"""Pages in a real browser: Debian's Chromium driven by Playwright (the fixtures are in ``conftest.py``).
+
+The pages' Content-Security-Policy applies to the tests too: ``page.wait_for_function`` takes a function
+("() => ..."), since Playwright evaluates a bare expression with eval, which the policy refuses.
+"""
 
 import uuid
 
@@ -17,6 +21,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "browser-test-pw"
+# Run in every document and frame before its own scripts: reports each Content-Security-Policy violation as a
+# console error. Chromium logs most of them itself; this names every one the same way, with its directive.
+CSP_VIOLATION_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  // blockedURI: the URL refused, or "inline" for inline code.
+  console.error("CSP violation: " + event.effectiveDirective + " refused " + event.blockedURI + " in " + event.documentURI);
+});
+"""
+
+
+def watch_console(page) -> list[str]:
+    """Return a list that fills with ``page``'s console errors, uncaught errors and CSP violations, frames included."""
+    problems = []
+    page.add_init_script(CSP_VIOLATION_LISTENER)
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
 
 
 def member(group: str):

@@ -6,7 +6,7 @@ import pytest
 
 from enrollments import permissions, selectors
 from enrollments.services import cancel, enroll
-from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.browser_support import log_in, member, watch_console
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,9 +17,7 @@ def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, l
     make_order(company, course, seats=3)
     ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(3)]
     cancel(enrollment_id=ids[2], reason="Earlier", author=STAFF)
-    problems = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = watch_console(page)
     log_in(page, live_server, member(permissions.OPERATORS))
 
     page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.sk}")
@@ -35,7 +33,7 @@ def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, l
     page.wait_for_url(re.compile(r"/admin/backoffice/bulk-cancels/[0-9a-f-]{36}/$"))
     assert page.inner_text("#bulk-state") == "Running" and page.inner_text("#bulk-processed") == "0"
     workers.start()
-    page.wait_for_function("document.getElementById('bulk-bar').value === 100", timeout=180_000)
+    page.wait_for_function("() => document.getElementById('bulk-bar').value === 100", timeout=180_000)
     page.wait_for_selector("#bulk-results", timeout=30_000)
     assert page.inner_text("#bulk-state") == "Done"
     assert (page.inner_text("#bulk-canceled"), page.inner_text("#bulk-refused")) == ("2", "1")

@@ -76,7 +76,7 @@ def test_import_page__pt_br__numbers_the_script_updates_written_as_in_portuguese
     # Two more rows three seconds after the start: the page's script shows them on its next poll.
     import_chunks.import_process_chunk(job_id=job.job_id, number=1)
     frozen_clock.set(frozen_clock.start + timedelta(seconds=3))
-    page.wait_for_function("document.getElementById('import-processed').textContent === '4'")
+    page.wait_for_function("() => document.getElementById('import-processed').textContent === '4'")
 
     assert page.inner_text("#import-total") == "1.500"
     assert page.inner_text("#import-rate") == "1,3"

@@ -1,13 +1,17 @@
 """The back office in a real browser: Debian's Chromium driven by Playwright against the live server."""
 
+import io
 import re
 import uuid
 
 import pytest
 
 from enrollments import permissions, selectors
+from enrollments.bulk import services as bulk_services
+from enrollments.imports import services as import_services
+from enrollments.reports import services as report_services
 from enrollments.services import enroll
-from enrollments.tests.browser_support import back_office_paths, log_in, member
+from enrollments.tests.browser_support import back_office_paths, log_in, member, watch_console
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -114,19 +118,84 @@ def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_se
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
 
 
-def test_supervisor__every_back_office_page__renders_without_console_errors(page, live_server):
+def _running_jobs(company, course, enrollment) -> list[str]:
+    """Start an import, a bulk cancel and an export that no worker takes; return their pages (their scripts poll)."""
+    rows = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\n".encode()
+    imported = import_services.import_start(
+        file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    bulk = bulk_services.bulk_cancel_start(
+        job_id=str(uuid.uuid4()),
+        enrollment_ids=[enrollment.id],
+        reason="Wrong company",
+        author=STAFF,
+        enqueue=lambda job_id, numbers: None,
+    )
+    export = report_services.export_start(
+        job_id=str(uuid.uuid4()),
+        source="report",
+        params={"tenant_id": company.sk, "course_id": course.sk, "bucket": "not_started"},
+        fmt="csv",
+        total=1,
+        language="en",
+        author=STAFF,
+        enqueue=lambda job_id: None,
+    )
+    return [
+        f"backoffice/imports/{imported.job_id}/",
+        f"backoffice/bulk-cancels/{bulk.job_id}/",
+        f"backoffice/reports/exports/{export.job_id}/",
+    ]
+
+
+def test_supervisor__every_back_office_page__no_console_errors_and_no_csp_violations(page, live_server):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
     enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
-    problems = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    jobs = _running_jobs(company, course, enrollment)
+    problems = watch_console(page)
     log_in(page, live_server, member(permissions.SUPERVISORS))
 
-    paths = back_office_paths(company=company, course=course, enrollment=enrollment)
+    paths = back_office_paths(company=company, course=course, enrollment=enrollment) + jobs + ["password_change/"]
     for path in paths:
         response = page.goto(f"{live_server.url}/admin/{path}")
         assert response.status == 200, path
+        assert "default-src 'self'" in response.headers["content-security-policy"], path
         assert page.locator("#content h1").count() == 1, path
+        if path in jobs:  # a poll of the progress JSON, under the policy's connect-src
+            with page.expect_response(re.compile(r"/progress\.json$")) as polled:
+                pass
+            assert polled.value.status == 200, path
 
     assert problems == []
+
+
+def test_viewer__enrollment_page__email_preview_renders_its_styled_html_without_csp_violations(page, live_server):
+    company, course = make_company(billing="postpaid"), make_course()
+    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(name="Rita Prévia"), author=STAFF)
+    problems = watch_console(page)
+    log_in(page, live_server, member(permissions.VIEWERS))
+
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/{enrollment.id}/")
+    with page.expect_response(re.compile(r"/emails/welcome/$")) as loaded:
+        page.click("#email-preview-welcome summary")
+    email = page.frame_locator("#email-preview-welcome iframe.email-html")
+
+    assert loaded.value.status == 200
+    assert "Hello Rita Prévia," in email.locator("body").inner_text()
+    # The email's inline styles apply in its frame: its own policy allows them.
+    button = email.locator("a", has_text="Start the course")
+    assert button.evaluate("link => getComputedStyle(link).backgroundColor") == "rgb(65, 118, 144)"
+    assert problems == []
+
+
+def test_watch_console__inline_style_set_by_a_page_script__reported_as_a_csp_violation(page, live_server):
+    problems = watch_console(page)
+    log_in(page, live_server, member(permissions.VIEWERS))
+
+    with page.expect_console_message(lambda message: message.text.startswith("CSP violation")) as reported:
+        page.evaluate("document.body.setAttribute('style', 'background: rgb(255, 0, 0)')")
+
+    assert reported.value.text.startswith("CSP violation: style-src-attr refused inline in ")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    assert reported.value.text in problems

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from enrollments import permissions
-from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.browser_support import log_in, member, watch_console
 from enrollments.tests.factories import make_company, make_course, make_person
 from enrollments.tests.reports_support import make_enrollment
 
@@ -21,9 +21,7 @@ def test_viewer__company_report_to_people_to_xlsx__file_holds_them_with_text_cpf
         make_enrollment(company, course, make_person(name=f"Learner {n}", cpf=cpf), now=now, enrolled=1)
         for n, cpf in enumerate(["01234567890", None])
     ]
-    problems = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = watch_console(page)
     log_in(page, live_server, member(permissions.VIEWERS))
 
     page.goto(f"{live_server.url}/admin/backoffice/companies/{company.sk}/")

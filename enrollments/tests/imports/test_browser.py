@@ -6,7 +6,7 @@ import re
 import pytest
 
 from enrollments import permissions, selectors
-from enrollments.tests.browser_support import log_in, member
+from enrollments.tests.browser_support import log_in, member, watch_console
 from enrollments.tests.factories import make_company, make_course, make_order
 from enrollments.tests.imports.corpus import corpus
 from enrollments.tests.imports.workbook_support import workbook
@@ -24,9 +24,7 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     make_order(company, course, seats=1)
     # Seven rows: five invalid (emails, CPFs, a nameless row), two good ones for one seat.
     sample = next(s for s in corpus(course, make_course()) if s.name == "bad_emails_and_cpfs")
-    problems = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = watch_console(page)
     log_in(page, live_server, member(permissions.OPERATORS))
 
     # Upload, from the admin index.
@@ -53,7 +51,7 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     assert page.inner_text("#import-state") == "Running" and page.inner_text("#import-processed") == "0"
     assert page.is_hidden("#import-result")
     workers.start()
-    page.wait_for_function("document.getElementById('import-bar').value === 100", timeout=180_000)
+    page.wait_for_function("() => document.getElementById('import-bar').value === 100", timeout=180_000)
     page.wait_for_selector("#import-result", state="visible")
     assert page.inner_text("#import-processed") == "7" and page.inner_text("#import-total") == "7"
     assert page.inner_text("#import-state") == "Done" and page.is_hidden("#import-error")

@@ -352,8 +352,11 @@ def test_detail__email_previews__each_record_s_email_as_sent_nothing_sent_nothin
     assert f"{enrollment.course.name}: welcome" in page  # the subjects
     assert f"{enrollment.course.name}: you have not started yet" in page
     assert f"Hello {enrollment.user.name}," in page and "Start the course: https://" in page  # the text part
-    # The HTML part, escaped once into srcdoc: the browser reads it back as the email.
-    assert 'srcdoc="&lt;!DOCTYPE html&gt;\n&lt;html lang=&quot;en&quot;&gt;' in page
+    # The HTML part is each frame's own URL.
+    for event in events:
+        assert f'src="{reverse("admin:enrollment_email_html", args=[enrollment.id, event])}"' in page
+    html = _text(client.get(reverse("admin:enrollment_email_html", args=[enrollment.id, "welcome"])))
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">') and f"Hello {enrollment.user.name}," in html
     assert mailoutbox == []
     assert [(r.state, r.attempts) for r in selectors.enrollment_partition(enrollment.id).schedules] == [
         ("PENDING", 0)
@@ -368,8 +371,9 @@ def test_detail__email_previews__in_the_company_s_language_not_the_staff_s(clien
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
     # Enrolled 2026-03-02 12:00 UTC; access ends 90 days later, on May 31 in São Paulo.
-    assert 'lang="pt-br" class="email-subject"' in page and "&lt;html lang=&quot;pt-br&quot;&gt;" in page
-    assert "31 de maio de 2026" in page and "Maio" not in page
+    html = _text(client.get(reverse("admin:enrollment_email_html", args=[enrolled.id, "course_expired"])))
+    assert 'lang="pt-br" class="email-subject"' in page and '<html lang="pt-br">' in html
+    assert "31 de maio de 2026" in page and "31 de maio de 2026" in html and "Maio" not in page + html
     assert "Email language" not in page and "Emails" in page  # the page itself stays in the staff's English
 
 
@@ -381,15 +385,43 @@ def test_detail__email_previews__names_escaped_in_the_page_and_in_the_html_part(
 
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
-    assert "<Heights>" not in page
+    html = _text(client.get(reverse("admin:enrollment_email_html", args=[enrolled.id, "welcome"])))
+    assert "<Heights>" not in page and "<Heights>" not in html
     assert "Safety &amp; &lt;Heights&gt;: you have not started yet" in page  # subject and text part
-    assert "Safety &amp;amp; &amp;lt;Heights&amp;gt;" in page  # the HTML part's text, escaped again in srcdoc
+    assert "Safety &amp; &lt;Heights&gt;" in html  # the HTML part, escaped as an email
 
 
 def test_detail__unknown_id__404(client, login):
     login(permissions.VIEWERS)
 
     assert client.get(reverse("admin:enrollment_detail", args=["no-such-id"])).status_code == 404
+
+
+def test_email_html__its_own_policy__inline_styles_only_framed_by_the_site(client, login, enrollment):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_email_html", args=[enrollment.id, "welcome"]))
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "style-src 'unsafe-inline'" in policy
+    assert "frame-ancestors 'self'" in policy and "sandbox" in policy and "script-src" not in policy
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert 'style="' in _text(response)  # the inline styles that mail clients need
+
+
+def test_email_html__event_the_enrollment_does_not_have__404(client, login, enrollment):
+    login(permissions.VIEWERS)
+
+    def status(enrollment_id, event):
+        return client.get(reverse("admin:enrollment_email_html", args=[enrollment_id, event])).status_code
+
+    assert status(enrollment.id, "course_archived") == 404 and status("no-such-id", "welcome") == 404
+
+
+def test_email_html__staff_without_view_permission__403(client, login, enrollment):
+    login()
+
+    assert client.get(reverse("admin:enrollment_email_html", args=[enrollment.id, "welcome"])).status_code == 403
 
 
 # Cancel -------------------------------------------------------------------------
