@@ -138,7 +138,7 @@ def test_env_example__production_set__passes_check_deploy(tmp_path):
         {
             **production,
             "SECRET_KEY": _random_key(),
-            # The PostgreSQL of the example is not here (nor its driver); the checks need no database.
+            # The PostgreSQL of the example is not here (tests/deploy/test_postgresql.py migrates one); the checks need no database.
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         }
     )
