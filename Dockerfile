@@ -1,6 +1,7 @@
 # One image for web, worker and beat.
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Static files outside var/: compose mounts a volume there, which would hide (and keep stale) the collected ones.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STATIC_ROOT=/app/staticfiles
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
@@ -8,4 +9,5 @@ COPY . .
 # collectstatic signs nothing: a throwaway key lets the production settings load (the real one comes at run time).
 RUN SECRET_KEY=collectstatic-only-not-a-runtime-key DJANGO_SETTINGS_MODULE=backoffice.settings python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "backoffice.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn.conf.py: PORT, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT; access log on stdout.
+CMD ["gunicorn", "backoffice.wsgi:application", "--config", "gunicorn.conf.py"]

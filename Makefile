@@ -26,11 +26,12 @@ $(VENV)/.installed: requirements.txt
 dynamodb-local: install
 	@$(PY) scripts/dynamodb_local.py start --data var/dynamodb --state $(STATE)
 
+# Everything `make run` started: honcho (web, worker, beat), DynamoDB Local, and Redis if `make broker` started it.
 stop:
-	@$(PY) scripts/dynamodb_local.py stop --state $(STATE)
+	@$(PY) scripts/processes.py stop --state $(STATE)
 
 broker: install
-	@$(PY) scripts/ensure_broker.py
+	@$(PY) scripts/ensure_broker.py --state $(STATE)
 
 # Debian's gettext, for the catalog's tests and for makemessages/compilemessages.
 gettext:
@@ -47,6 +48,7 @@ run: install broker dynamodb-local
 	$(PY) manage.py create_tables && \
 	$(PY) manage.py seed_demo && \
 	echo "Back office: http://127.0.0.1:$(PORT)/  (DynamoDB Local at $$DYNAMODB_ENDPOINT)" && \
+	echo $$$$ > $(STATE)/honcho.pid && \
 	exec honcho start -f Procfile
 
 test: install broker browser gettext lint

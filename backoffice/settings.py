@@ -42,6 +42,8 @@ if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
     raise ImproperlyConfigured(
         "SECURE_PROXY_SSL_HEADER takes a header and its value, e.g. HTTP_X_FORWARDED_PROTO,https."
     )
+# Load balancers and orchestrators probe these over plain http, from inside the network: no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 INSTALLED_APPS = [
     # Django's admin with the back office's own site (sections for the DynamoDB data).
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself (compressed, hashed names cached for ever): no web server in front needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,7 +133,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic writes and WhiteNoise serves from (the image builds it at var/static).
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
 
 LOGIN_URL = "admin:login"
 
@@ -182,7 +187,15 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 EXPORT_TASK_TIME_LIMIT = env.int("EXPORT_TASK_TIME_LIMIT", default=3600)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Production: collectstatic writes hashed, compressed copies and a manifest that {% static %} reads.
+    # Development and tests (DEBUG=true) keep the plain storage: pages render without a collectstatic first
+    # (pytest-django turns DEBUG off while tests run, and a manifest storage would then refuse every name
+    # missing from a manifest that was never written), and WhiteNoise serves from the apps' folders.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
     "exports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": EXPORT_DIR}},
 }
 
@@ -233,6 +246,9 @@ COURSE_URL_TEMPLATE = env(
 )
 # Bearer token of the course player's progress API; empty refuses every request.
 COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
+
+# /readyz: seconds each dependency (DynamoDB, the broker) has to answer before the probe says 503.
+READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from enrollments.health.views import healthz, readyz
 from enrollments.views.common import no_favicon
 
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("enrollments.api_urls")),
     path("favicon.ico", no_favicon),
+    # Probes (SECURE_REDIRECT_EXEMPT lets them in over http): the process answers; DynamoDB and Redis answer.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     # set_language: the language picker in the admin's header posts here; the choice stays in a cookie.
     path("i18n/", include("django.conf.urls.i18n")),
     # The first URLs of an import's JSON and files; they now live in the admin's Imports section.

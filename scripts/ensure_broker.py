@@ -1,10 +1,15 @@
-"""Make sure a Redis answers at the broker URL; start a local redis-server when one is installed."""
+"""Make sure a Redis answers at the broker URL; start a local redis-server when one is installed.
 
+python scripts/ensure_broker.py [--state var/run]   # a redis-server it starts writes redis.pid there (make stop)
+"""
+
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import redis
@@ -20,6 +25,9 @@ def answers() -> bool:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--state", help="folder for the pid file of a redis-server started here")
+    args = parser.parse_args()
     if answers():
         return
     parsed = urlparse(URL)
@@ -28,6 +36,8 @@ def main() -> None:
         sys.exit(
             f"No Redis answers at {URL}: install one (Debian: apt-get install -y redis-server) or set CELERY_BROKER_URL."
         )
+    if args.state:
+        Path(args.state).mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             "redis-server",
@@ -41,6 +51,7 @@ def main() -> None:
             "",
             "--appendonly",
             "no",
+            *(["--pidfile", str(Path(args.state).resolve() / "redis.pid")] if args.state else []),
         ],
         check=True,
         stdout=subprocess.DEVNULL,

@@ -142,3 +142,35 @@ def _enable_ttl(table_name: str) -> None:
         TableName=table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"},
     )
+
+
+_probe_clients: dict[tuple, object] = {}
+
+
+def ping(*, timeout: float) -> None:
+    """Describe the main table over a client that waits at most ``timeout`` to connect and to read, without retries.
+
+    Raise botocore's error when DynamoDB does not answer, or answers that the table is missing.
+    The models' own connection retries for far longer: a readiness probe must answer within its bound.
+    """
+    import botocore.config
+    import botocore.session
+
+    key_id, secret = _credentials()
+    key = (settings.DYNAMODB_ENDPOINT, settings.DYNAMODB_REGION, key_id, timeout)
+    if key not in _probe_clients:
+        _probe_clients[key] = botocore.session.get_session().create_client(
+            "dynamodb",
+            endpoint_url=settings.DYNAMODB_ENDPOINT,
+            region_name=settings.DYNAMODB_REGION,
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+            config=botocore.config.Config(
+                connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1}
+            ),
+        )
+    _probe_clients[key].describe_table(TableName=models.MainItem.Meta.table_name)
+
+
+# A forked child opens its own probe sockets too (see _forget_connections).
+os.register_at_fork(after_in_child=_probe_clients.clear)

@@ -20,6 +20,7 @@ from enrollments.tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 from enrollments.tests.celery_support import ImportWorkers, Worker, drop_queue
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 from enrollments.tests.lifecycle_support import WINDOW_DAYS, ApiCall, LifecycleTime, SmtpSink, next_window
+from scripts import production_server as production
 from scripts.dynamodb_local import free_port
 
 
@@ -240,3 +241,46 @@ def page(browser):
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()
+
+
+# The app as production runs it: gunicorn, DEBUG=false, the .env.example settings (scripts/production_server.py).
+
+
+@pytest.fixture(scope="session")
+def production_env(dynamodb, tmp_path_factory):
+    """The production environment on this run's DynamoDB tables and Redis, its static files collected, its
+    SQLite migrated."""
+    env = production.production_environment(
+        workdir=tmp_path_factory.mktemp("production"),
+        dynamodb_endpoint=dynamodb,
+        table_prefix=settings.DYNAMODB_TABLE_PREFIX,
+        broker_url=settings.CELERY_BROKER_URL,
+    )
+    production.collectstatic(env)
+    production.manage(env, "migrate", "--noinput", "-v", "0")
+    return env
+
+
+@pytest.fixture(scope="session")
+def production_server(production_env, tmp_path_factory):
+    """gunicorn with the production settings, shared by the run's tests that only read from it."""
+    server = production.ProductionServer(env=production_env, log=tmp_path_factory.mktemp("gunicorn") / "log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_production_server(production_env, tmp_path):
+    """Return a function starting gunicorn with the production settings and ``overrides``; each stops after the test."""
+    servers = []
+
+    def start(**overrides: str) -> production.ProductionServer:
+        server = production.ProductionServer(
+            env={**production_env, **overrides}, log=tmp_path / f"gunicorn{len(servers)}.log"
+        )
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -5,14 +5,14 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
+
+from scripts.dynamodb_local import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Settings that pick development or production defaults; the test run sets DEBUG=true, which must not leak in.
@@ -138,7 +138,7 @@ def test_env_example__production_set__passes_check_deploy(tmp_path):
         {
             **production,
             "SECRET_KEY": _random_key(),
-            # The PostgreSQL of the example is not here (nor its driver); the checks need no database.
+            # The PostgreSQL of the example is not here (tests/deploy/test_postgresql.py migrates one); the checks need no database.
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         }
     )
@@ -213,42 +213,73 @@ def test_makefile__run_test_and_bench_set_debug_true_unless_set_already(tmp_path
     assert run(DEBUG="false") == [f"{target} DEBUG=false" for target in targets]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _compose_web_check(server) -> subprocess.CompletedProcess:
+    """Run the web container's healthcheck command against ``server``, with the server's environment."""
+    web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]
+    assert web["healthcheck"]["test"][:3] == ["CMD", "python", "-c"]
+    check = web["healthcheck"]["test"][3]
+    return subprocess.run(
+        [sys.executable, "-c", check], env={**server.env, "PORT": str(server.port)}, capture_output=True, timeout=30
+    )
+
+
+def _compose_app_settings() -> dict[str, str]:
+    """The app containers' settings, but for the addresses of compose's network: this run's services serve here."""
+    app = _compose_environment({"SECRET_KEY": _random_key(), "ALLOWED_HOSTS": "backoffice.example.com"})
+    return {
+        name: value
+        for name, value in app.items()
+        if name not in {"DYNAMODB_ENDPOINT", "CELERY_BROKER_URL", "DATABASE_URL"}
+    }
 
 
 @pytest.mark.slow
-def test_compose__web_healthcheck__healthy_under_the_production_settings(tmp_path):
-    """HTTPS redirect and ALLOWED_HOSTS on: the check must ask as the load balancer does, or web is never healthy."""
-    web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]
-    assert web["healthcheck"]["test"][:3] == ["CMD", "python", "-c"]
-    port = _free_port()
-    check = web["healthcheck"]["test"][3].replace("8000", str(port))
-    app = _compose_environment({"SECRET_KEY": _random_key(), "ALLOWED_HOSTS": "backoffice.example.com"})
-    env = _environ({**app, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "backoffice.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+def test_compose__web_healthcheck__healthy_under_the_production_settings(start_production_server):
+    """HTTPS redirect and ALLOWED_HOSTS on: the check asks /readyz for an allowed host, or web is never healthy."""
+    server = start_production_server(**_compose_app_settings())
+
+    result = _compose_web_check(server)
+
+    assert result.returncode == 0, result.stderr.decode() + server.log.read_text()
+
+
+@pytest.mark.slow
+def test_compose__web_healthcheck__dynamodb_unreachable__unhealthy(start_production_server):
+    server = start_production_server(**_compose_app_settings(), DYNAMODB_ENDPOINT=f"http://127.0.0.1:{free_port()}")
+
+    assert _compose_web_check(server).returncode == 1
+
+
+def test_gunicorn_conf__reads_workers_threads_timeout_and_port_from_the_environment():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+            "print(c['bind'], c['workers'], c['threads'], c['timeout'], c['accesslog'])",
+        ],
         cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "gunicorn.log").open("wb"),
+        env={**os.environ, "PORT": "9123", "GUNICORN_WORKERS": "5", "GUNICORN_THREADS": "4", "GUNICORN_TIMEOUT": "45"},
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()
-                time.sleep(0.2)
+    defaults = subprocess.run(
+        [sys.executable, "-c", "import runpy; print(runpy.run_path('gunicorn.conf.py')['timeout'])"],
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
-        result = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=30)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    assert result.stdout.split() == ["['0.0.0.0:9123']", "5", "4", "45", "-"]
+    assert defaults.stdout.strip() == "30"
 
-    assert result.returncode == 0, result.stderr + (tmp_path / "gunicorn.log").read_text()
+
+def test_procfile_dockerfile_and_compose__serve_through_gunicorn_conf():
+    web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
+
+    assert "--config gunicorn.conf.py" in web
+    assert "--config gunicorn.conf.py" in " ".join(_procfile()["web"])
+    assert '"--config", "gunicorn.conf.py"' in (ROOT / "Dockerfile").read_text()
