@@ -22,7 +22,10 @@ def _manifest(server) -> dict[str, str]:
     return json.loads((Path(server.env["STATIC_ROOT"]) / "staticfiles.json").read_text())["paths"]
 
 
-@pytest.mark.parametrize("name", ["admin/css/base.css", "admin/js/core.js"])
+@pytest.mark.parametrize(
+    "name",
+    ["admin/css/base.css", "admin/js/core.js", "enrollments/css/backoffice.css", "enrollments/js/job_progress.js"],
+)
 def test_static__hashed_name__200_cached_for_a_year_and_immutable(production_server, name):
     hashed = _manifest(production_server)[name]
     assert hashed != name
@@ -57,6 +60,7 @@ def test_static__project_files__each_served_by_its_hashed_name(production_server
     """The project's own static files (everything collected outside Django's admin), e.g. page scripts."""
     manifest = _manifest(production_server)
     own = {name: hashed for name, hashed in manifest.items() if not name.startswith("admin/")}
+    assert "enrollments/js/enrollment_list.js" in own
 
     for name, hashed in own.items():
         response = production_server.get(f"/static/{hashed}")
