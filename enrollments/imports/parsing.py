@@ -111,6 +111,11 @@ class RawRow:
     long_cells: tuple[str, ...] = ()
 
 
+class CutText(str):
+    """A cell's text cut while it was read (``xlsx``): from its first non-blank character, as much as was kept;
+    the whole text, blanks around it aside, is longer than that."""
+
+
 def normalize_header(text: str) -> str:
     """Return a header cell without accents, case or punctuation: ``"E-mail "`` -> ``"e mail"``."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -194,8 +199,9 @@ def raw_rows(lines: Iterable[tuple[int, list[str]]], csv_file: CsvFile) -> Itera
         values, long_cells = {}, []
         for field_name in HEADER_NAMES:
             index = columns.get(field_name)
-            value = unneutralize(cells[index].strip()) if index is not None and index < len(cells) else ""
-            if len(value) > max_cell:
+            cell = cells[index] if index is not None and index < len(cells) else ""
+            value = unneutralize(cell.strip())
+            if len(value) > max_cell or isinstance(cell, CutText):
                 long_cells.append(csv_file.headers[index])
                 value = value[:max_cell]
             values[field_name] = value
