@@ -29,8 +29,10 @@ from .parsing import (
     CsvFile,
     RawRow,
     check_required_columns,
+    check_size,
     find_columns,
     header_names,
+    past_the_limit,
     raw_rows,
 )
 from .xlsx import EXCEL_MAX_CELL_CHARS, Book, OversizedCell, open_book, sheet_rows
@@ -131,14 +133,11 @@ def _inspect(stream: BinaryIO) -> tuple[int, str]:
     not a zip, and one that unpacks to more than ``UNPACKED_TIMES`` times that."""
     max_bytes = settings.IMPORT_MAX_BYTES
     digest, size = hashlib.sha256(), 0
-    stream.seek(0)
+    check_size(stream)
     while block := stream.read(BLOCK_SIZE):
         size += len(block)
         if size > max_bytes:
-            raise ImportFileRefused(
-                _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
-            )
+            raise past_the_limit(max_bytes)
         digest.update(block)
     stream.seek(0)
     try:

@@ -103,13 +103,12 @@ def test_read_upload__cell_past_a_spreadsheets_limit__refused_in_english_too():
     assert raised.value.message.startswith("Cell A2 of the sheet “Plan1” holds more than 32,767 characters")
 
 
-def test_upload_rows__oversized_cell_below_the_header_rows__refused_naming_it():
+def test_read_upload__oversized_cell_below_the_header_rows__refused_naming_it():
     rows = [[f"P{i}", f"p{i}@example.com", "c1"] for i in range(20)] + [["Zé", PLACEHOLDER, "c1"]]
     data = with_long_text(_shared(rows), PLACEHOLDER, text="z", times=EXCEL_MAX_CELL_CHARS + 10)
-    upload = read_upload(io.BytesIO(data), name="p.xlsx")
 
     with pytest.raises(ImportFileRefused) as raised:
-        list(upload_rows(io.BytesIO(data), upload))
+        read_upload(io.BytesIO(data), name="p.xlsx")
 
     assert raised.value.message.startswith("Cell B22 of the sheet “Plan1”")
 
