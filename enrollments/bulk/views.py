@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
@@ -73,9 +74,9 @@ def bulk_cancel_confirm(request):
         "form": form,
         "count": len(ids),
         "count_text": ngettext(
-            "%(count)d enrollment will be canceled.", "%(count)d enrollments will be canceled.", len(ids)
+            "%(count)s enrollment will be canceled.", "%(count)s enrollments will be canceled.", len(ids)
         )
-        % {"count": len(ids)},
+        % {"count": number_format(len(ids), force_grouping=True)},
         "import_id": import_id,
     }
     return render_page(request, "admin/backoffice/bulk_cancel_confirm.html", context)

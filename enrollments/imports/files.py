@@ -1,6 +1,7 @@
 """Read an upload of either kind an import takes, told apart by its first bytes: a CSV file (``parsing``) or an
 .xlsx workbook (``workbooks``), both as the same ``CsvFile`` and ``RawRow``s."""
 
+import dataclasses
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -20,8 +21,19 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb")
 def read_upload(
     stream: BinaryIO, *, name: str = "", has_default_course: bool = False, sheet: str | None = None
 ) -> CsvFile:
-    """Check an uploaded CSV file or .xlsx workbook (its sheet ``sheet``, else the first) and find its columns;
-    raise ``ImportFileRefused`` with one message naming what is wrong."""
+    """Check an uploaded CSV file or .xlsx workbook (its sheet ``sheet``, else the first), find its columns and
+    count its rows; raise ``ImportFileRefused`` with one message naming what is wrong.
+
+    The rows are counted before anything else reads them (the checks of a preview look people up in
+    DynamoDB): a file past ``IMPORT_MAX_ROWS`` is refused at the first row over, not after the checks of
+    the rows before it.
+    """
+    upload = _read_header(stream, name=name, has_default_course=has_default_course, sheet=sheet)
+    rows = sum(1 for _row in upload_rows(stream, upload))
+    return dataclasses.replace(upload, rows=rows)
+
+
+def _read_header(stream: BinaryIO, *, name: str, has_default_course: bool, sheet: str | None) -> CsvFile:
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)

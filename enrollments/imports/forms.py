@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import company_choices, offer_open_courses
@@ -70,4 +71,7 @@ class ImportForm(forms.Form):
             "(id or exact name; optional with a default course), window days (optional). A CSV file in UTF-8 or "
             "Windows-1252, separated by commas, semicolons or tabs, or an Excel workbook (.xlsx). Up to "
             "%(megabytes)s MB and %(rows)s rows."
-        ) % {"megabytes": settings.IMPORT_MAX_BYTES // (1024 * 1024), "rows": f"{settings.IMPORT_MAX_ROWS:,}"}
+        ) % {
+            "megabytes": number_format(settings.IMPORT_MAX_BYTES // (1024 * 1024), force_grouping=True),
+            "rows": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
+        }

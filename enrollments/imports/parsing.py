@@ -7,6 +7,7 @@ content and encoding (and hashes it), later passes decode it block by block.
 import codecs
 import csv
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -16,8 +17,9 @@ from typing import BinaryIO
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from ..csv_files import unneutralize
 from ..exceptions import ImportFileRefused
@@ -91,6 +93,8 @@ class CsvFile:
     # An .xlsx workbook (``encoding`` is ``XLSX``): the sheet read, and the number of its header row.
     sheet: str | None = None
     header_row: int = 0
+    # Data rows, blank ones aside: counted by ``files.read_upload``.
+    rows: int = 0
 
     @property
     def is_workbook(self) -> bool:
@@ -109,6 +113,11 @@ class RawRow:
     window_days: str
     # Headers of the cells longer than ``IMPORT_MAX_CELL_CHARS``: their values above are cut there.
     long_cells: tuple[str, ...] = ()
+
+
+class CutText(str):
+    """A cell's text cut while it was read (``xlsx``): from its first non-blank character, as much as was kept;
+    the whole text, blanks around it aside, is longer than that."""
 
 
 def normalize_header(text: str) -> str:
@@ -187,15 +196,21 @@ def raw_rows(lines: Iterable[tuple[int, list[str]]], csv_file: CsvFile) -> Itera
             continue
         count += 1
         if count > max_rows:
+            # Raised at the first row past the limit: the rest of the file is never read.
             raise ImportFileRefused(
-                _("The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.")
-                % {"limit": f"{max_rows:,}"}
+                ngettext(
+                    "The file has more than %(limit)s row; split it into files of at most %(limit)s row.",
+                    "The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.",
+                    max_rows,
+                )
+                % {"limit": number_format(max_rows, force_grouping=True)}
             )
         values, long_cells = {}, []
         for field_name in HEADER_NAMES:
             index = columns.get(field_name)
-            value = unneutralize(cells[index].strip()) if index is not None and index < len(cells) else ""
-            if len(value) > max_cell:
+            cell = cells[index] if index is not None and index < len(cells) else ""
+            value = unneutralize(cell.strip())
+            if len(value) > max_cell or isinstance(cell, CutText):
                 long_cells.append(csv_file.headers[index])
                 value = value[:max_cell]
             values[field_name] = value
@@ -244,10 +259,7 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
     byte-order mark, or mixes UTF-8 lines with Windows-1252 ones, each with its own message.
     """
     max_bytes = settings.IMPORT_MAX_BYTES
-    declared = getattr(stream, "size", None)
-    if isinstance(declared, int) and declared > max_bytes:
-        raise _too_big(declared, max_bytes)
-    stream.seek(0)
+    check_size(stream)
     first = stream.read(BLOCK_SIZE)
     encoding = next((name for bom, name in _BOMS if first.startswith(bom)), None)
     if encoding is None and _utf16_without_bom(first):
@@ -274,7 +286,7 @@ def _inspect(stream: BinaryIO) -> tuple[int, str, str]:
     while block:
         size += len(block)
         if size > max_bytes:
-            raise _too_big(size, max_bytes)
+            raise past_the_limit(max_bytes)
         digest.update(block)
         if encoding != "utf-16" and (nul := block.find(b"\x00")) >= 0:
             raise ImportFileRefused(
@@ -340,10 +352,24 @@ def _looks_binary(block: bytes) -> bool:
     return len(_CONTROL_BYTES.findall(block)) > 2 + len(block) // 100
 
 
-def _too_big(size: int, limit: int) -> ImportFileRefused:
+def check_size(stream: BinaryIO) -> None:
+    """Refuse a file over ``IMPORT_MAX_BYTES`` by its whole size, where its end is, before reading it; leave the
+    stream at its start."""
+    max_bytes = settings.IMPORT_MAX_BYTES
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > max_bytes:
+        raise ImportFileRefused(
+            _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
+        )
+
+
+def past_the_limit(limit: int) -> ImportFileRefused:
+    """Refuse a file found longer than ``limit`` bytes while it was read (longer than its end said): how much
+    longer is not known, so the message says the limit only."""
     return ImportFileRefused(
-        _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
-        % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+        _("The file passes %(limit)s, the limit. Split it into smaller files.") % {"limit": filesizeformat(limit)}
     )
 
 

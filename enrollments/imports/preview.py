@@ -5,8 +5,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .. import clock
 from .. import selectors as core_selectors
@@ -111,15 +112,18 @@ class ImportPreview:
     def seat_messages(self) -> list[str]:
         """Return one sentence per course that lacks seats."""
         return [
-            _(
+            ngettext(
+                "%(short)s seat short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last row "
+                "will report no seat left unless %(company)s buys more.",
                 "%(short)s seats short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last rows "
-                "will report no seat left unless %(company)s buys more."
+                "will report no seat left unless %(company)s buys more.",
+                course.short,
             )
             % {
-                "short": course.short,
+                "short": number_format(course.short, force_grouping=True),
                 "course": course.course_name,
-                "needed": course.needed,
-                "left": course.left,
+                "needed": number_format(course.needed, force_grouping=True),
+                "left": number_format(course.left, force_grouping=True),
                 "company": self.company_name,
             }
             for course in self.courses

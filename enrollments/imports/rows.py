@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..dynamo.models import CourseItem
@@ -95,7 +96,7 @@ def _check(
         limit = settings.IMPORT_MAX_CELL_CHARS
         problems = [
             _("Line %(line)s, column “%(column)s”: longer than %(max)s characters.")
-            % {"line": raw.line, "column": column, "max": limit}
+            % {"line": raw.line, "column": column, "max": number_format(limit, force_grouping=True)}
             for column in raw.long_cells
         ]
         return CheckedRow(raw=raw, status=INVALID, message=" ".join(problems))

@@ -37,7 +37,7 @@ from ..exceptions import (
 from ..services.common import Author
 from . import selectors
 from .chunks import import_finish_if_complete
-from .files import read_upload, upload_rows
+from .files import read_upload
 from .jobs import (
     FAILED,
     PREPARING,
@@ -91,9 +91,9 @@ def import_start(
     if job_id is not None and _job_exists(job_id):
         raise ImportAlreadyStarted(job_id)
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
+    # Reading counts every row, so a file refused for its size, its rows or a broken line writes nothing.
     csv_file = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
-    # A first pass reads every row, so a file refused for its size, its rows or a broken line writes nothing.
-    rows_total = sum(1 for _row in upload_rows(file, csv_file))
+    rows_total = csv_file.rows
     company = options.company
     previous = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
     if previous is not None and not allow_same_file:

@@ -12,7 +12,9 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import labels, permissions
@@ -223,8 +225,11 @@ def import_confirm(request):
     except (ImportFileRefused, InvalidEnrollmentData) as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(reverse("admin:import_add"))
+    rows = int(job.rows_total)
     messages.success(
-        request, _("Import of %(file)s started: %(rows)s rows.") % {"file": job.file_name, "rows": job.rows_total}
+        request,
+        ngettext("Import of %(file)s started: %(rows)s row.", "Import of %(file)s started: %(rows)s rows.", rows)
+        % {"file": job.file_name, "rows": number_format(rows, force_grouping=True)},
     )
     if not job.queued_at:
         messages.warning(request, _waiting_for_queue())

@@ -1,10 +1,11 @@
 """Read the sheet of an uploaded .xlsx workbook as the rows a CSV file would give.
 
-openpyxl reads it in read-only mode, streaming the sheet's XML row by row, with
-``data_only`` so that a formula reads as the value the spreadsheet saved. Each cell
-becomes the text a CSV saved by the spreadsheet would hold (a date ``dd/mm/yyyy``, a
-whole number without ``.0``, a CPF stored as a number with its leading zeros back), and
-the rows go through ``parsing.raw_rows`` like CSV lines, numbered by the sheet's rows.
+``xlsx`` streams the sheet's XML row by row, and its shared strings, with memory bounded whatever a cell holds,
+giving a formula's saved value. Each cell becomes the text a CSV saved by the spreadsheet would hold (a date
+``dd/mm/yyyy``, a whole number without ``.0``, a CPF stored as a number with its leading zeros back), and the
+rows go through ``parsing.raw_rows`` like CSV lines, numbered by the sheet's rows. A text longer than
+``IMPORT_MAX_CELL_CHARS`` is cut while it streams and is an error on its row, as in a CSV file; one longer than
+a spreadsheet cell can hold refuses the file.
 """
 
 import contextlib
@@ -17,8 +18,8 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from ..exceptions import ImportFileRefused
 from .parsing import (
@@ -28,10 +29,13 @@ from .parsing import (
     CsvFile,
     RawRow,
     check_required_columns,
+    check_size,
     find_columns,
     header_names,
+    past_the_limit,
     raw_rows,
 )
+from .xlsx import EXCEL_MAX_CELL_CHARS, Book, OversizedCell, open_book, sheet_rows
 
 # The header is the row, among the sheet's first ones, that names the most known columns: title rows
 # (often merged cells) above it are skipped.
@@ -59,10 +63,10 @@ def read_xlsx_file(
     """Check an uploaded workbook and find the sheet to read (``sheet`` by name, else the first) and its header
     row and columns; raise ``ImportFileRefused``."""
     size, sha256 = _inspect(stream)
-    with _open(stream) as workbook:
-        worksheet = _worksheet(workbook, sheet)
-        others = [ws.title for ws in workbook.worksheets if ws is not worksheet]
-        header_row, headers, columns, repeated = _header(worksheet)
+    with _open(stream) as book:
+        title, part = _worksheet(book, sheet)
+        others = [other for other, _part in book.sheets if other != title]
+        header_row, headers, columns, repeated = _header(book, title, part)
     if repeated:
         raise ImportFileRefused(repeated)
     try:
@@ -74,7 +78,7 @@ def read_xlsx_file(
             error.message
             + " "
             + _("This was the sheet “%(sheet)s”; the workbook also has %(others)s: name the sheet to import.")
-            % {"sheet": worksheet.title, "others": ", ".join(f"“{title}”" for title in others)}
+            % {"sheet": title, "others": ", ".join(f"“{other}”" for other in others)}
         ) from None
     return CsvFile(
         name=name,
@@ -84,7 +88,7 @@ def read_xlsx_file(
         delimiter="",
         headers=headers,
         columns=columns,
-        sheet=worksheet.title,
+        sheet=title,
         header_row=header_row,
     )
 
@@ -92,9 +96,9 @@ def read_xlsx_file(
 def iter_xlsx_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
     """Yield the data rows of a checked workbook's sheet, each with its row number; raise ``ImportFileRefused``
     as ``parsing.iter_rows`` does, or for a sheet that breaks while it is read."""
-    with _open(stream) as workbook:
-        worksheet = _worksheet(workbook, csv_file.sheet)
-        yield from raw_rows(_numbered_rows(worksheet, csv_file), csv_file)
+    with _open(stream) as book:
+        title, part = _worksheet(book, csv_file.sheet)
+        yield from raw_rows(_numbered_rows(book, title, part, csv_file), csv_file)
 
 
 def cell_text(value, *, cpf: bool = False) -> str:
@@ -129,14 +133,11 @@ def _inspect(stream: BinaryIO) -> tuple[int, str]:
     not a zip, and one that unpacks to more than ``UNPACKED_TIMES`` times that."""
     max_bytes = settings.IMPORT_MAX_BYTES
     digest, size = hashlib.sha256(), 0
-    stream.seek(0)
+    check_size(stream)
     while block := stream.read(BLOCK_SIZE):
         size += len(block)
         if size > max_bytes:
-            raise ImportFileRefused(
-                _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
-            )
+            raise past_the_limit(max_bytes)
         digest.update(block)
     stream.seek(0)
     try:
@@ -159,52 +160,47 @@ def _inspect(stream: BinaryIO) -> tuple[int, str]:
 
 @contextlib.contextmanager
 def _open(stream: BinaryIO):
-    """Open the workbook read-only, values instead of formulas; close it after."""
+    """Open the workbook's parts a sheet is read with; close it after."""
     stream.seek(0)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it does not keep (data validation, default styles): nothing to tell staff.
             warnings.simplefilter("ignore")
-            workbook = load_workbook(stream, read_only=True, data_only=True)
+            book = open_book(stream)
     # Untrusted bytes through a third-party parser: whatever it raises means the file cannot be read.
     except Exception:
         raise broken_workbook() from None
     try:
-        yield workbook
+        yield book
     finally:
-        workbook.close()
+        book.close()
 
 
-def _worksheet(workbook, sheet: str | None):
-    """Return the sheet named ``sheet`` (case aside), else the first; raise ``ImportFileRefused`` for a name
-    the workbook lacks."""
-    worksheets = workbook.worksheets
-    if not worksheets:
+def _worksheet(book: Book, sheet: str | None) -> tuple[str, str]:
+    """Return the title and part of the sheet named ``sheet`` (case aside), else of the first; raise
+    ``ImportFileRefused`` for a name the workbook lacks."""
+    if not book.sheets:
         raise ImportFileRefused(_("The workbook has no sheet to read."))
-    if sheet:
-        wanted = sheet.strip()
-        found = next((ws for ws in worksheets if ws.title == wanted), None) or next(
-            (ws for ws in worksheets if ws.title.casefold() == wanted.casefold()), None
+    if not sheet:
+        return book.sheets[0]
+    wanted = sheet.strip()
+    found = next((pair for pair in book.sheets if pair[0] == wanted), None) or next(
+        (pair for pair in book.sheets if pair[0].casefold() == wanted.casefold()), None
+    )
+    if found is None:
+        raise ImportFileRefused(
+            _("The workbook has no sheet named “%(sheet)s”. Its sheets are: %(sheets)s.")
+            % {"sheet": wanted, "sheets": ", ".join(f"“{title}”" for title, _part in book.sheets)}
         )
-        if found is None:
-            raise ImportFileRefused(
-                _("The workbook has no sheet named “%(sheet)s”. Its sheets are: %(sheets)s.")
-                % {"sheet": wanted, "sheets": ", ".join(f"“{ws.title}”" for ws in worksheets)}
-            )
-        worksheet = found
-    else:
-        worksheet = worksheets[0]
-    # The size a sheet declares may be wrong (some programs write none or a stale one): read every row there is.
-    worksheet.reset_dimensions()
-    return worksheet
+    return found
 
 
-def _header(worksheet) -> tuple[int, list[str], dict[str, int], str]:
+def _header(book: Book, title: str, part: str) -> tuple[int, list[str], dict[str, int], str]:
     """Return the header row's number, its cells, the known columns and a message when one field has two: the
     row of the first ``HEADER_SEARCH_ROWS`` naming the most known columns, else the first that is not blank."""
     names, chosen = header_names(), None
-    rows = _guarded(worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
-    for number, values in enumerate(rows, start=1):
+    rows = _guarded(sheet_rows(book, part, keep=_kept_chars(), max_row=HEADER_SEARCH_ROWS), title)
+    for number, values in rows:
         headers = [cell_text(value).strip() for value in values]
         if not any(headers):
             continue
@@ -212,32 +208,49 @@ def _header(worksheet) -> tuple[int, list[str], dict[str, int], str]:
         if chosen is None or len(columns) > len(chosen[2]):
             chosen = (number, headers, columns, repeated)
     if chosen is None:
-        raise ImportFileRefused(_("The sheet “%(sheet)s” is empty.") % {"sheet": worksheet.title})
+        raise ImportFileRefused(_("The sheet “%(sheet)s” is empty.") % {"sheet": title})
     return chosen
 
 
-def _numbered_rows(worksheet, csv_file: CsvFile) -> Iterator[tuple[int, list[str]]]:
+def _numbered_rows(book: Book, title: str, part: str, csv_file: CsvFile) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(row number, cells)`` for each row below the header, as wide as the last known column."""
-    first = csv_file.header_row + 1
     # Cells right of the known columns are never read: a forged cell in column XFD costs nothing.
     width = max(csv_file.columns.values()) + 1
     cpf_index = csv_file.columns.get(CPF)
-    rows = _guarded(worksheet.iter_rows(min_row=first, max_col=width, values_only=True))
-    for number, values in enumerate(rows, start=first):
+    rows = _guarded(sheet_rows(book, part, keep=_kept_chars(), min_row=csv_file.header_row + 1, max_col=width), title)
+    for number, values in rows:
         if number > MAX_SHEET_ROW:
             raise broken_workbook()
         yield number, [cell_text(value, cpf=index == cpf_index) for index, value in enumerate(values)]
 
 
-def _guarded(rows) -> Iterator[tuple]:
-    """Yield the rows openpyxl reads, turning whatever a damaged sheet makes it raise into one message."""
-    iterator = iter(rows)
+def _kept_chars() -> int:
+    # One more than a cell may hold: enough for the row's checks to see it is too long.
+    return settings.IMPORT_MAX_CELL_CHARS + 1
+
+
+def _guarded(rows: Iterator[tuple[int, list]], title: str) -> Iterator[tuple[int, list]]:
+    """Yield the rows ``xlsx`` reads; refuse an oversized cell naming it, and turn whatever else a damaged sheet
+    makes the reading raise into one message."""
     while True:
         try:
-            values = next(iterator)
+            row = next(rows)
         except StopIteration:
             return
+        except OversizedCell as oversized:
+            raise ImportFileRefused(
+                _(
+                    "Cell %(cell)s of the sheet “%(sheet)s” holds more than %(limit)s characters, more than a "
+                    "spreadsheet cell can hold: the file was not saved by Excel or LibreOffice. Open it in one of "
+                    "them, save it again, and upload that."
+                )
+                % {
+                    "cell": oversized.cell,
+                    "sheet": title,
+                    "limit": number_format(EXCEL_MAX_CELL_CHARS, force_grouping=True),
+                }
+            ) from None
         # As in ``_open``: a truncated stream, bad XML or an impossible value all mean a damaged file.
         except Exception:
             raise broken_workbook() from None
-        yield values
+        yield row

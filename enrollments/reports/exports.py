@@ -1,9 +1,10 @@
 """The rows of an export and the files they become: CSV (the staff member's language) and ``.xlsx``.
 
 Rows are read page by page from index queries and written one at a time, so an export of
-any size holds one DynamoDB page in memory. Every text cell is neutralised (a leading
-``'`` before ``= + - @``, tab or CR); the CPF is text (``000.000.000-00``, leading zeros
-kept); in ``.xlsx`` dates are dates, in the configured time zone.
+any size holds one DynamoDB page in memory. Every text cell of a CSV file is neutralised (a
+leading ``'`` before ``= + - @``, tab or CR); in ``.xlsx`` a text is a string cell, which no
+spreadsheet runs as a formula, so it keeps its value as it is. The CPF is text
+(``000.000.000-00``, leading zeros kept); in ``.xlsx`` dates are dates, in the configured time zone.
 """
 
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from .. import labels, selectors
 from ..clock import from_iso
-from ..csv_files import localized_csv_lines, neutralize
+from ..csv_files import localized_csv_lines
 from ..validators import format_cpf
 from . import selectors as report_selectors
 
@@ -199,8 +200,15 @@ def write_xlsx(header, rows: Iterator[list], out: IO[bytes], *, title: str = "Ex
     day_format, moment_format = _excel_formats()
     bold = Font(bold=True)
 
+    def text_cell(text) -> WriteOnlyCell:
+        # A string cell is never a formula: the text is written as it is, no apostrophe (only CSV needs one).
+        # openpyxl types a value starting with "=" as a formula: the type is set after the value.
+        typed = WriteOnlyCell(sheet, value=str(text))
+        typed.data_type = "s"
+        return typed
+
     def header_cell(text):
-        cell = WriteOnlyCell(sheet, value=neutralize(str(text)))
+        cell = text_cell(text)
         cell.font = bold
         return cell
 
@@ -215,10 +223,8 @@ def write_xlsx(header, rows: Iterator[list], out: IO[bytes], *, title: str = "Ex
             return typed
         if value is None:
             return None
-        # Text stays text: openpyxl would store "=..." as a formula, and a CPF is no number.
-        typed = WriteOnlyCell(sheet, value=neutralize(value))
-        typed.data_type = "s"
-        return typed
+        # Text stays text: a CPF is no number.
+        return text_cell(value)
 
     sheet.append([header_cell(text) for text in header])
     count = 0

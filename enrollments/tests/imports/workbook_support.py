@@ -81,3 +81,27 @@ def ole_file(*stream_names: str) -> bytes:
 def truncated(data: bytes) -> bytes:
     """Return the first half of a file: a download cut short."""
     return data[: len(data) // 2]
+
+
+def with_long_text(data: bytes, placeholder: str, *, text: str, times: int) -> bytes:
+    """Return the workbook with ``placeholder`` (in its shared strings or a sheet) replaced by ``text`` repeated
+    ``times`` times, written to the zip in pieces: a 95 MB cell costs the test a few megabytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    piece = text * max(1, (1 << 20) // len(text))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if placeholder.encode() not in content:
+                target.writestr(info.filename, content)
+                continue
+            before, after = content.split(placeholder.encode(), 1)
+            with target.open(info.filename, "w", force_zip64=True) as part:
+                part.write(before)
+                left = times
+                while left > 0:
+                    count = min(left, len(piece) // len(text))
+                    part.write(piece[: count * len(text)].encode())
+                    left -= count
+                part.write(after)
+    return buffer.getvalue()

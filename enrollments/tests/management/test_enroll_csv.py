@@ -36,7 +36,7 @@ def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people
 
     out = capsys.readouterr().out
     assert "line 4: invalid: not-an-email is not a valid email address." in out
-    assert "1 seats short for" in out
+    assert "1 seat short for" in out
     assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
     assert (
         list(selectors.company_enrollments(company.sk)) == []

@@ -8,11 +8,12 @@ from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from enrollments import permissions, rules
+from enrollments.reports import exports, services
 from enrollments.reports import selectors as reports
-from enrollments.reports import services
 from enrollments.validators import format_cpf
 
 
@@ -57,7 +58,7 @@ def test_report_export_csv__english__commas_and_reminder_state(client, login, at
     assert [row[7] for row in rows[1:]] == ["Sent"]
 
 
-def test_enrollment_list_export_xlsx__cpf_text_dates_typed_formula_neutralised_every_row(client, login, at_report_time):
+def test_enrollment_list_export_xlsx__cpf_text_dates_typed_formula_text_every_row(client, login, at_report_time):
     data = at_report_time
     login(permissions.VIEWERS)
     url = reverse("admin:enrollment_export", args=["xlsx"])
@@ -74,9 +75,12 @@ def test_enrollment_list_export_xlsx__cpf_text_dates_typed_formula_neutralised_e
     assert isinstance(valid[6], datetime) and isinstance(valid[8], datetime) and isinstance(valid[9], date)
     cells = {cell.value: cell for cell in next(sheet.iter_rows(min_row=2, max_row=len(rows)), [])}
     assert cells  # the sheet is read back cell by cell too
+    names = {row[0].value: row[0] for row in sheet.iter_rows(min_row=2)}
+    # A string cell, as it was typed: no apostrophe in front (only CSV needs one).
+    assert names["=1+2 Not started"].data_type == "s"
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value.startswith("'"):
-            assert row[0].value == "'=1+2 Not started" and row[0].data_type == "s"
+        assert row[0].data_type == "s"
         assert row[2].data_type == "s" or row[2].value is None
         assert row[6].is_date and row[6].number_format == "dd/mm/yyyy hh:mm"
 
@@ -177,3 +181,20 @@ def test_exports_sweep__old_export__file_deleted_and_job_expired(at_report_time,
     assert not services.export_storage().exists(job.file_name)
     assert reports.export_job_get(job_id).state == reports.EXPIRED
     assert queued == [job_id]
+
+
+def test_write__text_like_a_formula__csv_cell_neutralised_xlsx_string_cell_as_it_is():
+    name = '=HYPERLINK("http://example.com/x","Clique")'
+    header, rows = ("name", "=status"), [[name, "+1"], ["-2", "@SUM(A1)"]]
+    csv_out, xlsx_out = io.BytesIO(), io.BytesIO()
+
+    with translation.override("en"):
+        exports.write(exports.CSV, header, iter(rows), csv_out)
+        exports.write(exports.XLSX, header, iter(rows), xlsx_out)
+
+    written = list(csv.reader(io.StringIO(csv_out.getvalue().decode("utf-8-sig"))))
+    assert written == [["name", "'=status"], ["'" + name, "'+1"], ["'-2", "'@SUM(A1)"]]
+    sheet = load_workbook(io.BytesIO(xlsx_out.getvalue())).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [cell.value for cell in cells] == ["name", "=status", name, "+1", "-2", "@SUM(A1)"]
+    assert {cell.data_type for cell in cells} == {"s"}
