@@ -23,6 +23,16 @@ if not DEBUG and SECRET_KEY in {"", DEVELOPMENT_SECRET_KEY, "replace-with-50-or-
         "DEBUG is off and SECRET_KEY is unset or a public key: set SECRET_KEY to 50 or more random characters "
         "(or DEBUG=true for development)."
     )
+# Django's own rule for check --deploy (security.W009), refused here rather than warned about: a short or
+# repetitive key can be guessed, and with it every session and signed token forged.
+SECRET_KEY_MIN_LENGTH, SECRET_KEY_MIN_UNIQUE_CHARACTERS = 50, 5
+if not DEBUG and (len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS):
+    raise ImproperlyConfigured(
+        f"DEBUG is off and SECRET_KEY is too weak ({len(SECRET_KEY)} characters, {len(set(SECRET_KEY))} different): "
+        f"set SECRET_KEY to {SECRET_KEY_MIN_LENGTH} or more random characters with at least "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, e.g. from "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
