@@ -129,6 +129,15 @@ DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX", default="backoffice_")
 # DynamoDB Local accepts any credentials; AWS takes the usual credential chain.
 DYNAMODB_ACCESS_KEY_ID = env("DYNAMODB_ACCESS_KEY_ID", default=None)
 DYNAMODB_SECRET_ACCESS_KEY = env("DYNAMODB_SECRET_ACCESS_KEY", default=None)
+# The bounds of one DynamoDB call in a web request (seconds to connect, to wait for an answer, and sends in
+# all): with the defaults a stalled DynamoDB answers the 503 page in about 8 s, well within gunicorn's 30 s.
+DYNAMODB_CONNECT_TIMEOUT = env.float("DYNAMODB_CONNECT_TIMEOUT", default=1.0)
+DYNAMODB_READ_TIMEOUT = env.float("DYNAMODB_READ_TIMEOUT", default=3.0)
+DYNAMODB_MAX_ATTEMPTS = env.int("DYNAMODB_MAX_ATTEMPTS", default=2)
+# ...and in Celery workers, commands and shells, which ride out a longer stall (PynamoDB's own defaults).
+DYNAMODB_WORKER_CONNECT_TIMEOUT = env.float("DYNAMODB_WORKER_CONNECT_TIMEOUT", default=15.0)
+DYNAMODB_WORKER_READ_TIMEOUT = env.float("DYNAMODB_WORKER_READ_TIMEOUT", default=30.0)
+DYNAMODB_WORKER_MAX_ATTEMPTS = env.int("DYNAMODB_WORKER_MAX_ATTEMPTS", default=4)
 # Pending lifecycle records spread over this many index partitions a day.
 LIFECYCLE_DUE_SHARDS = env.int("LIFECYCLE_DUE_SHARDS", default=4)
 # How many times an enrollment tries another seat when a concurrent one took it.
