@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, view and error logs with the request's id (and the user's, once known).
+    "backoffice.observability.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -245,13 +247,49 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cursos <cursos@example.c
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (other backends ignore it).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "emails"))
 
+# "json": one JSON object a line (time, level, logger, message, request_id, user_id, job_id, exception), for a
+# log collector; "text": the message alone, for a terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "backoffice.observability.ContextFilter"}},
+    "formatters": {"json": {"()": "backoffice.observability.JsonFormatter"}, "text": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pynamodb": {"level": "WARNING"}, "botocore": {"level": "WARNING"}},
+    "loggers": {
+        "pynamodb": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
+        # Django's own handlers (its console in DEBUG, runserver's format) go: its records reach the root's handler,
+        # once and in LOG_FORMAT.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO"},
+    },
 }
+# A worker writes its JSON lines through the handler above, not through Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Sentry: errors of the web processes and the workers, when a DSN is set; off otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        # Learners' names, emails and CPFs, staff logins: none of them leave for Sentry.
+        send_default_pii=False,
+    )
 
 # The staff login `seed_demo` creates for local use.
 DEMO_USERNAME = env("DEMO_USERNAME", default="demo")
