@@ -7,7 +7,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # collectstatic signs nothing: a throwaway key lets the production settings load (the real one comes at run time).
-RUN SECRET_KEY=collectstatic-only-not-a-runtime-key DJANGO_SETTINGS_MODULE=backoffice.settings python manage.py collectstatic --noinput
+RUN SECRET_KEY=collectstatic-only-not-a-runtime-key-signs-nothing-at-build-time DJANGO_SETTINGS_MODULE=backoffice.settings python manage.py collectstatic --noinput
 EXPOSE 8000
 # gunicorn.conf.py: PORT, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT; access log on stdout.
 CMD ["gunicorn", "backoffice.wsgi:application", "--config", "gunicorn.conf.py"]

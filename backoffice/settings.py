@@ -23,6 +23,16 @@ if not DEBUG and SECRET_KEY in {"", DEVELOPMENT_SECRET_KEY, "replace-with-50-or-
         "DEBUG is off and SECRET_KEY is unset or a public key: set SECRET_KEY to 50 or more random characters "
         "(or DEBUG=true for development)."
     )
+# Django's own rule for check --deploy (security.W009), refused here rather than warned about: a short or
+# repetitive key can be guessed, and with it every session and signed token forged.
+SECRET_KEY_MIN_LENGTH, SECRET_KEY_MIN_UNIQUE_CHARACTERS = 50, 5
+if not DEBUG and (len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS):
+    raise ImproperlyConfigured(
+        f"DEBUG is off and SECRET_KEY is too weak ({len(SECRET_KEY)} characters, {len(set(SECRET_KEY))} different): "
+        f"set SECRET_KEY to {SECRET_KEY_MIN_LENGTH} or more random characters with at least "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, e.g. from "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -62,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, view and error logs with the request's id (and the user's, once known).
+    "backoffice.observability.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself (compressed, hashed names cached for ever): no web server in front needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -145,6 +157,15 @@ DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX", default="backoffice_")
 # DynamoDB Local accepts any credentials; AWS takes the usual credential chain.
 DYNAMODB_ACCESS_KEY_ID = env("DYNAMODB_ACCESS_KEY_ID", default=None)
 DYNAMODB_SECRET_ACCESS_KEY = env("DYNAMODB_SECRET_ACCESS_KEY", default=None)
+# The bounds of one DynamoDB call in a web request (seconds to connect, to wait for an answer, and sends in
+# all): with the defaults a stalled DynamoDB answers the 503 page in about 8 s, well within gunicorn's 30 s.
+DYNAMODB_CONNECT_TIMEOUT = env.float("DYNAMODB_CONNECT_TIMEOUT", default=1.0)
+DYNAMODB_READ_TIMEOUT = env.float("DYNAMODB_READ_TIMEOUT", default=3.0)
+DYNAMODB_MAX_ATTEMPTS = env.int("DYNAMODB_MAX_ATTEMPTS", default=2)
+# ...and in Celery workers, commands and shells, which ride out a longer stall (PynamoDB's own defaults).
+DYNAMODB_WORKER_CONNECT_TIMEOUT = env.float("DYNAMODB_WORKER_CONNECT_TIMEOUT", default=15.0)
+DYNAMODB_WORKER_READ_TIMEOUT = env.float("DYNAMODB_WORKER_READ_TIMEOUT", default=30.0)
+DYNAMODB_WORKER_MAX_ATTEMPTS = env.int("DYNAMODB_WORKER_MAX_ATTEMPTS", default=4)
 # Pending lifecycle records spread over this many index partitions a day.
 LIFECYCLE_DUE_SHARDS = env.int("LIFECYCLE_DUE_SHARDS", default=4)
 # How many times an enrollment tries another seat when a concurrent one took it.
@@ -263,13 +284,49 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cursos <cursos@example.c
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (other backends ignore it).
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "emails"))
 
+# "json": one JSON object a line (time, level, logger, message, request_id, user_id, job_id, exception), for a
+# log collector; "text": the message alone, for a terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "backoffice.observability.ContextFilter"}},
+    "formatters": {"json": {"()": "backoffice.observability.JsonFormatter"}, "text": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pynamodb": {"level": "WARNING"}, "botocore": {"level": "WARNING"}},
+    "loggers": {
+        "pynamodb": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
+        # Django's own handlers (its console in DEBUG, runserver's format) go: its records reach the root's handler,
+        # once and in LOG_FORMAT.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO"},
+    },
 }
+# A worker writes its JSON lines through the handler above, not through Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Sentry: errors of the web processes and the workers, when a DSN is set; off otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        # Learners' names, emails and CPFs, staff logins: none of them leave for Sentry.
+        send_default_pii=False,
+    )
 
 # The staff login `seed_demo` creates for local use.
 DEMO_USERNAME = env("DEMO_USERNAME", default="demo")

@@ -19,10 +19,10 @@ for section in (
         add_permission=permissions.ENROLL,
         order=10,
         more=[
-            ("<str:enrollment_id>/", enrollments.enrollment_detail),
-            ("<str:enrollment_id>/emails/<str:event>/", enrollments.enrollment_email_html),
-            ("<str:enrollment_id>/cancel/", enrollments.enrollment_cancel),
-            ("<str:enrollment_id>/complete/", enrollments.enrollment_complete),
+            ("<enrollment_id:enrollment_id>/", enrollments.enrollment_detail),
+            ("<enrollment_id:enrollment_id>/emails/<str:event>/", enrollments.enrollment_email_html),
+            ("<enrollment_id:enrollment_id>/cancel/", enrollments.enrollment_cancel),
+            ("<enrollment_id:enrollment_id>/complete/", enrollments.enrollment_complete),
         ],
     ),
     Section.of_views(
@@ -34,8 +34,8 @@ for section in (
         add_permission=permissions.MANAGE_COMPANIES,
         order=20,
         more=[
-            ("<str:company_id>/", catalog.company_detail),
-            ("<str:company_id>/edit/", catalog.company_edit),
+            ("<catalog_id:company_id>/", catalog.company_detail),
+            ("<catalog_id:company_id>/edit/", catalog.company_edit),
         ],
     ),
     Section.of_views(
@@ -47,10 +47,10 @@ for section in (
         add_permission=permissions.MANAGE_COURSES,
         order=30,
         more=[
-            ("<str:course_id>/", catalog.course_detail),
-            ("<str:course_id>/edit/", catalog.course_edit),
-            ("<str:course_id>/retire/", catalog.course_retire_view),
-            ("<str:course_id>/restore/", catalog.course_restore_view),
+            ("<catalog_id:course_id>/", catalog.course_detail),
+            ("<catalog_id:course_id>/edit/", catalog.course_edit),
+            ("<catalog_id:course_id>/retire/", catalog.course_retire_view),
+            ("<catalog_id:course_id>/restore/", catalog.course_restore_view),
         ],
     ),
     Section.of_views(

@@ -46,6 +46,12 @@ def _authorized(request) -> bool:
     )
 
 
+def _unauthorized() -> JsonResponse:
+    response = _error(401, "unauthorized", _("A valid bearer token is required."))
+    response["WWW-Authenticate"] = 'Bearer realm="course-player"'
+    return response
+
+
 def _parse_time(body: dict, field: str, *, required: bool = False):
     value = body.get(field)
     if value is None:
@@ -69,9 +75,7 @@ def _parse_time(body: dict, field: str, *, required: bool = False):
 def enrollment_events(request, enrollment_id: str):
     """Record one progress event: ``{"type": "access"|"activity"|"completion", "occurred_at"?, "certificate_expires_at"?}``."""
     if not _authorized(request):
-        response = _error(401, "unauthorized", _("A valid bearer token is required."))
-        response["WWW-Authenticate"] = 'Bearer realm="course-player"'
-        return response
+        return _unauthorized()
     try:
         body = json.loads(request.body or b"null")
     # RecursionError: arrays or objects nested some thousands deep exhaust the parser's stack.
@@ -105,3 +109,14 @@ def enrollment_events(request, enrollment_id: str):
             "certificate_expires_at": enrollment.certificate_expires_at,
         }
     )
+
+
+@csrf_exempt
+@require_POST
+def enrollment_events_of_no_enrollment(request, enrollment_id: str):
+    """Answer events of an id in no enrollment's format (another key space's, too long) as of an unknown
+    enrollment, without reading anything."""
+    if not _authorized(request):
+        return _unauthorized()
+    error = EnrollmentNotFound(enrollment_id)
+    return _error(404, error.code, error.message)

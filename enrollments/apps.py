@@ -6,6 +6,8 @@ class EnrollmentsConfig(AppConfig):
     verbose_name = "Enrollments"
 
     def ready(self):
+        from . import converters
         from .dynamo.connection import configure
 
         configure()
+        converters.register()

@@ -18,6 +18,25 @@ from .clock import from_iso
 from .exceptions import InvalidEnrollmentData
 from .validators import normalize_cpf, normalize_email
 
+# Ids come in, from URLs and forms, only in their own format: an id of another key space (``user#<email>``,
+# ``cpf#<digits>``, ``lock``, ``vacancies#<company>``) would reach another kind of item.
+# Enrollment, order and job ids are uuids: ``uuid4`` (forms' tokens, services), ``uuid5`` (imports' rows, seed_demo).
+UUID_ID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# Company and course ids are the sort keys of their partitions: a form's uuid, or a name of letters, digits,
+# ``-`` and ``_`` (seed_demo's ``demo-acme``, ``demo-nr35``); never a ``#``, which key spaces use.
+CATALOG_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+
+
+def is_uuid_id(value: object) -> bool:
+    """Return whether ``value`` is an enrollment, order or job id (a uuid as ``str(uuid)`` writes it)."""
+    return isinstance(value, str) and re.fullmatch(UUID_ID_PATTERN, value) is not None
+
+
+def is_catalog_id(value: object) -> bool:
+    """Return whether ``value`` is a company or course id."""
+    return isinstance(value, str) and re.fullmatch(CATALOG_ID_PATTERN, value) is not None
+
+
 # An enrollment's states: PENDING -> IN_PROGRESS -> COMPLETED -> ARCHIVED; PENDING or
 # IN_PROGRESS -> EXPIRED; any state that is not terminal -> CANCELED.
 PENDING = "PENDING"

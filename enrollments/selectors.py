@@ -44,10 +44,20 @@ from .rules import name_index_words, name_lookup_word, name_matches
 
 
 def _find(model, key: keys.Key):
+    """Return the item of ``model`` at ``key``, or ``None``: also when the key cannot exist in DynamoDB or holds
+    another kind of item (a ``user#<email>`` given as an enrollment id)."""
+    if not keys.storable(key):
+        return None
     try:
         return model.get(*key, consistent_read=True)
     except model.DoesNotExist:
         return None
+    except ValueError as error:
+        # PynamoDB's refusal to build ``model`` from an item whose ``kind`` names another class
+        # (AttributeContainer._instantiate). An item written by an update has no ``kind``: it is read as ``model``.
+        if str(error).startswith("Cannot instantiate a "):
+            return None
+        raise
 
 
 @storage_errors_as_domain_errors
@@ -278,7 +288,8 @@ _ROLES = {
 @storage_errors_as_domain_errors
 def enrollment_partition(enrollment_id: str) -> EnrollmentPartition:
     """Return the enrollment and every item of its partition, or raise ``EnrollmentNotFound``."""
-    items = list(MainItem.query(enrollment_id, consistent_read=True)) if enrollment_id else []
+    readable = keys.storable(keys.enrollment(enrollment_id)) if enrollment_id else False
+    items = list(MainItem.query(enrollment_id, consistent_read=True)) if readable else []
     enrollment = next((item for item in items if isinstance(item, EnrollmentItem)), None)
     if enrollment is None:
         raise EnrollmentNotFound(enrollment_id)

@@ -153,3 +153,28 @@ def test_settings__env_example_placeholder_key__refused_at_start():
     result = _import_settings(DEBUG="false", SECRET_KEY=placeholder)
 
     assert result.returncode != 0 and "set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("short", id="SECRET_KEY=short"),
+        pytest.param(secrets.token_urlsafe(48)[:49], id="49 random characters"),
+        pytest.param("abcd" * 20, id="80 characters, 4 different"),
+    ],
+)
+def test_settings__debug_false_with_a_weak_key__refused_at_start(key):
+    result = _import_settings(DEBUG="false", SECRET_KEY=key)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY is too weak" in result.stderr
+
+
+def test_settings__debug_false_with_50_characters_of_5_kinds__starts():
+    key = "abcde" * 10
+
+    assert _settings(DEBUG="false", SECRET_KEY=key)["SECRET_KEY"] == key
+
+
+def test_settings__debug_true_with_a_short_key__starts():
+    assert _settings(DEBUG="true", SECRET_KEY="short")["SECRET_KEY"] == "short"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from .. import permissions
 from ..exceptions import EnrollmentError, ImportJobNotFound
+from ..rules import is_uuid_id
 from ..services import Author
 from ..views.common import add_domain_error, render_page, requires
 from . import selectors, services
@@ -50,6 +51,8 @@ def bulk_cancel_confirm(request):
         form = BulkCancelForm(initial={"enrollment_ids": "\n".join(ids), "import_id": import_id})
     if import_id:
         ids = _import_ids(import_id)
+    elif not all(is_uuid_id(enrollment_id) for enrollment_id in ids):
+        raise Http404(_("No enrollment has this id."))
     if form.is_bound and form.is_valid():
         job_id = form.cleaned_data["token"]
         try:

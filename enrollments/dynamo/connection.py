@@ -2,6 +2,7 @@
 
 import os
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from pynamodb.connection import Connection
@@ -29,9 +30,74 @@ def _credentials() -> tuple[str | None, str | None]:
     return settings.DYNAMODB_ACCESS_KEY_ID, settings.DYNAMODB_SECRET_ACCESS_KEY
 
 
-def configure() -> None:
-    """Set table names, endpoint, region and credentials on every model from settings."""
+# The bounds of a storage call depend on who waits for it. A web request must answer the 503 page well within
+# gunicorn's timeout (30 s), or the client gets gunicorn's bare 500; a worker, a command or a shell rides out
+# a longer stall instead. backoffice/wsgi.py chooses WEB; every other process keeps WORKER.
+WEB, WORKER = "web", "worker"
+_profile = WORKER
+
+# botocore's "standard" retry mode (PynamoDB 6 hands every retry to botocore; it has no loop of its own but
+# the resend of a batch write's unprocessed items, which needs an answer, not a stall) pauses before retry n
+# up to base * 2 ** (n - 1) seconds, capped at 20: base 0.025 s for DynamoDB's errors and timeouts, 1 s for
+# throttling; an answer carrying x-amz-retry-after may add up to 5 s more (botocore.retries.standard).
+_STALL_PAUSE_BASE, _THROTTLING_PAUSE_BASE, _MAX_PAUSE, _RETRY_AFTER_EXTRA = 0.025, 1.0, 20.0, 5.0
+
+
+@dataclass(frozen=True)
+class CallBounds:
+    """How long one storage call may wait to connect and for each answer, and how many times it is sent."""
+
+    connect_timeout: float
+    read_timeout: float
+    max_attempts: int
+
+    def _attempts(self) -> float:
+        # A connection that takes the whole connect timeout, then an answer the whole read timeout.
+        return self.max_attempts * (self.connect_timeout + self.read_timeout)
+
+    def stall_seconds(self) -> float:
+        """Return the longest a call waits for a DynamoDB that answers nothing: every attempt times out."""
+        return self._attempts() + sum(
+            min(_STALL_PAUSE_BASE * 2 ** (n - 1), _MAX_PAUSE) for n in range(1, self.max_attempts)
+        )
+
+    def worst_case_seconds(self) -> float:
+        """Return the longest a call can take at all: every attempt times out and every pause is a throttled
+        answer's longest (a throttled attempt was answered, so this overstates; it is a bound)."""
+        return self._attempts() + sum(
+            min(_THROTTLING_PAUSE_BASE * 2 ** (n - 1), _MAX_PAUSE) + _RETRY_AFTER_EXTRA
+            for n in range(1, self.max_attempts)
+        )
+
+
+def call_bounds(profile: str | None = None) -> CallBounds:
+    """Return the bounds of a storage call in ``profile`` (this process's when ``None``), from settings."""
+    if (profile or _profile) == WEB:
+        return CallBounds(
+            connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT,
+            read_timeout=settings.DYNAMODB_READ_TIMEOUT,
+            max_attempts=settings.DYNAMODB_MAX_ATTEMPTS,
+        )
+    return CallBounds(
+        connect_timeout=settings.DYNAMODB_WORKER_CONNECT_TIMEOUT,
+        read_timeout=settings.DYNAMODB_WORKER_READ_TIMEOUT,
+        max_attempts=settings.DYNAMODB_WORKER_MAX_ATTEMPTS,
+    )
+
+
+def configure(*, profile: str | None = None) -> None:
+    """Set table names, endpoint, region, credentials and the call bounds on every model from settings.
+
+    ``profile`` (``WEB`` or ``WORKER``) becomes this process's for good, and its forked children's; without
+    it the process keeps the one it has.
+    """
+    global _profile
+    if profile is not None:
+        if profile not in (WEB, WORKER):
+            raise ValueError(f"Unknown storage profile {profile!r}.")
+        _profile = profile
     key_id, secret = _credentials()
+    bounds = call_bounds()
     for base, base_name in TABLE_BASE_NAMES.items():
         meta = base.Meta
         meta.table_name = settings.DYNAMODB_TABLE_PREFIX + base_name
@@ -39,6 +105,10 @@ def configure() -> None:
         meta.region = settings.DYNAMODB_REGION
         meta.aws_access_key_id = key_id
         meta.aws_secret_access_key = secret
+        meta.connect_timeout_seconds = bounds.connect_timeout
+        meta.read_timeout_seconds = bounds.read_timeout
+        # PynamoDB sends a call 1 + max_retry_attempts times (botocore's total_max_attempts).
+        meta.max_retry_attempts = bounds.max_attempts - 1
     # PynamoDB caches a connection per class; drop it so the new settings apply.
     _forget_connections()
 
@@ -61,7 +131,8 @@ os.register_at_fork(after_in_child=_forget_connections)
 
 def connection() -> Connection:
     """Return a connection for transactions over both tables."""
-    key = (settings.DYNAMODB_ENDPOINT, settings.DYNAMODB_REGION)
+    bounds = call_bounds()
+    key = (settings.DYNAMODB_ENDPOINT, settings.DYNAMODB_REGION, bounds)
     if key not in _connection_cache:
         key_id, secret = _credentials()
         _connection_cache[key] = Connection(
@@ -70,6 +141,9 @@ def connection() -> Connection:
             max_pool_connections=64,
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
+            connect_timeout_seconds=bounds.connect_timeout,
+            read_timeout_seconds=bounds.read_timeout,
+            max_retry_attempts=bounds.max_attempts - 1,
         )
     return _connection_cache[key]
 

@@ -23,6 +23,16 @@ class Key(NamedTuple):
     sk: str
 
 
+# DynamoDB refuses a read or write whose partition key passes 2,048 bytes or sort key 1,024 bytes
+# (ValidationException): no item has such a key.
+MAX_PK_BYTES, MAX_SK_BYTES = 2048, 1024
+
+
+def storable(key: Key) -> bool:
+    """Return whether DynamoDB takes ``key``: a key it refuses names no item (not a storage outage)."""
+    return 0 < len(key.pk.encode()) <= MAX_PK_BYTES and 0 < len(key.sk.encode()) <= MAX_SK_BYTES
+
+
 # The enrollment partition: ``id = <enrollment_id>``.
 
 ENROLLMENT_SK = "0"

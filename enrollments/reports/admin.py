@@ -16,9 +16,12 @@ admin.site.register_section(
         list_view=views.compliance_index,
         order=70,
         more=[
-            ("company/<str:company_id>/", views.compliance_report),
-            ("company/<str:company_id>/<str:course_id>/<str:bucket>/", views.compliance_people),
-            ("company/<str:company_id>/<str:course_id>/<str:bucket>/export.<str:fmt>", views.compliance_export),
+            ("company/<catalog_id:company_id>/", views.compliance_report),
+            ("company/<catalog_id:company_id>/<catalog_id:course_id>/<str:bucket>/", views.compliance_people),
+            (
+                "company/<catalog_id:company_id>/<catalog_id:course_id>/<str:bucket>/export.<str:fmt>",
+                views.compliance_export,
+            ),
             ("exports/enrollments.<str:fmt>", views.enrollment_export),
             ("exports/<uuid:job_id>/", views.export_detail),
             ("exports/<uuid:job_id>/progress.json", views.export_progress_json),

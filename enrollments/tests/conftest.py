@@ -2,8 +2,10 @@
 real Celery workers, Debian's Chromium, and DynamoDB made unreachable. Helpers live in the ``*_support``
 modules and ``factories``; tests import those, never another test module."""
 
+import contextlib
 import os
 import shutil
+import socket
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -33,6 +35,33 @@ def dynamodb_down():
     yield
     settings.DYNAMODB_ENDPOINT = saved
     connection.configure()
+
+
+@pytest.fixture
+def dynamodb_stalled():
+    """Point the models, with a web request's bounds kept short, at a server that takes every connection and
+    never answers (a frozen DynamoDB), then restore them."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def hold_connections() -> None:
+        with contextlib.suppress(OSError):  # the listener closed: the test is over
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=hold_connections, daemon=True).start()
+    names = ("DYNAMODB_ENDPOINT", "DYNAMODB_CONNECT_TIMEOUT", "DYNAMODB_READ_TIMEOUT", "DYNAMODB_MAX_ATTEMPTS")
+    saved = {name: getattr(settings, name) for name in names}
+    settings.DYNAMODB_ENDPOINT = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings.DYNAMODB_CONNECT_TIMEOUT, settings.DYNAMODB_READ_TIMEOUT, settings.DYNAMODB_MAX_ATTEMPTS = 0.5, 0.5, 2
+    connection.configure(profile=connection.WEB)
+    yield held
+    listener.close()
+    for held_socket in held:
+        held_socket.close()
+    for name, value in saved.items():
+        setattr(settings, name, value)
+    connection.configure(profile=connection.WORKER)
 
 
 @pytest.fixture

@@ -10,6 +10,11 @@ from enrollments.services import Author, Person, company_create, course_create, 
 STAFF = Author(id="1", name="Staff Member", email="staff@example.com")
 
 
+def id_of(name: str) -> str:
+    """Return the enrollment id a test names ``name``: always the same uuid, the format URLs accept."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"test-id/{name}"))
+
+
 def make_company(*, billing: str = "prepaid", name: str | None = None):
     return company_create(name=name or f"Company {uuid.uuid4().hex[:6]}", billing=billing)
 

@@ -14,7 +14,7 @@ from ..exceptions import EnrollmentError, InvalidCursor
 from ..forms import company_choices
 from ..services import Author, lifecycle_failure_resend, lifecycle_failures_resend
 from ..services.failures import ALREADY_RESENT
-from .common import render_page, requires
+from .common import company_or_404, render_page, requires
 
 
 def _list_url(company_id: str = "") -> str:
@@ -77,6 +77,7 @@ def failure_resend_all(request):
     if not company_id:
         messages.error(request, _("Choose a company to send its failed emails again."))
         return HttpResponseRedirect(_list_url())
+    company_id = company_or_404(company_id).sk
     try:
         report = lifecycle_failures_resend(tenant_id=company_id, author=Author.from_user(request.user))
     except EnrollmentError as error:

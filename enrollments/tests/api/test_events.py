@@ -206,7 +206,7 @@ def test_events__get__is_not_allowed(client, api):
 
 
 def test_events__dynamodb_unreachable__returns_503_json(api, dynamodb_down):
-    response = api("some-enrollment", {"type": "access"})
+    response = api("0f8fad5b-d9cb-469f-a165-70867728950e", {"type": "access"})
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "storage_unavailable"

@@ -1,10 +1,13 @@
 """Creating the tables: an existing table gets the indexes added to the models since it was made. A forked
-process opens its own connections."""
+process opens its own connections. A web process bounds every call to answer a stall in time."""
 
 import multiprocessing
+import os
+import subprocess
 import sys
 import uuid
 
+import pytest
 from django.conf import settings
 
 from enrollments.dynamo import connection, models
@@ -85,3 +88,60 @@ def test_forked_child__uses_its_own_connections__so_parent_and_child_read_their_
 
     assert wrong_in_parent == []
     assert child.exitcode == 0
+
+
+def test_call_bounds__web_defaults__a_stall_answers_well_within_gunicorns_timeout():
+    web, worker = connection.call_bounds(connection.WEB), connection.call_bounds(connection.WORKER)
+
+    # By construction, not by timing: the 503 page within about 10 s, and never past gunicorn's 30 s.
+    assert web.stall_seconds() <= 10
+    assert web.worst_case_seconds() < 30
+    assert worker.stall_seconds() > web.stall_seconds() and worker.max_attempts > web.max_attempts
+
+
+def test_call_bounds__three_attempts__every_timeout_and_pause_counted():
+    bounds = connection.CallBounds(connect_timeout=1, read_timeout=2, max_attempts=3)
+
+    assert bounds.stall_seconds() == pytest.approx(3 * (1 + 2) + 0.025 + 0.05)
+    assert bounds.worst_case_seconds() == 3 * (1 + 2) + (1 + 5) + (2 + 5)
+
+
+def _client_config(model) -> tuple:
+    config = model._get_connection().connection.client.meta.config
+    return config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]
+
+
+def _transactions_config() -> tuple:
+    config = connection.connection().client.meta.config
+    return config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]
+
+
+def test_configure__web_profile__every_client_gets_the_web_bounds_then_the_worker_ones_back():
+    web = (settings.DYNAMODB_CONNECT_TIMEOUT, settings.DYNAMODB_READ_TIMEOUT, settings.DYNAMODB_MAX_ATTEMPTS)
+    worker = (
+        settings.DYNAMODB_WORKER_CONNECT_TIMEOUT,
+        settings.DYNAMODB_WORKER_READ_TIMEOUT,
+        settings.DYNAMODB_WORKER_MAX_ATTEMPTS,
+    )
+    try:
+        connection.configure(profile=connection.WEB)
+
+        assert _client_config(models.UserItem) == _client_config(models.OrderItem) == web
+        assert _transactions_config() == web
+    finally:
+        connection.configure(profile=connection.WORKER)
+    assert _client_config(models.UserItem) == _transactions_config() == worker
+
+
+def test_wsgi__the_web_process__runs_with_the_web_bounds():
+    """The WSGI module (gunicorn's and runserver's entry) chooses the web profile; other processes keep the worker one."""
+    script = (
+        "import backoffice.wsgi; from enrollments.dynamo import connection as c, models as m; "
+        "print(c.call_bounds() == c.call_bounds(c.WEB), m.MainItem.Meta.read_timeout_seconds)"
+    )
+    environment = {**os.environ, "DEBUG": "true", "DYNAMODB_READ_TIMEOUT": "2.5"}
+
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "2.5"]

@@ -83,3 +83,30 @@ def test_find__missing_items__answers_none():
 def test_selectors__dynamodb_down__raise_storage_unavailable(dynamodb_down, read):
     with pytest.raises(StorageUnavailable):
         read()
+
+
+def test_enrollment_get__key_of_another_kind_of_item__raises_enrollment_not_found(enrollment):
+    # (user#<email>, "0") and (cpf#<digits>, "0") are the same key shape as an enrollment's, holding a person.
+    user_key = keys.user(enrollment.user.email)
+
+    with pytest.raises(EnrollmentNotFound):
+        selectors.enrollment_get(user_key.pk)
+    with pytest.raises(CompanyNotFound):
+        selectors.company_get(f"../{enrollment.tenant_id}")  # no such sort key in the companies partition
+    assert selectors.order_find(user_key.pk) is None
+
+
+@pytest.mark.parametrize("length", [2049, 3001])
+def test_item_reads__id_past_dynamodbs_key_size__not_found_not_storage_unavailable(length):
+    long_id = "x" * length
+
+    with pytest.raises(EnrollmentNotFound):
+        selectors.enrollment_get(long_id)
+    with pytest.raises(EnrollmentNotFound):
+        selectors.enrollment_partition(long_id)
+    with pytest.raises(CompanyNotFound):
+        selectors.company_get(long_id)
+    with pytest.raises(CourseNotFound):
+        selectors.course_get(long_id)
+    assert selectors.lifecycle_failure_find(long_id) is None
+    assert selectors.user_find(long_id) is None

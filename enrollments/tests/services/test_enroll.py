@@ -24,7 +24,16 @@ from enrollments.exceptions import (
 )
 from enrollments.services import enroll
 from enrollments.services.catalog import course_restore, course_retire
-from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person, order_uses
+from enrollments.tests.factories import (
+    STAFF,
+    id_of,
+    make_company,
+    make_course,
+    make_cpf,
+    make_order,
+    make_person,
+    order_uses,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +182,7 @@ def test_enroll__inside_window__raises_deduplication_conflict_and_writes_nothing
             user=person,
             author=STAFF,
             deduplication_window_days=10,
-            enrollment_id="second-" + first.id,
+            enrollment_id=id_of("second-" + first.id),
         )
 
     assert raised.value.enrollment_id == first.id
@@ -225,7 +234,13 @@ def test_enroll__prepaid_without_seats__raises_no_vacancy_left_and_writes_nothin
     company, course = make_company(), make_course()
 
     with pytest.raises(NoVacancyLeft) as raised:
-        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, enrollment_id="no-seat-x1")
+        enroll(
+            tenant_id=company.sk,
+            course_id=course.sk,
+            user=make_person(),
+            author=STAFF,
+            enrollment_id=id_of("no-seat-x1"),
+        )
 
     assert course.name in raised.value.message
     assert list(MainItem.query("no-seat-x1")) == []
@@ -239,7 +254,7 @@ def test_enroll__same_enrollment_id_twice__raises_already_exists(frozen_clock):
         course_id=course.sk,
         user=make_person(),
         author=STAFF,
-        enrollment_id="idem-1-" + company.sk,
+        enrollment_id=id_of("idem-1-" + company.sk),
     )
 
     with pytest.raises(EnrollmentAlreadyExists):
@@ -248,7 +263,7 @@ def test_enroll__same_enrollment_id_twice__raises_already_exists(frozen_clock):
             course_id=course.sk,
             user=make_person(),
             author=STAFF,
-            enrollment_id="idem-1-" + company.sk,
+            enrollment_id=id_of("idem-1-" + company.sk),
         )
 
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1

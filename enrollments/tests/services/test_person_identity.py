@@ -16,7 +16,7 @@ from enrollments.exceptions import (
     EnrollmentError,
 )
 from enrollments.services import cancel, enroll, record_completion
-from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
+from enrollments.tests.factories import STAFF, id_of, make_company, make_course, make_cpf, make_order, make_person
 from enrollments.tests.lifecycle_support import make_enrollment
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_cpf_of_a_person_with_another_email__is_refused_naming_that_person_and_w
     _enroll(company, course, owner)
 
     with pytest.raises(CpfBelongsToAnotherPerson) as refused:
-        _enroll(company, course, make_person(cpf=cpf), enrollment_id="refused-" + cpf)
+        _enroll(company, course, make_person(cpf=cpf), enrollment_id=id_of("refused-" + cpf))
 
     assert "Maria Souza" in refused.value.message and owner.email in refused.value.message
     assert refused.value.field == "cpf"
@@ -123,7 +123,7 @@ def test_active_enrollment_in_the_course__needs_enroll_again():
     first = _enroll(company, course, person)
 
     with pytest.raises(ActiveEnrollmentExists) as refused:
-        _enroll(company, course, person, enrollment_id="again-" + first.id)
+        _enroll(company, course, person, enrollment_id=id_of("again-" + first.id))
 
     assert refused.value.enrollment_id == first.id and "João Silva" in refused.value.message
     assert _partition_size("again-" + first.id) == 0
@@ -146,7 +146,7 @@ def test_active_enrollment__found_by_cpf_under_another_email__needs_enroll_again
 def test_the_same_submit_twice_without_window__shows_the_first_enrollment():
     company, course = make_company(billing="postpaid"), make_course()
     person = make_person()
-    first = _enroll(company, course, person, enrollment_id="twice-" + person.email)
+    first = _enroll(company, course, person, enrollment_id=id_of("twice-" + person.email))
 
     with pytest.raises(EnrollmentAlreadyExists):
         _enroll(company, course, person, enrollment_id=first.id)

@@ -153,3 +153,15 @@ def test_url__dynamodb_unreachable__503_page_not_a_server_error(client, login, d
     assert response.status_code == 503
     assert "The database is not answering" in response.content.decode()
     assert "admin/css/base.css" in response.content.decode()
+
+
+def test_url__dynamodb_stalled__503_page_instead_of_waiting(client, login, dynamodb_stalled):
+    login(permissions.VIEWERS)
+
+    response = client.get(reverse("admin:enrollment_list"))
+
+    assert response.status_code == 503
+    assert "The database is not answering" in response.content.decode()
+    # One connection an attempt: the page sent its call DYNAMODB_MAX_ATTEMPTS times, waited for answers that never
+    # came, and stopped.
+    assert len(dynamodb_stalled) == 2

@@ -394,7 +394,7 @@ def test_detail__email_previews__names_escaped_in_the_page_and_in_the_html_part(
 def test_detail__unknown_id__404(client, login):
     login(permissions.VIEWERS)
 
-    assert client.get(reverse("admin:enrollment_detail", args=["no-such-id"])).status_code == 404
+    assert client.get(reverse("admin:enrollment_detail", args=[str(uuid.uuid4())])).status_code == 404
 
 
 def test_email_html__its_own_policy__inline_styles_only_framed_by_the_site(client, login, enrollment):

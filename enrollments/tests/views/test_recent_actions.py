@@ -132,8 +132,9 @@ def test_admin_index__my_import__links_its_page_with_file_company_and_rows(clien
 
 
 def test_line__email_sent_again__names_the_email():
+    enrollment_id = str(uuid.uuid4())
     event = AuditEventItem(
-        "e1",
+        enrollment_id,
         "audit#2100-01-01T00:00:00.000000Z#abc123",
         created_at="2100-01-01T00:00:00.000000Z",
         action="LIFECYCLE_RESENT",
@@ -141,7 +142,7 @@ def test_line__email_sent_again__names_the_email():
         author=Author(id="1", name="Ana", staff=True).as_attribute(),
     )
 
-    said = line(selectors.RecentAction(kind=selectors.ENROLLMENT, item=event, target_id="e1"))
+    said = line(selectors.RecentAction(kind=selectors.ENROLLMENT, item=event, target_id=enrollment_id))
 
-    assert (said.action, said.subject) == ("Email sent again: Welcome", "Enrollment e1")
-    assert said.url == reverse("admin:enrollment_detail", args=["e1"]) and said.author == "Ana"
+    assert (said.action, said.subject) == ("Email sent again: Welcome", f"Enrollment {enrollment_id}")
+    assert said.url == reverse("admin:enrollment_detail", args=[enrollment_id]) and said.author == "Ana"
