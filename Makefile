@@ -51,8 +51,10 @@ run: install broker dynamodb-local
 	echo $$$$ > $(STATE)/honcho.pid && \
 	exec honcho start -f Procfile
 
+# Test processes (pytest-xdist): each has its own DynamoDB Local, table prefix and Celery queues.
+TEST_WORKERS ?= 2
 test: install broker browser gettext lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=25
 
 # ruff (lint and format check) and the import-linter layer contracts, all configured in pyproject.toml.
 lint: install
@@ -72,7 +74,7 @@ format: install
 
 # Everything but the slow end-to-end tests.
 test-fast: install broker
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not slow"
 
 # The benchmarks (not their helpers), each with RTT_MS of network round trip added to DynamoDB calls: make bench RTT_MS=10
 BENCHES := $(filter-out bench/_setup.py bench/latency_proxy.py,$(wildcard bench/*.py))
