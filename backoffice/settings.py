@@ -1,5 +1,6 @@
 """Settings for the enrollment back office, read from the environment (12-factor)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Second factor (TOTP, recovery codes) and login lockouts: backoffice/security.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "backoffice.security.apps.SecurityConfig",
     "enrollments",
     "enrollments.imports.apps.ImportsConfig",
     "enrollments.bulk.apps.BulkConfig",
@@ -64,10 +71,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # DynamoDB unreachable: a 503 page, not a server error.
     "enrollments.middleware.StorageUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out username or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -111,6 +128,36 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
 LOGIN_URL = "admin:login"
+
+# Sessions end after SESSION_IDLE_TIMEOUT_SECONDS without a request (every request moves the expiry, a write
+# to the session table: the import's progress page polls once a second), and at browser close by default.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=8 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# Login lockouts (django-axes): LOGIN_FAILURE_LIMIT failures lock the username, and the address, for
+# LOGIN_COOLOFF_MINUTES; `manage.py axes_reset_username USERNAME` / `axes_reset_ip IP` unlock sooner.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# Each one counts alone: a username tried from many addresses, or an address trying many usernames.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "backoffice.security.views.locked_out"
+# Proxies in front of the app that append to X-Forwarded-For; 0 reads REMOTE_ADDR only, since without such a
+# proxy anyone could write that header and get a fresh address for every guess.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The second factor (django-otp): "privileged" asks superusers and supervisors for it, "everyone" every staff
+# member (STAFF_2FA_REQUIRED=true). With DEBUG=true nobody unless STAFF_2FA_REQUIRED is set, so `make run`'s
+# demo login stays one step. Staff who set up an authenticator anyway are always asked for it.
+_staff_2fa_required = env.bool("STAFF_2FA_REQUIRED", default=None)
+if _staff_2fa_required is None:
+    TWO_FACTOR_REQUIRED_FOR = "nobody" if DEBUG else "privileged"
+else:
+    TWO_FACTOR_REQUIRED_FOR = "everyone" if _staff_2fa_required else "privileged"
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Backoffice"
 
 # DynamoDB: an empty endpoint means AWS itself.
 DYNAMODB_ENDPOINT = env("DYNAMODB_ENDPOINT", default="http://127.0.0.1:8765") or None
@@ -232,6 +279,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"pynamodb": {"level": "WARNING"}, "botocore": {"level": "WARNING"}},
+    # backoffice.security: failed logins, lockouts, wrong second-factor codes, permission denials (WARNING).
 }
 
 # The staff login `seed_demo` creates for local use.
