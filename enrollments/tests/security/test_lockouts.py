@@ -20,7 +20,9 @@ LOCKED_PT_BR = (
 
 
 def _log_in(client, username: str, password: str, **headers):
-    return client.post(reverse("admin:login"), {"username": username, "password": password, "next": "/admin/"}, **headers)
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": password, "next": "/admin/"}, **headers
+    )
 
 
 def _fail(client, username: str, times: int, **headers) -> None:
@@ -89,7 +91,9 @@ def test_login__address_failing_for_many_usernames__locks_another_user_out(clien
     assert elsewhere.status_code == 302
 
 
-def test_login__forwarded_for_without_a_trusted_proxy__ignored_so_the_address_stays_locked(client, staff_user, settings):
+def test_login__forwarded_for_without_a_trusted_proxy__ignored_so_the_address_stays_locked(
+    client, staff_user, settings
+):
     assert settings.TRUSTED_PROXY_COUNT == 0
     for number in range(settings.AXES_FAILURE_LIMIT):
         _fail(client, f"nobody-{number}", 1, REMOTE_ADDR="10.0.3.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}")
