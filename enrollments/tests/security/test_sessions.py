@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.security.middleware import LAST_ACTIVITY_KEY, REFRESH_SECONDS
 from enrollments import permissions
 
 pytestmark = pytest.mark.django_db
@@ -36,22 +38,48 @@ def test_session__idle_past_the_timeout__logged_out(client, login):
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
+def _last_moved(client, *, seconds_ago: int, expires_in: int) -> None:
+    """Make the session look last moved ``seconds_ago``, expiring in ``expires_in`` seconds."""
+    store = SessionStore(session_key=client.session.session_key)
+    store[LAST_ACTIVITY_KEY] = int(timezone.now().timestamp()) - seconds_ago
+    store.save()
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() + timedelta(seconds=expires_in))
+
+
 def test_session__activity__moves_the_expiry_a_whole_timeout_ahead(client, login, settings):
     login(permissions.VIEWERS)
     client.get(reverse("admin:index"))
-    Session.objects.filter(pk=_session(client).pk).update(expire_date=timezone.now() + timedelta(seconds=30))
+    _last_moved(client, seconds_ago=REFRESH_SECONDS + 1, expires_in=30)
 
     response = client.get(reverse("admin:index"))
 
     assert response.status_code == 200
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     assert _session(client).expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    assert "sessionid" in response.cookies and response.cookies["sessionid"]["max-age"] == ""
+
+
+def test_session__activity_within_a_minute_of_the_last_move__no_session_write(client, login):
+    login(permissions.VIEWERS)
+    client.get(reverse("admin:index"))
+    _last_moved(client, seconds_ago=5, expires_in=3600)
+    before = _session(client).expire_date
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert _session(client).expire_date == before
+    assert "sessionid" not in response.cookies
 
 
 def test_session__short_timeout_setting__expiry_follows_it(client, login, settings):
     settings.SESSION_COOKIE_AGE = 120
     login(permissions.VIEWERS)
+    client.get(reverse("admin:index"))
+    _last_moved(client, seconds_ago=REFRESH_SECONDS, expires_in=5)
 
     client.get(reverse("admin:index"))
 
-    assert _session(client).expire_date < timezone.now() + timedelta(seconds=121)
+    assert (
+        timezone.now() + timedelta(seconds=60) < _session(client).expire_date < timezone.now() + timedelta(seconds=121)
+    )
