@@ -11,6 +11,11 @@ REFRESH_SECONDS = 60
 LAST_ACTIVITY_KEY = "security.last_activity"
 
 
+def mark_activity(session) -> None:
+    """Record that ``session``'s expiry moves now (its save writes the new expiry)."""
+    session[LAST_ACTIVITY_KEY] = int(time.time())
+
+
 class SessionActivityMiddleware:
     """Move a logged-in session's expiry a whole timeout ahead when it was last moved over a minute ago."""
 
@@ -22,7 +27,6 @@ class SessionActivityMiddleware:
         session = getattr(request, "session", None)
         # A session written already (a login, a logout) has its fresh expiry; only logged-in ones are kept alive.
         if session is not None and not session.modified and session.get(SESSION_KEY):
-            now = int(time.time())
-            if now - session.get(LAST_ACTIVITY_KEY, 0) >= REFRESH_SECONDS:
-                session[LAST_ACTIVITY_KEY] = now
+            if time.time() - session.get(LAST_ACTIVITY_KEY, 0) >= REFRESH_SECONDS:
+                mark_activity(session)
         return response
