@@ -10,12 +10,20 @@ to staff holding its permission. Apps add sections from their ``admin.py``:
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import update_wrapper
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from backoffice.security import policy
+from backoffice.security import views as security_views
 
 APP_LABEL = "backoffice"
 
@@ -91,6 +99,27 @@ class BackofficeAdminSite(admin.AdminSite):
         self._sections: dict[str, Section] = {}
         self._index_context: list[Callable] = []
 
+    def has_permission(self, request):
+        """Return whether ``request`` may use the site: active staff who gave the second factor they owe."""
+        return super().has_permission(request) and not policy.second_factor_pending(request.user)
+
+    def login(self, request, extra_context=None):
+        """Django's login, which sends a session that gave its password but owes a second factor to that step."""
+        user = request.user
+        if user.is_active and user.is_staff and policy.second_factor_pending(user):
+            return HttpResponseRedirect(security_views.second_step_url(request))
+        return super().login(request, extra_context)
+
+    def second_step_view(self, view):
+        """Wrap a page of the login's second step: for active staff who gave their password, verified or not."""
+
+        def inner(request, *args, **kwargs):
+            if not (request.user.is_active and request.user.is_staff):
+                return redirect_to_login(request.get_full_path(), reverse("admin:login", current_app=self.name))
+            return view(request, *args, **kwargs)
+
+        return update_wrapper(never_cache(csrf_protect(inner)), view)
+
     def register_index_context(self, context: Callable) -> None:
         """Add ``context(request) -> dict`` to what the admin index renders (the app's "Recent actions")."""
         self._index_context.append(context)
@@ -113,6 +142,12 @@ class BackofficeAdminSite(admin.AdminSite):
 
     def get_urls(self):
         section_urls = [path(f"{section.slug}/", include(section.urls(self.admin_view))) for section in self.sections]
+        second_step = [
+            ("two-step/", security_views.second_factor_verify),
+            ("two-step/setup/", security_views.second_factor_setup),
+            ("two-step/recovery-codes/", security_views.recovery_codes),
+            ("two-step/cancel/", security_views.second_factor_cancel),
+        ]
         # Django's "view on site" redirect has no public site to send anyone to, and fails on the
         # unmanaged model's missing table: without it, the catch-all answers 404.
         admin_urls = [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
@@ -120,6 +155,7 @@ class BackofficeAdminSite(admin.AdminSite):
         return [
             path(f"{APP_LABEL}/", self.admin_view(self.backoffice_index), name="backoffice_index"),
             path(f"{APP_LABEL}/", include(section_urls)),
+            *(path(route, self.second_step_view(view), name=view.__name__) for route, view in second_step),
         ] + admin_urls
 
     def backoffice_app(self, request) -> dict | None:

@@ -1,5 +1,6 @@
 """Settings for the enrollment back office, read from the environment (12-factor)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -65,6 +66,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Content-Security-Policy (its system checks flag settings of the 3.x format).
     "csp",
+    # Second factor (TOTP, recovery codes) and login lockouts: backoffice/security.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "backoffice.security.apps.SecurityConfig",
     "enrollments",
     "enrollments.imports.apps.ImportsConfig",
     "enrollments.bulk.apps.BulkConfig",
@@ -78,15 +85,27 @@ MIDDLEWARE = [
     # Static files from the app itself (compressed, hashed names cached for ever): no web server in front needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Activity keeps a session alive (SESSION_IDLE_TIMEOUT_SECONDS).
+    "backoffice.security.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # DynamoDB unreachable: a 503 page, not a server error.
     "enrollments.middleware.StorageUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out username or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -149,6 +168,38 @@ STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
 
 LOGIN_URL = "admin:login"
+
+# Sessions end after SESSION_IDLE_TIMEOUT_SECONDS without a request, and at browser close by default.
+# Requests move the expiry (SessionActivityMiddleware) at most once a minute, not on every request as
+# SESSION_SAVE_EVERY_REQUEST would: the import's progress page polls once a second.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# Login lockouts (django-axes): LOGIN_FAILURE_LIMIT failures lock the username, and the address, for
+# LOGIN_COOLOFF_MINUTES; `manage.py axes_reset_username USERNAME` / `axes_reset_ip IP` unlock sooner.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# Each one counts alone: a username tried from many addresses, or an address trying many usernames.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip.client_ip"
+# Axes' admin pages have no pt-BR; the commands unlock, the backoffice.security log lists the failures.
+AXES_ENABLE_ADMIN = False
+AXES_LOCKOUT_CALLABLE = "backoffice.security.views.locked_out"
+# Proxies in front of the app that append to X-Forwarded-For; 0 reads REMOTE_ADDR only, since without such a
+# proxy anyone could write that header and get a fresh address for every guess.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The second factor (django-otp): "privileged" asks superusers and supervisors for it, "everyone" every staff
+# member (STAFF_2FA_REQUIRED=true). With DEBUG=true nobody unless STAFF_2FA_REQUIRED is set, so `make run`'s
+# demo login stays one step. Staff who set up an authenticator anyway are always asked for it.
+_staff_2fa_required = env.bool("STAFF_2FA_REQUIRED", default=None)
+if _staff_2fa_required is None:
+    TWO_FACTOR_REQUIRED_FOR = "nobody" if DEBUG else "privileged"
+else:
+    TWO_FACTOR_REQUIRED_FOR = "everyone" if _staff_2fa_required else "privileged"
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Backoffice"
 
 # DynamoDB: an empty endpoint means AWS itself.
 DYNAMODB_ENDPOINT = env("DYNAMODB_ENDPOINT", default="http://127.0.0.1:8765") or None
@@ -306,6 +357,7 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": [], "level": "INFO"},
     },
+    # backoffice.security: failed logins, lockouts, wrong second-factor codes, permission denials (WARNING).
 }
 # A worker writes its JSON lines through the handler above, not through Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

@@ -1,5 +1,7 @@
 """What every back-office page shares: admin context, domain errors on forms, the 403 page."""
 
+import logging
+
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
@@ -8,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..exceptions import CompanyNotFound, CourseNotFound, EnrollmentError, InvalidEnrollmentData
+
+security_log = logging.getLogger("backoffice.security")
 
 
 def requires(permission: str):
@@ -33,7 +37,11 @@ def add_domain_error(form, error: EnrollmentError, *, fields: dict[str, str] | N
 
 
 def permission_denied(request, exception=None):
-    """The 403 page, in the admin's look."""
+    """The 403 page, in the admin's look; every denial goes to the security log."""
+    user = getattr(request, "user", None)
+    security_log.warning(
+        "Permission denied: user_id=%s method=%s path=%s", getattr(user, "pk", None), request.method, request.path
+    )
     # Error handlers' responses are not rendered by Django's handler: render here.
     return render_page(request, "403.html", {"title": _("Permission denied")}, status=403).render()
 
