@@ -185,6 +185,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip.client_ip"
 # Axes' admin pages have no pt-BR; the commands unlock, the backoffice.security log lists the failures.
 AXES_ENABLE_ADMIN = False
+# No start-up banner: every manage.py command and worker would print it first.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "backoffice.security.views.locked_out"
 # Proxies in front of the app that append to X-Forwarded-For; 0 reads REMOTE_ADDR only, since without such a
 # proxy anyone could write that header and get a fresh address for every guess.

@@ -127,7 +127,7 @@ def test_log_format_json__settings_of_a_process__every_line_json_with_the_reques
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     assert result.stdout.strip() == "edge-42"
-    assert any(line["request_id"] == "edge-42" and "Not Found" in line["message"] for line in lines)
+    assert any(line.get("request_id") == "edge-42" and "Not Found" in line["message"] for line in lines)
 
 
 def test_log_format__neither_text_nor_json__refused_at_start():

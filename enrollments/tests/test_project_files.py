@@ -59,7 +59,7 @@ def test_makefile__run_starts_the_procfile_and_test_runs_pytest():
 
     assert re.search(r"^run:.*dynamodb-local", makefile, re.M)
     assert "honcho start -f Procfile" in makefile
-    assert re.search(r"^test:.*\n\t\$\(PY\) -m pytest$", makefile, re.M)
+    assert re.search(r"^test:.*\n\t\$\(PY\) -m pytest -n \$\(TEST_WORKERS\)", makefile, re.M)
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
 
 

@@ -415,7 +415,7 @@ def test_email_html__event_the_enrollment_does_not_have__404(client, login, enro
     def status(enrollment_id, event):
         return client.get(reverse("admin:enrollment_email_html", args=[enrollment_id, event])).status_code
 
-    assert status(enrollment.id, "course_archived") == 404 and status("no-such-id", "welcome") == 404
+    assert status(enrollment.id, "course_archived") == 404 and status(str(uuid.uuid4()), "welcome") == 404
 
 
 def test_email_html__staff_without_view_permission__403(client, login, enrollment):
