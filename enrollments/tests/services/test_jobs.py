@@ -64,7 +64,7 @@ def _export_start(job_id, enqueue):
     return export_services.export_start(
         job_id=job_id,
         source="enrollments",
-        params={"company": "nobody"},
+        params={"tenant_id": "nobody"},
         fmt="csv",
         total=0,
         language="en",
