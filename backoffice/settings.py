@@ -295,12 +295,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(LIFECYCLE_TICK_SECONDS),
         "options": {"expires": float(LIFECYCLE_TICK_SECONDS)},
     },
-    # Queue again the missing chunks of imports without progress (see IMPORT_STALL_SECONDS).
+    # Every job kind is swept every minute: a job the task queue did not take (the broker was down) is queued on the
+    # first sweep after the broker answers again, one without progress for IMPORT_STALL_SECONDS is queued again.
     "imports-resume-stalled": {"task": "enrollments.tasks_imports.imports_resume_stalled", "schedule": 60.0},
-    # The same for bulk cancels: the jobs the queue did not take, the chunks of a killed worker.
     "bulk-cancels-resume-stalled": {"task": "enrollments.bulk.bulk_cancels_resume_stalled", "schedule": 60.0},
-    # Delete the files of exports older than EXPORT_RETENTION_HOURS; queue again the exports without progress.
-    "exports-sweep": {"task": "enrollments.reports.exports_sweep", "schedule": 600.0},
+    # Also deletes the files of exports older than EXPORT_RETENTION_HOURS.
+    "exports-sweep": {"task": "enrollments.reports.exports_sweep", "schedule": 60.0},
 }
 
 # The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).

@@ -57,6 +57,12 @@ SOURCES = {
 }
 
 
+# What a job's start and progress pages say while the task queue has not taken it (bulk cancels, exports).
+JOB_WAITING_FOR_QUEUE = _(
+    "The task queue does not answer right now: the job is stored and will start by itself within a minute of the "
+    "queue coming back. Nothing needs to be done again."
+)
+
 IMPORT_STATES = {
     "PREPARING": _("Preparing"),
     "RUNNING": _("Running"),

@@ -19,6 +19,7 @@ from ..imports.jobs import DONE as IMPORT_DONE
 from ..imports.jobs import ENROLLED
 from ..imports.reports import import_report_rows
 from ..imports.selectors import import_job_get
+from ..rules import job_waiting_for_queue
 
 RUNNING = "RUNNING"
 DONE = "DONE"
@@ -132,4 +133,6 @@ def bulk_cancel_progress(job_id: str) -> dict:
         "canceled": int(job.canceled),
         "refused": int(job.refused),
         "finished": job.state == DONE,
+        # Stored, but the task queue has not taken its chunks yet (the sweep queues it once the queue answers).
+        "waiting": job_waiting_for_queue(job),
     }

@@ -7,7 +7,7 @@ confirmation form's token: a second submit of the same form finds the first job.
 A chunk's results and the job's counters are written together in one transaction, once.
 """
 
-import logging
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -32,16 +32,13 @@ from ..exceptions import (
     EnrollmentNotFound,
     InvalidEnrollmentData,
     NotCancelable,
-    QueueUnavailable,
     StorageUnavailable,
 )
 from ..services import cancel
 from ..services.common import Author
-from ..services.jobs import finish_when_complete, record_chunk_once
+from ..services.jobs import finish_when_complete, job_queue, job_resume, record_chunk_once
 from . import selectors
 from .selectors import CANCELED, REFUSED, RUNNING, BulkCancelNotFound
-
-logger = logging.getLogger(__name__)
 
 # Queue chunks of a job for the workers: ``enqueue(job_id, chunk_numbers)`` (``tasks.enqueue_chunks``).
 Enqueue = Callable[[str, Iterable[int]], None]
@@ -75,7 +72,8 @@ def bulk_cancel_start(
 
     ``job_id`` (the form's token) makes a second start of the same form raise
     ``BulkCancelAlreadyStarted``. Ids given twice are canceled once. When the queue does not
-    answer, the job waits, stored, and the sweep (``bulk_cancel_resume_stalled``) queues its chunks.
+    answer, the job waits, stored without ``queued_at``, and the next sweep (``bulk_cancel_resume_stalled``)
+    queues its chunks.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -123,11 +121,20 @@ def bulk_cancel_start(
         tx.commit()
     except TransactionFailed:
         raise BulkCancelAlreadyStarted(job_id) from None
-    try:
-        enqueue(job_id, range(len(chunks)))
-    except QueueUnavailable as error:
-        logger.warning("Bulk cancel %s is stored but not queued: %s", job_id, error.message)
-    return job
+    return job_queue(job, queue_work=_queue_work(enqueue), reread=functools.partial(selectors.bulk_cancel_get, job_id))
+
+
+def _queue_work(enqueue: Enqueue):
+    def queue_work(job: BulkCancelJobItem) -> None:
+        done = selectors.bulk_cancel_chunks_done(job.job_id)
+        missing = [number for number in range(job.chunks_total) if number not in done]
+        if missing:
+            enqueue(job.job_id, missing)
+        else:
+            # Every chunk is recorded and the job still runs: whoever recorded the last one did not finish it.
+            bulk_cancel_finish_if_complete(job_id=job.job_id)
+
+    return queue_work
 
 
 @storage_errors_as_domain_errors
@@ -212,12 +219,12 @@ def bulk_cancel_finish_if_complete(*, job_id: str) -> BulkCancelJobItem:
 
 @storage_errors_as_domain_errors
 def bulk_cancel_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None = None) -> list[str]:
-    """Queue again the missing chunks of the bulk cancels without progress for ``stalled_after`` (default
-    ``IMPORT_STALL_SECONDS``); return their ids.
+    """Queue the running bulk cancels the task queue did not take, and again the missing chunks of the ones without
+    progress for ``stalled_after`` (default ``IMPORT_STALL_SECONDS``); return their ids.
 
     Safe while a job still runs: a chunk run twice is recorded once, and ``cancel`` refuses an
-    enrollment already canceled. It brings back the jobs the queue did not take and the chunks
-    of a worker killed mid-run.
+    enrollment already canceled. It brings back the jobs the queue did not take (on the first sweep after the
+    queue answers again: ``services.jobs.job_resume``) and the chunks of a worker killed mid-run.
     """
     if stalled_after is None:
         stalled_after = timedelta(seconds=settings.IMPORT_STALL_SECONDS)
@@ -228,26 +235,7 @@ def bulk_cancel_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | N
             job = selectors.bulk_cancel_get(job_id)
         except BulkCancelNotFound:
             continue
-        if job.state != RUNNING or (job.updated_at or job.created_at) > cutoff:
-            continue
-        done = selectors.bulk_cancel_chunks_done(job_id)
-        missing = [number for number in range(job.chunks_total) if number not in done]
-        if not missing:
-            bulk_cancel_finish_if_complete(job_id=job_id)
-            continue
-        # The heartbeat moves first, so the next sweep waits a full stall period before queuing again.
-        touch = Transaction()
-        touch.update(
-            job, [BulkCancelJobItem.updated_at.set(clock.now_iso())], condition=BulkCancelJobItem.state == RUNNING
-        )
-        try:
-            touch.commit()
-        except TransactionFailed:
-            continue
-        try:
-            enqueue(job_id, missing)
-        except QueueUnavailable as error:
-            logger.warning("Bulk cancel %s is still not queued: %s", job_id, error.message)
-            continue
-        touched.append(job_id)
+        reread = functools.partial(selectors.bulk_cancel_get, job_id)
+        if job_resume(job, stalled_before=cutoff, queue_work=_queue_work(enqueue), reread=reread):
+            touched.append(job_id)
     return touched

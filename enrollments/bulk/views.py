@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
-from .. import permissions
+from .. import labels, permissions
 from ..exceptions import EnrollmentError, ImportJobNotFound
-from ..rules import is_uuid_id
+from ..rules import is_uuid_id, job_waiting_for_queue
 from ..services import Author
 from ..views.common import add_domain_error, render_page, requires
 from . import selectors, services
@@ -56,7 +56,7 @@ def bulk_cancel_confirm(request):
     if form.is_bound and form.is_valid():
         job_id = form.cleaned_data["token"]
         try:
-            services.bulk_cancel_start(
+            job = services.bulk_cancel_start(
                 job_id=job_id,
                 enrollment_ids=ids,
                 reason=form.cleaned_data["reason"],
@@ -70,7 +70,10 @@ def bulk_cancel_confirm(request):
         except EnrollmentError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("The bulk cancel started: the bar shows its progress."))
+            if job_waiting_for_queue(job):
+                messages.warning(request, labels.JOB_WAITING_FOR_QUEUE)
+            else:
+                messages.success(request, _("The bulk cancel started: the bar shows its progress."))
             return HttpResponseRedirect(_detail_url(job_id))
     context = {
         "title": _("Cancel enrollments"),
@@ -120,6 +123,7 @@ def bulk_cancel_detail(request, job_id):
         "results": list(selectors.bulk_cancel_results(job.job_id)) if progress["finished"] else [],
         "state_label": state_labels[job.state],
         "state_labels": state_labels,
+        "waiting_text": labels.JOB_WAITING_FOR_QUEUE,
     }
     return render_page(request, "admin/backoffice/bulk_cancel_detail.html", context)
 

@@ -600,6 +600,8 @@ class BulkCancelJobItem(RecentActionItem, discriminator="bulk_cancel_job"):
     refused = NumberAttribute(default=0)
     finished_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    # When its chunks were handed to the task queue; absent while the queue did not take them (``services.jobs``).
+    queued_at = UnicodeAttribute(null=True)
 
 
 class BulkCancelChunkItem(MainItem, discriminator="bulk_cancel_chunk"):
@@ -644,6 +646,8 @@ class ExportJobItem(MainItem, discriminator="export_job"):
     finished_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
+    # When it was handed to the task queue; absent while the queue did not take it (``services.jobs``).
+    queued_at = UnicodeAttribute(null=True)
 
 
 class ExportListingItem(MainItem, discriminator="export_listing"):

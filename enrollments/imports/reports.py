@@ -10,6 +10,7 @@ from .. import clock
 from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import ImportJobItem
+from ..rules import job_waiting_for_queue
 from ..validators import format_cpf
 from . import selectors
 from .jobs import COUNTER_NAMES, DONE, ENROLLED, FAILED, RUNNING, ChunkRow
@@ -59,7 +60,7 @@ def job_progress(job: ImportJobItem) -> dict:
         "counts": {name: int(getattr(job, name) or 0) for name in COUNTER_NAMES},
         "error": job.error,
         # Stored, but the task queue has not taken its chunks yet (the sweep queues it once the queue answers).
-        "waiting": job.state == RUNNING and not job.queued_at,
+        "waiting": job_waiting_for_queue(job),
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,

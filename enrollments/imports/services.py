@@ -5,7 +5,7 @@ in DynamoDB, one item per chunk in the job's partition, so any worker on any
 machine can enroll any chunk (``chunks``).
 """
 
-import contextlib
+import functools
 import json
 import logging
 import uuid
@@ -31,10 +31,10 @@ from ..exceptions import (
     ConcurrentChange,
     ImportAlreadyStarted,
     ImportJobNotFound,
-    QueueUnavailable,
     SameFileImported,
 )
 from ..services.common import Author
+from ..services.jobs import job_queue, job_resume
 from . import selectors
 from .chunks import import_finish_if_complete
 from .files import read_upload
@@ -238,37 +238,27 @@ def _job_set_running(job: ImportJobItem, *, courses: dict, chunks_total: int, ru
 
 @storage_errors_as_domain_errors
 def import_queue(*, job: ImportJobItem, enqueue: Enqueue) -> ImportJobItem:
-    """Hand every chunk of a running job to the task queue, once; return the job.
+    """Hand every chunk without results of a running job to the task queue, once; return the job.
 
-    The job is claimed for queuing first (``queued_at``), so the page and the sweep never
-    both queue it. When the queue does not answer, the claim is given back and the job
-    waits, stored, for the next sweep: nothing is lost and nothing is queued twice.
+    The shared mechanism claims the job first (``services.jobs.job_queue``), so the page and the sweep never both
+    queue it. When the queue does not answer, the job waits, stored, without ``queued_at``, for the next sweep:
+    nothing is lost and nothing is queued twice.
     """
-    now_iso = clock.now_iso()
-    claim = Transaction()
-    claim.update(
-        job,
-        [ImportJobItem.queued_at.set(now_iso), ImportJobItem.updated_at.set(now_iso)],
-        condition=(ImportJobItem.state == RUNNING) & ImportJobItem.queued_at.does_not_exist(),
-        name="job",
-    )
-    try:
-        claim.commit()
-    except TransactionFailed:
-        return selectors.import_job_get(job.job_id)  # queued already, or no longer running
-    done = selectors.import_chunks_done(job.job_id)
-    try:
-        enqueue(job.job_id, [number for number in range(job.chunks_total) if number not in done])
-    except QueueUnavailable as error:
-        logger.warning("Import %s is stored but not queued: %s", job.job_id, error.message)
-        release = Transaction()
-        release.update(job, [ImportJobItem.queued_at.remove()], condition=ImportJobItem.queued_at == now_iso)
-        with contextlib.suppress(TransactionFailed):
-            release.commit()
-        job.queued_at = None
-        return job
-    job.queued_at = job.updated_at = now_iso
-    return job
+    reread = functools.partial(selectors.import_job_get, job.job_id)
+    return job_queue(job, queue_work=_queue_work(enqueue), reread=reread)
+
+
+def _queue_work(enqueue: Enqueue):
+    def queue_work(job: ImportJobItem) -> None:
+        done = selectors.import_chunks_done(job.job_id)
+        missing = [number for number in range(job.chunks_total) if number not in done]
+        if missing:
+            enqueue(job.job_id, missing)
+        else:
+            # Every chunk is recorded and the job still runs: whoever recorded the last one did not finish it.
+            import_finish_if_complete(job_id=job.job_id)
+
+    return queue_work
 
 
 @storage_errors_as_domain_errors
@@ -307,7 +297,8 @@ def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None =
     ids of the imports queued, resumed or failed.
 
     A worker killed mid-chunk leaves its task unacknowledged until the broker's
-    visibility timeout; this sweep, run by beat, brings such imports back sooner.
+    visibility timeout; this sweep, run by beat, brings such imports back sooner. The queuing and resuming are
+    the mechanism every job kind shares (``services.jobs.job_resume``).
     """
     if stalled_after is None:
         stalled_after = timedelta(seconds=settings.IMPORT_STALL_SECONDS)
@@ -318,17 +309,13 @@ def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None =
             job = selectors.import_job_get(job_id)
         except ImportJobNotFound:
             continue
-        if job.state == RUNNING and not job.queued_at:
-            if import_queue(job=job, enqueue=enqueue).queued_at:
+        if job.state == PREPARING:
+            if (job.updated_at or job.created_at) <= cutoff:
+                _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
                 touched.append(job_id)
             continue
-        if (job.updated_at or job.created_at) > cutoff:
-            continue
-        if job.state == PREPARING:
-            _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
-            touched.append(job_id)
-        elif job.state == RUNNING:
-            import_resume(job_id=job_id, enqueue=enqueue)
+        reread = functools.partial(selectors.import_job_get, job_id)
+        if job_resume(job, stalled_before=cutoff, queue_work=_queue_work(enqueue), reread=reread):
             touched.append(job_id)
     return touched
 

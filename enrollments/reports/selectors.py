@@ -177,4 +177,6 @@ def export_progress(job_id: str) -> dict:
         "finished": job.state in (DONE, FAILED, EXPIRED),
         "ready": job.state == DONE and bool(job.file_name),
         "error": job.error or "",
+        # Stored, but the task queue has not taken it yet (the sweep queues it once the queue answers).
+        "waiting": rules.job_waiting_for_queue(job),
     }

@@ -7,6 +7,7 @@ writes the whole file again, so a redelivered or requeued task is harmless: the 
 to finish keeps its file, a later one deletes its own.
 """
 
+import functools
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
@@ -23,8 +24,9 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ExportJobItem, ExportListingItem
 from ..dynamo.transactions import Transaction, TransactionFailed
-from ..exceptions import EnrollmentError, QueueUnavailable, StorageUnavailable
+from ..exceptions import EnrollmentError, StorageUnavailable
 from ..services.common import Author
+from ..services.jobs import job_queue, job_resume
 from . import exports, selectors
 from .selectors import DONE, EXPIRED, FAILED, RUNNING, ExportNotFound
 
@@ -64,7 +66,8 @@ def export_start(
     enqueue: Enqueue,
 ) -> ExportJobItem:
     """Store an export job and queue it; return the job. A second start of the same ``job_id`` raises
-    ``ExportAlreadyStarted``. When the queue does not answer, the job waits, stored, for the sweep."""
+    ``ExportAlreadyStarted``. When the queue does not answer, the job waits, stored without ``queued_at``, and the
+    next sweep queues it (``services.jobs.job_queue``)."""
     if source not in exports.SOURCES or fmt not in exports.FORMATS:
         raise ValueError(f"unknown export {source!r} as {fmt!r}")
     now_iso = clock.now_iso()
@@ -91,11 +94,14 @@ def export_start(
         tx.commit()
     except TransactionFailed:
         raise ExportAlreadyStarted(job_id) from None
-    try:
-        enqueue(job_id)
-    except QueueUnavailable as error:
-        logger.warning("Export %s is stored but not queued: %s", job_id, error.message)
-    return job
+    return job_queue(job, queue_work=_queue_work(enqueue), reread=functools.partial(selectors.export_job_get, job_id))
+
+
+def _queue_work(enqueue: Enqueue):
+    def queue_work(job: ExportJobItem) -> None:
+        enqueue(job.job_id)
+
+    return queue_work
 
 
 def _counting(rows: Iterator[list], job: ExportJobItem) -> Iterator[list]:
@@ -169,8 +175,9 @@ def export_file(job: ExportJobItem):
 
 @storage_errors_as_domain_errors
 def exports_sweep(*, enqueue: Enqueue, retention: timedelta | None = None, stalled_after: timedelta | None = None):
-    """Delete the files of exports older than ``retention`` (``EXPORT_RETENTION_HOURS``), marking them EXPIRED, and
-    queue again the recent ones without progress for ``stalled_after`` (``IMPORT_STALL_SECONDS``).
+    """Delete the files of exports older than ``retention`` (``EXPORT_RETENTION_HOURS``), marking them EXPIRED; queue
+    the recent ones the task queue did not take, and again the ones without progress for ``stalled_after``
+    (``IMPORT_STALL_SECONDS``), through the mechanism every job kind shares (``services.jobs.job_resume``).
 
     Return ``(expired job ids, requeued job ids)``.
     """
@@ -198,15 +205,7 @@ def exports_sweep(*, enqueue: Enqueue, retention: timedelta | None = None, stall
             job = selectors.export_job_get(listing.job_id)
         except ExportNotFound:
             continue
-        if job.state != RUNNING or (job.updated_at or job.created_at) > stalled:
-            continue
-        # The heartbeat moves first, so the next sweep waits a full stall period before queuing again.
-        if not _update(job, []):
-            continue
-        try:
-            enqueue(job.job_id)
-        except QueueUnavailable as error:
-            logger.warning("Export %s is still not queued: %s", job.job_id, error.message)
-            continue
-        requeued.append(job.job_id)
+        reread = functools.partial(selectors.export_job_get, listing.job_id)
+        if job_resume(job, stalled_before=stalled, queue_work=_queue_work(enqueue), reread=reread):
+            requeued.append(job.job_id)
     return expired, requeued

@@ -142,7 +142,7 @@ def _export(request, source: str, params: dict, fmt: str, *, back_url: str):
         if form.is_valid():
             job_id = form.cleaned_data["token"]
             try:
-                services.export_start(
+                job = services.export_start(
                     job_id=job_id,
                     source=source,
                     params=params,
@@ -155,7 +155,10 @@ def _export(request, source: str, params: dict, fmt: str, *, back_url: str):
             except services.ExportAlreadyStarted:
                 pass
             else:
-                messages.success(request, _("The export started: the bar shows its progress."))
+                if rules.job_waiting_for_queue(job):
+                    messages.warning(request, labels.JOB_WAITING_FOR_QUEUE)
+                else:
+                    messages.success(request, _("The export started: the bar shows its progress."))
             return HttpResponseRedirect(reverse("admin:export_detail", args=[job_id]))
     else:
         form = ExportStartForm()
@@ -204,6 +207,7 @@ def export_detail(request, job_id):
         "state_label": state_labels[job.state],
         "state_labels": state_labels,
         "retention_hours": settings.EXPORT_RETENTION_HOURS,
+        "waiting_text": labels.JOB_WAITING_FOR_QUEUE,
     }
     return render_page(request, "admin/backoffice/export_detail.html", context)
 

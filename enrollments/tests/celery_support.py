@@ -130,3 +130,40 @@ class ImportWorkers:
 
     def logs(self) -> str:
         return "\n".join(worker.output()[-3000:] for worker in self.workers)
+
+    def wait_for(self, condition, *, timeout: float = 240.0, every: float = 0.3):
+        """Return ``condition()``'s first true value; fail with the workers' logs after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not (value := condition()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"gave up waiting; worker logs:\n{self.logs()}")
+            time.sleep(every)
+        return value
+
+
+class BrokerOutage:
+    """The task queue down for this process: the Celery app points at a port where nothing listens, until
+    ``restore()``. Workers keep their own connection to the real broker."""
+
+    def __init__(self):
+        from backoffice.celery import celery_app
+
+        self.app = celery_app
+        self.saved = celery_app.conf.broker_url
+
+    def start(self, dead_url: str) -> "BrokerOutage":
+        self._point_at(dead_url)
+        return self
+
+    def restore(self) -> None:
+        self._point_at(self.saved)
+
+    def _point_at(self, url: str) -> None:
+        from kombu import pools
+
+        self.app.conf.broker_url = url
+        # Drop every pooled connection and producer, so the next publish connects to ``url``.
+        self.app.pool.force_close_all()
+        self.app._pool = None
+        self.app.amqp._producer_pool = None
+        pools.reset()

@@ -19,7 +19,7 @@ from enrollments import clock
 from enrollments.dynamo import connection
 from enrollments.services import enroll, lifecycle_cursor_set
 from enrollments.tests.browser_support import CHROMIUM, CHROMIUM_ARGS
-from enrollments.tests.celery_support import ImportWorkers, Worker, drop_queue
+from enrollments.tests.celery_support import BrokerOutage, ImportWorkers, Worker, drop_queue
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 from enrollments.tests.lifecycle_support import WINDOW_DAYS, ApiCall, LifecycleTime, SmtpSink, next_window
 from scripts import production_server as production
@@ -66,23 +66,11 @@ def dynamodb_stalled():
 
 @pytest.fixture
 def broker_down():
-    """Point the Celery app at a port where nothing listens, then restore it: the task queue is down."""
-    from kombu import pools
-
-    from backoffice.celery import celery_app
-
-    def point_at(url: str) -> None:
-        celery_app.conf.broker_url = url
-        # Drop every pooled connection and producer, so the next publish connects to ``url``.
-        celery_app.pool.force_close_all()
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        pools.reset()
-
-    saved = celery_app.conf.broker_url
-    point_at(f"redis://127.0.0.1:{free_port()}/0")
-    yield
-    point_at(saved)
+    """Point the Celery app at a port where nothing listens (the task queue is down) until the test calls
+    ``broker_down.restore()`` or ends."""
+    outage = BrokerOutage().start(f"redis://127.0.0.1:{free_port()}/0")
+    yield outage
+    outage.restore()
 
 
 # Staff and catalog data.

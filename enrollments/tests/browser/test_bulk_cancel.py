@@ -5,6 +5,7 @@ import re
 import pytest
 
 from enrollments import permissions, selectors
+from enrollments.bulk import tasks as bulk_tasks
 from enrollments.services import cancel, enroll
 from enrollments.tests.browser_support import log_in, member, watch_console
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
@@ -45,3 +46,29 @@ def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, l
     assert "is already canceled" in page.inner_text(f"tr[data-enrollment='{ids[2]}'] .bulk-message")
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3
     assert problems == []
+
+
+def test_operator__confirm_while_the_broker_is_down__page_says_so_until_the_sweep_queues_it(
+    page, live_server, workers, broker_down
+):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(2)]
+    log_in(page, live_server, member(permissions.OPERATORS))
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.sk}")
+    for enrollment_id in ids:
+        page.check(f"input.action-select[value='{enrollment_id}']")
+    page.click("#cancel-selected")
+    page.fill("#id_reason", "Enrolled in the wrong company")
+    page.click("#bulk-cancel-form input[type=submit]")
+
+    page.wait_for_url(re.compile(r"/admin/backoffice/bulk-cancels/[0-9a-f-]{36}/$"))
+    assert page.is_visible("#bulk-waiting") and "does not answer right now" in page.inner_text(".messagelist")
+    assert "started" not in page.inner_text(".messagelist")
+    workers.start()
+    broker_down.restore()
+    bulk_tasks.bulk_cancels_resume_stalled()
+
+    page.wait_for_function("document.getElementById('bulk-bar').value === 100", timeout=180_000)
+    page.wait_for_selector("#bulk-results", timeout=30_000)
+    assert page.is_hidden("#bulk-waiting") and page.inner_text("#bulk-canceled") == "2"

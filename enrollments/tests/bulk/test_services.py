@@ -160,27 +160,59 @@ def test_bulk_cancel_and_single_cancel_at_once__one_refund_each(settings):
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 6
 
 
-def test_bulk_cancel__queue_down__job_waits_then_the_sweep_queues_it_and_it_finishes(frozen_clock):
+def queue_down(_job_id, _numbers):
+    """An ``Enqueue`` whose broker does not answer."""
+    raise QueueUnavailable("broker down")
+
+
+def test_bulk_cancel__queue_down__job_waits_not_queued_and_the_first_sweep_after_the_queue_answers_queues_it(
+    frozen_clock,
+):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
     ids = _enroll(company, course, 2)
     job_id = str(uuid.uuid4())
 
-    def queue_down(_job_id, _numbers):
-        raise QueueUnavailable("broker down")
-
     job = services.bulk_cancel_start(job_id=job_id, enrollment_ids=ids, reason="Why", author=STAFF, enqueue=queue_down)
-    assert job.state == "RUNNING" and job_id in bulk_selectors.active_bulk_cancel_ids()
-    # Not stalled yet: the sweep leaves it.
-    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here)
+    assert (job.state, job.queued_at) == ("RUNNING", None) and job_id in bulk_selectors.active_bulk_cancel_ids()
+    assert bulk_selectors.bulk_cancel_progress(job_id)["waiting"] is True
+    # Still down: the sweep queues nothing, and the job keeps waiting.
+    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=queue_down)
+    assert bulk_selectors.bulk_cancel_get(job_id).queued_at is None
 
-    frozen_clock.set(frozen_clock.now + timedelta(hours=1))
+    # The queue answers: the next sweep queues it, without waiting for the stall period.
     assert job_id in services.bulk_cancel_resume_stalled(enqueue=run_here)
 
     job = bulk_selectors.bulk_cancel_get(job_id)
-    assert (job.state, job.canceled) == ("DONE", 2)
+    assert (job.state, job.canceled) == ("DONE", 2) and job.queued_at is not None
+    assert bulk_selectors.bulk_cancel_progress(job_id)["waiting"] is False
     assert job_id not in bulk_selectors.active_bulk_cancel_ids()
     assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here, stalled_after=timedelta(0))
+
+
+def test_bulk_cancel_resume_stalled__queued_job_without_progress__queued_again_after_the_stall_period_once(
+    frozen_clock, settings
+):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    ids = _enroll(company, course, 2)
+    job_id = str(uuid.uuid4())
+    # The broker took the chunks and lost them (a worker killed, a broker restarted without its data).
+    job = services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=ids, reason="Why", author=STAFF, enqueue=lambda _job_id, _numbers: None
+    )
+    assert job.queued_at is not None
+
+    frozen_clock.set(frozen_clock.now + timedelta(seconds=settings.IMPORT_STALL_SECONDS - 1))
+    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=queue_down)
+    frozen_clock.set(frozen_clock.now + timedelta(seconds=2))
+    # Stalled while the broker is down: marked not queued, so the first sweep after it answers queues it.
+    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=queue_down)
+    assert bulk_selectors.bulk_cancel_get(job_id).queued_at is None
+    assert job_id in services.bulk_cancel_resume_stalled(enqueue=run_here)
+    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here)
+
+    assert bulk_selectors.bulk_cancel_get(job_id).state == "DONE"
 
 
 def test_bulk_cancel__chunk_retried_after_its_first_run_canceled_some__counts_them_canceled_by_the_job():

@@ -1,7 +1,6 @@
 """Bulk cancels through real Celery workers (subprocesses on a queue of the test's own)."""
 
 import io
-import time
 import uuid
 
 import pytest
@@ -15,17 +14,6 @@ from enrollments.imports import services as import_services
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 
 pytestmark = pytest.mark.django_db
-
-
-def _wait(condition, workers, timeout=240.0, every=0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting; worker logs:\n{workers.logs()}")
-        time.sleep(every)
 
 
 def test_bulk_cancel_tasks__registered_acks_late_and_beat_sweeps_stalled_ones(settings):
@@ -69,7 +57,7 @@ def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(w
         for n in range(2)
     ]
     done = [
-        _wait(lambda run=run: (j := bulk_selectors.bulk_cancel_get(run.job_id)).state == "DONE" and j, workers)
+        workers.wait_for(lambda run=run: (j := bulk_selectors.bulk_cancel_get(run.job_id)).state == "DONE" and j)
         for run in runs
     ]
 

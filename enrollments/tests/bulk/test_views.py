@@ -8,11 +8,13 @@ from django.urls import reverse
 
 from enrollments import permissions, selectors
 from enrollments.bulk import selectors as bulk_selectors
+from enrollments.bulk import tasks as bulk_tasks
 from enrollments.dynamo.models import BulkCancelListingItem
 from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
 from enrollments.permissions import sync_groups
 from enrollments.services import enroll
+from enrollments.tests.celery_support import queue_idle
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 from enrollments.tests.request_support import post_at_once
 
@@ -94,6 +96,7 @@ def test_bulk_cancel_confirm__selection_then_form__starts_one_job_and_shows_its_
         "canceled": 0,
         "refused": 0,
         "finished": False,
+        "waiting": False,
     }
     listed = client.get(reverse("admin:bulk_cancel_list")).content.decode()
     assert f'data-job="{data["token"]}"' in listed
@@ -113,6 +116,33 @@ def test_bulk_cancel_confirm__double_click_at_once__one_job(client, login, no_qu
     assert [response.status_code for response in responses] == [302, 302]
     listed = [item for item in BulkCancelListingItem.query("bulk_cancels") if item.job_id == token]
     assert len(listed) == 1
+
+
+@pytest.mark.slow
+def test_bulk_cancel_confirm__broker_down__page_says_queuing_failed_then_one_sweep_queues_it_and_a_worker_finishes(
+    client, login, broker_down, workers
+):
+    _company, ids = _enrollments(2)
+    login(permissions.OPERATORS)
+    url = reverse("admin:bulk_cancel_confirm")
+    token = _token(client.post(url, {"enrollment": ids}).content.decode())
+
+    response = client.post(url, {"token": token, "reason": "Wrong company", "enrollment_ids": "\n".join(ids)})
+
+    detail = client.get(response["Location"]).content.decode()
+    assert "does not answer right now" in detail and "The bulk cancel started" not in detail
+    assert 'id="bulk-waiting">' in detail
+    job = bulk_selectors.bulk_cancel_get(token)
+    assert (job.state, job.queued_at, job.done) == ("RUNNING", None, 0) and queue_idle(workers.queue)
+    workers.start()
+
+    broker_down.restore()
+    assert token in bulk_tasks.bulk_cancels_resume_stalled()
+
+    done = workers.wait_for(lambda: (job := bulk_selectors.bulk_cancel_get(token)).state == "DONE" and job)
+    assert (done.canceled, done.refused) == (2, 0)
+    assert [selectors.enrollment_get(enrollment_id).status for enrollment_id in ids] == ["CANCELED"] * 2
+    assert 'id="bulk-waiting" hidden>' in client.get(response["Location"]).content.decode()
 
 
 def test_bulk_cancel_confirm__without_reason__form_error_and_no_job(client, login, no_queue):

@@ -1,7 +1,6 @@
 """Imports through real Celery workers (subprocesses on this run's own queue): seats, and a worker killed mid-import."""
 
 import io
-import time
 
 import pytest
 from django.conf import settings
@@ -17,17 +16,6 @@ from enrollments.imports.tasks import enqueue_chunks
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, order_uses
 
 pytestmark = pytest.mark.django_db
-
-
-def _wait(condition, workers, timeout=240.0, every=0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting; worker logs:\n{workers.logs()}")
-        time.sleep(every)
 
 
 def _csv(company, course, count):
@@ -68,7 +56,7 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
         author=STAFF,
         enqueue=enqueue_chunks,
     )
-    job = _wait(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j, workers)
+    job = workers.wait_for(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j)
 
     assert (job.enrolled, job.no_vacancy_left, job.rows_done, job.failed) == (10, 5, 15, 0)
     results = [row[3] for row in reports.import_report_rows(job.job_id)]
@@ -100,7 +88,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
         # Kill while chunks are half-done: enrollments written whose chunk is not recorded yet.
         return done >= 200 and _enrollment_count(company) > done + 10
 
-    _wait(rows_in_flight, workers, every=0.05)
+    workers.wait_for(rows_in_flight, every=0.05)
     workers.kill(first)
     at_kill = import_selectors.import_job_get(job.job_id)
     # The worker may record a chunk between the check above and the kill: the import must still be unfinished.
@@ -109,7 +97,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
     workers.start()
     # What beat's sweep does for an import without progress, here without waiting for the stall period.
     assert import_services.import_resume(job_id=job.job_id, enqueue=enqueue_chunks) > 0
-    job = _wait(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j, workers)
+    job = workers.wait_for(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j)
 
     assert (job.rows_total, job.rows_done, job.enrolled, job.chunks_done) == (rows, rows, rows, rows // 50)
     assert (job.already_enrolled, job.no_vacancy_left, job.invalid, job.duplicates, job.failed) == (0, 0, 0, 0, 0)

@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import re
 import uuid
 
 import pytest
@@ -17,9 +18,11 @@ from enrollments.dynamo.models import EnrollmentItem
 from enrollments.imports import chunks as import_chunks
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
+from enrollments.imports import tasks as import_tasks
 from enrollments.imports import uploads
-from enrollments.imports.jobs import RUNNING
+from enrollments.imports.jobs import DONE, RUNNING
 from enrollments.permissions import sync_groups
+from enrollments.tests.celery_support import queue_idle
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order
 from enrollments.tests.imports.corpus import PNG
 from enrollments.tests.imports.workbook_support import ole_file, truncated, workbook
@@ -77,6 +80,11 @@ def _confirm(client, response, **extra):
 
 def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def _waiting_tag(page) -> str:
+    """Return the opening tag of the page's "waiting for the task queue" paragraph."""
+    return re.search(r'<p [^>]*id="import-waiting"[^>]*>', page.content.decode()).group(0)
 
 
 def _jobs_of(company) -> list:
@@ -515,6 +523,28 @@ def test_import_confirm__task_queue_down__job_stored_waiting_and_the_page_says_s
     # Confirming again (the page said nothing needs doing, but staff may) makes no second job.
     again = _confirm(client, preview)
     assert again["Location"] == response["Location"] and len(_jobs_of(company)) == 1
+
+
+@pytest.mark.slow
+def test_import_confirm__broker_down__page_says_queuing_failed_then_one_sweep_queues_it_and_a_worker_enrolls_it(
+    client, login, seats, broker_down, workers
+):
+    company, course = seats
+    login(permissions.OPERATORS)
+
+    response = _confirm(client, _upload(client, company, _rows(company, course, 2)))
+
+    [job] = _jobs_of(company)
+    assert " hidden" not in _waiting_tag(client.get(response["Location"]))
+    assert (job.state, job.queued_at, job.rows_done) == (RUNNING, None, 0) and queue_idle(workers.queue)
+    workers.start()
+
+    broker_down.restore()
+    assert job.job_id in import_tasks.imports_resume_stalled()
+
+    done = workers.wait_for(lambda: (found := import_selectors.import_job_get(job.job_id)).state == DONE and found)
+    assert (done.enrolled, done.rows_done) == (2, 2)
+    assert " hidden" in _waiting_tag(client.get(response["Location"]))
 
 
 # Excel workbooks.

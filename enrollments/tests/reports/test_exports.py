@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 from enrollments import permissions, rules
 from enrollments.reports import exports, services
 from enrollments.reports import selectors as reports
+from enrollments.reports import tasks as export_tasks
+from enrollments.tests.celery_support import queue_idle
 from enrollments.validators import format_cpf
 
 
@@ -146,6 +148,36 @@ def test_background_export__over_the_limit__a_worker_writes_the_file_once(
     assert len(rows) == 15 and len({row[-1] for row in rows[1:]}) == 14
     listings = [listing.job_id for listing in reports.export_listings(since="0")]
     assert listings.count(token) == 1
+    services.export_storage().delete(reports.export_job_get(token).file_name)
+
+
+@pytest.mark.slow
+def test_background_export__broker_down__page_says_queuing_failed_then_one_sweep_queues_it_and_a_worker_writes_it(
+    client, login, at_report_time, workers, broker_down, settings
+):
+    settings.EXPORT_STREAM_MAX_ROWS = 3
+    login(permissions.VIEWERS)
+    url = reverse("admin:enrollment_export", args=["csv"]) + f"?company={at_report_time.company.sk}"
+    token = client.get(url).context["form"]["token"].value()
+
+    started = client.post(url, {"token": token})
+
+    detail = client.get(started["Location"]).content.decode()
+    assert "does not answer right now" in detail and "The export started" not in detail
+    assert 'id="export-waiting">' in detail
+    job = reports.export_job_get(token)
+    assert (job.state, job.queued_at) == (reports.RUNNING, None) and queue_idle(workers.queue)
+    assert client.get(reverse("admin:export_progress_json", args=[token])).json()["waiting"] is True
+    workers.start()
+
+    broker_down.restore()
+    assert token in export_tasks.exports_sweep()["requeued"]
+
+    workers.wait_for(lambda: reports.export_progress(token)["finished"])
+    progress = client.get(reverse("admin:export_progress_json", args=[token])).json()
+    assert (progress["state"], progress["processed"], progress["waiting"]) == (reports.DONE, 14, False)
+    assert len(_csv(client.get(reverse("admin:export_download", args=[token])), ";")) == 15
+    assert 'id="export-waiting" hidden' in client.get(started["Location"]).content.decode()
     services.export_storage().delete(reports.export_job_get(token).file_name)
 
 
