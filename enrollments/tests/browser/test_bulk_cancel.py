@@ -69,6 +69,6 @@ def test_operator__confirm_while_the_broker_is_down__page_says_so_until_the_swee
     broker_down.restore()
     bulk_tasks.bulk_cancels_resume_stalled()
 
-    page.wait_for_function("document.getElementById('bulk-bar').value === 100", timeout=180_000)
+    page.wait_for_function("() => document.getElementById('bulk-bar').value === 100", timeout=180_000)
     page.wait_for_selector("#bulk-results", timeout=30_000)
     assert page.is_hidden("#bulk-waiting") and page.inner_text("#bulk-canceled") == "2"
