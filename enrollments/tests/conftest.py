@@ -38,9 +38,9 @@ def dynamodb_down():
 
 
 @pytest.fixture
-def dynamodb_stalled():
-    """Point the models, with a web request's bounds kept short, at a server that takes every connection and
-    never answers (a frozen DynamoDB), then restore them."""
+def frozen_dynamodb_endpoint():
+    """Yield the URL of a server that takes every connection and never answers (a frozen DynamoDB), and the
+    connections it holds."""
     listener = socket.create_server(("127.0.0.1", 0))
     held: list[socket.socket] = []
 
@@ -50,15 +50,22 @@ def dynamodb_stalled():
                 held.append(listener.accept()[0])
 
     threading.Thread(target=hold_connections, daemon=True).start()
-    names = ("DYNAMODB_ENDPOINT", "DYNAMODB_CONNECT_TIMEOUT", "DYNAMODB_READ_TIMEOUT", "DYNAMODB_MAX_ATTEMPTS")
-    saved = {name: getattr(settings, name) for name in names}
-    settings.DYNAMODB_ENDPOINT = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    settings.DYNAMODB_CONNECT_TIMEOUT, settings.DYNAMODB_READ_TIMEOUT, settings.DYNAMODB_MAX_ATTEMPTS = 0.5, 0.5, 2
-    connection.configure(profile=connection.WEB)
-    yield held
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", held
     listener.close()
     for held_socket in held:
         held_socket.close()
+
+
+@pytest.fixture
+def dynamodb_stalled(frozen_dynamodb_endpoint):
+    """Point the models, with a web request's bounds kept short, at a frozen DynamoDB, then restore them."""
+    endpoint, held = frozen_dynamodb_endpoint
+    names = ("DYNAMODB_ENDPOINT", "DYNAMODB_CONNECT_TIMEOUT", "DYNAMODB_READ_TIMEOUT", "DYNAMODB_MAX_ATTEMPTS")
+    saved = {name: getattr(settings, name) for name in names}
+    settings.DYNAMODB_ENDPOINT = endpoint
+    settings.DYNAMODB_CONNECT_TIMEOUT, settings.DYNAMODB_READ_TIMEOUT, settings.DYNAMODB_MAX_ATTEMPTS = 0.5, 0.5, 2
+    connection.configure(profile=connection.WEB)
+    yield held
     for name, value in saved.items():
         setattr(settings, name, value)
     connection.configure(profile=connection.WORKER)
