@@ -35,6 +35,19 @@ def dynamodb():
         process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def own_tables(dynamodb):
+    """Give the module tables of its own, for tests that read a whole index (a scheduler tick at real time hands
+    out every due record of the table, other modules' included); the run's tables come back after it."""
+    saved = settings.DYNAMODB_TABLE_PREFIX
+    settings.DYNAMODB_TABLE_PREFIX = f"test{uuid.uuid4().hex[:8]}_"
+    connection.configure()
+    connection.create_tables()
+    yield settings.DYNAMODB_TABLE_PREFIX
+    settings.DYNAMODB_TABLE_PREFIX = saved
+    connection.configure()
+
+
 @pytest.fixture
 def frozen_clock():
     """Freeze the clock at a fixed moment; move it with ``frozen_clock.set(...)``."""

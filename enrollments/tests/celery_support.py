@@ -8,11 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import redis
 from django.conf import settings
+
+from enrollments.tests.wait_support import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,11 +79,12 @@ class Worker:
         return self.log.read_text(errors="replace")
 
     def wait_ready(self, timeout: float = 60) -> "Worker":
-        deadline = time.monotonic() + timeout
-        while " ready." not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"worker did not start:\n{self.output()}")
-            time.sleep(0.2)
+        def ready() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited before it was ready:\n{self.output()}")
+            return " ready." in self.output()
+
+        wait_for(ready, timeout=timeout, message="the worker to start", details=self.output)
         return self
 
     def kill(self) -> None:
@@ -133,12 +135,7 @@ class ImportWorkers:
 
     def wait_for(self, condition, *, timeout: float = 240.0, every: float = 0.3):
         """Return ``condition()``'s first true value; fail with the workers' logs after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while not (value := condition()):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"gave up waiting; worker logs:\n{self.logs()}")
-            time.sleep(every)
-        return value
+        return wait_for(condition, timeout=timeout, every=every, message="the workers", details=self.logs)
 
 
 class BrokerOutage:

@@ -7,7 +7,6 @@ import email
 import itertools
 import socketserver
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -171,16 +170,6 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 return
             else:
                 self._reply("502 not implemented")
-
-
-def wait_for(condition, *, timeout: float = 60, message: str = "condition"):
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message}")
-        time.sleep(0.2)
-    return result
 
 
 @dataclass

@@ -4,11 +4,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from enrollments.tests.wait_support import wait_for
 from scripts import processes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -23,13 +23,11 @@ def _honcho_like_make_run(state: Path, procfile: Path, log: Path) -> subprocess.
 
 
 def _started_pids(log: Path, count: int) -> list[int]:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def started() -> list[int]:
         pids = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", log.read_text())]
-        if len(pids) == count:
-            return pids
-        time.sleep(0.2)
-    raise AssertionError(f"honcho did not start its processes:\n{log.read_text()}")
+        return pids if len(pids) == count else []
+
+    return wait_for(started, timeout=30, message="honcho to start its processes", details=log.read_text)
 
 
 def test_makefile__run_records_honchos_pid_before_exec_and_stop_uses_the_pid_files():

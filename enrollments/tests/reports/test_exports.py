@@ -135,10 +135,7 @@ def test_background_export__over_the_limit__a_worker_writes_the_file_once(
 
     assert confirm.status_code == 200 and "export-start" in confirm.content.decode()
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
-    deadline = time.monotonic() + 120
-    while not reports.export_progress(token)["finished"]:
-        assert time.monotonic() < deadline, workers.logs()
-        time.sleep(0.5)
+    workers.wait_for(lambda: reports.export_progress(token)["finished"], timeout=120)
     progress = client.get(reverse("admin:export_progress_json", args=[token])).json()
     assert progress["state"] == reports.DONE and progress["processed"] == progress["total"] == 14
     detail = client.get(first["Location"]).content.decode()
