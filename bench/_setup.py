@@ -69,3 +69,29 @@ def start_stack(*, rtt_ms: float = 0) -> Stack:
 
     create_tables()
     return stack
+
+
+def setup_production_django(endpoint: str, workdir: str) -> None:
+    """Start Django with the production settings (no debug bookkeeping on the request path) on ``endpoint``, served
+    over plain http to the test client: a SQLite of ``workdir`` migrated, the static files collected there (with
+    ``DEBUG=false`` pages name them through WhiteNoise's manifest)."""
+    import secrets
+
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ["STATIC_ROOT"] = f"{workdir}/static"
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client's "testserver" host in
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)

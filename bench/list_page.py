@@ -31,8 +31,6 @@ its pages. Targets: both p95 ratios <= 1.3; p95/p50 at 100k <= 2.
 
 import argparse
 import math
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -44,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _setup import add_rtt_option, start_dynamodb  # noqa: E402
+from _setup import add_rtt_option, setup_production_django, start_dynamodb  # noqa: E402
 
 STATUSES = ["PENDING"] * 17 + ["COMPLETED"] * 2 + ["CANCELED"]  # 85% / 10% / 5%
 FIRST_NAMES = (
@@ -79,27 +77,6 @@ def p95(samples: list[float]) -> float:
 
 def p50(samples: list[float]) -> float:
     return sorted(samples)[len(samples) // 2]
-
-
-def setup_django(endpoint: str, workdir: str) -> None:
-    # Settings read the environment; this process sets it before Django starts.
-    os.environ["DYNAMODB_ENDPOINT"] = endpoint
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    # Production settings (no debug bookkeeping on the request path), served over plain http to the test client.
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-        os.environ[name] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()  # lets the test client's "testserver" host in
-    call_command("migrate", verbosity=0)
 
 
 def use_table(prefix: str) -> None:
@@ -191,7 +168,7 @@ def main() -> None:
     process, endpoint = start_dynamodb(rtt_ms=args.rtt_ms)
     try:
         with tempfile.TemporaryDirectory() as workdir:
-            setup_django(endpoint, workdir)
+            setup_production_django(endpoint, workdir)
             run(args)
     finally:
         process.terminate()

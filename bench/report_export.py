@@ -25,7 +25,6 @@ import argparse
 import csv
 import math
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _setup import setup_production_django  # noqa: E402
+
 from scripts import dynamodb_local  # noqa: E402
 
 COMPANY = "bench-company"
@@ -49,20 +50,6 @@ MEMORY_LIMIT_MB = 250
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def setup_django(endpoint: str, workdir: str) -> None:
-    os.environ["DYNAMODB_ENDPOINT"] = endpoint
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-        os.environ[name] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
 
 
 def use_table(prefix: str) -> None:
@@ -156,15 +143,10 @@ def report_ratio(*, small: str, big: str, requests: int) -> float:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from enrollments import clock, permissions
 
-    setup_test_environment()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:6]}", is_staff=True)
     user.groups.add(Group.objects.get(name=permissions.VIEWERS))
     client = Client()
@@ -255,7 +237,7 @@ def main() -> None:
     process, port = dynamodb_local.start()
     try:
         with tempfile.TemporaryDirectory() as workdir:
-            setup_django(f"http://127.0.0.1:{port}", workdir)
+            setup_production_django(f"http://127.0.0.1:{port}", workdir)
             small = make_table(company=args.company, others=0, threads=args.threads)
             big = make_table(company=args.company, others=args.others, threads=args.threads)
             ratio = report_ratio(small=small, big=big, requests=args.requests)
