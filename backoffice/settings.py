@@ -183,6 +183,9 @@ NAME_INDEX_SHARDS = env.int("NAME_INDEX_SHARDS", default=4)
 VACANCY_SHARDS = env.int("VACANCY_SHARDS", default=4)
 # An order's seat uses (GeneratedItem), read by key: fixed once data exists.
 ORDER_USE_SHARDS = env.int("ORDER_USE_SHARDS", default=4)
+# The recent_actions index (everyone's staff actions): staff act at a person's pace, a few shards are plenty.
+# Fixed once data exists: the home page reads only the shards this names.
+RECENT_SHARDS = env.int("RECENT_SHARDS", default=4)
 
 # CSV imports
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

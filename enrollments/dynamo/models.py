@@ -161,7 +161,7 @@ class ByActorIndex(GlobalSecondaryIndex):
 
 
 class RecentActionsIndex(GlobalSecondaryIndex):
-    """Every staff member's actions, newest first, over ``keys.RECENT_SHARDS`` partitions (``recent#<n>``)."""
+    """Every staff member's actions, newest first, over ``RECENT_SHARDS`` partitions (a setting) (``recent#<n>``)."""
 
     class Meta:
         index_name = "recent_actions"

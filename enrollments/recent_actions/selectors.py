@@ -76,7 +76,7 @@ def recent_actions(*, author_id: str | None = None, limit: int = RECENT_ACTIONS_
             sort_key=_recent_sk,
             after=None,
             page_size=limit,
-            max_scanned=limit * 10 * keys.RECENT_SHARDS,
+            max_scanned=limit * 10 * len(keys.recent_shards()),
         )
     items = [RecentActionItem.from_raw_data(raw) for raw in raws]
     targets = _targets(items)
