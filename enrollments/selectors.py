@@ -4,7 +4,6 @@ One contract for a missing item: ``<item>_get`` raises the item's ``...NotFound`
 error, ``<item>_find`` answers ``None``. Storage errors leave as ``StorageUnavailable``.
 """
 
-import heapq
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -39,7 +38,7 @@ from .dynamo.models import (
     VacancyItem,
 )
 from .exceptions import CompanyNotFound, CourseNotFound, EnrollmentNotFound
-from .pagination import Page, decode_cursor, encode_cursor, index_page, merged_page
+from .pagination import Page, decode_cursor, encode_cursor, index_page, merged_page, merged_rows
 from .rules import name_index_words, name_lookup_word, name_matches
 
 
@@ -596,7 +595,8 @@ def company_enrollments(tenant_id: str, *, attributes: list[str] | None = None) 
     It reads them all (reports and maintenance); ``attributes`` reads only those of each.
     """
     shards = [
-        EnrollmentItem.by_tenant.query(shard, scan_index_forward=False, attributes_to_get=attributes)
+        EnrollmentItem.by_tenant.query(shard, scan_index_forward=False, attributes_to_get=attributes).page_iter
         for shard in keys.tenant_shards(tenant_id)
     ]
-    yield from heapq.merge(*shards, key=lambda item: item.tenant_sk, reverse=True)
+    for raw in merged_rows(shards, sort_key=_sort_key):
+        yield EnrollmentItem.from_raw_data(raw)
