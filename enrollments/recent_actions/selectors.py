@@ -96,7 +96,7 @@ def _targets(items: list[RecentActionItem]) -> dict[keys.Key, MainItem]:
     wanted = {key for item in items if (key := _target_key(item)) is not None}
     if not wanted:
         return {}
-    return {keys.Key(found.id, found.sk): found for found in MainItem.batch_get(wanted)}
+    return {found.key: found for found in MainItem.batch_get(wanted)}
 
 
 def _action(item: RecentActionItem, targets: dict[keys.Key, MainItem]) -> RecentAction:

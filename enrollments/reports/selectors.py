@@ -79,9 +79,9 @@ def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
         )
     )
     return [
-        CourseCounts(course=course, counts={bucket: tally[(course.sk, bucket)] for bucket in rules.BUCKETS})
+        CourseCounts(course=course, counts={bucket: tally[(course.id, bucket)] for bucket in rules.BUCKETS})
         for course in course_list()
-        if course.sk in seen
+        if course.id in seen
     ]
 
 

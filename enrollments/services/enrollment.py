@@ -218,7 +218,7 @@ def commit_enrollment(
             if "enrollment" in failure.failed:
                 raise EnrollmentAlreadyExists(enrollment_id) from None
             if "lock" in failure.failed:
-                lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.sk))
+                lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.id))
                 if lock is not None and lock.expires_at > to_iso(clock.now()):
                     raise DeduplicationConflict(
                         enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
@@ -230,7 +230,7 @@ def commit_enrollment(
                         cpf=enrollment.user.cpf, owner_name=owner.name, owner_email=owner.email
                     ) from None
             if "active" in failure.failed:
-                active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.sk)
+                active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.id)
                 if active:
                     raise ActiveEnrollmentExists(enrollment_id=min(active), name=person.name) from None
             if failure.failed & {"user", "cpf"}:
@@ -297,11 +297,11 @@ def _enroll_transaction(
         *keys.enrollment(enrollment_id),
         created_at=now_iso,
         updated_at=now_iso,
-        tenant_id=company.sk,
+        tenant_id=company.id,
         tenant_name=company.name,
         user=PersonAttribute(id=user_item.user_id, name=person.name, email=person.email, cpf=cpf),
         course=CourseAttribute(
-            id=course.sk,
+            id=course.id,
             name=course.name,
             access_period_days=course.access_period_days,
             certificate_validity_days=course.certificate_validity_days,
@@ -313,8 +313,8 @@ def _enroll_transaction(
         **keys.enrollment_index_keys(
             enrollment_id=enrollment_id,
             created_at=now_iso,
-            tenant_id=company.sk,
-            course_id=course.sk,
+            tenant_id=company.id,
+            course_id=course.id,
             email=person.email,
             cpf=cpf,
         ),
@@ -324,7 +324,7 @@ def _enroll_transaction(
         tx.put(word_item)
     tx.put(
         TenantMetadataItem(
-            *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.sk, name=company.name
+            *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.id, name=company.name
         )
     )
     schedule = enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now, welcome=welcome)
@@ -333,7 +333,7 @@ def _enroll_transaction(
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
     tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source))
     # Without a window, a second active enrollment of the person in the course needs staff's "enroll again".
-    active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=user_item.user_id, course_id=course.sk))
+    active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=user_item.user_id, course_id=course.id))
     needs_none = window_days is None and not enroll_again
     tx.update(
         active,
@@ -342,7 +342,7 @@ def _enroll_transaction(
         name="active",
     )
 
-    key = keys.lock(keys.lock_hash(user_id=user_item.user_id, course_id=course.sk))
+    key = keys.lock(keys.lock_hash(user_id=user_item.user_id, course_id=course.id))
     # A lock is free when absent or expired: TTL deletes expired items up to days late.
     lock_is_free = LockItem.sk.does_not_exist() | (LockItem.expires_at <= now_iso)
     if window_days is None:

@@ -30,7 +30,7 @@ def _form_page(request, form, *, title: str, submit: str, section: str, section_
 
 
 def _courses_by_id() -> dict:
-    return {course.sk: course for course in selectors.course_list()}
+    return {course.id: course for course in selectors.course_list()}
 
 
 @requires(permissions.VIEW)
@@ -47,8 +47,8 @@ def company_list(request):
 def seats_and_orders(company) -> dict:
     """Return what ``includes/seats_and_orders.html`` shows: per course the seats bought and left, and the orders."""
     courses = _courses_by_id()
-    orders = selectors.order_list(tenant_id=company.sk)
-    left = selectors.seats_left_by_course(tenant_id=company.sk)
+    orders = selectors.order_list(tenant_id=company.id)
+    left = selectors.seats_left_by_course(tenant_id=company.id)
     bought: dict[str, int] = {}
     for order in orders:
         bought[order.course_id] = bought.get(order.course_id, 0) + int(order.seats)
@@ -115,7 +115,7 @@ def company_detail(request, company_id: str):
         "company": company,
         "language": company_language(company),
         **seats_and_orders(company),
-        "history": history_rows(selectors.company_history(company.sk)),
+        "history": history_rows(selectors.company_history(company.id)),
         "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
         "can_enroll": request.user.has_perm(permissions.ENROLL),
         "can_edit": request.user.has_perm(permissions.MANAGE_COMPANIES),
@@ -138,7 +138,7 @@ def company_edit(request, company_id: str):
         data = form.cleaned_data
         try:
             company = company_update(
-                company_id=company.sk,
+                company_id=company.id,
                 name=data["name"],
                 cnpj=data["cnpj"],
                 language=data["language"],
@@ -149,7 +149,7 @@ def company_edit(request, company_id: str):
             add_domain_error(form, error)
         else:
             messages.success(request, _("Company %(name)s saved.") % {"name": company.name})
-            return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[company.id]))
     return _form_page(
         request,
         form,
@@ -181,7 +181,7 @@ def company_add(request):
             add_domain_error(form, error)
         else:
             messages.success(request, _("Company %(name)s created.") % {"name": company.name})
-            return HttpResponseRedirect(reverse("admin:company_detail", args=[company.sk]))
+            return HttpResponseRedirect(reverse("admin:company_detail", args=[company.id]))
     return _form_page(
         request,
         form,
@@ -209,7 +209,7 @@ def course_detail(request, course_id: str):
     context = {
         "title": course.name,
         "course": course,
-        "history": history_rows(selectors.course_history(course.sk)),
+        "history": history_rows(selectors.course_history(course.id)),
         "can_edit": request.user.has_perm(permissions.MANAGE_COURSES),
     }
     return render_page(request, "admin/backoffice/course_detail.html", context)
@@ -230,7 +230,7 @@ def course_edit(request, course_id: str):
         data = form.cleaned_data
         try:
             course = course_update(
-                course_id=course.sk,
+                course_id=course.id,
                 name=data["name"],
                 access_period_days=data["access_period_days"],
                 certificate_validity_days=data["certificate_validity_days"],
@@ -241,7 +241,7 @@ def course_edit(request, course_id: str):
             add_domain_error(form, error)
         else:
             messages.success(request, _("Course %(name)s saved.") % {"name": course.name})
-            return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
+            return HttpResponseRedirect(reverse("admin:course_detail", args=[course.id]))
     return _form_page(
         request,
         form,
@@ -256,18 +256,18 @@ def course_edit(request, course_id: str):
 @require_POST
 def course_retire_view(request, course_id: str):
     """Retire a course: it takes no new enrollments, its existing ones go on."""
-    course = course_retire(course_id=course_or_404(course_id).sk, author=Author.from_user(request.user))
+    course = course_retire(course_id=course_or_404(course_id).id, author=Author.from_user(request.user))
     messages.success(request, _("Course %(name)s retired: it takes no new enrollments.") % {"name": course.name})
-    return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
+    return HttpResponseRedirect(reverse("admin:course_detail", args=[course.id]))
 
 
 @requires(permissions.MANAGE_COURSES)
 @require_POST
 def course_restore_view(request, course_id: str):
     """Restore a retired course: it takes new enrollments again."""
-    course = course_restore(course_id=course_or_404(course_id).sk, author=Author.from_user(request.user))
+    course = course_restore(course_id=course_or_404(course_id).id, author=Author.from_user(request.user))
     messages.success(request, _("Course %(name)s restored: it takes new enrollments again.") % {"name": course.name})
-    return HttpResponseRedirect(reverse("admin:course_detail", args=[course.sk]))
+    return HttpResponseRedirect(reverse("admin:course_detail", args=[course.id]))
 
 
 @requires(permissions.MANAGE_COURSES)
@@ -306,7 +306,7 @@ def order_list(request):
     """Show a chosen company's orders and seats left per course."""
     companies = [company for company in selectors.company_list() if company.billing == PREPAID]
     company_id = request.GET.get("company", "")
-    company = next((c for c in companies if c.sk == company_id), None)
+    company = next((c for c in companies if c.id == company_id), None)
     context = {
         "title": _("Orders and seats"),
         "company_choices": company_choices(companies),
