@@ -18,7 +18,7 @@ from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, V
 from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
 from ..rules import PREPAID, Person
 from .common import Author
-from .enrollment import commit_enrollment
+from .enroll import commit_enrollment
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
