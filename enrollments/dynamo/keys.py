@@ -129,7 +129,13 @@ def vacancy(tenant_id: str, *, order_id: str, seat_id: str) -> Key:
     giving back seats spreads over ``VACANCY_SHARDS`` partitions.
     """
     partition = sharded(f"vacancies#{tenant_id}", shard_number(seat_id, settings.VACANCY_SHARDS))
-    return Key(partition, f"{order_id}#{seat_id}")
+    return Key(partition, seat_sort_key(order_id=order_id, seat_id=seat_id))
+
+
+def seat_sort_key(*, order_id: str, seat_id: str) -> str:
+    """Return a seat's sort key in its company's seat partitions, ``<order_id>#<seat_id>``: also where a read of
+    an order's seats may start (an import's seat pool starts at a random seat id)."""
+    return f"{order_id}#{seat_id}"
 
 
 def company(company_id: str) -> Key:

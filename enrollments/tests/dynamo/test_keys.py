@@ -30,6 +30,7 @@ def test_keys__partitions_of_their_own__as_the_original_platform_wrote_them():
     # Seat "s1" falls in shard 0 of 4, the company's partition as it was before shards; "s3" in shard 3.
     assert keys.vacancy("t1", order_id="o1", seat_id="s1") == ("vacancies#t1", "o1#s1")
     assert keys.vacancy("t1", order_id="o1", seat_id="s3") == ("vacancies#t1#3", "o1#s3")
+    assert keys.seat_sort_key(order_id="o1", seat_id="s3") == "o1#s3"
     assert keys.company("t1") == ("companies", "t1") and keys.course("c1") == ("courses", "c1")
     assert keys.company_order("t1", created_at="2026", order_id="o1") == ("orders#t1", "2026#o1")
     assert keys.user("ana@example.com") == ("user#ana@example.com", "0")
