@@ -200,6 +200,8 @@ if _staff_2fa_required is None:
     TWO_FACTOR_REQUIRED_FOR = "nobody" if DEBUG else "privileged"
 else:
     TWO_FACTOR_REQUIRED_FOR = "everyone" if _staff_2fa_required else "privileged"
+# The groups "privileged" asks besides superusers: those who can cancel thousands of enrollments at once.
+TWO_FACTOR_GROUPS = env.list("TWO_FACTOR_GROUPS", default=["supervisors"])
 # The name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = "Backoffice"
 
@@ -236,6 +238,9 @@ NAME_INDEX_SHARDS = env.int("NAME_INDEX_SHARDS", default=4)
 VACANCY_SHARDS = env.int("VACANCY_SHARDS", default=4)
 # An order's seat uses (GeneratedItem), read by key: fixed once data exists.
 ORDER_USE_SHARDS = env.int("ORDER_USE_SHARDS", default=4)
+# The recent_actions index (everyone's staff actions): staff act at a person's pace, a few shards are plenty.
+# Fixed once data exists: the home page reads only the shards this names.
+RECENT_SHARDS = env.int("RECENT_SHARDS", default=4)
 
 # CSV imports
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

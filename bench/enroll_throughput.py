@@ -32,7 +32,7 @@ def main():
 def run(n: int, threads: int):
     from enrollments import clock, selectors
     from enrollments.services import Author, Person, company_create, course_create, enroll, order_create
-    from enrollments.services.enrollment import _enroll_transaction
+    from enrollments.services.enroll import _enroll_transaction
 
     author = Author(id="bench", name="Bench")
     course = course_create(name="Bench course", access_period_days=365, certificate_validity_days=730)

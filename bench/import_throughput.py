@@ -302,7 +302,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     """Send the import's own items for ``rows`` people straight through botocore; return (transactions, seconds)."""
     from enrollments import clock, selectors
     from enrollments.services import Author, Person
-    from enrollments.services.enrollment import _enroll_transaction
+    from enrollments.services.enroll import _enroll_transaction
 
     company, course = target
     seats = list(selectors.free_seats(tenant_id=company.sk, course_id=course.sk, limit=rows))

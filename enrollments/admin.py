@@ -7,7 +7,7 @@ from backoffice.admin_site import Section
 
 from . import permissions
 from .recent_actions.views import recent_actions_context
-from .views import catalog, enrollments, failures
+from .views import companies, courses, enrollments, failures, orders
 
 for section in (
     Section.of_views(
@@ -29,36 +29,36 @@ for section in (
         slug="companies",
         name=_("Companies"),
         permission=permissions.VIEW,
-        list_view=catalog.company_list,
-        add_view=catalog.company_add,
+        list_view=companies.company_list,
+        add_view=companies.company_add,
         add_permission=permissions.MANAGE_COMPANIES,
         order=20,
         more=[
-            ("<catalog_id:company_id>/", catalog.company_detail),
-            ("<catalog_id:company_id>/edit/", catalog.company_edit),
+            ("<catalog_id:company_id>/", companies.company_detail),
+            ("<catalog_id:company_id>/edit/", companies.company_edit),
         ],
     ),
     Section.of_views(
         slug="courses",
         name=_("Courses"),
         permission=permissions.VIEW,
-        list_view=catalog.course_list,
-        add_view=catalog.course_add,
+        list_view=courses.course_list,
+        add_view=courses.course_add,
         add_permission=permissions.MANAGE_COURSES,
         order=30,
         more=[
-            ("<catalog_id:course_id>/", catalog.course_detail),
-            ("<catalog_id:course_id>/edit/", catalog.course_edit),
-            ("<catalog_id:course_id>/retire/", catalog.course_retire_view),
-            ("<catalog_id:course_id>/restore/", catalog.course_restore_view),
+            ("<catalog_id:course_id>/", courses.course_detail),
+            ("<catalog_id:course_id>/edit/", courses.course_edit),
+            ("<catalog_id:course_id>/retire/", courses.course_retire_view),
+            ("<catalog_id:course_id>/restore/", courses.course_restore_view),
         ],
     ),
     Section.of_views(
         slug="orders",
         name=_("Orders and seats"),
         permission=permissions.VIEW,
-        list_view=catalog.order_list,
-        add_view=catalog.order_add,
+        list_view=orders.order_list,
+        add_view=orders.order_add,
         add_permission=permissions.CREATE_ORDER,
         order=40,
     ),

@@ -31,7 +31,7 @@ _CPF_CHARS = re.compile(r"[0-9.\-\s]+")
 
 def company_choices(companies, *, blank=None) -> list[tuple[str, str]]:
     choices = [
-        (company.sk, f"{company.name} ({labels.label(labels.BILLING_SHORT, company.billing)})") for company in companies
+        (company.id, f"{company.name} ({labels.label(labels.BILLING_SHORT, company.billing)})") for company in companies
     ]
     choices.sort(key=lambda choice: choice[1].lower())
     return ([("", blank)] if blank else []) + choices
@@ -55,12 +55,12 @@ def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) 
     for course in sorted(courses, key=lambda course: course.name.lower()):
         text = course.name
         if seats is not None:
-            count = seats.get(course.sk, 0)
+            count = seats.get(course.id, 0)
             text = ngettext("%(course)s — %(count)s seat left", "%(course)s — %(count)s seats left", count) % {
                 "course": course.name,
                 "count": count,
             }
-        choices.append((course.sk, text))
+        choices.append((course.id, text))
     return ([("", blank)] if blank else []) + choices
 
 

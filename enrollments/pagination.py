@@ -12,7 +12,7 @@ request and the next page goes on from where the reading stopped.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,28 +117,80 @@ def merged_page(
 
     ``shards`` are functions ``(after, limit) -> PageIterator`` that query one
     partition for sort keys below ``after``, descending (above it with
-    ``descending=False``, ascending; a row at ``after`` itself is dropped). Each
-    partition is read a DynamoDB page at a time; a row is placed once every
-    partition still being read has been read past it, so rows come out in one order
-    across partitions. ``keep`` is ``index_page``'s: given each DynamoDB page's
-    items, it returns those that belong in the page. Return the items, the sort key
-    to resume after (``None`` when nothing follows) and whether the page is complete.
+    ``descending=False``, ascending; a row at ``after`` itself is dropped). The
+    partitions are merged by ``merged_rounds``. ``keep`` is ``index_page``'s: given each
+    DynamoDB page's items, it returns those that belong in the page. Return the items,
+    the sort key to resume after (``None`` when nothing follows) and whether the page is complete.
     """
-    # past(a, b): a comes after b in the page's order.
-    past = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
     # A first read of each partition within the read budget: the budget is the whole page's, whatever the shards.
     first = min(page_size + 1, max(1, math.ceil(max_scanned / len(shards))))
-    iterators = [make(after, first) for make in shards]
+    taken: list[dict] = []
+    rounds = merged_rounds(
+        [make(after, first) for make in shards], sort_key=sort_key, after=after, descending=descending, keep=keep
+    )
+    for merge in rounds:
+        taken.extend(merge.rows)
+        if len(taken) > page_size:
+            page_items = taken[:page_size]
+            return page_items, sort_key(page_items[-1]), True
+        if merge.floor is None:
+            return taken, None, True
+        if merge.scanned >= max_scanned:
+            # Rows below ``floor`` still in buffers are read again by the next page.
+            return taken, merge.floor, False
+    return taken, None, True
+
+
+def merged_rows(
+    shards: list[PageIterator], *, sort_key: Callable[[dict], str], descending: bool = True
+) -> Iterator[dict]:
+    """Yield every row of several partitions of an index that share a sort key, merged in one order.
+
+    For reads that go to the end (reports, maintenance): no page, no read budget; ``merged_rounds``
+    holds at most about one DynamoDB page per partition at a time.
+    """
+    for merge in merged_rounds(shards, sort_key=sort_key, descending=descending):
+        yield from merge.rows
+
+
+@dataclass
+class MergeRound:
+    """Rows ``merged_rounds`` placed in one round, in order, and where the partitions stand after it."""
+
+    rows: list[dict]
+    # The sort key every partition still being read has been read past; ``None`` once all are read.
+    floor: str | None
+    # Rows DynamoDB read so far, filtered out or not.
+    scanned: int
+
+
+def merged_rounds(
+    shards: list[PageIterator],
+    *,
+    sort_key: Callable[[dict], str],
+    after: str | None = None,
+    descending: bool = True,
+    keep: Callable[[list[dict]], list[dict]] | None = None,
+) -> Iterator[MergeRound]:
+    """Merge the pages of several partitions into one order, a round at a time: the one shard merge.
+
+    Each round reads the next DynamoDB page of every partition that holds no unplaced row, and
+    places each row once every partition still being read has been read past it, so rows come
+    out in one order across partitions (descending, or ascending with ``descending=False``).
+    A row whose sort key is ``after`` is dropped (the cursor's own row). The caller stops
+    whenever it likes: a partition is read only when the next round is asked for.
+    """
+    # past(a, b): a comes after b in the merge's order.
+    past = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
     buffers: list[list[dict]] = [[] for _ in shards]
     live = set(range(len(shards)))
     frontier: dict[int, str] = {}
-    taken: list[dict] = []
     scanned = 0
     while True:
         for number in sorted(live):
             if buffers[number]:
                 continue
-            pages = iterators[number]
+            pages = shards[number]
             try:
                 page = next(pages)
             except StopIteration:
@@ -151,7 +203,7 @@ def merged_page(
                 live.discard(number)
             else:
                 frontier[number] = sort_key(pages.last_evaluated_key)
-        # Every partition still being read holds nothing unread before ``floor`` (in the page's order).
+        # Every partition still being read holds nothing unread before ``floor`` (in the merge's order).
         frontiers = [frontier[number] for number in live]
         floor = (max(frontiers) if descending else min(frontiers)) if frontiers else None
         ready = []
@@ -160,12 +212,6 @@ def merged_page(
             for raw in buffer:
                 (waiting if floor is not None and past(sort_key(raw), floor) else ready).append(raw)
             buffers[number] = waiting
-        taken.extend(sorted(ready, key=sort_key, reverse=descending))
-        if len(taken) > page_size:
-            page_items = taken[:page_size]
-            return page_items, sort_key(page_items[-1]), True
-        if not live:
-            return taken, None, True
-        if scanned >= max_scanned:
-            # Rows below ``floor`` still in buffers are read again by the next page.
-            return taken, floor, False
+        yield MergeRound(rows=sorted(ready, key=sort_key, reverse=descending), floor=floor, scanned=scanned)
+        if floor is None:
+            return

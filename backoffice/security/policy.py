@@ -3,8 +3,6 @@
 from django.conf import settings
 from django_otp import user_has_device
 
-from enrollments.permissions import SUPERVISORS
-
 EVERYONE, PRIVILEGED, NOBODY = "everyone", "privileged", "nobody"
 
 
@@ -16,7 +14,7 @@ def second_factor_required(user) -> bool:
     if required_for == EVERYONE:
         return True
     if required_for == PRIVILEGED:
-        return user.is_superuser or user.groups.filter(name=SUPERVISORS).exists()
+        return user.is_superuser or user.groups.filter(name__in=settings.TWO_FACTOR_GROUPS).exists()
     return False
 
 

@@ -104,7 +104,11 @@ def lock(lock_hash: str) -> Key:
 
 
 def shard_number(value: str, count: int) -> int:
-    """Return the shard (``0`` to ``count - 1``) of ``value``: an md5 of it, so every writer agrees."""
+    """Return the shard (``0`` to ``count - 1``) of ``value``: an md5 of it, so every writer agrees.
+
+    The one shard function of the data model: seats, seat uses, the list and name indexes, the ``due``
+    index and recent actions all take their shard from it (the first 8 hex digits of the md5, modulo).
+    """
     return int(hashlib.md5(value.encode()).hexdigest()[:8], 16) % count
 
 
@@ -125,7 +129,13 @@ def vacancy(tenant_id: str, *, order_id: str, seat_id: str) -> Key:
     giving back seats spreads over ``VACANCY_SHARDS`` partitions.
     """
     partition = sharded(f"vacancies#{tenant_id}", shard_number(seat_id, settings.VACANCY_SHARDS))
-    return Key(partition, f"{order_id}#{seat_id}")
+    return Key(partition, seat_sort_key(order_id=order_id, seat_id=seat_id))
+
+
+def seat_sort_key(*, order_id: str, seat_id: str) -> str:
+    """Return a seat's sort key in its company's seat partitions, ``<order_id>#<seat_id>``: also where a read of
+    an order's seats may start (an import's seat pool starts at a random seat id)."""
+    return f"{order_id}#{seat_id}"
 
 
 def company(company_id: str) -> Key:
@@ -290,8 +300,7 @@ LIST_SHARD_PREFIX = "enrollments#"
 
 def list_shard(enrollment_id: str) -> str:
     """Return the ``all_enrollments`` index partition of an enrollment: one of ``ENROLLMENT_LIST_SHARDS``."""
-    number = int(hashlib.md5(enrollment_id.encode()).hexdigest()[:8], 16) % settings.ENROLLMENT_LIST_SHARDS
-    return f"{LIST_SHARD_PREFIX}{number}"
+    return f"{LIST_SHARD_PREFIX}{shard_number(enrollment_id, settings.ENROLLMENT_LIST_SHARDS)}"
 
 
 def list_shards() -> list[str]:
@@ -361,16 +370,14 @@ def due_partition(day: str, shard: int) -> str:
 
 def due_shard(*, enrollment_id: str, event: str, due_at: datetime) -> str:
     """Return the ``due`` index partition of a lifecycle record: its UTC day and a shard from a hash of its key."""
-    digest = hashlib.md5(f"{enrollment_id}{SCHEDULE_PREFIX}{event}".encode()).hexdigest()
-    return due_partition(to_iso(due_at)[:10], int(digest[:8], 16) % settings.LIFECYCLE_DUE_SHARDS)
+    shard = shard_number(f"{enrollment_id}{SCHEDULE_PREFIX}{event}", settings.LIFECYCLE_DUE_SHARDS)
+    return due_partition(to_iso(due_at)[:10], shard)
 
 
 # Recent actions: what staff did, a staff member's own (``by_actor``) and everyone's (``recent_actions``).
 
 ACTOR_PREFIX = "actor#"
 RECENT_PREFIX = "recent#"
-# Staff act at a person's pace: a few shards are plenty. Fixed once data exists (raise it, never lower it).
-RECENT_SHARDS = 4
 
 
 def actor_actions(author_id: str) -> str:
@@ -379,14 +386,14 @@ def actor_actions(author_id: str) -> str:
 
 
 def recent_shards() -> list[str]:
-    """Return every partition of the ``recent_actions`` index."""
-    return [f"{RECENT_PREFIX}{number}" for number in range(RECENT_SHARDS)]
+    """Return every partition of the ``recent_actions`` index: one of ``RECENT_SHARDS`` each."""
+    return [f"{RECENT_PREFIX}{number}" for number in range(settings.RECENT_SHARDS)]
 
 
 def recent_action_keys(*, author_id: str, at_iso: str, pk: str, sk: str) -> dict[str, str]:
     """Return the attributes that put the item ``(pk, sk)``, a staff member's action at ``at_iso``, in
     ``by_actor`` and ``recent_actions``, newest first in each (the item's key keeps two of one instant apart)."""
-    number = int(hashlib.md5(f"{pk}#{sk}".encode()).hexdigest()[:8], 16) % RECENT_SHARDS
+    number = shard_number(f"{pk}#{sk}", settings.RECENT_SHARDS)
     return {
         "actor_pk": actor_actions(author_id),
         "recent_pk": f"{RECENT_PREFIX}{number}",

@@ -161,7 +161,7 @@ class ByActorIndex(GlobalSecondaryIndex):
 
 
 class RecentActionsIndex(GlobalSecondaryIndex):
-    """Every staff member's actions, newest first, over ``keys.RECENT_SHARDS`` partitions (``recent#<n>``)."""
+    """Every staff member's actions, newest first, over ``RECENT_SHARDS`` partitions (a setting) (``recent#<n>``)."""
 
     class Meta:
         index_name = "recent_actions"
@@ -180,6 +180,11 @@ class MainItem(Model):
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
     created_at = UnicodeAttribute(null=True)
+
+    @property
+    def key(self) -> keys.Key:
+        """Return the item's stored key, whatever its hash key is called in Python (``partition`` on the catalog)."""
+        return keys.Key(getattr(self, self._hash_keyname), self.sk)
 
 
 class EnrollmentItem(MainItem, discriminator="enrollment"):
@@ -422,7 +427,24 @@ class VacancyItem(MainItem, discriminator="vacancy"):
     order_id = UnicodeAttribute()
 
 
-class CourseItem(MainItem, discriminator="course"):
+class _CatalogItem(MainItem):
+    """A company or a course: one partition lists them all, so the item's own id is its sort key.
+
+    The stored hash key keeps its name ``id`` in the table; in Python it is ``partition``, so that
+    ``item.id`` is the company's or course's id (the ``sk``), as an enrollment's ``id`` is its id.
+    """
+
+    # PynamoDB takes the hash key's Python name from the base (``MainItem.id``) unless the class resets it.
+    _hash_keyname = None
+    partition = UnicodeAttribute(hash_key=True, attr_name="id")
+
+    @property
+    def id(self) -> str:
+        """Return the company's or course's id: the sort key of its item (``keys.company``, ``keys.course``)."""
+        return self.sk
+
+
+class CourseItem(_CatalogItem, discriminator="course"):
     """``('courses', <course_id>)``."""
 
     name = UnicodeAttribute()
@@ -435,7 +457,7 @@ class CourseItem(MainItem, discriminator="course"):
     retired_at = UnicodeAttribute(null=True)
 
 
-class CompanyItem(MainItem, discriminator="company"):
+class CompanyItem(_CatalogItem, discriminator="company"):
     """``('companies', <company_id>)``."""
 
     name = UnicodeAttribute()

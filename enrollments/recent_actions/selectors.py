@@ -76,7 +76,7 @@ def recent_actions(*, author_id: str | None = None, limit: int = RECENT_ACTIONS_
             sort_key=_recent_sk,
             after=None,
             page_size=limit,
-            max_scanned=limit * 10 * keys.RECENT_SHARDS,
+            max_scanned=limit * 10 * len(keys.recent_shards()),
         )
     items = [RecentActionItem.from_raw_data(raw) for raw in raws]
     targets = _targets(items)
@@ -96,7 +96,7 @@ def _targets(items: list[RecentActionItem]) -> dict[keys.Key, MainItem]:
     wanted = {key for item in items if (key := _target_key(item)) is not None}
     if not wanted:
         return {}
-    return {keys.Key(found.id, found.sk): found for found in MainItem.batch_get(wanted)}
+    return {found.key: found for found in MainItem.batch_get(wanted)}
 
 
 def _action(item: RecentActionItem, targets: dict[keys.Key, MainItem]) -> RecentAction:

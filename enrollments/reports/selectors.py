@@ -5,7 +5,6 @@ cost follows the company's own enrollments, never the table's. A person counts o
 course, by ``rules.people_buckets``.
 """
 
-import heapq
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CourseItem, EnrollmentItem, ExportJobItem, ExportListingItem, LifecycleRecordItem
 from ..exceptions import EnrollmentError
+from ..pagination import merged_rows
 from ..selectors import company_enrollments, course_list
 
 # What the counts need of an enrollment: a projection keeps each page's transfer small.
@@ -50,10 +50,11 @@ class CourseCounts:
 def course_enrollments(*, tenant_id: str, course_id: str, attributes: list[str] | None = None) -> Iterator:
     """Yield a company's enrollments in one course, newest first: its ``by_tenant_course`` shards merged."""
     shards = [
-        EnrollmentItem.by_tenant_course.query(shard, scan_index_forward=False, attributes_to_get=attributes)
+        EnrollmentItem.by_tenant_course.query(shard, scan_index_forward=False, attributes_to_get=attributes).page_iter
         for shard in keys.tenant_course_shards(tenant_id, course_id)
     ]
-    yield from heapq.merge(*shards, key=lambda item: item.tenant_sk, reverse=True)
+    for raw in merged_rows(shards, sort_key=lambda raw: raw["tenant_sk"]["S"]):
+        yield EnrollmentItem.from_raw_data(raw)
 
 
 def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
@@ -78,9 +79,9 @@ def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
         )
     )
     return [
-        CourseCounts(course=course, counts={bucket: tally[(course.sk, bucket)] for bucket in rules.BUCKETS})
+        CourseCounts(course=course, counts={bucket: tally[(course.id, bucket)] for bucket in rules.BUCKETS})
         for course in course_list()
-        if course.sk in seen
+        if course.id in seen
     ]
 
 

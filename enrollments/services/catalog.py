@@ -90,8 +90,8 @@ def company_create(
     _create_once(
         company,
         CompanyItem,
-        _("A company with id %(id)s already exists.") % {"id": company.sk},
-        history=keys.company_history(company.sk),
+        _("A company with id %(id)s already exists.") % {"id": company.id},
+        history=keys.company_history(company.id),
         action=COMPANY_CREATED,
         author=author,
     )
@@ -123,8 +123,8 @@ def course_create(
     _create_once(
         course,
         CourseItem,
-        _("A course with id %(id)s already exists.") % {"id": course.sk},
-        history=keys.course_history(course.sk),
+        _("A course with id %(id)s already exists.") % {"id": course.id},
+        history=keys.course_history(course.id),
         action=COURSE_CREATED,
         author=author,
     )
@@ -167,7 +167,7 @@ def _create_once(item, model, message: str, *, history: str, action: str, author
     try:
         tx.commit()
     except TransactionFailed:
-        raise AlreadyCreated(message, item_id=item.sk) from None
+        raise AlreadyCreated(message, item_id=item.id) from None
 
 
 @storage_errors_as_domain_errors

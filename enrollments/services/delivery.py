@@ -265,7 +265,7 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
             )
         return tx
 
-    for _attempt in range(_MARK_TRIES):
+    for _attempt in attempts(_MARK_TRIES, first_pause=0.05):
         try:
             return _commit_outcome(build, record=record, outcome=OUTCOME_SENT)
         except _EnrollmentChanged:
@@ -276,6 +276,8 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
                 fresh,
                 Decision(send=True, effect=redo.effect if redo.send else None),
             )
+    # StorageUnavailable, as _commit_outcome's: the task retries it (autoretry_for), while ConcurrentChange would
+    # count the record as an unexpected error of the batch.
     raise StorageUnavailable(f"could not mark {record.id} {record.sk} sent")
 
 

@@ -13,12 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import selectors
+from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, VacancyItem
 from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
 from ..rules import PREPAID, Person
 from .common import Author
-from .enrollment import commit_enrollment
+from .enroll import commit_enrollment
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
@@ -186,8 +187,12 @@ class _SeatPool:
     def _random_start(self) -> str | None:
         if self._orders is None:
             self._orders = _course_orders(self.tenant_id, self.course_id)
-        # Seat keys are ``<order_id>#<uuid4>``.
-        return f"{random.choice(self._orders)}#{uuid.uuid4()}" if self._orders else None
+        # A random seat id of one of the course's orders: seat ids are uuid4s, so takers start apart.
+        return (
+            keys.seat_sort_key(order_id=random.choice(self._orders), seat_id=str(uuid.uuid4()))
+            if self._orders
+            else None
+        )
 
 
 _orders_cache: dict[tuple[str, str], tuple[float, list[str]]] = {}

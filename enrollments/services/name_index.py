@@ -43,7 +43,7 @@ def enrollment_names_index(*, tenant_ids: Iterable[str] | None = None) -> int:
     are read from ``by_tenant`` (no Scan) and their word items put with BatchWrite;
     putting the same items again changes nothing, so a second run is harmless.
     """
-    companies = list(tenant_ids) if tenant_ids is not None else [company.sk for company in selectors.company_list()]
+    companies = list(tenant_ids) if tenant_ids is not None else [company.id for company in selectors.company_list()]
     indexed = 0
     for tenant_id in companies:
         with NameWordItem.batch_write() as batch:

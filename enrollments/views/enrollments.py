@@ -138,8 +138,8 @@ def enrollment_add(request):
     """Enroll one person; domain errors show on the form, input kept."""
     companies, courses = selectors.company_list(), selectors.course_list()
     company_id = request.POST.get("company") or request.GET.get("company") or ""
-    company = next((c for c in companies if c.sk == company_id), None)
-    seats = selectors.seats_left_by_course(tenant_id=company.sk) if company and company.billing == PREPAID else None
+    company = next((c for c in companies if c.id == company_id), None)
+    seats = selectors.seats_left_by_course(tenant_id=company.id) if company and company.billing == PREPAID else None
     form = EnrollForm(
         request.POST or None, initial={"company": company_id}, companies=companies, courses=courses, seats=seats
     )

@@ -26,7 +26,7 @@ def _list_url(company_id: str = "") -> str:
 def failure_list(request):
     """List failed emails newest first, of every company or of one, a page at a time."""
     companies = selectors.company_list()
-    names = {company.sk: company.name for company in companies}
+    names = {company.id: company.name for company in companies}
     company_id = request.GET.get("company", "")
     if company_id not in names:
         company_id = ""
@@ -77,7 +77,7 @@ def failure_resend_all(request):
     if not company_id:
         messages.error(request, _("Choose a company to send its failed emails again."))
         return HttpResponseRedirect(_list_url())
-    company_id = company_or_404(company_id).sk
+    company_id = company_or_404(company_id).id
     try:
         report = lifecycle_failures_resend(tenant_id=company_id, author=Author.from_user(request.user))
     except EnrollmentError as error:

@@ -30,6 +30,7 @@ def test_keys__partitions_of_their_own__as_the_original_platform_wrote_them():
     # Seat "s1" falls in shard 0 of 4, the company's partition as it was before shards; "s3" in shard 3.
     assert keys.vacancy("t1", order_id="o1", seat_id="s1") == ("vacancies#t1", "o1#s1")
     assert keys.vacancy("t1", order_id="o1", seat_id="s3") == ("vacancies#t1#3", "o1#s3")
+    assert keys.seat_sort_key(order_id="o1", seat_id="s3") == "o1#s3"
     assert keys.company("t1") == ("companies", "t1") and keys.course("c1") == ("courses", "c1")
     assert keys.company_order("t1", created_at="2026", order_id="o1") == ("orders#t1", "2026#o1")
     assert keys.user("ana@example.com") == ("user#ana@example.com", "0")
@@ -156,3 +157,59 @@ def test_sharded_partitions__one_shard__are_the_partitions_before_shards(setting
         enrollment_id="e1", created_at="2026", tenant_id="t1", course_id="c1", email="a@b.c", cpf=None
     )
     assert (index_keys["tenant_pk"], index_keys["course_pk"], index_keys["tenant_course_pk"]) == ("t1", "c1", "t1#c1")
+
+
+@override_settings(ENROLLMENT_LIST_SHARDS=4, LIFECYCLE_DUE_SHARDS=4, RECENT_SHARDS=4, NAME_INDEX_SHARDS=4)
+def test_shard_keys__written_by_earlier_versions__stay_byte_identical():
+    # Strings the md5 shards gave before they shared keys.shard_number: stored items and index rows keep them.
+    due_at = datetime(2026, 5, 6, 23, 59, tzinfo=UTC)
+
+    assert [keys.list_shard(f"e{n}") for n in range(6)] == [
+        "enrollments#2",
+        "enrollments#2",
+        "enrollments#3",
+        "enrollments#0",
+        "enrollments#1",
+        "enrollments#1",
+    ]
+    assert [keys.due_shard(enrollment_id=f"e{n}", event="course_expired", due_at=due_at) for n in range(6)] == [
+        "2026-05-06#2",
+        "2026-05-06#2",
+        "2026-05-06#1",
+        "2026-05-06#2",
+        "2026-05-06#0",
+        "2026-05-06#3",
+    ]
+    recent = [
+        keys.recent_action_keys(author_id="7", at_iso="2026-01-02T03:04:05.000000Z", pk=f"e{n}", sk="audit#x")
+        for n in range(6)
+    ]
+    assert [item["recent_pk"] for item in recent] == [
+        "recent#3",
+        "recent#0",
+        "recent#0",
+        "recent#2",
+        "recent#0",
+        "recent#2",
+    ]
+    assert recent[1] == {
+        "actor_pk": "actor#7",
+        "recent_pk": "recent#0",
+        "recent_sk": "2026-01-02T03:04:05.000000Z#e1#audit#x",
+    }
+    assert [
+        keys.name_word_index_keys(word="maria", tenant_id="t1", created_at="2026-01-02", enrollment_id=f"e{n}")[
+            "name_pk"
+        ]
+        for n in range(4)
+    ] == ["names#ma#2", "names#ma#2", "names#ma#3", "names#ma"]
+
+
+def test_recent_shards__a_setting__readers_list_as_many_partitions_as_writers_use(settings):
+    settings.RECENT_SHARDS = 2
+
+    written = {
+        keys.recent_action_keys(author_id="7", at_iso="2026", pk=f"e{n}", sk="audit#x")["recent_pk"] for n in range(50)
+    }
+
+    assert written == set(keys.recent_shards()) == {"recent#0", "recent#1"}

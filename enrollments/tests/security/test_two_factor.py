@@ -64,6 +64,14 @@ def test_second_factor_required__by_setting_group_and_superuser(
     assert policy.second_factor_required(user) is required
 
 
+def test_second_factor_required__group_named_in_two_factor_groups__required(settings, staff_user):
+    settings.TWO_FACTOR_REQUIRED_FOR = policy.PRIVILEGED
+    settings.TWO_FACTOR_GROUPS = [permissions.SUPERVISORS, permissions.OPERATORS]
+
+    assert policy.second_factor_required(staff_user(permissions.OPERATORS)) is True
+    assert policy.second_factor_required(staff_user(permissions.VIEWERS)) is False
+
+
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [

@@ -134,6 +134,16 @@ def test_enrollment_list__no_filter_with_status_and_small_budget__merge_loses_an
     assert all(item.status == "CANCELED" for page in pages for item in page.items)
 
 
+def test_company_enrollments__every_shard_to_the_end__merged_newest_first_like_the_list(listed):
+    # The same shard merge as the list's pages (pagination.merged_rounds), read to the end without a budget.
+    every = list(selectors.company_enrollments(listed["company"].sk))
+    projected = list(selectors.company_enrollments(listed["company"].sk, attributes=["id", "sk", "kind", "tenant_sk"]))
+
+    assert [item.id for item in every] == _newest_first(listed["enrollments"])
+    assert [item.id for item in projected] == [item.id for item in every]
+    assert {item.status for item in projected} == {None}
+
+
 @override_settings(ENROLLMENT_LIST_SHARDS=1)
 def test_list_shard__one_shard__every_enrollment_in_shard_zero():
     assert keys.list_shard("anything") == "enrollments#0"

@@ -110,3 +110,16 @@ def test_item_reads__id_past_dynamodbs_key_size__not_found_not_storage_unavailab
         selectors.course_get(long_id)
     assert selectors.lifecycle_failure_find(long_id) is None
     assert selectors.user_find(long_id) is None
+
+
+def test_company_and_course__id__is_their_own_id_and_the_stored_key_is_unchanged():
+    company, course = make_company(), make_course()
+
+    read_company, read_course = selectors.company_get(company.id), selectors.course_get(course.id)
+
+    assert (read_company.id, read_course.id) == (company.sk, course.sk)
+    assert read_company.key == keys.company(company.id) == ("companies", company.id)
+    assert read_course.key == keys.course(course.id) == ("courses", course.id)
+    # The table's hash key attribute keeps its name: items written before read the same.
+    assert read_company.serialize()["id"] == {"S": "companies"}
+    assert {item.id for item in selectors.company_list()} >= {company.id}

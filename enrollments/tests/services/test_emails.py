@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.dates import MONTHS
 
 from enrollments import clock, rules
+from enrollments.dynamo import keys
 from enrollments.dynamo.models import CompanyItem
 from enrollments.exceptions import InvalidEnrollmentData
 from enrollments.services import company_create, enroll
@@ -202,7 +203,7 @@ def test_company_create__language_not_offered__refused_naming_the_field():
 def test_company_written_without_a_language__emails_in_the_site_language_pt_br(settings):
     settings.LANGUAGE_CODE = "pt-br"
     company = _company("en")
-    CompanyItem(company.id, company.sk).update(actions=[CompanyItem.language.remove()])  # as before languages
+    CompanyItem(*keys.company(company.id)).update(actions=[CompanyItem.language.remove()])  # as before languages
     enrollment = _enrollment(company)
 
     email = _render(enrollment, rules.COURSE_EXPIRED)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
+from enrollments.dynamo import keys
 from enrollments.dynamo.models import CompanyItem
 from enrollments.permissions import sync_groups
 from enrollments.services import company_create, course_create, enroll, order_create
@@ -78,7 +79,7 @@ def test_company_detail__company_written_before_languages__shows_the_site_langua
     settings.LANGUAGE_CODE = "pt-br"
     login(permissions.VIEWERS)
     company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", language="en")
-    CompanyItem(company.id, company.sk).update(actions=[CompanyItem.language.remove()])
+    CompanyItem(*keys.company(company.id)).update(actions=[CompanyItem.language.remove()])
 
     page = client.get(reverse("admin:company_detail", args=[company.sk]), HTTP_ACCEPT_LANGUAGE="en").content
 

@@ -1,0 +1,109 @@
+"""The pages of companies: list, detail (seats, orders, history), add and edit."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import permissions, selectors
+from ..forms import CompanyEditForm, CompanyForm
+from ..rules import PREPAID
+from ..services import Author, company_create
+from ..services.catalog import company_language, company_update
+from ..validators import format_cnpj
+from .catalog import FormPage, history_rows, submit_form
+from .common import company_or_404, render_page, requires
+from .orders import seats_and_orders
+
+
+def _page(title: str, submit: str) -> FormPage:
+    return FormPage(title=title, submit=submit, section=_("Companies"), section_url="admin:company_list")
+
+
+@requires(permissions.VIEW)
+def company_list(request):
+    companies = sorted(selectors.company_list(), key=lambda company: company.name.lower())
+    context = {
+        "title": _("Companies"),
+        "companies": companies,
+        "can_add": request.user.has_perm(permissions.MANAGE_COMPANIES),
+    }
+    return render_page(request, "admin/backoffice/company_list.html", context)
+
+
+@requires(permissions.VIEW)
+def company_detail(request, company_id: str):
+    company = company_or_404(company_id)
+    context = {
+        "title": company.name,
+        "company": company,
+        "language": company_language(company),
+        **seats_and_orders(company),
+        "history": history_rows(selectors.company_history(company.id)),
+        "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
+        "can_enroll": request.user.has_perm(permissions.ENROLL),
+        "can_edit": request.user.has_perm(permissions.MANAGE_COMPANIES),
+    }
+    return render_page(request, "admin/backoffice/company_detail.html", context)
+
+
+@requires(permissions.MANAGE_COMPANIES)
+def company_edit(request, company_id: str):
+    """Change a company's name, CNPJ and email language; refused if someone changed it since the form was read."""
+    company = company_or_404(company_id)
+    initial = {
+        "name": company.name,
+        "cnpj": format_cnpj(company.cnpj) if company.cnpj else "",
+        "language": company_language(company),
+        "revision": int(company.revision or 0),
+    }
+
+    def save(data):
+        return company_update(
+            company_id=company.id,
+            name=data["name"],
+            cnpj=data["cnpj"],
+            language=data["language"],
+            revision=data["revision"],
+            author=Author.from_user(request.user),
+        )
+
+    return submit_form(
+        request,
+        CompanyEditForm(request.POST or None, initial=initial),
+        _page(_("Edit company %(name)s") % {"name": company.name}, _("Save")),
+        save=save,
+        saved=lambda saved: (
+            _("Company %(name)s saved.") % {"name": saved.name},
+            reverse("admin:company_detail", args=[saved.id]),
+        ),
+    )
+
+
+@requires(permissions.MANAGE_COMPANIES)
+def company_add(request):
+    def save(data):
+        return company_create(
+            name=data["name"],
+            billing=data["billing"],
+            cnpj=data["cnpj"],
+            language=data["language"] or None,
+            company_id=data["token"],
+            author=Author.from_user(request.user),
+        )
+
+    def already_created(error, _data):
+        messages.info(request, _("This form was already sent; here is the company it created."))
+        return HttpResponseRedirect(reverse("admin:company_detail", args=[error.item_id]))
+
+    return submit_form(
+        request,
+        CompanyForm(request.POST or None),
+        _page(_("Add a company"), _("Create company")),
+        save=save,
+        saved=lambda company: (
+            _("Company %(name)s created.") % {"name": company.name},
+            reverse("admin:company_detail", args=[company.id]),
+        ),
+        already_created=already_created,
+    )
