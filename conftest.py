@@ -1,6 +1,7 @@
 """Shared fixtures: a real DynamoDB Local for the whole run, a settable clock."""
 
 import os
+import subprocess
 import uuid
 from datetime import UTC, datetime
 
@@ -67,6 +68,20 @@ def frozen_clock():
     clock.set_now(fixed.start)
     yield fixed
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def processes_only_in_slow_tests(request, monkeypatch):
+    """Fail a test that starts a process (a worker, gunicorn, manage.py, msgfmt...) unless it is marked ``slow``:
+    ``make test-fast`` leaves exactly those out. Fixtures of a wider scope (DynamoDB Local, a shared gunicorn)
+    start before this one and are not counted."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it slow (pytest.mark.slow)")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(autouse=True)

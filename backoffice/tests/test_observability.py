@@ -116,6 +116,7 @@ def _run(script: str, **env) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_log_format_json__settings_of_a_process__every_line_json_with_the_request_id():
     script = (
         "import django; django.setup(); from django.test import Client; "
@@ -130,6 +131,7 @@ def test_log_format_json__settings_of_a_process__every_line_json_with_the_reques
     assert any(line.get("request_id") == "edge-42" and "Not Found" in line["message"] for line in lines)
 
 
+@pytest.mark.slow
 def test_log_format__neither_text_nor_json__refused_at_start():
     result = _run("import backoffice.settings", LOG_FORMAT="xml")
 
@@ -143,6 +145,7 @@ SENTRY_STATE = (
 )
 
 
+@pytest.mark.slow
 def test_sentry__dsn_set__active_with_django_and_celery_without_personal_data():
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
@@ -154,6 +157,7 @@ def test_sentry__dsn_set__active_with_django_and_celery_without_personal_data():
     assert result.stdout.split() == ["True", "['celery',", "'django']", "False", "staging"]
 
 
+@pytest.mark.slow
 def test_sentry__no_dsn__off():
     result = _run(SENTRY_STATE)
 

@@ -53,6 +53,7 @@ def _key() -> str:
     return secrets.token_urlsafe(48)
 
 
+@pytest.mark.slow
 def test_settings__debug_unset__production_defaults():
     key = _key()
 
@@ -70,6 +71,7 @@ def test_settings__debug_unset__production_defaults():
     }
 
 
+@pytest.mark.slow
 def test_settings__debug_true__development_defaults_and_the_development_key():
     settings = _settings(DEBUG="true")
 
@@ -85,6 +87,7 @@ def test_settings__debug_true__development_defaults_and_the_development_key():
     }
 
 
+@pytest.mark.slow
 def test_settings__from_the_environment__override_the_defaults():
     settings = _settings(
         DEBUG="false",
@@ -113,6 +116,7 @@ def test_settings__from_the_environment__override_the_defaults():
     assert settings["EMAIL_FILE_PATH"] == "/srv/mail"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["HTTP_X_FORWARDED_PROTO,https", "HTTP_X_FORWARDED_PROTO, https"])
 def test_settings__proxy_header__read_as_a_header_and_its_value(value):
     settings = _settings(DEBUG="true", SECURE_PROXY_SSL_HEADER=value)
@@ -120,6 +124,7 @@ def test_settings__proxy_header__read_as_a_header_and_its_value(value):
     assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
+@pytest.mark.slow
 def test_settings__proxy_header_not_a_pair__refused_at_start():
     result = _import_settings(DEBUG="true", SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO")
 
@@ -127,6 +132,7 @@ def test_settings__proxy_header_not_a_pair__refused_at_start():
     assert "ImproperlyConfigured" in result.stderr and "SECURE_PROXY_SSL_HEADER" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "key",
     [
@@ -143,6 +149,7 @@ def test_settings__debug_false_with_no_key_of_its_own__refused_at_start(key):
     assert "ImproperlyConfigured" in result.stderr and "set SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_settings__env_example_placeholder_key__refused_at_start():
     [placeholder] = [
         line.split("=", 1)[1]
@@ -155,6 +162,7 @@ def test_settings__env_example_placeholder_key__refused_at_start():
     assert result.returncode != 0 and "set SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "key",
     [
@@ -170,11 +178,13 @@ def test_settings__debug_false_with_a_weak_key__refused_at_start(key):
     assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY is too weak" in result.stderr
 
 
+@pytest.mark.slow
 def test_settings__debug_false_with_50_characters_of_5_kinds__starts():
     key = "abcde" * 10
 
     assert _settings(DEBUG="false", SECRET_KEY=key)["SECRET_KEY"] == key
 
 
+@pytest.mark.slow
 def test_settings__debug_true_with_a_short_key__starts():
     assert _settings(DEBUG="true", SECRET_KEY="short")["SECRET_KEY"] == "short"

@@ -14,6 +14,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROXY = ROOT / "bench" / "latency_proxy.py"
 
@@ -76,6 +78,7 @@ def _round_trip(port: int, payload: bytes) -> bytes:
     return bytes(received)
 
 
+@pytest.mark.slow
 def test_latency_proxy__bytes_pass_unchanged_both_ways_on_many_connections_at_once():
     payloads = [os.urandom(size) for size in (1, 100, 5_000, 300_000, 1_000_000) for _ in range(13)]  # 65 at once
 
@@ -86,6 +89,7 @@ def test_latency_proxy__bytes_pass_unchanged_both_ways_on_many_connections_at_on
         assert answer == payload + hashlib.sha256(payload).digest()
 
 
+@pytest.mark.slow
 def test_latency_proxy__sigterm__closes_open_connections_and_exits_with_status_0():
     with _echo_server() as target, _proxy(target) as (process, port):
         with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
@@ -101,6 +105,7 @@ def test_latency_proxy__sigterm__closes_open_connections_and_exits_with_status_0
                 pass
 
 
+@pytest.mark.slow
 def test_latency_proxy__parent_pipe_closed__exits():
     with _echo_server() as target, _proxy(target, "--until-stdin-closes") as (process, port):
         assert _round_trip(port, b"hello") == b"hello" + hashlib.sha256(b"hello").digest()
@@ -110,6 +115,7 @@ def test_latency_proxy__parent_pipe_closed__exits():
         assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.slow
 def test_latency_proxy__target_down__closes_the_client_connection():
     with socket.create_server(("127.0.0.1", 0)) as placeholder:
         closed_port = placeholder.getsockname()[1]

@@ -71,6 +71,7 @@ def test_makefile__test_runs_lint_and_lint_runs_ruff_and_the_layer_contracts():
     assert "ruff check ." in lint and "ruff format --check ." in lint and "lint-imports" in lint
 
 
+@pytest.mark.slow
 def test_lint_imports__a_layer_imported_from_below__breaks_the_contract(tmp_path):
     """The contracts hold on the tree as it is, and fail once dynamo/ imports a service."""
     command = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"]
@@ -130,6 +131,7 @@ def _check_deploy(settings: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, env=_environ(settings), capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_env_example__production_set__passes_check_deploy(tmp_path):
     production = _env_example()
     assert production["DEBUG"] == "false"
@@ -147,6 +149,7 @@ def test_env_example__production_set__passes_check_deploy(tmp_path):
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_compose__app_containers_require_a_secret_key_and_pass_check_deploy(tmp_path):
     with pytest.raises(LookupError, match="set SECRET_KEY"):
         _compose_environment({})
@@ -159,6 +162,7 @@ def test_compose__app_containers_require_a_secret_key_and_pass_check_deploy(tmp_
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_settings__debug_false_without_secret_key__manage_py_refuses_to_start_naming_it():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -173,6 +177,7 @@ def test_settings__debug_false_without_secret_key__manage_py_refuses_to_start_na
     assert "ImproperlyConfigured" in result.stderr and "set SECRET_KEY" in result.stderr
 
 
+@pytest.mark.slow
 def test_dockerfile__collectstatic_runs_under_the_production_defaults():
     """The image is built without DEBUG or a SECRET_KEY; its collectstatic must still load the settings."""
     dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
@@ -194,6 +199,7 @@ def test_dockerfile__collectstatic_runs_under_the_production_defaults():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_makefile__run_test_and_bench_set_debug_true_unless_set_already(tmp_path):
     """Run the targets' real variables with a probe recipe in place of each (make keeps the last recipe)."""
     targets = ["run", "test", "test-fast", "bench"]
@@ -250,6 +256,7 @@ def test_compose__web_healthcheck__dynamodb_unreachable__unhealthy(start_product
     assert _compose_web_check(server).returncode == 1
 
 
+@pytest.mark.slow
 def test_gunicorn_conf__reads_workers_threads_timeout_and_port_from_the_environment():
     result = subprocess.run(
         [

@@ -18,6 +18,7 @@ def _gettext(*command: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_translations__every_entry_translated_none_fuzzy():
     result = _gettext("msgfmt", "--check", "--statistics", "-o", os.devnull, str(PO))
 
@@ -25,6 +26,7 @@ def test_translations__every_entry_translated_none_fuzzy():
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_translations__current__makemessages_finds_no_new_string_and_no_stale_one(tmp_path):
     for folder in ("backoffice", "enrollments", "templates", "locale"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
@@ -47,6 +49,7 @@ def test_translations__current__makemessages_finds_no_new_string_and_no_stale_on
     assert stale.returncode == 0, f"strings the code no longer has (run makemessages --no-obsolete):\n{stale.stderr}"
 
 
+@pytest.mark.slow
 def test_translations__compiled_file_matches_the_catalog(tmp_path):
     compiled = tmp_path / "django.mo"
     assert _gettext("msgfmt", "-o", str(compiled), str(PO)).returncode == 0

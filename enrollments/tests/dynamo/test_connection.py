@@ -20,6 +20,7 @@ def _index_names(table_name: str) -> set[str]:
     return {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
 
 
+@pytest.mark.slow
 def test_create_tables__main_table_without_newer_indexes__adds_them_once_and_keeps_its_items():
     saved_prefix = settings.DYNAMODB_TABLE_PREFIX
     settings.DYNAMODB_TABLE_PREFIX = f"old{uuid.uuid4().hex[:8]}_"
@@ -65,6 +66,7 @@ def _read_back(users: list[models.UserItem]) -> list[str]:
     return wrong
 
 
+@pytest.mark.slow
 def test_forked_child__uses_its_own_connections__so_parent_and_child_read_their_own_answers():
     token = uuid.uuid4().hex[:8]
     users = [
@@ -133,6 +135,7 @@ def test_configure__web_profile__every_client_gets_the_web_bounds_then_the_worke
     assert _client_config(models.UserItem) == _transactions_config() == worker
 
 
+@pytest.mark.slow
 def test_wsgi__the_web_process__runs_with_the_web_bounds():
     """The WSGI module (gunicorn's and runserver's entry) chooses the web profile; other processes keep the worker one."""
     script = (

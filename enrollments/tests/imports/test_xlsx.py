@@ -70,6 +70,7 @@ def _cells(data: bytes, *, keep: int) -> list[tuple[int, list]]:
         book.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("build", [_shared, _inline], ids=["shared_string", "inline_string"])
 def test_read_upload__95_mb_cell__refused_naming_it_while_memory_stays_flat(build, tmp_path):
     data = with_long_text(build([[PLACEHOLDER, "ana@example.com", "c1"]]), PLACEHOLDER, text="a", times=HUGE_CHARS)

@@ -95,6 +95,7 @@ def test_enroll_csv__bad_arguments__one_message(people_file, tmp_path, change, m
         call_command("enroll_csv", args.pop("file"), **args)
 
 
+@pytest.mark.slow
 def test_enroll_csv__exit_status__0_when_read_with_row_errors_1_when_the_file_is_refused(people_file, tmp_path):
     company, course, path = people_file
     png = tmp_path / "photo.csv"
@@ -133,6 +134,7 @@ def test_enroll_csv__exit_status__0_when_read_with_row_errors_1_when_the_file_is
     assert "1 invalid" in read.stdout
 
 
+@pytest.mark.slow
 def test_enroll_csv__before_migrate__one_message_saying_to_migrate(people_file, tmp_path):
     company, course, path = people_file
     env = {
@@ -172,6 +174,7 @@ def test_enroll_csv__welcome__by_default_each_enrolled_row_gets_one__none_with_n
     assert sent == ([] if no_welcome else expected)
 
 
+@pytest.mark.slow
 def test_enroll_csv__no_welcome__in_the_help():
     out = subprocess.run(
         [sys.executable, "manage.py", "enroll_csv", "--help"],

@@ -72,6 +72,7 @@ def test_second_factor_required__group_named_in_two_factor_groups__required(sett
     assert policy.second_factor_required(staff_user(permissions.VIEWERS)) is False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [

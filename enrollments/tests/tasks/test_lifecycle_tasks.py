@@ -116,6 +116,7 @@ def test_workers__two_ticks_at_once_and_a_batch_enqueued_twice__send_one_email_p
         assert audit_actions(enrollment.id, event=REMINDER) == ["LIFECYCLE_SENT"]
 
 
+@pytest.mark.slow
 def test_workers__welcomes_of_new_enrollments__two_ticks_two_workers__each_sent_once_with_its_record_s_message_id(
     smtp_sink, start_worker, celery_queue
 ):

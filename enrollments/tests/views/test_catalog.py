@@ -319,6 +319,7 @@ def test_company_edit__someone_changed_it_meanwhile__form_error_their_change_kep
     assert selectors.company_get(company.sk).name == "Theirs"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_company_edit__two_stale_edits_at_once__one_saved_the_other_told(client, login):
     sync_groups()
