@@ -14,8 +14,7 @@ import pytest
 from celery.signals import task_postrun, task_prerun
 
 from backoffice import observability
-from enrollments.imports.tasks import import_chunk
-from enrollments.reports.tasks import export_run
+from enrollments.jobs.tasks import export_run, import_chunk
 from enrollments.tasks import lifecycle_tick
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,16 +1,15 @@
-"""CSV imports: start a job from an uploaded file, queue its chunks, resume or fail it when it stalls.
+"""CSV imports: start a job from an uploaded file, store its rows in chunks and queue them; fail a preparation
+that stopped. The jobs mechanism runs, records, finishes and resumes the chunks (``jobs.services``).
 
 The file is read whole before anything is written; its parsed rows are then stored
 in DynamoDB, one item per chunk in the job's partition, so any worker on any
 machine can enroll any chunk (``chunks``).
 """
 
-import functools
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from django.conf import settings
@@ -33,24 +32,17 @@ from ..exceptions import (
     ImportJobNotFound,
     SameFileImported,
 )
+from ..jobs.kinds import JobKind, kind_named
+from ..jobs.services import Enqueue, job_enqueue, job_fail
+from ..jobs.states import PREPARING, RUNNING
 from ..services.common import Author
-from ..services.jobs import job_queue, job_resume
 from . import selectors
-from .chunks import import_finish_if_complete
 from .files import read_upload
-from .jobs import (
-    FAILED,
-    PREPARING,
-    RUNNING,
-    ChunkRow,
-)
+from .outcomes import KIND_NAME, ChunkRow
 from .preview import checked_rows, import_options
 from .rows import OK, CheckedRow
 
 logger = logging.getLogger(__name__)
-
-# Queue chunks of a job for the workers: ``enqueue(job_id, chunk_numbers)`` (``tasks.enqueue_chunks``).
-Enqueue = Callable[[str, Iterable[int]], None]
 
 
 @storage_errors_as_domain_errors
@@ -84,9 +76,9 @@ def import_start(
     does and stores them in chunks of at most ``IMPORT_CHUNK_ROWS`` rows and
     ``IMPORT_CHUNK_BYTES`` bytes; a preparation that fails marks the job FAILED and forgets
     the file, so nothing blocks uploading it again. A RUNNING job is then queued: when the
-    queue does not answer, the job waits, stored, and the sweep (``import_resume_stalled``)
+    queue does not answer, the job waits, stored, and the sweep (``jobs.services.job_resume_stalled``)
     queues it once the queue is back. With ``enqueue=None`` the caller runs the chunks
-    (``import_run_inline``).
+    (``jobs.services.job_run_inline``).
     """
     if job_id is not None and _job_exists(job_id):
         raise ImportAlreadyStarted(job_id)
@@ -236,113 +228,36 @@ def _job_set_running(job: ImportJobItem, *, courses: dict, chunks_total: int, ru
     return job
 
 
+def import_kind() -> JobKind:
+    """Return the import kind of job (``kind.IMPORT``, registered when the imports app is ready)."""
+    return kind_named(KIND_NAME)
+
+
 @storage_errors_as_domain_errors
 def import_queue(*, job: ImportJobItem, enqueue: Enqueue) -> ImportJobItem:
-    """Hand every chunk without results of a running job to the task queue, once; return the job.
-
-    The shared mechanism claims the job first (``services.jobs.job_queue``), so the page and the sweep never both
-    queue it. When the queue does not answer, the job waits, stored, without ``queued_at``, for the next sweep:
-    nothing is lost and nothing is queued twice.
-    """
-    reread = functools.partial(selectors.import_job_get, job.job_id)
-    return job_queue(job, queue_work=_queue_work(enqueue), reread=reread)
+    """Hand every chunk without results of a running job to the task queue, once; return the job (without
+    ``queued_at`` when the queue did not answer: the next sweep queues it)."""
+    return job_enqueue(import_kind(), job=job, enqueue=enqueue)
 
 
-def _queue_work(enqueue: Enqueue):
-    def queue_work(job: ImportJobItem) -> None:
-        done = selectors.import_chunks_done(job.job_id)
-        missing = [number for number in range(job.chunks_total) if number not in done]
-        if missing:
-            enqueue(job.job_id, missing)
-        else:
-            # Every chunk is recorded and the job still runs: whoever recorded the last one did not finish it.
-            import_finish_if_complete(job_id=job.job_id)
-
-    return queue_work
-
-
-@storage_errors_as_domain_errors
-def import_resume(*, job_id: str, enqueue: Enqueue) -> int:
-    """Queue again every chunk of a running job whose results are missing; return how many.
-
-    Safe while the job still runs: a chunk that runs twice is recorded once.
-    """
-    job = selectors.import_job_get(job_id)
-    if job.state != RUNNING:
-        return 0
-    done = selectors.import_chunks_done(job_id)
-    missing = [number for number in range(job.chunks_total) if number not in done]
-    if not missing:
-        import_finish_if_complete(job_id=job_id)
-        return 0
-    _job_touch(job)
-    enqueue(job_id, missing)
-    return len(missing)
-
-
-def _job_touch(job: ImportJobItem) -> None:
-    """Move the job's heartbeat, so the next sweep waits a full stall period before resuming it again."""
-    tx = Transaction()
-    tx.update(job, [ImportJobItem.updated_at.set(clock.now_iso())], condition=ImportJobItem.state == job.state)
-    try:
-        tx.commit()
-    except TransactionFailed:
-        pass
-
-
-@storage_errors_as_domain_errors
-def import_resume_stalled(*, enqueue: Enqueue, stalled_after: timedelta | None = None) -> list[str]:
-    """Queue the running imports the task queue did not take; resume the ones without progress for
-    ``stalled_after`` (default ``IMPORT_STALL_SECONDS``); fail the ones whose preparation stopped. Return the
-    ids of the imports queued, resumed or failed.
-
-    A worker killed mid-chunk leaves its task unacknowledged until the broker's
-    visibility timeout; this sweep, run by beat, brings such imports back sooner. The queuing and resuming are
-    the mechanism every job kind shares (``services.jobs.job_resume``).
-    """
-    if stalled_after is None:
-        stalled_after = timedelta(seconds=settings.IMPORT_STALL_SECONDS)
-    cutoff = clock.to_iso(clock.now() - stalled_after)
-    touched = []
-    for job_id in selectors.active_import_ids():
-        try:
-            job = selectors.import_job_get(job_id)
-        except ImportJobNotFound:
-            continue
-        if job.state == PREPARING:
-            if (job.updated_at or job.created_at) <= cutoff:
-                _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
-                touched.append(job_id)
-            continue
-        reread = functools.partial(selectors.import_job_get, job_id)
-        if job_resume(job, stalled_before=cutoff, queue_work=_queue_work(enqueue), reread=reread):
-            touched.append(job_id)
-    return touched
+def import_fail_stalled_preparation(job: ImportJobItem, stalled_before: str) -> bool:
+    """Fail a job whose preparation stopped (PREPARING with no progress since ``stalled_before``, an ISO time);
+    return whether it was PREPARING, so the sweep does not resume it."""
+    if job.state != PREPARING:
+        return False
+    if (job.updated_at or job.created_at) <= stalled_before:
+        _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
+    return True
 
 
 def _job_fail(job: ImportJobItem, message: str) -> None:
-    now_iso = clock.now_iso()
-    tx = Transaction()
-    tx.update(
-        job,
-        [
-            ImportJobItem.state.set(FAILED),
-            ImportJobItem.error.set(message),
-            ImportJobItem.finished_at.set(now_iso),
-            ImportJobItem.updated_at.set(now_iso),
-        ],
-        condition=ImportJobItem.state == job.state,
-        name="job",
-    )
-    tx.delete(ActiveImportItem(*keys.active_import(job.job_id)))
-    last = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
-    if last is not None and last.job_id == job.job_id:
-        # Nothing of the file was imported: uploading it again needs no confirmation.
-        tx.delete(
-            ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash)),
-            condition=ImportFileItem.job_id == job.job_id,
-        )
-    try:
-        tx.commit()
-    except TransactionFailed:
-        pass  # Another sweep or the job itself moved first.
+    def forget_file(tx: Transaction) -> None:
+        last = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
+        if last is not None and last.job_id == job.job_id:
+            # Nothing of the file was imported: uploading it again needs no confirmation.
+            tx.delete(
+                ImportFileItem(*keys.import_file(job.tenant_id, job.file_hash)),
+                condition=ImportFileItem.job_id == job.job_id,
+            )
+
+    job_fail(import_kind(), job, message, also=forget_file)

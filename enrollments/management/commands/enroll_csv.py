@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from enrollments.clock import from_iso
 from enrollments.exceptions import EnrollmentError, SameFileImported
-from enrollments.imports import chunks, reports, services
+from enrollments.imports import reports, services
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import import_preview
+from enrollments.jobs.services import job_run_inline
 from enrollments.services import Author
 from enrollments.validators import normalize_email
 
@@ -148,7 +150,7 @@ class Command(BaseCommand):
             sheet=options["sheet"],
         )
         self._bar(job)
-        job = chunks.import_run_inline(job_id=job.job_id, on_progress=self._bar)
+        job = job_run_inline(IMPORT, job_id=job.job_id, on_progress=self._bar)
         self._bar(job)
         self.stderr.write("")
         for line, _name, email, result, enrollment_id, message in reports.import_report_rows(job.job_id):
