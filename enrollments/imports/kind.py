@@ -56,5 +56,6 @@ IMPORT = register(
         dom_id="import",
         url_name="import",
         waiting_text=waiting_for_queue_text,
+        page_context=_page_context,
     )
 )

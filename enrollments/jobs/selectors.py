@@ -71,11 +71,12 @@ def job_active_ids(kind: JobKind) -> list[str]:
 
 def job_progress(kind: JobKind, job) -> dict:
     """Return the progress of a job already read, as its page's bar and ``progress.json`` show it."""
-    return {
+    progress = {
         "state": job.state,
         "finished": job.state in FINISHED,
-        "error": getattr(job, "error", None) or "",
         # Stored, but the task queue has not taken its work yet (the sweep queues it once the queue answers).
         "waiting": waiting_for_queue(job),
-        **kind.progress(job),
     }
+    if hasattr(kind.model, "error"):  # a kind whose jobs can fail says why
+        progress["error"] = job.error or ""
+    return {**progress, **kind.progress(job)}
