@@ -139,7 +139,7 @@ def _running_jobs(company, course, enrollment) -> list[str]:
         total=1,
         language="en",
         author=STAFF,
-        enqueue=lambda job_id: None,
+        enqueue=lambda job_id, numbers: None,
     )
     return [
         f"backoffice/imports/{imported.job_id}/",
