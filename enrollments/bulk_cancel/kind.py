@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from .. import labels
 from ..dynamo import keys
 from ..dynamo.models import ActiveBulkCancelItem, BulkCancelJobItem, BulkCancelResultItem
+from ..exceptions import BulkCancelAlreadyStarted, BulkCancelNotFound
 from ..jobs.kinds import JobKind, register
 from ..jobs.states import MASCULINE_STATE_LABELS
 from . import selectors
-from .selectors import KIND_NAME, BulkCancelNotFound
-from .services import BulkCancelAlreadyStarted, bulk_cancel_chunk_results
+from .selectors import KIND_NAME
+from .services import bulk_cancel_chunk_results
 
 
 def _page_context(job, progress: dict) -> dict:

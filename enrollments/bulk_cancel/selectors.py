@@ -2,13 +2,10 @@
 
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
-
 from .. import selectors as core_selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import BulkCancelJobItem, BulkCancelListingItem, BulkCancelResultItem
-from ..exceptions import EnrollmentError
 from ..imports.outcomes import ENROLLED
 from ..imports.reports import import_report_rows
 from ..imports.selectors import import_job_get
@@ -20,15 +17,6 @@ from ..jobs.states import DONE
 KIND_NAME = "bulk_cancel"
 CANCELED = "canceled"
 REFUSED = "refused"
-
-
-class BulkCancelNotFound(EnrollmentError):
-    """No bulk cancel has this id."""
-
-    code = "bulk_cancel_not_found"
-
-    def __init__(self, job_id: str):
-        super().__init__(_("No bulk cancel has the id %(id)s.") % {"id": job_id})
 
 
 def bulk_cancel_source(job_id: str) -> str:

@@ -15,36 +15,24 @@ from django.utils.translation import gettext as _
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import ActiveBulkCancelItem, BulkCancelChunkItem, BulkCancelJobItem, BulkCancelListingItem
-from ..dynamo.transactions import Transaction, TransactionFailed
+from ..dynamo.models import BulkCancelChunkItem, BulkCancelJobItem, BulkCancelListingItem
 from ..exceptions import (
     ConcurrentChange,
-    EnrollmentError,
     EnrollmentNotFound,
     InvalidEnrollmentData,
     NotCancelable,
     StorageUnavailable,
 )
 from ..jobs.kinds import kind_named
-from ..jobs.services import Enqueue, job_enqueue
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_refuse_started
 from ..jobs.states import RUNNING
 from ..services import cancel
 from ..services.common import Author
 from . import selectors
-from .selectors import CANCELED, REFUSED, BulkCancelNotFound
+from .selectors import CANCELED, REFUSED
 
 TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
 CHUNK_SIZE = 25
-
-
-class BulkCancelAlreadyStarted(EnrollmentError):
-    """The form was sent before (a double click, a retry): its bulk cancel exists."""
-
-    code = "bulk_cancel_already_started"
-
-    def __init__(self, job_id: str):
-        self.job_id = job_id
-        super().__init__(_("This bulk cancel has already started (bulk cancel %(id)s).") % {"id": job_id})
 
 
 @storage_errors_as_domain_errors
@@ -71,12 +59,8 @@ def bulk_cancel_start(
     ids = list(dict.fromkeys(enrollment_id for enrollment_id in enrollment_ids if enrollment_id))
     if not ids:
         raise InvalidEnrollmentData(_("Select at least one enrollment to cancel."), field="enrollment_ids")
-    try:
-        selectors.bulk_cancel_get(job_id)
-    except BulkCancelNotFound:
-        pass
-    else:
-        raise BulkCancelAlreadyStarted(job_id)
+    kind = kind_named(selectors.KIND_NAME)
+    job_refuse_started(kind, job_id)
     chunks = [ids[start : start + CHUNK_SIZE] for start in range(0, len(ids), CHUNK_SIZE)]
     now_iso = clock.now_iso()
     # The chunks first: the job, once it exists, always finds them. A second start of the same token
@@ -99,19 +83,11 @@ def bulk_cancel_start(
         total=len(ids),
         chunks_total=len(chunks),
     )
-    tx = Transaction()
-    tx.put(job, condition=BulkCancelJobItem.id.does_not_exist(), name="job")
-    tx.put(
-        BulkCancelListingItem(
-            *keys.bulk_cancel_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id
-        )
+    listing = BulkCancelListingItem(
+        *keys.bulk_cancel_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id
     )
-    tx.put(ActiveBulkCancelItem(*keys.active_bulk_cancel(job_id), created_at=now_iso))
-    try:
-        tx.commit()
-    except TransactionFailed:
-        raise BulkCancelAlreadyStarted(job_id) from None
-    return job_enqueue(kind_named(selectors.KIND_NAME), job=job, enqueue=enqueue)
+    job_create(kind, job, listing)
+    return job_enqueue(kind, job=job, enqueue=enqueue)
 
 
 def bulk_cancel_chunk_results(job: BulkCancelJobItem, chunk: BulkCancelChunkItem, *, final_attempt: bool):

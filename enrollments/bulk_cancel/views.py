@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import labels, permissions
-from ..exceptions import EnrollmentError, ImportJobNotFound
+from ..exceptions import BulkCancelAlreadyStarted, EnrollmentError, ImportJobNotFound
 from ..jobs.states import waiting_for_queue
 from ..jobs.tasks import enqueue_for
 from ..rules import is_uuid_id
@@ -66,7 +66,7 @@ def bulk_cancel_confirm(request):
                 author=Author.from_user(request.user),
                 enqueue=enqueue_for(BULK_CANCEL),
             )
-        except services.BulkCancelAlreadyStarted:
+        except BulkCancelAlreadyStarted:
             return HttpResponseRedirect(_detail_url(job_id))
         except EnrollmentError as error:
             add_domain_error(form, error)

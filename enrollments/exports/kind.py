@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from .. import labels
 from ..dynamo import keys
 from ..dynamo.models import ExportJobItem
+from ..exceptions import ExportAlreadyStarted, ExportNotFound
 from ..jobs.kinds import JobKind, register
 from . import selectors, services
-from .selectors import KIND_NAME, ExportNotFound
+from .selectors import KIND_NAME
 
 
 def _task_options() -> dict:
@@ -23,7 +24,7 @@ EXPORT = register(
         model=ExportJobItem,
         job_key=keys.export_job,
         not_found=ExportNotFound,
-        already_started=services.ExportAlreadyStarted,
+        already_started=ExportAlreadyStarted,
         progress=selectors.progress_numbers,
         run=services.export_run,
         recent_ids=selectors.export_recent_ids,

@@ -4,28 +4,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ExportJobItem, ExportListingItem
-from ..exceptions import EnrollmentError
 from ..jobs.kinds import kind_named
 from ..jobs.selectors import job_get, job_progress
 from ..jobs.states import DONE
 
 # The export kind's name in task messages and URLs (``kind.EXPORT``): never change it.
 KIND_NAME = "export"
-
-
-class ExportNotFound(EnrollmentError):
-    """No export has this id."""
-
-    code = "export_not_found"
-
-    def __init__(self, job_id: str):
-        super().__init__(_("No export has the id %(id)s.") % {"id": job_id})
 
 
 def export_job_get(job_id: str) -> ExportJobItem:

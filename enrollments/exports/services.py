@@ -17,36 +17,25 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ExportJobItem, ExportListingItem
-from ..dynamo.transactions import Transaction, TransactionFailed
-from ..exceptions import EnrollmentError, StorageUnavailable
+from ..dynamo.transactions import Transaction
+from ..exceptions import ExportNotFound, StorageUnavailable
 from ..jobs.kinds import kind_named
-from ..jobs.services import Enqueue, job_enqueue, job_fail, job_touch
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_touch
 from ..jobs.states import DONE, EXPIRED, RUNNING
 from ..services.common import Author
 from . import files as exports
 from . import selectors
-from .selectors import KIND_NAME, ExportNotFound
+from .selectors import KIND_NAME
 
 logger = logging.getLogger(__name__)
 
 # The job's row count moves every this many rows: the bar moves, and a sweep sees the job alive.
 PROGRESS_EVERY = 2000
-
-
-class ExportAlreadyStarted(EnrollmentError):
-    """The form was sent before (a double click, a retry): its export exists."""
-
-    code = "export_already_started"
-
-    def __init__(self, job_id: str):
-        self.job_id = job_id
-        super().__init__(_("This export has already started (export %(id)s).") % {"id": job_id})
 
 
 def export_storage():
@@ -86,16 +75,12 @@ def export_start(
         total=total,
         rows_done=0,
     )
-    tx = Transaction()
-    tx.put(job, condition=ExportJobItem.id.does_not_exist(), name="job")
-    tx.put(
-        ExportListingItem(*keys.export_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id)
+    kind = kind_named(KIND_NAME)
+    listing = ExportListingItem(
+        *keys.export_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id
     )
-    try:
-        tx.commit()
-    except TransactionFailed:
-        raise ExportAlreadyStarted(job_id) from None
-    return job_enqueue(kind_named(KIND_NAME), job=job, enqueue=enqueue)
+    job_create(kind, job, listing)
+    return job_enqueue(kind, job=job, enqueue=enqueue)
 
 
 def _counting(rows: Iterator[list], job: ExportJobItem) -> Iterator[list]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .. import clock, labels, permissions
 from .. import selectors as core_selectors
+from ..exceptions import ExportAlreadyStarted, ExportNotFound
 from ..forms import EnrollmentFilterForm
 from ..jobs.states import waiting_for_queue
 from ..jobs.tasks import enqueue_for
@@ -21,7 +22,6 @@ from . import files as exports
 from . import selectors, services
 from .forms import ExportStartForm
 from .kind import EXPORT
-from .selectors import ExportNotFound
 
 
 def _format_or_404(fmt: str) -> str:
@@ -63,7 +63,7 @@ def export_response(request, source: str, params: dict, fmt: str, *, back_url: s
                     author=Author.from_user(request.user),
                     enqueue=enqueue_for(EXPORT),
                 )
-            except services.ExportAlreadyStarted:
+            except ExportAlreadyStarted:
                 pass
             else:
                 if waiting_for_queue(job):

@@ -19,7 +19,6 @@ from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
-    ActiveImportItem,
     ImportChunkItem,
     ImportFileItem,
     ImportJobItem,
@@ -28,12 +27,10 @@ from ..dynamo.models import (
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
     ConcurrentChange,
-    ImportAlreadyStarted,
-    ImportJobNotFound,
     SameFileImported,
 )
 from ..jobs.kinds import JobKind, kind_named
-from ..jobs.services import Enqueue, job_enqueue, job_fail
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_refuse_started
 from ..jobs.states import PREPARING, RUNNING
 from ..services.common import Author
 from . import selectors
@@ -80,8 +77,8 @@ def import_start(
     queues it once the queue is back. With ``enqueue=None`` the caller runs the chunks
     (``jobs.services.job_run_inline``).
     """
-    if job_id is not None and _job_exists(job_id):
-        raise ImportAlreadyStarted(job_id)
+    if job_id is not None:
+        job_refuse_started(import_kind(), job_id)
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     # Reading counts every row, so a file refused for its size, its rows or a broken line writes nothing.
     csv_file = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
@@ -131,14 +128,6 @@ def import_start(
     return job
 
 
-def _job_exists(job_id: str) -> bool:
-    try:
-        selectors.import_job_get(job_id)
-    except ImportJobNotFound:
-        return False
-    return True
-
-
 def _store_chunks(job: ImportJobItem, rows: Iterable[CheckedRow]) -> tuple[int, dict]:
     """Store the checked rows in chunk items; return how many chunks, and a snapshot of the courses the rows name.
 
@@ -182,26 +171,22 @@ def _pack(row: CheckedRow) -> ChunkRow:
 
 
 def _job_create(job: ImportJobItem, *, allow_same_file: bool) -> None:
-    tx = Transaction()
-    tx.put(job, condition=ImportJobItem.id.does_not_exist(), name="job")
-    tx.put(
-        ImportListingItem(
-            *keys.import_listing(created_at=job.created_at, job_id=job.job_id),
-            created_at=job.created_at,
-            job_id=job.job_id,
-            tenant_id=job.tenant_id,
+    listing = ImportListingItem(
+        *keys.import_listing(created_at=job.created_at, job_id=job.job_id),
+        created_at=job.created_at,
+        job_id=job.job_id,
+        tenant_id=job.tenant_id,
+    )
+
+    def mark_file(tx: Transaction) -> None:
+        marker = ImportFileItem(
+            *keys.import_file(job.tenant_id, job.file_hash), created_at=job.created_at, job_id=job.job_id
         )
-    )
-    tx.put(ActiveImportItem(*keys.active_import(job.job_id), created_at=job.created_at))
-    marker = ImportFileItem(
-        *keys.import_file(job.tenant_id, job.file_hash), created_at=job.created_at, job_id=job.job_id
-    )
-    tx.put(marker, condition=None if allow_same_file else ImportFileItem.sk.does_not_exist(), name="file")
+        tx.put(marker, condition=None if allow_same_file else ImportFileItem.sk.does_not_exist(), name="file")
+
     try:
-        tx.commit()
+        job_create(import_kind(), job, listing, also=mark_file)
     except TransactionFailed as failure:
-        if "job" in failure.failed:
-            raise ImportAlreadyStarted(job.job_id) from None
         previous = selectors.import_for_file(tenant_id=job.tenant_id, file_hash=job.file_hash)
         if "file" in failure.failed and previous is not None:
             raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at)) from None

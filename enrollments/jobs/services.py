@@ -156,6 +156,36 @@ def job_resume(job, *, stalled_before: str, queue_work: QueueWork, reread: Calla
     return bool(job_queue(job, queue_work=queue_work, reread=reread).queued_at)
 
 
+def job_refuse_started(kind: JobKind, job_id: str) -> None:
+    """Raise the kind's ``already_started`` when a job of ``job_id`` exists (a second submit of the form whose token
+    is its id), before any of its work is stored."""
+    if job_find(kind, job_id) is not None:
+        raise kind.already_started(job_id)
+
+
+def job_create(kind: JobKind, job, *listings, also: Callable[[Transaction], None] | None = None) -> None:
+    """Write a new ``job`` with the items that list it and its kind's active marker, in one transaction; raise the
+    kind's ``already_started`` when a job of its id exists.
+
+    ``also(tx)`` adds the kind's own items: when one of those fails its condition, the ``TransactionFailed`` is
+    raised for the kind to read.
+    """
+    tx = Transaction()
+    tx.put(job, condition=type(job).id.does_not_exist(), name="job")
+    for item in listings:
+        tx.put(item)
+    if kind.active_model is not None:
+        tx.put(kind.active_model(*kind.active_key(job.job_id), created_at=job.created_at))
+    if also is not None:
+        also(tx)
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        if "job" in failure.failed or also is None:
+            raise kind.already_started(job.job_id) from None
+        raise
+
+
 def _queue_work(kind: JobKind, enqueue: Enqueue) -> QueueWork:
     def queue_work(job) -> None:
         if not kind.chunked:

@@ -11,7 +11,7 @@ from enrollments import selectors
 from enrollments.bulk_cancel import selectors as bulk_selectors
 from enrollments.bulk_cancel import services
 from enrollments.bulk_cancel.kind import BULK_CANCEL
-from enrollments.exceptions import InvalidEnrollmentData, NotCancelable, QueueUnavailable
+from enrollments.exceptions import BulkCancelAlreadyStarted, InvalidEnrollmentData, NotCancelable, QueueUnavailable
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.jobs import selectors as job_selectors
@@ -84,7 +84,7 @@ def test_bulk_cancel__same_token_twice__one_job_and_a_chunk_recorded_once():
     services.bulk_cancel_start(
         job_id=job_id, enrollment_ids=ids, reason="Twice", author=STAFF, enqueue=lambda j, n: queued.append(list(n))
     )
-    with pytest.raises(services.BulkCancelAlreadyStarted):
+    with pytest.raises(BulkCancelAlreadyStarted):
         services.bulk_cancel_start(
             job_id=job_id, enrollment_ids=ids, reason="Twice", author=STAFF, enqueue=lambda j, n: queued.append(list(n))
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from enrollments import permissions, selectors
 from enrollments.bulk_cancel import selectors as bulk_selectors
 from enrollments.dynamo.models import BulkCancelListingItem
+from enrollments.exceptions import BulkCancelNotFound
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.jobs import services as job_services
@@ -155,7 +156,7 @@ def test_bulk_cancel_confirm__without_reason__form_error_and_no_job(client, logi
     page = client.post(url, {"token": token, "reason": "", "enrollment_ids": ids[0]})
 
     assert page.status_code == 200 and "errornote" in page.content.decode()
-    with pytest.raises(bulk_selectors.BulkCancelNotFound):
+    with pytest.raises(BulkCancelNotFound):
         bulk_selectors.bulk_cancel_get(token)
 
 
