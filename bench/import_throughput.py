@@ -180,8 +180,8 @@ def run(args) -> None:
 
 def _not_enrolled(job) -> str:
     """Return what became of the rows of ``job`` not enrolled (every row of the file should be): ``: <result> <message>``."""
+    from enrollments.imports.downloads import import_report_rows
     from enrollments.imports.outcomes import ENROLLED
-    from enrollments.imports.reports import import_report_rows
 
     if job.enrolled == job.rows_done:
         return ""

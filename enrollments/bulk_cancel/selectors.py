@@ -6,8 +6,8 @@ from .. import selectors as core_selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import BulkCancelJobItem, BulkCancelListingItem, BulkCancelResultItem
+from ..imports.downloads import import_report_rows
 from ..imports.outcomes import ENROLLED
-from ..imports.reports import import_report_rows
 from ..imports.selectors import import_job_get
 from ..jobs.kinds import kind_named
 from ..jobs.selectors import job_get, job_progress

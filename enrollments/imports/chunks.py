@@ -21,7 +21,7 @@ from ..exceptions import (
 )
 from ..rules import Person
 from ..services.common import Author
-from ..services.enrollment_bulk import BulkEnrollment, enroll_many
+from .enroll_rows import BulkEnrollment, enroll_many
 from .outcomes import (
     ALREADY_ACTIVE,
     ALREADY_ENROLLED,

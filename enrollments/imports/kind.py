@@ -7,7 +7,7 @@ from ..dynamo import keys
 from ..dynamo.models import ActiveImportItem, ImportJobItem, ImportResultItem
 from ..exceptions import ImportAlreadyStarted, ImportJobNotFound
 from ..jobs.kinds import JobKind, register
-from . import reports
+from . import downloads
 from .chunks import import_chunk_results
 from .outcomes import COUNTER_NAMES, ENROLLED, KIND_NAME
 from .services import import_fail_stalled_preparation
@@ -30,7 +30,7 @@ def _page_context(job, progress: dict) -> dict:
     return {
         "counts": [(name, labels.IMPORT_COUNTERS[name], counts[name]) for name in COUNTER_NAMES],
         "errors": import_errors(job),
-        "time_left": reports.duration(progress["seconds_left"]),
+        "time_left": downloads.duration(progress["seconds_left"]),
         "courses": sorted(name for name, *_rest in (job.courses or {}).values()),
     }
 
@@ -42,7 +42,7 @@ IMPORT = register(
         job_key=keys.import_job,
         not_found=ImportJobNotFound,
         already_started=ImportAlreadyStarted,
-        progress=reports.progress_numbers,
+        progress=downloads.progress_numbers,
         chunk_key=keys.import_chunk,
         result_key=keys.import_result,
         result_model=ImportResultItem,

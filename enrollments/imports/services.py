@@ -81,10 +81,10 @@ def import_start(
         job_refuse_started(import_kind(), job_id)
     options = import_options(tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days)
     # Reading counts every row, so a file refused for its size, its rows or a broken line writes nothing.
-    csv_file = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
-    rows_total = csv_file.rows
+    table = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
+    rows_total = table.rows
     company = options.company
-    previous = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
+    previous = selectors.import_for_file(tenant_id=company.sk, file_hash=table.sha256)
     if previous is not None and not allow_same_file:
         raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
 
@@ -99,11 +99,11 @@ def import_start(
         tenant_name=company.name,
         billing=company.billing,
         author=author.as_attribute(),
-        file_name=file_name or csv_file.name or "upload.csv",
-        file_hash=csv_file.sha256,
-        file_size=csv_file.size,
-        encoding=csv_file.encoding,
-        delimiter=csv_file.delimiter,
+        file_name=file_name or table.name or "upload.csv",
+        file_hash=table.sha256,
+        file_size=table.size,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
         default_course_id=default_course_id or None,
         window_days=window_days,
         courses={},
@@ -117,7 +117,7 @@ def import_start(
     )
     _job_create(job, allow_same_file=allow_same_file)
     try:
-        chunks_total, courses = _store_chunks(job, checked_rows(file, csv_file, options))
+        chunks_total, courses = _store_chunks(job, checked_rows(file, table, options))
     except Exception:
         _job_fail(job, _("The import stopped while storing the file's rows; upload the file again."))
         raise

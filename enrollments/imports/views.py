@@ -29,7 +29,7 @@ from ..exceptions import (
 from ..jobs.tasks import enqueue_for
 from ..services import Author
 from ..views.common import add_domain_error, render_page, requires
-from . import reports, selectors, services
+from . import downloads, selectors, services
 from .forms import ImportForm
 from .kind import IMPORT, import_errors, waiting_for_queue_text
 from .preview import ImportPreview, failed_rows_csv, import_preview
@@ -169,7 +169,7 @@ def import_template_download(request):
     """Download a CSV file to fill for an import: the columns an upload reads, in the staff member's language,
     and one example row."""
     # Translators: the name of the downloaded import template, without ".csv": ASCII letters, digits and dashes.
-    return _csv_response(reports.import_template_csv(), f"{_safe_name(_('import-template'))}.csv")
+    return _csv_response(downloads.import_template_csv(), f"{_safe_name(_('import-template'))}.csv")
 
 
 def _safe_name(text: str) -> str:
@@ -227,14 +227,14 @@ def import_confirm(request):
 @require_GET
 def import_report_download(request, job_id):
     """Stream the per-row report CSV of an import."""
-    return _job_csv(reports.import_report_csv, job_id, "report")
+    return _job_csv(downloads.import_report_csv, job_id, "report")
 
 
 @requires(permissions.VIEW)
 @require_GET
 def import_failed_rows_download(request, job_id):
     """Stream the rows an import did not enroll, ready to fix and upload again."""
-    return _job_csv(reports.job_failed_rows_csv, job_id, "failed-rows")
+    return _job_csv(downloads.job_failed_rows_csv, job_id, "failed-rows")
 
 
 def _job_csv(lines, job_id, name: str) -> StreamingHttpResponse:

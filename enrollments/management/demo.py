@@ -35,7 +35,7 @@ from enrollments.exceptions import (
     ImportJobNotFound,
     StorageUnavailable,
 )
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
@@ -341,6 +341,6 @@ def _seed_import(now: datetime) -> None:
             )
         if job.state == states.RUNNING:  # just started, or left running by a run that stopped before the end
             job_run_inline(IMPORT, job_id=IMPORT_JOB_ID)
-    for _line, _name, _email, _result, enrollment_id, _message in reports.import_report_rows(IMPORT_JOB_ID):
+    for _line, _name, _email, _result, enrollment_id, _message in downloads.import_report_rows(IMPORT_JOB_ID):
         if enrollment_id:
             _process_due(enrollment_id, until=now)

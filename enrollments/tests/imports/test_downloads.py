@@ -10,10 +10,10 @@ from django.utils import translation
 
 from enrollments import permissions
 from enrollments.imports import services as import_services
+from enrollments.imports.downloads import REPORT_HEADER
 from enrollments.imports.kind import IMPORT
 from enrollments.imports.parsing import WRITTEN_HEADERS
 from enrollments.imports.preview import FAILED_ROWS_HEADER, import_preview
-from enrollments.imports.reports import REPORT_HEADER
 from enrollments.jobs import services as job_services
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf
 

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from enrollments import selectors
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import import_preview
@@ -94,12 +94,12 @@ def test_import__active_people_and_cpf_of_another_person__each_row_its_result(st
     )
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    results = {row[0]: row for row in reports.import_report_rows(job.job_id)}
+    results = {row[0]: row for row in downloads.import_report_rows(job.job_id)}
     assert results[3][3] == "cpf_taken" and "Maria Souza" in results[3][5]
     assert results[4][3] == "cpf_mismatch"
     assert job.invalid == 2
     # Every row counted once, whichever result added to which counter.
-    counts = reports.job_progress(job)["counts"]
+    counts = downloads.job_progress(job)["counts"]
     assert sum(counts.values()) == job.rows_total == 3
     if again:
         assert results[2][3] == "enrolled" and job.enrolled == 1 and job.already_active == 0

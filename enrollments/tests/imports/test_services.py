@@ -8,16 +8,16 @@ import redis
 
 from enrollments import selectors
 from enrollments.exceptions import ImportAlreadyStarted, SameFileImported, StorageUnavailable
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
+from enrollments.imports.enroll_rows import BulkEnrollment, enroll_many
 from enrollments.imports.kind import IMPORT
 from enrollments.imports.outcomes import ChunkRow, row_enrollment_id
 from enrollments.jobs import selectors as job_selectors
 from enrollments.jobs import services as job_services
 from enrollments.jobs.tasks import enqueue_for
 from enrollments.rules import Person, clean_person
-from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, order_uses
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
 
     job = job_services.job_run_inline(IMPORT, job_id=_start(company, _csv(company, course, 15)).job_id)
 
-    results = [row[3] for row in reports.import_report_rows(job.job_id)]
+    results = [row[3] for row in downloads.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert (job.state, job.enrolled, job.no_vacancy_left, job.rows_done, job.chunks_done) == ("DONE", 10, 5, 15, 4)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
@@ -66,8 +66,8 @@ def test_import__same_file_again__needs_confirmation_then_reports_already_enroll
 
     again = job_services.job_run_inline(IMPORT, job_id=_start(company, data, allow_same_file=True).job_id)
 
-    first_ids = [row[4] for row in reports.import_report_rows(first.job_id)]
-    rows = list(reports.import_report_rows(again.job_id))
+    first_ids = [row[4] for row in downloads.import_report_rows(first.job_id)]
+    rows = list(downloads.import_report_rows(again.job_id))
     assert [row[3] for row in rows] == ["already_enrolled"] * 3
     assert [row[4] for row in rows] == first_ids
     assert (again.already_enrolled, again.enrolled) == (3, 0)
@@ -100,7 +100,7 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
 
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    rows = list(reports.import_report_rows(job.job_id))
+    rows = list(downloads.import_report_rows(job.job_id))
     assert [row[3] for row in rows] == ["enrolled"] * 12
     assert [row[4] for row in rows] == [row_enrollment_id(job.job_id, line) for line in range(2, 14)]
     assert (job.enrolled, job.rows_done, job.rows_total) == (12, 12, 12)
@@ -129,7 +129,7 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
     frozen_clock.set(frozen_clock.start + timedelta(seconds=2))
     job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=0)
 
-    progress = reports.import_progress(job.job_id)
+    progress = downloads.import_progress(job.job_id)
 
     assert {k: progress[k] for k in ("state", "total", "processed", "percent", "rows_per_second", "seconds_left")} == {
         "state": "RUNNING",
@@ -271,7 +271,7 @@ def test_import_start__queue_down__job_waits_stored_and_the_sweep_queues_it_once
     )
 
     assert (job.state, job.queued_at, job.chunks_total) == ("RUNNING", None, 3)
-    assert reports.import_progress(job.job_id)["waiting"] is True
+    assert downloads.import_progress(job.job_id)["waiting"] is True
     # Still down: the sweep queues nothing, and the job keeps waiting.
     assert job.job_id not in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
     assert import_selectors.import_job_get(job.job_id).queued_at is None
@@ -291,7 +291,7 @@ def test_import_resume_stalled__job_the_queue_did_not_take__queued_at_once_and_o
 
     assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('import', '{job.job_id}', {n})" for n in range(3)]
     assert import_selectors.import_job_get(job.job_id).queued_at is not None
-    assert reports.import_progress(job.job_id)["waiting"] is False
+    assert downloads.import_progress(job.job_id)["waiting"] is False
 
 
 def test_import_chunk_task__retries_span_twenty_minutes_without_jitter():

@@ -8,7 +8,7 @@ from django.conf import settings
 from enrollments import selectors
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import EnrollmentItem
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
@@ -62,7 +62,7 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
     job = workers.wait_for(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j)
 
     assert (job.enrolled, job.no_vacancy_left, job.rows_done, job.failed) == (10, 5, 15, 0)
-    results = [row[3] for row in reports.import_report_rows(job.job_id)]
+    results = [row[3] for row in downloads.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
     generated = order_uses(order)
@@ -104,7 +104,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
 
     assert (job.rows_total, job.rows_done, job.enrolled, job.chunks_done) == (rows, rows, rows, rows // 50)
     assert (job.already_enrolled, job.no_vacancy_left, job.invalid, job.duplicates, job.failed) == (0, 0, 0, 0, 0)
-    report = list(reports.import_report_rows(job.job_id))
+    report = list(downloads.import_report_rows(job.job_id))
     assert [row[0] for row in report] == list(range(2, rows + 2))
     assert {row[3] for row in report} == {"enrolled"}
     assert [row[4] for row in report] == [row_enrollment_id(job.job_id, line) for line in range(2, rows + 2)]

@@ -8,7 +8,7 @@ import pytest
 
 from enrollments import selectors
 from enrollments.exceptions import ImportFileRefused
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
@@ -117,7 +117,7 @@ def test_workbook__named_sheet__previews_and_imports_with_sheet_row_numbers_and_
     assert (job.state, job.rows_total, job.enrolled, job.encoding) == (DONE, 4, 2, "xlsx")
     report = {
         line: (email, result, enrollment_id)
-        for line, _n, email, result, enrollment_id, _m in reports.import_report_rows(job.job_id)
+        for line, _n, email, result, enrollment_id, _m in downloads.import_report_rows(job.job_id)
     }
     assert {line: result for line, (_e, result, _id) in report.items()} == {
         3: "enrolled",
@@ -164,7 +164,7 @@ def test_workbook__written_in_write_only_mode__imports_like_a_csv_of_the_same_ro
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     assert (job.state, job.enrolled) == (DONE, 5)
-    assert [line for line, *_rest in reports.import_report_rows(job.job_id)] == [2, 3, 4, 5, 6]
+    assert [line for line, *_rest in downloads.import_report_rows(job.job_id)] == [2, 3, 4, 5, 6]
 
 
 def _refused_samples():
