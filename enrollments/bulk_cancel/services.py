@@ -24,8 +24,7 @@ from ..exceptions import (
     StorageUnavailable,
 )
 from ..jobs.kinds import kind_named
-from ..jobs.services import Enqueue, job_create, job_enqueue, job_refuse_started
-from ..jobs.states import RUNNING
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_new, job_refuse_started
 from ..services import cancel
 from ..services.common import Author
 from . import selectors
@@ -70,16 +69,13 @@ def bulk_cancel_start(
             batch.save(
                 BulkCancelChunkItem(*keys.bulk_cancel_chunk(job_id, number), created_at=now_iso, enrollment_ids=chunk)
             )
-    job = BulkCancelJobItem(
-        *keys.bulk_cancel_job(job_id),
-        created_at=now_iso,
-        updated_at=now_iso,
-        job_id=job_id,
-        author=author.as_attribute(),
+    job = job_new(
+        kind,
+        job_id,
+        author=author,
         reason=reason,
         notify_learner=notify_learner,
         import_id=import_id,
-        state=RUNNING,
         total=len(ids),
         chunks_total=len(chunks),
     )

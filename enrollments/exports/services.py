@@ -25,7 +25,7 @@ from ..dynamo.models import ExportJobItem, ExportListingItem
 from ..dynamo.transactions import Transaction
 from ..exceptions import ExportNotFound, StorageUnavailable
 from ..jobs.kinds import kind_named
-from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_touch
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_new, job_touch
 from ..jobs.states import DONE, EXPIRED, RUNNING
 from ..services.common import Author
 from . import files as exports
@@ -56,28 +56,24 @@ def export_start(
 ) -> ExportJobItem:
     """Store an export job and queue it; return the job. A second start of the same ``job_id`` raises
     ``ExportAlreadyStarted``. When the queue does not answer, the job waits, stored without ``queued_at``, and the
-    next sweep queues it (``services.jobs.job_queue``)."""
+    next sweep queues it (``jobs.services.job_queue``)."""
     if fmt not in exports.FORMATS:
         raise ValueError(f"unknown export {source!r} as {fmt!r}")
     exports.source_of(source)  # an unknown source raises LookupError
-    now_iso = clock.now_iso()
-    job = ExportJobItem(
-        *keys.export_job(job_id),
-        created_at=now_iso,
-        updated_at=now_iso,
-        job_id=job_id,
-        author=author.as_attribute(),
+    kind = kind_named(KIND_NAME)
+    job = job_new(
+        kind,
+        job_id,
+        author=author,
         source=source,
         params=params,
         format=fmt,
         language=language,
-        state=RUNNING,
         total=total,
         rows_done=0,
     )
-    kind = kind_named(KIND_NAME)
     listing = ExportListingItem(
-        *keys.export_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id
+        *keys.export_listing(created_at=job.created_at, job_id=job_id), created_at=job.created_at, job_id=job_id
     )
     job_create(kind, job, listing)
     return job_enqueue(kind, job=job, enqueue=enqueue)

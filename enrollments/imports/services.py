@@ -30,7 +30,7 @@ from ..exceptions import (
     SameFileImported,
 )
 from ..jobs.kinds import JobKind, kind_named
-from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_refuse_started
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_new, job_refuse_started
 from ..jobs.states import PREPARING, RUNNING
 from ..services.common import Author
 from . import selectors
@@ -88,17 +88,14 @@ def import_start(
     if previous is not None and not allow_same_file:
         raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
 
-    now_iso = clock.now_iso()
-    job_id = job_id or str(uuid.uuid4())
-    job = ImportJobItem(
-        *keys.import_job(job_id),
-        created_at=now_iso,
-        updated_at=now_iso,
-        job_id=job_id,
+    job = job_new(
+        import_kind(),
+        job_id or str(uuid.uuid4()),
+        author=author,
+        state=PREPARING,
         tenant_id=company.sk,
         tenant_name=company.name,
         billing=company.billing,
-        author=author.as_attribute(),
         file_name=file_name or table.name or "upload.csv",
         file_hash=table.sha256,
         file_size=table.size,
@@ -107,7 +104,6 @@ def import_start(
         default_course_id=default_course_id or None,
         window_days=window_days,
         courses={},
-        state=PREPARING,
         rows_total=rows_total,
         # Known once the rows are stored: chunks are cut by bytes as well as by rows.
         chunks_total=0,

@@ -163,6 +163,21 @@ def job_refuse_started(kind: JobKind, job_id: str) -> None:
         raise kind.already_started(job_id)
 
 
+def job_new(kind: JobKind, job_id: str, *, author, state: str = RUNNING, **fields):
+    """Return a new (unsaved) job item of ``kind``: its key, id, author (an ``Author``), state and times now, and the
+    kind's own ``fields``."""
+    now_iso = clock.now_iso()
+    return kind.model(
+        *kind.job_key(job_id),
+        created_at=now_iso,
+        updated_at=now_iso,
+        job_id=job_id,
+        author=author.as_attribute(),
+        state=state,
+        **fields,
+    )
+
+
 def job_create(kind: JobKind, job, *listings, also: Callable[[Transaction], None] | None = None) -> None:
     """Write a new ``job`` with the items that list it and its kind's active marker, in one transaction; raise the
     kind's ``already_started`` when a job of its id exists.
