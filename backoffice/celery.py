@@ -27,7 +27,7 @@ def _freeze_worker(**kwargs):
 
 @task_prerun.connect
 def _log_with_job_id(task=None, args=None, kwargs=None, **extra):
-    """A task of a job (import chunk, bulk cancel chunk, export) logs with its ``job_id``."""
+    """A task of a job (a chunk of any job kind, or a first-name alias) logs with its ``job_id``."""
     observability.job_context_begin(task, args or (), kwargs or {})
 
 

@@ -73,9 +73,11 @@ INSTALLED_APPS = [
     "axes",
     "backoffice.security.apps.SecurityConfig",
     "enrollments",
+    "enrollments.jobs.apps.JobsConfig",
     "enrollments.imports.apps.ImportsConfig",
-    "enrollments.bulk.apps.BulkConfig",
+    "enrollments.bulk_cancel.apps.BulkCancelConfig",
     "enrollments.reports.apps.ReportsConfig",
+    "enrollments.exports.apps.ExportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -300,12 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(LIFECYCLE_TICK_SECONDS),
         "options": {"expires": float(LIFECYCLE_TICK_SECONDS)},
     },
-    # Every job kind is swept every minute: a job the task queue did not take (the broker was down) is queued on the
-    # first sweep after the broker answers again, one without progress for IMPORT_STALL_SECONDS is queued again.
-    "imports-resume-stalled": {"task": "enrollments.tasks_imports.imports_resume_stalled", "schedule": 60.0},
-    "bulk-cancels-resume-stalled": {"task": "enrollments.bulk.bulk_cancels_resume_stalled", "schedule": 60.0},
-    # Also deletes the files of exports older than EXPORT_RETENTION_HOURS.
-    "exports-sweep": {"task": "enrollments.reports.exports_sweep", "schedule": 60.0},
+    # One sweep of every job kind, every minute: a job the task queue did not take (the broker was down) is queued on
+    # the first sweep after the broker answers again, one without progress for IMPORT_STALL_SECONDS is queued again;
+    # the files of exports older than EXPORT_RETENTION_HOURS are deleted.
+    "jobs-sweep": {"task": "enrollments.jobs.jobs_sweep", "schedule": 60.0},
 }
 
 # The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).

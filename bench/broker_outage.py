@@ -117,12 +117,13 @@ class _Jobs:
         ]
 
     def start(self) -> dict:
-        from enrollments.bulk import services as bulk_services
-        from enrollments.bulk import tasks as bulk_tasks
+        from enrollments.bulk_cancel import services as bulk_services
+        from enrollments.bulk_cancel.kind import BULK_CANCEL
+        from enrollments.exports import services as export_services
+        from enrollments.exports.kind import EXPORT
         from enrollments.imports import services as import_services
-        from enrollments.imports import tasks as import_tasks
-        from enrollments.reports import services as export_services
-        from enrollments.reports import tasks as export_tasks
+        from enrollments.imports.kind import IMPORT
+        from enrollments.jobs.tasks import enqueue_for
 
         csv = "nome;email;curso\n" + "".join(
             f"Import {n};import{n}.{self.company.sk}@example.com;{self.course.sk}\n" for n in range(self.rows)
@@ -133,14 +134,14 @@ class _Jobs:
                 file_name="outage.csv",
                 tenant_id=self.company.sk,
                 author=self.author,
-                enqueue=import_tasks.enqueue_chunks,
+                enqueue=enqueue_for(IMPORT),
             ),
             "bulk cancel": bulk_services.bulk_cancel_start(
                 job_id=str(uuid.uuid4()),
                 enrollment_ids=self.enrollment_ids,
                 reason="Broker outage bench",
                 author=self.author,
-                enqueue=bulk_tasks.enqueue_chunks,
+                enqueue=enqueue_for(BULK_CANCEL),
             ),
             "export": export_services.export_start(
                 job_id=str(uuid.uuid4()),
@@ -150,15 +151,15 @@ class _Jobs:
                 total=0,
                 language="en",
                 author=self.author,
-                enqueue=export_tasks.enqueue_export,
+                enqueue=enqueue_for(EXPORT),
             ),
         }
         return self.jobs
 
     def wait_done(self, since: float, *, timeout: float, worker_log: Path) -> dict:
-        from enrollments.bulk.selectors import bulk_cancel_get
+        from enrollments.bulk_cancel.selectors import bulk_cancel_get
+        from enrollments.exports.selectors import export_job_get
         from enrollments.imports.selectors import import_job_get
-        from enrollments.reports.selectors import export_job_get
 
         read = {"import": import_job_get, "bulk cancel": bulk_cancel_get, "export": export_job_get}
         seconds, queued = {}, {}

@@ -180,8 +180,8 @@ def run(args) -> None:
 
 def _not_enrolled(job) -> str:
     """Return what became of the rows of ``job`` not enrolled (every row of the file should be): ``: <result> <message>``."""
-    from enrollments.imports.jobs import ENROLLED
-    from enrollments.imports.reports import import_report_rows
+    from enrollments.imports.downloads import import_report_rows
+    from enrollments.imports.outcomes import ENROLLED
 
     if job.enrolled == job.rows_done:
         return ""
@@ -277,8 +277,9 @@ def _import_rate(target, rows: int, *, queue: str):
 
     from enrollments.imports import selectors as import_selectors
     from enrollments.imports import services as import_services
-    from enrollments.imports.jobs import DONE, FAILED
-    from enrollments.imports.tasks import enqueue_chunks
+    from enrollments.imports.kind import IMPORT
+    from enrollments.jobs.states import DONE, FAILED
+    from enrollments.jobs.tasks import enqueue_for
     from enrollments.services import Author
 
     company, course = target
@@ -290,7 +291,7 @@ def _import_rate(target, rows: int, *, queue: str):
         file_name="bench.csv",
         tenant_id=company.sk,
         author=Author(id="bench", name="Bench"),
-        enqueue=enqueue_chunks,
+        enqueue=enqueue_for(IMPORT),
     )
     print(f"  import_start of {rows} rows: {time.perf_counter() - started:.2f} s", flush=True)
     while (job := import_selectors.import_job_get(job.job_id)).state not in (DONE, FAILED):

@@ -6,7 +6,7 @@
 It starts its own DynamoDB Local (``_setup.start_stack``), creates one prepaid company
 with enough seats in ``--courses`` courses, and imports a CSV of ``--rows`` people the
 way ``manage.py enroll_csv`` does (``imports.services.import_start(..., enqueue=None)``
-and ``imports.chunks.import_run_inline``, so ``IMPORT_THREADS`` rows at once). Nothing is
+and ``jobs.services.job_run_inline``, so ``IMPORT_THREADS`` rows at once). Nothing is
 guessed: every write request PynamoDB sends during the import (``Connection._make_api_call``:
 TransactWriteItems, BatchWriteItem, PutItem, UpdateItem, DeleteItem) is recorded, and for
 each item it writes:
@@ -74,8 +74,9 @@ def run(args) -> None:
     company, courses = _prepaid_company(args.rows, args.courses)
     schemas = _schemas()
     recorder = Recorder(schemas)
-    from enrollments.imports import chunks
     from enrollments.imports import services as import_services
+    from enrollments.imports.kind import IMPORT
+    from enrollments.jobs.services import job_run_inline
     from enrollments.services import Author
 
     lines = ["name,email,course"] + [
@@ -90,7 +91,7 @@ def run(args) -> None:
             author=Author(id="bench", name="Bench"),
             enqueue=None,
         )
-        job = chunks.import_run_inline(job_id=job.job_id)
+        job = job_run_inline(IMPORT, job_id=job.job_id)
     print(
         f"import of {args.rows} rows ({job.enrolled} enrolled) in {time.perf_counter() - started:.1f} s, "
         f"IMPORT_THREADS={settings.IMPORT_THREADS}, {len(recorder.writes)} item writes recorded",

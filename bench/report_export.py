@@ -177,7 +177,7 @@ def report_ratio(*, small: str, big: str, requests: int) -> float:
 def export_child(fmt: str, out: str) -> None:
     """In a process of its own: export every enrollment of the table to ``out``; print rows and VmHWM."""
     from enrollments import clock
-    from enrollments.reports import exports
+    from enrollments.exports import files as exports
 
     with open(out, "wb") as handle:
         header, rows = exports.export_rows(exports.ENROLLMENTS, {}, now=clock.now())

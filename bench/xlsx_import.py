@@ -1,5 +1,5 @@
 """Benchmark of .xlsx imports: rows per second of an import of a workbook against the same rows as CSV, in the
-same run, through the same path as ``import_throughput.py`` (``import_start`` with ``enqueue_chunks``, then a
+same run, through the same path as ``import_throughput.py`` (``import_start`` with ``enqueue_for(IMPORT)``, then a
 Celery worker enrolls the chunks); and the peak memory of a big workbook's preview.
 
     .venv/bin/python bench/xlsx_import.py                     # 2,000 rows each way, preview of 100,000
@@ -95,8 +95,9 @@ def _import_rate(target, rows: int, *, xlsx: bool) -> float:
     """Return rows/s from the call that starts the job to the job's DONE."""
     from enrollments.imports import selectors as import_selectors
     from enrollments.imports import services as import_services
-    from enrollments.imports.jobs import DONE, FAILED
-    from enrollments.imports.tasks import enqueue_chunks
+    from enrollments.imports.kind import IMPORT
+    from enrollments.jobs.states import DONE, FAILED
+    from enrollments.jobs.tasks import enqueue_for
     from enrollments.services import Author
 
     company, course = target
@@ -108,7 +109,7 @@ def _import_rate(target, rows: int, *, xlsx: bool) -> float:
         file_name="bench.xlsx" if xlsx else "bench.csv",
         tenant_id=company.sk,
         author=Author(id="bench", name="Bench"),
-        enqueue=enqueue_chunks,
+        enqueue=enqueue_for(IMPORT),
     )
     prepared = time.perf_counter() - started
     while (job := import_selectors.import_job_get(job.job_id)).state not in (DONE, FAILED):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .validators import format_cpf
 
@@ -217,24 +218,69 @@ class SameFileImported(EnrollmentError):
         )
 
 
-class ImportJobNotFound(EnrollmentError):
+class JobNotFound(EnrollmentError):
+    """No job of a kind has this id: each kind's subclass names its kind in ``code`` and ``wording``."""
+
+    code = "job_not_found"
+    wording = gettext_lazy("There is no job %(id)s.")
+
+    def __init__(self, job_id: str):
+        self.job_id = job_id
+        super().__init__(str(self.wording) % {"id": job_id})
+
+
+class JobAlreadyStarted(EnrollmentError):
+    """The form that starts a job was sent before (a double click, a retry): its job exists. Each kind's subclass
+    names its kind in ``code`` and ``wording``."""
+
+    code = "job_already_started"
+    wording = gettext_lazy("This job has already started (job %(id)s).")
+
+    def __init__(self, job_id: str):
+        self.job_id = job_id
+        super().__init__(str(self.wording) % {"id": job_id})
+
+
+class ImportJobNotFound(JobNotFound):
     """No import has this id."""
 
     code = "import_job_not_found"
-
-    def __init__(self, job_id: str):
-        self.job_id = job_id
-        super().__init__(_("There is no import %(id)s.") % {"id": job_id})
+    wording = gettext_lazy("There is no import %(id)s.")
 
 
-class ImportAlreadyStarted(EnrollmentError):
+class ImportAlreadyStarted(JobAlreadyStarted):
     """The upload was confirmed before (a double click, a retry): its import exists."""
 
     code = "import_already_started"
+    wording = gettext_lazy("This upload is already being imported (import %(id)s).")
 
-    def __init__(self, job_id: str):
-        self.job_id = job_id
-        super().__init__(_("This upload is already being imported (import %(id)s).") % {"id": job_id})
+
+class BulkCancelNotFound(JobNotFound):
+    """No bulk cancel has this id."""
+
+    code = "bulk_cancel_not_found"
+    wording = gettext_lazy("No bulk cancel has the id %(id)s.")
+
+
+class BulkCancelAlreadyStarted(JobAlreadyStarted):
+    """The form was sent before (a double click, a retry): its bulk cancel exists."""
+
+    code = "bulk_cancel_already_started"
+    wording = gettext_lazy("This bulk cancel has already started (bulk cancel %(id)s).")
+
+
+class ExportNotFound(JobNotFound):
+    """No export has this id."""
+
+    code = "export_not_found"
+    wording = gettext_lazy("No export has the id %(id)s.")
+
+
+class ExportAlreadyStarted(JobAlreadyStarted):
+    """The form was sent before (a double click, a retry): its export exists."""
+
+    code = "export_already_started"
+    wording = gettext_lazy("This export has already started (export %(id)s).")
 
 
 class QueueUnavailable(EnrollmentError):

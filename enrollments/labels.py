@@ -63,13 +63,6 @@ JOB_WAITING_FOR_QUEUE = _(
     "queue coming back. Nothing needs to be done again."
 )
 
-IMPORT_STATES = {
-    "PREPARING": _("Preparing"),
-    "RUNNING": _("Running"),
-    "DONE": _("Done"),
-    "FAILED": _("Failed"),
-}
-
 # What became of a row of an import (the report's "result" column).
 IMPORT_RESULTS = {
     "enrolled": _("Enrolled"),

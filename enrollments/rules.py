@@ -370,13 +370,3 @@ def name_matches(name: str, words: list[str]) -> bool:
     """Return whether every search word starts some word of ``name``."""
     own = name_words(name)
     return all(any(word.startswith(search) for word in own) for search in words)
-
-
-# A background job (import, bulk cancel, export) while its work runs or waits for the task queue.
-JOB_RUNNING = "RUNNING"
-
-
-def job_waiting_for_queue(job) -> bool:
-    """Return whether a running job is stored but the task queue has not taken its work (no ``queued_at``): the
-    next sweep queues it once the queue answers, and its page says so."""
-    return job.state == JOB_RUNNING and not job.queued_at

@@ -1,29 +1,15 @@
 """Celery tasks: thin, ids in, one service call each; and what the tasks of every capability share."""
 
-from collections.abc import Iterable
-
 from celery import shared_task
-from django.conf import settings
-from kombu.exceptions import KombuError
 
 from . import clock
-from .exceptions import QueueUnavailable, StorageUnavailable
+from .exceptions import StorageUnavailable
 from .services import lifecycle_records_process
 from .services import lifecycle_tick as run_lifecycle_tick
 
 # Retries of a transient error that outlast a realistic outage: 5 s doubling to 5 min, without jitter (it would
 # draw each delay between 0 and the backoff), ten of them: about 25 minutes. Sweeps and ticks are the last resort.
 OUTAGE_RETRIES = {"retry_backoff": 5, "retry_backoff_max": 300, "retry_jitter": False, "max_retries": 10}
-
-
-def enqueue_each(task, job_id: str, numbers: Iterable[int]) -> None:
-    """Queue ``task(job_id, number)`` for each chunk number on ``IMPORTS_QUEUE``; raise ``QueueUnavailable`` when the
-    broker does not take them (some may be queued already: a chunk queued twice is recorded once)."""
-    try:
-        for number in numbers:
-            task.apply_async((job_id, number), queue=settings.IMPORTS_QUEUE)
-    except KombuError as error:
-        raise QueueUnavailable(str(error)) from error
 
 
 def enqueue_lifecycle_batch(keys: list) -> None:

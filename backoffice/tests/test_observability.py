@@ -14,8 +14,7 @@ import pytest
 from celery.signals import task_postrun, task_prerun
 
 from backoffice import observability
-from enrollments.imports.tasks import import_chunk
-from enrollments.reports.tasks import export_run
+from enrollments.jobs.tasks import export_run, import_chunk, job_chunk
 from enrollments.tasks import lifecycle_tick
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +92,7 @@ def test_json_formatter__exception__one_line_with_its_traceback():
         pytest.param(import_chunk, ("job-1", 3), {}, "job-1", id="import chunk, by position (bound task)"),
         pytest.param(import_chunk, (), {"job_id": "job-2", "number": 0}, "job-2", id="import chunk, by name"),
         pytest.param(export_run, ("job-3",), {}, "job-3", id="export"),
+        pytest.param(job_chunk, ("bulk_cancel", "job-4", 1), {}, "job-4", id="chunk of any job kind"),
         pytest.param(lifecycle_tick, (), {}, None, id="a task of no job"),
     ],
 )

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from .. import permissions
+from ..jobs import views as job_views
 from . import views
+from .outcomes import KIND_NAME
 
 admin.site.register_section(
     Section.of_views(
@@ -21,8 +23,7 @@ admin.site.register_section(
             ("confirm/", views.import_confirm),
             ("preview/<str:token>/failed-rows.csv", views.import_preview_failed_rows),
             ("template.csv", views.import_template_download),
-            ("<uuid:job_id>/", views.import_detail),
-            ("<uuid:job_id>/progress.json", views.import_progress_json),
+            *job_views.routes(KIND_NAME, "import"),
             ("<uuid:job_id>/report.csv", views.import_report_download),
             ("<uuid:job_id>/failed-rows.csv", views.import_failed_rows_download),
         ],

@@ -1,5 +1,5 @@
 """Read an upload of either kind an import takes, told apart by its first bytes: a CSV file (``parsing``) or an
-.xlsx workbook (``workbooks``), both as the same ``CsvFile`` and ``RawRow``s."""
+.xlsx workbook (``workbooks``), both as the same ``UploadedTable`` and ``RawRow``s."""
 
 import dataclasses
 from collections.abc import Iterator
@@ -8,7 +8,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from ..exceptions import ImportFileRefused
-from .parsing import CsvFile, RawRow, iter_rows, read_csv_file
+from .parsing import RawRow, UploadedTable, iter_rows, read_csv_file
 from .workbooks import broken_workbook, iter_xlsx_rows, read_xlsx_file
 
 # A zip archive's first entry (an .xlsx is one); an empty archive.
@@ -20,7 +20,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb")
 
 def read_upload(
     stream: BinaryIO, *, name: str = "", has_default_course: bool = False, sheet: str | None = None
-) -> CsvFile:
+) -> UploadedTable:
     """Check an uploaded CSV file or .xlsx workbook (its sheet ``sheet``, else the first), find its columns and
     count its rows; raise ``ImportFileRefused`` with one message naming what is wrong.
 
@@ -33,7 +33,7 @@ def read_upload(
     return dataclasses.replace(upload, rows=rows)
 
 
-def _read_header(stream: BinaryIO, *, name: str, has_default_course: bool, sheet: str | None) -> CsvFile:
+def _read_header(stream: BinaryIO, *, name: str, has_default_course: bool, sheet: str | None) -> UploadedTable:
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)
@@ -53,6 +53,6 @@ def _read_header(stream: BinaryIO, *, name: str, has_default_course: bool, sheet
     return read_csv_file(stream, name=name, has_default_course=has_default_course)
 
 
-def upload_rows(stream: BinaryIO, upload: CsvFile) -> Iterator[RawRow]:
+def upload_rows(stream: BinaryIO, upload: UploadedTable) -> Iterator[RawRow]:
     """Yield the data rows of an upload ``read_upload`` checked."""
     return iter_xlsx_rows(stream, upload) if upload.is_workbook else iter_rows(stream, upload)

@@ -79,7 +79,7 @@ XLSX = "xlsx"
 
 
 @dataclass(frozen=True)
-class CsvFile:
+class UploadedTable:
     """What the first pass learned about an uploaded file (a CSV file, or the sheet of a workbook)."""
 
     name: str
@@ -139,7 +139,7 @@ def header_names() -> dict[str, set[str]]:
     return names
 
 
-def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool = False) -> CsvFile:
+def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool = False) -> UploadedTable:
     """Check an uploaded file and find its encoding, delimiter and columns; raise ``ImportFileRefused``.
 
     ``stream`` is a binary file object that can seek (an upload or an open file).
@@ -151,7 +151,7 @@ def read_csv_file(stream: BinaryIO, *, name: str = "", has_default_course: bool 
         raise ImportFileRefused(_("The file is empty."))
     delimiter, headers, columns = _header(header_line, _sample(stream, encoding))
     check_required_columns(headers, columns, has_default_course=has_default_course)
-    return CsvFile(
+    return UploadedTable(
         name=name, size=size, sha256=sha256, encoding=encoding, delimiter=delimiter, headers=headers, columns=columns
     )
 
@@ -173,23 +173,23 @@ def check_required_columns(headers: list[str], columns: dict[str, int], *, has_d
     raise ImportFileRefused(message)
 
 
-def iter_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
+def iter_rows(stream: BinaryIO, table: UploadedTable) -> Iterator[RawRow]:
     """Yield the data rows of a checked file, skipping blank ones; raise ``ImportFileRefused`` for an unreadable
     line, a quote that never closes, more rows than the limit, or no rows at all (only once every row was read).
 
     Time is linear in the file's size whatever its line lengths; a cell longer than
     ``IMPORT_MAX_CELL_CHARS`` is cut there and named in ``long_cells``, for the row's checks to report.
     """
-    return raw_rows(_numbered_lines(stream, csv_file), csv_file)
+    return raw_rows(_numbered_lines(stream, table), table)
 
 
-def raw_rows(lines: Iterable[tuple[int, list[str]]], csv_file: CsvFile) -> Iterator[RawRow]:
+def raw_rows(lines: Iterable[tuple[int, list[str]]], table: UploadedTable) -> Iterator[RawRow]:
     """Yield a ``RawRow`` for each ``(line, cells)`` after the header that is not blank; raise
     ``ImportFileRefused`` past ``IMPORT_MAX_ROWS`` rows, or at the end when there was none.
 
     CSV lines and the rows of a sheet (``workbooks``) both come through here.
     """
-    columns, max_rows, max_cell = csv_file.columns, settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELL_CHARS
+    columns, max_rows, max_cell = table.columns, settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELL_CHARS
     count = 0
     for line, cells in lines:
         if not any(cell.strip() for cell in cells):
@@ -211,7 +211,7 @@ def raw_rows(lines: Iterable[tuple[int, list[str]]], csv_file: CsvFile) -> Itera
             cell = cells[index] if index is not None and index < len(cells) else ""
             value = unneutralize(cell.strip())
             if len(value) > max_cell or isinstance(cell, CutText):
-                long_cells.append(csv_file.headers[index])
+                long_cells.append(table.headers[index])
                 value = value[:max_cell]
             values[field_name] = value
         yield RawRow(line=line, long_cells=tuple(long_cells), **values)
@@ -219,11 +219,11 @@ def raw_rows(lines: Iterable[tuple[int, list[str]]], csv_file: CsvFile) -> Itera
         raise ImportFileRefused(_("The file has column names but no rows."))
 
 
-def _numbered_lines(stream: BinaryIO, csv_file: CsvFile) -> Iterator[tuple[int, list[str]]]:
+def _numbered_lines(stream: BinaryIO, table: UploadedTable) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line, cells)`` for each CSV record after the header line (the first that is not blank)."""
     # Any cell must be readable, so that a long one is reported on its row instead of refusing the file.
     csv.field_size_limit(max(csv.field_size_limit(), settings.IMPORT_MAX_BYTES))
-    reader = csv.reader(_lines(stream, csv_file.encoding, end_mark=True), delimiter=csv_file.delimiter)
+    reader = csv.reader(_lines(stream, table.encoding, end_mark=True), delimiter=table.delimiter)
     seen_header = False
     while True:
         line = reader.line_num + 1

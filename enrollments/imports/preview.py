@@ -26,7 +26,7 @@ from ..rules import PREPAID, check_course_open, check_window
 from ..validators import format_cpf
 from . import selectors
 from .files import read_upload, upload_rows
-from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, CsvFile
+from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS, UploadedTable
 from .rows import (
     ALREADY_ACTIVE,
     ALREADY_ENROLLED,
@@ -76,7 +76,7 @@ class CourseSeats:
 class ImportPreview:
     """The outcome of checking every row of a file, before anything is written."""
 
-    file: CsvFile
+    file: UploadedTable
     tenant_id: str
     company_name: str
     billing: str
@@ -160,10 +160,10 @@ def import_options(
     )
 
 
-def checked_rows(stream: BinaryIO, csv_file: CsvFile, options: ImportOptions) -> Iterator[CheckedRow]:
+def checked_rows(stream: BinaryIO, table: UploadedTable, options: ImportOptions) -> Iterator[CheckedRow]:
     """Yield every row of a read file, checked against the catalog and the other rows."""
     return check_rows(
-        upload_rows(stream, csv_file),
+        upload_rows(stream, table),
         catalog=options.catalog,
         default_course=options.default_course,
         default_window=options.window_days,
@@ -190,10 +190,10 @@ def import_preview(
     options = import_options(
         tenant_id=tenant_id, default_course_id=default_course_id, window_days=window_days, enroll_again=enroll_again
     )
-    csv_file = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
+    table = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
     company = options.company
     preview = ImportPreview(
-        file=csv_file,
+        file=table,
         tenant_id=company.sk,
         company_name=company.name,
         billing=company.billing,
@@ -203,7 +203,7 @@ def import_preview(
     )
     needed: Counter[str] = Counter()
     names: dict[str, str] = {}
-    for block in batched(checked_rows(file, csv_file, options), LOOKUP_BLOCK):
+    for block in batched(checked_rows(file, table, options), LOOKUP_BLOCK):
         preview.enrolled_again += _mark_known_people(block, enroll_again=enroll_again)
         for row in block:
             preview.rows_total += 1
@@ -226,7 +226,7 @@ def import_preview(
             core_selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == PREPAID else None
         )
         preview.courses.append(CourseSeats(course_id=course_id, course_name=names[course_id], needed=count, left=left))
-    preview.previous_job = selectors.import_for_file(tenant_id=company.sk, file_hash=csv_file.sha256)
+    preview.previous_job = selectors.import_for_file(tenant_id=company.sk, file_hash=table.sha256)
     return preview
 
 

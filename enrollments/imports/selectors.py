@@ -1,62 +1,25 @@
-"""Reads of import jobs: the job, its chunks of rows and their results, the job list. No Scan."""
+"""Reads of import jobs: the job, its chunks of rows and their results, the job list, the last import of a file.
+No Scan."""
 
 from collections.abc import Iterator
 
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import (
-    ActiveImportItem,
-    ImportChunkItem,
-    ImportFileItem,
-    ImportJobItem,
-    ImportListingItem,
-    ImportResultItem,
-    MainItem,
-)
+from ..dynamo.models import ImportChunkItem, ImportFileItem, ImportJobItem, ImportListingItem, ImportResultItem
 from ..exceptions import ImportJobNotFound
+from ..jobs.kinds import kind_named
+from ..jobs.selectors import job_get, job_results
+from .outcomes import KIND_NAME
 
 
-@storage_errors_as_domain_errors
 def import_job_get(job_id: str) -> ImportJobItem:
     """Return the import job, or raise ``ImportJobNotFound``."""
-    if job_id:
-        try:
-            return ImportJobItem.get(*keys.import_job(job_id), consistent_read=True)
-        except ImportJobItem.DoesNotExist:
-            pass
-    raise ImportJobNotFound(job_id)
+    return job_get(kind_named(KIND_NAME), job_id)
 
 
-@storage_errors_as_domain_errors
-def import_chunk_state(job_id: str, number: int) -> tuple[ImportJobItem | None, ImportChunkItem | None, bool]:
-    """Return the job, the rows of chunk ``number`` and whether its results are written, in one request."""
-    job_key, chunk_key, result_key = (
-        keys.import_job(job_id),
-        keys.import_chunk(job_id, number),
-        keys.import_result(job_id, number),
-    )
-    found = {item.sk: item for item in MainItem.batch_get([job_key, chunk_key, result_key], consistent_read=True)}
-    return found.get(job_key.sk), found.get(chunk_key.sk), result_key.sk in found
-
-
-@storage_errors_as_domain_errors
-def import_chunks_done(job_id: str) -> set[int]:
-    """Return the numbers of the chunks whose results are written."""
-    results = ImportResultItem.query(
-        keys.import_partition(job_id),
-        ImportResultItem.sk.startswith(keys.RESULT_PREFIX),
-        consistent_read=True,
-        attributes_to_get=["id", "sk", "kind"],
-    )
-    return {keys.chunk_number(item.sk) for item in results}
-
-
-@storage_errors_as_domain_errors
 def import_results(job_id: str) -> Iterator[ImportResultItem]:
     """Yield the result items of a job in chunk order."""
-    yield from ImportResultItem.query(
-        keys.import_partition(job_id), ImportResultItem.sk.startswith(keys.RESULT_PREFIX), consistent_read=True
-    )
+    return job_results(kind_named(KIND_NAME), job_id)
 
 
 @storage_errors_as_domain_errors
@@ -93,9 +56,3 @@ def import_for_file(*, tenant_id: str, file_hash: str) -> ImportJobItem | None:
         return import_job_get(marker.job_id)
     except ImportJobNotFound:
         return None
-
-
-@storage_errors_as_domain_errors
-def active_import_ids() -> list[str]:
-    """Return the ids of the imports still running (or being prepared)."""
-    return [item.sk for item in ActiveImportItem.query(keys.ACTIVE_IMPORTS, consistent_read=True)]

@@ -1,5 +1,5 @@
-"""Pages of imports: the job list, the upload form and its preview, the confirmation, a job's progress page,
-and the progress JSON, report CSVs and import template those pages link to.
+"""Pages of imports: the job list, the upload form and its preview, the confirmation, and the report CSVs and
+import template those pages link to (a job's page and progress JSON are every kind's: ``jobs.views``).
 
 Between the preview and the confirmation the upload waits in ``IMPORT_UPLOAD_DIR``
 under a token; the choices made with it (company, default course, window, welcome emails) stay in
@@ -10,14 +10,14 @@ confirmation of the same upload finds the job the first one started.
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import labels, permissions
+from .. import permissions
 from .. import selectors as core_selectors
 from ..exceptions import (
     ImportAlreadyStarted,
@@ -26,13 +26,13 @@ from ..exceptions import (
     InvalidEnrollmentData,
     SameFileImported,
 )
+from ..jobs.tasks import enqueue_for
 from ..services import Author
 from ..views.common import add_domain_error, render_page, requires
-from . import reports, selectors, services
+from . import downloads, selectors, services
 from .forms import ImportForm
-from .jobs import COUNTER_NAMES, ENROLLED
+from .kind import IMPORT, import_errors, waiting_for_queue_text
 from .preview import ImportPreview, failed_rows_csv, import_preview
-from .tasks import enqueue_chunks
 from .uploads import open_stashed_upload, stash_upload
 
 # Rows with errors listed on the preview page; the failed-rows CSV has them all.
@@ -70,26 +70,13 @@ def _preview_of(pending: dict, token: str) -> ImportPreview:
         )
 
 
-def duration(seconds: int | None) -> str:
-    """Return ``m:ss`` or ``h:mm:ss`` (the page's script writes the same), or a dash when unknown."""
-    if seconds is None:
-        return "—"
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-def _errors(job) -> int:
-    return sum(int(getattr(job, name) or 0) for name in COUNTER_NAMES if name != ENROLLED)
-
-
 @requires(permissions.VIEW)
 def import_list(request):
     """Show the recent imports, newest first."""
     jobs = selectors.import_job_list(limit=JOBS_LISTED)
     context = {
         "title": _("Imports"),
-        "jobs": [{"job": job, "errors": _errors(job)} for job in jobs],
+        "jobs": [{"job": job, "errors": import_errors(job)} for job in jobs],
         "can_add": request.user.has_perm(permissions.ENROLL),
     }
     return render_page(request, "admin/backoffice/import_list.html", context)
@@ -182,7 +169,7 @@ def import_template_download(request):
     """Download a CSV file to fill for an import: the columns an upload reads, in the staff member's language,
     and one example row."""
     # Translators: the name of the downloaded import template, without ".csv": ASCII letters, digits and dashes.
-    return _csv_response(reports.import_template_csv(), f"{_safe_name(_('import-template'))}.csv")
+    return _csv_response(downloads.import_template_csv(), f"{_safe_name(_('import-template'))}.csv")
 
 
 def _safe_name(text: str) -> str:
@@ -205,7 +192,7 @@ def import_confirm(request):
                 file_name=pending["file_name"],
                 tenant_id=pending["tenant_id"],
                 author=Author.from_user(request.user),
-                enqueue=enqueue_chunks,
+                enqueue=enqueue_for(IMPORT),
                 default_course_id=pending["default_course_id"],
                 window_days=pending["window_days"],
                 allow_same_file=request.POST.get("again") == "1",
@@ -232,62 +219,22 @@ def import_confirm(request):
         % {"file": job.file_name, "rows": number_format(rows, force_grouping=True)},
     )
     if not job.queued_at:
-        messages.warning(request, _waiting_for_queue())
+        messages.warning(request, waiting_for_queue_text())
     return HttpResponseRedirect(reverse("admin:import_detail", args=[job.job_id]))
-
-
-def _waiting_for_queue() -> str:
-    return _(
-        "Its rows are stored, but the task queue does not answer right now: the import will start by itself "
-        "within a minute of the queue coming back. Nothing needs to be done again."
-    )
-
-
-@requires(permissions.VIEW)
-def import_detail(request, job_id):
-    """Show a job's progress bar, kept live by polling the progress endpoint, then its counts and reports."""
-    try:
-        job = selectors.import_job_get(str(job_id))
-    except ImportJobNotFound as error:
-        raise Http404(error.message) from None
-    progress = reports.job_progress(job)
-    counts = progress["counts"]
-    context = {
-        "title": _("Import of %(file)s") % {"file": job.file_name},
-        "job": job,
-        "progress": progress,
-        "counts": [(name, labels.IMPORT_COUNTERS[name], counts[name]) for name in COUNTER_NAMES],
-        "errors": _errors(job),
-        "time_left": duration(progress["seconds_left"]),
-        "state_labels": {code: str(words) for code, words in labels.IMPORT_STATES.items()},
-        "courses": sorted(name for name, *_rest in (job.courses or {}).values()),
-        "waiting_text": _waiting_for_queue(),
-    }
-    return render_page(request, "admin/backoffice/import_detail.html", context)
-
-
-@requires(permissions.VIEW)
-@require_GET
-def import_progress_json(request, job_id):
-    """Return the progress of an import: the page's bar polls this."""
-    try:
-        return JsonResponse(reports.import_progress(str(job_id)))
-    except ImportJobNotFound as error:
-        raise Http404(error.message) from None
 
 
 @requires(permissions.VIEW)
 @require_GET
 def import_report_download(request, job_id):
     """Stream the per-row report CSV of an import."""
-    return _job_csv(reports.import_report_csv, job_id, "report")
+    return _job_csv(downloads.import_report_csv, job_id, "report")
 
 
 @requires(permissions.VIEW)
 @require_GET
 def import_failed_rows_download(request, job_id):
     """Stream the rows an import did not enroll, ready to fix and upload again."""
-    return _job_csv(reports.job_failed_rows_csv, job_id, "failed-rows")
+    return _job_csv(downloads.job_failed_rows_csv, job_id, "failed-rows")
 
 
 def _job_csv(lines, job_id, name: str) -> StreamingHttpResponse:

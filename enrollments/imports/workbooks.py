@@ -26,8 +26,8 @@ from .parsing import (
     BLOCK_SIZE,
     CPF,
     XLSX,
-    CsvFile,
     RawRow,
+    UploadedTable,
     check_required_columns,
     check_size,
     find_columns,
@@ -59,7 +59,7 @@ def broken_workbook() -> ImportFileRefused:
 
 def read_xlsx_file(
     stream: BinaryIO, *, name: str = "", has_default_course: bool = False, sheet: str | None = None
-) -> CsvFile:
+) -> UploadedTable:
     """Check an uploaded workbook and find the sheet to read (``sheet`` by name, else the first) and its header
     row and columns; raise ``ImportFileRefused``."""
     size, sha256 = _inspect(stream)
@@ -80,7 +80,7 @@ def read_xlsx_file(
             + _("This was the sheet “%(sheet)s”; the workbook also has %(others)s: name the sheet to import.")
             % {"sheet": title, "others": ", ".join(f"“{other}”" for other in others)}
         ) from None
-    return CsvFile(
+    return UploadedTable(
         name=name,
         size=size,
         sha256=sha256,
@@ -93,12 +93,12 @@ def read_xlsx_file(
     )
 
 
-def iter_xlsx_rows(stream: BinaryIO, csv_file: CsvFile) -> Iterator[RawRow]:
+def iter_xlsx_rows(stream: BinaryIO, table: UploadedTable) -> Iterator[RawRow]:
     """Yield the data rows of a checked workbook's sheet, each with its row number; raise ``ImportFileRefused``
     as ``parsing.iter_rows`` does, or for a sheet that breaks while it is read."""
     with _open(stream) as book:
-        title, part = _worksheet(book, csv_file.sheet)
-        yield from raw_rows(_numbered_rows(book, title, part, csv_file), csv_file)
+        title, part = _worksheet(book, table.sheet)
+        yield from raw_rows(_numbered_rows(book, title, part, table), table)
 
 
 def cell_text(value, *, cpf: bool = False) -> str:
@@ -212,12 +212,12 @@ def _header(book: Book, title: str, part: str) -> tuple[int, list[str], dict[str
     return chosen
 
 
-def _numbered_rows(book: Book, title: str, part: str, csv_file: CsvFile) -> Iterator[tuple[int, list[str]]]:
+def _numbered_rows(book: Book, title: str, part: str, table: UploadedTable) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(row number, cells)`` for each row below the header, as wide as the last known column."""
     # Cells right of the known columns are never read: a forged cell in column XFD costs nothing.
-    width = max(csv_file.columns.values()) + 1
-    cpf_index = csv_file.columns.get(CPF)
-    rows = _guarded(sheet_rows(book, part, keep=_kept_chars(), min_row=csv_file.header_row + 1, max_col=width), title)
+    width = max(table.columns.values()) + 1
+    cpf_index = table.columns.get(CPF)
+    rows = _guarded(sheet_rows(book, part, keep=_kept_chars(), min_row=table.header_row + 1, max_col=width), title)
     for number, values in rows:
         if number > MAX_SHEET_ROW:
             raise broken_workbook()

@@ -35,10 +35,12 @@ from enrollments.exceptions import (
     ImportJobNotFound,
     StorageUnavailable,
 )
-from enrollments.imports import chunks as import_chunks
-from enrollments.imports import jobs, reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import states
+from enrollments.jobs.services import job_run_inline
 from enrollments.rules import RECORD_PENDING
 from enrollments.services import (
     Author,
@@ -337,8 +339,8 @@ def _seed_import(now: datetime) -> None:
                 job_id=IMPORT_JOB_ID,
                 allow_same_file=True,
             )
-        if job.state == jobs.RUNNING:  # just started, or left running by a run that stopped before the end
-            import_chunks.import_run_inline(job_id=IMPORT_JOB_ID)
-    for _line, _name, _email, _result, enrollment_id, _message in reports.import_report_rows(IMPORT_JOB_ID):
+        if job.state == states.RUNNING:  # just started, or left running by a run that stopped before the end
+            job_run_inline(IMPORT, job_id=IMPORT_JOB_ID)
+    for _line, _name, _email, _result, enrollment_id, _message in downloads.import_report_rows(IMPORT_JOB_ID):
         if enrollment_id:
             _process_due(enrollment_id, until=now)

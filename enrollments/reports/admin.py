@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from .. import permissions
+from ..exports import views as export_views
+from ..exports.selectors import KIND_NAME as EXPORT_KIND
+from ..jobs import views as job_views
 from . import views
 
 admin.site.register_section(
@@ -22,10 +25,10 @@ admin.site.register_section(
                 "company/<catalog_id:company_id>/<catalog_id:course_id>/<str:bucket>/export.<str:fmt>",
                 views.compliance_export,
             ),
-            ("exports/enrollments.<str:fmt>", views.enrollment_export),
-            ("exports/<uuid:job_id>/", views.export_detail),
-            ("exports/<uuid:job_id>/progress.json", views.export_progress_json),
-            ("exports/<uuid:job_id>/download", views.export_download),
+            # Exports (an app of their own) keep their pages under this section, where their links are.
+            ("exports/enrollments.<str:fmt>", export_views.enrollment_export),
+            *[(f"exports/{route}", view) for route, view in job_views.routes(EXPORT_KIND, "export")],
+            ("exports/<uuid:job_id>/download", export_views.export_download),
         ],
     )
 )

@@ -1,9 +1,9 @@
-"""Forms of the Reports section: the company picker, and the confirmation of a background export (its token the job's id)."""
+"""Forms of the Reports section: the company picker."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import SubmitOnceForm, company_choices
+from ..forms import company_choices
 
 
 class CompanyPickForm(forms.Form):
@@ -12,7 +12,3 @@ class CompanyPickForm(forms.Form):
     def __init__(self, *args, companies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
-
-
-class ExportStartForm(SubmitOnceForm):
-    """Start an export in the background; the rows it reads come from the page's address, not from the form."""

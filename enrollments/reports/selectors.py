@@ -10,13 +10,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.utils.translation import gettext as _
-
 from .. import rules
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import CourseItem, EnrollmentItem, ExportJobItem, ExportListingItem, LifecycleRecordItem
-from ..exceptions import EnrollmentError
+from ..dynamo.models import CourseItem, EnrollmentItem, LifecycleRecordItem
 from ..pagination import merged_rows
 from ..selectors import company_enrollments, course_list
 
@@ -128,56 +125,3 @@ def with_reminders(enrollments: Iterable[EnrollmentItem], *, batch: int = 100) -
         if len(pending) >= batch:
             yield from flush()
     yield from flush()
-
-
-# Background exports ------------------------------------------------------------
-
-RUNNING = "RUNNING"
-DONE = "DONE"
-FAILED = "FAILED"
-# Done, and its file deleted after EXPORT_RETENTION_HOURS.
-EXPIRED = "EXPIRED"
-
-
-class ExportNotFound(EnrollmentError):
-    """No export has this id."""
-
-    code = "export_not_found"
-
-    def __init__(self, job_id: str):
-        super().__init__(_("No export has the id %(id)s.") % {"id": job_id})
-
-
-@storage_errors_as_domain_errors
-def export_job_get(job_id: str) -> ExportJobItem:
-    """Return the export job, or raise ``ExportNotFound``."""
-    if job_id:
-        try:
-            return ExportJobItem.get(*keys.export_job(job_id), consistent_read=True)
-        except ExportJobItem.DoesNotExist:
-            pass
-    raise ExportNotFound(job_id)
-
-
-@storage_errors_as_domain_errors
-def export_listings(*, before: str | None = None, since: str | None = None) -> Iterator[ExportListingItem]:
-    """Yield the listings of exports created before ``before`` or since ``since`` (ISO times), oldest first."""
-    condition = ExportListingItem.sk < before if before else ExportListingItem.sk >= since
-    yield from ExportListingItem.query(keys.EXPORTS, condition, consistent_read=True)
-
-
-def export_progress(job_id: str) -> dict:
-    """Return an export's progress as its page's bar shows it (raise ``ExportNotFound``)."""
-    job = export_job_get(job_id)
-    total, done = int(job.total), int(job.rows_done)
-    return {
-        "state": job.state,
-        "processed": done,
-        "total": total,
-        "percent": 100 if job.state == DONE else min(99, done * 100 // total) if total else 0,
-        "finished": job.state in (DONE, FAILED, EXPIRED),
-        "ready": job.state == DONE and bool(job.file_name),
-        "error": job.error or "",
-        # Stored, but the task queue has not taken it yet (the sweep queues it once the queue answers).
-        "waiting": rules.job_waiting_for_queue(job),
-    }

@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 
 from .. import labels
 from ..clock import from_iso
+from ..jobs.states import STATE_LABELS
 from ..validators import format_cnpj, format_cpf
 
 register = template.Library()
@@ -43,7 +44,7 @@ _LABEL_FILTERS = {
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
     "source_label": labels.SOURCES,
-    "import_state_label": labels.IMPORT_STATES,
+    "import_state_label": STATE_LABELS,
     "import_result_label": labels.IMPORT_RESULTS,
 }
 for _name, _words in _LABEL_FILTERS.items():

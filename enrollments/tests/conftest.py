@@ -22,6 +22,7 @@ from enrollments.tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 from enrollments.tests.celery_support import BrokerOutage, ImportWorkers, Worker, drop_queue
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 from enrollments.tests.lifecycle_support import WINDOW_DAYS, ApiCall, LifecycleTime, SmtpSink, next_window
+from enrollments.tests.reports_support import report_company
 from scripts import production_server as production
 from scripts.dynamodb_local import free_port
 
@@ -308,3 +309,24 @@ def start_production_server(production_env, tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+# The compliance report and its exports: one company in every place of the report, made once per module.
+
+REPORT_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def report_data(dynamodb):
+    """A company of people in every bucket, with the clock frozen at the report's moment while the module runs."""
+    made = report_company(REPORT_NOW)
+    clock.set_now(REPORT_NOW)
+    yield made
+    clock.set_now(None)
+
+
+@pytest.fixture
+def at_report_time(report_data):
+    clock.set_now(report_data.now)
+    yield report_data
+    clock.set_now(None)

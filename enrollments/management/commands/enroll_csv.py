@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from enrollments.clock import from_iso
 from enrollments.exceptions import EnrollmentError, SameFileImported
-from enrollments.imports import chunks, reports, services
+from enrollments.imports import downloads, services
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import import_preview
+from enrollments.jobs.services import job_run_inline
 from enrollments.services import Author
 from enrollments.validators import normalize_email
 
@@ -148,10 +150,10 @@ class Command(BaseCommand):
             sheet=options["sheet"],
         )
         self._bar(job)
-        job = chunks.import_run_inline(job_id=job.job_id, on_progress=self._bar)
+        job = job_run_inline(IMPORT, job_id=job.job_id, on_progress=self._bar)
         self._bar(job)
         self.stderr.write("")
-        for line, _name, email, result, enrollment_id, message in reports.import_report_rows(job.job_id):
+        for line, _name, email, result, enrollment_id, message in downloads.import_report_rows(job.job_id):
             if result != "enrolled" or options["verbosity"] >= 2:
                 self.stdout.write(
                     f"line {line}: {email}: {result}"
@@ -160,8 +162,8 @@ class Command(BaseCommand):
                 )
         if options["report"]:
             with open(options["report"], "w", encoding="utf-8", newline="") as report:
-                report.writelines(reports.import_report_csv(job.job_id))
-        counts = reports.job_progress(job)["counts"]
+                report.writelines(downloads.import_report_csv(job.job_id))
+        counts = downloads.job_progress(job)["counts"]
         self.stdout.write(
             self.style.SUCCESS(
                 _(
@@ -185,7 +187,7 @@ class Command(BaseCommand):
         )
 
     def _bar(self, job) -> None:
-        progress = reports.job_progress(job)
+        progress = downloads.job_progress(job)
         filled = progress["percent"] * BAR_WIDTH // 100
         left = progress["seconds_left"]
         self.stderr.write(

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from enrollments import permissions, selectors
-from enrollments.bulk import tasks as bulk_tasks
+from enrollments.jobs import tasks as job_tasks
 from enrollments.services import cancel, enroll
 from enrollments.tests.browser_support import log_in, member, watch_console
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
@@ -67,7 +67,7 @@ def test_operator__confirm_while_the_broker_is_down__page_says_so_until_the_swee
     assert "started" not in page.inner_text(".messagelist")
     workers.start()
     broker_down.restore()
-    bulk_tasks.bulk_cancels_resume_stalled()
+    job_tasks.bulk_cancels_resume_stalled()
 
     page.wait_for_function("() => document.getElementById('bulk-bar').value === 100", timeout=180_000)
     page.wait_for_selector("#bulk-results", timeout=30_000)

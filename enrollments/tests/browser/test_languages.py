@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from enrollments import permissions
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
 from enrollments.services import enroll
 from enrollments.tests.browser_support import back_office_paths, log_in, member
 from enrollments.tests.catalog_support import telling_phrases
@@ -25,7 +26,7 @@ def data(frozen_clock):
     job = import_services.import_start(
         file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    return company, course, enrollment, import_chunks.import_run_inline(job_id=job.job_id)
+    return company, course, enrollment, job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
 
 @pytest.mark.parametrize(("locale", "html_lang"), [("pt-BR", "pt-br"), ("en-US", "en")])
@@ -65,7 +66,7 @@ def test_import_page__pt_br__numbers_the_script_updates_written_as_in_portuguese
         author=STAFF,
         enqueue=None,
     )
-    import_chunks.import_process_chunk(job_id=job.job_id, number=0)
+    job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=0)
     context = browser.new_context(locale="pt-BR")
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -74,7 +75,7 @@ def test_import_page__pt_br__numbers_the_script_updates_written_as_in_portuguese
     assert page.inner_text("#import-total") == "1.500"
 
     # Two more rows three seconds after the start: the page's script shows them on its next poll.
-    import_chunks.import_process_chunk(job_id=job.job_id, number=1)
+    job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=1)
     frozen_clock.set(frozen_clock.start + timedelta(seconds=3))
     page.wait_for_function("() => document.getElementById('import-processed').textContent === '4'")
 

@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from enrollments import permissions, selectors
-from enrollments.bulk import services as bulk_services
+from enrollments.bulk_cancel import services as bulk_services
+from enrollments.exports import services as report_services
 from enrollments.imports import services as import_services
-from enrollments.reports import services as report_services
 from enrollments.services import enroll
 from enrollments.tests.browser_support import back_office_paths, log_in, member, watch_console
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
@@ -139,7 +139,7 @@ def _running_jobs(company, course, enrollment) -> list[str]:
         total=1,
         language="en",
         author=STAFF,
-        enqueue=lambda job_id: None,
+        enqueue=lambda job_id, numbers: None,
     )
     return [
         f"backoffice/imports/{imported.job_id}/",

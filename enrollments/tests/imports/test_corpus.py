@@ -7,13 +7,14 @@ import pytest
 
 from enrollments import selectors
 from enrollments.exceptions import ImportFileRefused
-from enrollments.imports import chunks as import_chunks
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
-from enrollments.imports.jobs import DONE
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import failed_rows_csv, import_preview
 from enrollments.imports.rows import OK
+from enrollments.jobs import services as job_services
+from enrollments.jobs.states import DONE
 from enrollments.tests.factories import STAFF, make_company, make_course
 
 from .corpus import corpus
@@ -66,9 +67,9 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     job = import_services.import_start(
         file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    job = import_chunks.import_run_inline(job_id=job.job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    report = list(reports.import_report_rows(job.job_id))
+    report = list(downloads.import_report_rows(job.job_id))
     assert [(line, result) for line, _n, _e, result, _id, _m in report] == sample.rows
     assert job.state == DONE and job.rows_done == job.rows_total == len(sample.rows)
     assert job.enrolled == sum(result == "enrolled" for _, result in sample.rows)
@@ -90,9 +91,9 @@ def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clo
     job = import_services.import_start(
         file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    rows = list(csv.reader(io.StringIO("".join(reports.import_report_csv(job.job_id)).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO("".join(downloads.import_report_csv(job.job_id)).lstrip("\ufeff"))))
 
     assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message"]
     assert [row[1] for row in rows[1:]] == [
@@ -117,8 +118,8 @@ def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_ro
     job = import_services.import_start(
         file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    [(line, name, email, result, enrollment_id, _)] = reports.import_report_rows(
-        import_chunks.import_run_inline(job_id=job.job_id).job_id
+    [(line, name, email, result, enrollment_id, _)] = downloads.import_report_rows(
+        job_services.job_run_inline(IMPORT, job_id=job.job_id).job_id
     )
     assert (name, email, result) == ("=Bad Email", "fixed@example.com", "enrolled")
 

@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from enrollments import permissions
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
+from enrollments.imports.downloads import REPORT_HEADER
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.parsing import WRITTEN_HEADERS
 from enrollments.imports.preview import FAILED_ROWS_HEADER, import_preview
-from enrollments.imports.reports import REPORT_HEADER
+from enrollments.jobs import services as job_services
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def job(frozen_clock):
     started = import_services.import_start(
         file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    return import_chunks.import_run_inline(job_id=started.job_id)
+    return job_services.job_run_inline(IMPORT, job_id=started.job_id)
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def job_with_cpfs(frozen_clock):
     started = import_services.import_start(
         file=io.BytesIO(data), file_name="cpfs.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    return company, course, import_chunks.import_run_inline(job_id=started.job_id)
+    return company, course, job_services.job_run_inline(IMPORT, job_id=started.job_id)
 
 
 def _download(client, name: str, args=(), *, language: str) -> tuple[bytes, list[list[str]]]:

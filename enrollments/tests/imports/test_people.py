@@ -5,10 +5,11 @@ import io
 import pytest
 
 from enrollments import selectors
-from enrollments.imports import chunks as import_chunks
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import import_preview
+from enrollments.jobs import services as job_services
 from enrollments.services import enroll
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
 
@@ -91,14 +92,14 @@ def test_import__active_people_and_cpf_of_another_person__each_row_its_result(st
         enqueue=None,
         enroll_again=again,
     )
-    job = import_chunks.import_run_inline(job_id=job.job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    results = {row[0]: row for row in reports.import_report_rows(job.job_id)}
+    results = {row[0]: row for row in downloads.import_report_rows(job.job_id)}
     assert results[3][3] == "cpf_taken" and "Maria Souza" in results[3][5]
     assert results[4][3] == "cpf_mismatch"
     assert job.invalid == 2
     # Every row counted once, whichever result added to which counter.
-    counts = reports.job_progress(job)["counts"]
+    counts = downloads.job_progress(job)["counts"]
     assert sum(counts.values()) == job.rows_total == 3
     if again:
         assert results[2][3] == "enrolled" and job.enrolled == 1 and job.already_active == 0

@@ -6,9 +6,10 @@ import pytest
 
 from enrollments import selectors
 from enrollments.exceptions import InvalidEnrollmentData
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import import_preview
+from enrollments.jobs import services as job_services
 from enrollments.services.catalog import course_restore, course_retire
 from enrollments.tests.factories import STAFF, make_company, make_course
 
@@ -52,7 +53,7 @@ def test_import_start__course_retired_after_the_preview__its_rows_are_not_enroll
     job = import_services.import_start(
         file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     enrolled = {item.course.id for item in selectors.company_enrollments(company.sk)}
     assert enrolled == {open_course.sk}

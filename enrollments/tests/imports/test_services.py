@@ -8,14 +8,16 @@ import redis
 
 from enrollments import selectors
 from enrollments.exceptions import ImportAlreadyStarted, SameFileImported, StorageUnavailable
-from enrollments.imports import chunks as import_chunks
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
-from enrollments.imports.jobs import ChunkRow, row_enrollment_id
-from enrollments.imports.tasks import enqueue_chunks
+from enrollments.imports.enroll_rows import BulkEnrollment, enroll_many
+from enrollments.imports.kind import IMPORT
+from enrollments.imports.outcomes import ChunkRow, row_enrollment_id
+from enrollments.jobs import selectors as job_selectors
+from enrollments.jobs import services as job_services
+from enrollments.jobs.tasks import enqueue_for
 from enrollments.rules import Person, clean_person
-from enrollments.services.enrollment_bulk import BulkEnrollment, enroll_many
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, order_uses
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +44,9 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
     company, course = make_company(billing="prepaid"), make_course()
     order = make_order(company, course, seats=10)
 
-    job = import_chunks.import_run_inline(job_id=_start(company, _csv(company, course, 15)).job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=_start(company, _csv(company, course, 15)).job_id)
 
-    results = [row[3] for row in reports.import_report_rows(job.job_id)]
+    results = [row[3] for row in downloads.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert (job.state, job.enrolled, job.no_vacancy_left, job.rows_done, job.chunks_done) == ("DONE", 10, 5, 15, 4)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
@@ -56,16 +58,16 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
 def test_import__same_file_again__needs_confirmation_then_reports_already_enrolled(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = _csv(company, course, 3, window="10")
-    first = import_chunks.import_run_inline(job_id=_start(company, data).job_id)
+    first = job_services.job_run_inline(IMPORT, job_id=_start(company, data).job_id)
 
     with pytest.raises(SameFileImported) as raised:
         _start(company, data)
     assert first.job_id in raised.value.message
 
-    again = import_chunks.import_run_inline(job_id=_start(company, data, allow_same_file=True).job_id)
+    again = job_services.job_run_inline(IMPORT, job_id=_start(company, data, allow_same_file=True).job_id)
 
-    first_ids = [row[4] for row in reports.import_report_rows(first.job_id)]
-    rows = list(reports.import_report_rows(again.job_id))
+    first_ids = [row[4] for row in downloads.import_report_rows(first.job_id)]
+    rows = list(downloads.import_report_rows(again.job_id))
     assert [row[3] for row in rows] == ["already_enrolled"] * 3
     assert [row[4] for row in rows] == first_ids
     assert (again.already_enrolled, again.enrolled) == (3, 0)
@@ -96,9 +98,9 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
         ],
     )
 
-    job = import_chunks.import_run_inline(job_id=job.job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    rows = list(reports.import_report_rows(job.job_id))
+    rows = list(downloads.import_report_rows(job.job_id))
     assert [row[3] for row in rows] == ["enrolled"] * 12
     assert [row[4] for row in rows] == [row_enrollment_id(job.job_id, line) for line in range(2, 14)]
     assert (job.enrolled, job.rows_done, job.rows_total) == (12, 12, 12)
@@ -111,12 +113,12 @@ def test_import_process_chunk__run_twice__records_the_chunk_once(frozen_clock, s
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 3))
 
-    assert import_chunks.import_process_chunk(job_id=job.job_id, number=0) is True
-    assert import_chunks.import_process_chunk(job_id=job.job_id, number=0) is False
+    assert job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=0) is True
+    assert job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=0) is False
 
     job = import_selectors.import_job_get(job.job_id)
     assert (job.state, job.rows_done, job.chunks_done, job.enrolled) == ("RUNNING", 2, 1, 2)
-    assert import_chunks.import_process_chunk(job_id=job.job_id, number=1) is True
+    assert job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=1) is True
     assert import_selectors.import_job_get(job.job_id).state == "DONE"
 
 
@@ -125,9 +127,9 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 4))
     frozen_clock.set(frozen_clock.start + timedelta(seconds=2))
-    import_chunks.import_process_chunk(job_id=job.job_id, number=0)
+    job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=0)
 
-    progress = reports.import_progress(job.job_id)
+    progress = downloads.import_progress(job.job_id)
 
     assert {k: progress[k] for k in ("state", "total", "processed", "percent", "rows_per_second", "seconds_left")} == {
         "state": "RUNNING",
@@ -143,7 +145,7 @@ def test_import_progress__reports_counts_rate_and_time_left(frozen_clock, settin
 
 def test_import_job_list__newest_first_with_counts(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    older = import_chunks.import_run_inline(job_id=_start(company, _csv(company, course, 1)).job_id)
+    older = job_services.job_run_inline(IMPORT, job_id=_start(company, _csv(company, course, 1)).job_id)
     frozen_clock.set(frozen_clock.start + timedelta(minutes=1))
     newer = _start(company, _csv(company, course, 2))
 
@@ -177,16 +179,16 @@ def test_import_resume_stalled__running_job_without_progress__queues_only_its_mi
     settings.IMPORT_CHUNK_ROWS = 2
     company, course = make_company(billing="postpaid"), make_course()
     job = _start(company, _csv(company, course, 5))
-    import_chunks.import_process_chunk(job_id=job.job_id, number=1)
+    job_services.job_process_chunk(IMPORT, job_id=job.job_id, number=1)
 
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS - 1))
-    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert job.job_id not in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1))
-    assert job.job_id in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert job.job_id in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
 
-    assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('{job.job_id}', 0)", f"('{job.job_id}', 2)"]
+    assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('import', '{job.job_id}', {n})" for n in (0, 2)]
     # Resuming moved the heartbeat: the next sweep waits a full period again.
-    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert job.job_id not in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
 
 
 def test_import_resume_stalled__preparation_that_stopped__fails_the_job_and_forgets_the_file(frozen_clock, settings):
@@ -197,11 +199,11 @@ def test_import_resume_stalled__preparation_that_stopped__fails_the_job_and_forg
     job.update(actions=[job.__class__.state.set("PREPARING")])
     frozen_clock.set(frozen_clock.start + timedelta(seconds=settings.IMPORT_STALL_SECONDS + 1))
 
-    assert import_services.import_resume_stalled(enqueue=enqueue_chunks) == [job.job_id]
+    assert job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT)) == [job.job_id]
 
     failed = import_selectors.import_job_get(job.job_id)
     assert failed.state == "FAILED" and "upload the file again" in failed.error
-    assert job.job_id not in import_selectors.active_import_ids()
+    assert job.job_id not in job_selectors.job_active_ids(IMPORT)
     assert import_selectors.import_for_file(tenant_id=company.sk, file_hash=job.file_hash) is None
 
 
@@ -213,7 +215,7 @@ def test_import_start__long_invalid_rows__chunks_cut_by_bytes_under_the_item_lim
     lines = ["nome;e-mail;cpf;curso", f"Ana;ana.{company.sk}@example.com;;{course.sk}"]
     lines += [f"{wide};{wide};{wide};{wide}"] * 199
 
-    job = import_chunks.import_run_inline(job_id=_start(company, ("\n".join(lines) + "\n").encode()).job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=_start(company, ("\n".join(lines) + "\n").encode()).job_id)
 
     assert job.state == "DONE" and job.chunks_total > 1
     assert (job.rows_done, job.enrolled, job.invalid) == (200, 1, 199)
@@ -235,9 +237,9 @@ def test_import_start__preparation_fails__job_failed_and_the_file_can_be_importe
 
     [failed] = import_selectors.import_job_list(tenant_id=company.sk)
     assert failed.state == "FAILED" and "upload the file again" in failed.error
-    assert failed.job_id not in import_selectors.active_import_ids()
+    assert failed.job_id not in job_selectors.job_active_ids(IMPORT)
     settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES = 200, 200_000
-    again = import_chunks.import_run_inline(job_id=_start(company, data).job_id)
+    again = job_services.job_run_inline(IMPORT, job_id=_start(company, data).job_id)
     assert (again.state, again.rows_total, again.enrolled, again.invalid) == ("DONE", 401, 1, 400)
 
 
@@ -265,13 +267,13 @@ def test_import_start__queue_down__job_waits_stored_and_the_sweep_queues_it_once
         file_name="p.csv",
         tenant_id=company.sk,
         author=STAFF,
-        enqueue=enqueue_chunks,
+        enqueue=enqueue_for(IMPORT),
     )
 
     assert (job.state, job.queued_at, job.chunks_total) == ("RUNNING", None, 3)
-    assert reports.import_progress(job.job_id)["waiting"] is True
+    assert downloads.import_progress(job.job_id)["waiting"] is True
     # Still down: the sweep queues nothing, and the job keeps waiting.
-    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert job.job_id not in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
     assert import_selectors.import_job_get(job.job_id).queued_at is None
 
 
@@ -284,18 +286,18 @@ def test_import_resume_stalled__job_the_queue_did_not_take__queued_at_once_and_o
     job.update(actions=[job.__class__.queued_at.remove()])
 
     # Other tests' jobs share the table: look at this one's.
-    assert job.job_id in import_services.import_resume_stalled(enqueue=enqueue_chunks)
-    assert job.job_id not in import_services.import_resume_stalled(enqueue=enqueue_chunks)
+    assert job.job_id in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
+    assert job.job_id not in job_services.job_resume_stalled(IMPORT, enqueue=enqueue_for(IMPORT))
 
-    assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('{job.job_id}', {n})" for n in range(3)]
+    assert sorted(_queued_chunks(client, name, job.job_id)) == [f"('import', '{job.job_id}', {n})" for n in range(3)]
     assert import_selectors.import_job_get(job.job_id).queued_at is not None
-    assert reports.import_progress(job.job_id)["waiting"] is False
+    assert downloads.import_progress(job.job_id)["waiting"] is False
 
 
 def test_import_chunk_task__retries_span_twenty_minutes_without_jitter():
     from celery.utils.time import get_exponential_backoff_interval
 
-    from enrollments.imports.tasks import import_chunk
+    from enrollments.jobs.tasks import job_chunk as import_chunk
 
     assert import_chunk.retry_jitter is False
     delays = [

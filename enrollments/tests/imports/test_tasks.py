@@ -8,11 +8,14 @@ from django.conf import settings
 from enrollments import selectors
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import EnrollmentItem
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
-from enrollments.imports.jobs import DONE, RUNNING, row_enrollment_id
-from enrollments.imports.tasks import enqueue_chunks
+from enrollments.imports.kind import IMPORT
+from enrollments.imports.outcomes import row_enrollment_id
+from enrollments.jobs import services as job_services
+from enrollments.jobs.states import DONE, RUNNING
+from enrollments.jobs.tasks import enqueue_for
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, order_uses
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +33,11 @@ def _enrollment_count(company) -> int:
 
 def test_imports_tasks__registered_chunks_acks_late_and_beat_sweeps_stalled_imports():
     from backoffice.celery import celery_app
-    from enrollments.imports import tasks
+    from enrollments.jobs import tasks
 
     celery_app.loader.import_default_modules()
-    entry = settings.CELERY_BEAT_SCHEDULE["imports-resume-stalled"]
-    assert entry["task"] == tasks.imports_resume_stalled.name and entry["schedule"] == 60.0
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-sweep"]
+    assert entry["task"] == tasks.jobs_sweep.name and entry["schedule"] == 60.0
     # The names the first release registered: beat's schedule and queued messages use them.
     assert tasks.import_chunk.name == "enrollments.tasks_imports.import_chunk"
     assert tasks.imports_resume_stalled.name == "enrollments.tasks_imports.imports_resume_stalled"
@@ -54,12 +57,12 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
         file_name="seats.csv",
         tenant_id=company.sk,
         author=STAFF,
-        enqueue=enqueue_chunks,
+        enqueue=enqueue_for(IMPORT),
     )
     job = workers.wait_for(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j)
 
     assert (job.enrolled, job.no_vacancy_left, job.rows_done, job.failed) == (10, 5, 15, 0)
-    results = [row[3] for row in reports.import_report_rows(job.job_id)]
+    results = [row[3] for row in downloads.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
     generated = order_uses(order)
@@ -80,7 +83,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
         file_name="big.csv",
         tenant_id=company.sk,
         author=STAFF,
-        enqueue=enqueue_chunks,
+        enqueue=enqueue_for(IMPORT),
     )
 
     def rows_in_flight():
@@ -96,12 +99,12 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
 
     workers.start()
     # What beat's sweep does for an import without progress, here without waiting for the stall period.
-    assert import_services.import_resume(job_id=job.job_id, enqueue=enqueue_chunks) > 0
+    assert job_services.job_resume_now(IMPORT, job_id=job.job_id, enqueue=enqueue_for(IMPORT)) > 0
     job = workers.wait_for(lambda: (j := import_selectors.import_job_get(job.job_id)).state == DONE and j)
 
     assert (job.rows_total, job.rows_done, job.enrolled, job.chunks_done) == (rows, rows, rows, rows // 50)
     assert (job.already_enrolled, job.no_vacancy_left, job.invalid, job.duplicates, job.failed) == (0, 0, 0, 0, 0)
-    report = list(reports.import_report_rows(job.job_id))
+    report = list(downloads.import_report_rows(job.job_id))
     assert [row[0] for row in report] == list(range(2, rows + 2))
     assert {row[3] for row in report} == {"enrolled"}
     assert [row[4] for row in report] == [row_enrollment_id(job.job_id, line) for line in range(2, rows + 2)]

@@ -15,12 +15,13 @@ from django.urls import reverse
 from enrollments import permissions, selectors
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import EnrollmentItem
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
-from enrollments.imports import tasks as import_tasks
 from enrollments.imports import uploads
-from enrollments.imports.jobs import DONE, RUNNING
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
+from enrollments.jobs import tasks as job_tasks
+from enrollments.jobs.states import DONE, RUNNING
 from enrollments.permissions import sync_groups
 from enrollments.tests.celery_support import queue_idle
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order
@@ -104,7 +105,7 @@ def finished_job():
         author=STAFF,
         enqueue=None,
     )
-    return import_chunks.import_run_inline(job_id=job.job_id)
+    return job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
 
 # (url name, needs the job id, method, group lacking the permission, group holding it)
@@ -437,7 +438,7 @@ def test_import_confirm__starts_the_job_and_redirects_to_its_progress(client, lo
     running = client.get(response["Location"]).content.decode()
     assert 'id="import-bar" max="100" value="0"' in running and 'id="import-result" hidden' in running
     assert reverse("admin:import_progress_json", args=[job.job_id]) in running
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
     page = client.get(response["Location"]).content.decode()
     assert 'id="count-enrolled">2<' in page and 'id="import-result" hidden' not in page
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
@@ -471,7 +472,7 @@ def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_expl
     earlier = import_services.import_start(
         file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=earlier.job_id)
+    job_services.job_run_inline(IMPORT, job_id=earlier.job_id)
 
     preview = _upload(client, company, data, window="10")
 
@@ -540,7 +541,7 @@ def test_import_confirm__broker_down__page_says_queuing_failed_then_one_sweep_qu
     workers.start()
 
     broker_down.restore()
-    assert job.job_id in import_tasks.imports_resume_stalled()
+    assert job.job_id in job_tasks.imports_resume_stalled()
 
     done = workers.wait_for(lambda: (found := import_selectors.import_job_get(job.job_id)).state == DONE and found)
     assert (done.enrolled, done.rows_done) == (2, 2)
@@ -585,7 +586,7 @@ def test_import_xlsx__upload_named_sheet_preview_confirm__enrolls_with_sheet_row
 
     [job] = _jobs_of(company)
     assert confirmed.status_code == 302 and (job.file_name, job.rows_total, job.encoding) == ("equipe.xlsx", 3, "xlsx")
-    job = import_chunks.import_run_inline(job_id=job.job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
     assert job.enrolled == 2 and selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
     report = _csv_rows(client.get(reverse("admin:import_report_download", args=[job.job_id])))
     assert [(row[0], row[3]) for row in report[1:]] == [("3", "enrolled"), ("5", "invalid"), ("6", "enrolled")]

@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from enrollments import permissions, selectors
 from enrollments.dynamo.models import EnrollmentItem, ImportJobItem
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
-from enrollments.imports.jobs import job_welcome
+from enrollments.imports.kind import IMPORT
+from enrollments.imports.outcomes import job_welcome
+from enrollments.jobs import services as job_services
 from enrollments.services import company_create
 from enrollments.tests.factories import STAFF, make_company, make_course
 from enrollments.tests.lifecycle_support import record
@@ -49,7 +50,7 @@ def _import(company, data: bytes, **kwargs):
     job = import_services.import_start(
         file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None, **kwargs
     )
-    return import_chunks.import_run_inline(job_id=job.job_id)
+    return job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
 
 def _enrolled(company) -> list[EnrollmentItem]:
@@ -118,7 +119,7 @@ def test_import__job_written_without_the_choice__its_rows_get_the_welcome(lifecy
     ImportJobItem(job.id, job.sk).update(actions=[ImportJobItem.welcome.remove()])
     assert import_selectors.import_job_get(job.job_id).welcome is None
 
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
     t.tick(t.start)
 
     assert _events(mailoutbox) == Counter({(e.user.email, "welcome"): 1 for e in _enrolled(company)})
@@ -167,7 +168,7 @@ def test_import_confirm__the_choice_shown_on_the_preview_and_stored_on_the_job(
     assert confirmed.status_code == 302
     [job] = import_selectors.import_job_list(tenant_id=company.sk)
     assert job.welcome is ticked
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
     t.tick(t.start)
     expected = Counter({(e.user.email, "welcome"): 1 for e in _enrolled(company)}) if ticked else Counter()
     assert _events(mailoutbox) == expected

@@ -8,13 +8,14 @@ import pytest
 
 from enrollments import selectors
 from enrollments.exceptions import ImportFileRefused
-from enrollments.imports import chunks as import_chunks
-from enrollments.imports import reports
+from enrollments.imports import downloads
 from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
-from enrollments.imports.jobs import DONE
+from enrollments.imports.kind import IMPORT
 from enrollments.imports.preview import failed_rows_csv, import_preview
 from enrollments.imports.workbooks import cell_text
+from enrollments.jobs import services as job_services
+from enrollments.jobs.states import DONE
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf
 from enrollments.tests.imports.workbook_support import (
     ole_file,
@@ -111,12 +112,12 @@ def test_workbook__named_sheet__previews_and_imports_with_sheet_row_numbers_and_
         job = import_services.import_start(
             file=file, file_name=path.name, tenant_id=company.sk, author=STAFF, enqueue=None, sheet="pessoas"
         )
-    job = import_chunks.import_run_inline(job_id=job.job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     assert (job.state, job.rows_total, job.enrolled, job.encoding) == (DONE, 4, 2, "xlsx")
     report = {
         line: (email, result, enrollment_id)
-        for line, _n, email, result, enrollment_id, _m in reports.import_report_rows(job.job_id)
+        for line, _n, email, result, enrollment_id, _m in downloads.import_report_rows(job.job_id)
     }
     assert {line: result for line, (_e, result, _id) in report.items()} == {
         3: "enrolled",
@@ -160,10 +161,10 @@ def test_workbook__written_in_write_only_mode__imports_like_a_csv_of_the_same_ro
     job = import_services.import_start(
         file=io.BytesIO(data), file_name="export.xlsx", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    job = import_chunks.import_run_inline(job_id=job.job_id)
+    job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     assert (job.state, job.enrolled) == (DONE, 5)
-    assert [line for line, *_rest in reports.import_report_rows(job.job_id)] == [2, 3, 4, 5, 6]
+    assert [line for line, *_rest in downloads.import_report_rows(job.job_id)] == [2, 3, 4, 5, 6]
 
 
 def _refused_samples():

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from enrollments import clock, rules, selectors
-from enrollments.imports import jobs
 from enrollments.imports import selectors as import_selectors
+from enrollments.jobs import states
 from enrollments.management import demo
 from enrollments.validators import normalize_cpf
 
@@ -89,7 +89,7 @@ def test_seed_demo__first_run__makes_every_state_an_import_with_row_errors_and_a
         assert not [r.sk for r in records if r.state == rules.RECORD_PENDING and r.due_at <= now], enrollment.user.name
 
     job = import_selectors.import_job_get(demo.IMPORT_JOB_ID)
-    assert job.state == jobs.DONE
+    assert job.state == states.DONE
     assert job.rows_done == job.rows_total == 13
     assert (job.enrolled, job.invalid, job.duplicates) == (8, 4, 1)
 

@@ -5,10 +5,12 @@ import uuid
 
 import pytest
 
-from enrollments.bulk import services as bulk_services
+from enrollments.bulk_cancel import services as bulk_services
+from enrollments.bulk_cancel.kind import BULK_CANCEL
 from enrollments.dynamo.models import AuditEventItem
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
 from enrollments.recent_actions import selectors
 from enrollments.services import Author, cancel, enroll, record_access
 from enrollments.services.catalog import company_update, course_retire
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def _run_bulk_here(job_id, numbers):
     for number in numbers:
-        bulk_services.bulk_cancel_process_chunk(job_id=job_id, number=number)
+        job_services.job_process_chunk(BULK_CANCEL, job_id=job_id, number=number)
 
 
 def _summary(actions):
@@ -41,7 +43,7 @@ def test_recent_actions__staff_enroll_edit_import_cancel_bulk__theirs_newest_fir
     job = import_services.import_start(
         file=io.BytesIO(csv), file_name="turma.csv", tenant_id=company.sk, author=ana, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
     future_tick(frozen_clock)
     cancel(enrollment_id=enrolled.id, reason="Wrong person", author=ana)
     future_tick(frozen_clock)

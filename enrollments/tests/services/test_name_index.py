@@ -10,8 +10,9 @@ from django.core.management import call_command
 from enrollments import selectors
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import NameWordItem
-from enrollments.imports import chunks as import_chunks
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
 from enrollments.rules import name_index_words, name_lookup_word, name_words
 from enrollments.services import enroll
 from enrollments.services.name_index import name_word_items
@@ -101,7 +102,7 @@ def test_import__imported_people__found_by_name(frozen_clock):
     job = import_services.import_start(
         file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     found = selectors.enrollment_list(name=name_words(f"jose {family}"), tenant_id=company.sk).items
     assert [item.user.email for item in found] == [f"jose.{family}@example.com"]

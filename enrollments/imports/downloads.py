@@ -10,10 +10,12 @@ from .. import clock
 from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import ImportJobItem
-from ..rules import job_waiting_for_queue
+from ..jobs import selectors as jobs_selectors
+from ..jobs.kinds import kind_named
+from ..jobs.states import DONE, RUNNING
 from ..validators import format_cpf
 from . import selectors
-from .jobs import COUNTER_NAMES, DONE, ENROLLED, FAILED, RUNNING, ChunkRow
+from .outcomes import COUNTER_NAMES, ENROLLED, KIND_NAME, ChunkRow
 from .parsing import COURSE, CPF, EMAIL, NAME, WINDOW_DAYS, WRITTEN_HEADERS
 from .preview import FAILED_ROWS_HEADER
 
@@ -33,7 +35,13 @@ def import_progress(job_id: str) -> dict:
 
 
 def job_progress(job: ImportJobItem) -> dict:
-    """Return the progress of a job already read: rows done, rate, time left, counts."""
+    """Return the progress of a job already read, as every kind's (``jobs.selectors.job_progress``)."""
+    return jobs_selectors.job_progress(kind_named(KIND_NAME), job)
+
+
+def progress_numbers(job: ImportJobItem) -> dict:
+    """Return the import's part of its progress: rows done, rate, time left, counts (the import kind's
+    ``progress``)."""
     total, processed = int(job.rows_total), int(job.rows_done)
     rate = 0.0
     if job.started_at:
@@ -47,8 +55,6 @@ def job_progress(job: ImportJobItem) -> dict:
         seconds_left = round((total - processed) / rate)
     return {
         "job_id": job.job_id,
-        "state": job.state,
-        "finished": job.state in (DONE, FAILED),
         "company": job.tenant_name,
         "tenant_id": job.tenant_id,
         "file_name": job.file_name,
@@ -58,14 +64,20 @@ def job_progress(job: ImportJobItem) -> dict:
         "rows_per_second": round(rate, 1),
         "seconds_left": seconds_left,
         "counts": {name: int(getattr(job, name) or 0) for name in COUNTER_NAMES},
-        "error": job.error,
-        # Stored, but the task queue has not taken its chunks yet (the sweep queues it once the queue answers).
-        "waiting": job_waiting_for_queue(job),
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "author": job.author.name,
     }
+
+
+def duration(seconds: int | None) -> str:
+    """Return ``m:ss`` or ``h:mm:ss`` (the page's script writes the same), or a dash when unknown."""
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def import_report_rows(job_id: str) -> Iterator[list]:

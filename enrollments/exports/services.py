@@ -1,4 +1,5 @@
-"""Background exports: start one (its id the confirmation form's token), write its file, sweep old ones away.
+"""Background exports: start one (its id the confirmation form's token), write its file (the export kind's work,
+run by the jobs mechanism as its chunk 0), delete the old ones' files.
 
 An export over ``EXPORT_STREAM_MAX_ROWS`` rows is written by a worker: rows from index
 queries, page by page, into a temporary file, then into the ``exports`` storage; memory
@@ -7,46 +8,34 @@ writes the whole file again, so a redelivered or requeued task is harmless: the 
 to finish keeps its file, a later one deletes its own.
 """
 
-import functools
 import logging
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ExportJobItem, ExportListingItem
-from ..dynamo.transactions import Transaction, TransactionFailed
-from ..exceptions import EnrollmentError, StorageUnavailable
+from ..dynamo.transactions import Transaction
+from ..exceptions import ExportNotFound, StorageUnavailable
+from ..jobs.kinds import kind_named
+from ..jobs.services import Enqueue, job_create, job_enqueue, job_fail, job_new, job_touch
+from ..jobs.states import DONE, EXPIRED, RUNNING
 from ..services.common import Author
-from ..services.jobs import job_queue, job_resume
-from . import exports, selectors
-from .selectors import DONE, EXPIRED, FAILED, RUNNING, ExportNotFound
+from . import files as exports
+from . import selectors
+from .selectors import KIND_NAME
 
 logger = logging.getLogger(__name__)
 
-# Queue an export for a worker: ``enqueue(job_id)`` (``tasks.enqueue_export``).
-Enqueue = Callable[[str], None]
-
 # The job's row count moves every this many rows: the bar moves, and a sweep sees the job alive.
 PROGRESS_EVERY = 2000
-
-
-class ExportAlreadyStarted(EnrollmentError):
-    """The form was sent before (a double click, a retry): its export exists."""
-
-    code = "export_already_started"
-
-    def __init__(self, job_id: str):
-        self.job_id = job_id
-        super().__init__(_("This export has already started (export %(id)s).") % {"id": job_id})
 
 
 def export_storage():
@@ -67,41 +56,27 @@ def export_start(
 ) -> ExportJobItem:
     """Store an export job and queue it; return the job. A second start of the same ``job_id`` raises
     ``ExportAlreadyStarted``. When the queue does not answer, the job waits, stored without ``queued_at``, and the
-    next sweep queues it (``services.jobs.job_queue``)."""
-    if source not in exports.SOURCES or fmt not in exports.FORMATS:
+    next sweep queues it (``jobs.services.job_queue``)."""
+    if fmt not in exports.FORMATS:
         raise ValueError(f"unknown export {source!r} as {fmt!r}")
-    now_iso = clock.now_iso()
-    job = ExportJobItem(
-        *keys.export_job(job_id),
-        created_at=now_iso,
-        updated_at=now_iso,
-        job_id=job_id,
-        author=author.as_attribute(),
+    exports.source_of(source)  # an unknown source raises LookupError
+    kind = kind_named(KIND_NAME)
+    job = job_new(
+        kind,
+        job_id,
+        author=author,
         source=source,
         params=params,
         format=fmt,
         language=language,
-        state=RUNNING,
         total=total,
         rows_done=0,
     )
-    tx = Transaction()
-    tx.put(job, condition=ExportJobItem.id.does_not_exist(), name="job")
-    tx.put(
-        ExportListingItem(*keys.export_listing(created_at=now_iso, job_id=job_id), created_at=now_iso, job_id=job_id)
+    listing = ExportListingItem(
+        *keys.export_listing(created_at=job.created_at, job_id=job_id), created_at=job.created_at, job_id=job_id
     )
-    try:
-        tx.commit()
-    except TransactionFailed:
-        raise ExportAlreadyStarted(job_id) from None
-    return job_queue(job, queue_work=_queue_work(enqueue), reread=functools.partial(selectors.export_job_get, job_id))
-
-
-def _queue_work(enqueue: Enqueue):
-    def queue_work(job: ExportJobItem) -> None:
-        enqueue(job.job_id)
-
-    return queue_work
+    job_create(kind, job, listing)
+    return job_enqueue(kind, job=job, enqueue=enqueue)
 
 
 def _counting(rows: Iterator[list], job: ExportJobItem) -> Iterator[list]:
@@ -110,17 +85,7 @@ def _counting(rows: Iterator[list], job: ExportJobItem) -> Iterator[list]:
         yield row
         done += 1
         if done % PROGRESS_EVERY == 0:
-            _update(job, [ExportJobItem.rows_done.set(done)])
-
-
-def _update(job: ExportJobItem, actions: list) -> bool:
-    tx = Transaction()
-    tx.update(job, [*actions, ExportJobItem.updated_at.set(clock.now_iso())], condition=ExportJobItem.state == RUNNING)
-    try:
-        tx.commit()
-    except TransactionFailed:
-        return False
-    return True
+            job_touch(job, ExportJobItem.rows_done.set(done))
 
 
 @storage_errors_as_domain_errors
@@ -139,7 +104,7 @@ def export_run(*, job_id: str) -> ExportJobItem:
             if not job.total:
                 # A first pass counts the rows for the bar; it reads the same pages, holding none of them.
                 job.total = exports.export_count(job.source, job.params, now=moment)
-                _update(job, [ExportJobItem.total.set(job.total)])
+                job_touch(job, ExportJobItem.total.set(job.total))
             header, rows = exports.export_rows(job.source, job.params, now=moment)
             count = exports.write(job.format, header, _counting(rows, job), out)
             out.seek(0)
@@ -148,17 +113,15 @@ def export_run(*, job_id: str) -> ExportJobItem:
         raise
     except Exception as error:
         logger.exception("Export %s failed", job_id)
-        _update(job, [ExportJobItem.state.set(FAILED), ExportJobItem.error.set(str(error)[:500])])
+        job_fail(kind_named(KIND_NAME), job, str(error))
         raise
-    finished = _update(
+    finished = job_touch(
         job,
-        [
-            ExportJobItem.state.set(DONE),
-            ExportJobItem.rows_done.set(count),
-            ExportJobItem.total.set(count),
-            ExportJobItem.file_name.set(name),
-            ExportJobItem.finished_at.set(clock.now_iso()),
-        ],
+        ExportJobItem.state.set(DONE),
+        ExportJobItem.rows_done.set(count),
+        ExportJobItem.total.set(count),
+        ExportJobItem.file_name.set(name),
+        ExportJobItem.finished_at.set(clock.now_iso()),
     )
     if not finished:
         # Another run finished first (or the job failed meanwhile): its file stays, this one goes.
@@ -174,18 +137,12 @@ def export_file(job: ExportJobItem):
 
 
 @storage_errors_as_domain_errors
-def exports_sweep(*, enqueue: Enqueue, retention: timedelta | None = None, stalled_after: timedelta | None = None):
-    """Delete the files of exports older than ``retention`` (``EXPORT_RETENTION_HOURS``), marking them EXPIRED; queue
-    the recent ones the task queue did not take, and again the ones without progress for ``stalled_after``
-    (``IMPORT_STALL_SECONDS``), through the mechanism every job kind shares (``services.jobs.job_resume``).
-
-    Return ``(expired job ids, requeued job ids)``.
-    """
-    now = clock.now()
+def exports_expire(*, retention: timedelta | None = None) -> list[str]:
+    """Delete the files of exports older than ``retention`` (``EXPORT_RETENTION_HOURS``), marking them EXPIRED and
+    deleting their listing; return their ids (the export kind's sweep housekeeping)."""
     retention = retention if retention is not None else timedelta(hours=settings.EXPORT_RETENTION_HOURS)
-    stalled_after = stalled_after if stalled_after is not None else timedelta(seconds=settings.IMPORT_STALL_SECONDS)
-    cutoff = clock.to_iso(now - retention)
-    expired, requeued = [], []
+    cutoff = clock.to_iso(clock.now() - retention)
+    expired = []
     for listing in selectors.export_listings(before=cutoff):
         try:
             job = selectors.export_job_get(listing.job_id)
@@ -199,13 +156,4 @@ def exports_sweep(*, enqueue: Enqueue, retention: timedelta | None = None, stall
         tx.delete(listing)
         tx.commit()
         expired.append(listing.job_id)
-    stalled = clock.to_iso(now - stalled_after)
-    for listing in selectors.export_listings(since=cutoff):
-        try:
-            job = selectors.export_job_get(listing.job_id)
-        except ExportNotFound:
-            continue
-        reread = functools.partial(selectors.export_job_get, listing.job_id)
-        if job_resume(job, stalled_before=stalled, queue_work=_queue_work(enqueue), reread=reread):
-            requeued.append(job.job_id)
-    return expired, requeued
+    return expired

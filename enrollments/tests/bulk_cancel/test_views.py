@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
-from enrollments.bulk import selectors as bulk_selectors
-from enrollments.bulk import tasks as bulk_tasks
+from enrollments.bulk_cancel import selectors as bulk_selectors
 from enrollments.dynamo.models import BulkCancelListingItem
-from enrollments.imports import chunks as import_chunks
+from enrollments.exceptions import BulkCancelNotFound
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
+from enrollments.jobs import tasks as job_tasks
 from enrollments.permissions import sync_groups
 from enrollments.services import enroll
 from enrollments.tests.celery_support import queue_idle
@@ -137,7 +139,7 @@ def test_bulk_cancel_confirm__broker_down__page_says_queuing_failed_then_one_swe
     workers.start()
 
     broker_down.restore()
-    assert token in bulk_tasks.bulk_cancels_resume_stalled()
+    assert token in job_tasks.bulk_cancels_resume_stalled()
 
     done = workers.wait_for(lambda: (job := bulk_selectors.bulk_cancel_get(token)).state == "DONE" and job)
     assert (done.canceled, done.refused) == (2, 0)
@@ -154,7 +156,7 @@ def test_bulk_cancel_confirm__without_reason__form_error_and_no_job(client, logi
     page = client.post(url, {"token": token, "reason": "", "enrollment_ids": ids[0]})
 
     assert page.status_code == 200 and "errornote" in page.content.decode()
-    with pytest.raises(bulk_selectors.BulkCancelNotFound):
+    with pytest.raises(BulkCancelNotFound):
         bulk_selectors.bulk_cancel_get(token)
 
 
@@ -165,7 +167,7 @@ def test_import_detail__done__links_to_cancel_its_enrollments(client, login, no_
     job = import_services.import_start(
         file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
     login(permissions.OPERATORS)
 
     html = client.get(reverse("admin:import_detail", args=[job.job_id])).content.decode()

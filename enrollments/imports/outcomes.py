@@ -1,15 +1,13 @@
-"""Names an import job shares between its service, its workers and its reports."""
+"""What becomes of an import's rows, and the names its service, its chunk work and its downloads share: the kind's
+name, row results and the job counters they add to, a row as a chunk stores it, a row's enrollment id."""
 
 import uuid
 from typing import NamedTuple
 
 from .rows import ALREADY_ACTIVE, DUPLICATE, INVALID
 
-# Job states.
-PREPARING = "PREPARING"
-RUNNING = "RUNNING"
-DONE = "DONE"
-FAILED = "FAILED"
+# The import kind's name in task messages and URLs (``kind.IMPORT``): never change it.
+KIND_NAME = "import"
 
 # Row results beyond the checks' own ``invalid`` and ``duplicate``; other domain errors report their ``code``.
 ENROLLED = "enrolled"

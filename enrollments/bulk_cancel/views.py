@@ -1,24 +1,25 @@
-"""Pages of bulk cancels: the list of jobs, the confirmation form, a job's progress page and its progress JSON."""
+"""Pages of bulk cancels: the list of jobs and the confirmation form (a job's page and progress JSON are every
+kind's: ``jobs.views``)."""
 
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
 
 from .. import labels, permissions
-from ..exceptions import EnrollmentError, ImportJobNotFound
-from ..rules import is_uuid_id, job_waiting_for_queue
+from ..exceptions import BulkCancelAlreadyStarted, EnrollmentError, ImportJobNotFound
+from ..jobs.states import waiting_for_queue
+from ..jobs.tasks import enqueue_for
+from ..rules import is_uuid_id
 from ..services import Author
 from ..views.common import add_domain_error, render_page, requires
 from . import selectors, services
 from .forms import BulkCancelForm
-from .selectors import BulkCancelNotFound
-from .tasks import enqueue_chunks
+from .kind import BULK_CANCEL
 
 JOBS_LISTED = 50
 
@@ -63,14 +64,14 @@ def bulk_cancel_confirm(request):
                 notify_learner=form.cleaned_data["notify_learner"],
                 import_id=import_id,
                 author=Author.from_user(request.user),
-                enqueue=enqueue_chunks,
+                enqueue=enqueue_for(BULK_CANCEL),
             )
-        except services.BulkCancelAlreadyStarted:
+        except BulkCancelAlreadyStarted:
             return HttpResponseRedirect(_detail_url(job_id))
         except EnrollmentError as error:
             add_domain_error(form, error)
         else:
-            if job_waiting_for_queue(job):
+            if waiting_for_queue(job):
                 messages.warning(request, labels.JOB_WAITING_FOR_QUEUE)
             else:
                 messages.success(request, _("The bulk cancel started: the bar shows its progress."))
@@ -105,34 +106,3 @@ def _import_ids(import_id: str) -> list[str]:
     if not done:
         raise Http404(_("Only a finished import's enrollments can be canceled at once."))
     return selectors.import_enrollment_ids(import_id)
-
-
-@requires(permissions.VIEW)
-def bulk_cancel_detail(request, job_id):
-    """Show a job's progress bar, kept live by polling the progress endpoint, then the result of each enrollment."""
-    try:
-        job = selectors.bulk_cancel_get(str(job_id))
-    except BulkCancelNotFound as error:
-        raise Http404(error.message) from None
-    progress = selectors.bulk_cancel_progress(job.job_id)
-    state_labels = {selectors.RUNNING: _("Running"), selectors.DONE: pgettext("bulk cancel state", "Done")}
-    context = {
-        "title": _("Bulk cancel"),
-        "job": job,
-        "progress": progress,
-        "results": list(selectors.bulk_cancel_results(job.job_id)) if progress["finished"] else [],
-        "state_label": state_labels[job.state],
-        "state_labels": state_labels,
-        "waiting_text": labels.JOB_WAITING_FOR_QUEUE,
-    }
-    return render_page(request, "admin/backoffice/bulk_cancel_detail.html", context)
-
-
-@requires(permissions.VIEW)
-@require_GET
-def bulk_cancel_progress_json(request, job_id):
-    """Return the progress of a bulk cancel: the page's bar polls this."""
-    try:
-        return JsonResponse(selectors.bulk_cancel_progress(str(job_id)))
-    except BulkCancelNotFound as error:
-        raise Http404(error.message) from None

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from .. import permissions
+from ..jobs import views as job_views
 from . import views
+from .selectors import KIND_NAME
 
 admin.site.register_section(
     Section.of_views(
@@ -17,8 +19,7 @@ admin.site.register_section(
         order=55,
         more=[
             ("confirm/", views.bulk_cancel_confirm),
-            ("<uuid:job_id>/", views.bulk_cancel_detail),
-            ("<uuid:job_id>/progress.json", views.bulk_cancel_progress_json),
+            *job_views.routes(KIND_NAME, "bulk_cancel"),
         ],
     )
 )

@@ -8,11 +8,14 @@ from datetime import timedelta
 import pytest
 
 from enrollments import selectors
-from enrollments.bulk import selectors as bulk_selectors
-from enrollments.bulk import services
-from enrollments.exceptions import InvalidEnrollmentData, NotCancelable, QueueUnavailable
-from enrollments.imports import chunks as import_chunks
+from enrollments.bulk_cancel import selectors as bulk_selectors
+from enrollments.bulk_cancel import services
+from enrollments.bulk_cancel.kind import BULK_CANCEL
+from enrollments.exceptions import BulkCancelAlreadyStarted, InvalidEnrollmentData, NotCancelable, QueueUnavailable
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import selectors as job_selectors
+from enrollments.jobs import services as job_services
 from enrollments.services import cancel, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 
@@ -22,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def run_here(job_id, numbers):
     """An ``Enqueue`` that runs each chunk at once, in this process."""
     for number in numbers:
-        services.bulk_cancel_process_chunk(job_id=job_id, number=number)
+        job_services.job_process_chunk(BULK_CANCEL, job_id=job_id, number=number)
 
 
 def _enroll(company, course, count):
@@ -81,13 +84,13 @@ def test_bulk_cancel__same_token_twice__one_job_and_a_chunk_recorded_once():
     services.bulk_cancel_start(
         job_id=job_id, enrollment_ids=ids, reason="Twice", author=STAFF, enqueue=lambda j, n: queued.append(list(n))
     )
-    with pytest.raises(services.BulkCancelAlreadyStarted):
+    with pytest.raises(BulkCancelAlreadyStarted):
         services.bulk_cancel_start(
             job_id=job_id, enrollment_ids=ids, reason="Twice", author=STAFF, enqueue=lambda j, n: queued.append(list(n))
         )
     assert queued == [[0]]
-    assert services.bulk_cancel_process_chunk(job_id=job_id, number=0) is True
-    assert services.bulk_cancel_process_chunk(job_id=job_id, number=0) is False
+    assert job_services.job_process_chunk(BULK_CANCEL, job_id=job_id, number=0) is True
+    assert job_services.job_process_chunk(BULK_CANCEL, job_id=job_id, number=0) is False
 
     job = bulk_selectors.bulk_cancel_get(job_id)
     assert (job.state, job.canceled, job.refused) == ("DONE", 2, 0)
@@ -124,7 +127,7 @@ def test_bulk_cancel__of_an_import__its_enrolled_rows_only(settings):
     job = import_services.import_start(
         file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     ids = bulk_selectors.import_enrollment_ids(job.job_id)
 
@@ -150,7 +153,7 @@ def test_bulk_cancel_and_single_cancel_at_once__one_refund_each(settings):
             return 0
 
     with ThreadPoolExecutor(4) as pool:
-        chunk = pool.submit(services.bulk_cancel_process_chunk, job_id=job_id, number=0)
+        chunk = pool.submit(job_services.job_process_chunk, BULK_CANCEL, job_id=job_id, number=0)
         singles = sum(pool.map(single, ids))
         chunk.result()
 
@@ -174,20 +177,20 @@ def test_bulk_cancel__queue_down__job_waits_not_queued_and_the_first_sweep_after
     job_id = str(uuid.uuid4())
 
     job = services.bulk_cancel_start(job_id=job_id, enrollment_ids=ids, reason="Why", author=STAFF, enqueue=queue_down)
-    assert (job.state, job.queued_at) == ("RUNNING", None) and job_id in bulk_selectors.active_bulk_cancel_ids()
+    assert (job.state, job.queued_at) == ("RUNNING", None) and job_id in job_selectors.job_active_ids(BULK_CANCEL)
     assert bulk_selectors.bulk_cancel_progress(job_id)["waiting"] is True
     # Still down: the sweep queues nothing, and the job keeps waiting.
-    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=queue_down)
+    assert job_id not in job_services.job_resume_stalled(BULK_CANCEL, enqueue=queue_down)
     assert bulk_selectors.bulk_cancel_get(job_id).queued_at is None
 
     # The queue answers: the next sweep queues it, without waiting for the stall period.
-    assert job_id in services.bulk_cancel_resume_stalled(enqueue=run_here)
+    assert job_id in job_services.job_resume_stalled(BULK_CANCEL, enqueue=run_here)
 
     job = bulk_selectors.bulk_cancel_get(job_id)
     assert (job.state, job.canceled) == ("DONE", 2) and job.queued_at is not None
     assert bulk_selectors.bulk_cancel_progress(job_id)["waiting"] is False
-    assert job_id not in bulk_selectors.active_bulk_cancel_ids()
-    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here, stalled_after=timedelta(0))
+    assert job_id not in job_selectors.job_active_ids(BULK_CANCEL)
+    assert job_id not in job_services.job_resume_stalled(BULK_CANCEL, enqueue=run_here, stalled_after=timedelta(0))
 
 
 def test_bulk_cancel_resume_stalled__queued_job_without_progress__queued_again_after_the_stall_period_once(
@@ -204,13 +207,13 @@ def test_bulk_cancel_resume_stalled__queued_job_without_progress__queued_again_a
     assert job.queued_at is not None
 
     frozen_clock.set(frozen_clock.now + timedelta(seconds=settings.IMPORT_STALL_SECONDS - 1))
-    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=queue_down)
+    assert job_id not in job_services.job_resume_stalled(BULK_CANCEL, enqueue=queue_down)
     frozen_clock.set(frozen_clock.now + timedelta(seconds=2))
     # Stalled while the broker is down: marked not queued, so the first sweep after it answers queues it.
-    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=queue_down)
+    assert job_id not in job_services.job_resume_stalled(BULK_CANCEL, enqueue=queue_down)
     assert bulk_selectors.bulk_cancel_get(job_id).queued_at is None
-    assert job_id in services.bulk_cancel_resume_stalled(enqueue=run_here)
-    assert job_id not in services.bulk_cancel_resume_stalled(enqueue=run_here)
+    assert job_id in job_services.job_resume_stalled(BULK_CANCEL, enqueue=run_here)
+    assert job_id not in job_services.job_resume_stalled(BULK_CANCEL, enqueue=run_here)
 
     assert bulk_selectors.bulk_cancel_get(job_id).state == "DONE"
 

@@ -6,11 +6,14 @@ import uuid
 import pytest
 
 from enrollments import selectors
-from enrollments.bulk import selectors as bulk_selectors
-from enrollments.bulk import services
-from enrollments.bulk import tasks as bulk_tasks
-from enrollments.imports import chunks as import_chunks
+from enrollments.bulk_cancel import selectors as bulk_selectors
+from enrollments.bulk_cancel import services
+from enrollments.bulk_cancel.kind import BULK_CANCEL
 from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
+from enrollments.jobs import tasks as job_tasks
+from enrollments.jobs.tasks import enqueue_for
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +23,10 @@ def test_bulk_cancel_tasks__registered_acks_late_and_beat_sweeps_stalled_ones(se
     from backoffice.celery import celery_app
 
     celery_app.loader.import_default_modules()
-    entry = settings.CELERY_BEAT_SCHEDULE["bulk-cancels-resume-stalled"]
-    assert entry["task"] == bulk_tasks.bulk_cancels_resume_stalled.name and entry["schedule"] == 60.0
-    assert {bulk_tasks.bulk_cancel_chunk.name, bulk_tasks.bulk_cancels_resume_stalled.name} <= set(celery_app.tasks)
-    assert bulk_tasks.bulk_cancel_chunk.acks_late and bulk_tasks.bulk_cancel_chunk.reject_on_worker_lost
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-sweep"]
+    assert entry["task"] == job_tasks.jobs_sweep.name and entry["schedule"] == 60.0
+    assert {job_tasks.bulk_cancel_chunk.name, job_tasks.bulk_cancels_resume_stalled.name} <= set(celery_app.tasks)
+    assert job_tasks.bulk_cancel_chunk.acks_late and job_tasks.bulk_cancel_chunk.reject_on_worker_lost
 
 
 @pytest.mark.slow
@@ -39,7 +42,7 @@ def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(w
         author=STAFF,
         enqueue=None,
     )
-    import_chunks.import_run_inline(job_id=job.job_id)
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
     assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
     ids = bulk_selectors.import_enrollment_ids(job.job_id)
     workers.start()
@@ -52,7 +55,7 @@ def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(w
             reason=f"Run {n}",
             author=STAFF,
             import_id=job.job_id,
-            enqueue=bulk_tasks.enqueue_chunks,
+            enqueue=enqueue_for(BULK_CANCEL),
         )
         for n in range(2)
     ]

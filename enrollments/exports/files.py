@@ -7,20 +7,19 @@ spreadsheet runs as a formula, so it keeps its value as it is. The CPF is text
 (``000.000.000-00``, leading zeros kept); in ``.xlsx`` dates are dates, in the configured time zone.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO
 
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
-from django.utils.text import slugify
 from django.utils.translation import pgettext_lazy
 
 from .. import labels, selectors
 from ..clock import from_iso
 from ..csv_files import localized_csv_lines
 from ..validators import format_cpf
-from . import selectors as report_selectors
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -30,10 +29,9 @@ CONTENT_TYPES = {
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-# What an export reads: the enrollment list with its filters, or the people of a report's bucket.
+# What an export reads: the enrollment list with its filters, or a source another app registers (the compliance
+# report's people of a bucket: ``reports/export_source.py``).
 ENROLLMENTS = "enrollments"
-REPORT = "report"
-SOURCES = (ENROLLMENTS, REPORT)
 
 # The list's rows are read this many at a time (one index query page each).
 _PAGE_SIZE = 500
@@ -52,14 +50,6 @@ HEADER = (
     pgettext_lazy("CSV column", "access ends on"),
     pgettext_lazy("CSV column", "enrollment id"),
 )
-REPORT_HEADER = (
-    HEADER[:6]
-    + (
-        pgettext_lazy("CSV column", "situation"),
-        pgettext_lazy("CSV column", "certificate reminder"),
-    )
-    + HEADER[6:]
-)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -71,7 +61,7 @@ def _day(value: str | None) -> date | None:
     return moment.date() if moment else None
 
 
-def _values(enrollment) -> list:
+def enrollment_values(enrollment) -> list:
     return [
         enrollment.user.name,
         enrollment.user.email,
@@ -88,11 +78,6 @@ def _values(enrollment) -> list:
     ]
 
 
-def reminder_label(record) -> str:
-    """Return the 30-day certificate reminder's state in words (``""`` without one)."""
-    return labels.label(labels.RECORD_STATES, record.state) if record is not None else ""
-
-
 def enrollment_list_items(filters: dict) -> Iterator:
     """Yield every enrollment the list shows with ``filters`` (``selectors.enrollment_list``'s), page by page."""
     cursor = None
@@ -104,23 +89,40 @@ def enrollment_list_items(filters: dict) -> Iterator:
         cursor = page.next_cursor
 
 
+@dataclass(frozen=True)
+class Source:
+    """What an export reads: its header, its rows (typed values) and their count for ``params`` at ``now``, and the
+    stem of its file's name."""
+
+    header: tuple
+    rows: Callable[[dict, datetime], Iterator[list]]
+    count: Callable[[dict, datetime, int | None], int]
+    file_stem: Callable[[dict], str]
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register_source(name: str, source: Source) -> None:
+    """Make ``name`` a source exports read (an app registers its own when it is ready)."""
+    _SOURCES[name] = source
+
+
+def source_of(name: str) -> Source:
+    """Return the source called ``name``; raise ``LookupError`` for an unknown one."""
+    try:
+        return _SOURCES[name]
+    except KeyError:
+        raise LookupError(f"No export source is named {name!r}.") from None
+
+
 def export_rows(source: str, params: dict, *, now: datetime) -> tuple[tuple, Iterator[list]]:
     """Return the header and the rows (typed values) of an export of ``source`` with ``params``.
 
     The rows are in the language active now, though a streaming response reads them after the view returned.
     """
-    if source == ENROLLMENTS:
-        rows = (_values(enrollment) for enrollment in enrollment_list_items(params))
-        return HEADER, _in_language(translation.get_language(), rows)
-    people = report_selectors.bucket_people(now=now, **params)
-    situation = labels.label(labels.BUCKETS, params["bucket"])
-
-    def report_rows():
-        for enrollment, reminder in report_selectors.with_reminders(people):
-            values = _values(enrollment)
-            yield values[:6] + [situation, reminder_label(reminder)] + values[6:]
-
-    return REPORT_HEADER, _in_language(translation.get_language(), report_rows())
+    read = source_of(source)
+    return read.header, _in_language(translation.get_language(), read.rows(params, now))
 
 
 def _in_language(language: str | None, rows: Iterator[list]) -> Iterator[list]:
@@ -137,8 +139,19 @@ def _in_language(language: str | None, rows: Iterator[list]) -> Iterator[list]:
 
 def export_count(source: str, params: dict, *, now: datetime, limit: int | None = None) -> int:
     """Return how many rows an export has (stop counting at ``limit``)."""
-    if source == REPORT:
-        return report_selectors.bucket_count(now=now, limit=limit, **params)
+    return source_of(source).count(params, now, limit)
+
+
+def file_name(source: str, params: dict, *, fmt: str, now: datetime) -> str:
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    return f"{source_of(source).file_stem(params)}-{stamp}.{fmt}"
+
+
+def _enrollment_rows(params: dict, now: datetime) -> Iterator[list]:
+    return (enrollment_values(enrollment) for enrollment in enrollment_list_items(params))
+
+
+def _enrollment_count(params: dict, now: datetime, limit: int | None) -> int:
     count = 0
     for _item in enrollment_list_items(params):
         count += 1
@@ -147,11 +160,10 @@ def export_count(source: str, params: dict, *, now: datetime, limit: int | None 
     return count
 
 
-def file_name(source: str, params: dict, *, fmt: str, now: datetime) -> str:
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    if source == REPORT:
-        return f"compliance-{slugify(params['tenant_id'])[:40]}-{params['bucket']}-{stamp}.{fmt}"
-    return f"enrollments-{stamp}.{fmt}"
+register_source(
+    ENROLLMENTS,
+    Source(header=HEADER, rows=_enrollment_rows, count=_enrollment_count, file_stem=lambda params: "enrollments"),
+)
 
 
 # CSV ---------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, VacancyItem
 from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
 from ..rules import PREPAID, Person
-from .common import Author
-from .enroll import commit_enrollment
+from ..services.common import Author
+from ..services.enroll import commit_enrollment
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500

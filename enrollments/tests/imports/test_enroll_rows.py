@@ -7,9 +7,9 @@ import pytest
 from enrollments import selectors
 from enrollments.dynamo.models import MainItem
 from enrollments.exceptions import NoVacancyLeft
+from enrollments.imports.enroll_rows import BulkEnrollment, _SeatPool, enroll_many
 from enrollments.rules import clean_person
 from enrollments.services import enroll
-from enrollments.services.enrollment_bulk import BulkEnrollment, _SeatPool, enroll_many
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person, order_uses
 
 pytestmark = pytest.mark.django_db

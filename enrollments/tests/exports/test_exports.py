@@ -12,9 +12,11 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from enrollments import permissions, rules
-from enrollments.reports import exports, services
-from enrollments.reports import selectors as reports
-from enrollments.reports import tasks as export_tasks
+from enrollments.exports import files as exports
+from enrollments.exports import selectors as export_selectors
+from enrollments.exports import services
+from enrollments.jobs import states
+from enrollments.jobs import tasks as job_tasks
 from enrollments.tests.celery_support import queue_idle
 from enrollments.validators import format_cpf
 
@@ -135,17 +137,17 @@ def test_background_export__over_the_limit__a_worker_writes_the_file_once(
 
     assert confirm.status_code == 200 and "export-start" in confirm.content.decode()
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
-    workers.wait_for(lambda: reports.export_progress(token)["finished"], timeout=120)
+    workers.wait_for(lambda: export_selectors.export_progress(token)["finished"], timeout=120)
     progress = client.get(reverse("admin:export_progress_json", args=[token])).json()
-    assert progress["state"] == reports.DONE and progress["processed"] == progress["total"] == 14
+    assert progress["state"] == states.DONE and progress["processed"] == progress["total"] == 14
     detail = client.get(first["Location"]).content.decode()
     download = client.get(reverse("admin:export_download", args=[token]))
     rows = list(_xlsx(_body(download)).iter_rows(values_only=True))
     assert reverse("admin:export_download", args=[token]) in detail
     assert len(rows) == 15 and len({row[-1] for row in rows[1:]}) == 14
-    listings = [listing.job_id for listing in reports.export_listings(since="0")]
+    listings = [listing.job_id for listing in export_selectors.export_listings(since="0")]
     assert listings.count(token) == 1
-    services.export_storage().delete(reports.export_job_get(token).file_name)
+    services.export_storage().delete(export_selectors.export_job_get(token).file_name)
 
 
 @pytest.mark.slow
@@ -162,20 +164,20 @@ def test_background_export__broker_down__page_says_queuing_failed_then_one_sweep
     detail = client.get(started["Location"]).content.decode()
     assert "does not answer right now" in detail and "The export started" not in detail
     assert 'id="export-waiting">' in detail
-    job = reports.export_job_get(token)
-    assert (job.state, job.queued_at) == (reports.RUNNING, None) and queue_idle(workers.queue)
+    job = export_selectors.export_job_get(token)
+    assert (job.state, job.queued_at) == (states.RUNNING, None) and queue_idle(workers.queue)
     assert client.get(reverse("admin:export_progress_json", args=[token])).json()["waiting"] is True
     workers.start()
 
     broker_down.restore()
-    assert token in export_tasks.exports_sweep()["requeued"]
+    assert token in job_tasks.exports_sweep()["requeued"]
 
-    workers.wait_for(lambda: reports.export_progress(token)["finished"])
+    workers.wait_for(lambda: export_selectors.export_progress(token)["finished"])
     progress = client.get(reverse("admin:export_progress_json", args=[token])).json()
-    assert (progress["state"], progress["processed"], progress["waiting"]) == (reports.DONE, 14, False)
+    assert (progress["state"], progress["processed"], progress["waiting"]) == (states.DONE, 14, False)
     assert len(_csv(client.get(reverse("admin:export_download", args=[token])), ";")) == 15
     assert 'id="export-waiting" hidden' in client.get(started["Location"]).content.decode()
-    services.export_storage().delete(reports.export_job_get(token).file_name)
+    services.export_storage().delete(export_selectors.export_job_get(token).file_name)
 
 
 def test_exports_sweep__old_export__file_deleted_and_job_expired(at_report_time, settings, tmp_path):
@@ -198,17 +200,17 @@ def test_exports_sweep__old_export__file_deleted_and_job_expired(at_report_time,
         total=0,
         language="en",
         author=STAFF,
-        enqueue=queued.append,
+        enqueue=lambda job_id, numbers: queued.append(job_id),
     )
     job = services.export_run(job_id=job_id)
-    assert job.state == reports.DONE and services.export_storage().exists(job.file_name)
+    assert job.state == states.DONE and services.export_storage().exists(job.file_name)
 
     clock.set_now(at_report_time.now + timedelta(hours=settings.EXPORT_RETENTION_HOURS + 1))
-    expired, _requeued = services.exports_sweep(enqueue=queued.append)
+    expired = services.exports_expire()
 
     assert job_id in expired
     assert not services.export_storage().exists(job.file_name)
-    assert reports.export_job_get(job_id).state == reports.EXPIRED
+    assert export_selectors.export_job_get(job_id).state == states.EXPIRED
     assert queued == [job_id]
 
 
