@@ -105,12 +105,12 @@ class _Jobs:
         self.rows = rows
         self.company = company_create(name=f"Outage {uuid.uuid4().hex[:6]}", billing="prepaid")
         self.course = course_create(name="Outage course", access_period_days=90, certificate_validity_days=365)
-        order_create(tenant_id=self.company.sk, course_id=self.course.sk, seats=2 * rows, author=self.author)
+        order_create(tenant_id=self.company.id, course_id=self.course.id, seats=2 * rows, author=self.author)
         self.enrollment_ids = [
             enroll(
-                tenant_id=self.company.sk,
-                course_id=self.course.sk,
-                user=Person(name=f"Cancel {n}", email=f"cancel{n}.{self.company.sk}@example.com"),
+                tenant_id=self.company.id,
+                course_id=self.course.id,
+                user=Person(name=f"Cancel {n}", email=f"cancel{n}.{self.company.id}@example.com"),
                 author=self.author,
             ).id
             for n in range(rows)
@@ -126,13 +126,13 @@ class _Jobs:
         from enrollments.jobs.tasks import enqueue_for
 
         csv = "nome;email;curso\n" + "".join(
-            f"Import {n};import{n}.{self.company.sk}@example.com;{self.course.sk}\n" for n in range(self.rows)
+            f"Import {n};import{n}.{self.company.id}@example.com;{self.course.id}\n" for n in range(self.rows)
         )
         self.jobs = {
             "import": import_services.import_start(
                 file=io.BytesIO(csv.encode()),
                 file_name="outage.csv",
-                tenant_id=self.company.sk,
+                tenant_id=self.company.id,
                 author=self.author,
                 enqueue=enqueue_for(IMPORT),
             ),
@@ -146,7 +146,7 @@ class _Jobs:
             "export": export_services.export_start(
                 job_id=str(uuid.uuid4()),
                 source="enrollments",
-                params={"tenant_id": self.company.sk},
+                params={"tenant_id": self.company.id},
                 fmt="csv",
                 total=0,
                 language="en",

@@ -39,7 +39,7 @@ def run(n: int, threads: int):
 
     def company_with_seats():
         company = company_create(name=f"Bench {uuid.uuid4().hex[:6]}", billing="prepaid")
-        order_create(tenant_id=company.sk, course_id=course.sk, seats=n, author=author)
+        order_create(tenant_id=company.id, course_id=course.id, seats=n, author=author)
         return company
 
     def person():
@@ -62,7 +62,7 @@ def run(n: int, threads: int):
     sequential = timed(
         "sequential enroll",
         lambda _: enroll(
-            tenant_id=company.sk, course_id=course.sk, user=person(), author=author, deduplication_window_days=30
+            tenant_id=company.id, course_id=course.id, user=person(), author=author, deduplication_window_days=30
         ),
         list(range(n)),
         1,
@@ -72,14 +72,14 @@ def run(n: int, threads: int):
     pooled = timed(
         f"pooled enroll ({threads} threads)",
         lambda _: enroll(
-            tenant_id=company.sk, course_id=course.sk, user=person(), author=author, deduplication_window_days=30
+            tenant_id=company.id, course_id=course.id, user=person(), author=author, deduplication_window_days=30
         ),
         list(range(n)),
         threads,
     )
 
     company = company_with_seats()
-    seats = selectors.free_seats(tenant_id=company.sk, course_id=course.sk, limit=n)
+    seats = selectors.free_seats(tenant_id=company.id, course_id=course.id, limit=n)
 
     def raw(seat):
         tx, _ = _enroll_transaction(

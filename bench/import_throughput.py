@@ -261,13 +261,13 @@ def _prepaid_company(label: str, seats: int):
     author = Author(id="bench", name="Bench")
     for start in range(0, seats, MAX_SEATS_PER_ORDER):
         order_create(
-            tenant_id=company.sk, course_id=course.sk, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author
+            tenant_id=company.id, course_id=course.id, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author
         )
     return company, course
 
 
 def _csv(company, course, rows: int, tag: str) -> bytes:
-    lines = ["name,email,course"] + [f"Person {i},{tag}{i}.{company.sk}@example.com,{course.sk}" for i in range(rows)]
+    lines = ["name,email,course"] + [f"Person {i},{tag}{i}.{company.id}@example.com,{course.id}" for i in range(rows)]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -289,7 +289,7 @@ def _import_rate(target, rows: int, *, queue: str):
     job = import_services.import_start(
         file=io.BytesIO(data),
         file_name="bench.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=Author(id="bench", name="Bench"),
         enqueue=enqueue_for(IMPORT),
     )
@@ -306,13 +306,13 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     from enrollments.services.enroll import _enroll_transaction
 
     company, course = target
-    seats = list(selectors.free_seats(tenant_id=company.sk, course_id=course.sk, limit=rows))
+    seats = list(selectors.free_seats(tenant_id=company.id, course_id=course.id, limit=rows))
     author = Author(id="bench", name="Bench")
     requests = []
     for i, seat in enumerate(seats):
         tx, _ = _enroll_transaction(
             enrollment_id=str(uuid.uuid4()),
-            person=Person(name=f"Person {i}", email=f"raw{i}.{company.sk}@example.com"),
+            person=Person(name=f"Person {i}", email=f"raw{i}.{company.id}@example.com"),
             existing_user=None,
             company=company,
             course=course,
@@ -402,9 +402,9 @@ def _baseline_rate(target, rows: int) -> float:
     started = time.perf_counter()
     for i in range(rows):
         enroll(
-            tenant_id=company.sk,
-            course_id=course.sk,
-            user=Person(name=f"Person {i}", email=f"one{i}.{company.sk}@example.com"),
+            tenant_id=company.id,
+            course_id=course.id,
+            user=Person(name=f"Person {i}", email=f"one{i}.{company.id}@example.com"),
             author=author,
             source="bench",
         )
@@ -419,9 +419,9 @@ def _preview_peak(rows: int, target) -> tuple[float, float, int]:
         with open(path, "w", encoding="utf-8") as out:
             out.write("nome;e-mail;cpf;curso;janela (dias)\n")
             for i in range(rows):
-                out.write(f"Pessoa Número {i};preview{i}.{company.sk}@example.com;;{course.sk};\n")
+                out.write(f"Pessoa Número {i};preview{i}.{company.id}@example.com;;{course.id};\n")
         child = subprocess.run(
-            [sys.executable, __file__, "--preview-child", str(path), company.sk, course.sk],
+            [sys.executable, __file__, "--preview-child", str(path), company.id, course.id],
             cwd=ROOT,
             env=os.environ.copy(),
             capture_output=True,

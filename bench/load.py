@@ -61,13 +61,13 @@ def seed(*, enrollments: int, username: str) -> dict[str, str]:
     enrollment = None
     for n in range(enrollments):
         enrollment = enroll(
-            tenant_id=company.sk,
+            tenant_id=company.id,
             course_id=courses[n % 2].sk,
             user=Person(name=f"Pessoa {n} da Silva", email=f"person{n}@example.com"),
             author=author,
             welcome=False,
         )
-    return {"company": company.sk, "enrollment": enrollment.id}
+    return {"company": company.id, "enrollment": enrollment.id}
 
 
 def phase(sessions: list, urls: list[str], total: int) -> tuple[list[float], int, float, dict[str, list[float]]]:

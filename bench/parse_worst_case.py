@@ -51,7 +51,7 @@ def run(size: int, repeats: int) -> None:
 
     def preview(data: bytes) -> float:
         started = time.perf_counter()
-        result = import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
+        result = import_preview(file=io.BytesIO(data), tenant_id=company.id, default_course_id=course.id)
         elapsed = time.perf_counter() - started
         assert result.rows_total >= 1
         return elapsed

@@ -87,7 +87,7 @@ def run(args) -> None:
         job = import_services.import_start(
             file=io.BytesIO(("\n".join(lines) + "\n").encode()),
             file_name="heat.csv",
-            tenant_id=company.sk,
+            tenant_id=company.id,
             author=Author(id="bench", name="Bench"),
             enqueue=None,
         )
@@ -99,8 +99,8 @@ def run(args) -> None:
     )
     if job.enrolled != args.rows:
         raise SystemExit(f"expected {args.rows} enrolled, got {job.enrolled}: the numbers would not be per row")
-    names = {company.sk: "<tenant_id>", job.job_id: "<job_id>"}
-    names.update({course.sk: "<course_id>" for course in courses})
+    names = {company.id: "<tenant_id>", job.job_id: "<job_id>"}
+    names.update({course.id: "<course_id>" for course in courses})
     report(recorder, rows=args.rows, names=names, top=args.top)
 
 
@@ -140,7 +140,7 @@ def _prepaid_company(rows: int, course_count: int):
         seats = len(range(number, rows, course_count))
         for start in range(0, seats, MAX_SEATS_PER_ORDER):
             order_create(
-                tenant_id=company.sk, course_id=course.sk, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author
+                tenant_id=company.id, course_id=course.id, seats=min(MAX_SEATS_PER_ORDER, seats - start), author=author
             )
     print(f"setup: company with {rows} seats in {course_count} course(s)", flush=True)
     return company, courses

@@ -60,7 +60,7 @@ def xlsx_vs_csv_ratio(rows: int) -> float:
 def _rows(company, course, count: int, tag: str) -> list[list]:
     # One person per CPF: each file's people have CPFs of their own (a random start), as new people would.
     start = random.randrange(10**9)
-    return [[f"Pessoa {i}", f"{tag}{i}.{company.sk}@example.com", _cpf(start + i), course.sk] for i in range(count)]
+    return [[f"Pessoa {i}", f"{tag}{i}.{company.id}@example.com", _cpf(start + i), course.id] for i in range(count)]
 
 
 def _cpf(number: int) -> str:
@@ -107,7 +107,7 @@ def _import_rate(target, rows: int, *, xlsx: bool) -> float:
     job = import_services.import_start(
         file=io.BytesIO(data),
         file_name="bench.xlsx" if xlsx else "bench.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=Author(id="bench", name="Bench"),
         enqueue=enqueue_for(IMPORT),
     )
@@ -131,7 +131,7 @@ def _preview_peak(rows: int) -> tuple[float, float, int, float]:
         path = Path(folder) / "preview.xlsx"
         path.write_bytes(_xlsx_bytes(_rows(company, course, rows, "p")))
         child = subprocess.run(
-            [sys.executable, __file__, "--preview-child", str(path), company.sk],
+            [sys.executable, __file__, "--preview-child", str(path), company.id],
             cwd=ROOT,
             env=os.environ.copy(),
             capture_output=True,

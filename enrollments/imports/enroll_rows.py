@@ -75,7 +75,7 @@ def enroll_many(
     pools: dict[str, _SeatPool] = {}
     if company.billing == PREPAID:
         for item in enrollments:
-            pool = pools.setdefault(item.course.sk, _SeatPool(tenant_id=company.sk, course_id=item.course.sk))
+            pool = pools.setdefault(item.course.id, _SeatPool(tenant_id=company.id, course_id=item.course.id))
             pool.wanted += 1
 
     @storage_errors_as_domain_errors
@@ -90,7 +90,7 @@ def enroll_many(
                 window_days=item.window_days,
                 source=source,
                 users=users,
-                seats=pools.get(item.course.sk),
+                seats=pools.get(item.course.id),
                 welcome=welcome,
                 enroll_again=enroll_again,
             )

@@ -194,7 +194,7 @@ def import_preview(
     company = options.company
     preview = ImportPreview(
         file=table,
-        tenant_id=company.sk,
+        tenant_id=company.id,
         company_name=company.name,
         billing=company.billing,
         default_course_id=default_course_id,
@@ -209,8 +209,8 @@ def import_preview(
             preview.rows_total += 1
             if row.status == OK:
                 preview.to_enroll += 1
-                needed[row.course.sk] += 1
-                names[row.course.sk] = row.course.name
+                needed[row.course.id] += 1
+                names[row.course.id] = row.course.name
                 continue
             preview.problem_rows.append(row)
             if row.status == INVALID:
@@ -223,10 +223,10 @@ def import_preview(
                 preview.already_active += 1
     for course_id, count in sorted(needed.items(), key=lambda item: names[item[0]]):
         left = (
-            core_selectors.seats_left(tenant_id=company.sk, course_id=course_id) if company.billing == PREPAID else None
+            core_selectors.seats_left(tenant_id=company.id, course_id=course_id) if company.billing == PREPAID else None
         )
         preview.courses.append(CourseSeats(course_id=course_id, course_name=names[course_id], needed=count, left=left))
-    preview.previous_job = selectors.import_for_file(tenant_id=company.sk, file_hash=table.sha256)
+    preview.previous_job = selectors.import_for_file(tenant_id=company.id, file_hash=table.sha256)
     return preview
 
 
@@ -253,7 +253,7 @@ def _mark_known_people(block: list[CheckedRow], *, enroll_again: bool) -> int:
             refusal = EmailHasAnotherCpf(email=person.email, owner_name=user.name, owner_cpf=user.cpf)
             row.status, row.message = INVALID, refusal.message
         elif user is not None:
-            by_lock.setdefault(keys.lock_hash(user_id=user.user_id, course_id=row.course.sk), []).append(row)
+            by_lock.setdefault(keys.lock_hash(user_id=user.user_id, course_id=row.course.id), []).append(row)
             known.append((row, user.user_id))
     now_iso = clock.now_iso()
     for key, lock in core_selectors.locks_by_hash(by_lock).items() if by_lock else ():
@@ -264,7 +264,7 @@ def _mark_known_people(block: list[CheckedRow], *, enroll_again: bool) -> int:
     by_pair: dict[tuple[str, str], list[CheckedRow]] = {}
     for row, user_id in known:
         if row.status == OK and row.window_days is None:
-            by_pair.setdefault((user_id, row.course.sk), []).append(row)
+            by_pair.setdefault((user_id, row.course.id), []).append(row)
     again = 0
     for pair, active in core_selectors.active_enrollments_of(by_pair).items() if by_pair else ():
         for row in by_pair[pair]:

@@ -45,7 +45,7 @@ class CourseCatalog:
         self.by_id: dict[str, CourseItem] = {}
         self.by_name: dict[str, list[CourseItem]] = {}
         for course in courses:
-            self.by_id[course.sk] = course
+            self.by_id[course.id] = course
             self.by_name.setdefault(course.name.strip(), []).append(course)
 
     def resolve(self, text: str) -> CourseItem | str:
@@ -71,7 +71,7 @@ def check_rows(
     for raw in rows:
         row = _check(raw, catalog=catalog, default_course=default_course, default_window=default_window)
         if row.status == OK:
-            key, cpf = (row.person.email, row.course.sk), row.person.cpf
+            key, cpf = (row.person.email, row.course.id), row.person.cpf
             if key in first_line:
                 row.status = DUPLICATE
                 row.message = _("Same person and course as line %(line)s.") % {"line": first_line[key]}

@@ -84,7 +84,7 @@ def import_start(
     table = read_upload(file, name=file_name, has_default_course=options.default_course is not None, sheet=sheet)
     rows_total = table.rows
     company = options.company
-    previous = selectors.import_for_file(tenant_id=company.sk, file_hash=table.sha256)
+    previous = selectors.import_for_file(tenant_id=company.id, file_hash=table.sha256)
     if previous is not None and not allow_same_file:
         raise SameFileImported(job_id=previous.job_id, imported_at=clock.from_iso(previous.created_at))
 
@@ -93,7 +93,7 @@ def import_start(
         job_id or str(uuid.uuid4()),
         author=author,
         state=PREPARING,
-        tenant_id=company.sk,
+        tenant_id=company.id,
         tenant_name=company.name,
         billing=company.billing,
         file_name=file_name or table.name or "upload.csv",
@@ -148,9 +148,9 @@ def _store_chunks(job: ImportJobItem, rows: Iterable[CheckedRow]) -> tuple[int, 
                 number, chunk, size = number + 1, [], 0
             chunk.append(packed)
             size += row_size
-            if row.status == OK and row.course.sk not in courses:
+            if row.status == OK and row.course.id not in courses:
                 course = row.course
-                courses[course.sk] = [course.name, course.access_period_days, course.certificate_validity_days]
+                courses[course.id] = [course.name, course.access_period_days, course.certificate_validity_days]
         if chunk:
             save()
             number += 1
@@ -160,7 +160,7 @@ def _store_chunks(job: ImportJobItem, rows: Iterable[CheckedRow]) -> tuple[int, 
 def _pack(row: CheckedRow) -> ChunkRow:
     if row.status == OK:
         return ChunkRow(
-            row.line, row.person.name, row.person.email, row.person.cpf, row.course.sk, row.window_days, OK, ""
+            row.line, row.person.name, row.person.email, row.person.cpf, row.course.id, row.window_days, OK, ""
         )
     raw = row.raw
     return ChunkRow(row.line, raw.name, raw.email, raw.cpf, raw.course, raw.window_days, row.status, row.message)

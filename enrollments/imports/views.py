@@ -132,7 +132,7 @@ def _welcome(pending: dict) -> bool:
 
 
 def _preview_page(request, preview: ImportPreview, token: str, *, welcome: bool, error: str | None = None):
-    courses = {course.sk: course.name for course in core_selectors.course_list()}
+    courses = {course.id: course.name for course in core_selectors.course_list()}
     context = {
         "title": _("Preview of %(file)s") % {"file": preview.file.name or _("the upload")},
         "preview": preview,

@@ -23,7 +23,7 @@ def _bucket_or_404(bucket: str) -> str:
 
 def _report_context(company) -> dict:
     now = clock.now()
-    rows = reports.compliance_counts(tenant_id=company.sk, now=now)
+    rows = reports.compliance_counts(tenant_id=company.id, now=now)
     return {
         "company": company,
         "now": clock.to_iso(now),
@@ -69,7 +69,7 @@ def compliance_people(request, company_id: str, course_id: str, bucket: str):
     """List the people of one count of the report, a page at a time, with their certificate reminder if expiring."""
     company, course, bucket = company_or_404(company_id), course_or_404(course_id), _bucket_or_404(bucket)
     number = _page_number(request)
-    people = reports.bucket_people(tenant_id=company.sk, course_id=course.sk, bucket=bucket, now=clock.now())
+    people = reports.bucket_people(tenant_id=company.id, course_id=course.id, bucket=bucket, now=clock.now())
     # A person's place needs their enrollments read newest first from the start: page N reads the pages before it.
     start, shown, has_next = (number - 1) * PEOPLE_PAGE_SIZE, [], False
     for position, enrollment in enumerate(people):
@@ -92,7 +92,7 @@ def compliance_people(request, company_id: str, course_id: str, bucket: str):
         "previous_url": f"?page={number - 1}" if number > 1 else None,
         "next_url": f"?page={number + 1}" if has_next else None,
         "exports": [
-            (fmt.upper(), reverse("admin:compliance_export", args=[company.sk, course.sk, bucket, fmt]))
+            (fmt.upper(), reverse("admin:compliance_export", args=[company.id, course.id, bucket, fmt]))
             for fmt in files.FORMATS
         ],
     }
@@ -103,6 +103,6 @@ def compliance_people(request, company_id: str, course_id: str, bucket: str):
 def compliance_export(request, company_id: str, course_id: str, bucket: str, fmt: str):
     """Export the people of one count of the report as CSV or xlsx."""
     company, course, bucket = company_or_404(company_id), course_or_404(course_id), _bucket_or_404(bucket)
-    params = {"tenant_id": company.sk, "course_id": course.sk, "bucket": bucket}
-    back = reverse("admin:compliance_people", args=[company.sk, course.sk, bucket])
+    params = {"tenant_id": company.id, "course_id": course.id, "bucket": bucket}
+    back = reverse("admin:compliance_people", args=[company.id, course.id, bucket])
     return export_response(request, REPORT, params, fmt, back_url=back)

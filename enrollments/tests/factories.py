@@ -28,7 +28,7 @@ def make_course(*, access_period_days: int = 90, certificate_validity_days: int 
 
 
 def make_order(company, course, seats: int):
-    return order_create(tenant_id=company.sk, course_id=course.sk, seats=seats, author=STAFF)
+    return order_create(tenant_id=company.id, course_id=course.id, seats=seats, author=STAFF)
 
 
 def make_cpf(*, prefix: str = "", formatted: bool = True) -> str:
@@ -56,4 +56,4 @@ def order_uses(order) -> list[GeneratedItem]:
 
 def seat_items(company) -> set[tuple[str, str]]:
     """Return the keys of every free seat item of a company, from each seat partition."""
-    return {(item.id, item.sk) for partition in keys.vacancies(company.sk) for item in MainItem.query(partition)}
+    return {(item.id, item.sk) for partition in keys.vacancies(company.id) for item in MainItem.query(partition)}

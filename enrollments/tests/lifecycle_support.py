@@ -59,7 +59,7 @@ def make_enrollment(*, access_period_days: int = 90, certificate_validity_days: 
     course = course or make_course(
         access_period_days=access_period_days, certificate_validity_days=certificate_validity_days
     )
-    return enroll(tenant_id=company.sk, course_id=course.sk, user=person or make_person(), author=STAFF)
+    return enroll(tenant_id=company.id, course_id=course.id, user=person or make_person(), author=STAFF)
 
 
 def record(enrollment_id: str, event: str) -> LifecycleRecordItem | None:

@@ -37,7 +37,7 @@ def make_enrollment(company, course, person, *, now: datetime, enrolled: int, st
     the enrollment id. A completion's certificate expires ``expires_in`` days after ``now``."""
     with clock.frozen(now - timedelta(days=enrolled)):
         # A history of re-enrollments: staff said "enroll again" where one was still active.
-        enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=AUTHOR, enroll_again=True)
+        enrollment = enroll(tenant_id=company.id, course_id=course.id, user=person, author=AUTHOR, enroll_again=True)
     for action, days_ago in steps:
         moment = now - timedelta(days=days_ago)
         process_due(enrollment.id, until=moment)

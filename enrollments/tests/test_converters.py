@@ -27,7 +27,7 @@ def arranged():
     """A prepaid company with seats, and an enrollment of a person with a CPF: made once for the module."""
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(cpf=make_cpf()), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(cpf=make_cpf()), author=STAFF)
     return {"company": company, "course": course, "enrollment": enrollment}
 
 
@@ -134,8 +134,8 @@ def test_pages__ids_in_their_own_formats__answer(client, login, arranged):
     company = company_create(name="Named", billing="postpaid", company_id=f"demo-named_{uuid.uuid4().hex[:8]}")
     course = make_course()
 
-    assert client.get(reverse("admin:company_detail", args=[company.sk])).status_code == 200
-    assert client.get(reverse("admin:course_detail", args=[course.sk])).status_code == 200
+    assert client.get(reverse("admin:company_detail", args=[company.id])).status_code == 200
+    assert client.get(reverse("admin:course_detail", args=[course.id])).status_code == 200
     assert client.get(reverse("admin:enrollment_detail", args=[arranged["enrollment"].id])).status_code == 200
     assert (
         client.get(reverse("admin:enrollment_detail", args=[str(uuid.uuid5(uuid.NAMESPACE_URL, "x"))])).status_code

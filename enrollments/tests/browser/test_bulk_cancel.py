@@ -16,12 +16,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, live_server, workers):
     company, course = make_company(), make_course()
     make_order(company, course, seats=3)
-    ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(3)]
+    ids = [enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(3)]
     cancel(enrollment_id=ids[2], reason="Earlier", author=STAFF)
     problems = watch_console(page)
     log_in(page, live_server, member(permissions.OPERATORS))
 
-    page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.sk}")
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.id}")
     for enrollment_id in ids:
         page.check(f"input.action-select[value='{enrollment_id}']")
     page.click("#cancel-selected")
@@ -44,7 +44,7 @@ def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, l
     }
     assert results == {ids[0]: "Canceled", ids[1]: "Canceled", ids[2]: "Refused"}
     assert "is already canceled" in page.inner_text(f"tr[data-enrollment='{ids[2]}'] .bulk-message")
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 3
     assert problems == []
 
 
@@ -53,9 +53,9 @@ def test_operator__confirm_while_the_broker_is_down__page_says_so_until_the_swee
 ):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
-    ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(2)]
+    ids = [enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(2)]
     log_in(page, live_server, member(permissions.OPERATORS))
-    page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.sk}")
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/?company={company.id}")
     for enrollment_id in ids:
         page.check(f"input.action-select[value='{enrollment_id}']")
     page.click("#cancel-selected")

@@ -21,10 +21,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 def data(frozen_clock):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
-    rows = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\nBad;bad;{course.sk}\n".encode()
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+    rows = f"nome;email;curso\nAna;ana.{company.id}@example.com;{course.id}\nBad;bad;{course.id}\n".encode()
     job = import_services.import_start(
-        file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     return company, course, enrollment, job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
@@ -58,11 +58,11 @@ def test_import_page__pt_br__numbers_the_script_updates_written_as_in_portuguese
 ):
     settings.IMPORT_CHUNK_ROWS = 2
     company, course = make_company(billing="postpaid"), make_course()
-    rows = "".join(f"Pessoa {n};p{n}.{company.sk}@example.com;{course.sk}\n" for n in range(1500))
+    rows = "".join(f"Pessoa {n};p{n}.{company.id}@example.com;{course.id}\n" for n in range(1500))
     job = import_services.import_start(
         file=io.BytesIO(f"nome;email;curso\n{rows}".encode()),
         file_name="big.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=None,
     )

@@ -26,7 +26,7 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     # Enroll, from the admin index.
     page.click("a[href='/admin/backoffice/enrollments/add/']")
     page.wait_for_url("**/enrollments/add/")  # loaded: the company list's script is in place
-    page.select_option("#id_company", company.sk)
+    page.select_option("#id_company", company.id)
     page.wait_for_url(re.compile(r"\?company="))
     page.select_option("#id_course", label=f"{course.name} — 2 seats left")
     page.fill("#id_name", "Joana Silva")
@@ -62,20 +62,20 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     assert "The learner gets an email saying so." in page.inner_text(".messagelist")
 
     # The seat is back.
-    page.click(f"#enrollment-summary a[href='/admin/backoffice/companies/{company.sk}/']")
-    assert page.inner_text(f"tr.seat-row[data-course='{course.sk}'] .seats-left") == "2"
+    page.click(f"#enrollment-summary a[href='/admin/backoffice/companies/{company.id}/']")
+    assert page.inner_text(f"tr.seat-row[data-course='{course.id}'] .seats-left") == "2"
 
 
 def test_viewer__types_joao_in_the_search_box__sees_joao_with_his_accent(page, live_server):
     company, course = make_company(billing="postpaid"), make_course()
     family = "".join(chr(ord("a") + int(digit, 16)) for digit in uuid.uuid4().hex[:8])
     enrolled = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(name=f"João {family} da Silva"), author=STAFF
+        tenant_id=company.id, course_id=course.id, user=make_person(name=f"João {family} da Silva"), author=STAFF
     )
     log_in(page, live_server, member(permissions.VIEWERS))
 
     page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
-    page.select_option("#id_company", company.sk)
+    page.select_option("#id_company", company.id)
     page.fill("#id_q", "joao")
     page.click("#enrollment-filters input[type=submit]")
     page.click(f"#result_list >> text=João {family} da Silva")
@@ -85,7 +85,7 @@ def test_viewer__types_joao_in_the_search_box__sees_joao_with_his_accent(page, l
 
 def test_viewer__no_enroll_or_cancel_buttons__403_on_their_urls(page, live_server):
     company, course = make_company(billing="postpaid"), make_course()
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
     log_in(page, live_server, member(permissions.VIEWERS))
 
     page.goto(f"{live_server.url}/admin/backoffice/enrollments/")
@@ -104,8 +104,8 @@ def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_se
     company, course = make_company(billing="prepaid"), make_course()
     log_in(page, live_server, member(permissions.OPERATORS))
 
-    page.goto(f"{live_server.url}/admin/backoffice/enrollments/add/?company={company.sk}")
-    page.select_option("#id_course", course.sk)
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/add/?company={company.id}")
+    page.select_option("#id_course", course.id)
     page.fill("#id_name", "Carlos Souza")
     page.fill("#id_email", "carlos@example.com")
     page.click("#enroll-form input[type=submit]")
@@ -115,14 +115,14 @@ def test_operator__no_seat_left__error_on_the_form_with_input_kept(page, live_se
     )
     assert page.input_value("#id_name") == "Carlos Souza" and page.input_value("#id_email") == "carlos@example.com"
     assert page.locator("a.addlink", has_text="Create an order of seats").count() == 1
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def _running_jobs(company, course, enrollment) -> list[str]:
     """Start an import, a bulk cancel and an export that no worker takes; return their pages (their scripts poll)."""
-    rows = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\n".encode()
+    rows = f"nome;email;curso\nAna;ana.{company.id}@example.com;{course.id}\n".encode()
     imported = import_services.import_start(
-        file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     bulk = bulk_services.bulk_cancel_start(
         job_id=str(uuid.uuid4()),
@@ -134,7 +134,7 @@ def _running_jobs(company, course, enrollment) -> list[str]:
     export = report_services.export_start(
         job_id=str(uuid.uuid4()),
         source="report",
-        params={"tenant_id": company.sk, "course_id": course.sk, "bucket": "not_started"},
+        params={"tenant_id": company.id, "course_id": course.id, "bucket": "not_started"},
         fmt="csv",
         total=1,
         language="en",
@@ -151,7 +151,7 @@ def _running_jobs(company, course, enrollment) -> list[str]:
 def test_supervisor__every_back_office_page__no_console_errors_and_no_csp_violations(page, live_server):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
     jobs = _running_jobs(company, course, enrollment)
     problems = watch_console(page)
     log_in(page, live_server, member(permissions.SUPERVISORS))
@@ -172,7 +172,7 @@ def test_supervisor__every_back_office_page__no_console_errors_and_no_csp_violat
 
 def test_viewer__enrollment_page__email_preview_renders_its_styled_html_without_csp_violations(page, live_server):
     company, course = make_company(billing="postpaid"), make_course()
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(name="Rita Prévia"), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(name="Rita Prévia"), author=STAFF)
     problems = watch_console(page)
     log_in(page, live_server, member(permissions.VIEWERS))
 

@@ -18,8 +18,8 @@ def test_operator__enrolls_then_home__sees_it_in_recent_actions_and_follows_the_
     log_in(page, live_server, member(permissions.OPERATORS))
     assert page.locator("#recent-actions-module").count() == 1
 
-    page.goto(f"{live_server.url}/admin/backoffice/enrollments/add/?company={company.sk}")
-    page.select_option("#id_course", course.sk)
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/add/?company={company.id}")
+    page.select_option("#id_course", course.id)
     page.fill("#id_name", name)
     page.fill("#id_email", f"{uuid.uuid4().hex[:8]}@example.com")
     page.click("#enroll-form input[type=submit]")

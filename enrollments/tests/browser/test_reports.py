@@ -24,10 +24,10 @@ def test_viewer__company_report_to_people_to_xlsx__file_holds_them_with_text_cpf
     problems = watch_console(page)
     log_in(page, live_server, member(permissions.VIEWERS))
 
-    page.goto(f"{live_server.url}/admin/backoffice/companies/{company.sk}/")
+    page.goto(f"{live_server.url}/admin/backoffice/companies/{company.id}/")
     page.click("#compliance-link")
     page.wait_for_selector("#compliance")
-    page.click(f"tr[data-course='{course.sk}'] td.bucket-not_started a")
+    page.click(f"tr[data-course='{course.id}'] td.bucket-not_started a")
     page.wait_for_selector("tr.person")
     assert page.locator("tr.person").count() == 2
     with page.expect_download() as download_info:

@@ -30,7 +30,7 @@ def run_here(job_id, numbers):
 
 def _enroll(company, course, count):
     return [
-        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(count)
+        enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(count)
     ]
 
 
@@ -70,7 +70,7 @@ def test_bulk_cancel__selected__cancels_each_once_seats_back_audited_and_refusal
         assert len(events) == 1 and events[0].reason == "Wrong company"
     assert selectors.enrollment_partition(accessed).enrollment.status == "IN_PROGRESS"
     # Five seats: three given back by the bulk cancel, one by the earlier cancel; the accessed one keeps its seat.
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 4
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 4
     assert bulk_selectors.bulk_cancel_progress(job_id)["percent"] == 100
 
 
@@ -123,9 +123,9 @@ def test_bulk_cancel__of_an_import__its_enrolled_rows_only(settings):
     make_order(company, course, seats=3)
     before = _enroll(company, course, 1)[0]
     email = selectors.enrollment_partition(before).enrollment.user.email
-    csv = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\nBia;bia.{company.sk}@example.com;{course.sk}\n"
+    csv = f"nome;email;curso\nAna;ana.{company.id}@example.com;{course.id}\nBia;bia.{company.id}@example.com;{course.id}\n"
     job = import_services.import_start(
-        file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
@@ -160,7 +160,7 @@ def test_bulk_cancel_and_single_cancel_at_once__one_refund_each(settings):
     job = bulk_selectors.bulk_cancel_get(job_id)
     assert job.canceled + singles == 6 and job.refused == 6 - job.canceled
     assert [len(_cancel_events(enrollment_id)) for enrollment_id in ids] == [1] * 6
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 6
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 6
 
 
 def queue_down(_job_id, _numbers):

@@ -34,16 +34,16 @@ def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(w
     settings.ENROLL_SEAT_ATTEMPTS = 8
     company, course = make_company(), make_course()
     make_order(company, course, seats=30)
-    rows = "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(30))
+    rows = "".join(f"Pessoa {i};p{i}.{company.id}@example.com;{course.id}\n" for i in range(30))
     job = import_services.import_start(
         file=io.BytesIO(("nome;email;curso\n" + rows).encode()),
         file_name="wrong-company.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=None,
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
     ids = bulk_selectors.import_enrollment_ids(job.job_id)
     workers.start()
     workers.start()
@@ -69,4 +69,4 @@ def test_two_bulk_cancels_of_one_import_at_once__each_enrollment_canceled_once(w
         partition = selectors.enrollment_partition(enrollment_id)
         assert partition.enrollment.status == "CANCELED"
         assert [event.action for event in partition.audit].count("CANCELED") == 1
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 30
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 30

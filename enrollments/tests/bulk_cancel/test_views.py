@@ -37,7 +37,7 @@ def _enrollments(count):
     company, course = make_company(), make_course()
     make_order(company, course, seats=count)
     return company, [
-        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(count)
+        enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(count)
     ]
 
 
@@ -49,7 +49,7 @@ def test_enrollment_list__operator__checkboxes_and_cancel_selected(client, login
     company, ids = _enrollments(2)
     login(permissions.OPERATORS)
 
-    html = client.get(reverse("admin:enrollment_list"), {"company": company.sk}).content.decode()
+    html = client.get(reverse("admin:enrollment_list"), {"company": company.id}).content.decode()
 
     assert 'id="cancel-selected"' in html and reverse("admin:bulk_cancel_confirm") in html
     assert all(f'name="enrollment" value="{enrollment_id}"' in html for enrollment_id in ids)
@@ -59,7 +59,7 @@ def test_enrollment_list__viewer__no_checkboxes(client, login):
     company, _ids = _enrollments(1)
     login(permissions.VIEWERS)
 
-    html = client.get(reverse("admin:enrollment_list"), {"company": company.sk}).content.decode()
+    html = client.get(reverse("admin:enrollment_list"), {"company": company.id}).content.decode()
 
     assert 'name="enrollment"' not in html and "cancel-selected" not in html
 
@@ -163,9 +163,9 @@ def test_bulk_cancel_confirm__without_reason__form_error_and_no_job(client, logi
 def test_import_detail__done__links_to_cancel_its_enrollments(client, login, no_queue):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
-    csv = f"nome;email;curso\nAna;ana.{company.sk}@example.com;{course.sk}\nBia;bia.{company.sk}@example.com;{course.sk}\n"
+    csv = f"nome;email;curso\nAna;ana.{company.id}@example.com;{course.id}\nBia;bia.{company.id}@example.com;{course.id}\n"
     job = import_services.import_start(
-        file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(csv.encode()), file_name="a.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
     login(permissions.OPERATORS)
@@ -183,7 +183,7 @@ def test_import_detail__done__links_to_cancel_its_enrollments(client, login, no_
     assert response.status_code == 302
     started = bulk_selectors.bulk_cancel_get(token)
     assert (started.import_id, started.total, started.notify_learner) == (job.job_id, 2, False)
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def test_bulk_cancel_confirm__unknown_import__404(client, login):

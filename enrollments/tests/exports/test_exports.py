@@ -38,7 +38,7 @@ def _xlsx(content: bytes):
 def test_report_export_csv__pt_br__semicolons_bom_neutralised_formula_and_formatted_cpf(client, login, at_report_time):
     data = at_report_time
     login(permissions.VIEWERS)
-    url = reverse("admin:compliance_export", args=[data.company.sk, data.course.sk, rules.NOT_STARTED, "csv"])
+    url = reverse("admin:compliance_export", args=[data.company.id, data.course.id, rules.NOT_STARTED, "csv"])
 
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="pt-br")
 
@@ -54,7 +54,7 @@ def test_report_export_csv__pt_br__semicolons_bom_neutralised_formula_and_format
 def test_report_export_csv__english__commas_and_reminder_state(client, login, at_report_time):
     data = at_report_time
     login(permissions.VIEWERS)
-    url = reverse("admin:compliance_export", args=[data.company.sk, data.course.sk, rules.EXPIRING_30, "csv"])
+    url = reverse("admin:compliance_export", args=[data.company.id, data.course.id, rules.EXPIRING_30, "csv"])
 
     rows = _csv(client.get(url), ",")
 
@@ -67,7 +67,7 @@ def test_enrollment_list_export_xlsx__cpf_text_dates_typed_formula_text_every_ro
     login(permissions.VIEWERS)
     url = reverse("admin:enrollment_export", args=["xlsx"])
 
-    response = client.get(url, {"company": data.company.sk}, HTTP_ACCEPT_LANGUAGE="pt-br")
+    response = client.get(url, {"company": data.company.id}, HTTP_ACCEPT_LANGUAGE="pt-br")
 
     sheet = _xlsx(_body(response))
     rows = list(sheet.iter_rows(values_only=True))
@@ -95,7 +95,7 @@ def test_enrollment_list_export__with_the_list_filters__only_matching_rows(clien
 
     response = client.get(
         reverse("admin:enrollment_export", args=["csv"]),
-        {"company": data.company.sk, "status": rules.CANCELED, "cursor": "ignored"},
+        {"company": data.company.id, "status": rules.CANCELED, "cursor": "ignored"},
     )
 
     rows = _csv(response, ",")
@@ -115,9 +115,9 @@ def test_enrollment_list_export__invalid_filter__back_to_the_list_with_the_error
 def test_enrollment_list__export_links_keep_the_filters(client, login, at_report_time):
     login(permissions.VIEWERS)
 
-    page = client.get(reverse("admin:enrollment_list"), {"company": at_report_time.company.sk}).content.decode()
+    page = client.get(reverse("admin:enrollment_list"), {"company": at_report_time.company.id}).content.decode()
 
-    assert f"{reverse('admin:enrollment_export', args=['xlsx'])}?company={at_report_time.company.sk}" in page
+    assert f"{reverse('admin:enrollment_export', args=['xlsx'])}?company={at_report_time.company.id}" in page
 
 
 @pytest.mark.slow
@@ -128,7 +128,7 @@ def test_background_export__over_the_limit__a_worker_writes_the_file_once(
     settings.EXPORT_STREAM_MAX_ROWS = 3
     login(permissions.VIEWERS)
     workers.start()
-    url = reverse("admin:enrollment_export", args=["xlsx"]) + f"?company={data.company.sk}"
+    url = reverse("admin:enrollment_export", args=["xlsx"]) + f"?company={data.company.id}"
 
     confirm = client.get(url)
     token = confirm.context["form"]["token"].value()
@@ -156,7 +156,7 @@ def test_background_export__broker_down__page_says_queuing_failed_then_one_sweep
 ):
     settings.EXPORT_STREAM_MAX_ROWS = 3
     login(permissions.VIEWERS)
-    url = reverse("admin:enrollment_export", args=["csv"]) + f"?company={at_report_time.company.sk}"
+    url = reverse("admin:enrollment_export", args=["csv"]) + f"?company={at_report_time.company.id}"
     token = client.get(url).context["form"]["token"].value()
 
     started = client.post(url, {"token": token})
@@ -195,7 +195,7 @@ def test_exports_sweep__old_export__file_deleted_and_job_expired(at_report_time,
     services.export_start(
         job_id=job_id,
         source="report",
-        params={"tenant_id": at_report_time.company.sk, "course_id": at_report_time.course.sk, "bucket": "valid"},
+        params={"tenant_id": at_report_time.company.id, "course_id": at_report_time.course.id, "bucket": "valid"},
         fmt="csv",
         total=0,
         language="en",

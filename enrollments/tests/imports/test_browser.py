@@ -30,7 +30,7 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     # Upload, from the admin index.
     page.click("a[href='/admin/backoffice/imports/add/']")
     page.wait_for_url("**/imports/add/")
-    page.select_option("#id_company", company.sk)
+    page.select_option("#id_company", company.id)
     page.set_input_files("#id_file", {"name": "equipe.csv", "mimeType": "text/csv", "buffer": sample.data})
     page.click("#import-form input[type=submit]")
 
@@ -39,7 +39,7 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     totals = {key: page.inner_text(f"#total-{key}") for key in ("rows", "to-enroll", "duplicates", "seats")}
     assert totals == {"rows": "7", "to-enroll": "2", "duplicates": "0", "seats": "1 (1 short)"}
     assert page.inner_text("#total-errors").startswith("5")
-    assert page.inner_text(f"tr.course-row[data-course='{course.sk}'] .short") == "1 short"
+    assert page.inner_text(f"tr.course-row[data-course='{course.id}'] .short") == "1 short"
     assert [int(line) for line in page.locator("tr.problem-row .line").all_inner_texts()] == [2, 3, 4, 5, 7]
     assert page.locator("#failed-rows-link").count() == 1
 
@@ -70,7 +70,7 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     assert {line: results[line] for line in (2, 3, 4, 5, 7)} == dict.fromkeys((2, 3, 4, 5, 7), "invalid")
     assert sorted([results[6], results[8]]) == ["enrolled", "no_vacancy_left"]
     enrolled_row = next(row for row in rows[1:] if row[3] == "enrolled")
-    assert enrolled_row[4] and selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert enrolled_row[4] and selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
     # The job list has it, done.
     page.goto(f"{live_server.url}/admin/backoffice/imports/")
@@ -86,8 +86,8 @@ def test_operator__upload_xlsx_naming_its_sheet__reaches_the_preview(page, live_
     company, course = make_company(billing="postpaid"), make_course()
     rows = [
         ["Nome", "E-mail", "CPF", "Curso"],
-        ["Ana", f"ana.{company.sk}@example.com", 52998224725, course.sk],
-        ["Bia", "not-an-email", None, course.sk],
+        ["Ana", f"ana.{company.id}@example.com", 52998224725, course.id],
+        ["Bia", "not-an-email", None, course.id],
     ]
     data = workbook({"Capa": [["RH"]], "Pessoas": rows})
     problems = []
@@ -95,7 +95,7 @@ def test_operator__upload_xlsx_naming_its_sheet__reaches_the_preview(page, live_
     log_in(page, live_server, member(permissions.OPERATORS))
 
     page.goto(f"{live_server.url}/admin/backoffice/imports/add/")
-    page.select_option("#id_company", company.sk)
+    page.select_option("#id_company", company.id)
     page.fill("#id_sheet", "Pessoas")
     page.set_input_files("#id_file", {"name": "equipe.xlsx", "mimeType": XLSX_TYPE, "buffer": data})
     page.click("#import-form input[type=submit]")

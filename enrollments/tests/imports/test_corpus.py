@@ -45,18 +45,18 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
 
     if sample.refused:
         for call in (
-            lambda: import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk),
+            lambda: import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.id),
             lambda: import_services.import_start(
-                file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+                file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.id, author=STAFF, enqueue=None
             ),
         ):
             with pytest.raises(ImportFileRefused) as raised:
                 call()
             assert sample.refused in raised.value.message
-        assert import_selectors.import_job_list(tenant_id=company.sk) == []
+        assert import_selectors.import_job_list(tenant_id=company.id) == []
         return
 
-    preview = import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk)
+    preview = import_preview(file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.id)
     problems = {row.line: row.status for row in preview.problem_rows}
     assert [(line, problems.get(line, OK)) for line, _ in sample.rows] == [
         (line, OK if result == "enrolled" else result) for line, result in sample.rows
@@ -65,7 +65,7 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     assert all(row.message for row in preview.problem_rows)
 
     job = import_services.import_start(
-        file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(sample.data), file_name=f"{name}.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
@@ -76,7 +76,7 @@ def test_corpus__preview_and_import__give_each_row_its_result_or_refuse_the_file
     for line, _n, _e, result, enrollment_id, message in report:
         if result == "enrolled":
             enrollment = selectors.enrollment_get(enrollment_id)
-            assert enrollment.tenant_id == company.sk and enrollment.source == f"csv:{job.job_id}"
+            assert enrollment.tenant_id == company.id and enrollment.source == f"csv:{job.job_id}"
             if line in sample.names:
                 assert enrollment.user.name == sample.names[line]
             if line in sample.cpfs:
@@ -89,7 +89,7 @@ def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clo
     company, course, other = catalog
     sample = _sample("formula_looking_values", course, other)
     job = import_services.import_start(
-        file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(sample.data), file_name="f.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
@@ -106,17 +106,17 @@ def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clo
 
 def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_rows(frozen_clock, catalog):
     company, course, other = catalog
-    data = f"name,email,course\n=Bad Email,not-an-email,{course.sk}\nGood,good@example.com,{course.sk}\n".encode()
-    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+    data = f"name,email,course\n=Bad Email,not-an-email,{course.id}\nGood,good@example.com,{course.id}\n".encode()
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.id)
     failed = "".join(failed_rows_csv(preview))
 
     assert failed.startswith("\ufeffname,email,cpf,course,window days,line,error\r\n'=Bad Email,not-an-email,")
     fixed = failed.replace("not-an-email", "fixed@example.com").encode()
-    again = import_preview(file=io.BytesIO(fixed), tenant_id=company.sk)
+    again = import_preview(file=io.BytesIO(fixed), tenant_id=company.id)
 
     assert (again.rows_total, again.to_enroll, again.problem_rows) == (1, 1, [])
     job = import_services.import_start(
-        file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(fixed), file_name="fixed.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     [(line, name, email, result, enrollment_id, _)] = downloads.import_report_rows(
         job_services.job_run_inline(IMPORT, job_id=job.job_id).job_id
@@ -134,10 +134,10 @@ def test_corpus__failed_rows_csv__fixed_and_uploaded_again__imports_the_fixed_ro
 def test_corpus__over_the_limits__refused_with_one_message(frozen_clock, catalog, settings, setting, value, message):
     company, course, _ = catalog
     setattr(settings, setting, value)
-    data = "".join(["name,email,course\n"] + [f"P{i},p{i}@example.com,{course.sk}\n" for i in range(3)]).encode()
+    data = "".join(["name,email,course\n"] + [f"P{i},p{i}@example.com,{course.id}\n" for i in range(3)]).encode()
 
     with pytest.raises(ImportFileRefused) as raised:
-        import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+        import_preview(file=io.BytesIO(data), tenant_id=company.id)
 
     assert message in raised.value.message
 
@@ -147,8 +147,8 @@ def test_corpus__no_course_column_and_no_default__refused_asking_for_one(frozen_
     data = b"name,email\nAna,ana@example.com\n"
 
     with pytest.raises(ImportFileRefused) as raised:
-        import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+        import_preview(file=io.BytesIO(data), tenant_id=company.id)
     assert "Choose a default course" in raised.value.message
 
-    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
-    assert preview.to_enroll == 1 and preview.courses[0].course_id == course.sk
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.id, default_course_id=course.id)
+    assert preview.to_enroll == 1 and preview.courses[0].course_id == course.id

@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def job(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    data = f"name,email,course\n@Evil,evil.{company.sk}@example.com,{course.sk}\nBad,bad,{course.sk}\n".encode()
+    data = f"name,email,course\n@Evil,evil.{company.id}@example.com,{course.id}\nBad,bad,{course.id}\n".encode()
     started = import_services.import_start(
-        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     return job_services.job_run_inline(IMPORT, job_id=started.job_id)
 
@@ -132,11 +132,11 @@ def job_with_cpfs(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     data = (
         "name,email,cpf,course\n"
-        f"=Formula,formula.{company.sk}@example.com,{make_cpf(formatted=False)},{course.sk}\n"
-        f"-Minus,minus-email,11144477735,{course.sk}\n"
+        f"=Formula,formula.{company.id}@example.com,{make_cpf(formatted=False)},{course.id}\n"
+        f"-Minus,minus-email,11144477735,{course.id}\n"
     ).encode()
     started = import_services.import_start(
-        file=io.BytesIO(data), file_name="cpfs.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="cpfs.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     return company, course, job_services.job_run_inline(IMPORT, job_id=started.job_id)
 
@@ -188,20 +188,20 @@ def test_failed_rows_download__pt_br__cpf_punctuated_and_the_file_uploads_again_
         "'-Minus",
         "minus-email",
         "111.444.777-35",
-        course.sk,
+        course.id,
         "",
         "3",
     )
     assert error
     # Uploaded again untouched: the same row, read through the ";" and the headers of the language.
-    again = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+    again = import_preview(file=io.BytesIO(data), tenant_id=company.id)
     assert again.file.delimiter == ";" and again.rows_total == 1
     assert [(row.raw.name, row.raw.email, row.raw.cpf, row.raw.course) for row in again.problem_rows] == [
-        ("-Minus", "minus-email", "111.444.777-35", course.sk)
+        ("-Minus", "minus-email", "111.444.777-35", course.id)
     ]
     # Fixed, it enrolls: the line and error columns are ignored.
-    fixed = data.replace(b";minus-email;", f";minus.{company.sk}@example.com;".encode())
-    preview = import_preview(file=io.BytesIO(fixed), tenant_id=company.sk)
+    fixed = data.replace(b";minus-email;", f";minus.{company.id}@example.com;".encode())
+    preview = import_preview(file=io.BytesIO(fixed), tenant_id=company.id)
     assert (preview.rows_total, preview.to_enroll, preview.problem_rows) == (1, 1, [])
 
 

@@ -30,7 +30,7 @@ def test_enroll_many__writes_the_same_items_as_enroll(frozen_clock):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
     single = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5
+        tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF, deduplication_window_days=5
     )
 
     [outcome] = enroll_many(
@@ -39,7 +39,7 @@ def test_enroll_many__writes_the_same_items_as_enroll(frozen_clock):
 
     assert _kinds(outcome.enrollment.id) == _kinds(single.id)
     assert selectors.enrollment_get(outcome.enrollment.id).source == "csv:x"
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def test_enroll_many__one_person_in_two_courses_at_once__one_user_two_enrollments(frozen_clock):
@@ -68,7 +68,7 @@ def test_enroll_many__same_rows_again__reports_them_existing_and_writes_nothing_
 
     assert [o.existed for o in again] == [True, True, True]
     assert [o.enrollment.id for o in again] == [o.enrollment.id for o in first]
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 2
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 2
 
 
 def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_the_rest(frozen_clock):
@@ -86,7 +86,7 @@ def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_th
     enrolled = [o.enrollment for o in outcomes if o.enrollment is not None]
     assert len(enrolled) == 7
     assert all(isinstance(o.error, NoVacancyLeft) for o in outcomes if o.enrollment is None)
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
     generated = order_uses(order)
     assert sorted(g.enrollment_id for g in generated) == sorted(e.id for e in enrolled)
     assert len({selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in enrolled}) == 7
@@ -103,7 +103,7 @@ def test_enroll_many__rerun_with_new_rows_and_few_seats__rows_already_written_le
     outcomes = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=1)
 
     assert [(o.existed, o.error) for o in outcomes] == [(True, None)] * 3 + [(False, None)] * 2
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def last_seat_held(frozen_clock):
     """A course with one seat, held by an attempt of a pool, and a second ``take()`` of that pool, waiting."""
     company, course = make_company(), make_course()
     make_order(company, course, seats=1)
-    pool = _SeatPool(tenant_id=company.sk, course_id=course.sk)
+    pool = _SeatPool(tenant_id=company.id, course_id=course.id)
     held = pool.take()
     executor = ThreadPoolExecutor(max_workers=1)
     waiting = executor.submit(pool.take)
@@ -132,7 +132,7 @@ def test_seat_pool__last_seat_held_by_an_attempt__next_taker_waits_and_gets_it_w
 def test_seat_pool__last_seat_held_then_taken_by_another_enrollment__next_taker_gets_none(last_seat_held):
     company, course, pool, held, waiting = last_seat_held
 
-    enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)  # takes the seat
+    enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)  # takes the seat
     pool.settle(held)  # the attempt that held it lost it
 
     assert waiting.result(timeout=10) is None

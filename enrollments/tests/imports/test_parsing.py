@@ -41,7 +41,7 @@ def test_rows__one_cell_of_a_megabyte__row_error_naming_line_and_column(settings
     company, course = make_company(billing="postpaid"), make_course()
     data = f"Nome,E-mail\nAna,ana@example.com\n{'x' * 1_000_000},bia@example.com\n".encode()
 
-    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.id, default_course_id=course.id)
 
     assert (preview.rows_total, preview.to_enroll, preview.invalid) == (2, 1, 1)
     [row] = preview.problem_rows
@@ -103,7 +103,7 @@ def test_check__valid_rows_beside_long_ones__valid_ones_stay_ok():
     company, course = make_company(billing="postpaid"), make_course()
     data = f"name,email\nAna,ana@example.com\nBia,{'b' * 300}@example.com\n".encode()
 
-    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk, default_course_id=course.sk)
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.id, default_course_id=course.id)
 
     assert preview.to_enroll == 1 and [row.status for row in preview.problem_rows] == [INVALID]
 

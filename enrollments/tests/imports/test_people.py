@@ -26,7 +26,7 @@ def stored():
     """A postpaid company and a course where Maria (with a CPF) is enrolled, without a window."""
     company, course = make_company(billing="postpaid"), make_course()
     maria = make_person(name="Maria Souza", cpf=make_cpf())
-    first = enroll(tenant_id=company.sk, course_id=course.sk, user=maria, author=STAFF)
+    first = enroll(tenant_id=company.id, course_id=course.id, user=maria, author=STAFF)
     return company, course, maria, first
 
 
@@ -35,9 +35,9 @@ def _rows(stored, extra=()):
     stranger = make_person(name="Outra Pessoa")
     return [
         # Maria again, by email: active in the course.
-        (maria.name, maria.email, "", course.sk),
+        (maria.name, maria.email, "", course.id),
         # Maria's CPF under another email: refused, naming her.
-        (stranger.name, stranger.email, maria.cpf, course.sk),
+        (stranger.name, stranger.email, maria.cpf, course.id),
         # Maria's email with another CPF: refused.
         (maria.name, maria.email, make_cpf(), make_course().sk),
         *extra,
@@ -51,13 +51,13 @@ def test_preview__cpf_of_another_person_and_active_enrollments__counted_apart_wi
     rows = _rows(
         stored,
         extra=[
-            (newcomer.name, newcomer.email, cpf, course.sk),
+            (newcomer.name, newcomer.email, cpf, course.id),
             # The same CPF under a second email in the same file.
-            ("Someone Else", make_person().email, cpf, course.sk),
+            ("Someone Else", make_person().email, cpf, course.id),
         ],
     )
 
-    preview = import_preview(file=_file(rows), tenant_id=company.sk)
+    preview = import_preview(file=_file(rows), tenant_id=company.id)
 
     problems = {row.line: (row.status, row.message) for row in preview.problem_rows}
     assert (preview.to_enroll, preview.already_active, preview.invalid) == (1, 1, 3)
@@ -74,7 +74,7 @@ def test_preview__with_enroll_again__active_people_are_to_enroll_and_counted(sto
     company, course, maria, _first = stored
 
     preview = import_preview(
-        file=_file([(maria.name, maria.email, "", course.sk)]), tenant_id=company.sk, enroll_again=True
+        file=_file([(maria.name, maria.email, "", course.id)]), tenant_id=company.id, enroll_again=True
     )
 
     assert (preview.to_enroll, preview.already_active, preview.enrolled_again) == (1, 0, 1)
@@ -87,7 +87,7 @@ def test_import__active_people_and_cpf_of_another_person__each_row_its_result(st
     job = import_services.import_start(
         file=_file(_rows(stored)),
         file_name="people.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=None,
         enroll_again=again,
@@ -103,7 +103,7 @@ def test_import__active_people_and_cpf_of_another_person__each_row_its_result(st
     assert sum(counts.values()) == job.rows_total == 3
     if again:
         assert results[2][3] == "enrolled" and job.enrolled == 1 and job.already_active == 0
-        ids = selectors.active_enrollment_ids(user_id=first.user.id, course_id=course.sk)
+        ids = selectors.active_enrollment_ids(user_id=first.user.id, course_id=course.id)
         assert ids == {first.id, results[2][4]}
     else:
         assert results[2][3:5] == ["already_active", first.id] and job.already_active == 1 and job.enrolled == 0

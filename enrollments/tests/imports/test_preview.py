@@ -36,13 +36,13 @@ def requests(monkeypatch):
 def test_preview__person_inside_a_window__reports_already_enrolled_with_the_enrollment(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
     enrolled, expired, fresh = make_person(), make_person(), make_person()
-    first = enroll(tenant_id=company.sk, course_id=course.sk, user=enrolled, author=STAFF, deduplication_window_days=10)
+    first = enroll(tenant_id=company.id, course_id=course.id, user=enrolled, author=STAFF, deduplication_window_days=10)
     frozen_clock.set(frozen_clock.start - timedelta(days=100))
-    enroll(tenant_id=company.sk, course_id=course.sk, user=expired, author=STAFF, deduplication_window_days=10)
+    enroll(tenant_id=company.id, course_id=course.id, user=expired, author=STAFF, deduplication_window_days=10)
     frozen_clock.set(frozen_clock.start + timedelta(days=1))
 
     preview = import_preview(
-        file=_file([(p.name, p.email, course.sk, "10") for p in (enrolled, expired, fresh)]), tenant_id=company.sk
+        file=_file([(p.name, p.email, course.id, "10") for p in (enrolled, expired, fresh)]), tenant_id=company.id
     )
 
     assert (preview.to_enroll, preview.already_enrolled) == (2, 1)
@@ -55,13 +55,13 @@ def test_preview__already_enrolled_check__reads_in_batches_not_a_request_a_row(f
     company, course = make_company(billing="postpaid"), make_course()
     people = [make_person() for _ in range(5)]
     for person in people:
-        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=5)
-    rows = [(p.name, p.email, course.sk, "") for p in people] + [
-        (f"N{i}", f"n{i}.{company.sk}@example.com", course.sk, "") for i in range(245)
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=5)
+    rows = [(p.name, p.email, course.id, "") for p in people] + [
+        (f"N{i}", f"n{i}.{company.id}@example.com", course.id, "") for i in range(245)
     ]
     requests.clear()
 
-    preview = import_preview(file=_file(rows), tenant_id=company.sk)
+    preview = import_preview(file=_file(rows), tenant_id=company.id)
 
     assert (preview.rows_total, preview.already_enrolled, preview.to_enroll) == (250, 5, 245)
     # Users of 250 rows in 3 BatchGets of at most 100 keys, then one BatchGet of the 5 locks (the people they
@@ -75,8 +75,8 @@ def test_preview__prepaid_10_seats_15_rows__says_5_short(frozen_clock):
     make_order(company, course, seats=10)
 
     preview = import_preview(
-        file=_file([(f"P{i}", f"p{i}.{company.sk}@example.com", course.sk, "") for i in range(15)]),
-        tenant_id=company.sk,
+        file=_file([(f"P{i}", f"p{i}.{company.id}@example.com", course.id, "") for i in range(15)]),
+        tenant_id=company.id,
     )
 
     assert (preview.to_enroll, preview.seats_to_use, preview.seats_short) == (15, 10, 5)
@@ -89,12 +89,12 @@ def test_preview__writes_nothing(frozen_clock):
     make_order(company, course, seats=2)
     before = seat_items(company)
 
-    preview = import_preview(file=_file([("Ana", f"ana.{company.sk}@example.com", course.sk, 5)]), tenant_id=company.sk)
+    preview = import_preview(file=_file([("Ana", f"ana.{company.id}@example.com", course.id, 5)]), tenant_id=company.id)
 
     assert preview.to_enroll == 1
     assert seat_items(company) == before
-    assert list(MainItem.query(f"user#ana.{company.sk}@example.com")) == []
-    assert import_selectors.import_job_list(tenant_id=company.sk) == []
+    assert list(MainItem.query(f"user#ana.{company.id}@example.com")) == []
+    assert import_selectors.import_job_list(tenant_id=company.id) == []
 
 
 @pytest.mark.parametrize(
@@ -107,25 +107,25 @@ def test_preview__writes_nothing(frozen_clock):
 )
 def test_preview__bad_options__raise_invalid_data_naming_the_field(frozen_clock, options, field):
     company, course = make_company(), make_course(access_period_days=90)
-    kwargs = {"tenant_id": company.sk, "default_course_id": course.sk, **options}
+    kwargs = {"tenant_id": company.id, "default_course_id": course.id, **options}
 
     with pytest.raises(InvalidEnrollmentData) as raised:
-        import_preview(file=_file([("Ana", "ana@example.com", course.sk, "")]), **kwargs)
+        import_preview(file=_file([("Ana", "ana@example.com", course.id, "")]), **kwargs)
 
     assert raised.value.field == field
 
 
 def test_preview__same_file_imported_before__names_the_previous_job(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    data = _file([("Ana", f"ana.{company.sk}@example.com", course.sk, "")]).getvalue()
+    data = _file([("Ana", f"ana.{company.id}@example.com", course.id, "")]).getvalue()
     job = import_services.import_start(
-        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
 
-    preview = import_preview(file=io.BytesIO(data), tenant_id=company.sk)
+    preview = import_preview(file=io.BytesIO(data), tenant_id=company.id)
 
     assert preview.previous_job.job_id == job.job_id
-    assert import_preview(file=io.BytesIO(data + b"\n"), tenant_id=company.sk).previous_job is None
+    assert import_preview(file=io.BytesIO(data + b"\n"), tenant_id=company.id).previous_job is None
 
 
 @pytest.mark.parametrize("upload_class", ["memory", "temporary"])
@@ -133,14 +133,14 @@ def test_preview__django_upload__reads_like_a_file(frozen_clock, upload_class):
     from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
     company, course = make_company(billing="postpaid"), make_course()
-    data = f"nome;email\nAna;ana.{company.sk}@example.com\n".encode("utf-8-sig")
+    data = f"nome;email\nAna;ana.{company.id}@example.com\n".encode("utf-8-sig")
     if upload_class == "memory":
         upload = SimpleUploadedFile("people.csv", data, content_type="text/csv")
     else:
         upload = TemporaryUploadedFile("people.csv", "text/csv", len(data), "utf-8")
         upload.write(data)
 
-    preview = import_preview(file=upload, file_name=upload.name, tenant_id=company.sk, default_course_id=course.sk)
+    preview = import_preview(file=upload, file_name=upload.name, tenant_id=company.id, default_course_id=course.id)
 
     assert (preview.file.encoding, preview.file.delimiter, preview.to_enroll) == ("utf-8-sig", ";", 1)
 

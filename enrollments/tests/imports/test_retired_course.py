@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _file(company, *courses):
     lines = ["name,email,course"] + [
-        f"Person {i},p{i}.{company.sk}@example.com,{course.sk}" for i, course in enumerate(courses)
+        f"Person {i},p{i}.{company.id}@example.com,{course.id}" for i, course in enumerate(courses)
     ]
     return io.BytesIO(("\n".join(lines) + "\n").encode())
 
@@ -27,7 +27,7 @@ def test_preview__row_of_a_retired_course__invalid_naming_the_course_other_rows_
     company, retired, open_course = make_company(billing="postpaid"), make_course(name="Old NR-10"), make_course()
     course_retire(course_id=retired.sk, author=STAFF)
 
-    preview = import_preview(file=_file(company, retired, open_course), tenant_id=company.sk)
+    preview = import_preview(file=_file(company, retired, open_course), tenant_id=company.id)
 
     assert (preview.to_enroll, preview.invalid) == (1, 1)
     [row] = preview.problem_rows
@@ -36,10 +36,10 @@ def test_preview__row_of_a_retired_course__invalid_naming_the_course_other_rows_
 
 def test_preview__retired_default_course__refused_naming_the_course_field(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    course_retire(course_id=course.sk, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
 
     with pytest.raises(InvalidEnrollmentData) as raised:
-        import_preview(file=_file(company, course), tenant_id=company.sk, default_course_id=course.sk)
+        import_preview(file=_file(company, course), tenant_id=company.id, default_course_id=course.id)
 
     assert raised.value.field == "course_id" and "retired" in raised.value.message
 
@@ -47,24 +47,24 @@ def test_preview__retired_default_course__refused_naming_the_course_field(frozen
 def test_import_start__course_retired_after_the_preview__its_rows_are_not_enrolled(frozen_clock):
     company, retired, open_course = make_company(billing="postpaid"), make_course(), make_course()
     data = _file(company, retired, open_course).getvalue()
-    assert import_preview(file=io.BytesIO(data), tenant_id=company.sk).to_enroll == 2
+    assert import_preview(file=io.BytesIO(data), tenant_id=company.id).to_enroll == 2
     course_retire(course_id=retired.sk, author=STAFF)
 
     job = import_services.import_start(
-        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    enrolled = {item.course.id for item in selectors.company_enrollments(company.sk)}
+    enrolled = {item.course.id for item in selectors.company_enrollments(company.id)}
     assert enrolled == {open_course.sk}
     assert selectors.course_get(retired.sk).retired_at
 
 
 def test_preview__restored_course__rows_enrolled_again(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    course_retire(course_id=course.sk, author=STAFF)
-    course_restore(course_id=course.sk, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
+    course_restore(course_id=course.id, author=STAFF)
 
-    preview = import_preview(file=_file(company, course), tenant_id=company.sk)
+    preview = import_preview(file=_file(company, course), tenant_id=company.id)
 
     assert (preview.to_enroll, preview.invalid) == (1, 0)

@@ -25,18 +25,18 @@ pytestmark = pytest.mark.django_db
 
 def _csv(company, course, count, window=""):
     lines = ["nome;e-mail;curso;janela (dias)"]
-    lines += [f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk};{window}" for i in range(count)]
+    lines += [f"Pessoa {i};p{i}.{company.id}@example.com;{course.id};{window}" for i in range(count)]
     return ("\n".join(lines) + "\n").encode()
 
 
 def _start(company, data, **kwargs):
     return import_services.import_start(
-        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None, **kwargs
+        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None, **kwargs
     )
 
 
 def _tenant_enrollments(company):
-    return list(selectors.company_enrollments(company.sk))
+    return list(selectors.company_enrollments(company.id))
 
 
 def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_loses_no_seat(frozen_clock, settings):
@@ -49,7 +49,7 @@ def test_import__prepaid_10_seats_15_rows__enrolls_10_reports_5_no_vacancy_and_l
     results = [row[3] for row in downloads.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
     assert (job.state, job.enrolled, job.no_vacancy_left, job.rows_done, job.chunks_done) == ("DONE", 10, 5, 15, 4)
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
     generated = order_uses(order)
     assert {g.status for g in generated} == {"USED"} and len(generated) == 10
     assert sorted(e.id for e in _tenant_enrollments(company)) == sorted(g.enrollment_id for g in generated)
@@ -82,7 +82,7 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
     # A worker enrolled lines 2..4 of chunk 0 with their row ids, then died before recording the chunk.
     [chunk] = [c for c in import_selectors.import_chunks(job.job_id) if c.sk.endswith("#000000")]
     early = [ChunkRow(*row) for row in chunk.rows[:3]]
-    course_item = selectors.course_get(course.sk)
+    course_item = selectors.course_get(course.id)
     enroll_many(
         company=company,
         author=STAFF,
@@ -105,7 +105,7 @@ def test_import__crash_after_some_rows_of_a_chunk__resumed_job_enrolls_each_row_
     assert [row[4] for row in rows] == [row_enrollment_id(job.job_id, line) for line in range(2, 14)]
     assert (job.enrolled, job.rows_done, job.rows_total) == (12, 12, 12)
     assert len(_tenant_enrollments(company)) == 12
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def test_import_process_chunk__run_twice__records_the_chunk_once(frozen_clock, settings):
@@ -149,7 +149,7 @@ def test_import_job_list__newest_first_with_counts(frozen_clock):
     frozen_clock.set(frozen_clock.start + timedelta(minutes=1))
     newer = _start(company, _csv(company, course, 2))
 
-    jobs = import_selectors.import_job_list(tenant_id=company.sk)
+    jobs = import_selectors.import_job_list(tenant_id=company.id)
 
     assert [(j.job_id, j.state, j.enrolled, j.author.name) for j in jobs] == [
         (newer.job_id, "RUNNING", 0, STAFF.name),
@@ -204,7 +204,7 @@ def test_import_resume_stalled__preparation_that_stopped__fails_the_job_and_forg
     failed = import_selectors.import_job_get(job.job_id)
     assert failed.state == "FAILED" and "upload the file again" in failed.error
     assert job.job_id not in job_selectors.job_active_ids(IMPORT)
-    assert import_selectors.import_for_file(tenant_id=company.sk, file_hash=job.file_hash) is None
+    assert import_selectors.import_for_file(tenant_id=company.id, file_hash=job.file_hash) is None
 
 
 def test_import_start__long_invalid_rows__chunks_cut_by_bytes_under_the_item_limit(frozen_clock, settings):
@@ -212,7 +212,7 @@ def test_import_start__long_invalid_rows__chunks_cut_by_bytes_under_the_item_lim
     company, course = make_company(billing="postpaid"), make_course()
     # One good row and 199 rows whose every cell is as long as allowed, in 4-byte characters: ~1 MB in one chunk.
     wide = "\U0001f600" * settings.IMPORT_MAX_CELL_CHARS
-    lines = ["nome;e-mail;cpf;curso", f"Ana;ana.{company.sk}@example.com;;{course.sk}"]
+    lines = ["nome;e-mail;cpf;curso", f"Ana;ana.{company.id}@example.com;;{course.id}"]
     lines += [f"{wide};{wide};{wide};{wide}"] * 199
 
     job = job_services.job_run_inline(IMPORT, job_id=_start(company, ("\n".join(lines) + "\n").encode()).job_id)
@@ -228,14 +228,14 @@ def test_import_start__long_invalid_rows__chunks_cut_by_bytes_under_the_item_lim
 def test_import_start__preparation_fails__job_failed_and_the_file_can_be_imported_again(frozen_clock, settings):
     company, course = make_company(billing="postpaid"), make_course()
     long_name = "\U0001f600" * settings.IMPORT_MAX_CELL_CHARS
-    data = _csv(company, course, 1) + "".join(f"{long_name};x{i};{course.sk};\n" for i in range(400)).encode()
+    data = _csv(company, course, 1) + "".join(f"{long_name};x{i};{course.id};\n" for i in range(400)).encode()
     # Chunks as big as DynamoDB refuses (its items hold 400 KB): storing the rows fails half-way.
     settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES = 1000, 10_000_000
 
     with pytest.raises(StorageUnavailable):
         _start(company, data)
 
-    [failed] = import_selectors.import_job_list(tenant_id=company.sk)
+    [failed] = import_selectors.import_job_list(tenant_id=company.id)
     assert failed.state == "FAILED" and "upload the file again" in failed.error
     assert failed.job_id not in job_selectors.job_active_ids(IMPORT)
     settings.IMPORT_CHUNK_ROWS, settings.IMPORT_CHUNK_BYTES = 200, 200_000
@@ -252,7 +252,7 @@ def test_import_start__same_job_id_twice__second_raises_already_started_and_make
         _start(company, _csv(company, course, 3), job_id=job_id, allow_same_file=True)
 
     assert raised.value.job_id == first.job_id == job_id
-    assert [job.job_id for job in import_selectors.import_job_list(tenant_id=company.sk)] == [job_id]
+    assert [job.job_id for job in import_selectors.import_job_list(tenant_id=company.id)] == [job_id]
 
 
 def test_import_start__queue_down__job_waits_stored_and_the_sweep_queues_it_once(
@@ -265,7 +265,7 @@ def test_import_start__queue_down__job_waits_stored_and_the_sweep_queues_it_once
     job = import_services.import_start(
         file=io.BytesIO(_csv(company, course, 5)),
         file_name="p.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=enqueue_for(IMPORT),
     )

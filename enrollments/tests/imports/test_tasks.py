@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def _csv(company, course, count):
     return (
-        "nome;email;curso\n" + "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(count))
+        "nome;email;curso\n" + "".join(f"Pessoa {i};p{i}.{company.id}@example.com;{course.id}\n" for i in range(count))
     ).encode()
 
 
 def _enrollment_count(company) -> int:
-    return sum(EnrollmentItem.by_tenant.count(shard) for shard in keys.tenant_shards(company.sk))
+    return sum(EnrollmentItem.by_tenant.count(shard) for shard in keys.tenant_shards(company.id))
 
 
 def test_imports_tasks__registered_chunks_acks_late_and_beat_sweeps_stalled_imports():
@@ -55,7 +55,7 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
     job = import_services.import_start(
         file=io.BytesIO(_csv(company, course, 15)),
         file_name="seats.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=enqueue_for(IMPORT),
     )
@@ -64,7 +64,7 @@ def test_import_through_workers__prepaid_10_seats_15_rows__10_enrolled_5_no_vaca
     assert (job.enrolled, job.no_vacancy_left, job.rows_done, job.failed) == (10, 5, 15, 0)
     results = [row[3] for row in downloads.import_report_rows(job.job_id)]
     assert sorted(results) == ["enrolled"] * 10 + ["no_vacancy_left"] * 5
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
     generated = order_uses(order)
     assert len(generated) == 10 and {g.status for g in generated} == {"USED"}
     assert _enrollment_count(company) == 10
@@ -81,7 +81,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
     job = import_services.import_start(
         file=io.BytesIO(_csv(company, course, rows)),
         file_name="big.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=enqueue_for(IMPORT),
     )
@@ -108,7 +108,7 @@ def test_import_through_workers__worker_killed_mid_import__resumes_and_enrolls_e
     assert [row[0] for row in report] == list(range(2, rows + 2))
     assert {row[3] for row in report} == {"enrolled"}
     assert [row[4] for row in report] == [row_enrollment_id(job.job_id, line) for line in range(2, rows + 2)]
-    enrollments = list(selectors.company_enrollments(company.sk))
+    enrollments = list(selectors.company_enrollments(company.id))
     assert len(enrollments) == rows
-    assert sorted(e.user.email for e in enrollments) == sorted(f"p{i}.{company.sk}@example.com" for i in range(rows))
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert sorted(e.user.email for e in enrollments) == sorted(f"p{i}.{company.id}@example.com" for i in range(rows))
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0

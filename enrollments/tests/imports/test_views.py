@@ -59,7 +59,7 @@ def seats():
 def _rows(company, course, count, *, start=0) -> bytes:
     return (
         "nome;email;curso\n"
-        + "".join(f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}\n" for i in range(start, start + count))
+        + "".join(f"Pessoa {i};p{i}.{company.id}@example.com;{course.id}\n" for i in range(start, start + count))
     ).encode()
 
 
@@ -67,7 +67,7 @@ def _upload(client, company, data: bytes, *, name="people.csv", course="", windo
     return client.post(
         reverse("admin:import_add"),
         {
-            "company": company.sk,
+            "company": company.id,
             "course": course,
             "window_days": window,
             "file": SimpleUploadedFile(name, data, content_type="text/csv"),
@@ -89,7 +89,7 @@ def _waiting_tag(page) -> str:
 
 
 def _jobs_of(company) -> list:
-    return import_selectors.import_job_list(tenant_id=company.sk)
+    return import_selectors.import_job_list(tenant_id=company.id)
 
 
 # Access.
@@ -101,7 +101,7 @@ def finished_job():
     job = import_services.import_start(
         file=io.BytesIO(_rows(company, course, 2)),
         file_name="done.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=None,
     )
@@ -198,7 +198,7 @@ def test_import_forms__post_without_csrf_token__403(staff_user, seats, name):
     response = client.post(
         reverse(f"admin:{name}"),
         {
-            "company": company.sk,
+            "company": company.id,
             "token": uuid.uuid4().hex,
             "file": SimpleUploadedFile("a.csv", _rows(company, course, 1)),
         },
@@ -248,7 +248,7 @@ def test_import_add__valid_file__shows_totals_and_writes_nothing(client, login, 
     login(permissions.OPERATORS)
     data = (
         _rows(company, course, 2)
-        + f"Sem Email;;{course.sk}\nPessoa 1;p1.{company.sk}@example.com;{course.sk}\n".encode()
+        + f"Sem Email;;{course.id}\nPessoa 1;p1.{company.id}@example.com;{course.id}\n".encode()
     )
 
     response = _upload(client, company, data)
@@ -267,7 +267,7 @@ def test_import_add__valid_file__shows_totals_and_writes_nothing(client, login, 
     assert [(row.line, row.status) for row in response.context["problem_rows"]] == [(4, "invalid"), (5, "duplicate")]
     assert 'name="csrfmiddlewaretoken"' in page and f'value="{response.context["token"]}"' in page
     assert _jobs_of(company) == [] and not any(
-        EnrollmentItem.by_tenant.count(shard) for shard in keys.tenant_shards(company.sk)
+        EnrollmentItem.by_tenant.count(shard) for shard in keys.tenant_shards(company.id)
     )
     assert [path.name for path in upload_dir.iterdir()] == [f"{response.context['token']}.csv"]
 
@@ -281,14 +281,14 @@ def test_import_add__prepaid_more_rows_than_seats__says_how_many_short(client, l
     page = response.content.decode()
     assert response.context["preview"].seats_short == 2
     assert "2 short" in page and "2 seats short for" in page
-    row = page.split(f'data-course="{course.sk}"', 1)[1].split("</tr>", 1)[0]
+    row = page.split(f'data-course="{course.id}"', 1)[1].split("</tr>", 1)[0]
     assert 'class="needed">5<' in row and 'class="left">3<' in row and 'class="to-use">3<' in row
 
 
 def test_import_add__error_rows__listed_with_line_and_message_and_downloadable(client, login, seats):
     company, course = seats
     login(permissions.OPERATORS)
-    data = f"name,email,course\n=Evil,bad-email,{course.sk}\nAna,ana.{company.sk}@example.com,no-such-course\n".encode()
+    data = f"name,email,course\n=Evil,bad-email,{course.id}\nAna,ana.{company.id}@example.com,no-such-course\n".encode()
 
     response = _upload(client, company, data, name="fix me.csv")
 
@@ -302,14 +302,14 @@ def test_import_add__error_rows__listed_with_line_and_message_and_downloadable(c
     assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
     assert [(row[0], row[1], row[5]) for row in rows[1:]] == [
         ("'=Evil", "bad-email", "2"),
-        ("Ana", f"ana.{company.sk}@example.com", "3"),
+        ("Ana", f"ana.{company.id}@example.com", "3"),
     ]
 
 
 def test_import_add__failed_rows_downloaded_in_pt_br__upload_again_with_the_same_rows(client, login, seats):
     company, course = seats
     login(permissions.OPERATORS)
-    data = f"nome;email;cpf;curso\n=Evil;bad-email;52998224725;{course.sk}\nBia;bia@;;{course.sk}\n".encode()
+    data = f"nome;email;cpf;curso\n=Evil;bad-email;52998224725;{course.id}\nBia;bia@;;{course.id}\n".encode()
     response = _upload(client, company, data, name="equipe.csv")
 
     download = client.get(response.context["failed_rows_url"], HTTP_ACCEPT_LANGUAGE="pt-br")
@@ -318,13 +318,13 @@ def test_import_add__failed_rows_downloaded_in_pt_br__upload_again_with_the_same
     assert failed.startswith(codecs.BOM_UTF8)
     rows = list(csv.reader(io.StringIO(failed.decode("utf-8-sig")), delimiter=";"))
     assert [row[:4] for row in rows[1:]] == [
-        ["'=Evil", "bad-email", "529.982.247-25", course.sk],
-        ["Bia", "bia@", "", course.sk],
+        ["'=Evil", "bad-email", "529.982.247-25", course.id],
+        ["Bia", "bia@", "", course.id],
     ]
     again = _upload(client, company, failed, name="equipe-failed-rows.csv").context["preview"]
     assert [(row.line, row.raw.name, row.raw.email, row.raw.cpf, row.raw.course) for row in again.problem_rows] == [
-        (2, "=Evil", "bad-email", "529.982.247-25", course.sk),
-        (3, "Bia", "bia@", "", course.sk),
+        (2, "=Evil", "bad-email", "529.982.247-25", course.id),
+        (3, "Bia", "bia@", "", course.id),
     ]
 
 
@@ -347,7 +347,7 @@ def test_import_template__its_row_filled__previews_cleanly(client, login, seats,
     company, course = seats
     login(permissions.OPERATORS)
     header, _example = _template(client, language)
-    row = delimiter.join(["Ana Souza", f"ana.{company.sk}@example.com", "111.444.777-35", course.sk, "10"])
+    row = delimiter.join(["Ana Souza", f"ana.{company.id}@example.com", "111.444.777-35", course.id, "10"])
 
     response = _upload(client, company, f"\ufeff{header}\r\n{row}\r\n".encode(), name="modelo.csv")
 
@@ -365,7 +365,7 @@ def test_import_template__example_row_left_as_it_is__enrolls_no_one_even_with_a_
     login(permissions.OPERATORS)
     header, example = _template(client, "pt-br")
 
-    response = _upload(client, company, f"\ufeff{header}\r\n{example}\r\n".encode(), course=course.sk)
+    response = _upload(client, company, f"\ufeff{header}\r\n{example}\r\n".encode(), course=course.id)
 
     preview = response.context["preview"]
     assert (preview.rows_total, preview.to_enroll, preview.invalid) == (1, 0, 1)
@@ -387,15 +387,15 @@ def test_import_add__refused_file__one_message_on_the_form_input_kept_nothing_st
     company, course = seats
     login(permissions.OPERATORS)
 
-    response = _upload(client, company, data, course=course.sk, window="5")
+    response = _upload(client, company, data, course=course.id, window="5")
 
     assert response.status_code == 200 and "preview" not in response.context
     form = response.context["form"]
     assert list(form.errors) == ["file"] and len(form.errors["file"]) == 1 and words in form.errors["file"][0]
     assert response.content.decode().count('class="errorlist') == 1
     assert (form["company"].value(), form["course"].value(), form["window_days"].value()) == (
-        company.sk,
-        course.sk,
+        company.id,
+        course.id,
         "5",
     )
     assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
@@ -416,7 +416,7 @@ def test_import_add__window_too_long_for_the_default_course__error_on_the_window
     company, course = seats
     login(permissions.OPERATORS)
 
-    response = _upload(client, company, _rows(company, course, 1), course=course.sk, window="1000")
+    response = _upload(client, company, _rows(company, course, 1), course=course.id, window="1000")
 
     assert list(response.context["form"].errors) == ["window_days"]
 
@@ -441,7 +441,7 @@ def test_import_confirm__starts_the_job_and_redirects_to_its_progress(client, lo
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
     page = client.get(response["Location"]).content.decode()
     assert 'id="count-enrolled">2<' in page and 'id="import-result" hidden' not in page
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_import_confirm__sent_twice__one_job(client, login, seats):
@@ -470,7 +470,7 @@ def test_import_same_file_again__warns_naming_the_earlier_job_and_needs_the_expl
     login(permissions.OPERATORS)
     data = _rows(company, course, 2)
     earlier = import_services.import_start(
-        file=io.BytesIO(data), file_name="first.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="first.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=earlier.job_id)
 
@@ -495,7 +495,7 @@ def test_import_confirm__same_file_again_sent_twice_at_once__one_job(client, log
     login(permissions.OPERATORS)
     data = _rows(company, course, 2)
     import_services.import_start(
-        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="a.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     preview = _upload(client, company, data)
 
@@ -559,17 +559,17 @@ def test_import_xlsx__upload_named_sheet_preview_confirm__enrolls_with_sheet_row
     rows = [
         ["Cadastro"],
         ["Nome", "E-mail", "CPF", "Curso"],
-        ["Ana", f"ana.{company.sk}@example.com", int(make_cpf(formatted=False)), course.sk],
+        ["Ana", f"ana.{company.id}@example.com", int(make_cpf(formatted=False)), course.id],
         [],
-        ["Bia", "not-an-email", None, course.sk],
-        ["Caio", f"caio.{company.sk}@example.com", None, course.sk],
+        ["Bia", "not-an-email", None, course.id],
+        ["Caio", f"caio.{company.id}@example.com", None, course.id],
     ]
     data = workbook({"Resumo": [["nada"]], "Pessoas": rows}, merged={"Pessoas": ["A1:D1"]})
 
     response = client.post(
         reverse("admin:import_add"),
         {
-            "company": company.sk,
+            "company": company.id,
             "sheet": "Pessoas",
             "file": SimpleUploadedFile("equipe.xlsx", data, content_type=XLSX_TYPE),
         },
@@ -587,7 +587,7 @@ def test_import_xlsx__upload_named_sheet_preview_confirm__enrolls_with_sheet_row
     [job] = _jobs_of(company)
     assert confirmed.status_code == 302 and (job.file_name, job.rows_total, job.encoding) == ("equipe.xlsx", 3, "xlsx")
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
-    assert job.enrolled == 2 and selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert job.enrolled == 2 and selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
     report = _csv_rows(client.get(reverse("admin:import_report_download", args=[job.job_id])))
     assert [(row[0], row[3]) for row in report[1:]] == [("3", "enrolled"), ("5", "invalid"), ("6", "enrolled")]
 
@@ -610,8 +610,8 @@ def test_import_xlsx__refused_workbook__one_message_on_the_file_field(
     response = client.post(
         reverse("admin:import_add"),
         {
-            "company": company.sk,
-            "course": course.sk,
+            "company": company.id,
+            "course": course.id,
             "sheet": sheet,
             "file": SimpleUploadedFile("equipe.xlsx", data, content_type=XLSX_TYPE),
         },

@@ -41,20 +41,20 @@ def imports_queue(settings):
 
 def _csv(company, course, count: int, *, invalid: int = 0) -> bytes:
     lines = ["nome;e-mail;curso"]
-    lines += [f"Pessoa {i};p{i}.{company.sk}@example.com;{course.sk}" for i in range(count)]
-    lines += [f"Sem Email {i};not-an-email;{course.sk}" for i in range(invalid)]
+    lines += [f"Pessoa {i};p{i}.{company.id}@example.com;{course.id}" for i in range(count)]
+    lines += [f"Sem Email {i};not-an-email;{course.id}" for i in range(invalid)]
     return ("\n".join(lines) + "\n").encode()
 
 
 def _import(company, data: bytes, **kwargs):
     job = import_services.import_start(
-        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None, **kwargs
+        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None, **kwargs
     )
     return job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
 
 def _enrolled(company) -> list[EnrollmentItem]:
-    return list(selectors.company_enrollments(company.sk))
+    return list(selectors.company_enrollments(company.id))
 
 
 def _events(outbox) -> Counter:
@@ -77,7 +77,7 @@ def test_import__welcome_on__one_welcome_per_enrolled_row_on_the_next_tick_and_n
     assert _events(mailoutbox) == Counter({(e.user.email, "welcome"): 1 for e in enrollments})
     for mail in mailoutbox:
         enrollment = next(e for e in enrollments if [e.user.email] == mail.to)
-        link = settings.COURSE_URL_TEMPLATE.format(enrollment_id=enrollment.id, course_id=course.sk)
+        link = settings.COURSE_URL_TEMPLATE.format(enrollment_id=enrollment.id, course_id=course.id)
         assert mail.extra_headers["Content-Language"] == "pt-br" and link in mail.body
         assert mail.extra_headers["Message-ID"] == record(enrollment.id, "welcome").message_id
         assert "boas-vindas" in mail.subject
@@ -110,7 +110,7 @@ def test_import__job_written_without_the_choice__its_rows_get_the_welcome(lifecy
     job = import_services.import_start(
         file=io.BytesIO(_csv(company, course, 2)),
         file_name="people.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=STAFF,
         enqueue=None,
         welcome=False,
@@ -132,7 +132,7 @@ def _upload(client, company, data: bytes, **fields):
     return client.post(
         reverse("admin:import_add"),
         {
-            "company": company.sk,
+            "company": company.id,
             "course": "",
             "window_days": "",
             "file": SimpleUploadedFile("people.csv", data, content_type="text/csv"),
@@ -166,7 +166,7 @@ def test_import_confirm__the_choice_shown_on_the_preview_and_stored_on_the_job(
     assert ("each person enrolled gets one" in shown) is ticked and ("get no welcome email" in shown) is not ticked
     confirmed = client.post(reverse("admin:import_confirm"), {"token": preview.context["token"]})
     assert confirmed.status_code == 302
-    [job] = import_selectors.import_job_list(tenant_id=company.sk)
+    [job] = import_selectors.import_job_list(tenant_id=company.id)
     assert job.welcome is ticked
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
     t.tick(t.start)

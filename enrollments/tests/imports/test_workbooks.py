@@ -47,18 +47,18 @@ def _people(course, company) -> bytes:
     rows = [
         title,
         header,
-        ["Ana Lima", f"ana.{company.sk}@example.com", None, int(CPF), course.sk, 30.0, admission],
+        ["Ana Lima", f"ana.{company.id}@example.com", None, int(CPF), course.id, 30.0, admission],
         [],
-        ["Bia Souza", '=LOWER("BIA@EXAMPLE.COM")', None, int(ZEROS_CPF), course.sk, None, admission],
+        ["Bia Souza", '=LOWER("BIA@EXAMPLE.COM")', None, int(ZEROS_CPF), course.id, None, admission],
         [None, None, None, None, None, None, None],
-        ["Caio Dias", f"caio.{company.sk}@example.com", None, 12345, course.sk, admission, None],
-        ["Dani Reis", "not-an-email", None, None, course.sk, None, None],
+        ["Caio Dias", f"caio.{company.id}@example.com", None, 12345, course.id, admission, None],
+        ["Dani Reis", "not-an-email", None, None, course.id, None, None],
     ]
     data = workbook(
         {"Capa": [["Lista enviada pelo RH"]], "Pessoas": rows},
         merged={"Capa": ["A1:C1"], "Pessoas": ["A1:G1", "B2:C2"]},
     )
-    return with_saved_formula_values(data, {"B5": f"bia.{company.sk}@example.com"}, sheet=2)
+    return with_saved_formula_values(data, {"B5": f"bia.{company.id}@example.com"}, sheet=2)
 
 
 def _write(tmp_path, name: str, data: bytes):
@@ -96,7 +96,7 @@ def test_workbook__named_sheet__previews_and_imports_with_sheet_row_numbers_and_
     path = _write(tmp_path, "pessoas.xlsx", _people(course, company))
 
     with path.open("rb") as file:
-        preview = import_preview(file=file, file_name=path.name, tenant_id=company.sk, sheet="Pessoas")
+        preview = import_preview(file=file, file_name=path.name, tenant_id=company.id, sheet="Pessoas")
 
     assert (preview.file.sheet, preview.file.header_row, preview.file.encoding) == ("Pessoas", 2, "xlsx")
     assert (preview.rows_total, preview.to_enroll, preview.invalid) == (4, 2, 2)
@@ -110,7 +110,7 @@ def test_workbook__named_sheet__previews_and_imports_with_sheet_row_numbers_and_
 
     with path.open("rb") as file:
         job = import_services.import_start(
-            file=file, file_name=path.name, tenant_id=company.sk, author=STAFF, enqueue=None, sheet="pessoas"
+            file=file, file_name=path.name, tenant_id=company.id, author=STAFF, enqueue=None, sheet="pessoas"
         )
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
@@ -129,7 +129,7 @@ def test_workbook__named_sheet__previews_and_imports_with_sheet_row_numbers_and_
     bia = selectors.enrollment_get(report[5][2])
     assert (ana.user.name, ana.user.cpf) == ("Ana Lima", CPF)
     # The formula reads as its saved result; the CPF stored as a number gets its leading zeros back.
-    assert (bia.user.email, bia.user.cpf) == (f"bia.{company.sk}@example.com", ZEROS_CPF)
+    assert (bia.user.email, bia.user.cpf) == (f"bia.{company.id}@example.com", ZEROS_CPF)
     assert ZEROS_CPF.startswith("00000")
 
 
@@ -138,7 +138,7 @@ def test_workbook__no_sheet_named__reads_the_first_and_names_the_others(catalog,
     data = _people(course, company)
 
     with pytest.raises(ImportFileRefused) as raised:
-        import_preview(file=io.BytesIO(data), file_name="pessoas.xlsx", tenant_id=company.sk)
+        import_preview(file=io.BytesIO(data), file_name="pessoas.xlsx", tenant_id=company.id)
 
     assert "no column for name/nome" in raised.value.message
     assert "This was the sheet “Capa”; the workbook also has “Pessoas”" in raised.value.message
@@ -148,18 +148,18 @@ def test_workbook__unknown_sheet_name__refused_naming_the_sheets(catalog):
     company, course, _other = catalog
 
     with pytest.raises(ImportFileRefused) as raised:
-        import_preview(file=io.BytesIO(_people(course, company)), tenant_id=company.sk, sheet="Folha 3")
+        import_preview(file=io.BytesIO(_people(course, company)), tenant_id=company.id, sheet="Folha 3")
 
     assert raised.value.message == "The workbook has no sheet named “Folha 3”. Its sheets are: “Capa”, “Pessoas”."
 
 
 def test_workbook__written_in_write_only_mode__imports_like_a_csv_of_the_same_rows(frozen_clock, catalog):
     company, course, _other = catalog
-    rows = [[f"Pessoa {i}", f"p{i}.{company.sk}@example.com", course.sk] for i in range(5)]
+    rows = [[f"Pessoa {i}", f"p{i}.{company.id}@example.com", course.id] for i in range(5)]
     data = streamed_workbook(["name", "email", "course"], rows)
 
     job = import_services.import_start(
-        file=io.BytesIO(data), file_name="export.xlsx", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="export.xlsx", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job = job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
@@ -199,27 +199,27 @@ def test_workbook__refused_file__one_message_and_nothing_written(catalog, name, 
     path = _write(tmp_path, file_name, data)
 
     for call in (
-        lambda file: import_preview(file=file, file_name=file_name, tenant_id=company.sk, default_course_id=course.sk),
+        lambda file: import_preview(file=file, file_name=file_name, tenant_id=company.id, default_course_id=course.id),
         lambda file: import_services.import_start(
-            file=file, file_name=file_name, tenant_id=company.sk, author=STAFF, enqueue=None
+            file=file, file_name=file_name, tenant_id=company.id, author=STAFF, enqueue=None
         ),
     ):
         with path.open("rb") as file, pytest.raises(ImportFileRefused) as raised:
             call(file)
         assert words in raised.value.message
-    assert import_selectors.import_job_list(tenant_id=company.sk) == []
+    assert import_selectors.import_job_list(tenant_id=company.id) == []
 
 
 def test_workbook__unpacking_past_the_limit__refused_before_it_is_read(catalog, settings):
     company, course, _other = catalog
     # A million repeated letters (a cell holds at most 32,767) zip to a few kilobytes.
-    rows = [[f"{i}" + "a" * 30_000, f"p{i}@example.com", course.sk] for i in range(35)]
+    rows = [[f"{i}" + "a" * 30_000, f"p{i}@example.com", course.id] for i in range(35)]
     data = workbook({"P": [["name", "email", "course"], *rows]})
     settings.IMPORT_MAX_BYTES = 100_000
     assert len(data) < settings.IMPORT_MAX_BYTES
 
     with pytest.raises(ImportFileRefused) as raised:
-        import_preview(file=io.BytesIO(data), file_name="bomb.xlsx", tenant_id=company.sk)
+        import_preview(file=io.BytesIO(data), file_name="bomb.xlsx", tenant_id=company.id)
 
     assert "The workbook unpacks to" in raised.value.message
 
@@ -227,18 +227,18 @@ def test_workbook__unpacking_past_the_limit__refused_before_it_is_read(catalog, 
 def test_workbook__more_rows_than_the_limit__refused_as_a_csv_is(catalog, settings):
     company, course, _other = catalog
     settings.IMPORT_MAX_ROWS = 3
-    rows = [[f"P{i}", f"p{i}@example.com", course.sk] for i in range(4)]
+    rows = [[f"P{i}", f"p{i}@example.com", course.id] for i in range(4)]
 
     with pytest.raises(ImportFileRefused) as raised:
-        import_preview(file=io.BytesIO(streamed_workbook(["name", "email", "course"], rows)), tenant_id=company.sk)
+        import_preview(file=io.BytesIO(streamed_workbook(["name", "email", "course"], rows)), tenant_id=company.id)
 
     assert "more than 3 rows" in raised.value.message
 
 
 def test_workbook__cell_far_right_of_the_known_columns__ignored(frozen_clock, catalog):
     company, course, _other = catalog
-    row = ["Ana", f"ana.{company.sk}@example.com", course.sk] + [None] * 2000 + ["far"]
+    row = ["Ana", f"ana.{company.id}@example.com", course.id] + [None] * 2000 + ["far"]
 
-    preview = import_preview(file=io.BytesIO(workbook({"P": [["name", "email", "course"], row]})), tenant_id=company.sk)
+    preview = import_preview(file=io.BytesIO(workbook({"P": [["name", "email", "course"], row]})), tenant_id=company.id)
 
     assert (preview.rows_total, preview.to_enroll) == (1, 1)

@@ -75,7 +75,7 @@ def _without_queued_at(job):
 def _enrollment():
     company, course = make_company(), make_course()
     make_order(company, course, seats=1)
-    return enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    return enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
 
 def test_bulk_cancel_resume_stalled__job_written_before_queued_at__queued_on_the_next_sweep(frozen_clock):
@@ -154,7 +154,7 @@ def test_job_process_chunk__import_chunk_written_by_the_first_release__enrolled_
     make_order(company, course, seats=1)
     job_id, created = str(uuid.uuid4()), clock.now_iso()
     author = BulkCancelJobItem.author.serialize(STAFF.as_attribute())
-    courses = {course.sk: [course.name, course.access_period_days, course.certificate_validity_days]}
+    courses = {course.id: [course.name, course.access_period_days, course.certificate_validity_days]}
     _put_raw(
         f"import#{job_id}",
         "0",
@@ -164,7 +164,7 @@ def test_job_process_chunk__import_chunk_written_by_the_first_release__enrolled_
         started_at={"S": created},
         queued_at={"S": created},
         job_id={"S": job_id},
-        tenant_id={"S": company.sk},
+        tenant_id={"S": company.id},
         tenant_name={"S": company.name},
         billing={"S": company.billing},
         author={"M": author},
@@ -181,7 +181,7 @@ def test_job_process_chunk__import_chunk_written_by_the_first_release__enrolled_
         rows_done={"N": "0"},
         chunks_done={"N": "0"},
     )
-    row = [2, "Ana Antiga", f"ana.{job_id[:8]}@example.com", None, course.sk, None, "ok", ""]
+    row = [2, "Ana Antiga", f"ana.{job_id[:8]}@example.com", None, course.id, None, "ok", ""]
     _put_raw(f"import#{job_id}", "chunk#000000", kind={"S": "import_chunk"}, rows={"S": json.dumps([row])})
     _put_raw("imports#active", job_id, kind={"S": "import_active"}, created_at={"S": created})
 

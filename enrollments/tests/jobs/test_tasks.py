@@ -27,10 +27,10 @@ def _dropped(_job_id, _numbers):
 def test_first_task_names__messages_sent_by_them__a_worker_runs_each_kind_to_done(workers):
     company, course = make_company(), make_course()
     make_order(company, course, seats=3)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
-    csv = f"nome;email;curso\nAna Velha;ana.{uuid.uuid4().hex[:8]}@example.com;{course.sk}\n".encode()
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+    csv = f"nome;email;curso\nAna Velha;ana.{uuid.uuid4().hex[:8]}@example.com;{course.id}\n".encode()
     imported = import_services.import_start(
-        file=io.BytesIO(csv), file_name="old.csv", tenant_id=company.sk, author=STAFF, enqueue=_dropped
+        file=io.BytesIO(csv), file_name="old.csv", tenant_id=company.id, author=STAFF, enqueue=_dropped
     )
     canceled = bulk_services.bulk_cancel_start(
         job_id=str(uuid.uuid4()), enrollment_ids=[enrollment.id], reason="Old message", author=STAFF, enqueue=_dropped
@@ -68,7 +68,7 @@ def test_first_sweep_name__message_sent_by_it__the_worker_queues_the_stalled_bul
 ):
     company, course = make_company(), make_course()
     make_order(company, course, seats=1)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
     job = bulk_services.bulk_cancel_start(
         job_id=str(uuid.uuid4()), enrollment_ids=[enrollment.id], reason="Old sweep", author=STAFF, enqueue=_dropped
     )

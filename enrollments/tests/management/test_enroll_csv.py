@@ -23,8 +23,8 @@ def people_file(tmp_path, frozen_clock):
     make_order(company, course, seats=2)
     path = tmp_path / "people.csv"
     path.write_bytes(
-        f"Nome;E-mail;CPF\nConceição;ana.{company.sk}@example.com;{make_cpf()}\nBia;bia.{company.sk}@example.com;\n"
-        f"Caio;not-an-email;\nDani;dani.{company.sk}@example.com;\n".encode("cp1252")
+        f"Nome;E-mail;CPF\nConceição;ana.{company.id}@example.com;{make_cpf()}\nBia;bia.{company.id}@example.com;\n"
+        f"Caio;not-an-email;\nDani;dani.{company.id}@example.com;\n".encode("cp1252")
     )
     return company, course, path
 
@@ -32,15 +32,15 @@ def people_file(tmp_path, frozen_clock):
 def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people_file, capsys):
     company, course, path = people_file
 
-    call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", course=course.sk, dry_run=True)
+    call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", course=course.id, dry_run=True)
 
     out = capsys.readouterr().out
     assert "line 4: invalid: not-an-email is not a valid email address." in out
     assert "1 seat short for" in out
     assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
     assert (
-        list(selectors.company_enrollments(company.sk)) == []
-        and import_selectors.import_job_list(tenant_id=company.sk) == []
+        list(selectors.company_enrollments(company.id)) == []
+        and import_selectors.import_job_list(tenant_id=company.id) == []
     )
 
 
@@ -51,7 +51,7 @@ def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_t
     report = tmp_path / "report.csv"
 
     call_command(
-        "enroll_csv", str(path), tenant=company.sk, author="Staff@Example.com", course=course.sk, report=str(report)
+        "enroll_csv", str(path), tenant=company.id, author="Staff@Example.com", course=course.id, report=str(report)
     )
 
     captured = capsys.readouterr()
@@ -63,17 +63,17 @@ def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_t
     assert "4/4 100%" in captured.err
     rows = list(csv.reader(report.open(encoding="utf-8-sig")))
     assert [row[3] for row in rows[1:]].count("enrolled") == 2
-    [job] = import_selectors.import_job_list(tenant_id=company.sk)
+    [job] = import_selectors.import_job_list(tenant_id=company.id)
     assert (job.author.id, job.author.email, job.state) == ("cli:staff@example.com", "staff@example.com", "DONE")
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def test_enroll_csv__same_file_again__refused_with_a_hint(people_file):
     company, course, path = people_file
-    call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", course=course.sk)
+    call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", course=course.id)
 
     with pytest.raises(CommandError, match="already imported .* Pass --allow-same-file"):
-        call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", course=course.sk)
+        call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", course=course.id)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_enroll_csv__same_file_again__refused_with_a_hint(people_file):
 )
 def test_enroll_csv__bad_arguments__one_message(people_file, tmp_path, change, message):
     company, course, path = people_file
-    args = {"file": str(path), "tenant": company.sk, "author": "staff@example.com", "course": course.sk, **change}
+    args = {"file": str(path), "tenant": company.id, "author": "staff@example.com", "course": course.id, **change}
     if args["file"] == "missing.csv":
         args["file"] = str(tmp_path / "missing.csv")
 
@@ -115,11 +115,11 @@ def test_enroll_csv__exit_status__0_when_read_with_row_errors_1_when_the_file_is
             "enroll_csv",
             str(file),
             "--tenant",
-            company.sk,
+            company.id,
             "--author",
             "staff@example.com",
             "--course",
-            course.sk,
+            course.id,
         ]
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -143,15 +143,15 @@ def test_enroll_csv__before_migrate__one_message_saying_to_migrate(people_file, 
         "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}",
     }
-    command = [sys.executable, "manage.py", "enroll_csv", str(path), "--tenant", company.sk]
-    command += ["--author", "staff@example.com", "--course", course.sk]
+    command = [sys.executable, "manage.py", "enroll_csv", str(path), "--tenant", company.id]
+    command += ["--author", "staff@example.com", "--course", course.id]
 
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "manage.py migrate" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert list(selectors.company_enrollments(company.sk)) == []
+    assert list(selectors.company_enrollments(company.id)) == []
 
 
 @pytest.mark.parametrize("no_welcome", [False, True])
@@ -160,17 +160,17 @@ def test_enroll_csv__welcome__by_default_each_enrolled_row_gets_one__none_with_n
 ):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=35)
     path = tmp_path / "people.csv"
-    path.write_text(f"nome;email\nAna;ana.{company.sk}@example.com\nBia;bia.{company.sk}@example.com\nCaio;nope\n")
+    path.write_text(f"nome;email\nAna;ana.{company.id}@example.com\nBia;bia.{company.id}@example.com\nCaio;nope\n")
 
     call_command(
-        "enroll_csv", str(path), tenant=company.sk, author="staff@example.com", course=course.sk, no_welcome=no_welcome
+        "enroll_csv", str(path), tenant=company.id, author="staff@example.com", course=course.id, no_welcome=no_welcome
     )
 
-    [job] = import_selectors.import_job_list(tenant_id=company.sk)
+    [job] = import_selectors.import_job_list(tenant_id=company.id)
     assert (job.enrolled, job.invalid, job.welcome) == (2, 1, not no_welcome)
     lifecycle_time.tick(lifecycle_time.start)
     sent = sorted((m.to[0], m.extra_headers["X-Lifecycle-Event"]) for m in mailoutbox)
-    expected = [(f"ana.{company.sk}@example.com", "welcome"), (f"bia.{company.sk}@example.com", "welcome")]
+    expected = [(f"ana.{company.id}@example.com", "welcome"), (f"bia.{company.id}@example.com", "welcome")]
     assert sent == ([] if no_welcome else expected)
 
 
@@ -194,10 +194,10 @@ def people_workbook(tmp_path, frozen_clock):
     make_order(company, course, seats=2)
     rows = [
         ["Nome", "E-mail", "CPF", "Curso"],
-        ["Ana", f"ana.{company.sk}@example.com", int(make_cpf(formatted=False)), course.sk],
+        ["Ana", f"ana.{company.id}@example.com", int(make_cpf(formatted=False)), course.id],
         [],
-        ["Caio", "not-an-email", None, course.sk],
-        ["Dani", f"dani.{company.sk}@example.com", None, course.sk],
+        ["Caio", "not-an-email", None, course.id],
+        ["Dani", f"dani.{company.id}@example.com", None, course.id],
     ]
     path = tmp_path / "pessoas.xlsx"
     path.write_bytes(workbook({"Capa": [["RH"]], "Pessoas": rows}))
@@ -207,7 +207,7 @@ def people_workbook(tmp_path, frozen_clock):
 def test_enroll_csv__xlsx_dry_run__names_the_sheet_read(people_workbook, capsys):
     company, _course, path = people_workbook
 
-    call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", sheet="Pessoas", dry_run=True)
+    call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", sheet="Pessoas", dry_run=True)
 
     out = capsys.readouterr().out
     assert "line 4: invalid: not-an-email is not a valid email address." in out
@@ -217,19 +217,19 @@ def test_enroll_csv__xlsx_dry_run__names_the_sheet_read(people_workbook, capsys)
 def test_enroll_csv__xlsx_import__enrolls_the_named_sheet(people_workbook, capsys):
     company, course, path = people_workbook
 
-    call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com", sheet="Pessoas")
+    call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", sheet="Pessoas")
 
     assert (
         "2 enrolled, 0 already enrolled, 0 already active in the course, 0 without a seat, 0 duplicates, 1 invalid"
         in capsys.readouterr().out
     )
-    [job] = import_selectors.import_job_list(tenant_id=company.sk)
+    [job] = import_selectors.import_job_list(tenant_id=company.id)
     assert (job.state, job.enrolled, job.encoding) == ("DONE", 2, "xlsx")
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def test_enroll_csv__xlsx_without_the_sheet__one_message_naming_the_other_sheets(people_workbook):
     company, _course, path = people_workbook
 
     with pytest.raises(CommandError, match="This was the sheet “Capa”; the workbook also has “Pessoas”"):
-        call_command("enroll_csv", str(path), tenant=company.sk, author="staff@example.com")
+        call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com")

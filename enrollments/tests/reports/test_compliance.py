@@ -10,9 +10,9 @@ from enrollments.reports import selectors as reports
 def test_compliance_counts__every_state_and_repeated_enrollments__each_person_once_by_latest(at_report_time):
     data = at_report_time
 
-    rows = reports.compliance_counts(tenant_id=data.company.sk, now=data.now)
+    rows = reports.compliance_counts(tenant_id=data.company.id, now=data.now)
 
-    assert [row.course.sk for row in rows] == [data.course.sk]
+    assert [row.course.id for row in rows] == [data.course.id]
     assert rows[0].counts == data.expected
     assert rows[0].total == 10  # the person with only canceled enrollments counts nowhere
 
@@ -22,7 +22,7 @@ def test_bucket_people__each_bucket__the_enrollment_that_decides_each_person(at_
     found = {}
     for bucket in rules.BUCKETS:
         for enrollment in reports.bucket_people(
-            tenant_id=data.company.sk, course_id=data.course.sk, bucket=bucket, now=data.now
+            tenant_id=data.company.id, course_id=data.course.id, bucket=bucket, now=data.now
         ):
             found[enrollment.id] = bucket
 
@@ -48,15 +48,15 @@ def test_report_page__company_page_links_to_counts_that_link_to_their_people(cli
     data = at_report_time
     login(permissions.VIEWERS)
 
-    company_page = client.get(reverse("admin:company_detail", args=[data.company.sk])).content.decode()
-    report_url = reverse("admin:compliance_report", args=[data.company.sk])
+    company_page = client.get(reverse("admin:company_detail", args=[data.company.id])).content.decode()
+    report_url = reverse("admin:compliance_report", args=[data.company.id])
     response = client.get(report_url)
 
     assert report_url in company_page
     assert response.status_code == 200
     cells = dict(response.context["rows"][0]["cells"])
     assert cells == data.expected
-    people_url = reverse("admin:compliance_people", args=[data.company.sk, data.course.sk, rules.STUDYING])
+    people_url = reverse("admin:compliance_people", args=[data.company.id, data.course.id, rules.STUDYING])
     assert people_url in response.content.decode()
     people = client.get(people_url)
     assert {enrollment.id for enrollment, _ in people.context["rows"]} == {
@@ -70,7 +70,7 @@ def test_picker_page__a_chosen_company__shows_its_report(client, login, at_repor
     login(permissions.VIEWERS)
 
     empty = client.get(reverse("admin:compliance_index"))
-    chosen = client.get(reverse("admin:compliance_index"), {"company": data.company.sk})
+    chosen = client.get(reverse("admin:compliance_index"), {"company": data.company.id})
     unknown = client.get(reverse("admin:compliance_index"), {"company": "nope"})
 
     assert empty.status_code == 200 and "rows" not in empty.context
@@ -82,8 +82,8 @@ def test_people_page__expiring_bucket__shows_each_reminder_state(client, login, 
     data = at_report_time
     login(permissions.VIEWERS)
 
-    page = client.get(reverse("admin:compliance_people", args=[data.company.sk, data.course.sk, rules.EXPIRING_30]))
-    later = client.get(reverse("admin:compliance_people", args=[data.company.sk, data.course.sk, rules.EXPIRING_60]))
+    page = client.get(reverse("admin:compliance_people", args=[data.company.id, data.course.id, rules.EXPIRING_30]))
+    later = client.get(reverse("admin:compliance_people", args=[data.company.id, data.course.id, rules.EXPIRING_60]))
 
     assert [(e.id, r.state) for e, r in page.context["rows"]] == [(data.deciding["Expiring 30"], rules.RECORD_SENT)]
     assert "reminder-SENT" in page.content.decode()
@@ -95,9 +95,9 @@ def test_people_page__unknown_bucket_course_or_company__404(client, login, at_re
     login(permissions.VIEWERS)
 
     for args in (
-        [data.company.sk, data.course.sk, "nope"],
-        [data.company.sk, "no-course", rules.VALID],
-        ["no-company", data.course.sk, rules.VALID],
+        [data.company.id, data.course.id, "nope"],
+        [data.company.id, "no-course", rules.VALID],
+        ["no-company", data.course.id, rules.VALID],
     ):
         assert client.get(reverse("admin:compliance_people", args=args)).status_code == 404
 
@@ -106,4 +106,4 @@ def test_report_pages__staff_without_view__403(client, login, at_report_time):
     login()
 
     assert client.get(reverse("admin:compliance_index")).status_code == 403
-    assert client.get(reverse("admin:compliance_report", args=[at_report_time.company.sk])).status_code == 403
+    assert client.get(reverse("admin:compliance_report", args=[at_report_time.company.id])).status_code == 403

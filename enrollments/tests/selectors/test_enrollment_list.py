@@ -30,7 +30,7 @@ def listed():
 
     def one(n):
         course = course_a if n < 80 else course_b
-        return enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+        return enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         enrollments = list(pool.map(one, range(120)))
@@ -181,6 +181,6 @@ def test_seats_left_by_course__counts_free_seats_per_course():
     company, course_a, course_b = make_company(), make_course(), make_course()
     make_order(company, course_a, seats=3)
     make_order(company, course_b, seats=2)
-    enroll(tenant_id=company.sk, course_id=course_a.sk, user=make_person(), author=STAFF)
+    enroll(tenant_id=company.id, course_id=course_a.sk, user=make_person(), author=STAFF)
 
-    assert selectors.seats_left_by_course(tenant_id=company.sk) == {course_a.sk: 2, course_b.sk: 2}
+    assert selectors.seats_left_by_course(tenant_id=company.id) == {course_a.sk: 2, course_b.sk: 2}

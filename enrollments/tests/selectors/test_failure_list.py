@@ -24,8 +24,8 @@ def refusing(smtp_settings):
 
 def _enroll_refused(company, course):
     return enroll(
-        tenant_id=company.sk,
-        course_id=course.sk,
+        tenant_id=company.id,
+        course_id=course.id,
         user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
         author=STAFF,
         welcome=False,  # one failed email per enrollment: its no-access reminder
@@ -49,14 +49,14 @@ def test_failure_list__by_company__newest_first_with_cursor_pages_and_no_other_c
     ids = _fail_one_by_one(t, company, course, 5)
     elsewhere = _fail_one_by_one(t, other, course, 1)
 
-    first, cursor = selectors.lifecycle_failure_list(tenant_id=company.sk, page_size=2)
-    second, cursor2 = selectors.lifecycle_failure_list(tenant_id=company.sk, cursor=cursor, page_size=2)
-    third, cursor3 = selectors.lifecycle_failure_list(tenant_id=company.sk, cursor=cursor2, page_size=2)
+    first, cursor = selectors.lifecycle_failure_list(tenant_id=company.id, page_size=2)
+    second, cursor2 = selectors.lifecycle_failure_list(tenant_id=company.id, cursor=cursor, page_size=2)
+    third, cursor3 = selectors.lifecycle_failure_list(tenant_id=company.id, cursor=cursor2, page_size=2)
 
     assert [f.enrollment_id for f in first + second + third] == list(reversed(ids))
     assert cursor3 is None and len(third) == 1
     failure = first[0]
-    assert (failure.event, failure.attempts, failure.tenant_id) == (REMINDER, 1, company.sk)
+    assert (failure.event, failure.attempts, failure.tenant_id) == (REMINDER, 1, company.id)
     assert failure.recipient_email.startswith("refused.") and "550" in failure.last_error
     only_other, _next = selectors.lifecycle_failure_list(tenant_id=other.sk)
     assert [f.enrollment_id for f in only_other] == elsewhere
@@ -81,7 +81,7 @@ def test_failure_list__cursor_of_another_company__raises_invalid_cursor(lifecycl
     company, other, course = make_company(billing="postpaid"), make_company(billing="postpaid"), make_course()
     _fail_one_by_one(t, company, course, 2)
 
-    _first, cursor = selectors.lifecycle_failure_list(tenant_id=company.sk, page_size=1)
+    _first, cursor = selectors.lifecycle_failure_list(tenant_id=company.id, page_size=1)
 
     with pytest.raises(InvalidCursor):
         selectors.lifecycle_failure_list(tenant_id=other.sk, cursor=cursor)

@@ -38,8 +38,8 @@ def test_course_get__unknown_id__raises_course_not_found_naming_the_field():
 def test_get__existing_items__returns_them():
     company, course = make_company(), make_course()
 
-    assert selectors.company_get(company.sk).name == company.name
-    assert selectors.course_get(course.sk).name == course.name
+    assert selectors.company_get(company.id).name == company.name
+    assert selectors.course_get(course.id).name == course.name
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_company_and_course__id__is_their_own_id_and_the_stored_key_is_unchanged
 
     read_company, read_course = selectors.company_get(company.id), selectors.course_get(course.id)
 
-    assert (read_company.id, read_course.id) == (company.sk, course.sk)
+    assert (read_company.id, read_course.id) == (company.id, course.id)
     assert read_company.key == keys.company(company.id) == ("companies", company.id)
     assert read_course.key == keys.course(course.id) == ("courses", course.id)
     # The table's hash key attribute keeps its name: items written before read the same.

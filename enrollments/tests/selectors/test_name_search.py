@@ -40,7 +40,7 @@ def people():
     course_a, course_b = make_course(), make_course()
 
     def enroll_as(name, *, at=company, course=course_a):
-        return enroll(tenant_id=at.sk, course_id=course.sk, user=make_person(name=name), author=STAFF)
+        return enroll(tenant_id=at.sk, course_id=course.id, user=make_person(name=name), author=STAFF)
 
     made = {
         "joao": enroll_as(f"João da Silva {family}"),
@@ -106,18 +106,18 @@ def test_name_search__more_than_a_page__cursor_pages_each_enrollment_once_newest
     family = _unique()
     company, course = make_company(billing="postpaid"), make_course()
     made = [
-        enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(name=f"Ana {family} {n}"), author=STAFF)
+        enroll(tenant_id=company.id, course_id=course.id, user=make_person(name=f"Ana {family} {n}"), author=STAFF)
         for n in range(7)
     ]
     # A name with two words of the prefix shows once, at the first of them.
     twice = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(name=f"{family} {family}x"), author=STAFF
+        tenant_id=company.id, course_id=course.id, user=make_person(name=f"{family} {family}x"), author=STAFF
     )
 
     pages = []
     cursor = None
     while True:
-        page = selectors.enrollment_list(name=[family], cursor=cursor, page_size=3, tenant_id=company.sk)
+        page = selectors.enrollment_list(name=[family], cursor=cursor, page_size=3, tenant_id=company.id)
         pages.append([item.id for item in page.items])
         cursor = page.next_cursor
         if cursor is None:

@@ -35,25 +35,25 @@ def test_recent_actions__staff_enroll_edit_import_cancel_bulk__theirs_newest_fir
     company, course = make_company(billing="prepaid", name="Acme"), make_course(name="Segurança do Trabalho")
     make_order(company, course, seats=10)
     future_tick(frozen_clock)
-    enrolled = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(name="Joana Silva"), author=ana)
+    enrolled = enroll(tenant_id=company.id, course_id=course.id, user=make_person(name="Joana Silva"), author=ana)
     future_tick(frozen_clock)
-    company_update(company_id=company.sk, name="Acme Ltda", cnpj=None, language="pt-br", revision=0, author=ana)
+    company_update(company_id=company.id, name="Acme Ltda", cnpj=None, language="pt-br", revision=0, author=ana)
     future_tick(frozen_clock)
-    csv = f"nome;e-mail;curso\nPessoa Um;um.{company.sk}@example.com;{course.sk}\n".encode()
+    csv = f"nome;e-mail;curso\nPessoa Um;um.{company.id}@example.com;{course.id}\n".encode()
     job = import_services.import_start(
-        file=io.BytesIO(csv), file_name="turma.csv", tenant_id=company.sk, author=ana, enqueue=None
+        file=io.BytesIO(csv), file_name="turma.csv", tenant_id=company.id, author=ana, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
     future_tick(frozen_clock)
     cancel(enrollment_id=enrolled.id, reason="Wrong person", author=ana)
     future_tick(frozen_clock)
-    others = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(2)]
+    others = [enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(2)]
     future_tick(frozen_clock)
     bulk = bulk_services.bulk_cancel_start(
         job_id=str(uuid.uuid4()), enrollment_ids=others, reason="Left", author=ana, enqueue=_run_bulk_here
     )
     future_tick(frozen_clock)
-    course_retire(course_id=course.sk, author=bia)
+    course_retire(course_id=course.id, author=bia)
 
     mine = selectors.recent_actions(author_id=ana.id)
 
@@ -62,7 +62,7 @@ def test_recent_actions__staff_enroll_edit_import_cancel_bulk__theirs_newest_fir
         ("bulk_cancel", bulk.job_id),
         ("enrollment", enrolled.id),
         ("import", job.job_id),
-        ("company", company.sk),
+        ("company", company.id),
         ("enrollment", enrolled.id),
     ]
     assert [action.item.action for action in mine if action.kind == "enrollment"] == ["CANCELED", "ENROLLED"]
@@ -72,16 +72,16 @@ def test_recent_actions__staff_enroll_edit_import_cancel_bulk__theirs_newest_fir
     assert (mine[0].item.total, mine[0].item.reason) == (2, "Left")
     assert {action.item.author.name for action in mine} == {"Ana Operadora"}
 
-    assert _summary(selectors.recent_actions(author_id=bia.id)) == [("course", course.sk)]
+    assert _summary(selectors.recent_actions(author_id=bia.id)) == [("course", course.id)]
     everyone = selectors.recent_actions(limit=6)
-    assert _summary(everyone) == [("course", course.sk), *_summary(mine)]
+    assert _summary(everyone) == [("course", course.id), *_summary(mine)]
     assert everyone[0].target.name == "Segurança do Trabalho" and everyone[0].item.action == "COURSE_RETIRED"
 
 
 def test_recent_actions__not_staff__course_player_scheduler_or_script__stay_out(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     script = Author(id=f"cli-{uuid.uuid4().hex[:6]}", name="A script")
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=script)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=script)
     record_access(enrollment_id=enrollment.id)
 
     assert selectors.recent_actions(author_id=script.id) == []
@@ -101,7 +101,7 @@ def test_recent_actions__more_than_the_limit__the_newest_only(frozen_clock):
     ids = []
     for _ in range(4):
         future_tick(frozen_clock)
-        ids.append(enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=ana).id)
+        ids.append(enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=ana).id)
 
     assert [action.target_id for action in selectors.recent_actions(author_id=ana.id, limit=3)] == ids[:0:-1]
     assert [action.target_id for action in selectors.recent_actions(limit=3)] == ids[:0:-1]

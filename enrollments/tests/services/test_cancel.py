@@ -27,7 +27,7 @@ def prepaid_enrollment(frozen_clock):
     company, course = make_company(), make_course()
     order = make_order(company, course, seats=1)
     enrollment = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=10
+        tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF, deduplication_window_days=10
     )
     return company, course, order, enrollment
 
@@ -87,7 +87,7 @@ def test_cancel__marks_canceled_records_author_and_reason_and_audits(prepaid_enr
 
 def test_cancel__removes_lock_and_its_metadata(prepaid_enrollment):
     _company, course, _order, enrollment = prepaid_enrollment
-    key = lock_hash(user_id=enrollment.user.id, course_id=course.sk)
+    key = lock_hash(user_id=enrollment.user.id, course_id=course.id)
 
     cancel(enrollment_id=enrollment.id, reason="Wrong person", author=STAFF)
 
@@ -98,11 +98,11 @@ def test_cancel__removes_lock_and_its_metadata(prepaid_enrollment):
 def test_cancel__gives_the_seat_back_once_and_rolls_back_the_generated_item(prepaid_enrollment):
     company, course, order, enrollment = prepaid_enrollment
     used_seat = selectors.enrollment_partition(enrollment.id).parent_vacancy.vacancy_sk
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
     cancel(enrollment_id=enrollment.id, reason="Wrong course", author=STAFF)
 
-    seats = selectors.free_seats(tenant_id=company.sk, course_id=course.sk)
+    seats = selectors.free_seats(tenant_id=company.id, course_id=course.id)
     assert len(seats) == 1 and seats[0].sk != used_seat and seats[0].order_id == order.order_id
     assert GeneratedItem.get(*keys.generated_item(order.order_id, enrollment.id)).status == "ROLLBACK"
     assert selectors.enrollment_partition(enrollment.id).parent_vacancy is None
@@ -121,7 +121,7 @@ def test_cancel__after_order_use_shards_changed__rolls_back_the_use_where_enroll
     cancel(enrollment_id=enrollment.id, reason="Wrong course", author=STAFF)
 
     assert GeneratedItem.get(written.order_id, written.sk).status == "ROLLBACK"
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_cancel__of_a_seat_use_written_before_its_partition_was_recorded__finds_it_and_rolls_it_back(
@@ -148,7 +148,7 @@ def test_cancel__of_a_seat_use_written_before_its_partition_was_recorded__finds_
     cancel(enrollment_id=enrollment.id, reason="Wrong course", author=STAFF)
 
     assert GeneratedItem.get(order.order_id, written.sk).status == "ROLLBACK"
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_cancel__twice__raises_not_cancelable_with_clear_message(prepaid_enrollment):
@@ -159,7 +159,7 @@ def test_cancel__twice__raises_not_cancelable_with_clear_message(prepaid_enrollm
     with pytest.raises(NotCancelable, match="already canceled"):
         cancel(enrollment_id=enrollment.id, reason="Duplicate", author=STAFF)
 
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_cancel__concurrently_twice__refunds_one_seat_and_one_raises(prepaid_enrollment):
@@ -176,19 +176,19 @@ def test_cancel__concurrently_twice__refunds_one_seat_and_one_raises(prepaid_enr
         outcomes = sorted(pool.map(attempt, range(2)))
 
     assert outcomes == ["canceled", "refused"]
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
     assert [e.action for e in selectors.enrollment_partition(enrollment.id).audit].count("CANCELED") == 1
 
 
 def test_cancel__postpaid__touches_no_order_and_no_parent_vacancy(frozen_clock):
     """Defect 6: without a seat, cancel does not pretend to delete one."""
     company, course = make_company(billing="postpaid"), make_course()
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     cancel(enrollment_id=enrollment.id, reason="Not needed", author=STAFF)
 
     assert selectors.enrollment_partition(enrollment.id).enrollment.status == "CANCELED"
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
 
 def test_cancel__without_cancel_policy__raises_not_cancelable(prepaid_enrollment):
@@ -220,10 +220,10 @@ def test_cancel__unknown_enrollment__raises_not_found(frozen_clock):
 def test_cancel__after_lock_expired_and_was_taken__leaves_the_new_lock(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
     person = make_person()
-    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+    first = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10)
     frozen_clock.set(frozen_clock.start + timedelta(days=81))
-    second = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+    second = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10)
 
     cancel(enrollment_id=first.id, reason="Old one", author=STAFF)
 
-    assert LockItem.get("lock", lock_hash(user_id=second.user.id, course_id=course.sk)).enrollment_id == second.id
+    assert LockItem.get("lock", lock_hash(user_id=second.user.id, course_id=course.id)).enrollment_id == second.id

@@ -18,8 +18,8 @@ def test_order_create__writes_the_order_and_one_seat_each_across_transactions():
     order = make_order(company, course, seats=150)
 
     assert selectors.order_find(order.order_id).seats == 150
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 150
-    assert [o.order_id for o in selectors.order_list(tenant_id=company.sk)] == [order.order_id]
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 150
+    assert [o.order_id for o in selectors.order_list(tenant_id=company.id)] == [order.order_id]
 
 
 def test_order_create__the_purchase_is_in_the_company_history_with_course_and_seats(frozen_clock):
@@ -27,7 +27,7 @@ def test_order_create__the_purchase_is_in_the_company_history_with_course_and_se
 
     make_order(company, course, seats=150)
 
-    (event,) = selectors.company_history(company.sk)
+    (event,) = selectors.company_history(company.id)
     assert (event.action, event.author.id) == ("ORDER_CREATED", STAFF.id)
     assert event.changes == [["course", None, "NR-35"], ["seats", None, 150]]
 
@@ -36,8 +36,8 @@ def test_company_and_course_create__with_an_author__their_history_starts_with_th
     company = company_create(name="Acme", billing="prepaid", author=STAFF)
     course = course_create(name="NR-10", access_period_days=30, certificate_validity_days=365, author=STAFF)
 
-    (company_event,) = selectors.company_history(company.sk)
-    (course_event,) = selectors.course_history(course.sk)
+    (company_event,) = selectors.company_history(company.id)
+    (course_event,) = selectors.course_history(course.id)
     assert (company_event.action, company_event.author.id, company_event.changes) == ("COMPANY_CREATED", STAFF.id, [])
     assert (course_event.action, course_event.author.id) == ("COURSE_CREATED", STAFF.id)
     assert company_event.created_at == company.created_at == to_iso(frozen_clock.start)
@@ -46,7 +46,7 @@ def test_company_and_course_create__with_an_author__their_history_starts_with_th
 def test_company_create__without_an_author__no_history():
     company = make_company()
 
-    assert selectors.company_history(company.sk) == []
+    assert selectors.company_history(company.id) == []
 
 
 def test_seats_left__counts_only_that_course():
@@ -54,7 +54,7 @@ def test_seats_left__counts_only_that_course():
     make_order(company, course, seats=3)
     make_order(company, other, seats=2)
 
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 3
 
 
 @pytest.mark.parametrize(
@@ -80,10 +80,10 @@ def test_course_create__zero_days__raises():
 def test_order_create__unknown_course_or_zero_seats__raises():
     company, course = make_company(), make_course()
     with pytest.raises(InvalidEnrollmentData):
-        order_create(tenant_id=company.sk, course_id="nope", seats=1, author=STAFF)
+        order_create(tenant_id=company.id, course_id="nope", seats=1, author=STAFF)
     with pytest.raises(InvalidEnrollmentData):
-        order_create(tenant_id=company.sk, course_id=course.sk, seats=0, author=STAFF)
-    assert selectors.order_list(tenant_id=company.sk) == []
+        order_create(tenant_id=company.id, course_id=course.id, seats=0, author=STAFF)
+    assert selectors.order_list(tenant_id=company.id) == []
 
 
 @pytest.mark.parametrize("field", ["access_period_days", "certificate_validity_days"])
@@ -103,11 +103,11 @@ def test_company_update__name_cnpj_language__stored_with_an_audit_event_old_to_n
     company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
 
     updated = company_update(
-        company_id=company.sk, name="Acme S.A.", cnpj="11.222.333/0001-81", language="en", revision=0, author=STAFF
+        company_id=company.id, name="Acme S.A.", cnpj="11.222.333/0001-81", language="en", revision=0, author=STAFF
     )
 
     assert (updated.name, updated.cnpj, updated.language, updated.revision) == ("Acme S.A.", "11222333000181", "en", 1)
-    (event,) = selectors.company_history(company.sk)
+    (event,) = selectors.company_history(company.id)
     assert event.action == "COMPANY_UPDATED" and event.author.id == STAFF.id
     assert event.created_at == to_iso(frozen_clock.start)
     assert event.changes == [
@@ -120,22 +120,22 @@ def test_company_update__name_cnpj_language__stored_with_an_audit_event_old_to_n
 def test_company_update__nothing_changed__writes_nothing():
     company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
 
-    company_update(company_id=company.sk, name=" Acme Ltda ", cnpj="", language="pt-br", revision=0, author=STAFF)
+    company_update(company_id=company.id, name=" Acme Ltda ", cnpj="", language="pt-br", revision=0, author=STAFF)
 
-    assert selectors.company_get(company.sk).revision is None
-    assert selectors.company_history(company.sk) == []
+    assert selectors.company_get(company.id).revision is None
+    assert selectors.company_history(company.id) == []
 
 
 def test_company_update__revision_read_before_another_edit__refused_as_changed_meanwhile():
     company = make_company()
-    company_update(company_id=company.sk, name="First", cnpj=None, language="en", revision=0, author=STAFF)
+    company_update(company_id=company.id, name="First", cnpj=None, language="en", revision=0, author=STAFF)
 
     with pytest.raises(ConcurrentChange) as raised:
-        company_update(company_id=company.sk, name="Second", cnpj=None, language="en", revision=0, author=STAFF)
+        company_update(company_id=company.id, name="Second", cnpj=None, language="en", revision=0, author=STAFF)
 
     assert "changed it meanwhile" in raised.value.message
-    assert selectors.company_get(company.sk).name == "First"
-    assert len(selectors.company_history(company.sk)) == 1
+    assert selectors.company_get(company.id).name == "First"
+    assert len(selectors.company_history(company.id)) == 1
 
 
 def test_company_update__two_edits_of_the_same_revision_at_once__one_wins():
@@ -143,7 +143,7 @@ def test_company_update__two_edits_of_the_same_revision_at_once__one_wins():
 
     def edit(name):
         try:
-            return company_update(company_id=company.sk, name=name, cnpj=None, language="en", revision=0, author=STAFF)
+            return company_update(company_id=company.id, name=name, cnpj=None, language="en", revision=0, author=STAFF)
         except ConcurrentChange:
             return None
 
@@ -152,8 +152,8 @@ def test_company_update__two_edits_of_the_same_revision_at_once__one_wins():
 
     winners = [result for result in results if result is not None]
     assert len(winners) == 1
-    assert selectors.company_get(company.sk).name == winners[0].name
-    assert len(selectors.company_history(company.sk)) == 1
+    assert selectors.company_get(company.id).name == winners[0].name
+    assert len(selectors.company_history(company.id)) == 1
 
 
 def test_company_update__bad_cnpj__names_the_field_nothing_written():
@@ -161,10 +161,10 @@ def test_company_update__bad_cnpj__names_the_field_nothing_written():
 
     with pytest.raises(InvalidEnrollmentData) as raised:
         company_update(
-            company_id=company.sk, name="X", cnpj="11.222.333/0001-82", language="en", revision=0, author=STAFF
+            company_id=company.id, name="X", cnpj="11.222.333/0001-82", language="en", revision=0, author=STAFF
         )
 
-    assert raised.value.field == "cnpj" and selectors.company_history(company.sk) == []
+    assert raised.value.field == "cnpj" and selectors.company_history(company.id) == []
 
 
 def test_course_update__periods__apply_to_future_enrollments_only_existing_keep_their_snapshot():
@@ -172,17 +172,17 @@ def test_course_update__periods__apply_to_future_enrollments_only_existing_keep_
         make_company(billing="postpaid"),
         make_course(access_period_days=90, certificate_validity_days=365),
     )
-    before = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    before = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     course_update(
-        course_id=course.sk,
+        course_id=course.id,
         name="Renamed",
         access_period_days=30,
         certificate_validity_days=700,
         revision=0,
         author=STAFF,
     )
-    after = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    after = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     kept = selectors.enrollment_get(before.id).course
     assert (kept.name, kept.access_period_days, kept.certificate_validity_days) == (course.name, 90, 365)
@@ -191,7 +191,7 @@ def test_course_update__periods__apply_to_future_enrollments_only_existing_keep_
         30,
         700,
     )
-    (event,) = selectors.course_history(course.sk)
+    (event,) = selectors.course_history(course.id)
     assert event.action == "COURSE_UPDATED"
     assert event.changes == [
         ["name", course.name, "Renamed"],
@@ -203,15 +203,15 @@ def test_course_update__periods__apply_to_future_enrollments_only_existing_keep_
 def test_course_update__stale_revision__refused_as_changed_meanwhile():
     course = make_course()
     course_update(
-        course_id=course.sk, name="A", access_period_days=10, certificate_validity_days=10, revision=0, author=STAFF
+        course_id=course.id, name="A", access_period_days=10, certificate_validity_days=10, revision=0, author=STAFF
     )
 
     with pytest.raises(ConcurrentChange):
         course_update(
-            course_id=course.sk, name="B", access_period_days=10, certificate_validity_days=10, revision=0, author=STAFF
+            course_id=course.id, name="B", access_period_days=10, certificate_validity_days=10, revision=0, author=STAFF
         )
 
-    assert selectors.course_get(course.sk).name == "A"
+    assert selectors.course_get(course.id).name == "A"
 
 
 def test_course_update__zero_days__names_the_field():
@@ -219,7 +219,7 @@ def test_course_update__zero_days__names_the_field():
 
     with pytest.raises(InvalidEnrollmentData) as raised:
         course_update(
-            course_id=course.sk, name="A", access_period_days=0, certificate_validity_days=10, revision=0, author=STAFF
+            course_id=course.id, name="A", access_period_days=0, certificate_validity_days=10, revision=0, author=STAFF
         )
 
     assert raised.value.field == "access_period_days"
@@ -228,20 +228,20 @@ def test_course_update__zero_days__names_the_field():
 def test_course_retire__audited_twice_is_once_and_restore_audited():
     course = make_course()
 
-    retired = course_retire(course_id=course.sk, author=STAFF)
-    course_retire(course_id=course.sk, author=STAFF)
-    restored = course_restore(course_id=course.sk, author=STAFF)
+    retired = course_retire(course_id=course.id, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
+    restored = course_restore(course_id=course.id, author=STAFF)
 
     assert retired.retired_at and restored.retired_at is None
-    assert [event.action for event in selectors.course_history(course.sk)] == ["COURSE_RESTORED", "COURSE_RETIRED"]
-    assert course.sk in {listed.sk for listed in selectors.course_list()}
+    assert [event.action for event in selectors.course_history(course.id)] == ["COURSE_RESTORED", "COURSE_RETIRED"]
+    assert course.id in {listed.sk for listed in selectors.course_list()}
 
 
 def test_course_retire__existing_enrollments_go_on():
     company, course = make_company(billing="postpaid"), make_course()
-    existing = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    existing = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
-    course_retire(course_id=course.sk, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
 
     assert selectors.enrollment_get(existing.id).status == "PENDING"
     assert selectors.enrollment_partition(existing.id).schedules
@@ -250,8 +250,8 @@ def test_course_retire__existing_enrollments_go_on():
 
 def test_catalog_history__lives_apart_from_the_company_and_course_lists():
     company, course = make_company(), make_course()
-    company_update(company_id=company.sk, name="Renamed", cnpj=None, language="en", revision=0, author=STAFF)
-    course_retire(course_id=course.sk, author=STAFF)
+    company_update(company_id=company.id, name="Renamed", cnpj=None, language="en", revision=0, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
 
     assert all(isinstance(item, CompanyItem) for item in selectors.company_list())
     assert all(isinstance(item, CourseItem) for item in selectors.course_list())
@@ -261,16 +261,16 @@ def test_order_create__purchase_order_reference__kept_on_the_order_and_the_compa
     company, course = make_company(), make_course()
 
     order = order_create(
-        tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order=" PO-2026/17 "
+        tenant_id=company.id, course_id=course.id, seats=1, author=STAFF, purchase_order=" PO-2026/17 "
     )
 
     assert selectors.order_find(order.order_id).purchase_order == "PO-2026/17"
-    assert [listed.purchase_order for listed in selectors.order_list(tenant_id=company.sk)] == ["PO-2026/17"]
+    assert [listed.purchase_order for listed in selectors.order_list(tenant_id=company.id)] == ["PO-2026/17"]
 
 
 def test_order_create__no_purchase_order__none():
     company, course = make_company(), make_course()
 
-    order = order_create(tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order="  ")
+    order = order_create(tenant_id=company.id, course_id=course.id, seats=1, author=STAFF, purchase_order="  ")
 
     assert selectors.order_find(order.order_id).purchase_order is None

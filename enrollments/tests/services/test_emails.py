@@ -45,7 +45,7 @@ def _company(language: str | None):
 def _enrollment(company, *, person=None, course=None):
     """Enroll a person, with every date an email may show set (in memory) to ``DATE_ISO``."""
     enrollment = enroll(
-        tenant_id=company.sk, course_id=(course or make_course()).sk, user=person or make_person(), author=STAFF
+        tenant_id=company.id, course_id=(course or make_course()).sk, user=person or make_person(), author=STAFF
     )
     enrollment.access_expires_at = enrollment.last_activity_at = enrollment.certificate_expires_at = DATE_ISO
     enrollment.canceled_at = DATE_ISO
@@ -152,7 +152,7 @@ def test_company_create__language_en__learners_get_english_emails_from_the_worke
     t = lifecycle_time
     company = _company("en")
     enrollment = enroll(
-        tenant_id=company.sk, course_id=make_course(access_period_days=35).sk, user=make_person(), author=STAFF
+        tenant_id=company.id, course_id=make_course(access_period_days=35).sk, user=make_person(), author=STAFF
     )
 
     t.tick(t.start + timedelta(days=3))
@@ -173,7 +173,7 @@ def test_company_create__language_pt_br__worker_sends_pt_br_with_local_date_mont
     t = lifecycle_time
     company = _company("pt-br")
     enrollment = enroll(
-        tenant_id=company.sk, course_id=make_course(access_period_days=35).sk, user=make_person(), author=STAFF
+        tenant_id=company.id, course_id=make_course(access_period_days=35).sk, user=make_person(), author=STAFF
     )
 
     t.tick(t.start + timedelta(days=3))

@@ -49,7 +49,7 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     person = make_person(cpf=cpf)
 
     enrollment = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10
+        tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10
     )
 
     start = frozen_clock.start
@@ -61,15 +61,15 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
         person.email,
         cpf.replace(".", "").replace("-", ""),
     )
-    assert (stored.course.id, stored.course.name, stored.course.access_period_days) == (course.sk, course.name, 90)
-    assert stored.tenant_id == company.sk and stored.source == "form" and stored.created_by.id == STAFF.id
+    assert (stored.course.id, stored.course.name, stored.course.access_period_days) == (course.id, course.name, 90)
+    assert stored.tenant_id == company.id and stored.source == "form" and stored.created_by.id == STAFF.id
     assert stored.created_at == to_iso(start)
     assert stored.access_expires_at == to_iso(start + timedelta(days=90))
     shard = keys.shard_number(enrollment.id, settings.ENROLLMENT_INDEX_SHARDS)
-    assert stored.tenant_pk == keys.sharded(company.sk, shard) and stored.email_pk == person.email
+    assert stored.tenant_pk == keys.sharded(company.id, shard) and stored.email_pk == person.email
 
     tenant = TenantMetadataItem.get(enrollment.id, "metadata#tenant")
-    assert (tenant.tenant_id, tenant.name) == (company.sk, company.name)
+    assert (tenant.tenant_id, tenant.name) == (company.id, company.name)
 
     due = {record.event: record for record in partition.schedules}
     assert set(due) == {"welcome", "reminder_no_access_3_days", "access_period_reminder_30_days", "course_expired"}
@@ -95,7 +95,7 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert [event.action for event in partition.audit] == ["ENROLLED"]
     assert partition.audit[0].author.id == STAFF.id and partition.audit[0].source == "form"
 
-    key = lock_hash(user_id=stored.user.id, course_id=course.sk)
+    key = lock_hash(user_id=stored.user.id, course_id=course.id)
     lock = LockItem.get("lock", key)
     assert lock.enrollment_id == enrollment.id
     assert lock.expires_at == to_iso(start + timedelta(days=80))
@@ -103,7 +103,7 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert partition.deduplication_window.days == 10
 
     assert partition.parent_vacancy.order_id == order.order_id
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
     generated = GeneratedItem.get(*keys.generated_item(order.order_id, enrollment.id))
     assert generated.status == "USED" and generated.vacancy_sk == partition.parent_vacancy.vacancy_sk
 
@@ -111,7 +111,7 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
 def test_enroll__30_day_course__has_no_30_day_reminder(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=30)
 
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     assert [sk for sk in _sks(enrollment.id) if not sk.startswith(("audit#", "name#"))] == sorted(
         [
@@ -132,7 +132,7 @@ def test_enroll__30_day_course__has_no_30_day_reminder(frozen_clock):
 def test_enroll__without_welcome__writes_no_welcome_record(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=30)
 
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, welcome=False)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF, welcome=False)
 
     assert [sk for sk in _sks(enrollment.id) if not sk.startswith(("audit#", "name#"))] == sorted(
         [
@@ -150,21 +150,21 @@ def test_enroll__without_welcome__writes_no_welcome_record(frozen_clock):
 def test_enroll__postpaid__takes_no_seat_and_writes_no_lock_without_window(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
 
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     partition = selectors.enrollment_partition(enrollment.id)
     assert (
         partition.parent_vacancy is None and partition.lock_metadata is None and partition.deduplication_window is None
     )
-    assert selectors.lock_find(lock_hash(user_id=partition.enrollment.user.id, course_id=course.sk)) is None
+    assert selectors.lock_find(lock_hash(user_id=partition.enrollment.user.id, course_id=course.id)) is None
 
 
 def test_enroll__same_email_twice__reuses_one_user(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     person = make_person()
 
-    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
-    second = enroll(tenant_id=company.sk, course_id=make_course().sk, user=person, author=STAFF)
+    first = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
+    second = enroll(tenant_id=company.id, course_id=make_course().sk, user=person, author=STAFF)
 
     assert first.user.id == second.user.id == selectors.user_find(person.email).user_id
 
@@ -172,13 +172,13 @@ def test_enroll__same_email_twice__reuses_one_user(frozen_clock):
 def test_enroll__inside_window__raises_deduplication_conflict_and_writes_nothing(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
     person = make_person()
-    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+    first = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10)
 
     frozen_clock.set(frozen_clock.start + timedelta(days=5))
     with pytest.raises(DeduplicationConflict) as raised:
         enroll(
-            tenant_id=company.sk,
-            course_id=course.sk,
+            tenant_id=company.id,
+            course_id=course.id,
             user=person,
             author=STAFF,
             deduplication_window_days=10,
@@ -194,22 +194,22 @@ def test_enroll__inside_window__raises_deduplication_conflict_and_writes_nothing
 def test_enroll__without_window__is_still_blocked_by_a_live_lock(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
     person = make_person()
-    enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=0)
+    enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=0)
 
     with pytest.raises(DeduplicationConflict):
-        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
 
 
 def test_enroll__lock_expired_but_still_present__succeeds(frozen_clock):
     """Defect 2: TTL deletes late, so an expired lock that still exists must not block."""
     company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
     person = make_person()
-    first = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
-    key = lock_hash(user_id=first.user.id, course_id=course.sk)
+    first = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10)
+    key = lock_hash(user_id=first.user.id, course_id=course.id)
 
     frozen_clock.set(frozen_clock.start + timedelta(days=80, seconds=1))
     assert LockItem.get("lock", key).enrollment_id == first.id  # still there: TTL has not run
-    second = enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10)
+    second = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10)
 
     assert LockItem.get("lock", key).enrollment_id == second.id
 
@@ -219,7 +219,7 @@ def test_enroll__with_window__succeeds_on_dynamodb(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
 
     enrollment = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, deduplication_window_days=5
+        tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF, deduplication_window_days=5
     )
 
     assert selectors.enrollment_partition(enrollment.id).lock_metadata is not None
@@ -235,8 +235,8 @@ def test_enroll__prepaid_without_seats__raises_no_vacancy_left_and_writes_nothin
 
     with pytest.raises(NoVacancyLeft) as raised:
         enroll(
-            tenant_id=company.sk,
-            course_id=course.sk,
+            tenant_id=company.id,
+            course_id=course.id,
             user=make_person(),
             author=STAFF,
             enrollment_id=id_of("no-seat-x1"),
@@ -250,23 +250,23 @@ def test_enroll__same_enrollment_id_twice__raises_already_exists(frozen_clock):
     company, course = make_company(), make_course()
     make_order(company, course, seats=2)
     enroll(
-        tenant_id=company.sk,
-        course_id=course.sk,
+        tenant_id=company.id,
+        course_id=course.id,
         user=make_person(),
         author=STAFF,
-        enrollment_id=id_of("idem-1-" + company.sk),
+        enrollment_id=id_of("idem-1-" + company.id),
     )
 
     with pytest.raises(EnrollmentAlreadyExists):
         enroll(
-            tenant_id=company.sk,
-            course_id=course.sk,
+            tenant_id=company.id,
+            course_id=course.id,
             user=make_person(),
             author=STAFF,
-            enrollment_id=id_of("idem-1-" + company.sk),
+            enrollment_id=id_of("idem-1-" + company.id),
         )
 
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 @pytest.mark.parametrize(
@@ -286,11 +286,11 @@ def test_enroll__bad_input__raises_invalid_data_naming_the_field_and_writes_noth
     make_order(company, course, seats=1)
     person = make_person(**change.get("user", {}))
     kwargs = {
-        "tenant_id": company.sk,
-        "course_id": course.sk,
+        "tenant_id": company.id,
+        "course_id": course.id,
         "user": person,
         "author": STAFF,
-        "enrollment_id": f"bad-{company.sk}",
+        "enrollment_id": f"bad-{company.id}",
     }
     kwargs.update({k: v for k, v in change.items() if k != "user"})
 
@@ -298,9 +298,9 @@ def test_enroll__bad_input__raises_invalid_data_naming_the_field_and_writes_noth
         enroll(**kwargs)
 
     assert raised.value.field == field and raised.value.message
-    assert list(MainItem.query(f"bad-{company.sk}")) == []
+    assert list(MainItem.query(f"bad-{company.id}")) == []
     assert selectors.user_find(person.email.strip().lower()) is None
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_enroll__20_concurrent_of_one_person_with_window__exactly_one_enrollment(frozen_clock):
@@ -310,7 +310,7 @@ def test_enroll__20_concurrent_of_one_person_with_window__exactly_one_enrollment
     def attempt(_):
         try:
             return enroll(
-                tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, deduplication_window_days=10
+                tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=10
             )
         except DeduplicationConflict:
             return None
@@ -320,7 +320,7 @@ def test_enroll__20_concurrent_of_one_person_with_window__exactly_one_enrollment
 
     created = [r for r in results if r is not None]
     assert len(created) == 1
-    listed = list(MainItem.query("lock", MainItem.sk == lock_hash(user_id=created[0].user.id, course_id=course.sk)))
+    listed = list(MainItem.query("lock", MainItem.sk == lock_hash(user_id=created[0].user.id, course_id=course.id)))
     assert [lock.enrollment_id for lock in listed] == [created[0].id]
 
 
@@ -331,7 +331,7 @@ def test_enroll__3n_concurrent_into_n_seats__exactly_n_enrollments_no_seat_used_
 
     def attempt(_):
         try:
-            return enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+            return enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
         except NoVacancyLeft:
             return None
 
@@ -340,7 +340,7 @@ def test_enroll__3n_concurrent_into_n_seats__exactly_n_enrollments_no_seat_used_
 
     created = [r for r in results if r is not None]
     assert len(created) == seats
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 0
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
     generated = order_uses(order)
     assert len(generated) == seats and {g.status for g in generated} == {"USED"}
     used_seats = [selectors.enrollment_partition(e.id).parent_vacancy.vacancy_sk for e in created]
@@ -349,7 +349,7 @@ def test_enroll__3n_concurrent_into_n_seats__exactly_n_enrollments_no_seat_used_
 
 def test_lifecycle_records__carry_due_index_attributes(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     day = to_iso(frozen_clock.start + timedelta(days=3))[:10]
     found = [
@@ -364,23 +364,23 @@ def test_lifecycle_records__carry_due_index_attributes(frozen_clock):
 def test_enroll__retired_course__refused_naming_the_course_writes_nothing(frozen_clock):
     company, course = make_company(), make_course(name="Old NR-10")
     make_order(company, course, seats=1)
-    course_retire(course_id=course.sk, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
     person = make_person()
 
     with pytest.raises(InvalidEnrollmentData) as raised:
-        enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF)
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
 
     assert raised.value.field == "course_id"
     assert raised.value.message == "The course Old NR-10 is retired: it takes no new enrollments."
     assert selectors.user_find(person.email) is None
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_enroll__restored_course__enrolls_again(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
-    course_retire(course_id=course.sk, author=STAFF)
-    course_restore(course_id=course.sk, author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
+    course_restore(course_id=course.id, author=STAFF)
 
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
-    assert enrollment.course.id == course.sk
+    assert enrollment.course.id == course.id

@@ -39,8 +39,8 @@ def failed(lifecycle_time, smtp_settings, settings):
         t.set(t.start)
         enrollments = [
             enroll(
-                tenant_id=company.sk,
-                course_id=course.sk,
+                tenant_id=company.id,
+                course_id=course.id,
                 user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
                 author=STAFF,
                 welcome=False,
@@ -177,13 +177,13 @@ def test_resend_all__every_failure_of_the_company_once__canceled_ones_refused_wi
     sink.refusals.clear()
     now = t.set(t.start + timedelta(days=4))
 
-    report = lifecycle_failures_resend(tenant_id=company.sk, author=OPERATOR)
+    report = lifecycle_failures_resend(tenant_id=company.id, author=OPERATOR)
 
     assert report.resent == 2 and not report.more
     assert [(f.enrollment_id, "canceled" in why) for f, why in report.refused] == [(enrollments[0].id, True)]
-    assert [f.enrollment_id for f in _company_failures(company.sk)] == [enrollments[0].id]
+    assert [f.enrollment_id for f in _company_failures(company.id)] == [enrollments[0].id]
     assert [f.enrollment_id for f in _company_failures(elsewhere.tenant_id)] == [elsewhere.id]
-    again = lifecycle_failures_resend(tenant_id=company.sk, author=OPERATOR)
+    again = lifecycle_failures_resend(tenant_id=company.id, author=OPERATOR)
     assert again.resent == 0 and len(again.refused) == 1
 
     t.tick(now + timedelta(seconds=1))
@@ -198,9 +198,9 @@ def test_resend_all__beyond_the_limit__says_more_remain(failed):
     company = make_company(billing="postpaid")
     failed(company, count=3)
 
-    report = lifecycle_failures_resend(tenant_id=company.sk, author=OPERATOR, limit=2)
+    report = lifecycle_failures_resend(tenant_id=company.id, author=OPERATOR, limit=2)
 
-    assert (report.resent, report.more, len(_company_failures(company.sk))) == (2, True, 1)
+    assert (report.resent, report.more, len(_company_failures(company.id))) == (2, True, 1)
 
 
 def test_resend__a_failed_welcome__sent_exactly_once_by_the_next_tick(lifecycle_time, smtp_settings):
@@ -208,13 +208,13 @@ def test_resend__a_failed_welcome__sent_exactly_once_by_the_next_tick(lifecycle_
     sink.refusals["refused"] = (550, "5.1.1 no such user")
     company = make_company(billing="postpaid")
     enrollment = enroll(
-        tenant_id=company.sk,
+        tenant_id=company.id,
         course_id=make_course(access_period_days=35).sk,
         user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
         author=STAFF,
     )
     t.tick(t.start)
-    (failure,) = _company_failures(company.sk)
+    (failure,) = _company_failures(company.id)
     assert (failure.event, record(enrollment.id, "welcome").state) == ("welcome", "FAILED")
     sink.refusals.clear()
     now = t.set(t.start + timedelta(hours=1))
@@ -237,7 +237,7 @@ def test_resend__a_failed_cancel_notice__sent_though_the_enrollment_is_canceled(
     sink.refusals["refused"] = (550, "5.1.1 no such user")
     company = make_company(billing="postpaid")
     enrollment = enroll(
-        tenant_id=company.sk,
+        tenant_id=company.id,
         course_id=make_course(access_period_days=35).sk,
         user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
         author=STAFF,
@@ -245,7 +245,7 @@ def test_resend__a_failed_cancel_notice__sent_though_the_enrollment_is_canceled(
     )
     cancel(enrollment_id=enrollment.id, reason="Left the company", author=STAFF, notify_learner=True)
     t.tick(t.start)
-    (failure,) = _company_failures(company.sk)
+    (failure,) = _company_failures(company.id)
     assert (failure.event, record(enrollment.id, "cancel_notice").state) == ("cancel_notice", "FAILED")
     sink.refusals.clear()
     now = t.set(t.start + timedelta(hours=1))

@@ -195,7 +195,7 @@ def test_welcome__of_an_enrollment_canceled_after_it_was_sent__then_only_the_can
 def test_welcome__enrolled_without_it__no_welcome_and_the_reminders_as_before(lifecycle_time, mailoutbox):
     t = lifecycle_time
     company, course = make_company(billing="postpaid"), make_course(access_period_days=35)
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF, welcome=False)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF, welcome=False)
 
     t.tick(t.start)
     t.tick(t.start + timedelta(days=3))

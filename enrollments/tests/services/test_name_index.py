@@ -54,7 +54,7 @@ def test_enroll__writes_one_word_item_per_indexed_word_in_both_name_indexes(froz
     company, course = make_company(billing="postpaid"), make_course()
 
     enrollment = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(name="Zoë de Lima Lima"), author=STAFF
+        tenant_id=company.id, course_id=course.id, user=make_person(name="Zoë de Lima Lima"), author=STAFF
     )
 
     items = _word_items(enrollment.id)
@@ -62,9 +62,9 @@ def test_enroll__writes_one_word_item_per_indexed_word_in_both_name_indexes(froz
     zoe = next(item for item in items if item.sk == "name#zoe")
     shard = keys.shard_number(enrollment.id, settings.NAME_INDEX_SHARDS)
     assert zoe.name_pk == keys.sharded("names#zo", shard)
-    assert zoe.tenant_name_pk == keys.sharded(f"names#{company.sk}#zo", shard)
+    assert zoe.tenant_name_pk == keys.sharded(f"names#{company.id}#zo", shard)
     assert zoe.name_sk.startswith("zoe#") and zoe.name_sk.endswith(f"#{enrollment.id}")
-    assert zoe.course_id == course.sk and zoe.words == " zoe de lima lima"
+    assert zoe.course_id == course.id and zoe.words == " zoe de lima lima"
     assert sorted(item.sk for item in name_word_items(enrollment)) == sorted(item.sk for item in items)
 
 
@@ -72,17 +72,17 @@ def test_index_names__enrollments_without_word_items__found_after_and_a_second_r
     company, course = make_company(billing="postpaid"), make_course()
     family = _unique()
     enrollment = enroll(
-        tenant_id=company.sk, course_id=course.sk, user=make_person(name=f"Antônio {family}"), author=STAFF
+        tenant_id=company.id, course_id=course.id, user=make_person(name=f"Antônio {family}"), author=STAFF
     )
     for item in _word_items(enrollment.id):  # as if written before the name search existed
         item.delete()
-    assert _found(family, tenant_id=company.sk) == []
+    assert _found(family, tenant_id=company.id) == []
 
-    call_command("index_names", "--company", company.sk)
+    call_command("index_names", "--company", company.id)
     first = sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id))
-    call_command("index_names", "--company", company.sk)
+    call_command("index_names", "--company", company.id)
 
-    assert _found(f"antonio {family}", tenant_id=company.sk) == [enrollment.id]
+    assert _found(f"antonio {family}", tenant_id=company.id) == [enrollment.id]
     assert sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id)) == first
     assert capsys.readouterr().out.count("Indexed the names of 1 enrollments.") == 2
 
@@ -97,12 +97,12 @@ def test_index_names__unknown_company__refused_naming_it():
 def test_import__imported_people__found_by_name(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     family = _unique()
-    data = f"nome;e-mail;curso\nJosé {family};jose.{family}@example.com;{course.sk}\n".encode()
+    data = f"nome;e-mail;curso\nJosé {family};jose.{family}@example.com;{course.id}\n".encode()
 
     job = import_services.import_start(
-        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.sk, author=STAFF, enqueue=None
+        file=io.BytesIO(data), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
-    found = selectors.enrollment_list(name=name_words(f"jose {family}"), tenant_id=company.sk).items
+    found = selectors.enrollment_list(name=name_words(f"jose {family}"), tenant_id=company.id).items
     assert [item.user.email for item in found] == [f"jose.{family}@example.com"]

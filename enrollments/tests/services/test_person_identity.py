@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _enroll(company, course, person, **options):
-    return enroll(tenant_id=company.sk, course_id=course.sk, user=person, author=STAFF, **options)
+    return enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, **options)
 
 
 def _partition_size(enrollment_id: str) -> int:
@@ -43,7 +43,7 @@ def test_cpf_of_a_person_with_another_email__is_refused_naming_that_person_and_w
     assert "Maria Souza" in refused.value.message and owner.email in refused.value.message
     assert refused.value.field == "cpf"
     assert _partition_size("refused-" + cpf) == 0
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 1
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
 
 
 def test_as_cpf_owner__enrolls_the_person_the_cpf_belongs_to():
@@ -114,7 +114,7 @@ def test_two_emails_claiming_one_cpf_at_once__one_is_enrolled_the_other_refused(
     assert len(enrolled) == 1
     assert all(isinstance(outcome, CpfBelongsToAnotherPerson) for outcome in outcomes if outcome not in enrolled)
     assert selectors.cpf_owner_find(cpf).email == enrolled[0].user.email
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 7
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 7
 
 
 def test_active_enrollment_in_the_course__needs_enroll_again():
@@ -129,7 +129,7 @@ def test_active_enrollment_in_the_course__needs_enroll_again():
     assert _partition_size("again-" + first.id) == 0
     second = _enroll(company, course, person, enroll_again=True)
     assert second.id != first.id
-    assert selectors.active_enrollment_ids(user_id=first.user.id, course_id=course.sk) == {first.id, second.id}
+    assert selectors.active_enrollment_ids(user_id=first.user.id, course_id=course.id) == {first.id, second.id}
 
 
 def test_active_enrollment__found_by_cpf_under_another_email__needs_enroll_again():
@@ -176,6 +176,6 @@ def test_expired_enrollment__leaves_the_course_open_to_the_person(lifecycle_time
     t.tick(t.start + timedelta(days=35, hours=1))
 
     assert selectors.enrollment_get(expired.id).status == "EXPIRED"
-    assert selectors.active_enrollment_ids(user_id=expired.user.id, course_id=course.sk) == set()
+    assert selectors.active_enrollment_ids(user_id=expired.user.id, course_id=course.id) == set()
     again = _enroll(make_company(billing="postpaid"), course, person)
     assert again.status == "PENDING"

@@ -30,9 +30,9 @@ def test_company_add__valid__creates_and_shows_the_company_with_its_creation_in_
     )
 
     company = next(c for c in selectors.company_list() if c.name == name)
-    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
+    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.id])
     assert company.cnpj == "11222333000181" and f"Company {name} created." in response.content.decode()
-    (created,) = selectors.company_history(company.sk)
+    (created,) = selectors.company_history(company.id)
     assert (created.action, created.author.id) == ("COMPANY_CREATED", str(user.pk))
 
 
@@ -81,7 +81,7 @@ def test_company_detail__company_written_before_languages__shows_the_site_langua
     company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", language="en")
     CompanyItem(*keys.company(company.id)).update(actions=[CompanyItem.language.remove()])
 
-    page = client.get(reverse("admin:company_detail", args=[company.sk]), HTTP_ACCEPT_LANGUAGE="en").content
+    page = client.get(reverse("admin:company_detail", args=[company.id]), HTTP_ACCEPT_LANGUAGE="en").content
 
     assert '<dd id="company-language">Brazilian Portuguese</dd>' in page.decode()
 
@@ -132,9 +132,9 @@ def test_company_pages__cnpj_punctuated_on_the_list_and_the_company_page(client,
     company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", cnpj="11222333000181")
 
     listed = client.get(reverse("admin:company_list")).content.decode()
-    detail = client.get(reverse("admin:company_detail", args=[company.sk])).content.decode()
+    detail = client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
 
-    row = listed.split(reverse("admin:company_detail", args=[company.sk]), 1)[1].split("</tr>", 1)[0]
+    row = listed.split(reverse("admin:company_detail", args=[company.id]), 1)[1].split("</tr>", 1)[0]
     assert "<td>11.222.333/0001-81</td>" in row
     assert "11.222.333/0001-81" in detail and "11222333000181" not in detail
 
@@ -211,8 +211,8 @@ def test_company_add__sent_twice_at_once__one_company_both_show_it(client, login
     responses = post_at_once(client, reverse("admin:company_add"), data)
 
     [company] = [c for c in selectors.company_list() if c.name == name]
-    assert company.sk == data["token"]
-    assert [r["Location"] for r in responses] == [reverse("admin:company_detail", args=[company.sk])] * 2
+    assert company.id == data["token"]
+    assert [r["Location"] for r in responses] == [reverse("admin:company_detail", args=[company.id])] * 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -233,13 +233,13 @@ def test_order_add__sent_twice_at_once__seats_bought_once(client, login, catalog
     sync_groups()
     login(permissions.OPERATORS)
     company, course = catalog["company"], catalog["course"]
-    data = {"company": company.sk, "course": course.sk, "seats": "40", "token": str(uuid.uuid4())}
+    data = {"company": company.id, "course": course.id, "seats": "40", "token": str(uuid.uuid4())}
 
     responses = post_at_once(client, reverse("admin:order_add"), data)
 
-    assert selectors.seats_left(tenant_id=company.sk, course_id=course.sk) == 3 + 40
-    assert len(selectors.order_list(tenant_id=company.sk)) == 2  # the fixture's and this one
-    assert [r["Location"] for r in responses] == [reverse("admin:company_detail", args=[company.sk])] * 2
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 3 + 40
+    assert len(selectors.order_list(tenant_id=company.id)) == 2  # the fixture's and this one
+    assert [r["Location"] for r in responses] == [reverse("admin:company_detail", args=[company.id])] * 2
 
 
 def test_company_add__damaged_token__form_error_nothing_created(client, login):
@@ -277,13 +277,13 @@ def test_company_edit__name_cnpj_language__saved_and_the_history_shows_who_when_
     company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
 
     response = client.post(
-        reverse("admin:company_edit", args=[company.sk]),
+        reverse("admin:company_edit", args=[company.id]),
         _company_edit_data(company, name="Acme S.A.", cnpj="11222333000181", language="en"),
         follow=True,
     )
 
     page = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.sk])
+    assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.id])
     assert "Company Acme S.A. saved." in page
     history = page.split('id="history"', 1)[1]
     assert user.get_full_name() in history and "Company edited" in history
@@ -296,7 +296,7 @@ def test_company_edit__form__starts_with_the_company_s_values(client, login):
     login(permissions.SUPERVISORS)
     company = company_create(name="Acme Ltda", billing="postpaid", cnpj="11222333000181", language="en")
 
-    form = client.get(reverse("admin:company_edit", args=[company.sk])).context["form"]
+    form = client.get(reverse("admin:company_edit", args=[company.id])).context["form"]
 
     assert (form["name"].value(), form["cnpj"].value(), form["language"].value(), form["revision"].value()) == (
         "Acme Ltda",
@@ -310,13 +310,13 @@ def test_company_edit__someone_changed_it_meanwhile__form_error_their_change_kep
     login(permissions.SUPERVISORS)
     company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
     stale = _company_edit_data(company, name="Mine")
-    company_update(company_id=company.sk, name="Theirs", cnpj=None, language="pt-br", revision=0, author=STAFF)
+    company_update(company_id=company.id, name="Theirs", cnpj=None, language="pt-br", revision=0, author=STAFF)
 
-    response = client.post(reverse("admin:company_edit", args=[company.sk]), stale)
+    response = client.post(reverse("admin:company_edit", args=[company.id]), stale)
 
     assert response.status_code == 200
     assert "Someone changed it meanwhile" in response.context["form"].non_field_errors()[0]
-    assert selectors.company_get(company.sk).name == "Theirs"
+    assert selectors.company_get(company.id).name == "Theirs"
 
 
 @pytest.mark.slow
@@ -325,31 +325,31 @@ def test_company_edit__two_stale_edits_at_once__one_saved_the_other_told(client,
     sync_groups()
     login(permissions.SUPERVISORS)
     company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
-    url = reverse("admin:company_edit", args=[company.sk])
+    url = reverse("admin:company_edit", args=[company.id])
 
     first, second = post_at_once(client, url, _company_edit_data(company, name="Acme S.A."))
 
     # The same values twice: the first saves, the second finds a newer revision and says so.
     assert sorted(r.status_code for r in (first, second)) == [200, 302]
-    assert selectors.company_get(company.sk).name == "Acme S.A."
-    assert len(selectors.company_history(company.sk)) == 1
+    assert selectors.company_get(company.id).name == "Acme S.A."
+    assert len(selectors.company_history(company.id)) == 1
 
 
 def test_company_edit__operator__403(client, login):
     login(permissions.OPERATORS)
     company = company_create(name="Acme Ltda", billing="postpaid")
 
-    assert client.get(reverse("admin:company_edit", args=[company.sk])).status_code == 403
+    assert client.get(reverse("admin:company_edit", args=[company.id])).status_code == 403
 
 
 def test_company_detail__edit_link_for_supervisors_only(client, login):
     company = company_create(name="Acme Ltda", billing="postpaid")
-    url = reverse("admin:company_edit", args=[company.sk])
+    url = reverse("admin:company_edit", args=[company.id])
 
     login(permissions.VIEWERS)
-    assert url not in client.get(reverse("admin:company_detail", args=[company.sk])).content.decode()
+    assert url not in client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
     login(permissions.SUPERVISORS)
-    assert url in client.get(reverse("admin:company_detail", args=[company.sk])).content.decode()
+    assert url in client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
 
 
 def test_course_edit__periods_saved_for_future_enrollments_and_shown_in_the_history(client, login, catalog, enrollment):
@@ -357,13 +357,13 @@ def test_course_edit__periods_saved_for_future_enrollments_and_shown_in_the_hist
     course = catalog["course"]
 
     response = client.post(
-        reverse("admin:course_edit", args=[course.sk]),
+        reverse("admin:course_edit", args=[course.id]),
         _course_edit_data(course, name="NR-35 (2026)", access_period_days="30"),
         follow=True,
     )
 
     page = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("admin:course_detail", args=[course.sk])
+    assert response.redirect_chain[-1][0] == reverse("admin:course_detail", args=[course.id])
     assert "Course NR-35 (2026) saved." in page
     history = page.split('id="history"', 1)[1]
     assert f"Name: {course.name} → NR-35 (2026)" in history and "Access period (days): 90 → 30" in history
@@ -376,7 +376,7 @@ def test_course_edit__someone_changed_it_meanwhile__form_error(client, login):
     course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
     stale = _course_edit_data(course, name="Mine")
     course_update(
-        course_id=course.sk,
+        course_id=course.id,
         name="Theirs",
         access_period_days=90,
         certificate_validity_days=365,
@@ -384,36 +384,36 @@ def test_course_edit__someone_changed_it_meanwhile__form_error(client, login):
         author=STAFF,
     )
 
-    response = client.post(reverse("admin:course_edit", args=[course.sk]), stale)
+    response = client.post(reverse("admin:course_edit", args=[course.id]), stale)
 
     assert "Someone changed it meanwhile" in response.context["form"].non_field_errors()[0]
-    assert selectors.course_get(course.sk).name == "Theirs"
+    assert selectors.course_get(course.id).name == "Theirs"
 
 
 def test_course_retire__page_marks_it_retired_list_too_history_says_who(client, login):
     user = login(permissions.SUPERVISORS)
     course = course_create(name=f"NR-10 {uuid.uuid4().hex[:6]}", access_period_days=90, certificate_validity_days=365)
 
-    response = client.post(reverse("admin:course_retire_view", args=[course.sk]), follow=True)
+    response = client.post(reverse("admin:course_retire_view", args=[course.id]), follow=True)
 
     page = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("admin:course_detail", args=[course.sk])
+    assert response.redirect_chain[-1][0] == reverse("admin:course_detail", args=[course.id])
     assert "Retired on" in page.split('id="course-status"', 1)[1].split("</dd>", 1)[0]
     assert "Course retired: no new enrollments" in page and user.get_full_name() in page
-    assert reverse("admin:course_restore_view", args=[course.sk]) in page
+    assert reverse("admin:course_restore_view", args=[course.id]) in page
     listed = client.get(reverse("admin:course_list")).content.decode()
-    row = listed.split(reverse("admin:course_detail", args=[course.sk]), 1)[1].split("</tr>", 1)[0]
+    row = listed.split(reverse("admin:course_detail", args=[course.id]), 1)[1].split("</tr>", 1)[0]
     assert "(retired)" in row
 
 
 def test_course_restore__takes_enrollments_again_history_shows_both(client, login):
     login(permissions.SUPERVISORS)
     course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
-    client.post(reverse("admin:course_retire_view", args=[course.sk]))
+    client.post(reverse("admin:course_retire_view", args=[course.id]))
 
-    page = client.post(reverse("admin:course_restore_view", args=[course.sk]), follow=True).content.decode()
+    page = client.post(reverse("admin:course_restore_view", args=[course.id]), follow=True).content.decode()
 
-    assert selectors.course_get(course.sk).retired_at is None
+    assert selectors.course_get(course.id).retired_at is None
     assert "Open: takes new enrollments." in page
     assert "Course restored: takes new enrollments again" in page and "Course retired: no new enrollments" in page
 
@@ -422,16 +422,16 @@ def test_course_retire__get__not_allowed_nothing_changed(client, login):
     login(permissions.SUPERVISORS)
     course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
 
-    assert client.get(reverse("admin:course_retire_view", args=[course.sk])).status_code == 405
-    assert selectors.course_get(course.sk).retired_at is None
+    assert client.get(reverse("admin:course_retire_view", args=[course.id])).status_code == 405
+    assert selectors.course_get(course.id).retired_at is None
 
 
 def test_course_retire__operator__403_nothing_changed(client, login):
     login(permissions.OPERATORS)
     course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
 
-    assert client.post(reverse("admin:course_retire_view", args=[course.sk])).status_code == 403
-    assert selectors.course_get(course.sk).retired_at is None
+    assert client.post(reverse("admin:course_retire_view", args=[course.id])).status_code == 403
+    assert selectors.course_get(course.id).retired_at is None
 
 
 def test_enroll_form__retired_course__refused_on_the_course_field(client, login, catalog):
@@ -460,15 +460,15 @@ def test_enroll_form__retired_course__refused_on_the_course_field(client, login,
 def test_order_add__purchase_order__shown_on_the_company_page_and_the_order_list(client, login, catalog):
     login(permissions.OPERATORS)
     company = catalog["company"]
-    data = {"company": company.sk, "course": catalog["course"].sk, "seats": "2", "token": str(uuid.uuid4())}
+    data = {"company": company.id, "course": catalog["course"].sk, "seats": "2", "token": str(uuid.uuid4())}
 
     client.post(reverse("admin:order_add"), {**data, "purchase_order": "PO-2026/17"})
 
     order = selectors.order_find(data["token"])
     assert order.purchase_order == "PO-2026/17"
     for page in (
-        client.get(reverse("admin:company_detail", args=[company.sk])),
-        client.get(reverse("admin:order_list"), {"company": company.sk}),
+        client.get(reverse("admin:company_detail", args=[company.id])),
+        client.get(reverse("admin:order_list"), {"company": company.id}),
     ):
         row = page.content.decode().split(f"<td>{order.order_id}</td>", 1)[1].split("</tr>", 1)[0]
         assert '<td class="purchase-order">PO-2026/17</td>' in row
@@ -489,8 +489,8 @@ def test_order_add__retired_course__not_a_choice(client, login, catalog):
 def test_enrollment_detail__seat_line__names_the_order_s_purchase_order(client, login):
     login(permissions.VIEWERS)
     company, course = make_company(), make_course()
-    order_create(tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order="PO-77")
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    order_create(tenant_id=company.id, course_id=course.id, seats=1, author=STAFF, purchase_order="PO-77")
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     page = client.get(reverse("admin:enrollment_detail", args=[enrollment.id])).content.decode()
 
@@ -507,29 +507,29 @@ def test_catalog_pages__pt_br__history_retired_and_purchase_order_in_portuguese_
     course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
     # The company keeps pt-BR: the enrollment page previews its learners' emails in the company's language.
     company_update(
-        company_id=company.sk, name="Acme S.A.", cnpj="11222333000181", language="pt-br", revision=0, author=STAFF
+        company_id=company.id, name="Acme S.A.", cnpj="11222333000181", language="pt-br", revision=0, author=STAFF
     )
     course_update(
-        course_id=course.sk,
+        course_id=course.id,
         name="NR-10",
         access_period_days=30,
         certificate_validity_days=365,
         revision=0,
         author=STAFF,
     )
-    order_create(tenant_id=company.sk, course_id=course.sk, seats=1, author=STAFF, purchase_order="PO-9")
-    enrollment = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
-    course_retire(course_id=course.sk, author=STAFF)
+    order_create(tenant_id=company.id, course_id=course.id, seats=1, author=STAFF, purchase_order="PO-9")
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+    course_retire(course_id=course.id, author=STAFF)
     english, _portuguese = telling_phrases()
 
     pages = {
         url: re.sub(r"<[^>]+>", " ", client.get(url).content.decode())
         for url in (
-            reverse("admin:company_detail", args=[company.sk]),
-            reverse("admin:company_edit", args=[company.sk]),
+            reverse("admin:company_detail", args=[company.id]),
+            reverse("admin:company_edit", args=[company.id]),
             reverse("admin:course_list"),
-            reverse("admin:course_detail", args=[course.sk]),
-            reverse("admin:course_edit", args=[course.sk]),
+            reverse("admin:course_detail", args=[course.id]),
+            reverse("admin:course_edit", args=[course.id]),
             reverse("admin:order_add"),
             reverse("admin:enrollment_detail", args=[enrollment.id]),
         )
@@ -539,8 +539,8 @@ def test_catalog_pages__pt_br__history_retired_and_purchase_order_in_portuguese_
         pages, []
     )
     company_page, course_page = (
-        pages[reverse("admin:company_detail", args=[company.sk])],
-        pages[reverse("admin:course_detail", args=[course.sk])],
+        pages[reverse("admin:company_detail", args=[company.id])],
+        pages[reverse("admin:course_detail", args=[course.id])],
     )
     assert "Empresa editada" in company_page and "CNPJ: — → 11.222.333/0001-81" in company_page
     assert "Curso desativado: sem novas matrículas" in course_page and "Desativado em" in course_page

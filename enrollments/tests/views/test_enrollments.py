@@ -228,10 +228,10 @@ def test_list__search_in_portuguese__says_what_to_type_in_portuguese(client, log
 def test_list__next_page_links__walk_every_enrollment_once(client, login, monkeypatch):
     login(permissions.VIEWERS)
     company, course = make_company(billing="postpaid"), make_course()
-    ids = [enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF).id for _ in range(5)]
+    ids = [enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(5)]
     monkeypatch.setattr(selectors, "ENROLLMENT_PAGE_SIZE", 2)
 
-    seen, url, pages = [], reverse("admin:enrollment_list") + f"?company={company.sk}&status=PENDING", 0
+    seen, url, pages = [], reverse("admin:enrollment_list") + f"?company={company.id}&status=PENDING", 0
     while url:
         response = client.get(url)
         seen += [item.id for item in response.context["page"].items]
@@ -366,7 +366,7 @@ def test_detail__email_previews__each_record_s_email_as_sent_nothing_sent_nothin
 def test_detail__email_previews__in_the_company_s_language_not_the_staff_s(client, login, frozen_clock):
     login(permissions.VIEWERS)
     company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", language="pt-br")
-    enrolled = enroll(tenant_id=company.sk, course_id=make_course().sk, user=make_person(), author=STAFF)
+    enrolled = enroll(tenant_id=company.id, course_id=make_course().sk, user=make_person(), author=STAFF)
 
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
@@ -381,7 +381,7 @@ def test_detail__email_previews__names_escaped_in_the_page_and_in_the_html_part(
     login(permissions.VIEWERS)
     company = company_create(name="Obras", billing="postpaid", language="en")
     course = make_course(name="Safety & <Heights>")
-    enrolled = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrolled = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
@@ -494,7 +494,7 @@ def test_cancel__notify_the_learner__one_cancel_notice_on_the_next_tick_and_no_o
     t = lifecycle_time
     login(permissions.OPERATORS)
     company, course = make_company(billing="postpaid"), make_course(access_period_days=35)
-    enrolled = enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(), author=STAFF)
+    enrolled = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
     form = {"reason": "Left the company", **({"notify_learner": "on"} if notify else {})}
 
     response = client.post(reverse("admin:enrollment_cancel", args=[enrolled.id]), form, follow=True)

@@ -31,8 +31,8 @@ def failed(lifecycle_time, smtp_settings):
             t.set(t.start + timedelta(minutes=minute))
             made.append(
                 enroll(
-                    tenant_id=company.sk,
-                    course_id=course.sk,
+                    tenant_id=company.id,
+                    course_id=course.id,
                     user=make_person(email=f"refused.{uuid.uuid4().hex[:8]}@example.com"),
                     author=STAFF,
                     welcome=False,  # one failed email per enrollment: its no-access reminder
@@ -59,7 +59,7 @@ def test_failure_list__viewer__sees_each_failure_in_words_but_no_send_again(clie
     (enrollment,) = failed(company)
     login(permissions.VIEWERS)
 
-    response = _list(client, company=company.sk)
+    response = _list(client, company=company.id)
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -73,10 +73,10 @@ def test_failure_list__viewer__sees_each_failure_in_words_but_no_send_again(clie
 def test_send_again__viewer__403_and_nothing_sent_again(client, login, failed, name):
     company = make_company(billing="postpaid")
     (enrollment,) = failed(company)
-    (failure,) = selectors.lifecycle_failure_list(tenant_id=company.sk)[0]
+    (failure,) = selectors.lifecycle_failure_list(tenant_id=company.id)[0]
     login(permissions.VIEWERS)
 
-    response = client.post(reverse(f"admin:{name}"), {"failure": failure.sk, "company": company.sk})
+    response = client.post(reverse(f"admin:{name}"), {"failure": failure.sk, "company": company.id})
 
     assert response.status_code == 403
     assert record(enrollment.id, REMINDER).state == "FAILED"
@@ -88,7 +88,7 @@ def test_failure_list__company_filter__its_failures_newest_first(client, login, 
     failed(other)
     login(permissions.OPERATORS)
 
-    first = _list(client, company=company.sk)
+    first = _list(client, company=company.id)
     rows = first.context["rows"]
 
     assert [failure.enrollment_id for failure, _name in rows] == [e.id for e in reversed(made)]
@@ -101,30 +101,30 @@ def test_failure_list__next_page_link__goes_on_where_the_page_ended(client, logi
     monkeypatch.setattr(selectors, "FAILURE_PAGE_SIZE", 2)
     login(permissions.VIEWERS)
 
-    first = _list(client, company=company.sk)
+    first = _list(client, company=company.id)
     second = client.get(reverse("admin:failure_list") + first.context["next_url"])
 
     shown = [f.enrollment_id for f, _n in first.context["rows"]] + [f.enrollment_id for f, _n in second.context["rows"]]
     assert shown == [e.id for e in reversed(made)] and second.context["next_url"] is None
-    assert second.context["first_url"] == f"?company={company.sk}"
+    assert second.context["first_url"] == f"?company={company.id}"
 
 
 def test_send_again__operator__back_to_the_scheduler_once_and_a_second_click_says_so(client, login, failed):
     company = make_company(billing="postpaid")
     (enrollment,) = failed(company)
-    (failure,) = selectors.lifecycle_failure_list(tenant_id=company.sk)[0]
+    (failure,) = selectors.lifecycle_failure_list(tenant_id=company.id)[0]
     login(permissions.OPERATORS)
-    form = {"failure": failure.sk, "company": company.sk}
+    form = {"failure": failure.sk, "company": company.id}
 
     first = client.post(reverse("admin:failure_resend"), form, follow=True)
     second = client.post(reverse("admin:failure_resend"), form, follow=True)
 
-    assert first.redirect_chain == [(f"{reverse('admin:failure_list')}?company={company.sk}", 302)]
+    assert first.redirect_chain == [(f"{reverse('admin:failure_list')}?company={company.id}", 302)]
     assert _messages(first) == ["The email goes back to the scheduler and is sent again in a moment."]
     assert _messages(second) == ["This email was already sent again; it is no longer in the list."]
     assert record(enrollment.id, REMINDER).state == "PENDING"
     assert audit_actions(enrollment.id).count("LIFECYCLE_RESENT") == 1
-    assert _list(client, company=company.sk).context["rows"] == []
+    assert _list(client, company=company.id).context["rows"] == []
 
 
 def test_send_again__get__not_allowed(client, login):
@@ -139,15 +139,15 @@ def test_send_all_again__supervisor__sent_again_and_canceled_one_named_with_why(
     cancel(enrollment_id=made[0].id, reason="Left", author=STAFF)
     login(permissions.SUPERVISORS)
 
-    response = client.post(reverse("admin:failure_resend_all"), {"company": company.sk}, follow=True)
-    again = client.post(reverse("admin:failure_resend_all"), {"company": company.sk}, follow=True)
+    response = client.post(reverse("admin:failure_resend_all"), {"company": company.id}, follow=True)
+    again = client.post(reverse("admin:failure_resend_all"), {"company": company.id}, follow=True)
 
     said = _messages(response)
     assert said[0] == "2 emails go back to the scheduler and are sent again in a moment."
     assert said[1].startswith(f"Not sent again to {made[0].user.email}: The enrollment was canceled")
     assert _messages(again)[0] == "0 emails go back to the scheduler and are sent again in a moment."
     assert [record(e.id, REMINDER).state for e in made[1:]] == ["PENDING", "PENDING"]
-    assert [f.enrollment_id for f, _n in _list(client, company=company.sk).context["rows"]] == [made[0].id]
+    assert [f.enrollment_id for f, _n in _list(client, company=company.id).context["rows"]] == [made[0].id]
 
 
 def test_failure_list__edited_cursor__first_page_with_a_warning(client, login, failed):
@@ -155,7 +155,7 @@ def test_failure_list__edited_cursor__first_page_with_a_warning(client, login, f
     failed(company)
     login(permissions.VIEWERS)
 
-    response = _list(client, company=company.sk, cursor="edited")
+    response = _list(client, company=company.id, cursor="edited")
 
     assert len(response.context["rows"]) == 1
     assert _messages(response) == ["That page link is no longer valid; showing the first page."]

@@ -29,7 +29,7 @@ def _home(client, user, query: str = "", **headers) -> str:
 
 def _enroll(author: Author, *, person: str = "Joana Silva"):
     company, course = make_company(billing="postpaid", name="Acme"), make_course(name="NR-35 Trabalho em Altura")
-    return enroll(tenant_id=company.sk, course_id=course.sk, user=make_person(name=person), author=author)
+    return enroll(tenant_id=company.id, course_id=course.id, user=make_person(name=person), author=author)
 
 
 def test_admin_index__my_enrollment_and_cancel__newest_first_in_words_linked_with_time(client, frozen_clock):
@@ -71,7 +71,7 @@ def test_admin_index__another_staff_members_actions__only_under_everyone_with_th
     mine = _home(client, ana)
     everyone = _home(client, ana, "?recent=all")
 
-    retired = f'<a href="{reverse("admin:course_detail", args=[course.sk])}">Course retired'
+    retired = f'<a href="{reverse("admin:course_detail", args=[course.id])}">Course retired'
     assert retired not in mine and 'id="recent-actions-empty"' in mine
     assert retired in everyone and f"{course.name}</a>" in everyone and "Bia Reis" in everyone
     assert "<strong>Everyone</strong>" in everyone and f'<a href="{reverse("admin:index")}">Mine</a>' in everyone
@@ -83,11 +83,11 @@ def test_admin_index__company_created_and_seats_bought__both_said_and_linked_to_
     future_tick(frozen_clock)
     company = company_create(name=f"Acme {uuid.uuid4().hex[:6]}", billing="prepaid", author=author)
     future_tick(frozen_clock)
-    order_create(tenant_id=company.sk, course_id=make_course(name="NR-35").sk, seats=1200, author=author)
+    order_create(tenant_id=company.id, course_id=make_course(name="NR-35").sk, seats=1200, author=author)
 
     page = _home(client, user)
 
-    link = reverse("admin:company_detail", args=[company.sk])
+    link = reverse("admin:company_detail", args=[company.id])
     bought = f'<a href="{link}">Seats bought — {company.name}</a>'  # the company's page lists the order
     created = f'<a href="{link}">Company created — {company.name}</a>'
     assert bought in page and created in page and page.index(bought) < page.index(created)
@@ -116,11 +116,11 @@ def test_admin_index__my_import__links_its_page_with_file_company_and_rows(clien
     user = staff_member(permissions.OPERATORS)
     company, course = make_company(billing="postpaid", name="Globex"), make_course()
     future_tick(frozen_clock)
-    rows = "".join(f"Pessoa {n};p{n}.{company.sk}@example.com;{course.sk}\n" for n in range(1234))
+    rows = "".join(f"Pessoa {n};p{n}.{company.id}@example.com;{course.id}\n" for n in range(1234))
     job = import_services.import_start(
         file=io.BytesIO(f"nome;e-mail;curso\n{rows}".encode()),
         file_name="turma.csv",
-        tenant_id=company.sk,
+        tenant_id=company.id,
         author=Author.from_user(user),
         enqueue=None,
     )
