@@ -33,7 +33,7 @@ class Sample:
 
 def corpus(course, other_course) -> list[Sample]:
     """Return every sample, for two courses (``course`` is also known by its exact name)."""
-    c, o, cname = course.id, other_course.sk, course.name
+    c, o, cname = course.id, other_course.id, course.name
     return [
         Sample(
             "utf8_comma",

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def _samples():
     class Fake:
-        sk, name = "c", "n"
+        id, name = "c", "n"
 
     return [sample.name for sample in corpus(Fake, Fake)]
 

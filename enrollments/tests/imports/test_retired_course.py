@@ -56,7 +56,7 @@ def test_import_start__course_retired_after_the_preview__its_rows_are_not_enroll
     job_services.job_run_inline(IMPORT, job_id=job.job_id)
 
     enrolled = {item.course.id for item in selectors.company_enrollments(company.id)}
-    assert enrolled == {open_course.sk}
+    assert enrolled == {open_course.id}
     assert selectors.course_get(retired.sk).retired_at
 
 

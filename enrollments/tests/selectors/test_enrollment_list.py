@@ -38,7 +38,7 @@ def listed():
     for enrollment_id in canceled:
         cancel(enrollment_id=enrollment_id, reason="Test", author=STAFF)
     person = make_person(cpf=valid_cpf(123456789))
-    elsewhere = enroll(tenant_id=other_company.sk, course_id=course_a.sk, user=person, author=STAFF)
+    elsewhere = enroll(tenant_id=other_company.id, course_id=course_a.sk, user=person, author=STAFF)
     return {
         "company": company,
         "other_company": other_company,

@@ -162,7 +162,7 @@ def test_canceled_or_completed_enrollment__leaves_the_course_open_to_the_person(
     cancel(enrollment_id=canceled.id, reason="Wrong course", author=STAFF)
     record_completion(enrollment_id=completed.id, certificate_expires_at=clock.now() + timedelta(days=365))
 
-    assert selectors.active_enrollment_ids(user_id=canceled.user.id, course_id=canceled_course.sk) == set()
+    assert selectors.active_enrollment_ids(user_id=canceled.user.id, course_id=canceled_course.id) == set()
     assert _enroll(company, canceled_course, person).status == "PENDING"
     assert _enroll(company, completed_course, person).status == "PENDING"
 

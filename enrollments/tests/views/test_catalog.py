@@ -557,4 +557,4 @@ def test_enroll_and_import_forms__retired_course__not_offered(client, login, cat
 
     for name in ("admin:enrollment_add", "admin:import_add"):
         page = client.get(reverse(name)).content.decode()
-        assert f'value="{open_course.sk}"' in page and f'value="{retired.sk}"' not in page, name
+        assert f'value="{open_course.id}"' in page and f'value="{retired.sk}"' not in page, name
