@@ -27,5 +27,7 @@ urlpatterns = [
     path("imports/<uuid:job_id>/failed-rows.csv", _moved("admin:import_failed_rows_download")),
 ]
 
-# The 403 page in the admin's look.
+# The 403 and 404 pages in the admin's look. A 500 keeps Django's handler500: it renders templates/500.html
+# without a request or a context, which nothing broken (the database, a context processor) can make fail again.
 handler403 = "enrollments.views.common.permission_denied"
+handler404 = "enrollments.views.common.page_not_found"

@@ -110,6 +110,23 @@ CATALOG_FIELDS = {
 }
 
 
+# Authors the code writes as itself (``services.common.SYSTEM``, ``management.demo.SEEDER``, ...): their stored
+# names are English, so pages name them by their id in the reader's language.
+SYSTEM_AUTHORS = {
+    "system": _("Scheduler"),
+    "seed_demo": _("Demo data"),
+    "course_player": _("Course player"),
+    "manage.py": _("Management command"),
+}
+
+
+def author_name(author) -> str:
+    """Return the name pages show for a stored author: a system author's in the reader's language, else as stored."""
+    if author is None:
+        return ""
+    return str(SYSTEM_AUTHORS.get(author.id, author.name or ""))
+
+
 def label(labels: dict, code: str | None) -> str:
     """Return the words for ``code``, or the code itself when it has none (a newer code)."""
     if code is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from .. import clock
+from .. import clock, labels
 from ..csv_files import localized_csv_lines
 from ..dynamo import keys
 from ..dynamo.models import ImportJobItem
@@ -67,7 +67,7 @@ def progress_numbers(job: ImportJobItem) -> dict:
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
-        "author": job.author.name,
+        "author": labels.author_name(job.author),
     }
 
 

@@ -73,7 +73,7 @@ def line(action: selectors.RecentAction) -> Line:
             "%(count)s enrollment, reason: %(reason)s", "%(count)s enrollments, reason: %(reason)s", item.total or 0
         ) % {"count": _number(item.total), "reason": item.reason}
         url = reverse("admin:bulk_cancel_detail", args=[action.target_id])
-    return Line(action=words, subject=subject, url=url, at=item.created_at, author=item.author.name)
+    return Line(action=words, subject=subject, url=url, at=item.created_at, author=labels.author_name(item.author))
 
 
 def _enrollment_event(item, enrollment) -> tuple[str, str]:

@@ -52,6 +52,12 @@ for _name, _words in _LABEL_FILTERS.items():
 
 
 @register.filter
+def author_name(author) -> str:
+    """Name a stored author: a system author (the scheduler, the demo data) in the reader's language."""
+    return labels.author_name(author)
+
+
+@register.filter
 def cpf(value) -> str:
     """Show a stored CPF (11 digits) as Brazilians write it: ``529.982.247-25``."""
     return format_cpf(value)

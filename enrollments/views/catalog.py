@@ -96,7 +96,7 @@ def history_rows(events) -> list[dict]:
     return [
         {
             "at": event.created_at,
-            "author": event.author.name,
+            "author": labels.author_name(event.author),
             "action": labels.label(labels.CATALOG_ACTIONS, event.action),
             "changes": [
                 {

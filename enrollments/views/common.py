@@ -1,4 +1,4 @@
-"""What every back-office page shares: admin context, domain errors on forms, the 403 page."""
+"""What every back-office page shares: admin context, domain errors on forms, the 403 and 404 pages."""
 
 import logging
 
@@ -44,6 +44,12 @@ def permission_denied(request, exception=None):
     )
     # Error handlers' responses are not rendered by Django's handler: render here.
     return render_page(request, "403.html", {"title": _("Permission denied")}, status=403).render()
+
+
+def page_not_found(request, exception=None):
+    """The 404 page, in the admin's look and the reader's language."""
+    # Error handlers' responses are not rendered by Django's handler: render here.
+    return render_page(request, "404.html", {"title": _("Page not found")}, status=404).render()
 
 
 def no_favicon(request):
