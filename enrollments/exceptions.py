@@ -6,7 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .validators import format_cpf
+from .validators import format_cnpj, format_cpf
 
 
 class EnrollmentError(Exception):
@@ -116,6 +116,20 @@ class EmailHasAnotherCpf(InvalidEnrollmentData):
             _("The email %(email)s belongs to %(name)s, whose CPF is %(cpf)s.")
             % {"email": email, "name": owner_name, "cpf": format_cpf(owner_cpf)},
             field="cpf",
+        )
+
+
+class CnpjTaken(InvalidEnrollmentData):
+    """The CNPJ is already another company's: one company per CNPJ."""
+
+    code = "cnpj_taken"
+
+    def __init__(self, *, cnpj: str, holder_id: str, holder_name: str):
+        self.cnpj, self.holder_id, self.holder_name = cnpj, holder_id, holder_name
+        super().__init__(
+            _("The CNPJ %(cnpj)s already belongs to the company %(name)s.")
+            % {"cnpj": format_cnpj(cnpj), "name": holder_name},
+            field="cnpj",
         )
 
 

@@ -195,6 +195,14 @@ def cpf_of_owner(pk: str) -> str:
     return pk.removeprefix(CPF_PREFIX)
 
 
+CNPJ_PREFIX = "cnpj#"
+
+
+def cnpj_holder(cnpj: str) -> Key:
+    """Return the key of the company a CNPJ (14 digits) belongs to: one company per CNPJ."""
+    return Key(f"{CNPJ_PREFIX}{cnpj}", "0")
+
+
 def active_enrollments(*, user_id: str, course_id: str) -> Key:
     """Return the key of the set of a person's active enrollments in a course."""
     return Key(f"{ACTIVE_PREFIX}{user_id}", course_id)

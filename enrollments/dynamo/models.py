@@ -513,6 +513,16 @@ class CpfOwnerItem(MainItem, discriminator="cpf_owner"):
     name = UnicodeAttribute()
 
 
+class CnpjHolderItem(MainItem, discriminator="cnpj_holder"):
+    """``('cnpj#<cnpj>', '0')``: the one company a CNPJ belongs to; a second company with the CNPJ is refused.
+
+    Put in the transaction that creates a company with a CNPJ, and moved (old one deleted, new one put) in the
+    one that edits it. Companies created before it have none until ``index_cnpjs`` writes it.
+    """
+
+    company_id = UnicodeAttribute()
+
+
 class ActiveEnrollmentsItem(MainItem, discriminator="active_enrollments"):
     """``('active#<user_id>', <course_id>)``: the person's enrollments in the course that are still active.
 

@@ -8,6 +8,7 @@ and ``selectors.<name>`` read the same as before the split.
 """
 
 from .catalog import (
+    cnpj_holder_find,
     company_get,
     company_history,
     company_list,
@@ -63,6 +64,7 @@ __all__ = [
     "FAILURE_PAGE_SIZE",
     "active_enrollment_ids",
     "active_enrollments_of",
+    "cnpj_holder_find",
     "company_enrollments",
     "company_get",
     "company_history",

@@ -4,6 +4,7 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
     CatalogAuditEventItem,
+    CnpjHolderItem,
     CompanyItem,
     CompanyOrderItem,
     CourseItem,
@@ -20,6 +21,12 @@ def company_get(company_id: str) -> CompanyItem:
     if company is None:
         raise CompanyNotFound(company_id)
     return company
+
+
+@storage_errors_as_domain_errors
+def cnpj_holder_find(cnpj: str) -> CnpjHolderItem | None:
+    """Return the item naming the company this CNPJ (14 digits) belongs to, or ``None``."""
+    return _find(CnpjHolderItem, keys.cnpj_holder(cnpj))
 
 
 @storage_errors_as_domain_errors

@@ -19,10 +19,11 @@ from ..dynamo.models import (
     OrderItem,
     VacancyItem,
 )
-from ..dynamo.transactions import Transaction, TransactionFailed
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER
 from ..validators import normalize_cnpj
+from .cnpjs import CLAIM, cnpj_claim, cnpj_move, cnpj_taken
 from .common import Author
 
 # What the catalog's audit events record (``CatalogAuditEventItem.action``).
@@ -38,6 +39,8 @@ MAX_PURCHASE_ORDER_CHARS = 100
 
 # DynamoDB takes at most 100 writes in one transaction.
 _TRANSACTION_LIMIT = 100
+# Creations that meet another transaction on the same item (two companies claiming one CNPJ) try again.
+_CREATE_TRIES = 5
 
 
 def _required_name(name: str, what: str) -> str:
@@ -70,7 +73,8 @@ def company_create(
     """Create a company that buys seats (``prepaid``) or is billed per enrollment (``postpaid``).
 
     Its people get their emails in ``language``, a code of ``LANGUAGES``; by default the site's.
-    With an ``author``, the company's history starts with its creation, by them.
+    With an ``author``, the company's history starts with its creation, by them. One company per
+    CNPJ: a CNPJ another company holds raises ``CnpjTaken``, naming it; companies without one are many.
     """
     name = _required_name(name, _("company"))
     if billing not in BILLING_CHOICES:
@@ -94,6 +98,7 @@ def company_create(
         history=keys.company_history(company.id),
         action=COMPANY_CREATED,
         author=author,
+        cnpj=cnpj,
     )
     return company
 
@@ -159,15 +164,29 @@ def _check_days(**days: int) -> None:
             )
 
 
-def _create_once(item, model, message: str, *, history: str, action: str, author: Author | None) -> None:
-    tx = Transaction()
-    tx.put(item, condition=model.sk.does_not_exist(), name="item")
-    if author is not None:
-        tx.put(_catalog_event(history, at=item.created_at, action=action, author=author), name="audit")
-    try:
-        tx.commit()
-    except TransactionFailed:
-        raise AlreadyCreated(message, item_id=item.id) from None
+def _create_once(
+    item, model, message: str, *, history: str, action: str, author: Author | None, cnpj: str | None = None
+) -> None:
+    """Put ``item`` unless its id exists, with its creation's audit event; with a ``cnpj``, claim it for the company."""
+    event = _catalog_event(history, at=item.created_at, action=action, author=author) if author is not None else None
+    for _attempt in attempts(_CREATE_TRIES):
+        tx = Transaction()
+        tx.put(item, condition=model.sk.does_not_exist(), name="item")
+        if cnpj:
+            cnpj_claim(tx, cnpj=cnpj, company_id=item.id)
+        if event is not None:
+            tx.put(event, name="audit")
+        try:
+            tx.commit()
+            return
+        except TransactionFailed as failure:
+            # A form sent twice claims its own CNPJ twice: its id answers first.
+            if "item" in failure.failed:
+                raise AlreadyCreated(message, item_id=item.id) from None
+            if CLAIM in failure.failed:
+                raise cnpj_taken(cnpj) from None
+            # Only a conflict: another transaction wrote one of these items at the same moment. Read again.
+    raise ConcurrentChange()
 
 
 @storage_errors_as_domain_errors
@@ -277,21 +296,41 @@ def _revision_condition(model, revision: int):
     return exists & (model.revision == revision if revision else model.revision.does_not_exist())
 
 
-def _commit_edit(item, model, values: dict, *, revision: int, history: str, action: str, author: Author, changed):
-    """Write ``values`` over ``item`` if still at ``revision``, with the audit event; return ``changed``."""
+def _commit_edit(
+    item,
+    model,
+    values: dict,
+    *,
+    revision: int,
+    history: str,
+    action: str,
+    author: Author,
+    changed,
+    tx: Transaction | None = None,
+    refusals: dict | None = None,
+):
+    """Write ``values`` over ``item`` if still at ``revision``, with the audit event.
+
+    ``tx`` may hold other parts of the change already; ``refusals`` maps the name of such a part
+    to a function returning the error its failed condition means. Any other failure: changed meanwhile.
+    """
     now = clock.now_iso()
     actions = [
         getattr(model, field).set(value) if value is not None else getattr(model, field).remove()
         for field, value in values.items()
     ]
     actions += [model.revision.set(revision + 1), model.updated_at.set(now)]
-    tx = Transaction()
+    tx = tx if tx is not None else Transaction()
     tx.update(item, actions, condition=_revision_condition(model, revision), name="item")
     tx.put(_catalog_event(history, at=now, action=action, author=author, changes=changed), name="audit")
     try:
         tx.commit()
-    except TransactionFailed:
-        raise _changed_meanwhile() from None
+    except TransactionFailed as failure:
+        # A stale revision first: what else failed was judged against data the editor never saw.
+        refused = [refusal for name, refusal in (refusals or {}).items() if name in failure.failed]
+        if "item" in failure.failed or not refused:
+            raise _changed_meanwhile() from None
+        raise refused[0]() from None
 
 
 def _changed_meanwhile() -> ConcurrentChange:
@@ -310,6 +349,8 @@ def company_update(
 
     The change and its audit event (each field's old and new value) are one transaction; a change
     that changes nothing writes nothing. Enrollments keep the company name they were made with.
+    A new CNPJ moves in the same transaction: the old one is freed, the new one claimed, and one
+    another company holds raises ``CnpjTaken``, naming it.
     """
     values = {
         "name": _required_name(name, _("company")),
@@ -323,6 +364,8 @@ def company_update(
     company.language = company_language(company)
     changed = _changes(company, values)
     if changed:
+        tx = Transaction()
+        cnpj_move(tx, company=company, new=values["cnpj"])
         _commit_edit(
             company,
             CompanyItem,
@@ -332,6 +375,8 @@ def company_update(
             action=COMPANY_UPDATED,
             author=author,
             changed=changed,
+            tx=tx,
+            refusals={CLAIM: lambda: cnpj_taken(values["cnpj"])},
         )
     return selectors.company_get(company_id)
 

@@ -57,3 +57,14 @@ def order_uses(order) -> list[GeneratedItem]:
 def seat_items(company) -> set[tuple[str, str]]:
     """Return the keys of every free seat item of a company, from each seat partition."""
     return {(item.id, item.sk) for partition in keys.vacancies(company.id) for item in MainItem.query(partition)}
+
+
+def make_cnpj(*, formatted: bool = True) -> str:
+    """Return a valid CNPJ no other test holds (one company per CNPJ): 12 random digits, then the two check
+    digits; ``00.000.000/0000-00`` unless not ``formatted``."""
+    digits = [random.randrange(10) for _ in range(12)]
+    for weights in ([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]):
+        total = sum(d * w for d, w in zip(digits, weights, strict=True))
+        digits.append(0 if total % 11 < 2 else 11 - total % 11)
+    text = "".join(map(str, digits))
+    return f"{text[:2]}.{text[2:5]}.{text[5:8]}/{text[8:12]}-{text[12:]}" if formatted else text

@@ -46,12 +46,13 @@ def submit_form(
     saved: Callable[[Any], tuple[str, str]],
     already_created: Callable[[AlreadyCreated, dict], HttpResponseRedirect] | None = None,
     fields: dict[str, str] | None = None,
+    show_error: Callable[..., None] = add_domain_error,
 ):
     """Validate ``form``, call ``save`` with its data, add a message and redirect; else show the form again.
 
     ``saved`` returns the success message and the URL to go to, given what ``save`` returned. A
-    domain error goes on the form (``fields`` maps the service's fields to the form's); with
-    ``already_created``, a second submit of a create form (``AlreadyCreated``) answers its redirect.
+    domain error goes on the form through ``show_error`` (``fields`` maps the service's fields to the
+    form's); with ``already_created``, a second submit of a create form (``AlreadyCreated``) answers its redirect.
     """
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -59,11 +60,11 @@ def submit_form(
             result = save(data)
         except AlreadyCreated as error:
             if already_created is None:
-                add_domain_error(form, error, fields=fields)
+                show_error(form, error, fields=fields)
             else:
                 return already_created(error, data)
         except EnrollmentError as error:
-            add_domain_error(form, error, fields=fields)
+            show_error(form, error, fields=fields)
         else:
             message, url = saved(result)
             messages.success(request, message)

@@ -3,21 +3,35 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from .. import permissions, selectors
+from ..exceptions import CnpjTaken
 from ..forms import CompanyEditForm, CompanyForm
 from ..rules import PREPAID
 from ..services import Author, company_create
 from ..services.catalog import company_language, company_update
 from ..validators import format_cnpj
 from .catalog import FormPage, history_rows, submit_form
-from .common import company_or_404, render_page, requires
+from .common import add_domain_error, company_or_404, render_page, requires
 from .orders import seats_and_orders
 
 
 def _page(title: str, submit: str) -> FormPage:
     return FormPage(title=title, submit=submit, section=_("Companies"), section_url="admin:company_list")
+
+
+def _show_error(form, error, *, fields=None) -> None:
+    """Show a service's error on the form; a taken CNPJ on its field, with a link to the company that holds it."""
+    if isinstance(error, CnpjTaken):
+        holder_url = reverse("admin:company_detail", args=[error.holder_id])
+        link = _("See the company %(name)s") % {"name": error.holder_name}
+        form.add_error(
+            "cnpj", format_html('{} <a href="{}" class="cnpj-holder">{}</a>', error.message, holder_url, link)
+        )
+        return
+    add_domain_error(form, error, fields=fields)
 
 
 @requires(permissions.VIEW)
@@ -77,6 +91,7 @@ def company_edit(request, company_id: str):
             _("Company %(name)s saved.") % {"name": saved.name},
             reverse("admin:company_detail", args=[saved.id]),
         ),
+        show_error=_show_error,
     )
 
 
@@ -106,4 +121,5 @@ def company_add(request):
             reverse("admin:company_detail", args=[company.id]),
         ),
         already_created=already_created,
+        show_error=_show_error,
     )

@@ -9,7 +9,8 @@ from enrollments.exceptions import ConcurrentChange, InvalidEnrollmentData
 from enrollments.services import company_create, course_create, enroll, order_create
 from enrollments.services.catalog import company_update, course_restore, course_retire, course_update
 from enrollments.services.progress import record_access
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.factories import STAFF, make_cnpj, make_company, make_course, make_order, make_person
+from enrollments.validators import normalize_cnpj
 
 
 def test_order_create__writes_the_order_and_one_seat_each_across_transactions():
@@ -101,18 +102,20 @@ def test_course_create__more_than_a_century__refused_naming_the_field(field):
 
 def test_company_update__name_cnpj_language__stored_with_an_audit_event_old_to_new(frozen_clock):
     company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
+    cnpj = make_cnpj()
 
     updated = company_update(
-        company_id=company.id, name="Acme S.A.", cnpj="11.222.333/0001-81", language="en", revision=0, author=STAFF
+        company_id=company.id, name="Acme S.A.", cnpj=cnpj, language="en", revision=0, author=STAFF
     )
 
-    assert (updated.name, updated.cnpj, updated.language, updated.revision) == ("Acme S.A.", "11222333000181", "en", 1)
+    digits = normalize_cnpj(cnpj)
+    assert (updated.name, updated.cnpj, updated.language, updated.revision) == ("Acme S.A.", digits, "en", 1)
     (event,) = selectors.company_history(company.id)
     assert event.action == "COMPANY_UPDATED" and event.author.id == STAFF.id
     assert event.created_at == to_iso(frozen_clock.start)
     assert event.changes == [
         ["name", "Acme Ltda", "Acme S.A."],
-        ["cnpj", None, "11222333000181"],
+        ["cnpj", None, digits],
         ["language", "pt-br", "en"],
     ]
 

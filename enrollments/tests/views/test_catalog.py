@@ -13,25 +13,26 @@ from enrollments.permissions import sync_groups
 from enrollments.services import company_create, course_create, enroll, order_create
 from enrollments.services.catalog import company_update, course_retire, course_update
 from enrollments.tests.catalog_support import telling_phrases
-from enrollments.tests.factories import STAFF, make_company, make_course, make_person
+from enrollments.tests.factories import STAFF, make_cnpj, make_company, make_course, make_person
 from enrollments.tests.request_support import post_at_once
+from enrollments.validators import normalize_cnpj
 
 pytestmark = pytest.mark.django_db
 
 
 def test_company_add__valid__creates_and_shows_the_company_with_its_creation_in_its_history(client, login):
     user = login(permissions.SUPERVISORS)
-    name = f"Obras {uuid.uuid4().hex[:6]}"
+    name, cnpj = f"Obras {uuid.uuid4().hex[:6]}", make_cnpj()
 
     response = client.post(
         reverse("admin:company_add"),
-        {"name": name, "billing": "prepaid", "cnpj": "11.222.333/0001-81", "token": str(uuid.uuid4())},
+        {"name": name, "billing": "prepaid", "cnpj": cnpj, "token": str(uuid.uuid4())},
         follow=True,
     )
 
     company = next(c for c in selectors.company_list() if c.name == name)
     assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[company.id])
-    assert company.cnpj == "11222333000181" and f"Company {name} created." in response.content.decode()
+    assert company.cnpj == normalize_cnpj(cnpj) and f"Company {name} created." in response.content.decode()
     (created,) = selectors.company_history(company.id)
     assert (created.action, created.author.id) == ("COMPANY_CREATED", str(user.pk))
 
@@ -129,14 +130,15 @@ def test_company_list__lists_companies_with_links(client, login, catalog):
 
 def test_company_pages__cnpj_punctuated_on_the_list_and_the_company_page(client, login):
     login(permissions.VIEWERS)
-    company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", cnpj="11222333000181")
+    cnpj = make_cnpj()
+    company = company_create(name=f"Obras {uuid.uuid4().hex[:6]}", billing="postpaid", cnpj=normalize_cnpj(cnpj))
 
     listed = client.get(reverse("admin:company_list")).content.decode()
     detail = client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
 
     row = listed.split(reverse("admin:company_detail", args=[company.id]), 1)[1].split("</tr>", 1)[0]
-    assert "<td>11.222.333/0001-81</td>" in row
-    assert "11.222.333/0001-81" in detail and "11222333000181" not in detail
+    assert f"<td>{cnpj}</td>" in row
+    assert cnpj in detail and normalize_cnpj(cnpj) not in detail
 
 
 def test_company_list__supervisor__add_button(client, login):
@@ -275,10 +277,11 @@ def _course_edit_data(course, **overrides):
 def test_company_edit__name_cnpj_language__saved_and_the_history_shows_who_when_old_to_new(client, login, frozen_clock):
     user = login(permissions.SUPERVISORS)
     company = company_create(name="Acme Ltda", billing="postpaid", language="pt-br")
+    cnpj = make_cnpj()
 
     response = client.post(
         reverse("admin:company_edit", args=[company.id]),
-        _company_edit_data(company, name="Acme S.A.", cnpj="11222333000181", language="en"),
+        _company_edit_data(company, name="Acme S.A.", cnpj=normalize_cnpj(cnpj), language="en"),
         follow=True,
     )
 
@@ -288,19 +291,20 @@ def test_company_edit__name_cnpj_language__saved_and_the_history_shows_who_when_
     history = page.split('id="history"', 1)[1]
     assert user.get_full_name() in history and "Company edited" in history
     assert "Name: Acme Ltda → Acme S.A." in history
-    assert "CNPJ: — → 11.222.333/0001-81" in history
+    assert f"CNPJ: — → {cnpj}" in history
     assert "Email language: Brazilian Portuguese → English" in history
 
 
 def test_company_edit__form__starts_with_the_company_s_values(client, login):
     login(permissions.SUPERVISORS)
-    company = company_create(name="Acme Ltda", billing="postpaid", cnpj="11222333000181", language="en")
+    cnpj = make_cnpj()
+    company = company_create(name="Acme Ltda", billing="postpaid", cnpj=normalize_cnpj(cnpj), language="en")
 
     form = client.get(reverse("admin:company_edit", args=[company.id])).context["form"]
 
     assert (form["name"].value(), form["cnpj"].value(), form["language"].value(), form["revision"].value()) == (
         "Acme Ltda",
-        "11.222.333/0001-81",
+        cnpj,
         "en",
         0,
     )
@@ -505,10 +509,9 @@ def test_catalog_pages__pt_br__history_retired_and_purchase_order_in_portuguese_
     login(permissions.SUPERVISORS)
     company = company_create(name="Acme Ltda", billing="prepaid", language="pt-br")
     course = course_create(name="NR-10", access_period_days=90, certificate_validity_days=365)
+    cnpj = make_cnpj()
     # The company keeps pt-BR: the enrollment page previews its learners' emails in the company's language.
-    company_update(
-        company_id=company.id, name="Acme S.A.", cnpj="11222333000181", language="pt-br", revision=0, author=STAFF
-    )
+    company_update(company_id=company.id, name="Acme S.A.", cnpj=cnpj, language="pt-br", revision=0, author=STAFF)
     course_update(
         course_id=course.id,
         name="NR-10",
@@ -542,7 +545,7 @@ def test_catalog_pages__pt_br__history_retired_and_purchase_order_in_portuguese_
         pages[reverse("admin:company_detail", args=[company.id])],
         pages[reverse("admin:course_detail", args=[course.id])],
     )
-    assert "Empresa editada" in company_page and "CNPJ: — → 11.222.333/0001-81" in company_page
+    assert "Empresa editada" in company_page and f"CNPJ: — → {cnpj}" in company_page
     assert "Curso desativado: sem novas matrículas" in course_page and "Desativado em" in course_page
     assert "Prazo de acesso" in course_page and "90 → 30" in course_page
     assert "(desativado)" in pages[reverse("admin:course_list")]
