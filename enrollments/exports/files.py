@@ -14,7 +14,7 @@ from typing import IO
 
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .. import labels, selectors
 from ..clock import from_iso
@@ -162,7 +162,12 @@ def _enrollment_count(params: dict, now: datetime, limit: int | None) -> int:
 
 register_source(
     ENROLLMENTS,
-    Source(header=HEADER, rows=_enrollment_rows, count=_enrollment_count, file_stem=lambda params: "enrollments"),
+    Source(
+        header=HEADER,
+        rows=_enrollment_rows,
+        count=_enrollment_count,
+        file_stem=lambda params: pgettext("file name", "enrollments"),
+    ),
 )
 
 
@@ -198,7 +203,7 @@ def write_csv(header, rows: Iterator[list], out: IO[bytes]) -> int:
 # xlsx --------------------------------------------------------------------------
 
 
-def write_xlsx(header, rows: Iterator[list], out: IO[bytes], *, title: str = "Export") -> int:
+def write_xlsx(header, rows: Iterator[list], out: IO[bytes], *, title: str | None = None) -> int:
     """Write an ``.xlsx`` workbook to ``out`` with openpyxl's write-only mode; return the rows written.
 
     Write-only sheets go to a temporary file as rows arrive, so memory stays flat.
@@ -208,7 +213,8 @@ def write_xlsx(header, rows: Iterator[list], out: IO[bytes], *, title: str = "Ex
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    # A sheet name holds at most 31 characters.
+    sheet = workbook.create_sheet(title=(title or pgettext("sheet name", "Export"))[:31])
     day_format, moment_format = _excel_formats()
     bold = Font(bold=True)
 

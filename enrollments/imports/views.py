@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions
@@ -160,7 +160,8 @@ def import_preview_failed_rows(request, token: str):
     except (ImportFileRefused, InvalidEnrollmentData) as error:
         raise Http404(error.message) from None
     stem = (pending["file_name"] or "upload").rsplit(".", 1)[0]
-    return _csv_response(failed_rows_csv(preview), f"{_safe_name(stem)}-failed-rows.csv")
+    suffix = pgettext("file name", "failed-rows")
+    return _csv_response(failed_rows_csv(preview), f"{_safe_name(stem)}-{suffix}.csv")
 
 
 @requires(permissions.VIEW)
@@ -169,7 +170,8 @@ def import_template_download(request):
     """Download a CSV file to fill for an import: the columns an upload reads, in the staff member's language,
     and one example row."""
     # Translators: the name of the downloaded import template, without ".csv": ASCII letters, digits and dashes.
-    return _csv_response(downloads.import_template_csv(), f"{_safe_name(_('import-template'))}.csv")
+    name = pgettext("file name", "import-template")
+    return _csv_response(downloads.import_template_csv(), f"{_safe_name(name)}.csv")
 
 
 def _safe_name(text: str) -> str:
@@ -227,14 +229,14 @@ def import_confirm(request):
 @require_GET
 def import_report_download(request, job_id):
     """Stream the per-row report CSV of an import."""
-    return _job_csv(downloads.import_report_csv, job_id, "report")
+    return _job_csv(downloads.import_report_csv, job_id, pgettext("file name", "report"))
 
 
 @requires(permissions.VIEW)
 @require_GET
 def import_failed_rows_download(request, job_id):
     """Stream the rows an import did not enroll, ready to fix and upload again."""
-    return _job_csv(downloads.job_failed_rows_csv, job_id, "failed-rows")
+    return _job_csv(downloads.job_failed_rows_csv, job_id, pgettext("file name", "failed-rows"))
 
 
 def _job_csv(lines, job_id, name: str) -> StreamingHttpResponse:
@@ -242,7 +244,8 @@ def _job_csv(lines, job_id, name: str) -> StreamingHttpResponse:
         content = lines(str(job_id))
     except ImportJobNotFound as error:
         raise Http404(error.message) from None
-    return _csv_response(content, f"import-{job_id}-{name}.csv")
+    prefix = pgettext("file name", "import")
+    return _csv_response(content, f"{prefix}-{job_id}-{name}.csv")
 
 
 def _csv_response(lines, filename: str) -> StreamingHttpResponse:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.utils.text import slugify
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .. import labels
 from ..exports.files import HEADER, Source, enrollment_values, register_source
@@ -40,7 +40,8 @@ def _count(params: dict, now: datetime, limit: int | None) -> int:
 
 
 def _file_stem(params: dict) -> str:
-    return f"compliance-{slugify(params['tenant_id'])[:40]}-{params['bucket']}"
+    name = pgettext("file name", "compliance")
+    return f"{name}-{slugify(params['tenant_id'])[:40]}-{params['bucket']}"
 
 
 register_source(REPORT, Source(header=REPORT_HEADER, rows=_rows, count=_count, file_stem=_file_stem))

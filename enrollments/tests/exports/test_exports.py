@@ -43,7 +43,7 @@ def test_report_export_csv__pt_br__semicolons_bom_neutralised_formula_and_format
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="pt-br")
 
     rows = _csv(response, ";")
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].startswith('attachment; filename="conformidade-')
     assert rows[0][:3] == ["nome", "email", "cpf"]
     assert len(rows) == 2
     assert rows[1][0] == "'=1+2 Not started"
@@ -56,8 +56,10 @@ def test_report_export_csv__english__commas_and_reminder_state(client, login, at
     login(permissions.VIEWERS)
     url = reverse("admin:compliance_export", args=[data.company.id, data.course.id, rules.EXPIRING_30, "csv"])
 
-    rows = _csv(client.get(url), ",")
+    response = client.get(url)
 
+    rows = _csv(response, ",")
+    assert response["Content-Disposition"].startswith('attachment; filename="compliance-')
     assert rows[0][6:8] == ["situation", "certificate reminder"]
     assert [row[7] for row in rows[1:]] == ["Sent"]
 
@@ -72,6 +74,7 @@ def test_enrollment_list_export_xlsx__cpf_text_dates_typed_formula_text_every_ro
     sheet = _xlsx(_body(response))
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
+    assert 'filename="matriculas' in response["Content-Disposition"] and sheet.title == "Exportação"
     assert header[:3] == ("nome", "email", "cpf")
     assert len(body) == 14 and len({row[-1] for row in body}) == 14  # every enrollment of the company, once
     valid = next(row for row in body if row[-1] == data.deciding["Valid"])

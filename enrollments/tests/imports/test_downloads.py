@@ -239,3 +239,19 @@ def test_template_download__anonymous_to_login_and_staff_without_the_view_permis
     assert client.get(url)["Location"] == f"{reverse('admin:login')}?next={url}"
     client.force_login(get_user_model().objects.create_user(username="nobody", password="pw-nobody-1", is_staff=True))
     assert client.get(url).status_code == 403
+
+
+def test_file_names__pt_br__in_portuguese_and_english_otherwise(staff_client, job):
+    def filename(name, *args, language="en"):
+        response = staff_client.get(reverse(name, args=args), HTTP_ACCEPT_LANGUAGE=language)
+        return response["Content-Disposition"].split("filename=", 1)[1]
+
+    assert filename("admin:import_template_download", language="pt-br") == '"modelo-de-importacao.csv"'
+    assert filename("admin:import_report_download", job.job_id, language="pt-br") == (
+        f'"importacao-{job.job_id}-relatorio.csv"'
+    )
+    assert filename("admin:import_failed_rows_download", job.job_id, language="pt-br") == (
+        f'"importacao-{job.job_id}-linhas-com-erro.csv"'
+    )
+    assert filename("admin:import_template_download") == '"import-template.csv"'
+    assert filename("admin:import_report_download", job.job_id) == f'"import-{job.job_id}-report.csv"'
