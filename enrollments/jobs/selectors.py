@@ -72,7 +72,10 @@ def job_active_ids(kind: JobKind) -> list[str]:
 def rows_in_flight(job) -> int:
     """Return the rows the running chunks of ``job`` have done and not recorded yet (``jobs.services.ChunkProgress``):
     a kind's progress adds them to its processed count, so the bar moves within a chunk."""
-    return sum(int(done) for done in (getattr(job, "chunks_in_flight", None) or {}).values())
+    counts = getattr(job, "chunks_in_flight", None) or {}
+    # A map read back from DynamoDB is PynamoDB's raw MapAttribute; one built in memory, a dict.
+    counts = counts.as_dict() if hasattr(counts, "as_dict") else counts
+    return sum(int(done) for done in counts.values())
 
 
 def job_progress(kind: JobKind, job) -> dict:
