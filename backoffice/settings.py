@@ -258,6 +258,9 @@ IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=254)
 IMPORT_THREADS = env.int("IMPORT_THREADS", default=8)
 # A running import with no progress for this long gets its missing chunks queued again.
 IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)
+# A running chunk of a job (import, bulk cancel) writes its rows done so far at most this often, so the bar moves
+# within a chunk.
+JOB_PROGRESS_SECONDS = env.float("JOB_PROGRESS_SECONDS", default=2.0)
 
 # Exports (enrollment list, compliance report lists): up to this many rows stream from the request,
 # more are written by a worker into the ``exports`` storage, kept EXPORT_RETENTION_HOURS, then deleted.

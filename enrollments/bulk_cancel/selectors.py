@@ -10,7 +10,7 @@ from ..imports.downloads import import_report_rows
 from ..imports.outcomes import ENROLLED
 from ..imports.selectors import import_job_get
 from ..jobs.kinds import kind_named
-from ..jobs.selectors import job_get, job_progress
+from ..jobs.selectors import job_get, job_progress, rows_in_flight
 from ..jobs.states import DONE
 
 # The bulk cancel kind's name in task messages and URLs (``kind.BULK_CANCEL``): never change it.
@@ -71,10 +71,12 @@ def bulk_cancel_get(job_id: str) -> BulkCancelJobItem:
 
 def progress_numbers(job: BulkCancelJobItem) -> dict:
     """Return a bulk cancel's part of its progress (the bulk cancel kind's ``progress``)."""
+    total = int(job.total)
+    processed = min(total, int(job.done) + rows_in_flight(job))
     return {
-        "processed": int(job.done),
-        "total": int(job.total),
-        "percent": int(job.done * 100 // job.total) if job.total else 100,
+        "processed": processed,
+        "total": total,
+        "percent": processed * 100 // total if total else 100,
         "canceled": int(job.canceled),
         "refused": int(job.refused),
     }

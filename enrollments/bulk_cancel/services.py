@@ -8,7 +8,7 @@ confirmation form's token: a second submit of the same form finds the first job.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 
@@ -86,9 +86,15 @@ def bulk_cancel_start(
     return job_enqueue(kind, job=job, enqueue=enqueue)
 
 
-def bulk_cancel_chunk_results(job: BulkCancelJobItem, chunk: BulkCancelChunkItem, *, final_attempt: bool):
+def bulk_cancel_chunk_results(
+    job: BulkCancelJobItem,
+    chunk: BulkCancelChunkItem,
+    *,
+    final_attempt: bool,
+    progress: Callable[[int], None] | None = None,
+):
     """Cancel the enrollments of ``chunk`` and return ``[enrollment id, result, message]`` of each and the job
-    counters they add to (the bulk cancel kind's chunk work).
+    counters they add to (the bulk cancel kind's chunk work); ``progress(1)`` after each enrollment.
 
     Before the final attempt, an enrollment that met a transient error raises it, so the task retries the chunk
     (the ones it canceled already then count as canceled by this job, known by the source on their audit event);
@@ -122,4 +128,6 @@ def bulk_cancel_chunk_results(job: BulkCancelJobItem, chunk: BulkCancelChunkItem
             result, message = CANCELED, ""
         counts[result] += 1
         results.append([enrollment_id, result, message])
+        if progress is not None:
+            progress(1)
     return results, counts

@@ -562,6 +562,9 @@ class ImportJobItem(RecentActionItem, discriminator="import_job"):
     chunk_rows = NumberAttribute()
     rows_done = NumberAttribute(default=0)
     chunks_done = NumberAttribute(default=0)
+    # Rows done so far by each chunk still running, by chunk number (``jobs.services.ChunkProgress``): SET, never
+    # added to, so a chunk run again after a crash replaces its count; removed when the chunk is recorded.
+    chunks_in_flight = MapAttribute(null=True)
     enrolled = NumberAttribute(default=0)
     already_enrolled = NumberAttribute(default=0)
     already_active = NumberAttribute(default=0)
@@ -628,6 +631,9 @@ class BulkCancelJobItem(RecentActionItem, discriminator="bulk_cancel_job"):
     chunks_total = NumberAttribute()
     done = NumberAttribute(default=0)
     chunks_done = NumberAttribute(default=0)
+    # Rows done so far by each chunk still running, by chunk number (``jobs.services.ChunkProgress``): SET, never
+    # added to, so a chunk run again after a crash replaces its count; removed when the chunk is recorded.
+    chunks_in_flight = MapAttribute(null=True)
     canceled = NumberAttribute(default=0)
     refused = NumberAttribute(default=0)
     finished_at = UnicodeAttribute(null=True)

@@ -7,6 +7,7 @@ and the job's counters together in one transaction, once (``jobs.services.job_pr
 """
 
 from collections import Counter
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -41,10 +42,10 @@ TRANSIENT_ERRORS = (StorageUnavailable, ConcurrentChange)
 
 
 def import_chunk_results(
-    job: ImportJobItem, chunk: ImportChunkItem, *, final_attempt: bool
+    job: ImportJobItem, chunk: ImportChunkItem, *, final_attempt: bool, progress: Callable[[int], None] | None = None
 ) -> tuple[list[list], Counter]:
     """Enroll the rows of ``chunk`` and return ``[line, name, email, result, enrollment id, message]`` of each row
-    and the job counters they add to.
+    and the job counters they add to; ``progress(rows)`` as rows get done.
 
     Before the final attempt, a row that met a transient error (DynamoDB unavailable, a race lost too often)
     raises it, so the task retries the chunk; on the final attempt it is reported like any row error.
@@ -58,6 +59,8 @@ def import_chunk_results(
         for course_id, (name, access, validity) in job.courses.items()
     }
     to_enroll = [row for row in rows if row.status == OK]
+    if progress is not None and len(to_enroll) < len(rows):
+        progress(len(rows) - len(to_enroll))  # the rows found invalid before the import are done already
     outcomes = enroll_many(
         company=company,
         enrollments=[
@@ -74,6 +77,7 @@ def import_chunk_results(
         threads=settings.IMPORT_THREADS,
         welcome=job_welcome(job),
         enroll_again=job_enroll_again(job),
+        on_done=None if progress is None else lambda: progress(1),
     )
     if not final_attempt:
         transient = next((outcome.error for outcome in outcomes if isinstance(outcome.error, TRANSIENT_ERRORS)), None)

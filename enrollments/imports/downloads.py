@@ -42,7 +42,8 @@ def job_progress(job: ImportJobItem) -> dict:
 def progress_numbers(job: ImportJobItem) -> dict:
     """Return the import's part of its progress: rows done, rate, time left, counts (the import kind's
     ``progress``)."""
-    total, processed = int(job.rows_total), int(job.rows_done)
+    total = int(job.rows_total)
+    processed = min(total, int(job.rows_done) + jobs_selectors.rows_in_flight(job))
     rate = 0.0
     if job.started_at:
         end = clock.from_iso(job.finished_at) if job.finished_at else clock.now()

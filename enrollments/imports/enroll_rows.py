@@ -9,6 +9,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -57,11 +58,13 @@ def enroll_many(
     threads: int,
     welcome: bool = True,
     enroll_again: bool = False,
+    on_done: Callable[[], None] | None = None,
 ) -> list[BulkOutcome]:
     """Enroll every person, each in its own transaction, ``threads`` at a time; return outcomes in order.
 
     With ``welcome``, each enrollment gets its welcome email due at once, as ``enroll`` gives it;
-    with ``enroll_again``, a person with an active enrollment in the course is enrolled again.
+    with ``enroll_again``, a person with an active enrollment in the course is enrolled again;
+    ``on_done()`` is called after each person, from the thread that enrolled them.
 
     One row's failure never stops the others. A row whose enrollment id already
     exists counts as done and reads its enrollment back, so running the same rows
@@ -106,9 +109,12 @@ def enroll_many(
 
     def enroll_one(item: BulkEnrollment) -> BulkOutcome:
         try:
-            return enroll(item)
+            outcome = enroll(item)
         except EnrollmentError as error:  # a read of the row's own failed: DynamoDB did not answer
-            return BulkOutcome(error=error)
+            outcome = BulkOutcome(error=error)
+        if on_done is not None:
+            on_done()
+        return outcome
 
     with ThreadPoolExecutor(max_workers=max(1, min(threads, len(enrollments)))) as executor:
         return list(executor.map(enroll_one, enrollments))

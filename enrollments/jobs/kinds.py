@@ -30,7 +30,8 @@ class JobKind:
     # finished, waiting, error): ``processed``, ``total``, ``percent`` at least.
     progress: Callable[[object], dict]
     # A chunked kind: its chunk and result keys and models, the job's counter of items done, and the work of a
-    # chunk: ``chunk_results(job, chunk item, final_attempt=) -> (result rows, Counter of job counters)``.
+    # chunk: ``chunk_results(job, chunk item, final_attempt=, progress=) -> (result rows, Counter of job counters)``,
+    # calling ``progress(rows)`` as rows get done (the page's bar moves within a chunk: ``services.ChunkProgress``).
     chunk_key: Callable | None = None
     result_key: Callable | None = None
     result_model: type | None = None

@@ -5,7 +5,7 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import MainItem
 from .kinds import JobKind
-from .states import FINISHED, waiting_for_queue
+from .states import DONE, FINISHED, waiting_for_queue
 
 
 @storage_errors_as_domain_errors
@@ -69,11 +69,22 @@ def job_active_ids(kind: JobKind) -> list[str]:
     return [item.sk for item in kind.active_model.query(partition, consistent_read=True)]
 
 
+def rows_in_flight(job) -> int:
+    """Return the rows the running chunks of ``job`` have done and not recorded yet (``jobs.services.ChunkProgress``):
+    a kind's progress adds them to its processed count, so the bar moves within a chunk."""
+    counts = getattr(job, "chunks_in_flight", None) or {}
+    # A map read back from DynamoDB is PynamoDB's raw MapAttribute; one built in memory, a dict.
+    counts = counts.as_dict() if hasattr(counts, "as_dict") else counts
+    return sum(int(done) for done in counts.values())
+
+
 def job_progress(kind: JobKind, job) -> dict:
     """Return the progress of a job already read, as its page's bar and ``progress.json`` show it."""
     progress = {
         "state": job.state,
         "finished": job.state in FINISHED,
+        # Finished with every chunk recorded: what a done job offers (an import's undo) shows on this, not on a reload.
+        "done": job.state == DONE,
         # Stored, but the task queue has not taken its work yet (the sweep queues it once the queue answers).
         "waiting": waiting_for_queue(job),
     }

@@ -11,6 +11,8 @@ only once it shows no progress for the stall period.
 import contextlib
 import functools
 import logging
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -20,7 +22,7 @@ from django.conf import settings
 from .. import clock
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
-from ..exceptions import ConcurrentChange, QueueUnavailable
+from ..exceptions import ConcurrentChange, QueueUnavailable, StorageUnavailable
 from .kinds import JobKind
 from .selectors import job_active_ids, job_chunk_state, job_chunks_done, job_find, job_get
 from .states import DONE, FAILED, RUNNING
@@ -167,6 +169,9 @@ def job_new(kind: JobKind, job_id: str, *, author, state: str = RUNNING, **field
     """Return a new (unsaved) job item of ``kind``: its key, id, author (an ``Author``), state and times now, and the
     kind's own ``fields``."""
     now_iso = clock.now_iso()
+    if "chunks_in_flight" in kind.model.get_attributes():
+        # Present from the start: a running chunk SETs its entry in it (``ChunkProgress``).
+        fields.setdefault("chunks_in_flight", {})
     return kind.model(
         *kind.job_key(job_id),
         created_at=now_iso,
@@ -239,7 +244,8 @@ def job_process_chunk(kind: JobKind, *, job_id: str, number: int, final_attempt:
         raise kind.not_found(job_id)
     wrote = False
     if not recorded and job.state == RUNNING:
-        rows, counts = kind.chunk_results(job, chunk, final_attempt=final_attempt)
+        progress = ChunkProgress(kind, job_id=job_id, number=number)
+        rows, counts = kind.chunk_results(job, chunk, final_attempt=final_attempt, progress=progress.advance)
         wrote = _chunk_record(kind, job, number, rows, counts)
     job_finish_if_complete(kind, job_id=job_id)
     return wrote
@@ -256,10 +262,64 @@ def _chunk_record(kind: JobKind, job, number: int, rows: list, counts: Counter) 
             model.updated_at.set(now_iso),
         ]
         actions += [getattr(model, counter).add(count) for counter, count in sorted(counts.items())]
+        if getattr(job, "chunks_in_flight", None) is not None:
+            # The chunk's rows now count in the processed attribute: its in-flight count goes in the same write.
+            actions.append(model.chunks_in_flight[str(number)].remove())
         result = kind.result_model(*kind.result_key(job.job_id, number), created_at=now_iso, rows=rows)
         return result, model(*kind.job_key(job.job_id)), actions, model.state == RUNNING
 
     return record_chunk_once(parts)
+
+
+def job_chunk_progress_record(kind: JobKind, *, job_id: str, number: int, done: int) -> bool:
+    """Write that running chunk ``number`` of a job has ``done`` rows done so far, unless its results are recorded
+    already; return whether it was written.
+
+    A SET, not an ADD: a chunk run again after a crash replaces its first run's count instead of adding to it, and
+    recording the chunk removes the count in the transaction that adds its rows (``_chunk_record``), so no row is
+    counted twice. The condition on the result item keeps a late write of a run that lost the race from counting a
+    recorded chunk again. Best effort: a job without the map (started before it existed) or a storage error only
+    leaves the bar where it was.
+    """
+    model = kind.model
+    result_key = kind.result_key(job_id, number)
+    tx = Transaction()
+    tx.check(kind.result_model, result_key.pk, result_key.sk, condition=kind.result_model.sk.does_not_exist())
+    tx.update(
+        model(*kind.job_key(job_id)),
+        [model.chunks_in_flight[str(number)].set(done), model.updated_at.set(clock.now_iso())],
+        condition=(model.state == RUNNING) & model.chunks_in_flight.exists(),
+    )
+    try:
+        tx.commit()
+    except (TransactionFailed, StorageUnavailable) as error:
+        logger.debug("The progress of chunk %s of %s %s is not written: %s", number, kind.name, job_id, error)
+        return False
+    return True
+
+
+class ChunkProgress:
+    """Count the rows a running chunk has done and write the count to its job at most every
+    ``JOB_PROGRESS_SECONDS`` (``job_chunk_progress_record``), so the page's bar moves within a chunk whatever its
+    size. A chunk's work calls ``advance`` from any of its threads."""
+
+    def __init__(self, kind: JobKind, *, job_id: str, number: int):
+        self.kind, self.job_id, self.number = kind, job_id, number
+        self.done = 0
+        self._lock = threading.Lock()
+        # Monotonic, not the clock: only the pause between two writes matters, and tests may set the clock.
+        self._written_at = time.monotonic()
+
+    def advance(self, rows: int = 1) -> None:
+        """Count ``rows`` more rows done; write the count when the last write is old enough."""
+        with self._lock:
+            self.done += rows
+            now = time.monotonic()
+            if now - self._written_at < settings.JOB_PROGRESS_SECONDS:
+                return
+            self._written_at, done = now, self.done
+        # Outside the lock: the other threads keep working while one writes.
+        job_chunk_progress_record(self.kind, job_id=self.job_id, number=self.number, done=done)
 
 
 @storage_errors_as_domain_errors

@@ -110,13 +110,14 @@ class ImportWorkers:
         self.tmp_path = tmp_path
         self.workers: list[Worker] = []
 
-    def start(self) -> Worker:
+    def start(self, **env) -> Worker:
+        """Start one more worker; ``env`` overrides its settings (``IMPORT_THREADS=1``)."""
         number = len(self.workers)
         worker = Worker(
             queue=self.queue,
             name=f"{self.queue}-{number}",
             log=self.tmp_path / f"worker-{number}.log",
-            env={"IMPORTS_QUEUE": self.queue, "IMPORT_THREADS": 4},
+            env={"IMPORTS_QUEUE": self.queue, "IMPORT_THREADS": 4, **env},
             options=["--concurrency", "2", "--loglevel", "WARNING"],
         )
         self.workers.append(worker)

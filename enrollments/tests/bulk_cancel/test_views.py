@@ -98,6 +98,7 @@ def test_bulk_cancel_confirm__selection_then_form__starts_one_job_and_shows_its_
         "canceled": 0,
         "refused": 0,
         "finished": False,
+        "done": False,
         "waiting": False,
     }
     listed = client.get(reverse("admin:bulk_cancel_list")).content.decode()

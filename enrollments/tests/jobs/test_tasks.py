@@ -79,3 +79,45 @@ def test_first_sweep_name__message_sent_by_it__the_worker_queues_the_stalled_bul
 
     workers.wait_for(lambda: bulk_selectors.bulk_cancel_get(job.job_id).state == "DONE")
     assert selectors.enrollment_get(enrollment.id).status == "CANCELED"
+
+
+@pytest.mark.slow
+def test_job_chunk__one_chunk_of_200_rows_on_a_worker__progress_json_moves_before_the_chunk_is_recorded(
+    workers, settings, client, login
+):
+    from django.urls import reverse
+
+    from enrollments import permissions
+    from enrollments.imports.kind import IMPORT
+    from enrollments.jobs.tasks import enqueue_for
+    from enrollments.tests.wait_support import wait_for
+
+    rows = 200
+    settings.IMPORT_CHUNK_ROWS = rows
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=rows)
+    login(permissions.VIEWERS)
+    # One row at a time and a short pause between writes: the chunk runs long enough to be seen in flight.
+    workers.start(IMPORT_THREADS=1, JOB_PROGRESS_SECONDS=0.2)
+    data = "nome;email;curso\n" + "".join(
+        f"Pessoa {i};p{i}.{company.id}@example.com;{course.id}\n" for i in range(rows)
+    )
+    job = import_services.import_start(
+        file=io.BytesIO(data.encode()),
+        file_name="duzentas.csv",
+        tenant_id=company.id,
+        author=STAFF,
+        enqueue=enqueue_for(IMPORT),
+    )
+    url = reverse("admin:import_progress_json", args=[job.job_id])
+    assert job.chunks_total == 1
+
+    def moved_or_finished():
+        progress = client.get(url).json()
+        return (progress["finished"] or 0 < progress["processed"] < rows) and progress
+
+    seen = wait_for(moved_or_finished, timeout=240, every=0.05, message="the import's progress", details=workers.logs)
+
+    assert not seen["finished"] and 0 < seen["processed"] < rows and seen["percent"] == seen["processed"] * 100 // rows
+    done = workers.wait_for(lambda: (p := client.get(url).json())["finished"] and p)
+    assert (done["state"], done["processed"], done["counts"]["enrolled"]) == ("DONE", rows, rows)
