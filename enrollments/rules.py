@@ -159,7 +159,7 @@ def cancel_refusal(partition) -> str | None:
     if enrollment.status in TERMINAL_STATES:
         return _("Enrollment %(id)s is %(status)s and can no longer be canceled.") % {
             "id": enrollment.id,
-            "status": enrollment.status,
+            "status": labels.label(labels.STATUSES, enrollment.status).lower(),
         }
     if partition.cancel_policy is None:
         return _("Enrollment %(id)s can no longer be canceled: the learner has already accessed the course.") % {

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .. import clock, selectors
+from .. import clock, labels, selectors
 from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
@@ -86,7 +86,7 @@ def _local_date(iso: str) -> str:
 def _closed(enrollment: EnrollmentItem, action: str) -> InvalidTransition:
     return InvalidTransition(
         _("Enrollment %(id)s is %(status)s: cannot record %(action)s.")
-        % {"id": enrollment.id, "status": enrollment.status, "action": action}
+        % {"id": enrollment.id, "status": labels.label(labels.STATUSES, enrollment.status).lower(), "action": action}
     )
 
 

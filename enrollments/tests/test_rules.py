@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from enrollments import clock, rules
 from enrollments.exceptions import InvalidEnrollmentData
@@ -45,6 +46,13 @@ def test_cancel_refusal__pending_with_its_cancel_policy__none():
 )
 def test_cancel_refusal__closed_or_accessed__says_why(partition, words):
     assert words in rules.cancel_refusal(partition)
+
+
+def test_cancel_refusal__expired_in_pt_br__the_state_in_words_agreeing_with_matricula():
+    with translation.override("pt-br"):
+        refusal = rules.cancel_refusal(_partition(rules.EXPIRED))
+
+    assert "está expirada e não pode mais ser cancelada" in refusal and "EXPIRED" not in refusal
 
 
 def test_check_window__from_zero_to_one_day_short_of_the_access_period():

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from enrollments import clock
+from enrollments import clock, labels
 from enrollments.exceptions import EnrollmentError
 from enrollments.services import Author, record_access, record_activity, record_completion
 
@@ -36,4 +36,5 @@ class Command(BaseCommand):
                 enrollment = record_completion(certificate_expires_at=expires, **common)
         except EnrollmentError as error:
             raise CommandError(error.message) from None
-        self.stdout.write(_("Enrollment %(id)s is %(status)s.") % {"id": enrollment.id, "status": enrollment.status})
+        status = labels.label(labels.STATUSES, enrollment.status).lower()
+        self.stdout.write(_("Enrollment %(id)s is %(status)s.") % {"id": enrollment.id, "status": status})

@@ -193,7 +193,8 @@ def test_events__completing_a_canceled_enrollment__returns_409(api, lifecycle_ti
 
     assert response.status_code == 409
     assert (
-        response.json()["error"]["code"] == "invalid_transition" and "CANCELED" in response.json()["error"]["message"]
+        response.json()["error"]["code"] == "invalid_transition"
+        and "is canceled" in response.json()["error"]["message"]
     )
 
 

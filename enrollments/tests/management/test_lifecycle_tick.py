@@ -98,7 +98,7 @@ def test_record_progress__access_then_completion(lifecycle_time, capsys):
         certificate_expires_at=clock.to_iso(t.start + timedelta(days=365)),
     )
 
-    assert "is IN_PROGRESS" in capsys.readouterr().out
+    assert "is in progress" in capsys.readouterr().out
     assert selectors.enrollment_get(enrollment.id).status == "COMPLETED"
 
 

@@ -84,7 +84,7 @@ def test_record_access__canceled__raises_invalid_transition(lifecycle_time):
     enrollment = make_enrollment()
     cancel(enrollment_id=enrollment.id, reason="Left", author=STAFF)
 
-    with pytest.raises(InvalidTransition, match="CANCELED"):
+    with pytest.raises(InvalidTransition, match="is canceled"):
         record_access(enrollment_id=enrollment.id)
 
 
@@ -246,7 +246,7 @@ def test_record_completion__canceled__raises_invalid_transition(lifecycle_time):
     enrollment = make_enrollment()
     cancel(enrollment_id=enrollment.id, reason="Left", author=STAFF)
 
-    with pytest.raises(InvalidTransition, match="CANCELED"):
+    with pytest.raises(InvalidTransition, match="is canceled"):
         record_completion(
             enrollment_id=enrollment.id, certificate_expires_at=lifecycle_time.start + timedelta(days=365)
         )
@@ -282,7 +282,7 @@ def test_record_completion__of_an_expired_enrollment__raises_invalid_transition(
     t.tick(t.start + timedelta(days=90))
     assert selectors.enrollment_get(enrollment.id).status == "EXPIRED"
 
-    with pytest.raises(InvalidTransition, match="EXPIRED"):
+    with pytest.raises(InvalidTransition, match="is expired"):
         record_completion(enrollment_id=enrollment.id, certificate_expires_at=t.start + timedelta(days=400))
 
 
