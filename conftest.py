@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+import backoffice.settings as settings_module
 from enrollments import clock
 from enrollments.dynamo import connection
 from scripts import dynamodb_local
@@ -25,9 +26,13 @@ def dynamodb():
     if not endpoint:
         process, port = dynamodb_local.start()
         endpoint = f"http://127.0.0.1:{port}"
-    settings.DYNAMODB_ENDPOINT = endpoint
     # A prefix of its own per run: tables are made once per session, and runs never share them.
-    settings.DYNAMODB_TABLE_PREFIX = f"test{uuid.uuid4().hex[:8]}_"
+    run_settings = {"DYNAMODB_ENDPOINT": endpoint, "DYNAMODB_TABLE_PREFIX": f"test{uuid.uuid4().hex[:8]}_"}
+    for name, value in run_settings.items():
+        setattr(settings, name, value)
+        # The settings module too: a Settings object made again from it (one full run in several saw the
+        # default endpoint come back mid-run) still points at this run's DynamoDB and tables.
+        setattr(settings_module, name, value)
     connection.configure()
     connection.create_tables()
     yield endpoint
