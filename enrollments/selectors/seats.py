@@ -22,20 +22,7 @@ def _seat_partitions(tenant_id: str) -> list[str]:
 @storage_errors_as_domain_errors
 def free_seats(*, tenant_id: str, course_id: str, limit: int = 50) -> list[VacancyItem]:
     """Return up to ``limit`` free seats of a course at a company, from its seat partitions in turn."""
-    found = []
-    for partition in _seat_partitions(tenant_id):
-        # page_size bounds each request: without it DynamoDB reads up to 1 MB of seats per call.
-        seats = VacancyItem.query(
-            partition,
-            filter_condition=VacancyItem.course_id == course_id,
-            consistent_read=True,
-            page_size=limit - len(found),
-        )
-        for seat in seats:
-            found.append(seat)
-            if len(found) >= limit:
-                return found
-    return found
+    return free_seats_from(tenant_id=tenant_id, course_id=course_id, start=None, limit=limit)
 
 
 @storage_errors_as_domain_errors
