@@ -23,11 +23,12 @@ def _message_or_404(name: str) -> selectors.OutboxMessage:
 @requires(permissions.VIEW)
 def outbox_list(request):
     """List the emails kept in the outbox, newest first, a page at a time."""
+    page_size = selectors.OUTBOX_PAGE_SIZE
     try:
-        page = selectors.outbox_page(cursor=request.GET.get("cursor"))
+        page = selectors.outbox_page(cursor=request.GET.get("cursor"), page_size=page_size)
     except InvalidCursor as error:
         messages.warning(request, error.message)
-        page = selectors.outbox_page()
+        page = selectors.outbox_page(page_size=page_size)
     context = {
         "title": _("Outbox"),
         "page": page,
