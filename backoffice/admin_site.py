@@ -6,6 +6,9 @@ no cache) and shows on the admin index and in the sidebar like a model does,
 to staff holding its permission. Apps add sections from their ``admin.py``:
 
     admin.site.register_section(Section.of_views(slug="imports", name=_("Imports"), ...))
+
+A section with ``available`` (a function of no arguments) shows, and answers, only while it returns true: the
+development outbox's, which a test can turn off with ``settings.DEBUG = False``.
 """
 
 from collections.abc import Callable
@@ -15,7 +18,7 @@ from functools import update_wrapper
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +39,7 @@ class Section:
     patterns, relative to ``admin/backoffice/<slug>/``; their names live in the
     ``admin`` namespace. ``list_url`` and ``add_url`` name the section's main page
     and its "Add" page; each shows only to users with ``permission`` and
-    ``add_permission``.
+    ``add_permission``; with ``available``, only while ``available()`` is true (its URLs answer 404 otherwise).
     """
 
     slug: str
@@ -47,6 +50,10 @@ class Section:
     add_url: str | None = None
     add_permission: str | None = None
     order: int = 100
+    available: Callable[[], bool] | None = None
+
+    def is_available(self) -> bool:
+        return self.available is None or self.available()
 
     @classmethod
     def of_views(
@@ -60,6 +67,7 @@ class Section:
         add_permission: str | None = None,
         order: int,
         more=(),
+        available: Callable[[], bool] | None = None,
     ) -> "Section":
         """Return a section of views: its list at ``""``, its add page (if any) at ``add/``, then each ``(route, view)``
         of ``more``.
@@ -82,6 +90,7 @@ class Section:
             add_url=add_view.__name__ if add_view else None,
             add_permission=add_permission,
             order=order,
+            available=available,
         )
 
 
@@ -141,7 +150,10 @@ class BackofficeAdminSite(admin.AdminSite):
         return sorted(self._sections.values(), key=lambda section: (section.order, section.slug))
 
     def get_urls(self):
-        section_urls = [path(f"{section.slug}/", include(section.urls(self.admin_view))) for section in self.sections]
+        section_urls = [
+            path(f"{section.slug}/", include(section.urls(self._section_view_wrapper(section))))
+            for section in self.sections
+        ]
         second_step = [
             ("two-step/", security_views.second_factor_verify),
             ("two-step/setup/", security_views.second_factor_setup),
@@ -158,12 +170,27 @@ class BackofficeAdminSite(admin.AdminSite):
             *(path(route, self.second_step_view(view), name=view.__name__) for route, view in second_step),
         ] + admin_urls
 
+    def _section_view_wrapper(self, section: Section) -> Callable:
+        """Return the wrapper of ``section``'s views: ``admin_view``, and a 404 while the section is unavailable."""
+        if section.available is None:
+            return self.admin_view
+
+        def wrap(view):
+            def inner(request, *args, **kwargs):
+                if not section.is_available():
+                    raise Http404
+                return view(request, *args, **kwargs)
+
+            return self.admin_view(update_wrapper(inner, view))
+
+        return wrap
+
     def backoffice_app(self, request) -> dict | None:
         """Return the back office as an entry of the admin's app list, with the sections ``request.user`` may see."""
         user = request.user
         models = []
         for section in self.sections:
-            if not user.has_perm(section.permission):
+            if not (section.is_available() and user.has_perm(section.permission)):
                 continue
             can_add = bool(section.add_url and section.add_permission and user.has_perm(section.add_permission))
             models.append(

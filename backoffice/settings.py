@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "enrollments.bulk_cancel.apps.BulkCancelConfig",
     "enrollments.reports.apps.ReportsConfig",
     "enrollments.exports.apps.ExportsConfig",
+    # The development outbox: its admin section exists only with DEBUG=true.
+    "enrollments.outbox.apps.OutboxConfig",
 ]
 
 MIDDLEWARE = [
@@ -332,9 +334,17 @@ COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
 # /readyz: seconds each dependency (DynamoDB, the broker) has to answer before the probe says 503.
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
 
-# Email
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+# Email: SMTP, unless development (DEBUG=true) names neither a backend nor a mail server; then every email sent,
+# by web or worker, is kept as a file in EMAIL_OUTBOX_DIR and shown on the admin's "Outbox" page. Empty values
+# count as unset (a worker started with EMAIL_BACKEND= gets the default).
+OUTBOX_EMAIL_BACKEND = "enrollments.outbox.backend.EmailBackend"
+_email_backend, _email_host = env("EMAIL_BACKEND", default=""), env("EMAIL_HOST", default="")
+EMAIL_BACKEND = _email_backend or (
+    OUTBOX_EMAIL_BACKEND if DEBUG and not _email_host else "django.core.mail.backends.smtp.EmailBackend"
+)
+# One .eml file a message; web and workers must share it.
+EMAIL_OUTBOX_DIR = env("EMAIL_OUTBOX_DIR", default=str(BASE_DIR / "var" / "outbox"))
+EMAIL_HOST = _email_host or "localhost"
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")

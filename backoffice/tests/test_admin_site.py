@@ -147,3 +147,35 @@ def test_view_on_site__not_served__answers_the_admins_not_found(client, django_u
     response = client.get(f"/admin/r/{content_type.pk}/{staff.pk}/")
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_section_with_available__answers_404_and_is_not_listed_while_unavailable(django_user_model):
+    from django.contrib.auth.models import Permission
+    from django.http import Http404
+
+    available = {"now": True}
+    site = BackofficeAdminSite(name="test_admin")
+    site.register_section(
+        Section.of_views(
+            slug="outbox",
+            name="Outbox",
+            permission="enrollments.view_backoffice",
+            list_view=_view("outbox_list"),
+            order=90,
+            available=lambda: available["now"],
+        )
+    )
+    included = [p for p in site.get_urls() if str(p.pattern) == "backoffice/" and hasattr(p, "url_patterns")]
+    [view] = [inner.callback for outer in included[0].url_patterns for inner in outer.url_patterns]
+    user = django_user_model.objects.create_user(username="s", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_backoffice"))
+    request = RequestFactory().get("/admin/backoffice/outbox/")
+    request.user = django_user_model.objects.get(pk=user.pk)
+
+    assert view(request).content == b"outbox_list"
+
+    available["now"] = False
+    with pytest.raises(Http404):
+        view(request)
+    assert site.backoffice_app(request) is None

@@ -24,7 +24,7 @@ SECURITY = [
     "SECURE_PROXY_SSL_HEADER",
 ]
 # Names this module sets or leaves unset on purpose; anything else comes from the test run's environment.
-CONTROLLED = {*SECURITY, "SECRET_KEY", "EMAIL_BACKEND", "EMAIL_FILE_PATH"}
+CONTROLLED = {*SECURITY, "SECRET_KEY", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_FILE_PATH", "EMAIL_OUTBOX_DIR"}
 PRINT_SETTINGS = (
     "import json, backoffice.settings as s; "
     "print(json.dumps({name: getattr(s, name) for name in dir(s) if name.isupper()}, default=str))"
@@ -188,3 +188,27 @@ def test_settings__debug_false_with_50_characters_of_5_kinds__starts():
 @pytest.mark.slow
 def test_settings__debug_true_with_a_short_key__starts():
     assert _settings(DEBUG="true", SECRET_KEY="short")["SECRET_KEY"] == "short"
+
+
+OUTBOX = "enrollments.outbox.backend.EmailBackend"
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        pytest.param({"DEBUG": "true"}, OUTBOX, id="development: the outbox"),
+        pytest.param({"DEBUG": "true", "EMAIL_BACKEND": "", "EMAIL_HOST": ""}, OUTBOX, id="empty values: the outbox"),
+        pytest.param({"DEBUG": "true", "EMAIL_HOST": "127.0.0.1"}, SMTP, id="development with a mail server: SMTP"),
+        pytest.param({"DEBUG": "true", "EMAIL_BACKEND": CONSOLE}, CONSOLE, id="development naming a backend: it"),
+        pytest.param({"DEBUG": "false"}, SMTP, id="production: SMTP"),
+    ],
+)
+def test_settings__email_backend__the_outbox_only_in_development_without_a_mail_server(env, backend):
+    settings = _settings(SECRET_KEY=_key(), **env)
+
+    assert settings["EMAIL_BACKEND"] == backend and settings["OUTBOX_EMAIL_BACKEND"] == OUTBOX
+    assert settings["EMAIL_OUTBOX_DIR"] == str(ROOT / "var" / "outbox")
+    assert settings["EMAIL_HOST"] == (env.get("EMAIL_HOST") or "localhost")

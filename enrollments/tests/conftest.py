@@ -170,6 +170,17 @@ def smtp_settings(settings, smtp_sink):
 
 
 @pytest.fixture
+def outbox(settings, tmp_path):
+    """Development's email settings (``DEBUG`` on, the outbox backend), the outbox in a folder of the test's own,
+    which it returns (not made yet: the backend makes it)."""
+    folder = tmp_path / "outbox"
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = settings.OUTBOX_EMAIL_BACKEND
+    settings.EMAIL_OUTBOX_DIR = str(folder)
+    return folder
+
+
+@pytest.fixture
 def dynamodb_calls(monkeypatch):
     """Record every DynamoDB API call PynamoDB makes (operation, request, response) while the test runs."""
     from pynamodb.connection.base import Connection
@@ -199,17 +210,27 @@ def celery_queue():
 
 @pytest.fixture
 def start_worker(celery_queue, dynamodb, tmp_path):
-    """Return a function that starts a lifecycle worker subprocess on this run's queue and waits until it is ready."""
+    """Return a function that starts a lifecycle worker subprocess on this run's queue and waits until it is ready.
+
+    The worker sends through SMTP to ``smtp_port``; without one it keeps development's email settings (no backend,
+    no mail server: the outbox of ``EMAIL_OUTBOX_DIR``, which the caller passes).
+    """
     workers: list[Worker] = []
 
-    def start(*, smtp_port: int, **env_overrides) -> Worker:
+    def start(*, smtp_port: int | None = None, **env_overrides) -> Worker:
         name = f"w{len(workers)}-{uuid.uuid4().hex[:6]}"
+        if smtp_port is None:
+            email = {"EMAIL_BACKEND": "", "EMAIL_HOST": ""}
+        else:
+            email = {
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": smtp_port,
+                "EMAIL_TIMEOUT": 60,
+            }
         env = {
             "CELERY_TASK_DEFAULT_QUEUE": celery_queue,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": smtp_port,
-            "EMAIL_TIMEOUT": 60,
+            **email,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
             **env_overrides,
         }

@@ -1,12 +1,15 @@
 """What every back-office page shares: admin context, domain errors on forms, the 403 and 404 pages."""
 
 import logging
+from functools import wraps
 
+from csp.decorators import csp
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from .. import selectors
 from ..exceptions import CompanyNotFound, CourseNotFound, EnrollmentError, InvalidEnrollmentData
@@ -24,6 +27,33 @@ def render_page(request, template: str, context: dict, *, status: int = 200) -> 
     site = admin.site
     request.current_app = site.name
     return TemplateResponse(request, template, {**site.each_context(request), **context}, status=status)
+
+
+# The policy of an email's HTML part, in place of the site's: emails carry inline styles (mail clients ignore
+# stylesheets), and nothing else may load or run. `sandbox` gives the document an origin of its own even when
+# opened outside its frame; only the site's own pages may frame it.
+EMAIL_PREVIEW_POLICY = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "frame-ancestors": ["'self'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "sandbox": True,
+}
+
+
+def email_html_part(view):
+    """Turn ``view``, which returns an email's HTML part, into the page a preview frame loads
+    (``includes/email_parts.html``): that HTML under ``EMAIL_PREVIEW_POLICY``, framed by the site's pages only.
+
+    The enrollment page's previews and the development outbox share it.
+    """
+
+    @wraps(view)
+    def inner(request, *args, **kwargs):
+        return HttpResponse(view(request, *args, **kwargs), content_type="text/html; charset=utf-8")
+
+    return xframe_options_sameorigin(csp(EMAIL_PREVIEW_POLICY)(inner))
 
 
 def add_domain_error(form, error: EnrollmentError, *, fields: dict[str, str] | None = None) -> None:

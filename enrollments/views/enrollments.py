@@ -2,14 +2,12 @@
 
 from datetime import datetime, time, timedelta
 
-from csp.decorators import csp
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from .. import clock, permissions, selectors
 from ..exceptions import (
@@ -29,7 +27,7 @@ from ..rules import PREPAID, RECORD_PENDING, Person, cancel_refusal, completion_
 from ..services import Author, cancel, enroll, record_completion
 from ..services.catalog import company_language
 from ..services.emails import lifecycle_email_render
-from .common import add_domain_error, render_page, requires
+from .common import add_domain_error, email_html_part, render_page, requires
 
 
 def _detail_url(enrollment_id: str) -> str:
@@ -107,30 +105,15 @@ def enrollment_detail(request, enrollment_id: str):
     return render_page(request, "admin/backoffice/enrollment_detail.html", context)
 
 
-# The policy of an email preview, in place of the site's: emails carry inline styles (mail clients ignore
-# stylesheets), and nothing else may load or run. `sandbox` gives the document an origin of its own even when
-# opened outside its frame; only the site's own pages may frame it.
-EMAIL_PREVIEW_POLICY = {
-    "default-src": ["'none'"],
-    "style-src": ["'unsafe-inline'"],
-    "frame-ancestors": ["'self'"],
-    "base-uri": ["'none'"],
-    "form-action": ["'none'"],
-    "sandbox": True,
-}
-
-
 @requires(permissions.VIEW)
-@xframe_options_sameorigin
-@csp(EMAIL_PREVIEW_POLICY)
+@email_html_part
 def enrollment_email_html(request, enrollment_id: str, event: str):
-    """Answer the HTML part of an enrollment's lifecycle email, for the preview frame of its page; send nothing."""
+    """Return the HTML part of an enrollment's lifecycle email, for the preview frame of its page; send nothing."""
     partition = _partition_or_404(enrollment_id)
     record = next((record for record in partition.schedules if record.event == event), None)
     if record is None:
         raise Http404
-    email = lifecycle_email_render(record=record, enrollment=partition.enrollment)
-    return HttpResponse(email.html, content_type="text/html; charset=utf-8")
+    return lifecycle_email_render(record=record, enrollment=partition.enrollment).html
 
 
 @requires(permissions.ENROLL)
