@@ -58,13 +58,13 @@ def test_bulk_cancel__selected__cancels_each_once_seats_back_audited_and_refusal
 
     job = bulk_selectors.bulk_cancel_get(job.job_id)
     assert (job.state, job.total, job.done, job.canceled, job.refused) == ("DONE", 5, 5, 3, 2)
-    results = {row[0]: row[1:] for row in bulk_selectors.bulk_cancel_results(job_id)}
+    results = {row.enrollment_id: (row.result, row.message) for row in bulk_selectors.bulk_cancel_results(job_id)}
     assert {enrollment_id: results[enrollment_id][0] for enrollment_id in fresh} == dict.fromkeys(fresh, "canceled")
-    assert results[accessed] == [
+    assert results[accessed] == (
         "refused",
         f"Enrollment {accessed} can no longer be canceled: the learner has already accessed the course.",
-    ]
-    assert results[canceled] == ["refused", f"Enrollment {canceled} is already canceled."]
+    )
+    assert results[canceled] == ("refused", f"Enrollment {canceled} is already canceled.")
     for enrollment_id in fresh:
         events = _cancel_events(enrollment_id)
         assert len(events) == 1 and events[0].reason == "Wrong company"
@@ -114,8 +114,9 @@ def test_bulk_cancel__unknown_enrollment__refused_with_why():
         job_id=job_id, enrollment_ids=["no-such-id"], reason="Why", author=STAFF, enqueue=run_here
     )
 
-    [(enrollment_id, result, message)] = list(bulk_selectors.bulk_cancel_results(job_id))
-    assert (enrollment_id, result) == ("no-such-id", "refused") and message
+    [row] = list(bulk_selectors.bulk_cancel_results(job_id))
+    assert (row.enrollment_id, row.result, row.name, row.course) == ("no-such-id", "refused", None, None)
+    assert row.message
 
 
 def test_bulk_cancel__of_an_import__its_enrolled_rows_only(settings):
@@ -243,7 +244,7 @@ def test_bulk_cancel__chunk_retried_after_its_first_run_canceled_some__counts_th
 
     job = bulk_selectors.bulk_cancel_get(job_id)
     assert (job.state, job.canceled, job.refused) == ("DONE", 2, 1)
-    results = {row[0]: row[1:] for row in bulk_selectors.bulk_cancel_results(job_id)}
-    assert results[first_run] == ["canceled", ""] and results[untouched] == ["canceled", ""]
-    assert results[by_someone_else] == ["refused", f"Enrollment {by_someone_else} is already canceled."]
+    results = {row.enrollment_id: (row.result, row.message) for row in bulk_selectors.bulk_cancel_results(job_id)}
+    assert results[first_run] == ("canceled", "") and results[untouched] == ("canceled", "")
+    assert results[by_someone_else] == ("refused", f"Enrollment {by_someone_else} is already canceled.")
     assert [len(_cancel_events(enrollment_id)) for enrollment_id in (first_run, untouched)] == [1, 1]
