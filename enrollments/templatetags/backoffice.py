@@ -52,6 +52,12 @@ for _name, _words in _LABEL_FILTERS.items():
 
 
 @register.filter
+def by_key(mapping, key):
+    """Return ``mapping[key]``, or ``None``: what a view read for each row, by the row's id."""
+    return (mapping or {}).get(key)
+
+
+@register.filter
 def source_link(source, links=None) -> str:
     """Say where an enrollment or an audit event came from: a source a job wrote by the words and page the view
     found for it (``links``: ``views.enrollments.source_links``), any other source in words."""

@@ -37,17 +37,14 @@ def failure_list(request):
         messages.warning(request, error.message)
         failures, next_cursor = selectors.lifecycle_failure_list(**filters)
     query = {"company": company_id} if company_id else {}
-    # Each failure names its person: the page's enrollments in one BatchGet.
-    enrollments = selectors.enrollments_by_id({failure.enrollment_id for failure in failures})
     context = {
         "title": _("Failed emails"),
+        # Each failure names its person: the page's enrollments, by id, from one BatchGet.
+        "enrollments": selectors.enrollments_by_id({failure.enrollment_id for failure in failures}),
         "company_choices": company_choices(companies),
         "company_id": company_id,
         "company_name": names.get(company_id, ""),
-        "rows": [
-            (failure, names.get(failure.tenant_id, failure.tenant_id), enrollments.get(failure.enrollment_id))
-            for failure in failures
-        ],
+        "rows": [(failure, names.get(failure.tenant_id, failure.tenant_id)) for failure in failures],
         "next_url": "?" + urlencode({**query, "cursor": next_cursor}) if next_cursor else None,
         "first_url": ("?" + urlencode(query)) if request.GET.get("cursor") else None,
         "can_resend": request.user.has_perm(permissions.ENROLL),
