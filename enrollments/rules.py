@@ -68,6 +68,24 @@ MAX_SEATS_PER_ORDER = 10_000
 # Longest access period or certificate validity a course may have: a century keeps every date computable.
 MAX_COURSE_DAYS = 36_500
 
+# Where an enrollment or an audit event came from when a background job wrote it: ``csv:<job_id>`` for an import
+# (the first release's word), ``bulk_cancel:<job_id>`` for a bulk cancel. Stored as written: never change them.
+IMPORT_SOURCE = "csv"
+BULK_CANCEL_SOURCE = "bulk_cancel"
+JOB_SOURCES = (IMPORT_SOURCE, BULK_CANCEL_SOURCE)
+
+
+def job_source(kind: str, job_id: str) -> str:
+    """Return the ``source`` a job of ``kind`` (``IMPORT_SOURCE``, ``BULK_CANCEL_SOURCE``) writes."""
+    return f"{kind}:{job_id}"
+
+
+def source_job(source: str | None) -> tuple[str, str] | None:
+    """Return the kind and the job id a ``source`` written by a job names, or ``None`` for any other source."""
+    kind, colon, job_id = (source or "").partition(":")
+    return (kind, job_id) if colon and job_id and kind in JOB_SOURCES else None
+
+
 # The lifecycle events (``schedules#<event>``) and when each is due.
 REMINDER_NO_ACCESS_3_DAYS = "reminder_no_access_3_days"
 ACCESS_PERIOD_REMINDER_30_DAYS = "access_period_reminder_30_days"

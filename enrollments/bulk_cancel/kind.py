@@ -15,8 +15,12 @@ from .services import bulk_cancel_chunk_results
 
 
 def _page_context(job, progress: dict) -> dict:
-    # Each enrollment's result, once the job is done (the page loads again when it finishes).
-    return {"results": list(selectors.bulk_cancel_results(job.job_id)) if progress["finished"] else []}
+    # Each enrollment's result, once the job is done (the page loads again when it finishes), and the import it
+    # undoes named by its file.
+    return {
+        "results": list(selectors.bulk_cancel_results(job.job_id)) if progress["finished"] else [],
+        "import_file_name": selectors.import_file_name(job.import_id) if job.import_id else None,
+    }
 
 
 BULK_CANCEL = register(

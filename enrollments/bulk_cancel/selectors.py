@@ -1,6 +1,7 @@
 """Reads of bulk cancels: a job, its chunks and results, the list of jobs, and the enrollments of an import."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .. import selectors as core_selectors
 from ..dynamo import keys
@@ -12,6 +13,7 @@ from ..imports.selectors import import_job_get
 from ..jobs.kinds import kind_named
 from ..jobs.selectors import job_get, job_progress, rows_in_flight
 from ..jobs.states import DONE
+from ..rules import BULK_CANCEL_SOURCE, job_source
 
 # The bulk cancel kind's name in task messages and URLs (``kind.BULK_CANCEL``): never change it.
 KIND_NAME = "bulk_cancel"
@@ -21,7 +23,7 @@ REFUSED = "refused"
 
 def bulk_cancel_source(job_id: str) -> str:
     """Return the ``source`` a bulk cancel's job writes on the audit event of each enrollment it cancels."""
-    return f"bulk_cancel:{job_id}"
+    return job_source(BULK_CANCEL_SOURCE, job_id)
 
 
 @storage_errors_as_domain_errors
@@ -32,13 +34,49 @@ def canceled_by_job(enrollment_id: str, job_id: str) -> bool:
     return any(event.action == "CANCELED" and event.source == source for event in audit)
 
 
+@dataclass(frozen=True)
+class BulkCancelResult:
+    """What became of one enrollment of a bulk cancel, with its person and course as they were then.
+
+    Results stored before names were (``[enrollment id, result, message]``) have no ``name``: pages show the id.
+    """
+
+    enrollment_id: str
+    result: str
+    message: str
+    name: str | None = None
+    email: str | None = None
+    cpf: str | None = None
+    course: str | None = None
+
+    @classmethod
+    def of_row(cls, row: list) -> "BulkCancelResult":
+        """Return the result a stored row says (``services.result_row``'s, or an earlier version's)."""
+        enrollment_id, result, message, *rest = row
+        person = rest[0] if rest and isinstance(rest[0], dict) else {}
+        return cls(
+            enrollment_id=enrollment_id,
+            result=result,
+            message=message,
+            name=person.get("name"),
+            email=person.get("email"),
+            cpf=person.get("cpf"),
+            course=person.get("course"),
+        )
+
+    @property
+    def canceled(self) -> bool:
+        return self.result == CANCELED
+
+
 @storage_errors_as_domain_errors
-def bulk_cancel_results(job_id: str) -> Iterator[list]:
-    """Yield ``[enrollment id, result, message]`` of every enrollment recorded so far, in chunk order."""
+def bulk_cancel_results(job_id: str) -> Iterator[BulkCancelResult]:
+    """Yield the result of every enrollment recorded so far, in chunk order."""
     for item in BulkCancelResultItem.query(
         keys.bulk_cancel_partition(job_id), BulkCancelResultItem.sk.startswith(keys.RESULT_PREFIX), consistent_read=True
     ):
-        yield from item.rows
+        for row in item.rows:
+            yield BulkCancelResult.of_row(row)
 
 
 @storage_errors_as_domain_errors
@@ -50,6 +88,13 @@ def bulk_cancel_list(*, limit: int) -> list[BulkCancelJobItem]:
     return [found[job_id] for job_id in job_ids if job_id in found]
 
 
+def enrollments_listed(enrollment_ids: list[str], *, limit: int) -> list:
+    """Return the enrollments of the first ``limit`` ids that exist, in their order: who a confirmation names."""
+    shown = enrollment_ids[:limit]
+    found = core_selectors.enrollments_by_id(shown)
+    return [found[enrollment_id] for enrollment_id in shown if enrollment_id in found]
+
+
 def import_enrollment_ids(import_id: str) -> list[str]:
     """Return the ids of the enrollments an import made (its rows enrolled), in file order.
 
@@ -57,6 +102,11 @@ def import_enrollment_ids(import_id: str) -> list[str]:
     Raise ``ImportJobNotFound``.
     """
     return [row[4] for row in import_report_rows(import_id) if row[3] == ENROLLED and row[4]]
+
+
+def import_file_name(import_id: str) -> str | None:
+    """Return the name of the file an import read, or ``None`` when no import has this id."""
+    return core_selectors.import_file_names([import_id]).get(import_id)
 
 
 def import_is_done(import_id: str) -> bool:

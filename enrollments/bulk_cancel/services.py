@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from django.utils.translation import gettext as _
 
 from .. import clock
+from .. import selectors as core_selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import BulkCancelChunkItem, BulkCancelJobItem, BulkCancelListingItem
+from ..dynamo.models import BulkCancelChunkItem, BulkCancelJobItem, BulkCancelListingItem, EnrollmentItem
 from ..exceptions import (
     ConcurrentChange,
     EnrollmentNotFound,
@@ -93,19 +94,22 @@ def bulk_cancel_chunk_results(
     final_attempt: bool,
     progress: Callable[[int], None] | None = None,
 ):
-    """Cancel the enrollments of ``chunk`` and return ``[enrollment id, result, message]`` of each and the job
-    counters they add to (the bulk cancel kind's chunk work); ``progress(1)`` after each enrollment.
+    """Cancel the enrollments of ``chunk`` and return each one's result row (``result_row``) and the job counters
+    they add to (the bulk cancel kind's chunk work); ``progress(1)`` after each enrollment.
 
     Before the final attempt, an enrollment that met a transient error raises it, so the task retries the chunk
     (the ones it canceled already then count as canceled by this job, known by the source on their audit event);
     on the final attempt it is reported as refused with the error.
     """
     author = Author(id=job.author.id, name=job.author.name, email=job.author.email)
-    results, counts = [], Counter()
+    outcomes, counts = [], Counter()
+    # The person and course of each enrollment go with its result, so the job's page names them without a read
+    # per row: a cancel returns its enrollment; the refused ones are read together at the end.
+    enrollments = {}
     source = selectors.bulk_cancel_source(job.job_id)
     for enrollment_id in chunk.enrollment_ids:
         try:
-            cancel(
+            enrollments[enrollment_id] = cancel(
                 enrollment_id=enrollment_id,
                 reason=job.reason,
                 author=author,
@@ -127,7 +131,32 @@ def bulk_cancel_chunk_results(
         else:
             result, message = CANCELED, ""
         counts[result] += 1
-        results.append([enrollment_id, result, message])
+        outcomes.append((enrollment_id, result, message))
         if progress is not None:
             progress(1)
+    enrollments.update(_enrollments_read(set(chunk.enrollment_ids) - set(enrollments), final_attempt=final_attempt))
+    results = [result_row(*outcome, enrollment=enrollments.get(outcome[0])) for outcome in outcomes]
     return results, counts
+
+
+def _enrollments_read(enrollment_ids: set[str], *, final_attempt: bool) -> dict:
+    if not enrollment_ids:
+        return {}
+    try:
+        return core_selectors.enrollments_by_id(enrollment_ids)
+    except StorageUnavailable:
+        if not final_attempt:
+            raise
+        # The cancels are done: their results are recorded without names rather than not at all.
+        return {}
+
+
+def result_row(enrollment_id: str, result: str, message: str, *, enrollment: EnrollmentItem | None) -> list:
+    """Return what a bulk cancel stores of one enrollment's result: ``[enrollment id, result, message]`` and, when
+    the enrollment was read, ``{"name", "email", "cpf", "course"}`` as it was then (``selectors.BulkCancelResult``
+    reads both forms)."""
+    row = [enrollment_id, result, message]
+    if enrollment is not None:
+        person = enrollment.user
+        row.append({"name": person.name, "email": person.email, "cpf": person.cpf, "course": enrollment.course.name})
+    return row

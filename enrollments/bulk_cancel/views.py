@@ -22,6 +22,8 @@ from .forms import BulkCancelForm
 from .kind import BULK_CANCEL
 
 JOBS_LISTED = 50
+# The confirmation names this many of the enrollments it cancels, and counts the others.
+SELECTION_SHOWN = 25
 
 
 def _detail_url(job_id: str) -> str:
@@ -76,6 +78,8 @@ def bulk_cancel_confirm(request):
             else:
                 messages.success(request, _("The bulk cancel started: the bar shows its progress."))
             return HttpResponseRedirect(_detail_url(job_id))
+    selection = selectors.enrollments_listed(ids, limit=SELECTION_SHOWN)
+    more = len(ids) - len(selection)
     context = {
         "title": _("Cancel enrollments"),
         "form": form,
@@ -84,6 +88,11 @@ def bulk_cancel_confirm(request):
             "%(count)s enrollment will be canceled.", "%(count)s enrollments will be canceled.", len(ids)
         )
         % {"count": number_format(len(ids), force_grouping=True)},
+        "selection": selection,
+        "more_text": ngettext("…and %(count)s more enrollment.", "…and %(count)s more enrollments.", more)
+        % {"count": number_format(more, force_grouping=True)}
+        if selection and more
+        else "",
         "import_id": import_id,
     }
     return render_page(request, "admin/backoffice/bulk_cancel_confirm.html", context)

@@ -4,6 +4,7 @@ name, row results and the job counters they add to, a row as a chunk stores it, 
 import uuid
 from typing import NamedTuple
 
+from ..rules import IMPORT_SOURCE, job_source
 from .rows import ALREADY_ACTIVE, DUPLICATE, INVALID
 
 # The import kind's name in task messages and URLs (``kind.IMPORT``): never change it.
@@ -52,7 +53,7 @@ def row_enrollment_id(job_id: str, line: int) -> str:
 
 def import_source(job_id: str) -> str:
     """Return the ``source`` recorded on the enrollments of an import."""
-    return f"csv:{job_id}"
+    return job_source(IMPORT_SOURCE, job_id)
 
 
 def job_welcome(job) -> bool:

@@ -22,6 +22,7 @@ from .enrollment import (
     EnrollmentPartition,
     enrollment_get,
     enrollment_partition,
+    enrollments_by_id,
 )
 from .enrollment_list import (
     ENROLLMENT_LIST_MAX_SCANNED,
@@ -56,12 +57,18 @@ from .seats import (
     seats_left,
     seats_left_by_course,
 )
+from .sources import (
+    JobSource,
+    import_file_names,
+    source_jobs,
+)
 
 __all__ = [
     "ENROLLMENT_LIST_MAX_SCANNED",
     "ENROLLMENT_PAGE_SIZE",
     "EnrollmentPartition",
     "FAILURE_PAGE_SIZE",
+    "JobSource",
     "active_enrollment_ids",
     "active_enrollments_of",
     "cnpj_holder_find",
@@ -78,8 +85,10 @@ __all__ = [
     "enrollment_get",
     "enrollment_list",
     "enrollment_partition",
+    "enrollments_by_id",
     "free_seats",
     "free_seats_from",
+    "import_file_names",
     "lifecycle_failure_find",
     "lifecycle_failure_list",
     "lifecycle_record_find",
@@ -91,6 +100,7 @@ __all__ = [
     "seat_use_key",
     "seats_left",
     "seats_left_by_course",
+    "source_jobs",
     "user_find",
     "users_by_email",
 ]

@@ -1,5 +1,6 @@
-"""Reads of one enrollment: its item, or every item of its partition by role."""
+"""Reads of one enrollment: its item, or every item of its partition by role; and of a few at once."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..dynamo import keys
@@ -71,3 +72,20 @@ def enrollment_get(enrollment_id: str) -> EnrollmentItem:
     if enrollment is None:
         raise EnrollmentNotFound(enrollment_id)
     return enrollment
+
+
+@storage_errors_as_domain_errors
+def enrollments_by_id(enrollment_ids: Iterable[str]) -> dict[str, EnrollmentItem]:
+    """Return the enrollments of ``enrollment_ids`` that exist, by id: one BatchGet per hundred ids.
+
+    For pages that name a few enrollments (a selection, a page of failures); an id that names
+    nothing, or an item of another kind, is left out.
+    """
+    wanted = {
+        key
+        for enrollment_id in enrollment_ids
+        if enrollment_id and keys.storable(key := keys.enrollment(enrollment_id))
+    }
+    if not wanted:
+        return {}
+    return {item.id: item for item in MainItem.batch_get(wanted) if isinstance(item, EnrollmentItem)}

@@ -4,6 +4,7 @@ from functools import partial
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from .. import labels
 from ..clock import from_iso
@@ -43,12 +44,29 @@ _LABEL_FILTERS = {
     "record_state_label": labels.RECORD_STATES,
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
-    "source_label": labels.SOURCES,
     "import_state_label": STATE_LABELS,
     "import_result_label": labels.IMPORT_RESULTS,
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))
+
+
+@register.filter
+def by_key(mapping, key):
+    """Return ``mapping[key]``, or ``None``: what a view read for each row, by the row's id."""
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def source_link(source, links=None) -> str:
+    """Say where an enrollment or an audit event came from: a source a job wrote by the words and page the view
+    found for it (``links``: ``views.enrollments.source_links``), any other source in words."""
+    link = (links or {}).get(source)
+    if link is None:
+        return labels.label(labels.SOURCES, source)
+    if link.url is None:
+        return link.text
+    return format_html('<a href="{}" class="source-link">{}</a>', link.url, link.text)
 
 
 @register.filter

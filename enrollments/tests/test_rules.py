@@ -138,3 +138,24 @@ def test_people_buckets__several_enrollments_of_one_person__the_latest_not_cance
     decided = [(enrollment.user.id, bucket) for enrollment, bucket in rules.people_buckets(newest_first, now=NOW)]
 
     assert decided == [("a", rules.STUDYING), ("b", rules.NOT_STARTED), ("d", rules.VALID)]
+
+
+@pytest.mark.parametrize(
+    "source, job",
+    [
+        ("csv:1b4e28ba-2fa1-11d2-883f-0016d3cca427", ("csv", "1b4e28ba-2fa1-11d2-883f-0016d3cca427")),
+        ("bulk_cancel:abc", ("bulk_cancel", "abc")),
+        ("form", None),
+        ("scheduler", None),
+        ("csv:", None),
+        ("other:abc", None),
+        (None, None),
+    ],
+)
+def test_source_job__a_job_s_source__its_kind_and_id_else_none(source, job):
+    assert rules.source_job(source) == job
+
+
+def test_job_source__read_back_by_source_job():
+    assert rules.source_job(rules.job_source(rules.IMPORT_SOURCE, "j1")) == ("csv", "j1")
+    assert rules.job_source(rules.BULK_CANCEL_SOURCE, "j2") == "bulk_cancel:j2"

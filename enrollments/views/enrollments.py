@@ -1,6 +1,7 @@
 """Enrollment pages: list, detail (and its email previews), enroll, cancel, record completion."""
 
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
@@ -23,7 +24,16 @@ from ..exceptions import (
     NoVacancyLeft,
 )
 from ..forms import CancelForm, CompletionForm, EnrollForm, EnrollmentFilterForm
-from ..rules import PREPAID, RECORD_PENDING, Person, cancel_refusal, completion_refusal
+from ..rules import (
+    BULK_CANCEL_SOURCE,
+    IMPORT_SOURCE,
+    PREPAID,
+    RECORD_PENDING,
+    Person,
+    cancel_refusal,
+    completion_refusal,
+    is_uuid_id,
+)
 from ..services import Author, cancel, enroll, record_completion
 from ..services.catalog import company_language
 from ..services.emails import lifecycle_email_render
@@ -74,6 +84,31 @@ def enrollment_list(request):
     return render_page(request, "admin/backoffice/enrollment_list.html", context)
 
 
+class SourceLink(NamedTuple):
+    """Where an enrollment or an audit event came from, named for a person, and the page of the job (or ``None``)."""
+
+    text: str
+    url: str | None
+
+
+_JOB_PAGES = {IMPORT_SOURCE: "admin:import_detail", BULK_CANCEL_SOURCE: "admin:bulk_cancel_detail"}
+
+
+def source_links(sources) -> dict[str, SourceLink]:
+    """Return, by source, how the page names each source a job wrote (the ``source_link`` filter shows them): "Import
+    of <file>" linking to the import, "Bulk cancel" linking to it. The stored ``csv:<job_id>`` never shows."""
+    links = {}
+    for source, job in selectors.source_jobs(sources).items():
+        if job.kind == IMPORT_SOURCE:
+            found = job.file_name is not None
+            text = _("Import of %(file)s") % {"file": job.file_name} if found else _("Import")
+        else:
+            found, text = True, _("Bulk cancel")
+        url = reverse(_JOB_PAGES[job.kind], args=[job.job_id]) if found and is_uuid_id(job.job_id) else None
+        links[source] = SourceLink(text, url)
+    return links
+
+
 @requires(permissions.VIEW)
 def enrollment_detail(request, enrollment_id: str):
     """Show an enrollment with its seat, window, lifecycle records and their emails, and audit trail."""
@@ -98,6 +133,8 @@ def enrollment_detail(request, enrollment_id: str):
             for record in schedules
         ],
         "audit": sorted(partition.audit, key=lambda event: event.sk),
+        # An import or a bulk cancel by its name, linking to its page: one read of the imports named.
+        "sources": source_links([enrollment.source, *(event.source for event in partition.audit)]),
         "cancel_refusal": refusal,
         "can_cancel": user.has_perm(permissions.CANCEL) and refusal is None,
         "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and completion_refusal(enrollment) is None,

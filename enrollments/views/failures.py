@@ -39,6 +39,8 @@ def failure_list(request):
     query = {"company": company_id} if company_id else {}
     context = {
         "title": _("Failed emails"),
+        # Each failure names its person: the page's enrollments, by id, from one BatchGet.
+        "enrollments": selectors.enrollments_by_id({failure.enrollment_id for failure in failures}),
         "company_choices": company_choices(companies),
         "company_id": company_id,
         "company_name": names.get(company_id, ""),

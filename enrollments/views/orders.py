@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import permissions, selectors
 from ..forms import OrderForm, company_choices
@@ -40,6 +42,32 @@ def seats_and_orders(company) -> dict:
     }
 
 
+def order_created_message(order, course_name: str) -> str:
+    """Say that ``order`` was created, naming it as the company knows it: by its purchase-order reference, or by
+    its seats and course when it has none (never by its id)."""
+    seats = int(order.seats)
+    values = {
+        "reference": order.purchase_order,
+        "seats": number_format(seats, force_grouping=True),
+        "course": course_name,
+    }
+    if order.purchase_order:
+        return (
+            ngettext(
+                "Order “%(reference)s” created: %(seats)s seat of %(course)s.",
+                "Order “%(reference)s” created: %(seats)s seats of %(course)s.",
+                seats,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Order of %(seats)s seat of %(course)s created.", "Order of %(seats)s seats of %(course)s created.", seats
+        )
+        % values
+    )
+
+
 @requires(permissions.VIEW)
 def order_list(request):
     """Show a chosen company's orders and seats left per course."""
@@ -60,9 +88,9 @@ def order_list(request):
 def order_add(request):
     """Buy N seats of a course for a prepaid company."""
     initial = {"company": request.GET.get("company", ""), "course": request.GET.get("course", "")}
-    form = OrderForm(
-        request.POST or None, initial=initial, companies=selectors.company_list(), courses=selectors.course_list()
-    )
+    courses = selectors.course_list()
+    form = OrderForm(request.POST or None, initial=initial, companies=selectors.company_list(), courses=courses)
+    course_names = {course.id: course.name for course in courses}
 
     def save(data):
         return order_create(
@@ -90,7 +118,7 @@ def order_add(request):
         ),
         save=save,
         saved=lambda order: (
-            _("Order %(id)s of %(seats)s seats created.") % {"id": order.order_id, "seats": order.seats},
+            order_created_message(order, course_names.get(order.course_id, "")),
             reverse("admin:company_detail", args=[order.tenant_id]),
         ),
         already_created=already_created,

@@ -16,8 +16,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, live_server, workers):
     company, course = make_company(), make_course()
     make_order(company, course, seats=3)
-    ids = [enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF).id for _ in range(3)]
+    people = [make_person() for _ in range(3)]
+    ids = [enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF).id for person in people]
     cancel(enrollment_id=ids[2], reason="Earlier", author=STAFF)
+    names = dict(zip(ids, (person.name for person in people), strict=True))
     problems = watch_console(page)
     log_in(page, live_server, member(permissions.OPERATORS))
 
@@ -27,6 +29,12 @@ def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, l
     page.click("#cancel-selected")
     page.wait_for_selector("#bulk-cancel-form")
     assert page.inner_text("#bulk-count") == "3 enrollments will be canceled."
+    # Who will be canceled, by name, course and status: the list's order, newest first.
+    selected = page.locator("tr.bulk-selected")
+    shown = {row.get_attribute("data-enrollment"): row.locator(".person-name").inner_text() for row in selected.all()}
+    assert shown == names and page.locator("#bulk-more").count() == 0
+    assert course.name in page.inner_text(f"tr.bulk-selected[data-enrollment='{ids[2]}']")
+    assert "Canceled" in page.inner_text(f"tr.bulk-selected[data-enrollment='{ids[2]}']")
     assert page.is_checked("#id_notify_learner")
     page.fill("#id_reason", "Enrolled in the wrong company")
     page.click("#bulk-cancel-form input[type=submit]")
@@ -44,6 +52,16 @@ def test_operator__select_rows_confirm__bar_reaches_100_with_each_result(page, l
     }
     assert results == {ids[0]: "Canceled", ids[1]: "Canceled", ids[2]: "Refused"}
     assert "is already canceled" in page.inner_text(f"tr[data-enrollment='{ids[2]}'] .bulk-message")
+    # Each result names its person and course; the name opens the enrollment.
+    assert {
+        row.get_attribute("data-enrollment"): row.locator(".person-name").inner_text()
+        for row in page.locator("tr.bulk-result-row").all()
+    } == names
+    assert page.inner_text(f"tr[data-enrollment='{ids[0]}'] .bulk-course") == course.name
+    page.click(f"tr[data-enrollment='{ids[0]}'] a.person-name")
+    page.wait_for_url(f"**/backoffice/enrollments/{ids[0]}/")
+    assert page.inner_text("#enrollment-status") == "Canceled"
+    assert page.locator("#audit a.source-link", has_text="Bulk cancel").count() == 1
     assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 3
     assert problems == []
 

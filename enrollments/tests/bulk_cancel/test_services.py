@@ -11,13 +11,15 @@ from enrollments import selectors
 from enrollments.bulk_cancel import selectors as bulk_selectors
 from enrollments.bulk_cancel import services
 from enrollments.bulk_cancel.kind import BULK_CANCEL
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import BulkCancelResultItem
 from enrollments.exceptions import BulkCancelAlreadyStarted, InvalidEnrollmentData, NotCancelable, QueueUnavailable
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.jobs import selectors as job_selectors
 from enrollments.jobs import services as job_services
 from enrollments.services import cancel, enroll, record_access
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +60,13 @@ def test_bulk_cancel__selected__cancels_each_once_seats_back_audited_and_refusal
 
     job = bulk_selectors.bulk_cancel_get(job.job_id)
     assert (job.state, job.total, job.done, job.canceled, job.refused) == ("DONE", 5, 5, 3, 2)
-    results = {row[0]: row[1:] for row in bulk_selectors.bulk_cancel_results(job_id)}
+    results = {row.enrollment_id: (row.result, row.message) for row in bulk_selectors.bulk_cancel_results(job_id)}
     assert {enrollment_id: results[enrollment_id][0] for enrollment_id in fresh} == dict.fromkeys(fresh, "canceled")
-    assert results[accessed] == [
+    assert results[accessed] == (
         "refused",
         f"Enrollment {accessed} can no longer be canceled: the learner has already accessed the course.",
-    ]
-    assert results[canceled] == ["refused", f"Enrollment {canceled} is already canceled."]
+    )
+    assert results[canceled] == ("refused", f"Enrollment {canceled} is already canceled.")
     for enrollment_id in fresh:
         events = _cancel_events(enrollment_id)
         assert len(events) == 1 and events[0].reason == "Wrong company"
@@ -72,6 +74,50 @@ def test_bulk_cancel__selected__cancels_each_once_seats_back_audited_and_refusal
     # Five seats: three given back by the bulk cancel, one by the earlier cancel; the accessed one keeps its seat.
     assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 4
     assert bulk_selectors.bulk_cancel_progress(job_id)["percent"] == 100
+
+
+def test_bulk_cancel__results__carry_the_person_and_course_of_each_canceled_and_refused_enrollment():
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    people = [make_person(cpf=make_cpf(formatted=False)), make_person()]
+    fresh, canceled = (
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF).id for person in people
+    )
+    cancel(enrollment_id=canceled, reason="Earlier", author=STAFF)
+    job_id = str(uuid.uuid4())
+
+    services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=[fresh, canceled, "no-such-id"], reason="Why", author=STAFF, enqueue=run_here
+    )
+
+    named = [
+        (row.enrollment_id, row.result, row.name, row.email, row.cpf, row.course)
+        for row in bulk_selectors.bulk_cancel_results(job_id)
+    ]
+    assert named == [
+        (fresh, "canceled", people[0].name, people[0].email, people[0].cpf, course.name),
+        (canceled, "refused", people[1].name, people[1].email, None, course.name),
+        ("no-such-id", "refused", None, None, None, None),
+    ]
+
+
+def test_bulk_cancel_results__rows_stored_before_names__read_with_the_id_only():
+    job_id = str(uuid.uuid4())
+    BulkCancelResultItem(
+        *keys.bulk_cancel_result(job_id, 0),
+        created_at="2026-01-01T00:00:00Z",
+        rows=[["e1", "canceled", ""], ["e2", "refused", "Enrollment e2 is already canceled."]],
+    ).save()
+
+    rows = list(bulk_selectors.bulk_cancel_results(job_id))
+
+    assert rows == [
+        bulk_selectors.BulkCancelResult(enrollment_id="e1", result="canceled", message=""),
+        bulk_selectors.BulkCancelResult(
+            enrollment_id="e2", result="refused", message="Enrollment e2 is already canceled."
+        ),
+    ]
+    assert rows[0].canceled and not rows[1].canceled and rows[0].name is None
 
 
 def test_bulk_cancel__same_token_twice__one_job_and_a_chunk_recorded_once():
@@ -114,8 +160,9 @@ def test_bulk_cancel__unknown_enrollment__refused_with_why():
         job_id=job_id, enrollment_ids=["no-such-id"], reason="Why", author=STAFF, enqueue=run_here
     )
 
-    [(enrollment_id, result, message)] = list(bulk_selectors.bulk_cancel_results(job_id))
-    assert (enrollment_id, result) == ("no-such-id", "refused") and message
+    [row] = list(bulk_selectors.bulk_cancel_results(job_id))
+    assert (row.enrollment_id, row.result, row.name, row.course) == ("no-such-id", "refused", None, None)
+    assert row.message
 
 
 def test_bulk_cancel__of_an_import__its_enrolled_rows_only(settings):
@@ -243,7 +290,7 @@ def test_bulk_cancel__chunk_retried_after_its_first_run_canceled_some__counts_th
 
     job = bulk_selectors.bulk_cancel_get(job_id)
     assert (job.state, job.canceled, job.refused) == ("DONE", 2, 1)
-    results = {row[0]: row[1:] for row in bulk_selectors.bulk_cancel_results(job_id)}
-    assert results[first_run] == ["canceled", ""] and results[untouched] == ["canceled", ""]
-    assert results[by_someone_else] == ["refused", f"Enrollment {by_someone_else} is already canceled."]
+    results = {row.enrollment_id: (row.result, row.message) for row in bulk_selectors.bulk_cancel_results(job_id)}
+    assert results[first_run] == ("canceled", "") and results[untouched] == ("canceled", "")
+    assert results[by_someone_else] == ("refused", f"Enrollment {by_someone_else} is already canceled.")
     assert [len(_cancel_events(enrollment_id)) for enrollment_id in (first_run, untouched)] == [1, 1]

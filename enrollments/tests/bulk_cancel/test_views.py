@@ -2,13 +2,18 @@
 
 import io
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
 
 from enrollments import permissions, selectors
 from enrollments.bulk_cancel import selectors as bulk_selectors
-from enrollments.dynamo.models import BulkCancelListingItem
+from enrollments.bulk_cancel import services as bulk_services
+from enrollments.bulk_cancel import views as bulk_views
+from enrollments.bulk_cancel.kind import BULK_CANCEL
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import BulkCancelListingItem, BulkCancelResultItem
 from enrollments.exceptions import BulkCancelNotFound
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
@@ -17,8 +22,9 @@ from enrollments.jobs import tasks as job_tasks
 from enrollments.permissions import sync_groups
 from enrollments.services import enroll
 from enrollments.tests.celery_support import queue_idle
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
 from enrollments.tests.request_support import post_at_once
+from enrollments.validators import format_cpf
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +202,140 @@ def test_bulk_cancel_confirm__unknown_import__404(client, login):
         ).status_code
         == 404
     )
+
+
+def _page(client, url, language="en", **data):
+    return (
+        client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
+        if data
+        else client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    )
+
+
+def _selected(html: str) -> list[str]:
+    return re.findall(r'<tr class="bulk-selected" data-enrollment="([0-9a-f-]{36})">', html)
+
+
+def test_bulk_cancel_confirm__selection__lists_who_is_canceled_with_cpf_course_and_status(client, login):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    with_cpf = make_person(cpf=make_cpf(formatted=False))
+    ids = [
+        enroll(tenant_id=company.id, course_id=course.id, user=p, author=STAFF).id for p in (with_cpf, make_person())
+    ]
+    login(permissions.OPERATORS)
+
+    html = client.post(reverse("admin:bulk_cancel_confirm"), {"enrollment": ids}).content.decode()
+
+    assert _selected(html) == ids
+    row = html.split(f'data-enrollment="{ids[0]}">', 1)[1].split("</tr>", 1)[0]
+    assert with_cpf.name in row and with_cpf.email in row and format_cpf(with_cpf.cpf) in row
+    assert course.name in row and "Pending (not accessed yet)" in row
+    assert 'id="bulk-more"' not in html
+
+
+@pytest.mark.parametrize(
+    "language, count, more",
+    [
+        ("en", "4 enrollments will be canceled.", "…and 2 more enrollments."),
+        ("pt-br", "4 matrículas serão canceladas.", "…e mais 2 matrículas."),
+    ],
+)
+def test_bulk_cancel_confirm__selection_past_the_names_shown__names_the_first_and_counts_the_rest(
+    client, login, monkeypatch, language, count, more
+):
+    monkeypatch.setattr(bulk_views, "SELECTION_SHOWN", 2)
+    _company, ids = _enrollments(4)
+    login(permissions.OPERATORS)
+
+    html = client.post(
+        reverse("admin:bulk_cancel_confirm"), {"enrollment": ids}, HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+
+    assert _selected(html) == ids[:2]
+    assert f'<p id="bulk-count">{count}</p>' in html and f'id="bulk-more">{more}</p>' in html
+
+
+def test_bulk_cancel_confirm__one_more__singular(client, login, monkeypatch):
+    monkeypatch.setattr(bulk_views, "SELECTION_SHOWN", 2)
+    _company, ids = _enrollments(3)
+    login(permissions.OPERATORS)
+
+    html = client.post(
+        reverse("admin:bulk_cancel_confirm"), {"enrollment": ids}, HTTP_ACCEPT_LANGUAGE="pt-br"
+    ).content.decode()
+
+    assert 'id="bulk-more">…e mais 1 matrícula.</p>' in html
+
+
+@pytest.mark.parametrize("language, header", [("en", ("Person", "Course")), ("pt-br", ("Pessoa", "Curso"))])
+def test_bulk_cancel_detail__done__each_result_names_the_person_and_course_linking_to_the_enrollment(
+    client, login, language, header
+):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=1)
+    person = make_person(cpf=make_cpf(formatted=False))
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
+    job_id = str(uuid.uuid4())
+    bulk_services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=[enrollment.id], reason="Wrong", author=STAFF, enqueue=lambda *_: None
+    )
+    job_services.job_run_inline(BULK_CANCEL, job_id=job_id)
+    login(permissions.VIEWERS)
+
+    html = _page(client, reverse("admin:bulk_cancel_detail", args=[job_id]), language).content.decode()
+
+    row = html.split(f'data-enrollment="{enrollment.id}">', 1)[1].split("</tr>", 1)[0]
+    url = reverse("admin:enrollment_detail", args=[enrollment.id])
+    assert f'<a href="{url}" class="person-name">{person.name}</a>' in row
+    assert person.email in row and format_cpf(person.cpf) in row
+    assert f'<td class="bulk-course">{course.name}</td>' in row
+    assert '<th scope="col">{}</th><th scope="col">{}</th>'.format(*header) in html
+    assert enrollment.id not in row.replace(url, "").replace(f'data-enrollment="{enrollment.id}"', "")
+
+
+def test_bulk_cancel_detail__results_stored_before_names__show_the_id_linking_to_the_enrollment(client, login):
+    _company, (enrollment_id,) = _enrollments(1)
+    job_id = str(uuid.uuid4())
+    bulk_services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=[enrollment_id], reason="Wrong", author=STAFF, enqueue=lambda *_: None
+    )
+    job_services.job_run_inline(BULK_CANCEL, job_id=job_id)
+    # As an earlier version stored it: no person beside the result.
+    stored = BulkCancelResultItem.get(*keys.bulk_cancel_result(job_id, 0))
+    stored.rows = [row[:3] for row in stored.rows]
+    stored.save()
+    login(permissions.VIEWERS)
+
+    html = client.get(reverse("admin:bulk_cancel_detail", args=[job_id])).content.decode()
+
+    url = reverse("admin:enrollment_detail", args=[enrollment_id])
+    row = html.split(f'data-enrollment="{enrollment_id}">', 1)[1].split("</tr>", 1)[0]
+    assert f'<a href="{url}">{enrollment_id}</a>' in row and '<td class="bulk-course">—</td>' in row
+
+
+@pytest.mark.parametrize("language, words", [("en", "Import of equipe.csv"), ("pt-br", "Importação de equipe.csv")])
+def test_bulk_cancel_confirm_and_detail__of_an_import__name_its_people_and_the_import_by_its_file(
+    client, login, no_queue, language, words
+):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=2)
+    csv = f"nome;email;curso\nAna;ana.{company.id}@example.com;{course.id}\nBia;bia.{company.id}@example.com;{course.id}\n"
+    job = import_services.import_start(
+        file=io.BytesIO(csv.encode()), file_name="equipe.csv", tenant_id=company.id, author=STAFF, enqueue=None
+    )
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
+    login(permissions.OPERATORS)
+    link = f"{reverse('admin:bulk_cancel_confirm')}?import_id={job.job_id}"
+
+    page = _page(client, link, language).content.decode()
+    assert _selected(page) == bulk_selectors.import_enrollment_ids(job.job_id)
+    assert ">Ana</span>" in page and ">Bia</span>" in page
+    token = _token(page)
+    client.post(
+        reverse("admin:bulk_cancel_confirm"), {"token": token, "reason": "Wrong company", "import_id": job.job_id}
+    )
+
+    detail = _page(client, reverse("admin:bulk_cancel_detail", args=[token]), language).content.decode()
+    import_url = reverse("admin:import_detail", args=[job.job_id])
+    assert f'<a href="{import_url}" id="bulk-import">{words}</a>' in detail

@@ -72,6 +72,12 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     enrolled_row = next(row for row in rows[1:] if row[3] == "enrolled")
     assert enrolled_row[4] and selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
+    # The enrollment it made says where it came from: the import, by its file, a link back to this page.
+    page.goto(f"{live_server.url}/admin/backoffice/enrollments/{enrolled_row[4]}/")
+    assert "csv:" not in page.inner_text("#content-main")
+    page.click("#enrollment-summary a.source-link:has-text('Import of equipe.csv')")
+    page.wait_for_url(f"**/backoffice/imports/{job_id}/")
+
     # The job list has it, done.
     page.goto(f"{live_server.url}/admin/backoffice/imports/")
     row = page.locator(f"tr.import-row[data-job='{job_id}']")

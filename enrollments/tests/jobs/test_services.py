@@ -146,7 +146,9 @@ def test_job_resume_stalled__bulk_cancel_written_by_the_first_release__the_sweep
     assert (job.state, job.done, job.canceled, job.refused, dict(ran)) == (DONE, 1, 1, 0, {0: 1})
     assert selectors.enrollment_get(enrollment.id).status == "CANCELED"
     assert job_id not in job_active_ids(BULK_CANCEL)
-    assert list(bulk_selectors.bulk_cancel_results(job_id)) == [[enrollment.id, "canceled", ""]]
+    assert [(row.enrollment_id, row.result, row.message) for row in bulk_selectors.bulk_cancel_results(job_id)] == [
+        (enrollment.id, "canceled", "")
+    ]
 
 
 def test_job_process_chunk__import_chunk_written_by_the_first_release__enrolled_and_recorded_once(frozen_clock):

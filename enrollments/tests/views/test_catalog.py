@@ -180,7 +180,39 @@ def test_order_add__valid__seats_added_to_the_company(client, login, catalog):
 
     assert response.redirect_chain[-1][0] == reverse("admin:company_detail", args=[catalog["company"].sk])
     assert selectors.seats_left(tenant_id=catalog["company"].sk, course_id=catalog["course"].sk) == 7
-    assert "seats created." in response.content.decode()
+    assert [str(message) for message in response.context["messages"]] == [
+        f"Order of 4 seats of {catalog['course'].name} created."
+    ]
+
+
+@pytest.mark.parametrize(
+    "language, purchase_order, seats, said",
+    [
+        ("en", "PO-2026/17", "1", "Order “PO-2026/17” created: 1 seat of {course}."),
+        ("en", "PO-2026/17", "1200", "Order “PO-2026/17” created: 1,200 seats of {course}."),
+        ("en", "", "1", "Order of 1 seat of {course} created."),
+        ("pt-br", "PO-2026/17", "1", "Pedido “PO-2026/17” criado: 1 vaga de {course}."),
+        ("pt-br", "PO-2026/17", "1200", "Pedido “PO-2026/17” criado: 1.200 vagas de {course}."),
+        ("pt-br", "", "1", "Pedido de 1 vaga de {course} criado."),
+        ("pt-br", "", "3", "Pedido de 3 vagas de {course} criado."),
+    ],
+)
+def test_order_add__created__message_names_the_order_by_its_purchase_order_or_its_seats_never_its_id(
+    client, login, catalog, language, purchase_order, seats, said
+):
+    login(permissions.OPERATORS)
+    token = str(uuid.uuid4())
+    data = {"company": catalog["company"].sk, "course": catalog["course"].sk, "seats": seats, "token": token}
+
+    response = client.post(
+        reverse("admin:order_add"),
+        {**data, "purchase_order": purchase_order},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [said.format(course=catalog["course"].name)]
+    assert selectors.order_find(token).purchase_order == (purchase_order or None)
 
 
 def test_order_add__postpaid_company__not_a_choice(client, login, catalog):

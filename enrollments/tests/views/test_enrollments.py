@@ -1,5 +1,6 @@
 """Enrollment pages: list, enroll, detail, cancel, record completion."""
 
+import io
 import re
 import uuid
 from datetime import timedelta
@@ -11,6 +12,12 @@ from django.urls import reverse
 from django.utils import formats
 
 from enrollments import permissions, selectors
+from enrollments.bulk_cancel import selectors as bulk_selectors
+from enrollments.bulk_cancel import services as bulk_services
+from enrollments.bulk_cancel.kind import BULK_CANCEL
+from enrollments.imports import services as import_services
+from enrollments.imports.kind import IMPORT
+from enrollments.jobs import services as job_services
 from enrollments.services import cancel, company_create, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
 from enrollments.validators import format_cpf, normalize_cpf
@@ -623,3 +630,65 @@ def test_enroll_form__cpf_of_another_person__names_her_and_offers_to_enroll_her(
     assert response.status_code == 302
     enrolled = selectors.enrollment_get(data["enrollment_id"])
     assert (enrolled.user.id, enrolled.user.email) == (owner.user.id, owner.user.email)
+
+
+# Where an enrollment came from ---------------------------------------------------------------------------------
+
+
+def _imported(catalog, file_name: str):
+    """Import one person into the catalog's company from a file called ``file_name``; return the job and enrollment."""
+    company, course = catalog["company"], catalog["course"]
+    csv = f"nome;email;curso\nAna;ana.{uuid.uuid4().hex[:8]}@example.com;{course.sk}\n"
+    job = import_services.import_start(
+        file=io.BytesIO(csv.encode()), file_name=file_name, tenant_id=company.sk, author=STAFF, enqueue=None
+    )
+    job_services.job_run_inline(IMPORT, job_id=job.job_id)
+    (enrollment_id,) = bulk_selectors.import_enrollment_ids(job.job_id)
+    return job, selectors.enrollment_get(enrollment_id)
+
+
+@pytest.mark.parametrize("language, words", [("en", "Import of equipe.csv"), ("pt-br", "Importação de equipe.csv")])
+def test_detail__imported_enrollment__source_names_the_import_by_its_file_and_links_to_it(
+    client, login, catalog, language, words
+):
+    login(permissions.VIEWERS)
+    job, enrollment = _imported(catalog, "equipe.csv")
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id]), HTTP_ACCEPT_LANGUAGE=language))
+
+    link = f'<a href="{reverse("admin:import_detail", args=[job.job_id])}" class="source-link">{words}</a>'
+    # Once beside "Enrolled at", once on the audit trail's ENROLLED event.
+    assert page.count(link) == 2
+    assert enrollment.source == f"csv:{job.job_id}" and "csv:" not in page
+
+
+def test_detail__bulk_canceled__audit_source_names_the_bulk_cancel_and_links_to_it(client, login, catalog, enrollment):
+    login(permissions.VIEWERS)
+    job_id = str(uuid.uuid4())
+    bulk_services.bulk_cancel_start(
+        job_id=job_id, enrollment_ids=[enrollment.id], reason="Wrong", author=STAFF, enqueue=lambda *_: None
+    )
+    job_services.job_run_inline(BULK_CANCEL, job_id=job_id)
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id]), HTTP_ACCEPT_LANGUAGE="pt-br"))
+
+    url = reverse("admin:bulk_cancel_detail", args=[job_id])
+    assert f'<a href="{url}" class="source-link">Cancelamento em massa</a>' in page
+    assert "bulk_cancel:" not in page
+
+
+def test_detail__source_of_an_import_no_longer_found__says_import_without_a_link_nor_the_stored_code(
+    client, login, catalog
+):
+    login(permissions.VIEWERS)
+    enrolled = enroll(
+        tenant_id=catalog["company"].sk,
+        course_id=catalog["course"].sk,
+        user=make_person(),
+        author=STAFF,
+        source="csv:x",
+    )
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
+
+    assert f"by {STAFF.name} (Import)</dd>" in page and "csv:x" not in page and "source-link" not in page

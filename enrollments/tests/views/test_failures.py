@@ -69,6 +69,19 @@ def test_failure_list__viewer__sees_each_failure_in_words_but_no_send_again(clie
     assert 'name="failure"' not in page and 'id="resend-all"' not in page
 
 
+def test_failure_list__enrollment_cell__names_the_person_linking_to_the_enrollment_not_its_id(client, login, failed):
+    company = make_company(billing="postpaid")
+    (enrollment,) = failed(company)
+    login(permissions.VIEWERS)
+
+    page = _list(client, company=company.id).content.decode()
+
+    cell = page.split('class="failure-enrollment">', 1)[1].split("</th>", 1)[0]
+    url = reverse("admin:enrollment_detail", args=[enrollment.id])
+    assert f'<a href="{url}" class="person-name">{enrollment.user.name}</a>' in cell
+    assert enrollment.course.name in cell and enrollment.id not in cell.replace(url, "")
+
+
 @pytest.mark.parametrize("name", ["failure_resend", "failure_resend_all"])
 def test_send_again__viewer__403_and_nothing_sent_again(client, login, failed, name):
     company = make_company(billing="postpaid")
