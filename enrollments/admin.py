@@ -100,7 +100,7 @@ class StaffGroupAdmin(GroupAdmin):
     """Django's groups, each by its label, with its stored name (the key the code finds it by) beside it.
 
     A staff group's stored name cannot be edited here: renaming it would cut it off from the code.
-    The group's page shows its label as title (``templates/admin/auth/group/change_form.html``).
+    The group's page has its label as heading, title and last crumb (``templates/admin/auth/group/change_form.html``).
     """
 
     list_display = ("label", "key")
@@ -119,6 +119,11 @@ class StaffGroupAdmin(GroupAdmin):
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         return _named_in_words(super().formfield_for_manytomany(db_field, request, **kwargs), db_field.name)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["subtitle"] = permissions.group_label(obj.name)  # the page's heading and its <title>
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class StaffUserAdmin(UserAdmin):
