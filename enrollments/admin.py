@@ -1,6 +1,10 @@
-"""The enrollment core's sections of the admin site (imports register theirs in ``imports/admin.py``)."""
+"""The enrollment core's sections of the admin site (imports register theirs in ``imports/admin.py``), and Django's
+pages of staff users and groups with the groups and permissions named in the reader's language."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.admin_site import Section
@@ -74,3 +78,63 @@ for section in (
     admin.site.register_section(section)
 
 admin.site.register_index_context(recent_actions_context)
+
+
+def _named_in_words(field, name: str):
+    """Make a chooser of groups or permissions show each by its name in the reader's language."""
+    if name == "groups":
+        field.label_from_instance = lambda group: permissions.group_label(group.name)
+    elif name in ("permissions", "user_permissions"):
+        field.label_from_instance = permissions.permission_choice_label
+    return field
+
+
+class StaffGroupFilter(admin.RelatedFieldListFilter):
+    """The user list's "By group" filter, each group by its label."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(pk, permissions.group_label(name)) for pk, name in super().field_choices(field, request, model_admin)]
+
+
+class StaffGroupAdmin(GroupAdmin):
+    """Django's groups, each by its label, with its stored name (the key the code finds it by) beside it.
+
+    A staff group's stored name cannot be edited here: renaming it would cut it off from the code.
+    The group's page has its label as heading, title and last crumb (``templates/admin/auth/group/change_form.html``).
+    """
+
+    list_display = ("label", "key")
+
+    @admin.display(description=_("Group"), ordering="name")
+    def label(self, group) -> str:
+        return permissions.group_label(group.name)
+
+    @admin.display(description=_("Name in the code"), ordering="name")
+    def key(self, group) -> str:
+        return group.name
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "name") if obj is not None and obj.name in permissions.GROUPS else fields
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        return _named_in_words(super().formfield_for_manytomany(db_field, request, **kwargs), db_field.name)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["subtitle"] = permissions.group_label(obj.name)  # the page's heading and its <title>
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class StaffUserAdmin(UserAdmin):
+    """Django's users, with the groups and permissions of the choosers and the group filter in words."""
+
+    list_filter = ("is_staff", "is_superuser", "is_active", ("groups", StaffGroupFilter))
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        return _named_in_words(super().formfield_for_manytomany(db_field, request, **kwargs), db_field.name)
+
+
+for _model, _model_admin in ((Group, StaffGroupAdmin), (get_user_model(), StaffUserAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, _model_admin)

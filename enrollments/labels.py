@@ -74,6 +74,15 @@ IMPORT_RESULTS = {
     "cpf_mismatch": _("Email of a person with another CPF"),
     "no_vacancy_left": _("No seat left"),
 }
+# Any other result: a domain error's ``code`` (DynamoDB unavailable on the last try, a retired course...).
+IMPORT_RESULT_OTHER = _("Other error")
+
+
+def import_result_label(code: str | None) -> str:
+    """Return the words for an import row's result: its own, or "Other error" for a result without words."""
+    if code is None:
+        return ""
+    return str(IMPORT_RESULTS.get(code, IMPORT_RESULT_OTHER))
 
 
 # An import job's counters of rows.

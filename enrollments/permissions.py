@@ -1,4 +1,12 @@
-"""The back office's permissions and the staff groups that hold them."""
+"""The back office's permissions and the staff groups that hold them, and their names in the reader's language.
+
+The groups' stored names (``viewers``...) are keys: the code, the data migration and the
+tests find the groups by them, so they stay as they are in every language. Pages name a
+group by its label (:func:`group_label`) and a permission by :func:`permission_label`:
+the permissions' stored names are English, written once by the migrations.
+"""
+
+from django.utils.translation import gettext_lazy as _
 
 VIEW = "enrollments.view_backoffice"
 ENROLL = "enrollments.enroll"
@@ -11,6 +19,17 @@ MANAGE_COURSES = "enrollments.manage_courses"
 VIEWERS = "viewers"
 OPERATORS = "operators"
 SUPERVISORS = "supervisors"
+
+# What pages call each group.
+GROUP_LABELS = {VIEWERS: _("Viewers"), OPERATORS: _("Operators"), SUPERVISORS: _("Supervisors")}
+
+# The names Django gives the permissions it makes for every model ("Can add user"), which it stores in English.
+_DEFAULT_PERMISSION_NAMES = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
 
 _OPERATE = [VIEW, ENROLL, CANCEL, RECORD_COMPLETION, CREATE_ORDER]
 
@@ -48,3 +67,31 @@ def sync_groups(apps=None) -> None:
                 for codename in codenames
             )
         )
+
+
+def group_label(name: str) -> str:
+    """Return what pages call the group stored as ``name``: a staff group's label, any other group's name."""
+    return str(GROUP_LABELS.get(name, name))
+
+
+def permission_label(permission) -> str:
+    """Return the name of a stored ``Permission`` in the active language.
+
+    A permission of a model's ``Meta.permissions`` (the back office's) by the lazy text there, one Django
+    made for a model (add, change, delete, view) in words of ours; any other as stored.
+    """
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    declared = dict(model._meta.permissions)
+    if permission.codename in declared:
+        return str(declared[permission.codename])
+    action, _sep, model_name = permission.codename.partition("_")
+    if model_name == model._meta.model_name and action in _DEFAULT_PERMISSION_NAMES:
+        return _DEFAULT_PERMISSION_NAMES[action] % {"model": model._meta.verbose_name}
+    return permission.name
+
+
+def permission_choice_label(permission) -> str:
+    """Return how a permission chooser shows ``permission``: Django's "app | model | name", all of it translated."""
+    return f"{permission.content_type} | {permission_label(permission)}"

@@ -312,6 +312,8 @@ class LifecycleRecordItem(MainItem, discriminator="schedule"):
     sent_at = UnicodeAttribute(null=True)
     message_id = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    # The cause of ``last_error`` (``send_errors``), written with it; absent on records written before causes existed.
+    last_error_cause = UnicodeAttribute(null=True)
     skip_reason = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     # The due time as scheduled. ``due_at`` is when the scheduler looks next, which a claim
@@ -350,6 +352,8 @@ class LifecycleFailureItem(MainItem, discriminator="lifecycle_failure"):
     event = UnicodeAttribute()
     attempts = NumberAttribute()
     last_error = UnicodeAttribute()
+    # The cause of ``last_error`` (``send_errors``); absent on failures written before causes existed.
+    last_error_cause = UnicodeAttribute(null=True)
     recipient_email = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
     # Null: failures written before the index existed stay valid, and out of it.

@@ -1,7 +1,7 @@
 """What staff read about an import: its progress, its per-row report and its failed rows as CSV, and the CSV
 template to fill for one."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -26,6 +26,9 @@ REPORT_HEADER = (
     pgettext_lazy("CSV column", "result"),
     pgettext_lazy("CSV column", "enrollment id"),
     pgettext_lazy("CSV column", "message"),
+    # The result's code, the same in every language, for programs that read the report: last, so the
+    # columns before it keep their places.
+    pgettext_lazy("CSV column", "result code"),
 )
 
 
@@ -89,9 +92,24 @@ def import_report_rows(job_id: str) -> Iterator[list]:
 
 
 def import_report_csv(job_id: str) -> Iterator[str]:
-    """Return the lines of the per-row report CSV of a job in the active language (raise ``ImportJobNotFound``
-    before the first line)."""
-    return localized_csv_lines(REPORT_HEADER, import_report_rows(job_id))
+    """Return the lines of the per-row report CSV of a job in the active language: each row's result in words,
+    and its code in the last column (raise ``ImportJobNotFound`` before the first line)."""
+    words = _result_words()
+    return localized_csv_lines(
+        REPORT_HEADER,
+        (
+            [line, name, email, words(result), enrollment_id, message, result]
+            for line, name, email, result, enrollment_id, message in import_report_rows(job_id)
+        ),
+    )
+
+
+def _result_words() -> Callable[[str], str]:
+    """Return the words of row results in the active language, read now: a streaming response is read after the
+    view has returned."""
+    words = {code: labels.import_result_label(code) for code in labels.IMPORT_RESULTS}
+    other = str(labels.IMPORT_RESULT_OTHER)
+    return lambda code: words.get(code, other)
 
 
 def job_failed_rows_csv(job_id: str) -> Iterator[str]:

@@ -37,6 +37,7 @@ from ..rules import (
     Decision,
     decide,
 )
+from ..send_errors import classify
 from .common import SYSTEM, audit_event, leave_active
 from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
 
@@ -138,12 +139,17 @@ def _note_error(record: LifecycleRecordItem, *, error: str) -> None:
     """Write ``error`` as the claimed record's ``last_error``, leaving its state and lease as they are."""
     try:
         record.update(
-            actions=[LifecycleRecordItem.last_error.set(error), LifecycleRecordItem.updated_at.set(clock.now_iso())],
+            actions=[*_error_actions(error), LifecycleRecordItem.updated_at.set(clock.now_iso())],
             condition=_claimed_by_us(record),
         )
     except UpdateError as failure:
         if failure.cause_response_code != "ConditionalCheckFailedException":  # else: no longer ours, nothing to say
             raise StorageUnavailable(str(failure.cause or failure)) from failure
+
+
+def _error_actions(error: str) -> list:
+    """Return the actions that write ``error`` as the record's ``last_error``, with its cause."""
+    return [LifecycleRecordItem.last_error.set(error), LifecycleRecordItem.last_error_cause.set(classify(error))]
 
 
 def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem | None:
@@ -329,7 +335,7 @@ def _retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
                 LifecycleRecordItem.due_shard.set(
                     keys.due_shard(enrollment_id=record.id, event=record.event, due_at=retry_at)
                 ),
-                LifecycleRecordItem.last_error.set(error),
+                *_error_actions(error),
                 LifecycleRecordItem.lease_expires_at.remove(),
                 LifecycleRecordItem.updated_at.set(to_iso(now)),
             ],
@@ -362,7 +368,7 @@ def _fail(record: LifecycleRecordItem, *, error: str) -> str:
         tx = Transaction()
         tx.update(
             record,
-            _record_done(record, RECORD_FAILED, now_iso) + [LifecycleRecordItem.last_error.set(error)],
+            _record_done(record, RECORD_FAILED, now_iso) + _error_actions(error),
             condition=_claimed_by_us(record),
             name="record",
         )
@@ -374,6 +380,7 @@ def _fail(record: LifecycleRecordItem, *, error: str) -> str:
                 event=record.event,
                 attempts=_tries(record),
                 last_error=error,
+                last_error_cause=classify(error),
                 recipient_email=record.recipient.email,
                 tenant_id=record.tenant_id,
             )

@@ -6,9 +6,10 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
-from .. import labels
+from .. import labels, permissions
 from ..clock import from_iso
 from ..jobs.states import STATE_LABELS
+from ..send_errors import send_error_cause
 from ..validators import format_cnpj, format_cpf
 
 register = template.Library()
@@ -45,7 +46,6 @@ _LABEL_FILTERS = {
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
     "import_state_label": STATE_LABELS,
-    "import_result_label": labels.IMPORT_RESULTS,
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))
@@ -70,9 +70,21 @@ def source_link(source, links=None) -> str:
 
 
 @register.filter
+def import_result_label(code) -> str:
+    """Say an import row's result in words ("Other error" for a domain error without words of its own)."""
+    return labels.import_result_label(code)
+
+
+@register.filter
 def author_name(author) -> str:
     """Name a stored author: a system author (the scheduler, the demo data) in the reader's language."""
     return labels.author_name(author)
+
+
+@register.filter
+def group_label(name: str) -> str:
+    """Name a staff group by its label in the reader's language (its stored name is a key of the code)."""
+    return permissions.group_label(name)
 
 
 @register.filter
@@ -85,3 +97,12 @@ def cpf(value) -> str:
 def cnpj(value) -> str:
     """Show a stored CNPJ (14 digits) as Brazilians write it: ``11.222.333/0001-81``."""
     return format_cnpj(value)
+
+
+@register.inclusion_tag("admin/backoffice/includes/send_error.html")
+def send_error(text: str | None, cause: str | None = None) -> dict:
+    """Show a stored send error as its cause in words, with what to do and the error's own text behind it.
+
+    ``cause`` is the code stored with the text, if any; a text stored without one is classified now.
+    """
+    return {"text": text or "", "cause": send_error_cause(text, cause)}

@@ -46,3 +46,19 @@ def test_enrollment_page__enrolled_by_the_scheduler__author_in_the_readers_langu
 
     assert f"<td>{shown}</td>" in page
     assert hidden not in page
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "expected"),
+    [
+        ("no_vacancy_left", "pt-br", "Sem vagas disponíveis"),
+        ("no_vacancy_left", "en", "No seat left"),
+        # A domain error's code without words of its own (DynamoDB down on the last try, for one).
+        ("storage_unavailable", "pt-br", "Outro erro"),
+        ("storage_unavailable", "en", "Other error"),
+        (None, "en", ""),
+    ],
+)
+def test_import_result_label__row_result__its_words_or_other_error(code, language, expected):
+    with translation.override(language):
+        assert labels.import_result_label(code) == expected

@@ -7,10 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
 
+from enrollments import labels
 from enrollments.clock import from_iso
 from enrollments.exceptions import EnrollmentError, SameFileImported
 from enrollments.imports import downloads, services
 from enrollments.imports.kind import IMPORT
+from enrollments.imports.outcomes import ENROLLED
 from enrollments.imports.preview import import_preview
 from enrollments.jobs.services import job_run_inline
 from enrollments.services import Author
@@ -103,7 +105,7 @@ class Command(BaseCommand):
         for row in preview.problem_rows:
             self.stdout.write(
                 _("line %(line)s: %(status)s: %(message)s")
-                % {"line": row.line, "status": row.status, "message": row.message}
+                % {"line": row.line, "status": labels.import_result_label(row.status), "message": row.message}
             )
         if preview.previous_job is not None:
             self.stdout.write(
@@ -154,9 +156,10 @@ class Command(BaseCommand):
         self._bar(job)
         self.stderr.write("")
         for line, _name, email, result, enrollment_id, message in downloads.import_report_rows(job.job_id):
-            if result != "enrolled" or options["verbosity"] >= 2:
+            if result != ENROLLED or options["verbosity"] >= 2:
                 self.stdout.write(
-                    f"line {line}: {email}: {result}"
+                    _("line %(line)s: %(email)s: %(result)s")
+                    % {"line": line, "email": email, "result": labels.import_result_label(result)}
                     + (f" {enrollment_id}" if enrollment_id else "")
                     + (f": {message}" if message else "")
                 )

@@ -65,11 +65,12 @@ def test_operator__upload_preview_confirm__bar_reaches_100_and_report_downloads(
     assert download.suggested_filename == f"import-{job_id}-report.csv"
     with open(download.path(), encoding="utf-8-sig") as report:
         rows = list(csv.reader(report))
-    assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message"]
-    results = {int(row[0]): row[3] for row in rows[1:]}
+    assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message", "result code"]
+    results = {int(row[0]): row[6] for row in rows[1:]}
     assert {line: results[line] for line in (2, 3, 4, 5, 7)} == dict.fromkeys((2, 3, 4, 5, 7), "invalid")
     assert sorted([results[6], results[8]]) == ["enrolled", "no_vacancy_left"]
-    enrolled_row = next(row for row in rows[1:] if row[3] == "enrolled")
+    enrolled_row = next(row for row in rows[1:] if row[6] == "enrolled")
+    assert enrolled_row[3] == "Enrolled"
     assert enrolled_row[4] and selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
 
     # The enrollment it made says where it came from: the import, by its file, a link back to this page.

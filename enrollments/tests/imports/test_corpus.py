@@ -95,7 +95,7 @@ def test_corpus__formula_looking_values__are_neutralized_in_every_csv(frozen_clo
 
     rows = list(csv.reader(io.StringIO("".join(downloads.import_report_csv(job.job_id)).lstrip("\ufeff"))))
 
-    assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message"]
+    assert rows[0] == ["line", "name", "email", "result", "enrollment id", "message", "result code"]
     assert [row[1] for row in rows[1:]] == [
         '\'=HYPERLINK("http://evil.example","x")',
         "'+5511999",

@@ -83,10 +83,10 @@ def test_report_download__streams_the_neutralized_report(staff_client, job):
 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert [row[:4] for row in rows] == [
-        ["line", "name", "email", "result"],
-        ["2", "'@Evil", rows[1][2], "enrolled"],
-        ["3", "Bad", "bad", "invalid"],
+    assert [row[:4] + row[6:] for row in rows] == [
+        ["line", "name", "email", "result", "result code"],
+        ["2", "'@Evil", rows[1][2], "Enrolled", "enrolled"],
+        ["3", "Bad", "bad", "Invalid", "invalid"],
     ]
 
 
@@ -161,10 +161,12 @@ def test_report_download__pt_br__bom_semicolons_headers_in_portuguese_formulas_n
 
     _data, rows = _download(staff_client, "admin:import_report_download", [job.job_id], language="pt-br")
 
-    assert rows[0] == _words(REPORT_HEADER, "pt-br") and {len(row) for row in rows} == {6}
-    assert [(row[0], row[1], row[3]) for row in rows[1:]] == [
-        ("2", "'=Formula", "enrolled"),
-        ("3", "'-Minus", "invalid"),
+    assert rows[0] == _words(REPORT_HEADER, "pt-br") and {len(row) for row in rows} == {7}
+    assert rows[0][3::3] == ["resultado", "código do resultado"]
+    # The result in words, its code (the same in every language) in the last column.
+    assert [(row[0], row[1], row[3], row[6]) for row in rows[1:]] == [
+        ("2", "'=Formula", "Matriculado", "enrolled"),
+        ("3", "'-Minus", "Inválida", "invalid"),
     ]
 
 
@@ -173,8 +175,9 @@ def test_report_download__english__commas_after_a_bom(staff_client, job_with_cpf
 
     data, rows = _download(staff_client, "admin:import_report_download", [job.job_id], language="en")
 
-    assert data.decode("utf-8-sig").startswith("line,name,email,result,enrollment id,message\r\n")
-    assert rows[0] == _words(REPORT_HEADER, "en") and {len(row) for row in rows} == {6}
+    assert data.decode("utf-8-sig").startswith("line,name,email,result,enrollment id,message,result code\r\n")
+    assert rows[0] == _words(REPORT_HEADER, "en") and {len(row) for row in rows} == {7}
+    assert [(row[3], row[6]) for row in rows[1:]] == [("Enrolled", "enrolled"), ("Invalid", "invalid")]
 
 
 def test_failed_rows_download__pt_br__cpf_punctuated_and_the_file_uploads_again_as_it_is(staff_client, job_with_cpfs):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from enrollments import selectors
 from enrollments.imports import selectors as import_selectors
@@ -35,13 +36,37 @@ def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people
     call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", course=course.id, dry_run=True)
 
     out = capsys.readouterr().out
-    assert "line 4: invalid: not-an-email is not a valid email address." in out
+    assert "line 4: Invalid: not-an-email is not a valid email address." in out
     assert "1 seat short for" in out
     assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
     assert (
         list(selectors.company_enrollments(company.id)) == []
         and import_selectors.import_job_list(tenant_id=company.id) == []
     )
+
+
+def test_enroll_csv__import_in_portuguese__rows_and_report_say_each_result_in_portuguese_with_its_code(
+    people_file, capsys, tmp_path
+):
+    company, course, path = people_file
+    report = tmp_path / "relatorio.csv"
+
+    with translation.override("pt-br"):
+        call_command(
+            "enroll_csv", str(path), tenant=company.id, author="staff@example.com", course=course.id, report=str(report)
+        )
+
+    out = capsys.readouterr().out
+    assert "linha 4: not-an-email: Inválida: " in out
+    assert f"linha 5: dani.{company.id}@example.com: Sem vagas disponíveis: " in out
+    rows = list(csv.reader(report.open(encoding="utf-8-sig"), delimiter=";"))
+    assert rows[0][3::3] == ["resultado", "código do resultado"]
+    assert [(row[3], row[6]) for row in rows[1:]] == [
+        ("Matriculado", "enrolled"),
+        ("Matriculado", "enrolled"),
+        ("Inválida", "invalid"),
+        ("Sem vagas disponíveis", "no_vacancy_left"),
+    ]
 
 
 def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_the_report(
@@ -55,14 +80,14 @@ def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_t
     )
 
     captured = capsys.readouterr()
-    assert "line 4: not-an-email: invalid: not-an-email is not a valid email address." in captured.out
+    assert "line 4: not-an-email: Invalid: not-an-email is not a valid email address." in captured.out
     assert (
         "2 enrolled, 0 already enrolled, 0 already active in the course, 1 without a seat, 0 duplicates, 1 invalid, 0 failed."
         in captured.out
     )
     assert "4/4 100%" in captured.err
     rows = list(csv.reader(report.open(encoding="utf-8-sig")))
-    assert [row[3] for row in rows[1:]].count("enrolled") == 2
+    assert [(row[3], row[6]) for row in rows[1:]].count(("Enrolled", "enrolled")) == 2
     [job] = import_selectors.import_job_list(tenant_id=company.id)
     assert (job.author.id, job.author.email, job.state) == ("cli:staff@example.com", "staff@example.com", "DONE")
     assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
@@ -210,7 +235,7 @@ def test_enroll_csv__xlsx_dry_run__names_the_sheet_read(people_workbook, capsys)
     call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", sheet="Pessoas", dry_run=True)
 
     out = capsys.readouterr().out
-    assert "line 4: invalid: not-an-email is not a valid email address." in out
+    assert "line 4: Invalid: not-an-email is not a valid email address." in out
     assert "Dry run of 3 rows (xlsx, sheet “Pessoas”)" in out and "2 to enroll, 1 invalid" in out
 
 

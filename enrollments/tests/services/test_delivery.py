@@ -100,6 +100,33 @@ def test_send__refused_for_good__fails_at_once(lifecycle_time, smtp_settings, re
     assert (failed.state, failed.attempts) == ("FAILED", 1) and "550" in failed.last_error
 
 
+@pytest.mark.parametrize(
+    ("reply", "cause"),
+    [
+        ((550, "5.1.1 no such user"), "address_refused"),
+        ((552, "5.2.2 mailbox full"), "mailbox_full"),
+        ((554, "5.7.1 rejected as spam"), "message_refused"),
+    ],
+)
+def test_send__refused_for_good__record_and_failure_store_the_cause_beside_the_error(
+    lifecycle_time, smtp_settings, retries, reply, cause
+):
+    t, sink = lifecycle_time, smtp_settings
+    sink.refusals["refused"] = reply
+    enrollment = make_enrollment(access_period_days=35, person=make_person(email="refused.person@example.com"))
+
+    t.tick(t.start + timedelta(days=3))
+
+    failed = record(enrollment.id, REMINDER)
+    (failure,) = [
+        f
+        for f in selectors.lifecycle_failure_list(tenant_id=enrollment.tenant_id)[0]
+        if (f.enrollment_id, f.event) == (enrollment.id, REMINDER)
+    ]
+    assert (failed.state, failed.last_error_cause) == ("FAILED", cause) and reply[1] in failed.last_error
+    assert (failure.last_error, failure.last_error_cause) == (failed.last_error, cause)
+
+
 def test_send__mail_server_down__is_transient_and_retried(lifecycle_time, smtp_settings, retries, settings):
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
@@ -109,6 +136,7 @@ def test_send__mail_server_down__is_transient_and_retried(lifecycle_time, smtp_s
 
     pending = record(enrollment.id, REMINDER)
     assert (pending.state, pending.attempts) == ("PENDING", 1) and "ConnectionRefusedError" in pending.last_error
+    assert pending.last_error_cause == "server_unreachable"
 
 
 def test_claim__a_live_lease_keeps_others_off_and_an_expired_one_is_taken_over(lifecycle_time, mailoutbox, retries):

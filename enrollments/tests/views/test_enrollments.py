@@ -20,7 +20,9 @@ from enrollments.imports.kind import IMPORT
 from enrollments.jobs import services as job_services
 from enrollments.services import cancel, company_create, enroll, record_access
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
+from enrollments.tests.lifecycle_support import make_enrollment, record
 from enrollments.validators import format_cpf, normalize_cpf
+from scripts.dynamodb_local import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +345,30 @@ def test_detail__pt_br__dates_in_sao_paulo_time_and_brazilian_format(client, log
     # Enrolled 2026-03-02 12:00 UTC = 09:00 in São Paulo; access ends 90 days later.
     assert "03/02/2026 9 a.m." in english and "05/31/2026 9 a.m." in english
     assert "02/03/2026 09:00" in portuguese and "31/05/2026 09:00" in portuguese
+
+
+def test_detail__email_failed__lifecycle_table_and_audit_say_the_cause_in_words_with_the_error_behind_it(
+    client, login, lifecycle_time, smtp_settings, settings
+):
+    enrolled = make_enrollment()
+    settings.EMAIL_PORT = free_port()  # nothing listens there: the welcome fails and waits for its next try
+    lifecycle_time.tick(lifecycle_time.start)
+    assert record(enrolled.id, "welcome").last_error_cause == "server_unreachable"
+    login(permissions.VIEWERS)
+    url = reverse("admin:enrollment_detail", args=[enrolled.id])
+
+    english = _text(client.get(url))
+    portuguese = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="pt-br"))
+
+    cause = r'<details class="send-error" data-cause="server_unreachable">\s*<summary[^>]*>{}</summary>'
+    for page, words in ((english, "Mail server unreachable"), (portuguese, "Servidor de e-mail inacessível")):
+        (lifecycle_cell,) = [
+            cell for cell in re.findall(r'<td class="last-error">(.*?)</td>', page, flags=re.S) if cell.strip()
+        ]
+        assert re.search(cause.format(words), lifecycle_cell) and "ConnectionRefusedError: " in lifecycle_cell
+        # The audit event of the failed try gives its reason the same way.
+        assert len(re.findall(cause.format(words), page)) == 2
+    assert "Nosso servidor de e-mail não respondeu" in portuguese and "Mail server" not in portuguese
 
 
 def test_detail__email_previews__each_record_s_email_as_sent_nothing_sent_nothing_claimed(

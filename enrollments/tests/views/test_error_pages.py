@@ -74,3 +74,21 @@ def test_server_error__english_chosen__english_page(client, production_debug):
     page = response.content.decode()
     assert response.status_code == 500
     assert '<html lang="en"' in page and "Server error" in page and "The error was recorded" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("pt-br", "Peça a um supervisor para incluir você no grupo certo: Visualizadores, Operadores ou Supervisores."),
+        ("en", "Ask a supervisor to add you to the right group: Viewers, Operators or Supervisors."),
+    ],
+)
+def test_permission_denied__names_the_groups_as_the_admin_s_group_pages_do(client, login, language, sentence):
+    login()  # staff without a group
+
+    response = client.get("/admin/backoffice/enrollments/", headers={"Accept-Language": language})
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert sentence in " ".join(page.split())
+    assert "viewers" not in page and "visualizadores," not in page

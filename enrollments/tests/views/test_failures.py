@@ -1,12 +1,15 @@
 """The failed emails page: who sees it, who may send again, company filter and pages, and a second click."""
 
+import re
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from enrollments import permissions, selectors
+from enrollments import clock, permissions, selectors
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import LifecycleFailureItem
 from enrollments.services import cancel, enroll
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 from enrollments.tests.lifecycle_support import audit_actions, record
@@ -172,3 +175,69 @@ def test_failure_list__edited_cursor__first_page_with_a_warning(client, login, f
 
     assert len(response.context["rows"]) == 1
     assert _messages(response) == ["That page link is no longer valid; showing the first page."]
+
+
+# The error cell: the cause in words, what to do and the error as recorded behind it (a <details>).
+
+
+def _error_cells(page: str) -> list[str]:
+    return re.findall(r'<td class="last-error">(.*?)</td>', page, flags=re.S)
+
+
+def test_failure_list__english__the_cause_in_words_with_the_error_as_recorded_behind_it(client, login, failed):
+    company = make_company(billing="postpaid")
+    failed(company)
+    login(permissions.VIEWERS)
+
+    (cell,) = _error_cells(_list(client, company=company.id).content.decode())
+
+    assert re.search(
+        r'<details class="send-error" data-cause="address_refused">\s*<summary[^>]*>Address refused<', cell
+    )
+    assert "The recipient&#x27;s mail server says this address does not exist." in cell
+    assert re.search(
+        r"Error as recorded: <code[^>]*>recipient refused: refused\.\w+@example\.com 550 5\.1\.1 no such", cell
+    )
+
+
+def test_failure_list__pt_br__the_cause_and_what_to_do_in_portuguese(client, login, failed):
+    company = make_company(billing="postpaid")
+    failed(company)
+    login(permissions.VIEWERS)
+
+    page = client.get(reverse("admin:failure_list"), {"company": company.id}, HTTP_ACCEPT_LANGUAGE="pt-br")
+
+    (cell,) = _error_cells(page.content.decode())
+    assert re.search(r"<summary[^>]*>Endereço recusado</summary>", cell)
+    assert "O servidor de e-mail do destinatário diz que este endereço não existe." in cell
+    assert "Erro registrado:" in cell and "550 5.1.1 no such user" in cell
+    assert "Address refused" not in cell and "does not exist" not in cell
+
+
+def test_failure_list__failure_stored_before_causes_existed__its_text_classified_when_shown(client, login):
+    company = make_company(billing="postpaid")
+    now = clock.now_iso()
+    enrollment_id = str(uuid.uuid4())
+    LifecycleFailureItem(
+        *keys.lifecycle_failure(failed_at=now, enrollment_id=enrollment_id, event=REMINDER),
+        created_at=now,
+        enrollment_id=enrollment_id,
+        event=REMINDER,
+        attempts=5,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+        recipient_email="ana@example.com",
+        tenant_id=company.id,
+    ).save()
+    login(permissions.VIEWERS)
+
+    english = _error_cells(_list(client, company=company.id).content.decode())
+    portuguese = _error_cells(
+        client.get(
+            reverse("admin:failure_list"), {"company": company.id}, HTTP_ACCEPT_LANGUAGE="pt-br"
+        ).content.decode()
+    )
+
+    assert len(english) == len(portuguese) == 1
+    assert ">Mail server unreachable</summary>" in english[0] and "[Errno 111] Connection refused" in english[0]
+    assert ">Servidor de e-mail inacessível</summary>" in portuguese[0]
+    assert "Peça à equipe técnica que o verifique" in portuguese[0]
