@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import permissions, selectors
 from ..forms import OrderForm, company_choices
@@ -90,7 +92,8 @@ def order_add(request):
         ),
         save=save,
         saved=lambda order: (
-            _("Order %(id)s of %(seats)s seats created.") % {"id": order.order_id, "seats": order.seats},
+            ngettext("Order %(id)s of %(seats)s seat created.", "Order %(id)s of %(seats)s seats created.", order.seats)
+            % {"id": order.order_id, "seats": number_format(order.seats, force_grouping=True)},
             reverse("admin:company_detail", args=[order.tenant_id]),
         ),
         already_created=already_created,
