@@ -1,6 +1,13 @@
-"""Words staff read for the codes stored in DynamoDB: states, lifecycle events, audit actions."""
+"""Words staff read for the codes stored in DynamoDB: states, lifecycle events, audit actions, counts.
 
+Portuguese makes a label agree with the noun it qualifies (docs/glossary.md): where one English word qualifies
+nouns of two genders or numbers, each use has its own context ("Canceled" of an enrollment is "Cancelada", as a
+count of enrollments "Canceladas").
+"""
+
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 STATUSES = {
     "PENDING": _("Pending (not accessed yet)"),
@@ -30,9 +37,10 @@ RECORD_STATES = {
     "FAILED": _("Failed"),
 }
 
+# What happened to an enrollment, on its audit trail and in the recent actions ("Matrícula realizada").
 ACTIONS = {
-    "ENROLLED": _("Enrolled"),
-    "CANCELED": _("Canceled"),
+    "ENROLLED": pgettext_lazy("audit action", "Enrolled"),
+    "CANCELED": pgettext_lazy("audit action", "Canceled"),
     "COMPLETED": _("Completion recorded"),
     "ACCESSED": _("First access"),
     "ACTIVITY": _("Activity"),
@@ -45,6 +53,7 @@ ACTIONS = {
     "LIFECYCLE_RESENT": _("Email sent again"),
 }
 
+# A company's billing: in Portuguese the words agree with "a cobrança" and "a empresa" (both feminine).
 BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}
 BILLING_SHORT = {"prepaid": _("prepaid"), "postpaid": _("postpaid")}
 
@@ -63,13 +72,13 @@ JOB_WAITING_FOR_QUEUE = _(
     "queue coming back. Nothing needs to be done again."
 )
 
-# What became of a row of an import (the report's "result" column).
+# What became of a row of an import (the preview's "Result" column): words about the row, "a linha" in Portuguese.
 IMPORT_RESULTS = {
-    "enrolled": _("Enrolled"),
-    "invalid": _("Invalid"),
+    "enrolled": pgettext_lazy("result of a row", "Enrolled"),
+    "invalid": pgettext_lazy("result of a row", "Invalid"),
     "duplicate": _("Duplicate in the file"),
-    "already_enrolled": _("Already enrolled"),
-    "already_active": _("Already active in the course"),
+    "already_enrolled": pgettext_lazy("result of a row", "Already enrolled"),
+    "already_active": pgettext_lazy("result of a row", "Already active in the course"),
     "cpf_taken": _("CPF of another person"),
     "cpf_mismatch": _("Email of a person with another CPF"),
     "no_vacancy_left": _("No seat left"),
@@ -85,16 +94,52 @@ def import_result_label(code: str | None) -> str:
     return str(IMPORT_RESULTS.get(code, IMPORT_RESULT_OTHER))
 
 
-# An import job's counters of rows.
+# An import job's counters of rows, as labels beside their numbers: words about rows, "as linhas" in Portuguese.
 IMPORT_COUNTERS = {
-    "enrolled": _("Enrolled"),
-    "already_enrolled": _("Already enrolled"),
-    "already_active": _("Already active in the course"),
+    "enrolled": pgettext_lazy("count of rows", "Enrolled"),
+    "already_enrolled": pgettext_lazy("count of rows", "Already enrolled"),
+    "already_active": pgettext_lazy("count of rows", "Already active in the course"),
     "no_vacancy_left": _("No seat left"),
     "duplicates": _("Duplicates in the file"),
-    "invalid": _("Invalid"),
+    "invalid": pgettext_lazy("count of rows", "Invalid"),
     "failed": _("Other errors"),
 }
+
+# The same counts of rows inside a sentence ("2 inválidas, 1 duplicada no arquivo"): each number with its own
+# words, which agree with it. ``counted`` says one, ``counts_text`` several.
+ROW_COUNTS = {
+    "rows": ngettext_lazy("%(count)s row", "%(count)s rows", "count"),
+    "to_enroll": ngettext_lazy("%(count)s to enroll", "%(count)s to enroll", "count"),
+    "enrolled": ngettext_lazy("%(count)s enrolled", "%(count)s enrolled", "count"),
+    "invalid": ngettext_lazy("%(count)s invalid", "%(count)s invalid", "count"),
+    "duplicates": ngettext_lazy("%(count)s duplicate in the file", "%(count)s duplicates in the file", "count"),
+    "already_enrolled": ngettext_lazy("%(count)s already enrolled", "%(count)s already enrolled", "count"),
+    "already_active": ngettext_lazy(
+        "%(count)s already active in the course", "%(count)s already active in the course", "count"
+    ),
+    "no_vacancy_left": ngettext_lazy("%(count)s without a seat", "%(count)s without a seat", "count"),
+    "failed": ngettext_lazy("%(count)s with another error", "%(count)s with other errors", "count"),
+    "seats_to_use": ngettext_lazy("%(count)s seat to use", "%(count)s seats to use", "count"),
+    "seats_short": ngettext_lazy("%(count)s seat short", "%(count)s seats short", "count"),
+}
+
+
+class _Number(int):
+    """A count that ngettext reads as a number and a message prints as the active language writes it ("1.234")."""
+
+    def __str__(self) -> str:
+        return formats.number_format(int(self), force_grouping=True)
+
+
+def counted(message, count: int) -> str:
+    """Return ``message``, an ``ngettext_lazy(..., "count")``, said of ``count``: the form that agrees with the
+    number (in pt-BR, 0 is plural: "0 vagas"), the number grouped as the language writes it."""
+    return message % {"count": _Number(count)}
+
+
+def counts_text(messages: dict, counts: dict) -> str:
+    """Return the counts of ``counts`` (name -> number), each said by its message of ``messages``, in a list."""
+    return ", ".join(counted(messages[name], number) for name, number in counts.items())
 
 
 # A company's or a course's audit events, and the fields their edits change.
@@ -154,13 +199,14 @@ BUCKETS = {
     "not_started": _("Not started"),
     "access_ended": _("Access ended without completion"),
 }
-# The same, short, as the report's column headers.
+# The same, short, as the report's column headers: in Portuguese they agree with "o certificado" and "o curso"
+# (both masculine): "Válido", "Expirado", "Não iniciado".
 BUCKETS_SHORT = {
     "valid": _("Valid"),
     "expiring_30": _("Expires ≤ 30 days"),
     "expiring_60": _("Expires 31–60 days"),
     "expiring_90": _("Expires 61–90 days"),
-    "expired": _("Expired"),
+    "expired": pgettext_lazy("of a certificate", "Expired"),
     "in_progress": _("In progress"),
     "not_started": _("Not started"),
     "access_ended": _("Access ended, not completed"),

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import labels
 from .clock import from_iso
@@ -147,9 +148,12 @@ def check_window(days: int | None, course) -> None:
         return
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days < course.access_period_days:
         raise InvalidEnrollmentData(
-            _(
+            ngettext(
                 "The deduplication window must be a whole number of days from 0 to %(max)s "
-                "(the course's access period is %(period)s days)."
+                "(the course's access period is %(period)s day).",
+                "The deduplication window must be a whole number of days from 0 to %(max)s "
+                "(the course's access period is %(period)s days).",
+                course.access_period_days,
             )
             % {"max": course.access_period_days - 1, "period": course.access_period_days},
             field="deduplication_window_days",
@@ -196,7 +200,7 @@ def completion_refusal(enrollment) -> str | None:
         return None
     return _("Enrollment %(id)s is %(status)s: only a pending or in-progress enrollment can be completed.") % {
         "id": enrollment.id,
-        "status": labels.label(labels.STATUSES, enrollment.status),
+        "status": labels.label(labels.STATUSES, enrollment.status).lower(),
     }
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..forms import company_choices, offer_open_courses
 
@@ -66,11 +67,16 @@ class ImportForm(forms.Form):
         self.fields["company"].choices = company_choices(companies, blank=_("Choose a company"))
         offer_open_courses(self.fields["course"], courses, blank=_("No default: each row names its course"))
         # Read here, not at import time: tests and deployments change the limits.
-        self.fields["file"].help_text = _(
+        self.fields["file"].help_text = ngettext(
             "Columns in English or Portuguese, in any order: name/nome, email/e-mail, cpf (optional), course/curso "
             "(id or exact name; optional with a default course), window days (optional). A CSV file in UTF-8 or "
             "Windows-1252, separated by commas, semicolons or tabs, or an Excel workbook (.xlsx). Up to "
-            "%(megabytes)s MB and %(rows)s rows."
+            "%(megabytes)s MB and %(rows)s row.",
+            "Columns in English or Portuguese, in any order: name/nome, email/e-mail, cpf (optional), course/curso "
+            "(id or exact name; optional with a default course), window days (optional). A CSV file in UTF-8 or "
+            "Windows-1252, separated by commas, semicolons or tabs, or an Excel workbook (.xlsx). Up to "
+            "%(megabytes)s MB and %(rows)s rows.",
+            settings.IMPORT_MAX_ROWS,
         ) % {
             "megabytes": number_format(settings.IMPORT_MAX_BYTES // (1024 * 1024), force_grouping=True),
             "rows": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),

@@ -9,7 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from .. import clock
+from .. import clock, labels
 from .. import selectors as core_selectors
 from ..csv_files import localized_csv_lines
 from ..dynamo import keys
@@ -109,14 +109,27 @@ class ImportPreview:
     def seats_short(self) -> int:
         return sum(course.short for course in self.courses)
 
+    def error_counts(self) -> dict[str, int]:
+        """Return the rows not enrolled by kind (``labels.ROW_COUNTS``' names), as the preview totals them."""
+        return {
+            "invalid": self.invalid,
+            "duplicates": self.duplicates,
+            "already_enrolled": self.already_enrolled,
+            "already_active": self.already_active,
+        }
+
+    def error_counts_text(self) -> str:
+        """Say the rows not enrolled by kind, each number with words that agree with it ("1 inválida, ...")."""
+        return labels.counts_text(labels.ROW_COUNTS, self.error_counts())
+
     def seat_messages(self) -> list[str]:
         """Return one sentence per course that lacks seats."""
         return [
             ngettext(
-                "%(short)s seat short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last row "
-                "will report no seat left unless %(company)s buys more.",
-                "%(short)s seats short for %(course)s: %(needed)s rows to enroll, %(left)s seats left. The last rows "
-                "will report no seat left unless %(company)s buys more.",
+                "%(short)s seat short for %(course)s (rows to enroll: %(needed)s, seats left: %(left)s). The last "
+                "row will report no seat left unless %(company)s buys more.",
+                "%(short)s seats short for %(course)s (rows to enroll: %(needed)s, seats left: %(left)s). The last "
+                "rows will report no seat left unless %(company)s buys more.",
                 course.short,
             )
             % {

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..dynamo.models import CourseItem
 from ..exceptions import InvalidEnrollmentData
@@ -95,7 +96,11 @@ def _check(
     if raw.long_cells:
         limit = settings.IMPORT_MAX_CELL_CHARS
         problems = [
-            _("Line %(line)s, column “%(column)s”: longer than %(max)s characters.")
+            ngettext(
+                "Line %(line)s, column “%(column)s”: longer than %(max)s character.",
+                "Line %(line)s, column “%(column)s”: longer than %(max)s characters.",
+                limit,
+            )
             % {"line": raw.line, "column": column, "max": number_format(limit, force_grouping=True)}
             for column in raw.long_cells
         ]

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..exceptions import ImportFileRefused
 from .parsing import (
@@ -239,10 +240,14 @@ def _guarded(rows: Iterator[tuple[int, list]], title: str) -> Iterator[tuple[int
             return
         except OversizedCell as oversized:
             raise ImportFileRefused(
-                _(
+                ngettext(
+                    "Cell %(cell)s of the sheet “%(sheet)s” holds more than %(limit)s character, more than a "
+                    "spreadsheet cell can hold: the file was not saved by Excel or LibreOffice. Open it in one of "
+                    "them, save it again, and upload that.",
                     "Cell %(cell)s of the sheet “%(sheet)s” holds more than %(limit)s characters, more than a "
                     "spreadsheet cell can hold: the file was not saved by Excel or LibreOffice. Open it in one of "
-                    "them, save it again, and upload that."
+                    "them, save it again, and upload that.",
+                    EXCEL_MAX_CELL_CHARS,
                 )
                 % {
                     "cell": oversized.cell,

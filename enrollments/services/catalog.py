@@ -6,7 +6,9 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import clock, selectors
 from ..dynamo import keys
@@ -211,12 +213,23 @@ def order_create(
     course = selectors.course_get(course_id)
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS_PER_ORDER:
         raise InvalidEnrollmentData(
-            _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
+            ngettext(
+                "An order has between 1 and %(max)s seat.",
+                "An order has between 1 and %(max)s seats.",
+                MAX_SEATS_PER_ORDER,
+            )
+            % {"max": number_format(MAX_SEATS_PER_ORDER, force_grouping=True)},
+            field="seats",
         )
     purchase_order = (purchase_order or "").strip() or None
     if purchase_order and len(purchase_order) > MAX_PURCHASE_ORDER_CHARS:
         raise InvalidEnrollmentData(
-            _("A purchase-order reference has at most %(max)s characters.") % {"max": MAX_PURCHASE_ORDER_CHARS},
+            ngettext(
+                "A purchase-order reference has at most %(max)s character.",
+                "A purchase-order reference has at most %(max)s characters.",
+                MAX_PURCHASE_ORDER_CHARS,
+            )
+            % {"max": number_format(MAX_PURCHASE_ORDER_CHARS, force_grouping=True)},
             field="purchase_order",
         )
     now = clock.now_iso()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import clock, labels, selectors
 from ..clock import to_iso
@@ -238,7 +239,11 @@ def record_completion(
             )
         if certificate_expires_at > _certificate_horizon(now):
             raise InvalidEnrollmentData(
-                _("The certificate cannot expire more than %(years)d years from now.")
+                ngettext(
+                    "The certificate cannot expire more than %(years)d year from now.",
+                    "The certificate cannot expire more than %(years)d years from now.",
+                    CERTIFICATE_MAX_YEARS,
+                )
                 % {"years": CERTIFICATE_MAX_YEARS},
                 field="certificate_expires_at",
             )

@@ -6,6 +6,7 @@ import re
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import labels
 from ..clock import from_iso
@@ -47,7 +48,10 @@ _DETAILS = [
     ),
     (
         re.compile(r"(\w+) after (\d+) attempts"),
-        lambda m: _("%(event)s, after %(attempts)s attempts") % {"event": _event(m[1]), "attempts": m[2]},
+        lambda m: (
+            ngettext("%(event)s, after %(attempts)s attempt", "%(event)s, after %(attempts)s attempts", int(m[2]))
+            % {"event": _event(m[1]), "attempts": m[2]}
+        ),
     ),
     (re.compile(r"(\w+)"), lambda m: _event(m[1])),
 ]
@@ -62,7 +66,7 @@ _REASONS = [
     (re.compile(r"the enrollment no longer exists"), lambda m: _("the enrollment no longer exists")),
     (
         re.compile(r"the enrollment is (\w+)"),
-        lambda m: _("the enrollment is %(status)s") % {"status": labels.label(labels.STATUSES, m[1])},
+        lambda m: _("the enrollment is %(status)s") % {"status": labels.label(labels.STATUSES, m[1]).lower()},
     ),
 ]
 

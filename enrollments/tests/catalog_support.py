@@ -48,3 +48,36 @@ def telling_phrases() -> tuple[list[str], list[str]]:
             if len(msgstr.split()) >= 2:
                 portuguese.append(msgstr)
     return english, portuguese
+
+
+def catalog_entries(path: Path = CATALOG) -> list[dict]:
+    """Return every entry of the catalog, the header first, as ``{"msgctxt", "msgid", "msgid_plural", "msgstr"
+    (a list: one form, or one per plural form), "flags"}``."""
+    found, field, current = [], None, None
+
+    def start():
+        entry = {"msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": [], "flags": set()}
+        found.append(entry)
+        return entry
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r'(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+        opens_entry = line.startswith("#") or (match and match[1] in ("msgctxt", "msgid"))
+        if opens_entry and (current is None or current["msgstr"]):
+            current = start()
+        if line.startswith("#,"):
+            current["flags"].update(flag.strip() for flag in line[2:].split(","))
+        elif match:
+            field = match[1]
+            if field.startswith("msgstr"):
+                current["msgstr"].append(ast.literal_eval(match[2]))
+            else:
+                current[field] = ast.literal_eval(match[2])
+        elif line.startswith('"') and field:
+            if field.startswith("msgstr"):
+                current["msgstr"][-1] += ast.literal_eval(line)
+            else:
+                current[field] += ast.literal_eval(line)
+        elif not line.strip():
+            field = None
+    return found

@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.utils import DatabaseError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from enrollments import labels
 from enrollments.clock import from_iso
@@ -19,6 +21,16 @@ from enrollments.services import Author
 from enrollments.validators import normalize_email
 
 BAR_WIDTH = 30
+# The totals an import prints, in this order (``labels.ROW_COUNTS``' names).
+SUMMARY_COUNTS = (
+    "enrolled",
+    "already_enrolled",
+    "already_active",
+    "no_vacancy_left",
+    "duplicates",
+    "invalid",
+    "failed",
+)
 
 
 class Command(BaseCommand):
@@ -117,23 +129,19 @@ class Command(BaseCommand):
             )
         for message in preview.seat_messages():
             self.stdout.write(self.style.WARNING(message))
+        counts = {
+            "rows": preview.rows_total,
+            "to_enroll": preview.to_enroll,
+            **preview.error_counts(),
+            "seats_to_use": preview.seats_to_use,
+            "seats_short": preview.seats_short,
+        }
         self.stdout.write(
-            _(
-                "Dry run of %(rows)s rows (%(format)s) for %(company)s: %(to_enroll)s to enroll, "
-                "%(invalid)s invalid, %(duplicates)s duplicates, %(already)s already enrolled, %(active)s already "
-                "active in the course, %(seats)s seats to use, %(short)s seats short. Nothing was written."
-            )
+            _("Dry run for %(company)s (%(format)s): %(counts)s. Nothing was written.")
             % {
-                "rows": preview.rows_total,
-                "format": _file_format(preview.file),
                 "company": preview.company_name,
-                "to_enroll": preview.to_enroll,
-                "invalid": preview.invalid,
-                "duplicates": preview.duplicates,
-                "already": preview.already_enrolled,
-                "active": preview.already_active,
-                "seats": preview.seats_to_use,
-                "short": preview.seats_short,
+                "format": _file_format(preview.file),
+                "counts": labels.counts_text(labels.ROW_COUNTS, counts),
             }
         )
 
@@ -166,26 +174,16 @@ class Command(BaseCommand):
         if options["report"]:
             with open(options["report"], "w", encoding="utf-8", newline="") as report:
                 report.writelines(downloads.import_report_csv(job.job_id))
-        counts = downloads.job_progress(job)["counts"]
+        stored = downloads.job_progress(job)["counts"]
+        counts = {name: stored[name] for name in SUMMARY_COUNTS}
+        progress = ngettext("%(done)s of %(total)s row", "%(done)s of %(total)s rows", int(job.rows_total)) % {
+            "done": number_format(job.rows_done, force_grouping=True),
+            "total": number_format(job.rows_total, force_grouping=True),
+        }
         self.stdout.write(
             self.style.SUCCESS(
-                _(
-                    "Import %(id)s: %(done)s of %(total)s rows: %(enrolled)s enrolled, %(already)s already enrolled, "
-                    "%(active)s already active in the course, %(no_seat)s without a seat, %(duplicates)s duplicates, "
-                    "%(invalid)s invalid, %(failed)s failed."
-                )
-                % {
-                    "id": job.job_id,
-                    "done": job.rows_done,
-                    "total": job.rows_total,
-                    "enrolled": counts["enrolled"],
-                    "already": counts["already_enrolled"],
-                    "active": counts["already_active"],
-                    "no_seat": counts["no_vacancy_left"],
-                    "duplicates": counts["duplicates"],
-                    "invalid": counts["invalid"],
-                    "failed": counts["failed"],
-                }
+                _("Import %(id)s: %(progress)s: %(counts)s.")
+                % {"id": job.job_id, "progress": progress, "counts": labels.counts_text(labels.ROW_COUNTS, counts)}
             )
         )
 
@@ -197,7 +195,7 @@ class Command(BaseCommand):
             f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {progress['processed']}/{progress['total']} "
             f"{progress['percent']:3d}%  "
             + _("%(rate)s rows/s") % {"rate": f"{progress['rows_per_second']:.0f}"}
-            + ("  " + _("%(seconds)ss left") % {"seconds": left} + " " if left else "      "),
+            + ("  " + _("time left %(time)s") % {"time": downloads.duration(left)} + " " if left else "      "),
             ending="",
         )
         self.stderr.flush()

@@ -75,8 +75,8 @@ def test_read_upload__workbook_of_25_mb__refused_with_its_true_size(settings):
 @pytest.mark.parametrize(
     "short, words",
     [
-        (1, "Falta 1 vaga para Segurança: 1.500 linhas a matricular, 1.499 vagas restantes. A última linha"),
-        (1_200, "Faltam 1.200 vagas para Segurança: 1.500 linhas a matricular, 300 vagas restantes. As últimas"),
+        (1, "Falta 1 vaga para Segurança (linhas a matricular: 1.500, vagas restantes: 1.499). A última linha"),
+        (1_200, "Faltam 1.200 vagas para Segurança (linhas a matricular: 1.500, vagas restantes: 300). As últimas"),
     ],
 )
 def test_seat_messages__seats_short__plural_and_numbers_in_pt_br(short, words):

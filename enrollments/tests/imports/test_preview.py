@@ -81,7 +81,7 @@ def test_preview__prepaid_10_seats_15_rows__says_5_short(frozen_clock):
 
     assert (preview.to_enroll, preview.seats_to_use, preview.seats_short) == (15, 10, 5)
     [message] = preview.seat_messages()
-    assert message.startswith(f"5 seats short for {course.name}: 15 rows to enroll, 10 seats left.")
+    assert message.startswith(f"5 seats short for {course.name} (rows to enroll: 15, seats left: 10).")
 
 
 def test_preview__writes_nothing(frozen_clock):

@@ -38,7 +38,8 @@ def test_enroll_csv__dry_run__prints_what_would_happen_and_writes_nothing(people
     out = capsys.readouterr().out
     assert "line 4: Invalid: not-an-email is not a valid email address." in out
     assert "1 seat short for" in out
-    assert "Dry run of 4 rows (cp1252, “;”)" in out and "3 to enroll, 1 invalid" in out
+    assert "(cp1252, “;”): 4 rows, 3 to enroll, 1 invalid, 0 duplicates in the file" in out
+    assert "2 seats to use, 1 seat short. Nothing was written." in out
     assert (
         list(selectors.company_enrollments(company.id)) == []
         and import_selectors.import_job_list(tenant_id=company.id) == []
@@ -82,8 +83,8 @@ def test_enroll_csv__import__enrolls_prints_row_problems_and_totals_and_writes_t
     captured = capsys.readouterr()
     assert "line 4: not-an-email: Invalid: not-an-email is not a valid email address." in captured.out
     assert (
-        "2 enrolled, 0 already enrolled, 0 already active in the course, 1 without a seat, 0 duplicates, 1 invalid, 0 failed."
-        in captured.out
+        ": 4 of 4 rows: 2 enrolled, 0 already enrolled, 0 already active in the course, 1 without a seat, "
+        "0 duplicates in the file, 1 invalid, 0 with other errors." in captured.out
     )
     assert "4/4 100%" in captured.err
     rows = list(csv.reader(report.open(encoding="utf-8-sig")))
@@ -236,7 +237,7 @@ def test_enroll_csv__xlsx_dry_run__names_the_sheet_read(people_workbook, capsys)
 
     out = capsys.readouterr().out
     assert "line 4: Invalid: not-an-email is not a valid email address." in out
-    assert "Dry run of 3 rows (xlsx, sheet “Pessoas”)" in out and "2 to enroll, 1 invalid" in out
+    assert "(xlsx, sheet “Pessoas”): 3 rows, 2 to enroll, 1 invalid" in out
 
 
 def test_enroll_csv__xlsx_import__enrolls_the_named_sheet(people_workbook, capsys):
@@ -245,8 +246,8 @@ def test_enroll_csv__xlsx_import__enrolls_the_named_sheet(people_workbook, capsy
     call_command("enroll_csv", str(path), tenant=company.id, author="staff@example.com", sheet="Pessoas")
 
     assert (
-        "2 enrolled, 0 already enrolled, 0 already active in the course, 0 without a seat, 0 duplicates, 1 invalid"
-        in capsys.readouterr().out
+        "2 enrolled, 0 already enrolled, 0 already active in the course, 0 without a seat, 0 duplicates in the file, "
+        "1 invalid" in capsys.readouterr().out
     )
     [job] = import_selectors.import_job_list(tenant_id=company.id)
     assert (job.state, job.enrolled, job.encoding) == ("DONE", 2, "xlsx")

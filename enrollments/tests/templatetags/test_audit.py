@@ -25,10 +25,11 @@ def test_audit_detail__completion__certificate_date_in_words_of_the_language(set
 
 def test_audit_detail__lifecycle_events__named_in_words():
     assert audit_detail("course_expired after 5 attempts") == "Access period over, after 5 attempts"
+    assert audit_detail("course_expired after 1 attempts") == "Access period over, after 1 attempt"
     assert audit_detail("reminder_no_access_3_days") == "Reminder: no access after 3 days"
 
 
 def test_audit_reason__scheduler_reasons_translated__a_persons_reason_as_written():
-    assert audit_reason("the enrollment is EXPIRED") == "the enrollment is Expired"
+    assert audit_reason("the enrollment is EXPIRED") == "the enrollment is expired"
     assert audit_reason("Left the company") == "Left the company"
     assert audit_reason(None) == ""

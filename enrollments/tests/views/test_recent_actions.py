@@ -57,7 +57,7 @@ def test_admin_index__pt_br__action_and_time_as_brazilians_write_them(client, fr
     page = _home(client, user, HTTP_ACCEPT_LANGUAGE="pt-br")
 
     assert "Ações recentes" in page and "<strong>Minhas</strong>" in page
-    assert "Matriculado — Conceição Souza em NR-35 Trabalho em Altura (Acme)" in page
+    assert "Matrícula realizada — Conceição Souza em NR-35 Trabalho em Altura (Acme)" in page
     # 17:30 UTC is 14:30 in São Paulo.
     assert "05/03/2099 14:30" in page
 
