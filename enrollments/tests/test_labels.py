@@ -51,7 +51,7 @@ def test_enrollment_page__enrolled_by_the_scheduler__author_in_the_readers_langu
 @pytest.mark.parametrize(
     ("code", "language", "expected"),
     [
-        ("no_vacancy_left", "pt-br", "Sem vagas disponíveis"),
+        ("no_vacancy_left", "pt-br", "Sem vaga"),
         ("no_vacancy_left", "en", "No seat left"),
         # A domain error's code without words of its own (DynamoDB down on the last try, for one).
         ("storage_unavailable", "pt-br", "Outro erro"),

@@ -59,14 +59,14 @@ def test_enroll_csv__import_in_portuguese__rows_and_report_say_each_result_in_po
 
     out = capsys.readouterr().out
     assert "linha 4: not-an-email: Inválida: " in out
-    assert f"linha 5: dani.{company.id}@example.com: Sem vagas disponíveis: " in out
+    assert f"linha 5: dani.{company.id}@example.com: Sem vaga: " in out
     rows = list(csv.reader(report.open(encoding="utf-8-sig"), delimiter=";"))
     assert rows[0][3::3] == ["resultado", "código do resultado"]
     assert [(row[3], row[6]) for row in rows[1:]] == [
-        ("Matriculado", "enrolled"),
-        ("Matriculado", "enrolled"),
+        ("Matriculada", "enrolled"),
+        ("Matriculada", "enrolled"),
         ("Inválida", "invalid"),
-        ("Sem vagas disponíveis", "no_vacancy_left"),
+        ("Sem vaga", "no_vacancy_left"),
     ]
 
 

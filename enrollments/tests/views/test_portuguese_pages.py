@@ -160,7 +160,7 @@ def test_bulk_cancel_pages__pt_br__counters_of_enrollments_and_dates_of_a_cancel
     listing = _get(client, "bulk_cancel_list")
 
     assert "Canceladas: 1" in detail and "Recusadas: 1" in detail and "Cancelada:" not in detail
-    assert f"{fresh} Cancelada" in detail and f"{done} Recusada" in detail
+    assert f"{course.name} Cancelada" in detail and f"{course.name} Recusada" in detail
     assert "Criado em" in detail and "Finalizado em" in detail and "Criada em" not in detail
     assert "Progresso: Concluído" in detail
     assert "Canceladas Recusadas Matrículas" in listing
