@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -58,7 +59,7 @@ def course_choices(courses, *, blank=None, seats: dict[str, int] | None = None) 
             count = seats.get(course.id, 0)
             text = ngettext("%(course)s — %(count)s seat left", "%(course)s — %(count)s seats left", count) % {
                 "course": course.name,
-                "count": count,
+                "count": number_format(count, force_grouping=True),
             }
         choices.append((course.id, text))
     return ([("", blank)] if blank else []) + choices

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .. import clock, selectors
@@ -159,7 +160,7 @@ def _check_days(**days: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COURSE_DAYS:
             raise InvalidEnrollmentData(
                 _("%(field)s must be a whole number of days, from 1 to %(max)s.")
-                % {"field": field, "max": MAX_COURSE_DAYS},
+                % {"field": field, "max": number_format(MAX_COURSE_DAYS, force_grouping=True)},
                 field=field,
             )
 
@@ -211,12 +212,15 @@ def order_create(
     course = selectors.course_get(course_id)
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS_PER_ORDER:
         raise InvalidEnrollmentData(
-            _("An order has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_ORDER}, field="seats"
+            _("An order has between 1 and %(max)s seats.")
+            % {"max": number_format(MAX_SEATS_PER_ORDER, force_grouping=True)},
+            field="seats",
         )
     purchase_order = (purchase_order or "").strip() or None
     if purchase_order and len(purchase_order) > MAX_PURCHASE_ORDER_CHARS:
         raise InvalidEnrollmentData(
-            _("A purchase-order reference has at most %(max)s characters.") % {"max": MAX_PURCHASE_ORDER_CHARS},
+            _("A purchase-order reference has at most %(max)s characters.")
+            % {"max": number_format(MAX_PURCHASE_ORDER_CHARS, force_grouping=True)},
             field="purchase_order",
         )
     now = clock.now_iso()

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.utils import DatabaseError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from enrollments.clock import from_iso
@@ -121,18 +122,20 @@ class Command(BaseCommand):
                 "%(invalid)s invalid, %(duplicates)s duplicates, %(already)s already enrolled, %(active)s already "
                 "active in the course, %(seats)s seats to use, %(short)s seats short. Nothing was written."
             )
-            % {
-                "rows": preview.rows_total,
-                "format": _file_format(preview.file),
-                "company": preview.company_name,
-                "to_enroll": preview.to_enroll,
-                "invalid": preview.invalid,
-                "duplicates": preview.duplicates,
-                "already": preview.already_enrolled,
-                "active": preview.already_active,
-                "seats": preview.seats_to_use,
-                "short": preview.seats_short,
-            }
+            % _numbers(
+                {
+                    "rows": preview.rows_total,
+                    "format": _file_format(preview.file),
+                    "company": preview.company_name,
+                    "to_enroll": preview.to_enroll,
+                    "invalid": preview.invalid,
+                    "duplicates": preview.duplicates,
+                    "already": preview.already_enrolled,
+                    "active": preview.already_active,
+                    "seats": preview.seats_to_use,
+                    "short": preview.seats_short,
+                }
+            )
         )
 
     def _import(self, stream, options, author: Author) -> None:
@@ -171,18 +174,20 @@ class Command(BaseCommand):
                     "%(active)s already active in the course, %(no_seat)s without a seat, %(duplicates)s duplicates, "
                     "%(invalid)s invalid, %(failed)s failed."
                 )
-                % {
-                    "id": job.job_id,
-                    "done": job.rows_done,
-                    "total": job.rows_total,
-                    "enrolled": counts["enrolled"],
-                    "already": counts["already_enrolled"],
-                    "active": counts["already_active"],
-                    "no_seat": counts["no_vacancy_left"],
-                    "duplicates": counts["duplicates"],
-                    "invalid": counts["invalid"],
-                    "failed": counts["failed"],
-                }
+                % _numbers(
+                    {
+                        "id": job.job_id,
+                        "done": job.rows_done,
+                        "total": job.rows_total,
+                        "enrolled": counts["enrolled"],
+                        "already": counts["already_enrolled"],
+                        "active": counts["already_active"],
+                        "no_seat": counts["no_vacancy_left"],
+                        "duplicates": counts["duplicates"],
+                        "invalid": counts["invalid"],
+                        "failed": counts["failed"],
+                    }
+                )
             )
         )
 
@@ -198,6 +203,14 @@ class Command(BaseCommand):
             ending="",
         )
         self.stderr.flush()
+
+
+def _numbers(values: dict) -> dict:
+    """Return ``values`` with each count written as the active language writes numbers (``1.500`` in pt-BR)."""
+    return {
+        key: number_format(value, force_grouping=True) if isinstance(value, int) else value
+        for key, value in values.items()
+    }
 
 
 def _file_format(file) -> str:
