@@ -201,7 +201,7 @@ def test_list__search_by_cpf_with_or_without_punctuation__finds_the_person_shown
 
     page = response.context["page"]
     assert [item.id for item in page.items] == [enrolled.id] and page.index == "by_cpf"
-    assert f'<td class="cpf">{shown}</td>' in _text(response)
+    assert f'<td class="cpf"><span class="nowrap">{shown}</span></td>' in _text(response)
 
 
 def test_list__search_by_a_word_of_the_name__finds_the_person_case_and_accents_ignored(client, login, catalog):
@@ -326,7 +326,7 @@ def test_detail__cpf__punctuated(client, login, catalog):
 
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
-    assert f"CPF {format_cpf(enrolled.user.cpf)}" in page and enrolled.user.cpf not in page
+    assert f'CPF <span class="nowrap">{format_cpf(enrolled.user.cpf)}</span>' in page and enrolled.user.cpf not in page
 
 
 def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, enrollment):
