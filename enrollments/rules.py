@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -155,7 +156,10 @@ def check_window(days: int | None, course) -> None:
                 "(the course's access period is %(period)s days).",
                 course.access_period_days,
             )
-            % {"max": course.access_period_days - 1, "period": course.access_period_days},
+            % {
+                "max": number_format(course.access_period_days - 1, force_grouping=True),
+                "period": number_format(course.access_period_days, force_grouping=True),
+            },
             field="deduplication_window_days",
         )
 

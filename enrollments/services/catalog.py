@@ -161,7 +161,7 @@ def _check_days(**days: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_COURSE_DAYS:
             raise InvalidEnrollmentData(
                 _("%(field)s must be a whole number of days, from 1 to %(max)s.")
-                % {"field": field, "max": MAX_COURSE_DAYS},
+                % {"field": field, "max": number_format(MAX_COURSE_DAYS, force_grouping=True)},
                 field=field,
             )
 

@@ -1,4 +1,8 @@
-"""Filters for back-office pages: stored ISO times in the configured zone and the active language, and codes in words."""
+"""Filters for back-office pages: stored ISO times in the configured zone and the active language, and codes in words.
+
+Dates, times, CPFs and CNPJs come out in a ``nowrap`` span: a narrow table column must not break ``151.993.504-80``
+after its hyphen, nor a date from its time.
+"""
 
 from functools import partial
 
@@ -24,18 +28,23 @@ def _moment(value):
         return None
 
 
+def _unbroken(text: str) -> str:
+    """Return ``text`` escaped in a span that keeps it on one line; nothing for no text (``|default`` still works)."""
+    return format_html('<span class="nowrap">{}</span>', text) if text else ""
+
+
 @register.filter
 def local_datetime(value) -> str:
     """Format an ISO 8601 UTC string as a date and time in the configured time zone."""
     moment = _moment(value)
-    return formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else ""
+    return _unbroken(formats.date_format(moment, "SHORT_DATETIME_FORMAT") if moment else "")
 
 
 @register.filter
 def local_date(value) -> str:
     """Format an ISO 8601 UTC string as a date in the configured time zone."""
     moment = _moment(value)
-    return formats.date_format(moment, "SHORT_DATE_FORMAT") if moment else ""
+    return _unbroken(formats.date_format(moment, "SHORT_DATE_FORMAT") if moment else "")
 
 
 # ``{{ code|status_label }}`` and the like: the words for a stored code (``labels.label``).
@@ -90,13 +99,13 @@ def group_label(name: str) -> str:
 @register.filter
 def cpf(value) -> str:
     """Show a stored CPF (11 digits) as Brazilians write it: ``529.982.247-25``."""
-    return format_cpf(value)
+    return _unbroken(format_cpf(value))
 
 
 @register.filter
 def cnpj(value) -> str:
     """Show a stored CNPJ (14 digits) as Brazilians write it: ``11.222.333/0001-81``."""
-    return format_cnpj(value)
+    return _unbroken(format_cnpj(value))
 
 
 @register.inclusion_tag("admin/backoffice/includes/send_error.html")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -248,7 +249,7 @@ def enrollment_cancel(request, enrollment_id: str):
                 done.append(_("Its seat went back to order %(order)s.") % {"order": partition.parent_vacancy.order_id})
             done.append(
                 ngettext("%(count)s pending email dropped.", "%(count)s pending emails dropped.", len(pending))
-                % {"count": len(pending)}
+                % {"count": number_format(len(pending), force_grouping=True)}
             )
             if form.cleaned_data["notify_learner"]:
                 done.append(_("The learner gets an email saying so."))

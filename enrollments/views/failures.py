@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -92,7 +93,7 @@ def failure_resend_all(request):
             "%(count)s emails go back to the scheduler and are sent again in a moment.",
             report.resent,
         )
-        % {"count": report.resent},
+        % {"count": number_format(report.resent, force_grouping=True)},
     )
     for failure, reason in report.refused:
         messages.warning(

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from enrollments.services.cnpjs import company_cnpjs_index
@@ -14,8 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = company_cnpjs_index()
-        self.stdout.write(_("CNPJs indexed now: %(count)s.") % {"count": report.indexed})
-        self.stdout.write(_("CNPJs already indexed: %(count)s.") % {"count": report.already})
+        self.stdout.write(
+            _("CNPJs indexed now: %(count)s.") % {"count": number_format(report.indexed, force_grouping=True)}
+        )
+        self.stdout.write(
+            _("CNPJs already indexed: %(count)s.") % {"count": number_format(report.already, force_grouping=True)}
+        )
         for duplicate in report.duplicates:
             self.stdout.write(
                 _(

@@ -336,6 +336,21 @@ def test_import_add__page__links_the_template(client, login):
     assert f'href="{reverse("admin:import_template_download")}"' in page
 
 
+@pytest.mark.parametrize(
+    "language, limits",
+    [("pt-br", "Até 1.024 MB e 100.000 linhas."), ("en", "Up to 1,024 MB and 100,000 rows.")],
+)
+def test_import_add__page__limits_written_with_the_languages_thousands_separator(
+    client, login, settings, language, limits
+):
+    settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS = 1024 * 1024 * 1024, 100_000
+    login(permissions.OPERATORS)
+
+    page = client.get(reverse("admin:import_add"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert limits in page
+
+
 def _template(client, language: str) -> tuple[str, str]:
     response = client.get(reverse("admin:import_template_download"), HTTP_ACCEPT_LANGUAGE=language)
     header, example = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()

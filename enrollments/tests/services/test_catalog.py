@@ -1,6 +1,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.utils import translation
 
 from enrollments import selectors
 from enrollments.clock import to_iso
@@ -88,13 +89,29 @@ def test_order_create__unknown_course_or_zero_seats__raises():
 
 
 @pytest.mark.parametrize("field", ["access_period_days", "certificate_validity_days"])
-def test_course_create__more_than_a_century__refused_naming_the_field(field):
+@pytest.mark.parametrize(("language", "limit"), [("en", "from 1 to 36,500."), ("pt-br", "de 1 a 36.500.")])
+def test_course_create__more_than_a_century__refused_naming_the_field_and_the_limit_in_the_language(
+    field, language, limit
+):
     days = {"access_period_days": 90, "certificate_validity_days": 365, field: 10_000_000}
 
-    with pytest.raises(InvalidEnrollmentData) as raised:
+    with translation.override(language), pytest.raises(InvalidEnrollmentData) as raised:
         course_create(name="Forever", **days)
 
-    assert raised.value.field == field and "from 1 to 36500" in raised.value.message
+    assert raised.value.field == field and raised.value.message.endswith(limit)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("en", "An order has between 1 and 10,000 seats."), ("pt-br", "Um pedido tem de 1 a 10.000 vagas.")],
+)
+def test_order_create__more_seats_than_the_limit__refused_with_the_limit_in_the_language(language, message):
+    company, course = make_company(), make_course()
+
+    with translation.override(language), pytest.raises(InvalidEnrollmentData) as raised:
+        order_create(tenant_id=company.id, course_id=course.id, seats=10_001, author=STAFF)
+
+    assert (raised.value.field, raised.value.message) == ("seats", message)
 
 
 # Catalog edits: companies and courses edited with an audit event, courses retired and restored, purchase orders.

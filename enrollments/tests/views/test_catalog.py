@@ -137,7 +137,7 @@ def test_company_pages__cnpj_punctuated_on_the_list_and_the_company_page(client,
     detail = client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
 
     row = listed.split(reverse("admin:company_detail", args=[company.id]), 1)[1].split("</tr>", 1)[0]
-    assert f"<td>{cnpj}</td>" in row
+    assert f'<td class="cnpj"><span class="nowrap">{cnpj}</span></td>' in row
     assert cnpj in detail and normalize_cnpj(cnpj) not in detail
 
 

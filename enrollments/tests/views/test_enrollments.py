@@ -19,7 +19,7 @@ from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.jobs import services as job_services
 from enrollments.services import cancel, company_create, enroll, record_access
-from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
 from enrollments.tests.lifecycle_support import make_enrollment, record
 from enrollments.validators import format_cpf, normalize_cpf
 from scripts.dynamodb_local import free_port
@@ -55,6 +55,19 @@ def test_enroll_form__prepaid_company_chosen__courses_show_seats_left(client, lo
     page = _text(client.get(reverse("admin:enrollment_add") + f"?company={catalog['company'].sk}"))
 
     assert f"{catalog['course'].name} — 3 seats left" in page
+
+
+@pytest.mark.parametrize(("language", "seats"), [("en", "1,500 seats left"), ("pt-br", "1.500 vagas restantes")])
+def test_enroll_form__thousands_of_seats_left__count_written_as_the_language_writes_numbers(
+    client, login, language, seats
+):
+    company, course = make_company(billing="prepaid"), make_course()
+    make_order(company, course, seats=1_500)
+    login(permissions.OPERATORS)
+
+    page = _text(client.get(reverse("admin:enrollment_add") + f"?company={company.id}", HTTP_ACCEPT_LANGUAGE=language))
+
+    assert f"{course.name} — {seats}" in page
 
 
 def test_enroll_form__valid__enrolls_and_redirects_to_detail_with_four_records(client, login, catalog, frozen_clock):
@@ -136,6 +149,25 @@ def test_enroll_form__window_too_long__error_on_the_window_field(client, login, 
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "limits"),
+    [
+        ("en", "from 0 to 1,094 (the course's access period is 1,095 days)."),
+        ("pt-br", "de 0 a 1.094 (o prazo de acesso do curso é de 1.095 dias)."),
+    ],
+)
+def test_enroll_form__window_longer_than_a_long_course__limits_written_as_the_language_writes_numbers(
+    client, login, language, limits
+):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=1_095)
+    login(permissions.OPERATORS)
+    data = {**_enroll_data({"company": company, "course": course}), "deduplication_window_days": "2000"}
+
+    response = client.post(reverse("admin:enrollment_add"), data, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.context["form"].errors["deduplication_window_days"][0].endswith(limits)
+
+
 # List ---------------------------------------------------------------------------
 
 
@@ -178,7 +210,7 @@ def test_list__search_by_cpf_with_or_without_punctuation__finds_the_person_shown
 
     page = response.context["page"]
     assert [item.id for item in page.items] == [enrolled.id] and page.index == "by_cpf"
-    assert f'<td class="cpf">{shown}</td>' in _text(response)
+    assert f'<td class="cpf"><span class="nowrap">{shown}</span></td>' in _text(response)
 
 
 def test_list__search_by_a_word_of_the_name__finds_the_person_case_and_accents_ignored(client, login, catalog):
@@ -303,7 +335,7 @@ def test_detail__cpf__punctuated(client, login, catalog):
 
     page = _text(client.get(reverse("admin:enrollment_detail", args=[enrolled.id])))
 
-    assert f"CPF {format_cpf(enrolled.user.cpf)}" in page and enrolled.user.cpf not in page
+    assert f'CPF <span class="nowrap">{format_cpf(enrolled.user.cpf)}</span>' in page and enrolled.user.cpf not in page
 
 
 def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, enrollment):
