@@ -5,9 +5,11 @@ nouns of two genders or numbers, each use has its own context ("Canceled" of an 
 count of enrollments "Canceladas").
 """
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
+
+from .clock import from_iso
 
 STATUSES = {
     "PENDING": _("Pending (not accessed yet)"),
@@ -211,3 +213,14 @@ BUCKETS_SHORT = {
     "not_started": _("Not started"),
     "access_ended": _("Access ended, not completed"),
 }
+
+
+def order_name(order) -> str:
+    """Name an order of seats as the company knows it, without an article (sentences put their own: "do pedido",
+    "ao pedido"): by its purchase-order reference, else by the day it was bought; never by its id."""
+    if order is None:
+        return str(pgettext_lazy("an order that cannot be found", "order"))
+    if order.purchase_order:
+        return _("order “%(reference)s”") % {"reference": order.purchase_order}
+    bought = timezone.localtime(from_iso(order.created_at))
+    return _("order of %(date)s") % {"date": formats.date_format(bought, "SHORT_DATE_FORMAT")}

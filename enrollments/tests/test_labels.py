@@ -1,5 +1,7 @@
 """Authors the code writes as itself are named in the reader's language; people keep the names stored."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -62,3 +64,25 @@ def test_enrollment_page__enrolled_by_the_scheduler__author_in_the_readers_langu
 def test_import_result_label__row_result__its_words_or_other_error(code, language, expected):
     with translation.override(language):
         assert labels.import_result_label(code) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "reference", "expected"),
+    [
+        ("pt-br", "PO-17", "pedido “PO-17”"),
+        ("en", "PO-17", "order “PO-17”"),
+        ("pt-br", None, "pedido de 02/03/2026"),
+        ("en", None, "order of 03/02/2026"),
+    ],
+)
+def test_order_name__by_its_reference_else_the_day_bought__never_its_id(language, reference, expected, settings):
+    settings.TIME_ZONE = "America/Sao_Paulo"
+    order = SimpleNamespace(order_id="0b1c", purchase_order=reference, created_at="2026-03-02T12:00:00.000000Z")
+
+    with translation.override(language):
+        assert labels.order_name(order) == expected
+
+
+def test_order_name__an_order_not_found__the_word_alone():
+    with translation.override("pt-br"):
+        assert labels.order_name(None) == "pedido"

@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import clock, permissions, selectors
+from .. import clock, labels, permissions, selectors
 from ..exceptions import (
     ActiveEnrollmentExists,
     CpfBelongsToAnotherPerson,
@@ -127,6 +127,7 @@ def enrollment_detail(request, enrollment_id: str):
         "partition": partition,
         "company": company,
         "order": order,
+        "order_name": labels.order_name(order),
         "schedules": schedules,
         # Each email as its learner gets it, rendered here: nothing is sent, no record is claimed.
         "email_previews": [
@@ -228,6 +229,7 @@ def enrollment_cancel(request, enrollment_id: str):
         messages.error(request, refusal)
         return HttpResponseRedirect(_detail_url(enrollment_id))
     pending = [record for record in partition.schedules if record.state == RECORD_PENDING]
+    order = selectors.order_find(partition.parent_vacancy.order_id) if partition.parent_vacancy else None
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,7 +248,7 @@ def enrollment_cancel(request, enrollment_id: str):
         else:
             done = [_("Enrollment canceled.")]
             if partition.parent_vacancy:
-                done.append(_("Its seat went back to order %(order)s.") % {"order": partition.parent_vacancy.order_id})
+                done.append(_("Its seat went back to the %(order)s.") % {"order": labels.order_name(order)})
             done.append(
                 ngettext("%(count)s pending email dropped.", "%(count)s pending emails dropped.", len(pending))
                 % {"count": number_format(len(pending), force_grouping=True)}
@@ -260,6 +262,7 @@ def enrollment_cancel(request, enrollment_id: str):
         "enrollment": partition.enrollment,
         "partition": partition,
         "pending": pending,
+        "order_name": labels.order_name(order),
         "form": form,
     }
     return render_page(request, "admin/backoffice/enrollment_cancel.html", context)

@@ -48,7 +48,7 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     # Cancel with a reason.
     page.click("#cancel-link")
     effects = page.inner_text("#cancel-effects")
-    assert "Its seat goes back to order" in effects and "4 pending emails are dropped." in effects
+    assert "Its seat goes back to the order of " in effects and "4 pending emails are dropped." in effects
     assert page.is_checked("#id_notify_learner")
     page.click("input[type=submit].default")
     assert "This field is required." in page.inner_text(".field-reason")
@@ -58,7 +58,7 @@ def test_operator__enroll_find_inspect_cancel__audit_entry_and_seat_back(page, l
     assert page.inner_text("#enrollment-status") == "Canceled"
     audit = page.inner_text("#audit")
     assert "Canceled" in audit and "Left the company" in audit and "Bia Browser" in audit
-    assert "Its seat went back to order" in page.inner_text(".messagelist")
+    assert "Its seat went back to the order of " in page.inner_text(".messagelist")
     assert "The learner gets an email saying so." in page.inner_text(".messagelist")
 
     # The seat is back.

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
 
-from enrollments import permissions, selectors
+from enrollments import labels, permissions, selectors
 from enrollments.bulk_cancel import selectors as bulk_selectors
 from enrollments.bulk_cancel import services as bulk_services
 from enrollments.bulk_cancel.kind import BULK_CANCEL
@@ -344,7 +344,8 @@ def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, en
     response = client.get(reverse("admin:enrollment_detail", args=[enrollment.id]))
 
     page = _text(response)
-    assert f"One seat of order {catalog['order'].order_id}" in page
+    assert f"One seat of the {labels.order_name(catalog['order'])}" in page
+    assert "One seat of the order of " in page and catalog["order"].order_id not in page
     assert "10 days —" in page and "no second enrollment in this course until" in page
     assert [record.event for record in response.context["schedules"]] == [
         "welcome",
@@ -497,7 +498,7 @@ def test_cancel_page__says_seat_returned_and_pending_emails_dropped(client, logi
 
     page = _text(client.get(reverse("admin:enrollment_cancel", args=[enrollment.id])))
 
-    assert f"Its seat goes back to order {catalog['order'].order_id}" in page
+    assert f"Its seat goes back to the {labels.order_name(catalog['order'])}" in page
     assert "4 pending emails are dropped." in page  # the welcome, not sent yet, and three reminders
     assert "The deduplication window is lifted" in page
 
@@ -544,7 +545,7 @@ def test_cancel__with_reason__detail_shows_canceled_audit_and_seat_back(client, 
     page = _text(response)
     assert response.redirect_chain[-1][0] == reverse("admin:enrollment_detail", args=[enrollment.id])
     assert re.search(r'id="enrollment-status">Canceled<', page)
-    assert f"Its seat went back to order {catalog['order'].order_id}. 4 pending emails dropped." in page
+    assert f"Its seat went back to the {labels.order_name(catalog['order'])}. 4 pending emails dropped." in page
     assert "The learner gets an email saying so." not in page  # the box was not sent: unticked
     canceled = [event for event in response.context["audit"] if event.action == "CANCELED"]
     assert len(canceled) == 1 and canceled[0].reason == "Left the company" and canceled[0].author.id == str(user.pk)
