@@ -105,6 +105,8 @@ CATALOG_FIELDS = {
     "language": _("Email language"),
     "access_period_days": _("Access period (days)"),
     "certificate_validity_days": _("Certificate validity (days)"),
+    "renewal_window_days": _("Renewal window (days before expiry)"),
+    "esocial_code": _("eSocial code (table 28)"),
     "course": _("Course"),
     "seats": _("Seats"),
 }
@@ -155,4 +157,20 @@ BUCKETS_SHORT = {
     "in_progress": _("In progress"),
     "not_started": _("Not started"),
     "access_ended": _("Access ended, not completed"),
+}
+
+
+# Why a person cannot be renewed now (``rules.renewal_refusal``), on the renewal preview and a renewal job's results.
+RENEWAL_REFUSALS = {
+    "no_seat": _("No seat left: buy seats for the course"),
+    "already_renewed": _("Already renewed"),
+    "active_enrollment": _("Has an active enrollment in the course"),
+    "deduplication": _("Inside a deduplication window"),
+    "not_due": _("Not due yet"),
+}
+# What became of each person of a renewal job: renewed, refused for one of the reasons above, or failed.
+RENEWAL_RESULTS = {
+    "renewed": _("Renewed"),
+    **RENEWAL_REFUSALS,
+    "failed": _("Not renewed: an error"),
 }

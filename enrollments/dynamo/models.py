@@ -206,6 +206,8 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     canceled_at = UnicodeAttribute(null=True)
     expired_at = UnicodeAttribute(null=True)
     archived_at = UnicodeAttribute(null=True)
+    # The enrollment (a certificate) this one renews: a renewal ("reciclagem"), ``rules.renewal_enrollment_id`` of it.
+    renews = UnicodeAttribute(null=True)
 
     tenant_pk = UnicodeAttribute()
     tenant_sk = UnicodeAttribute()
@@ -455,6 +457,11 @@ class CourseItem(_CatalogItem, discriminator="course"):
     updated_at = UnicodeAttribute(null=True)
     # Present while the course is retired: it takes no new enrollments, its existing ones go on.
     retired_at = UnicodeAttribute(null=True)
+    # Renewals open this many days before a certificate of the course expires; absent: RENEWAL_WINDOW_DEFAULT_DAYS
+    # (``rules.renewal_window_days``).
+    renewal_window_days = NumberAttribute(null=True)
+    # The course's code in eSocial's table 28 (4 digits; 1006 for NR-10), for the client's payroll (S-2200, S-2206).
+    esocial_code = UnicodeAttribute(null=True)
 
 
 class CompanyItem(_CatalogItem, discriminator="company"):
