@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "enrollments.bulk_cancel.apps.BulkCancelConfig",
     "enrollments.reports.apps.ReportsConfig",
     "enrollments.exports.apps.ExportsConfig",
+    "enrollments.renewals.apps.RenewalsConfig",
 ]
 
 MIDDLEWARE = [

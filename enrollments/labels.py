@@ -162,7 +162,7 @@ BUCKETS_SHORT = {
 
 # Why a person cannot be renewed now (``rules.renewal_refusal``), on the renewal preview and a renewal job's results.
 RENEWAL_REFUSALS = {
-    "no_seat": _("No seat left: buy seats for the course"),
+    "no_seat": _("No seat left (buy seats for the course)"),
     "already_renewed": _("Already renewed"),
     "active_enrollment": _("Has an active enrollment in the course"),
     "deduplication": _("Inside a deduplication window"),

@@ -46,6 +46,7 @@ _LABEL_FILTERS = {
     "source_label": labels.SOURCES,
     "import_state_label": STATE_LABELS,
     "import_result_label": labels.IMPORT_RESULTS,
+    "bucket_label": labels.BUCKETS,
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))

@@ -25,7 +25,15 @@ from ..exceptions import (
     NoVacancyLeft,
 )
 from ..forms import CancelForm, CompletionForm, EnrollForm, EnrollmentFilterForm
-from ..rules import PREPAID, RECORD_PENDING, Person, cancel_refusal, completion_refusal
+from ..rules import (
+    PREPAID,
+    RECORD_PENDING,
+    Person,
+    cancel_refusal,
+    completion_refusal,
+    is_certificate,
+    renewal_enrollment_id,
+)
 from ..services import Author, cancel, enroll, record_completion
 from ..services.catalog import company_language
 from ..services.emails import lifecycle_email_render
@@ -90,6 +98,7 @@ def enrollment_detail(request, enrollment_id: str):
     context = {
         "title": _("Enrollment of %(name)s") % {"name": enrollment.user.name},
         "enrollment": enrollment,
+        "renewed_by": _renewal_of(enrollment),
         "partition": partition,
         "company": company,
         "order": order,
@@ -105,6 +114,17 @@ def enrollment_detail(request, enrollment_id: str):
         "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and completion_refusal(enrollment) is None,
     }
     return render_page(request, "admin/backoffice/enrollment_detail.html", context)
+
+
+def _renewal_of(enrollment):
+    """Return the enrollment that renews this certificate, if any: its id is known, one GetItem (none for an
+    enrollment without a certificate)."""
+    if not is_certificate(enrollment):
+        return None
+    try:
+        return selectors.enrollment_get(renewal_enrollment_id(enrollment.id))
+    except EnrollmentNotFound:
+        return None
 
 
 # The policy of an email preview, in place of the site's: emails carry inline styles (mail clients ignore
