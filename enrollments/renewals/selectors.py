@@ -279,6 +279,15 @@ def certificates_by_id(enrollment_ids: Iterable[str]) -> dict[str, EnrollmentIte
     return {item.id: item for item in EnrollmentItem.batch_get(wanted, consistent_read=True)}
 
 
+def renewal_exists(certificate_id: str) -> bool:
+    """Return whether the renewal of ``certificate_id`` exists (whatever its state): one GetItem."""
+    try:
+        core_selectors.enrollment_get(rules.renewal_enrollment_id(certificate_id))
+    except EnrollmentNotFound:
+        return False
+    return True
+
+
 def renewed_by_job(certificate_id: str, job_id: str) -> str | None:
     """Return the id of the renewal of ``certificate_id`` if the renewal job ``job_id`` made it (a chunk run again
     finds its first run's renewals), else ``None``."""

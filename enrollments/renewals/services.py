@@ -74,6 +74,10 @@ def renewal_enroll(*, renewed: EnrollmentItem, author: Author, source: str) -> E
     except EnrollmentAlreadyExists:
         raise RenewalRefused(rules.ALREADY_RENEWED, renewed_id=renewed.id, enrollment_id=renewal_id) from None
     except NoVacancyLeft:
+        # No seat is taken before the write: another renewal of this certificate (a second job, a worker) may have
+        # taken the last one, and that renewal is why this one cannot be.
+        if renewal_selectors.renewal_exists(renewed.id):
+            raise RenewalRefused(rules.ALREADY_RENEWED, renewed_id=renewed.id, enrollment_id=renewal_id) from None
         raise RenewalRefused(rules.NO_SEAT, renewed_id=renewed.id) from None
     except ActiveEnrollmentExists as error:
         raise RenewalRefused(
