@@ -3,6 +3,7 @@ confirmation starting one job per form, the job's page, and the enrollment pages
 certificate."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -12,12 +13,14 @@ from enrollments.dynamo import keys
 from enrollments.dynamo.models import RenewalListingItem
 from enrollments.jobs import services as job_services
 from enrollments.renewals import selectors as renewals
+from enrollments.renewals import services
 from enrollments.renewals.kind import RENEWAL
 from enrollments.renewals.services import renewal_enroll
-from enrollments.services import course_create
+from enrollments.services import Author, course_create
 from enrollments.tests.celery_support import drop_queue
 from enrollments.tests.factories import STAFF, make_company, make_order
-from enrollments.tests.renewal_support import certificate
+from enrollments.tests.recent_support import future_tick, staff_member
+from enrollments.tests.renewal_support import certificate, keep
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +206,21 @@ def test_enrollment_pages__the_renewal_names_its_certificate_the_certificate_its
     renewed_by = certificate_page.split('id="enrollment-renewed-by"', 1)[1].split("</dd>", 1)[0]
     assert reverse("admin:enrollment_detail", args=[renewal.id]) in renewed_by and "Pending" in renewed_by
     assert selectors.enrollment_get(renewal.id).renews == renewed.id
+
+
+def test_admin_index__my_renewal__said_with_its_people_and_company_linked_to_its_page(client, frozen_clock):
+    user = staff_member(permissions.OPERATORS)
+    future_tick(frozen_clock)
+    company, course = make_company(billing="postpaid", name="Initech"), _course()
+    for days in (3, 6):
+        certificate(company, course, now=frozen_clock.now, expires_in=days)
+    future_tick(frozen_clock)
+    job = services.renewal_start(
+        job_id=str(uuid.uuid4()), tenant_id=company.id, author=Author.from_user(user), enqueue=keep([])
+    )
+    client.force_login(user)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert f'<a href="{reverse("admin:renewal_detail", args=[job.job_id])}">' in page
+    assert "Renewal started — 2 people at Initech</a>" in page
