@@ -24,7 +24,7 @@ from ..dynamo.models import (
     RenewalListingItem,
     RenewalResultItem,
 )
-from ..exceptions import EnrollmentNotFound
+from ..exceptions import CourseNotFound, EnrollmentNotFound
 from ..jobs.kinds import kind_named
 from ..jobs.selectors import job_get, job_progress, rows_in_flight
 from ..reports.selectors import course_enrollments
@@ -277,6 +277,14 @@ def certificates_by_id(enrollment_ids: Iterable[str]) -> dict[str, EnrollmentIte
     if not wanted:
         return {}
     return {item.id: item for item in EnrollmentItem.batch_get(wanted, consistent_read=True)}
+
+
+def course_find(course_id: str) -> CourseItem | None:
+    """Return the course, or ``None`` when it does not exist (one GetItem)."""
+    try:
+        return core_selectors.course_get(course_id)
+    except CourseNotFound:
+        return None
 
 
 def renewal_exists(certificate_id: str) -> bool:

@@ -4,6 +4,7 @@ certificate."""
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -224,3 +225,32 @@ def test_admin_index__my_renewal__said_with_its_people_and_company_linked_to_its
 
     assert f'<a href="{reverse("admin:renewal_detail", args=[job.job_id])}">' in page
     assert "Renewal started — 2 people at Initech</a>" in page
+
+
+def test_job_page__started_from_a_count__names_its_course_and_count(client, login, frozen_clock, no_queue):
+    company, course = make_company(billing="postpaid"), _course()
+    certificate(company, course, now=frozen_clock.now, expires_in=-2)
+    login(permissions.OPERATORS)
+    url = reverse("admin:renewal_preview", args=[company.id])
+    selection = {"course": course.id, "bucket": rules.CERTIFICATE_EXPIRED}
+    token = _token(client.get(url, selection).content.decode())
+    client.post(url, {"token": token, **selection})
+
+    html = client.get(reverse("admin:renewal_detail", args=[token])).content.decode()
+
+    assert html.split('id="renewal-selection">', 1)[1].startswith("NR-35: Certificate expired.</dd>")
+
+
+def test_preview__confirm_when_nobody_is_left__the_error_shows_no_job(client, login, frozen_clock):
+    company, course = make_company(billing="postpaid"), _course(window=5)
+    certificate(company, course, now=frozen_clock.now, expires_in=3)
+    login(permissions.OPERATORS)
+    url = reverse("admin:renewal_preview", args=[company.id])
+    token = _token(client.get(url).content.decode())
+    # A day before the window: nobody is due any more when the form is sent (the clock went back, say).
+    frozen_clock.set(frozen_clock.now - timedelta(days=10))
+
+    html = client.post(url, {"token": token}).content.decode()
+
+    assert "Nobody here is due for renewal." in html.split('id="renewal-errors"', 1)[1]
+    assert token not in _listed_jobs()
