@@ -55,6 +55,24 @@ SOURCES = {
     "command": _("Management command"),
     "scheduler": _("Scheduler"),
 }
+# Sources that name the job that wrote them, ``<kind>:<job id>``.
+JOB_SOURCES = {
+    "csv": _("Import %(id)s"),
+    "bulk_cancel": _("Bulk cancel %(id)s"),
+    "renewal": _("Renewal %(id)s"),
+}
+
+
+def source_label(code: str | None) -> str:
+    """Return where a change came from in words: a source of ``SOURCES``, or the job of a ``<kind>:<job id>``."""
+    if code is None:
+        return ""
+    if code in SOURCES:
+        return str(SOURCES[code])
+    kind, colon, job_id = code.partition(":")
+    if colon and kind in JOB_SOURCES:
+        return str(JOB_SOURCES[kind]) % {"id": job_id}
+    return code
 
 
 # What a job's start and progress pages say while the task queue has not taken it (bulk cancels, exports).

@@ -43,13 +43,18 @@ _LABEL_FILTERS = {
     "record_state_label": labels.RECORD_STATES,
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
-    "source_label": labels.SOURCES,
     "import_state_label": STATE_LABELS,
     "import_result_label": labels.IMPORT_RESULTS,
     "bucket_label": labels.BUCKETS,
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))
+
+
+@register.filter
+def source_label(code) -> str:
+    """Say where a change came from: the form, the API, or the job (an import, a renewal) that made it."""
+    return labels.source_label(code)
 
 
 @register.filter
