@@ -159,7 +159,11 @@ class RenewalPreview:
         return list(dict.fromkeys(candidate.certificate.id for candidate in chosen))
 
 
-def _blocking_id(certificate, later: list[Later], refusal: str | None, active_ids: set[str], lock) -> str | None:
+def blocking_id(
+    certificate, later: list[Later], refusal: str | None, *, active_ids: Iterable[str] = (), lock=None
+) -> str | None:
+    """Return the enrollment in the way of renewing ``certificate`` for ``refusal``: the renewal made before or a
+    later certificate, the active enrollment, the deduplication lock's holder; ``None`` when none is known."""
     if refusal == rules.ALREADY_RENEWED:
         renewal_id = rules.renewal_enrollment_id(certificate.id)
         for enrollment in later:
@@ -240,7 +244,9 @@ def _decide(
             active=bool(active_ids),
             locked_until=lock.expires_at if lock is not None else None,
         )
-        candidate.blocking_id = _blocking_id(candidate.certificate, later, candidate.refusal, active_ids, lock)
+        candidate.blocking_id = blocking_id(
+            candidate.certificate, later, candidate.refusal, active_ids=active_ids, lock=lock
+        )
     if seats_left is None:
         return
     taken: dict[str, int] = defaultdict(int)
