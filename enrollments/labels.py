@@ -1,6 +1,7 @@
 """Words staff read for the codes stored in DynamoDB: states, lifecycle events, audit actions."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STATUSES = {
     "PENDING": _("Pending (not accessed yet)"),
@@ -188,7 +189,7 @@ RENEWAL_REFUSALS = {
 }
 # What became of each person of a renewal job: renewed, refused for one of the reasons above, or failed.
 RENEWAL_RESULTS = {
-    "renewed": _("Renewed"),
+    "renewed": pgettext_lazy("result of a certificate", "Renewed"),
     **RENEWAL_REFUSALS,
     "failed": _("Not renewed: an error"),
 }
