@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "enrollments.bulk_cancel.apps.BulkCancelConfig",
     "enrollments.reports.apps.ReportsConfig",
     "enrollments.exports.apps.ExportsConfig",
+    "enrollments.renewals.apps.RenewalsConfig",
     # The development outbox: its admin section exists only with DEBUG=true.
     "enrollments.outbox.apps.OutboxConfig",
 ]
@@ -263,6 +264,10 @@ IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=300)
 # A running chunk of a job (import, bulk cancel) writes its rows done so far at most this often, so the bar moves
 # within a chunk.
 JOB_PROGRESS_SECONDS = env.float("JOB_PROGRESS_SECONDS", default=2.0)
+
+# Renewals ("reciclagem"): a person is due for renewal this many days before their certificate expires, in a course
+# that names no window of its own (CourseItem.renewal_window_days).
+RENEWAL_WINDOW_DEFAULT_DAYS = env.int("RENEWAL_WINDOW_DEFAULT_DAYS", default=60)
 
 # Exports (enrollment list, compliance report lists): up to this many rows stream from the request,
 # more are written by a worker into the ``exports`` storage, kept EXPORT_RETENTION_HOURS, then deleted.

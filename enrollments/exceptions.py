@@ -6,6 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import labels
 from .validators import format_cnpj, format_cpf
 
 
@@ -295,6 +296,41 @@ class ExportAlreadyStarted(JobAlreadyStarted):
 
     code = "export_already_started"
     wording = gettext_lazy("This export has already started (export %(id)s).")
+
+
+class RenewalNotFound(JobNotFound):
+    """No renewal has this id."""
+
+    code = "renewal_not_found"
+    wording = gettext_lazy("No renewal has the id %(id)s.")
+
+
+class RenewalAlreadyStarted(JobAlreadyStarted):
+    """The form was sent before (a double click, a retry): its renewal exists."""
+
+    code = "renewal_already_started"
+    wording = gettext_lazy("This renewal has already started (renewal %(id)s).")
+
+
+class RenewalRefused(EnrollmentError):
+    """A person cannot be enrolled again to renew their certificate now: ``reason`` is a code of
+    ``rules.RENEWAL_REFUSALS``, ``enrollment_id`` the enrollment in the way when there is one (the renewal made
+    before, the active enrollment, the one holding the deduplication lock)."""
+
+    code = "renewal_refused"
+
+    def __init__(self, reason: str, *, renewed_id: str, enrollment_id: str | None = None):
+        self.reason, self.renewed_id, self.enrollment_id = reason, renewed_id, enrollment_id
+        words = labels.label(labels.RENEWAL_REFUSALS, reason)
+        if enrollment_id:
+            message = _("%(reason)s: enrollment %(renewed)s is not renewed (see enrollment %(id)s).") % {
+                "reason": words,
+                "renewed": renewed_id,
+                "id": enrollment_id,
+            }
+        else:
+            message = _("%(reason)s: enrollment %(renewed)s is not renewed.") % {"reason": words, "renewed": renewed_id}
+        super().__init__(message)
 
 
 class QueueUnavailable(EnrollmentError):

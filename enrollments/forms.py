@@ -20,6 +20,7 @@ from .rules import (
     NAME_SEARCH_MIN_CHARS,
     NAME_WORDS_INDEXED,
     PREPAID,
+    RENEWAL_WINDOW_MAX_DAYS,
     name_lookup_word,
     name_words,
 )
@@ -270,12 +271,46 @@ class CompanyForm(SubmitOnceForm):
     )
 
 
+def _default_renewal_window() -> int:
+    return settings.RENEWAL_WINDOW_DEFAULT_DAYS
+
+
+def renewal_window_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Renew from this many days before expiry"),
+        min_value=1,
+        max_value=RENEWAL_WINDOW_MAX_DAYS,
+        initial=_default_renewal_window,
+        # Not required: empty (or a request without it) is the back office's default.
+        required=False,
+        help_text=_(
+            "A person is due for renewal (reciclagem) once their certificate of this course is this close to "
+            "expiring, or expired. Empty: the back office's default."
+        ),
+    )
+
+
+def esocial_code_field() -> forms.CharField:
+    # Its 4 digits are the service's check: its error names the field.
+    return forms.CharField(
+        label=_("eSocial code (table 28)"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Optional. The training's code in eSocial's table 28 (1006 for NR-10, 1207 for NR-12, say): exports "
+            "of certificates show it, for the treiCap group of S-2200 and S-2206."
+        ),
+    )
+
+
 class CourseForm(SubmitOnceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     access_period_days = forms.IntegerField(label=_("Access period (days)"), min_value=1, max_value=MAX_COURSE_DAYS)
     certificate_validity_days = forms.IntegerField(
         label=_("Certificate validity (days)"), min_value=1, max_value=MAX_COURSE_DAYS
     )
+    renewal_window_days = renewal_window_field()
+    esocial_code = esocial_code_field()
 
 
 class CompanyEditForm(forms.Form):
@@ -307,6 +342,8 @@ class CourseEditForm(forms.Form):
         max_value=MAX_COURSE_DAYS,
         help_text=_("For enrollments made from now on; existing enrollments keep theirs."),
     )
+    renewal_window_days = renewal_window_field()
+    esocial_code = esocial_code_field()
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 

@@ -67,7 +67,6 @@ SOURCES = {
     "scheduler": _("Scheduler"),
 }
 
-
 # What a job's start and progress pages say while the task queue has not taken it (bulk cancels, exports).
 JOB_WAITING_FOR_QUEUE = _(
     "The task queue does not answer right now: the job is stored and will start by itself within a minute of the "
@@ -161,6 +160,8 @@ CATALOG_FIELDS = {
     "language": _("Email language"),
     "access_period_days": _("Access period (days)"),
     "certificate_validity_days": _("Certificate validity (days)"),
+    "renewal_window_days": _("Renewal window (days before expiry)"),
+    "esocial_code": _("eSocial code (table 28)"),
     "course": _("Course"),
     "seats": _("Seats"),
 }
@@ -224,3 +225,19 @@ def order_name(order) -> str:
         return _("order “%(reference)s”") % {"reference": order.purchase_order}
     bought = timezone.localtime(from_iso(order.created_at))
     return _("order of %(date)s") % {"date": formats.date_format(bought, "SHORT_DATE_FORMAT")}
+
+
+# Why a person cannot be renewed now (``rules.renewal_refusal``), on the renewal preview and a renewal job's results.
+RENEWAL_REFUSALS = {
+    "no_seat": _("No seat left (buy seats for the course)"),
+    "already_renewed": _("Already renewed"),
+    "active_enrollment": _("Has an active enrollment in the course"),
+    "deduplication": _("Inside a deduplication window"),
+    "not_due": _("Not due yet"),
+}
+# What became of each person of a renewal job: renewed, refused for one of the reasons above, or failed.
+RENEWAL_RESULTS = {
+    "renewed": pgettext_lazy("result of a certificate", "Renewed"),
+    **RENEWAL_REFUSALS,
+    "failed": _("Not renewed: an error"),
+}

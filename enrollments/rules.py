@@ -6,17 +6,19 @@ states themselves. Nothing here reads or writes DynamoDB.
 
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import labels
-from .clock import from_iso
+from .clock import from_iso, to_iso
 from .exceptions import InvalidEnrollmentData
 from .validators import normalize_cpf, normalize_email
 
@@ -74,7 +76,8 @@ MAX_COURSE_DAYS = 36_500
 # (the first release's word), ``bulk_cancel:<job_id>`` for a bulk cancel. Stored as written: never change them.
 IMPORT_SOURCE = "csv"
 BULK_CANCEL_SOURCE = "bulk_cancel"
-JOB_SOURCES = (IMPORT_SOURCE, BULK_CANCEL_SOURCE)
+RENEWAL_SOURCE = "renewal"
+JOB_SOURCES = (IMPORT_SOURCE, BULK_CANCEL_SOURCE, RENEWAL_SOURCE)
 
 
 def job_source(kind: str, job_id: str) -> str:
@@ -341,6 +344,102 @@ def people_buckets(
             continue
         decided.add(who)
         yield enrollment, bucket
+
+
+# Renewal ("reciclagem"): NR courses are retaken before the certificate expires. A person is due for renewal in a
+# course when their most recent certificate of it is inside the course's window (or expired) and no later enrollment
+# of theirs in the course is active or completed.
+RENEWAL_WINDOW_MAX_DAYS = 730
+# Why a person cannot be renewed now (``renewal_refusal``), each with its words in ``labels.RENEWAL_REFUSALS``.
+NO_SEAT = "no_seat"
+ALREADY_RENEWED = "already_renewed"
+ACTIVE_ENROLLMENT = "active_enrollment"
+DEDUPLICATION = "deduplication"
+NOT_DUE = "not_due"
+RENEWAL_REFUSALS = (NO_SEAT, ALREADY_RENEWED, ACTIVE_ENROLLMENT, DEDUPLICATION, NOT_DUE)
+# The namespace of renewal ids: never change it, or a certificate renewed before could be renewed again.
+RENEWAL_NAMESPACE = uuid.UUID("0b6c3f0e-7a51-5b8e-9c1d-2f4e6a8b0c21")
+# Where each expiring bucket starts, in days left: a window longer than that may hold people due in the bucket.
+_EXPIRING_FROM_DAYS = {EXPIRING_30: 0, EXPIRING_60: 30, EXPIRING_90: 60}
+
+
+def renewal_window_days(course) -> int:
+    """Return how many days before a certificate of ``course`` expires its renewal opens (the course's, or
+    ``RENEWAL_WINDOW_DEFAULT_DAYS`` for a course that names none)."""
+    days = getattr(course, "renewal_window_days", None)
+    return int(days) if days else int(settings.RENEWAL_WINDOW_DEFAULT_DAYS)
+
+
+def renewal_window_start(expires_at: datetime | str, window_days: int) -> datetime:
+    """Return the moment a certificate expiring at ``expires_at`` becomes due for renewal: ``window_days`` before."""
+    expires = from_iso(expires_at) if isinstance(expires_at, str) else expires_at
+    return expires - timedelta(days=int(window_days))
+
+
+def is_certificate(enrollment) -> bool:
+    """Return whether ``enrollment`` holds a certificate (COMPLETED, or ARCHIVED once it expired)."""
+    return enrollment.status in (COMPLETED, ARCHIVED)
+
+
+def renewal_due(certificate, *, window_days: int, now: datetime) -> bool:
+    """Return whether ``certificate`` is inside its renewal window or expired at ``now`` (a certificate without an
+    expiry never is)."""
+    expires = certificate.certificate_expires_at
+    if not is_certificate(certificate) or not expires:
+        return False
+    return renewal_window_start(expires, window_days) <= now
+
+
+def renewal_enrollment_id(renewed_id: str) -> str:
+    """Return the id of the enrollment that renews the enrollment ``renewed_id``: the same for every job, worker,
+    retry and the automatic renewal, so a certificate is renewed once (the second write finds it:
+    ``EnrollmentAlreadyExists``)."""
+    return str(uuid.uuid5(RENEWAL_NAMESPACE, renewed_id))
+
+
+def renewal_may_be_due(bucket: str, window_days: int) -> bool:
+    """Return whether people of the report's ``bucket`` may be due for renewal in a course of this window."""
+    if bucket == CERTIFICATE_EXPIRED:
+        return True
+    return bucket in _EXPIRING_FROM_DAYS and window_days > _EXPIRING_FROM_DAYS[bucket]
+
+
+def renewal_refusal(
+    certificate,
+    *,
+    now: datetime,
+    window_days: int,
+    later: Iterable = (),
+    active: bool = False,
+    locked_until: str | None = None,
+    seat_free: bool = True,
+) -> str | None:
+    """Return why ``certificate``'s person cannot be enrolled again in its course now (a code of
+    ``RENEWAL_REFUSALS``), or ``None`` when they can.
+
+    ``later`` are the person's enrollments in the course made after it, any status; ``active`` says whether the
+    person holds an active enrollment in the course (at any company); ``locked_until`` is when their deduplication
+    lock in the course lifts (an ISO time, past or none when free); ``seat_free`` whether a seat is left for them.
+    A renewal of this certificate (its id, even canceled) or a later certificate means already renewed.
+    """
+    renewal_id = renewal_enrollment_id(certificate.id)
+    later = list(later)
+    if any(
+        enrollment.id == renewal_id
+        or getattr(enrollment, "renews", None) == certificate.id
+        or is_certificate(enrollment)
+        for enrollment in later
+    ):
+        return ALREADY_RENEWED
+    if active or any(enrollment.status in ACTIVE_STATES for enrollment in later):
+        return ACTIVE_ENROLLMENT
+    if not renewal_due(certificate, window_days=window_days, now=now):
+        return NOT_DUE
+    if locked_until and locked_until > to_iso(now):
+        return DEDUPLICATION
+    if not seat_free:
+        return NO_SEAT
+    return None
 
 
 # Name search: a person's name as words, case and accents ignored ("João" and "JOAO" are "joao").

@@ -20,6 +20,8 @@ _CNPJ_PUNCTUATION = re.compile(r"[./\-\s]")
 # ASCII only: "\d" would take other scripts' digits, and localflavor's isdigit() superscripts too.
 _CPF_DIGITS = re.compile(r"[0-9]{11}")
 _CNPJ_DIGITS = re.compile(r"[0-9]{14}")
+# A code of eSocial's table 28 ("Treinamentos, capacitações, exercícios simulados e outras anotações"): 4 digits.
+_ESOCIAL_CODE = re.compile(r"[0-9]{4}")
 _CPF_CHECK = BRCPFValidator()
 _CNPJ_CHECK = BRCNPJValidator()
 
@@ -67,6 +69,19 @@ def normalize_cnpj(value: str | None) -> str | None:
             _("%(value)s is not a valid CNPJ (check digits do not match).") % {"value": value}, code="cnpj"
         ) from None
     return digits
+
+
+def normalize_esocial_code(value: str | None) -> str | None:
+    """Return a code of eSocial's table 28 as its 4 digits (``None`` when empty), or raise ``ValidationError``."""
+    if value is None or not str(value).strip():
+        return None
+    code = str(value).strip()
+    if not _ESOCIAL_CODE.fullmatch(code):
+        raise ValidationError(
+            _("%(value)s is not a code of eSocial's table 28: it has exactly 4 digits (1006, say).") % {"value": value},
+            code="esocial_code",
+        )
+    return code
 
 
 def format_cpf(value: str | None) -> str:

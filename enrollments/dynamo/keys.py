@@ -441,6 +441,39 @@ def active_bulk_cancel(job_id: str) -> Key:
     return Key(ACTIVE_BULK_CANCELS, job_id)
 
 
+# Renewals ("reciclagem") from the compliance report: the job's partition holds the job, its chunks of certificate
+# (enrollment) ids and their results, as a bulk cancel's.
+
+RENEWALS = "renewals"
+
+
+def renewal_partition(job_id: str) -> str:
+    return f"renewal#{job_id}"
+
+
+def renewal_job(job_id: str) -> Key:
+    return Key(renewal_partition(job_id), IMPORT_JOB_SK)
+
+
+def renewal_chunk(job_id: str, number: int) -> Key:
+    return Key(renewal_partition(job_id), f"{CHUNK_PREFIX}{number:06d}")
+
+
+def renewal_result(job_id: str, number: int) -> Key:
+    return Key(renewal_partition(job_id), f"{RESULT_PREFIX}{number:06d}")
+
+
+def renewal_listing(*, created_at: str, job_id: str) -> Key:
+    return Key(RENEWALS, f"{created_at}#{job_id}")
+
+
+ACTIVE_RENEWALS = "renewals#active"
+
+
+def active_renewal(job_id: str) -> Key:
+    return Key(ACTIVE_RENEWALS, job_id)
+
+
 # Exports run in the background (over ``EXPORT_STREAM_MAX_ROWS`` rows): ``export#<job_id>``, listed newest first
 # in ``exports``, which the retention sweep reads oldest first.
 

@@ -206,6 +206,8 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
     canceled_at = UnicodeAttribute(null=True)
     expired_at = UnicodeAttribute(null=True)
     archived_at = UnicodeAttribute(null=True)
+    # The enrollment (a certificate) this one renews: a renewal ("reciclagem"), ``rules.renewal_enrollment_id`` of it.
+    renews = UnicodeAttribute(null=True)
 
     tenant_pk = UnicodeAttribute()
     tenant_sk = UnicodeAttribute()
@@ -459,6 +461,11 @@ class CourseItem(_CatalogItem, discriminator="course"):
     updated_at = UnicodeAttribute(null=True)
     # Present while the course is retired: it takes no new enrollments, its existing ones go on.
     retired_at = UnicodeAttribute(null=True)
+    # Renewals open this many days before a certificate of the course expires; absent: RENEWAL_WINDOW_DEFAULT_DAYS
+    # (``rules.renewal_window_days``).
+    renewal_window_days = NumberAttribute(null=True)
+    # The course's code in eSocial's table 28 (4 digits; 1006 for NR-10), for the client's payroll (S-2200, S-2206).
+    esocial_code = UnicodeAttribute(null=True)
 
 
 class CompanyItem(_CatalogItem, discriminator="company"):
@@ -666,6 +673,62 @@ class BulkCancelListingItem(MainItem, discriminator="bulk_cancel_listing"):
 
 class ActiveBulkCancelItem(MainItem, discriminator="bulk_cancel_active"):
     """``('bulk_cancels#active', <job_id>)``: present while a bulk cancel runs, so a sweep finds stalled ones."""
+
+
+class RenewalJobItem(RecentActionItem, discriminator="renewal_job"):
+    """``('renewal#<job_id>', '0')``: one renewal from the compliance report: who, of which company (and course
+    and bucket of the report, when one count's), its counts and state.
+
+    The counters grow with ``ADD`` in the transaction that records each chunk's results, so they always match
+    the result items.
+    """
+
+    job_id = UnicodeAttribute()
+    author = AuthorAttribute()
+    tenant_id = UnicodeAttribute()
+    tenant_name = UnicodeAttribute()
+    # The report's count it was started from; both absent: every person of the company due for renewal.
+    course_id = UnicodeAttribute(null=True)
+    bucket = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    total = NumberAttribute()
+    chunks_total = NumberAttribute()
+    done = NumberAttribute(default=0)
+    chunks_done = NumberAttribute(default=0)
+    # Rows done so far by each chunk still running (``jobs.services.ChunkProgress``), as a bulk cancel's.
+    chunks_in_flight = MapAttribute(null=True)
+    renewed = NumberAttribute(default=0)
+    refused = NumberAttribute(default=0)
+    finished_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    # When its chunks were handed to the task queue; absent while the queue did not take them.
+    queued_at = UnicodeAttribute(null=True)
+
+
+class RenewalChunkItem(MainItem, discriminator="renewal_chunk"):
+    """``('renewal#<job_id>', 'chunk#<n>')``: the ids of the certificates (enrollments) one chunk renews."""
+
+    certificate_ids = JSONAttribute()
+
+
+class RenewalResultItem(MainItem, discriminator="renewal_result"):
+    """``('renewal#<job_id>', 'result#<n>')``: per certificate of chunk ``n``, ``[certificate id, name, cpf, course
+    name, certificate expiry, result, enrollment id, message]``; result ``renewed`` (the enrollment is the renewal),
+    a refusal of ``rules.RENEWAL_REFUSALS`` (the enrollment in the way, if any) or ``failed`` (the message says
+    why)."""
+
+    rows = JSONAttribute()
+
+
+class RenewalListingItem(MainItem, discriminator="renewal_listing"):
+    """``('renewals', '<created_at>#<job_id>')``: lists renewals, newest first."""
+
+    job_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+
+
+class ActiveRenewalItem(MainItem, discriminator="renewal_active"):
+    """``('renewals#active', <job_id>)``: present while a renewal runs, so a sweep finds stalled ones."""
 
 
 class ExportJobItem(MainItem, discriminator="export_job"):

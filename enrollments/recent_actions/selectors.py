@@ -1,7 +1,7 @@
 """Reads of "Recent actions": what staff did in the back office, newest first. No Scan.
 
 An action is an item that records it (``dynamo.models.RecentActionItem``): an enrollment's
-audit event, a company's or a course's, an import, a bulk cancel. One staff member's come from
+audit event, a company's or a course's, an import, a bulk cancel, a renewal. One staff member's come from
 the ``by_actor`` index, everyone's from the ``recent_actions`` shards merged newest first. The
 indexes project what a line says of the action itself; what it acted on (the enrollment, the
 company, the course) comes in one BatchGet for the whole list.
@@ -21,6 +21,7 @@ from ..dynamo.models import (
     ImportJobItem,
     MainItem,
     RecentActionItem,
+    RenewalJobItem,
 )
 from ..pagination import index_page, merged_page
 
@@ -32,6 +33,7 @@ COMPANY = "company"
 COURSE = "course"
 IMPORT = "import"
 BULK_CANCEL = "bulk_cancel"
+RENEWAL = "renewal"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def _action(item: RecentActionItem, targets: dict[keys.Key, MainItem]) -> Recent
         return RecentAction(IMPORT, item, item.job_id)
     if isinstance(item, BulkCancelJobItem):
         return RecentAction(BULK_CANCEL, item, item.job_id)
+    if isinstance(item, RenewalJobItem):
+        return RecentAction(RENEWAL, item, item.job_id)
     key = _target_key(item)
     if isinstance(item, AuditEventItem):
         kind = ENROLLMENT

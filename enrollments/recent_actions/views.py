@@ -67,6 +67,13 @@ def line(action: selectors.RecentAction) -> Line:
             item.rows_total or 0,
         ) % {"file": item.file_name, "company": item.tenant_name, "count": _number(item.rows_total)}
         url = reverse("admin:import_detail", args=[action.target_id])
+    elif action.kind == selectors.RENEWAL:
+        words = _("Renewal started")
+        subject = ngettext("%(count)s person at %(company)s", "%(count)s people at %(company)s", item.total or 0) % {
+            "count": _number(item.total),
+            "company": item.tenant_name,
+        }
+        url = reverse("admin:renewal_detail", args=[action.target_id])
     else:
         words = _("Bulk cancel started")
         subject = ngettext(

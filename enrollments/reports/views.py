@@ -1,5 +1,7 @@
 """Pages of the Reports section: a company's compliance report, the people of each count and their export."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,9 +23,19 @@ def _bucket_or_404(bucket: str) -> str:
     return bucket
 
 
-def _report_context(company) -> dict:
+def _renew_url(company, course, bucket: str, count: int, *, can_renew: bool) -> str | None:
+    """Return the renewal preview of one count of the report, when it may hold people due for renewal."""
+    if not (can_renew and count and rules.renewal_may_be_due(bucket, rules.renewal_window_days(course))):
+        return None
+    query = urlencode({"course": course.id, "bucket": bucket})
+    return f"{reverse('admin:renewal_preview', args=[company.id])}?{query}"
+
+
+def _report_context(request, company) -> dict:
     now = clock.now()
     rows = reports.compliance_counts(tenant_id=company.id, now=now)
+    # Renewing enrolls people again: for staff who may enroll.
+    can_renew = request.user.has_perm(permissions.ENROLL)
     return {
         "company": company,
         "now": clock.to_iso(now),
@@ -32,10 +44,18 @@ def _report_context(company) -> dict:
             {
                 "course": row.course,
                 "total": row.total,
-                "cells": [(bucket, row.counts[bucket]) for bucket in rules.BUCKETS],
+                "cells": [
+                    (
+                        bucket,
+                        row.counts[bucket],
+                        _renew_url(company, row.course, bucket, row.counts[bucket], can_renew=can_renew),
+                    )
+                    for bucket in rules.BUCKETS
+                ],
             }
             for row in rows
         ],
+        "renew_all_url": reverse("admin:renewal_preview", args=[company.id]) if can_renew and rows else None,
     }
 
 
@@ -45,7 +65,7 @@ def compliance_index(request):
     form = CompanyPickForm(request.GET or None, companies=selectors.company_list())
     context = {"title": _("Compliance reports"), "form": form}
     if form.is_valid():
-        context.update(_report_context(company_or_404(form.cleaned_data["company"])))
+        context.update(_report_context(request, company_or_404(form.cleaned_data["company"])))
     return render_page(request, "admin/backoffice/compliance_report.html", context)
 
 
@@ -53,7 +73,7 @@ def compliance_index(request):
 def compliance_report(request, company_id: str):
     """Show a company's compliance report: per course, its people in each bucket."""
     company = company_or_404(company_id)
-    context = {"title": _("Compliance of %(company)s") % {"company": company.name}, **_report_context(company)}
+    context = {"title": _("Compliance of %(company)s") % {"company": company.name}, **_report_context(request, company)}
     return render_page(request, "admin/backoffice/compliance_report.html", context)
 
 
@@ -95,6 +115,9 @@ def compliance_people(request, company_id: str, course_id: str, bucket: str):
             (fmt.upper(), reverse("admin:compliance_export", args=[company.id, course.id, bucket, fmt]))
             for fmt in files.FORMATS
         ],
+        "renew_url": _renew_url(
+            company, course, bucket, len(rows), can_renew=request.user.has_perm(permissions.ENROLL)
+        ),
     }
     return render_page(request, "admin/backoffice/compliance_people.html", context)
 

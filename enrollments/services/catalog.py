@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import clock, selectors
+from .. import clock, rules, selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
@@ -23,8 +23,8 @@ from ..dynamo.models import (
 )
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
-from ..rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER
-from ..validators import normalize_cnpj
+from ..rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, RENEWAL_WINDOW_MAX_DAYS
+from ..validators import normalize_cnpj, normalize_esocial_code
 from .cnpjs import CLAIM, cnpj_claim, cnpj_move, cnpj_taken
 from .common import Author
 
@@ -36,6 +36,8 @@ COMPANY_UPDATED = "COMPANY_UPDATED"
 COURSE_UPDATED = "COURSE_UPDATED"
 COURSE_RETIRED = "COURSE_RETIRED"
 COURSE_RESTORED = "COURSE_RESTORED"
+# A course edit's field that keeps its value (``course_update``).
+UNCHANGED = object()
 # The longest purchase-order reference an order keeps.
 MAX_PURCHASE_ORDER_CHARS = 100
 
@@ -113,19 +115,26 @@ def course_create(
     certificate_validity_days: int,
     course_id: str | None = None,
     author: Author | None = None,
+    renewal_window_days: int | None = None,
+    esocial_code: str | None = None,
 ) -> CourseItem:
     """Create a course with its access period and certificate validity, in days.
 
+    ``renewal_window_days`` (1 to ``RENEWAL_WINDOW_MAX_DAYS``; ``None``: ``RENEWAL_WINDOW_DEFAULT_DAYS``) opens
+    renewals that many days before a certificate expires; ``esocial_code`` is its code of eSocial's table 28.
     With an ``author``, the course's history starts with its creation, by them.
     """
     name = _required_name(name, _("course"))
     _check_days(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
+    _check_window(renewal_window_days)
     course = CourseItem(
         *keys.course(course_id or str(uuid.uuid4())),
         created_at=clock.now_iso(),
         name=name,
         access_period_days=access_period_days,
         certificate_validity_days=certificate_validity_days,
+        renewal_window_days=renewal_window_days,
+        esocial_code=_checked_esocial_code(esocial_code),
     )
     _create_once(
         course,
@@ -164,6 +173,24 @@ def _check_days(**days: int) -> None:
                 % {"field": field, "max": number_format(MAX_COURSE_DAYS, force_grouping=True)},
                 field=field,
             )
+
+
+def _check_window(days: int | None) -> None:
+    if days is None:
+        return
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= RENEWAL_WINDOW_MAX_DAYS:
+        raise InvalidEnrollmentData(
+            _("The renewal window must be a whole number of days, from 1 to %(max)s.")
+            % {"max": RENEWAL_WINDOW_MAX_DAYS},
+            field="renewal_window_days",
+        )
+
+
+def _checked_esocial_code(code: str | None) -> str | None:
+    try:
+        return normalize_esocial_code(code)
+    except ValidationError as error:
+        raise InvalidEnrollmentData(error.messages[0], field="esocial_code") from None
 
 
 def _create_once(
@@ -403,20 +430,38 @@ def course_update(
     certificate_validity_days: int,
     revision: int,
     author: Author,
+    renewal_window_days: int | None | object = UNCHANGED,
+    esocial_code: str | None | object = UNCHANGED,
 ) -> CourseItem:
-    """Change a course's name, access period and certificate validity, if still at ``revision``.
+    """Change a course's name, access period, certificate validity, renewal window and eSocial code, if still at
+    ``revision``; a field given as ``UNCHANGED`` (the default of the last two) keeps its value.
 
     The periods apply to enrollments made from now on: each enrollment keeps the snapshot of
-    the course it was made with. One transaction with the audit event; nothing changed, nothing written.
+    the course it was made with; the renewal window applies at once (it is the course's, read when renewing).
+    One transaction with the audit event; nothing changed, nothing written. A course without a window of its own
+    has the default: saving that number changes nothing.
     """
     values = {"name": _required_name(name, _("course"))}
     _check_days(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
     values.update(access_period_days=access_period_days, certificate_validity_days=certificate_validity_days)
+    if renewal_window_days is not UNCHANGED:
+        _check_window(renewal_window_days)
+    if esocial_code is not UNCHANGED:
+        values["esocial_code"] = _checked_esocial_code(esocial_code)
     course = selectors.course_get(course_id)
     if int(course.revision or 0) != revision:
         raise _changed_meanwhile()
     changed = _changes(course, values)
+    # The window as staff see it: a course without one of its own has the default (``None`` asks for it too), so
+    # saving the number it shows changes nothing and it stays absent, following the setting.
+    if renewal_window_days is not UNCHANGED:
+        current = rules.renewal_window_days(course)
+        wanted = renewal_window_days if renewal_window_days is not None else settings.RENEWAL_WINDOW_DEFAULT_DAYS
+        if wanted != current:
+            changed.append(("renewal_window_days", current, wanted))
     if changed:
+        # Only the fields that change are written.
+        values = {field: new for field, _old, new in changed}
         _commit_edit(
             course,
             CourseItem,

@@ -88,6 +88,8 @@ def email_context(record: LifecycleRecordItem, enrollment: EnrollmentItem) -> di
         "date": relevant,
         "date_text": date_in_words(relevant) if relevant else "",
         "event": record.event,
+        # A renewal ("reciclagem"): its welcome says the course is taken again to renew the certificate.
+        "renewal": bool(enrollment.renews),
     }
 
 

@@ -68,6 +68,7 @@ def enroll(
     welcome: bool = True,
     enroll_again: bool = False,
     as_cpf_owner: bool = False,
+    renews: str | None = None,
 ) -> EnrollmentItem:
     """Enroll ``user`` into a course for a company, in one DynamoDB transaction.
 
@@ -81,6 +82,10 @@ def enroll(
     ``CpfBelongsToAnotherPerson``, unless ``as_cpf_owner``: then that person is
     enrolled. Without a window, a person with an active enrollment in the course
     raises ``ActiveEnrollmentExists`` unless ``enroll_again``.
+
+    ``renews`` names the enrollment (a certificate) this one renews: stored on it, in its
+    audit event's detail, and its welcome email is worded for a renewal ("reciclagem").
+    Renewals go through ``renewals.services.renewal_enroll``, which picks the id.
     """
     person = clean_person(user)
     if as_cpf_owner and person.cpf:
@@ -105,6 +110,7 @@ def enroll(
         seats=seats,
         welcome=welcome,
         enroll_again=enroll_again,
+        renews=renews,
     )
 
 
@@ -136,6 +142,7 @@ def commit_enrollment(
     seats: SeatSource | None,
     welcome: bool = True,
     enroll_again: bool = False,
+    renews: str | None = None,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -167,6 +174,7 @@ def commit_enrollment(
             now=clock.now(),
             welcome=welcome,
             enroll_again=enroll_again,
+            renews=renews,
         )
         try:
             tx.commit()
@@ -221,6 +229,7 @@ def _enroll_transaction(
     now: datetime,
     welcome: bool = True,
     enroll_again: bool = False,
+    renews: str | None = None,
 ) -> tuple[Transaction, EnrollmentItem]:
     now_iso = to_iso(now)
     tx = Transaction()
@@ -243,6 +252,7 @@ def _enroll_transaction(
         source=source,
         created_by=author.as_attribute(),
         access_expires_at=to_iso(access_ends),
+        renews=renews,
         **keys.enrollment_index_keys(
             enrollment_id=enrollment_id,
             created_at=now_iso,
@@ -264,7 +274,10 @@ def _enroll_transaction(
     for event, due_at in schedule.items():
         tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
-    tx.put(audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source))
+    detail = renewal_detail(renews) if renews else None
+    tx.put(
+        audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source, detail=detail)
+    )
     # Without a window, a second active enrollment of the person in the course needs staff's "enroll again".
     active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=user_item.user_id, course_id=course.id))
     needs_none = window_days is None and not enroll_again
@@ -281,6 +294,11 @@ def _enroll_transaction(
     if seat is not None:
         _take_seat(tx, seat=seat, enrollment_id=enrollment_id, now_iso=now_iso)
     return tx, enrollment
+
+
+def renewal_detail(renewed_id: str) -> str:
+    """Return the detail of a renewal's ``ENROLLED`` audit event (stored in English; ``audit_detail`` says it)."""
+    return f"renews {renewed_id}"
 
 
 def _put_person(

@@ -38,6 +38,7 @@ _DETAILS = [
         ),
     ),
     (re.compile(rf"occurred at ({_ISO})"), lambda m: _("occurred at %(time)s") % {"time": _time(m[1])}),
+    (re.compile(r"renews (\S+)"), lambda m: _("renews enrollment %(id)s") % {"id": m[1]}),
     (re.compile(r"(\w+) email (\S+)"), lambda m: _("%(event)s, email %(id)s") % {"event": _event(m[1]), "id": m[2]}),
     (
         re.compile(rf"(\w+) attempt (\d+), next at ({_ISO})"),

@@ -55,6 +55,7 @@ _LABEL_FILTERS = {
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
     "import_state_label": STATE_LABELS,
+    "bucket_label": labels.BUCKETS,
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))

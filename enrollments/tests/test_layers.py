@@ -26,6 +26,7 @@ ALLOWED = {
     "enrollments.bulk_cancel.apps": "the bulk cancel app's AppConfig",
     "enrollments.reports.apps": "the reports app's AppConfig",
     "enrollments.exports.apps": "the exports app's AppConfig",
+    "enrollments.renewals.apps": "the renewals app's AppConfig",
     "enrollments.jobs.apps": "the jobs app's AppConfig (Celery finds its tasks through it)",
     "enrollments.outbox.apps": "the development outbox's AppConfig (Django finds its admin module through it)",
     "backoffice.apps": "makes BackofficeAdminSite the admin site",

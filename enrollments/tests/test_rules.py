@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from enrollments import clock, rules
+from enrollments import clock, labels, rules
 from enrollments.exceptions import InvalidEnrollmentData
 
 
@@ -159,3 +159,135 @@ def test_source_job__a_job_s_source__its_kind_and_id_else_none(source, job):
 def test_job_source__read_back_by_source_job():
     assert rules.source_job(rules.job_source(rules.IMPORT_SOURCE, "j1")) == ("csv", "j1")
     assert rules.job_source(rules.BULK_CANCEL_SOURCE, "j2") == "bulk_cancel:j2"
+
+
+# Renewal ("reciclagem").
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def _certificate(*, expires_in_days: float | None, status: str = rules.COMPLETED, enrollment_id: str = "cert"):
+    expires = clock.to_iso(NOW + timedelta(days=expires_in_days)) if expires_in_days is not None else None
+    return SimpleNamespace(id=enrollment_id, status=status, certificate_expires_at=expires, renews=None)
+
+
+def _later(status: str, *, enrollment_id: str = "later", renews: str | None = None):
+    return SimpleNamespace(id=enrollment_id, status=status, certificate_expires_at=None, renews=renews)
+
+
+def test_renewal_window_start__days_before_the_expiry():
+    assert rules.renewal_window_start("2026-05-01T12:00:00.000000Z", 60) == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def test_renewal_due__window_starts_now__due_a_day_later_start__not_due():
+    on_the_day = _certificate(expires_in_days=60)
+    tomorrow = _certificate(expires_in_days=61)
+
+    assert rules.renewal_due(on_the_day, window_days=60, now=NOW)
+    assert not rules.renewal_due(on_the_day, window_days=60, now=NOW - timedelta(days=1))
+    assert not rules.renewal_due(tomorrow, window_days=60, now=NOW)
+    assert rules.renewal_due(tomorrow, window_days=60, now=NOW + timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        _certificate(expires_in_days=-10, status=rules.ARCHIVED),
+        _certificate(expires_in_days=-10),  # expired, not archived yet
+    ],
+)
+def test_renewal_due__expired_certificate__due(certificate):
+    assert rules.renewal_due(certificate, window_days=1, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "enrollment",
+    [
+        _certificate(expires_in_days=None),
+        _certificate(expires_in_days=5, status=rules.IN_PROGRESS),
+        _certificate(expires_in_days=5, status=rules.CANCELED),
+    ],
+)
+def test_renewal_due__no_certificate_or_no_expiry__never_due(enrollment):
+    assert not rules.renewal_due(enrollment, window_days=730, now=NOW)
+
+
+def test_renewal_window_days__course_s_own_else_the_setting(settings):
+    settings.RENEWAL_WINDOW_DEFAULT_DAYS = 45
+
+    assert rules.renewal_window_days(SimpleNamespace(renewal_window_days=90)) == 90
+    assert rules.renewal_window_days(SimpleNamespace(renewal_window_days=None)) == 45
+    assert rules.renewal_window_days(SimpleNamespace()) == 45
+
+
+def test_renewal_enrollment_id__same_for_the_same_certificate_a_uuid_others_differ():
+    first = rules.renewal_enrollment_id("3f2b9a1e-0000-4000-8000-000000000001")
+
+    assert first == rules.renewal_enrollment_id("3f2b9a1e-0000-4000-8000-000000000001")
+    assert rules.is_uuid_id(first)
+    assert first != rules.renewal_enrollment_id("3f2b9a1e-0000-4000-8000-000000000002")
+
+
+def test_renewal_enrollment_id__pinned__a_certificate_renewed_before_an_upgrade_keeps_its_renewal_id():
+    assert rules.renewal_enrollment_id("3f2b9a1e-0000-4000-8000-000000000001") == "8acfdf54-57ef-5c50-83db-61beae75788f"
+
+
+def test_renewal_refusal__due_with_nothing_in_the_way__none():
+    assert rules.renewal_refusal(_certificate(expires_in_days=10), now=NOW, window_days=60) is None
+
+
+@pytest.mark.parametrize(
+    "later, kwargs, refusal",
+    [
+        ([_later(rules.CANCELED, enrollment_id=rules.renewal_enrollment_id("cert"))], {}, rules.ALREADY_RENEWED),
+        ([_later(rules.PENDING, renews="cert")], {}, rules.ALREADY_RENEWED),
+        ([_later(rules.COMPLETED)], {}, rules.ALREADY_RENEWED),
+        ([_later(rules.IN_PROGRESS)], {}, rules.ACTIVE_ENROLLMENT),
+        ([], {"active": True}, rules.ACTIVE_ENROLLMENT),
+        ([], {"locked_until": clock.to_iso(NOW + timedelta(days=3))}, rules.DEDUPLICATION),
+        ([], {"seat_free": False}, rules.NO_SEAT),
+    ],
+)
+def test_renewal_refusal__each_reason(later, kwargs, refusal):
+    assert rules.renewal_refusal(_certificate(expires_in_days=10), now=NOW, window_days=60, later=later, **kwargs) == (
+        refusal
+    )
+
+
+def test_renewal_refusal__canceled_or_expired_later_enrollment_and_a_lifted_lock__still_due():
+    later = [_later(rules.CANCELED), _later(rules.EXPIRED, enrollment_id="other")]
+
+    refusal = rules.renewal_refusal(
+        _certificate(expires_in_days=-3),
+        now=NOW,
+        window_days=60,
+        later=later,
+        locked_until=clock.to_iso(NOW - timedelta(seconds=1)),
+    )
+
+    assert refusal is None
+
+
+def test_renewal_refusal__outside_the_window__not_due():
+    assert rules.renewal_refusal(_certificate(expires_in_days=61), now=NOW, window_days=60) == rules.NOT_DUE
+
+
+@pytest.mark.parametrize(
+    "bucket, window, may",
+    [
+        (rules.CERTIFICATE_EXPIRED, 1, True),
+        (rules.EXPIRING_30, 1, True),
+        (rules.EXPIRING_60, 30, False),
+        (rules.EXPIRING_60, 31, True),
+        (rules.EXPIRING_90, 60, False),
+        (rules.EXPIRING_90, 61, True),
+        (rules.VALID, 730, False),
+        (rules.STUDYING, 730, False),
+    ],
+)
+def test_renewal_may_be_due__bucket_and_window(bucket, window, may):
+    assert rules.renewal_may_be_due(bucket, window) is may
+
+
+def test_renewal_refusals__each_has_words():
+    assert set(labels.RENEWAL_REFUSALS) == set(rules.RENEWAL_REFUSALS)

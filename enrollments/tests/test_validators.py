@@ -1,7 +1,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from enrollments.validators import format_cnpj, format_cpf, normalize_cnpj, normalize_cpf, normalize_email
+from enrollments.validators import (
+    format_cnpj,
+    format_cpf,
+    normalize_cnpj,
+    normalize_cpf,
+    normalize_email,
+    normalize_esocial_code,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +108,16 @@ def test_normalize_email__lowercases_and_rejects_bad():
     assert normalize_email("  Ana.Silva@Example.COM ") == "ana.silva@example.com"
     with pytest.raises(ValidationError):
         normalize_email("ana@")
+
+
+@pytest.mark.parametrize("value, expected", [("1006", "1006"), (" 1207 ", "1207"), ("", None), (None, None)])
+def test_normalize_esocial_code__four_digits_or_empty__returns_the_code(value, expected):
+    assert normalize_esocial_code(value) == expected
+
+
+@pytest.mark.parametrize("value", ["106", "10066", "10a6", "1.006", "١٠٠٦"])
+def test_normalize_esocial_code__not_four_ascii_digits__raises_naming_the_value(value):
+    with pytest.raises(ValidationError) as raised:
+        normalize_esocial_code(value)
+
+    assert value in raised.value.messages[0] and "4 digits" in raised.value.messages[0]

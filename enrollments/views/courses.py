@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions, selectors
 from ..forms import CourseEditForm, CourseForm
+from ..rules import renewal_window_days
 from ..services import Author, course_create
 from ..services.catalog import course_restore, course_retire, course_update
 from .catalog import FormPage, history_rows, submit_form
@@ -35,6 +36,7 @@ def course_detail(request, course_id: str):
     context = {
         "title": course.name,
         "course": course,
+        "renewal_window_days": renewal_window_days(course),
         "history": history_rows(selectors.course_history(course.id)),
         "can_edit": request.user.has_perm(permissions.MANAGE_COURSES),
     }
@@ -43,12 +45,15 @@ def course_detail(request, course_id: str):
 
 @requires(permissions.MANAGE_COURSES)
 def course_edit(request, course_id: str):
-    """Change a course's name and periods (for future enrollments); refused if someone changed it meanwhile."""
+    """Change a course's name, periods (for future enrollments), renewal window and eSocial code; refused if someone
+    changed it meanwhile."""
     course = course_or_404(course_id)
     initial = {
         "name": course.name,
         "access_period_days": int(course.access_period_days),
         "certificate_validity_days": int(course.certificate_validity_days),
+        "renewal_window_days": renewal_window_days(course),
+        "esocial_code": course.esocial_code or "",
         "revision": int(course.revision or 0),
     }
 
@@ -58,6 +63,8 @@ def course_edit(request, course_id: str):
             name=data["name"],
             access_period_days=data["access_period_days"],
             certificate_validity_days=data["certificate_validity_days"],
+            renewal_window_days=data["renewal_window_days"],
+            esocial_code=data["esocial_code"],
             revision=data["revision"],
             author=Author.from_user(request.user),
         )
@@ -99,6 +106,8 @@ def course_add(request):
             name=data["name"],
             access_period_days=data["access_period_days"],
             certificate_validity_days=data["certificate_validity_days"],
+            renewal_window_days=data["renewal_window_days"],
+            esocial_code=data["esocial_code"],
             course_id=data["token"],
             author=Author.from_user(request.user),
         )

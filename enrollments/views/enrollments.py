@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from .. import clock, labels, permissions, selectors
 from ..exceptions import (
@@ -30,10 +30,13 @@ from ..rules import (
     IMPORT_SOURCE,
     PREPAID,
     RECORD_PENDING,
+    RENEWAL_SOURCE,
     Person,
     cancel_refusal,
     completion_refusal,
+    is_certificate,
     is_uuid_id,
+    renewal_enrollment_id,
 )
 from ..services import Author, cancel, enroll, record_completion
 from ..services.catalog import company_language
@@ -92,7 +95,15 @@ class SourceLink(NamedTuple):
     url: str | None
 
 
-_JOB_PAGES = {IMPORT_SOURCE: "admin:import_detail", BULK_CANCEL_SOURCE: "admin:bulk_cancel_detail"}
+_JOB_PAGES = {
+    IMPORT_SOURCE: "admin:import_detail",
+    BULK_CANCEL_SOURCE: "admin:bulk_cancel_detail",
+    RENEWAL_SOURCE: "admin:renewal_detail",
+}
+_JOB_NAMES = {
+    BULK_CANCEL_SOURCE: gettext_lazy("Bulk cancel"),
+    RENEWAL_SOURCE: pgettext_lazy("a renewal job", "Renewal"),
+}
 
 
 def source_links(sources) -> dict[str, SourceLink]:
@@ -104,7 +115,7 @@ def source_links(sources) -> dict[str, SourceLink]:
             found = job.file_name is not None
             text = _("Import of %(file)s") % {"file": job.file_name} if found else _("Import")
         else:
-            found, text = True, _("Bulk cancel")
+            found, text = True, str(_JOB_NAMES[job.kind])
         url = reverse(_JOB_PAGES[job.kind], args=[job.job_id]) if found and is_uuid_id(job.job_id) else None
         links[source] = SourceLink(text, url)
     return links
@@ -124,6 +135,7 @@ def enrollment_detail(request, enrollment_id: str):
     context = {
         "title": _("Enrollment of %(name)s") % {"name": enrollment.user.name},
         "enrollment": enrollment,
+        "renewed_by": _renewal_of(enrollment),
         "partition": partition,
         "company": company,
         "order": order,
@@ -142,6 +154,17 @@ def enrollment_detail(request, enrollment_id: str):
         "can_complete": user.has_perm(permissions.RECORD_COMPLETION) and completion_refusal(enrollment) is None,
     }
     return render_page(request, "admin/backoffice/enrollment_detail.html", context)
+
+
+def _renewal_of(enrollment):
+    """Return the enrollment that renews this certificate, if any: its id is known, one GetItem (none for an
+    enrollment without a certificate)."""
+    if not is_certificate(enrollment):
+        return None
+    try:
+        return selectors.enrollment_get(renewal_enrollment_id(enrollment.id))
+    except EnrollmentNotFound:
+        return None
 
 
 @requires(permissions.VIEW)

@@ -1,9 +1,10 @@
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import translation
 
-from enrollments import selectors
+from enrollments import rules, selectors
 from enrollments.clock import to_iso
 from enrollments.dynamo.models import CompanyItem, CourseItem
 from enrollments.exceptions import ConcurrentChange, InvalidEnrollmentData
@@ -294,3 +295,96 @@ def test_order_create__no_purchase_order__none():
     order = order_create(tenant_id=company.id, course_id=course.id, seats=1, author=STAFF, purchase_order="  ")
 
     assert selectors.order_find(order.order_id).purchase_order is None
+
+
+def test_course_create__renewal_window_and_esocial_code__stored_and_a_course_without_a_window_has_the_default(
+    settings,
+):
+    settings.RENEWAL_WINDOW_DEFAULT_DAYS = 45
+    nr10 = course_create(
+        name="NR-10", access_period_days=90, certificate_validity_days=730, renewal_window_days=90, esocial_code="1006"
+    )
+    plain = make_course()
+
+    stored = selectors.course_get(nr10.id)
+    assert (stored.renewal_window_days, stored.esocial_code) == (90, "1006")
+    assert rules.renewal_window_days(stored) == 90
+    assert selectors.course_get(plain.id).renewal_window_days is None
+    assert rules.renewal_window_days(selectors.course_get(plain.id)) == 45
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"renewal_window_days": 0}, "renewal_window_days"),
+        ({"renewal_window_days": rules.RENEWAL_WINDOW_MAX_DAYS + 1}, "renewal_window_days"),
+        ({"esocial_code": "106"}, "esocial_code"),
+        ({"esocial_code": "NR10"}, "esocial_code"),
+    ],
+)
+def test_course_create__window_out_of_range_or_code_not_4_digits__names_the_field_creates_nothing(fields, field):
+    name = f"Refused {uuid.uuid4().hex[:6]}"
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        course_create(name=name, access_period_days=90, certificate_validity_days=365, **fields)
+
+    assert raised.value.field == field
+    assert name not in {course.name for course in selectors.course_list()}
+
+
+def test_course_update__window_and_esocial_code__written_with_the_audit_old_to_new(frozen_clock):
+    course = make_course(access_period_days=90, certificate_validity_days=730)
+
+    updated = course_update(
+        course_id=course.id,
+        name=course.name,
+        access_period_days=90,
+        certificate_validity_days=730,
+        renewal_window_days=120,
+        esocial_code="1207",
+        revision=0,
+        author=STAFF,
+    )
+
+    assert (updated.renewal_window_days, updated.esocial_code, updated.revision) == (120, "1207", 1)
+    (event,) = selectors.course_history(course.id)
+    # A course without a window had the default: the history says the number staff saw.
+    assert event.changes == [["esocial_code", None, "1207"], ["renewal_window_days", 60, 120]]
+
+
+def test_course_update__the_default_window_saved_as_it_is__nothing_written():
+    course = make_course()
+
+    for window in (60, None):
+        course_update(
+            course_id=course.id,
+            name=course.name,
+            access_period_days=int(course.access_period_days),
+            certificate_validity_days=int(course.certificate_validity_days),
+            renewal_window_days=window,
+            esocial_code="",
+            revision=0,
+            author=STAFF,
+        )
+
+    stored = selectors.course_get(course.id)
+    assert (stored.renewal_window_days, stored.esocial_code, stored.revision) == (None, None, None)
+    assert selectors.course_history(course.id) == []
+
+
+def test_course_update__code_removed__written_as_absent_and_audited():
+    course = course_create(name="NR-12", access_period_days=90, certificate_validity_days=730, esocial_code="1207")
+
+    course_update(
+        course_id=course.id,
+        name="NR-12",
+        access_period_days=90,
+        certificate_validity_days=730,
+        esocial_code=" ",
+        revision=0,
+        author=STAFF,
+    )
+
+    assert selectors.course_get(course.id).esocial_code is None
+    (event,) = selectors.course_history(course.id)
+    assert event.changes == [["esocial_code", "1207", None]]

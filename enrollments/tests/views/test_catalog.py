@@ -594,3 +594,82 @@ def test_enroll_and_import_forms__retired_course__not_offered(client, login, cat
     for name in ("admin:enrollment_add", "admin:import_add"):
         page = client.get(reverse(name)).content.decode()
         assert f'value="{open_course.id}"' in page and f'value="{retired.sk}"' not in page, name
+
+
+def test_course_add__renewal_window_and_esocial_code__saved_and_shown_on_its_page(client, login):
+    login(permissions.SUPERVISORS)
+    name = f"NR-10 {uuid.uuid4().hex[:6]}"
+    form = client.get(reverse("admin:course_add")).context["form"]
+    assert form["renewal_window_days"].value() == 60  # the default, ready to keep
+
+    client.post(
+        reverse("admin:course_add"),
+        {
+            "name": name,
+            "access_period_days": "60",
+            "certificate_validity_days": "730",
+            "renewal_window_days": "90",
+            "esocial_code": "1006",
+            "token": str(uuid.uuid4()),
+        },
+    )
+
+    course = next(course for course in selectors.course_list() if course.name == name)
+    assert (course.renewal_window_days, course.esocial_code) == (90, "1006")
+    page = client.get(reverse("admin:course_detail", args=[course.id])).content.decode()
+    window = page.split('id="course-renewal-window"', 1)[1].split("</dd>", 1)[0]
+    assert "From 90 days before the certificate expires" in window and "default" not in window
+    assert page.split('id="course-esocial-code">', 1)[1].startswith("1006</dd>")
+
+
+def test_course_add__esocial_code_of_3_digits__error_on_its_field_nothing_created(client, login):
+    login(permissions.SUPERVISORS)
+    name = f"NR-12 {uuid.uuid4().hex[:6]}"
+
+    response = client.post(
+        reverse("admin:course_add"),
+        {
+            "name": name,
+            "access_period_days": "60",
+            "certificate_validity_days": "365",
+            "esocial_code": "120",
+            "token": str(uuid.uuid4()),
+        },
+    )
+
+    assert "exactly 4 digits" in response.context["form"].errors["esocial_code"][0]
+    assert name not in {course.name for course in selectors.course_list()}
+
+
+def test_course_edit__window_and_code__saved_in_the_history_default_marked_until_then(client, login):
+    login(permissions.SUPERVISORS)
+    course = course_create(name="NR-35", access_period_days=90, certificate_validity_days=730)
+    before = client.get(reverse("admin:course_detail", args=[course.id])).content.decode()
+    assert "From 60 days before the certificate expires (the default)" in before
+    assert (
+        client.get(reverse("admin:course_edit", args=[course.id])).context["form"]["renewal_window_days"].value() == 60
+    )
+
+    response = client.post(
+        reverse("admin:course_edit", args=[course.id]),
+        _course_edit_data(course, renewal_window_days="120", esocial_code="1209"),
+        follow=True,
+    )
+
+    history = response.content.decode().split('id="history"', 1)[1]
+    assert "Renewal window (days before expiry): 60 → 120" in history
+    assert "eSocial code (table 28): — → 1209" in history
+    stored = selectors.course_get(course.id)
+    assert (stored.renewal_window_days, stored.esocial_code) == (120, "1209")
+
+
+def test_course_edit__window_over_730_days__error_on_its_field(client, login):
+    login(permissions.SUPERVISORS)
+    course = course_create(name="NR-33", access_period_days=90, certificate_validity_days=365)
+
+    response = client.post(
+        reverse("admin:course_edit", args=[course.id]), _course_edit_data(course, renewal_window_days="731")
+    )
+
+    assert response.context["form"].errors["renewal_window_days"]
+    assert selectors.course_get(course.id).renewal_window_days is None
