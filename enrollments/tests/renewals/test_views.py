@@ -188,7 +188,8 @@ def test_job_page__done__each_person_with_the_renewal_linked(client, login, froz
     )
     assert 'id="renewal-renewed">1<' in html and 'id="renewal-refused">0<' in html
     renewal_page = client.get(reverse("admin:enrollment_detail", args=[rules.renewal_enrollment_id(renewed.id)]))
-    assert f"(Renewal {token})" in renewal_page.content.decode()
+    job_url = reverse("admin:renewal_detail", args=[token])
+    assert f'(<a href="{job_url}" class="source-link">Renewal</a>)' in renewal_page.content.decode()
     listed = client.get(reverse("admin:renewal_list")).content.decode()
     assert f'data-job="{token}"' in listed and company.name in listed
 
