@@ -165,7 +165,7 @@ def test_report_download__pt_br__bom_semicolons_headers_in_portuguese_formulas_n
     assert rows[0][3::3] == ["resultado", "código do resultado"]
     # The result in words, its code (the same in every language) in the last column.
     assert [(row[0], row[1], row[3], row[6]) for row in rows[1:]] == [
-        ("2", "'=Formula", "Matriculado", "enrolled"),
+        ("2", "'=Formula", "Matriculada", "enrolled"),
         ("3", "'-Minus", "Inválida", "invalid"),
     ]
 
