@@ -27,6 +27,7 @@ ALLOWED = {
     "enrollments.reports.apps": "the reports app's AppConfig",
     "enrollments.exports.apps": "the exports app's AppConfig",
     "enrollments.jobs.apps": "the jobs app's AppConfig (Celery finds its tasks through it)",
+    "enrollments.digests.apps": "the compliance digest app's AppConfig (Celery finds its tasks, Django its admin)",
     "backoffice.apps": "makes BackofficeAdminSite the admin site",
     # Django wants a models module per app; this one only holds the permissions (no table, no imports of the app).
     "enrollments.models": "the permission holder",

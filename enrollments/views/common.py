@@ -1,6 +1,8 @@
 """What every back-office page shares: admin context, domain errors on forms, the 403 and 404 pages."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
@@ -24,6 +26,29 @@ def render_page(request, template: str, context: dict, *, status: int = 200) -> 
     site = admin.site
     request.current_app = site.name
     return TemplateResponse(request, template, {**site.each_context(request), **context}, status=status)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box another app adds to a page of the core: its template, included with ``panel`` naming this."""
+
+    template: str
+    context: dict
+
+
+# Per page (``company_detail``, ``failure_list``), the functions of other apps that add a box to it: each takes the
+# request and the page's objects and returns a ``Panel`` or ``None``. The core pages import no app of their own.
+_PANELS: dict[str, list[Callable[..., Panel | None]]] = {}
+
+
+def register_panel(page: str, panel: Callable[..., Panel | None]) -> None:
+    """Add ``panel(request, **objects)`` to what ``page`` shows (an app's ``admin`` module registers it)."""
+    _PANELS.setdefault(page, []).append(panel)
+
+
+def panels(page: str, request, **objects) -> list[Panel]:
+    """Return the boxes other apps add to ``page`` for ``request``, in the order they were registered."""
+    return [shown for panel in _PANELS.get(page, []) if (shown := panel(request, **objects)) is not None]
 
 
 def add_domain_error(form, error: EnrollmentError, *, fields: dict[str, str] | None = None) -> None:
