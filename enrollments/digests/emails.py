@@ -113,7 +113,9 @@ def _columns() -> list[tuple[str, str]]:
 
 
 def _legend() -> list[tuple[str, str]]:
-    return [(str(labels.BUCKETS_SHORT[bucket]), str(labels.BUCKETS[bucket])) for bucket in DIGEST_BUCKETS] + [
+    """Return each column's name and what it counts, for the columns whose name does not say it all."""
+    named = [(str(labels.BUCKETS_SHORT[bucket]), str(labels.BUCKETS[bucket])) for bucket in DIGEST_BUCKETS]
+    return [(name, meaning) for name, meaning in named if name != meaning] + [
         (
             _("Pending renewals"),
             _(

@@ -1,0 +1,76 @@
+"""What the compliance digest's tests share: HR contacts, a company whose digest is on, reading a sent digest.
+
+The fixtures are in ``enrollments/tests/conftest.py``; tests import these helpers, never another test module.
+"""
+
+import io
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+
+from enrollments import selectors
+from enrollments.digests.contacts import contact_add
+from enrollments.services.catalog import company_update
+from enrollments.tests.factories import STAFF
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def local(*args) -> datetime:
+    """Return a moment in São Paulo's time (the configured TIME_ZONE)."""
+    return datetime(*args, tzinfo=SAO_PAULO)
+
+
+def add_contact(company, *, name: str | None = None, language: str | None = None, receives_digest: bool = True):
+    """Add an HR contact with a fresh email to ``company``."""
+    token = uuid.uuid4().hex[:8]
+    return contact_add(
+        company_id=company.id,
+        name=name or f"RH {token}",
+        email=f"rh.{token}@client.example.com",
+        language=language,
+        receives_digest=receives_digest,
+        author=STAFF,
+    )
+
+
+def turn_digest_on(company, period: str = "weekly"):
+    """Set the company's digest period, as staff would on its edit page; return the company."""
+    company = selectors.company_get(company.id)
+    return company_update(
+        company_id=company.id,
+        name=company.name,
+        cnpj=company.cnpj,
+        language=company.language,
+        revision=int(company.revision or 0),
+        author=STAFF,
+        digest_period=period,
+    )
+
+
+def parts(message) -> dict:
+    """Return a received digest's text, HTML and spreadsheet (the attachment's name and bytes)."""
+    found = {}
+    for part in message.walk():
+        if part.get_filename():
+            found["attachment_name"] = part.get_filename()
+            found["attachment"] = part.get_payload(decode=True)
+        elif part.get_content_type() == "text/plain":
+            found["text"] = _decoded(part)
+        elif part.get_content_type() == "text/html":
+            found["html"] = _decoded(part)
+    return found
+
+
+def _decoded(part) -> str:
+    # SMTP carries lines ending in CRLF.
+    return part.get_payload(decode=True).decode(part.get_content_charset()).replace("\r\n", "\n")
+
+
+def sheet_rows(data: bytes) -> list[list]:
+    """Return the rows of the first sheet of an ``.xlsx`` file, header first."""
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
