@@ -140,13 +140,19 @@ def test_digest_process__contacts_in_portuguese_and_english__each_gets_it_once_i
     counts = [2, 1, 1, 1, 1, 2, 1]
     for language, text in (("pt-br", portuguese["text"]), ("en", english["text"])):
         with translation.override(language):
-            lines = [f"  {labels.BUCKETS_SHORT[bucket]}: {count}" for bucket, count in zip(DIGEST_BUCKETS, counts)]
+            lines = [
+                f"  {labels.BUCKETS_SHORT[bucket]}: {count}"
+                for bucket, count in zip(DIGEST_BUCKETS, counts, strict=True)
+            ]
         assert f"{course}\n" + "\n".join(lines) + "\n" in text
     assert "Renovações pendentes: 3" in portuguese["text"]
     assert "Pending renewals: 3" in english["text"]
     assert "situação em 30 de novembro de 2026" in portuguese["text"]
     assert "situation on Nov. 30, 2026" in english["text"]
-    assert portuguese["attachment_name"] == f"resumo-de-conformidade-{company.name.lower().replace(' ', '-')}-2026-W49.xlsx"
+    assert (
+        portuguese["attachment_name"]
+        == f"resumo-de-conformidade-{company.name.lower().replace(' ', '-')}-2026-W49.xlsx"
+    )
     assert english["attachment_name"].startswith("compliance-digest-")
     header, *rows = sheet_rows(portuguese["attachment"])
     english_header = sheet_rows(english["attachment"])[0]
