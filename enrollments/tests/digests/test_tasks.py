@@ -67,7 +67,9 @@ def test_worker__mail_server_refuses_connections__digest_failed_after_its_attemp
     add_contact(company)
     worker = start_worker(smtp_port=free_port(), LIFECYCLE_MAX_ATTEMPTS=1, EMAIL_TIMEOUT=5)
     with clock.frozen(MONDAY_9):
-        digest = services.digest_send_now(company_id=company.id, token="7d7e0c1a-1f2b-4c3d-8e9f-0a1b2c3d4e5f", author=STAFF)
+        digest = services.digest_send_now(
+            company_id=company.id, token="7d7e0c1a-1f2b-4c3d-8e9f-0a1b2c3d4e5f", author=STAFF
+        )
     tasks.enqueue_digest(company.id, digest.period)
 
     wait_for(
