@@ -14,7 +14,7 @@ from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import HrContactItem
-from ..dynamo.transactions import Transaction, TransactionFailed
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..selectors import company_get
 from ..services.catalog import company_history_event
@@ -28,6 +28,8 @@ CONTACT_REMOVED = "CONTACT_REMOVED"
 # More contacts than this is a mailing list, not a company's HR.
 MAX_CONTACTS = 50
 MAX_NAME_CHARS = 200
+# An add that meets another transaction on the same items reads again, this many times.
+_CREATE_TRIES = 5
 
 
 def contact_display(name: str, email: str) -> str:
@@ -91,29 +93,29 @@ def contact_add(
         receives_digest=bool(receives_digest),
         **values,
     )
-    tx = Transaction()
-    tx.put(contact, condition=HrContactItem.sk.does_not_exist(), name="item")
-    tx.put(
-        company_history_event(
-            company_id,
-            at=now,
-            action=CONTACT_ADDED,
-            author=author,
-            changes=[
-                ("contact", None, contact_display(contact.name, contact.email)),
-                ("contact_language", None, contact.language),
-                ("receives_digest", None, contact.receives_digest),
-            ],
-        ),
-        name="audit",
+    event = company_history_event(
+        company_id,
+        at=now,
+        action=CONTACT_ADDED,
+        author=author,
+        changes=[
+            ("contact", None, contact_display(contact.name, contact.email)),
+            ("contact_language", None, contact.language),
+            ("receives_digest", None, contact.receives_digest),
+        ],
     )
-    try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            raise AlreadyCreated(_("This contact was already added."), item_id=contact_id) from None
-        raise ConcurrentChange() from None
-    return contact
+    for _attempt in attempts(_CREATE_TRIES):
+        tx = Transaction()
+        tx.put(contact, condition=HrContactItem.sk.does_not_exist(), name="item")
+        tx.put(event, name="audit")
+        try:
+            tx.commit()
+            return contact
+        except TransactionFailed as failure:
+            # The same form sent twice at once: one of the two transactions wins, the other meets it.
+            if "item" in failure.failed or selectors.contact_find(company_id, contact_id) is not None:
+                raise AlreadyCreated(_("This contact was already added."), item_id=contact_id) from None
+    raise ConcurrentChange()
 
 
 def _contact_or_refusal(company_id: str, contact_id: str) -> HrContactItem:

@@ -26,6 +26,7 @@ from ..dynamo.models import (
 )
 from ..reports.selectors import compliance_counts
 from ..selectors.items import _find
+from .periods import adhoc_period
 
 # The report's buckets a digest counts, in its columns' order, then the people due for renewal.
 DIGEST_BUCKETS = (
@@ -42,8 +43,6 @@ PENDING_RENEWALS = "pending_renewals"
 ATTENTION_BUCKETS = (*rules.EXPIRING_BUCKETS, rules.CERTIFICATE_EXPIRED)
 # The renewal window of a course that names none (item 1 of the reciclagem: ``CourseItem.renewal_window_days``).
 DEFAULT_RENEWAL_WINDOW_DAYS = 60
-# Digests the company's page reads to show the latest.
-_DIGESTS_READ = 60
 
 
 @storage_errors_as_domain_errors
@@ -80,11 +79,14 @@ def digest_find(company_id: str, period: str) -> DigestItem | None:
 def digest_list(company_id: str, *, limit: int = 10) -> list[DigestItem]:
     """Return a company's latest digests, newest first.
 
-    Period ids do not sort by time (``now-<token>`` beside ``2026-W49``): the newest ids of the partition are read
-    and ordered by creation.
+    Weekly and monthly period ids sort by time (``2026-W49``, ``2026-12``): the latest ``limit`` are read. Those
+    asked for on the page (``now-<token>``) do not, and are few (one a click): all are read. Both by creation.
     """
-    items = DigestItem.query(keys.digests(company_id), scan_index_forward=False, limit=_DIGESTS_READ)
-    return sorted(items, key=lambda digest: digest.created_at or "", reverse=True)[:limit]
+    partition, asked = keys.digests(company_id), adhoc_period("")
+    periodic = DigestItem.query(partition, DigestItem.sk < asked, scan_index_forward=False, limit=limit)
+    on_request = DigestItem.query(partition, DigestItem.sk.startswith(asked))
+    digests = [*periodic, *on_request]
+    return sorted(digests, key=lambda digest: digest.created_at or "", reverse=True)[:limit]
 
 
 @storage_errors_as_domain_errors

@@ -29,7 +29,7 @@ from ..clock import from_iso, to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ActiveDigestItem, DigestFailureItem, DigestItem
-from ..dynamo.transactions import Transaction, TransactionFailed
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import (
     AlreadyCreated,
     CompanyNotFound,
@@ -67,6 +67,8 @@ RESENT = "resent"
 ALREADY_RESENT = "already_resent"
 
 Dispatch = Callable[[str, str], object]
+# A digest asked for that meets another transaction on the same items reads again, this many times.
+_CREATE_TRIES = 5
 
 
 @dataclass
@@ -160,17 +162,20 @@ def digest_send_now(*, company_id: str, token: str, author: Author) -> DigestIte
     period = adhoc_period(str(uuid.UUID(token)))
     now_iso = clock.now_iso()
     digest = _new_digest(company_id=company_id, period=period, cadence=NOW, now_iso=now_iso, author=author)
-    tx = Transaction()
-    tx.put(digest, condition=DigestItem.sk.does_not_exist(), name="item")
-    tx.put(_marker(company_id, period, now_iso))
-    tx.put(company_history_event(company_id, at=now_iso, action=DIGEST_REQUESTED, author=author))
-    try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            raise AlreadyCreated(_("This digest was already asked for."), item_id=period) from None
-        raise ConcurrentChange() from None
-    return digest
+    event = company_history_event(company_id, at=now_iso, action=DIGEST_REQUESTED, author=author)
+    for _attempt in attempts(_CREATE_TRIES):
+        tx = Transaction()
+        tx.put(digest, condition=DigestItem.sk.does_not_exist(), name="item")
+        tx.put(_marker(company_id, period, now_iso))
+        tx.put(event)
+        try:
+            tx.commit()
+            return digest
+        except TransactionFailed as failure:
+            # The same form sent twice at once: one of the two transactions wins, the other meets it.
+            if "item" in failure.failed or selectors.digest_find(company_id, period) is not None:
+                raise AlreadyCreated(_("This digest was already asked for."), item_id=period) from None
+    raise ConcurrentChange()
 
 
 # Claim, send, mark ---------------------------------------------------------------------------------------------
