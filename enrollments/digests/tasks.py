@@ -7,7 +7,7 @@ from kombu.exceptions import KombuError
 from .. import clock
 from ..exceptions import QueueUnavailable, StorageUnavailable
 from ..tasks import OUTAGE_RETRIES
-from . import services
+from . import delivery, services
 
 
 def enqueue_digest(company_id: str, period: str) -> None:
@@ -34,4 +34,4 @@ def digests_tick() -> dict:
 )
 def digest_send(company_id: str, period: str) -> str:
     """Claim, send and mark the digest of ``company_id`` and ``period``; return the outcome."""
-    return services.digest_process(company_id=company_id, period=period)
+    return delivery.digest_process(company_id=company_id, period=period)

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from enrollments import selectors
+from enrollments import clock, selectors
+from enrollments.digests import delivery, services
+from enrollments.digests import selectors as digest_selectors
 from enrollments.digests.contacts import contact_add
 from enrollments.services.catalog import company_update
 from enrollments.tests.factories import STAFF
@@ -74,3 +76,32 @@ def sheet_rows(data: bytes) -> list[list]:
     """Return the rows of the first sheet of an ``.xlsx`` file, header first."""
     book = load_workbook(io.BytesIO(data), read_only=True)
     return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def tick(at: datetime) -> tuple[list, list]:
+    """Run one digest tick at ``at``; return what it created and what it handed out, of every company."""
+    handed = []
+    with clock.frozen(at):
+        report = services.digests_tick(now=at, dispatch=lambda company_id, period: handed.append((company_id, period)))
+    return report.created, handed
+
+
+def handed_out(company, at: datetime) -> list[str]:
+    """Run one tick at ``at``; return the periods of ``company``'s digests it handed out (other tests' may be due)."""
+    return [period for company_id, period in tick(at)[1] if company_id == company.id]
+
+
+def process(company, period: str, at: datetime) -> str:
+    """Process ``company``'s digest of ``period`` in this process, the clock frozen at ``at``; return the outcome."""
+    with clock.frozen(at):
+        return delivery.digest_process(company_id=company.id, period=period)
+
+
+def digest_periods(company) -> list[str]:
+    """Return the periods of every digest of ``company``, sorted."""
+    return sorted(digest.period for digest in digest_selectors.digest_list(company.id, limit=100))
+
+
+def subject(mail) -> str:
+    """Return a received message's subject, unfolded (long headers arrive folded)."""
+    return " ".join(mail.message["Subject"].split())

@@ -1,26 +1,26 @@
-"""The compliance digest end to end in this process, on DynamoDB Local and a real SMTP server, the clock frozen at
-each step: created once per company and period, sent to each HR contact once in their language with its
-spreadsheet, retried, failed and listed, sent again."""
+"""The compliance digest's records, on DynamoDB Local with the clock frozen at each step: created once per company and
+period whatever the ticks, from the period's moment, not for a period begun before it was turned on; asked for now
+once."""
 
 import threading
-from datetime import timedelta
 
 import pytest
-from django.utils import translation
 
-from enrollments import clock, labels, rules
-from enrollments.digests import selectors, services
-from enrollments.digests.contacts import contact_update
-from enrollments.digests.emails import ATTACHMENT_HEADER
-from enrollments.digests.selectors import DIGEST_BUCKETS
+from enrollments import clock
+from enrollments.digests import services
 from enrollments.dynamo.models import CatalogAuditEventItem
 from enrollments.exceptions import AlreadyCreated, InvalidEnrollmentData
 from enrollments.selectors import company_history
-from enrollments.services.catalog import company_update
-from enrollments.tests.digest_support import add_contact, local, parts, sheet_rows, turn_digest_on
-from enrollments.tests.factories import STAFF, make_company, make_course, make_person
-from enrollments.tests.reports_support import COMPLETE, make_enrollment, report_company
-from scripts.dynamodb_local import free_port
+from enrollments.tests.digest_support import (
+    add_contact,
+    digest_periods,
+    local,
+    process,
+    subject,
+    tick,
+    turn_digest_on,
+)
+from enrollments.tests.factories import STAFF, make_company
 
 # Tables of its own: a tick reads every company and every active digest of the table.
 pytestmark = pytest.mark.usefixtures("own_tables")
@@ -29,51 +29,25 @@ MONDAY_9 = local(2026, 11, 30, 9, 0)
 TOKEN = "0b6f3a2e-5d1c-4c1e-9f7a-3a9f1e2d4c5b"
 
 
-def _tick(at):
-    """Run one digest tick at ``at``; return what it created and handed out, of every company."""
-    handed = []
-    with clock.frozen(at):
-        report = services.digests_tick(now=at, dispatch=lambda company_id, period: handed.append((company_id, period)))
-    return report.created, handed
-
-
-def _handed(company, at) -> list[str]:
-    """Run one tick at ``at``; return the periods of ``company``'s digests it handed out (other tests' may be due)."""
-    return [period for company_id, period in _tick(at)[1] if company_id == company.id]
-
-
-def _subject(mail) -> str:
-    return " ".join(mail.message["Subject"].split())  # unfolded: long headers arrive folded
-
-
-def _digests(company) -> list[str]:
-    return sorted(digest.period for digest in selectors.digest_list(company.id, limit=100))
-
-
-def _process(company, period, at):
-    with clock.frozen(at):
-        return services.digest_process(company_id=company.id, period=period)
-
-
 def test_digests_tick__a_week__digest_from_monday_8_once_whatever_the_ticks_then_next_week_another():
     company = make_company()
     add_contact(company)
     with clock.frozen(local(2026, 11, 25, 10)):
         turn_digest_on(company)
 
-    _tick(local(2026, 11, 30, 7, 59))
-    assert _digests(company) == []
+    tick(local(2026, 11, 30, 7, 59))
+    assert digest_periods(company) == []
 
-    created, handed = _tick(local(2026, 11, 30, 8, 0))
+    created, handed = tick(local(2026, 11, 30, 8, 0))
     assert (company.id, "2026-W49") in created and (company.id, "2026-W49") in handed
     for moment in (local(2026, 11, 30, 8, 5), local(2026, 12, 3, 12), local(2026, 12, 6, 23, 59)):
-        created, _handed = _tick(moment)
+        created, _handed = tick(moment)
         assert (company.id, "2026-W49") not in created
-    assert _digests(company) == ["2026-W49"]
+    assert digest_periods(company) == ["2026-W49"]
 
-    created, _handed = _tick(local(2026, 12, 7, 8, 0))
+    created, _handed = tick(local(2026, 12, 7, 8, 0))
     assert (company.id, "2026-W50") in created
-    assert _digests(company) == ["2026-W49", "2026-W50"]
+    assert digest_periods(company) == ["2026-W49", "2026-W50"]
 
 
 def test_digests_tick__two_ticks_at_the_same_moment__create_the_digest_once():
@@ -82,14 +56,14 @@ def test_digests_tick__two_ticks_at_the_same_moment__create_the_digest_once():
         turn_digest_on(company, "monthly")
     at = local(2026, 12, 1, 8, 30)
     results = []
-    ticks = [threading.Thread(target=lambda: results.append(_tick(at)[0])) for _ in range(2)]
+    ticks = [threading.Thread(target=lambda: results.append(tick(at)[0])) for _ in range(2)]
     for thread in ticks:
         thread.start()
     for thread in ticks:
         thread.join()
 
     assert sum((company.id, "2026-12") in created for created in results) == 1
-    assert _digests(company) == ["2026-12"]
+    assert digest_periods(company) == ["2026-12"]
 
 
 def test_digests_tick__turned_on_on_a_wednesday__first_digest_the_next_monday():
@@ -97,10 +71,10 @@ def test_digests_tick__turned_on_on_a_wednesday__first_digest_the_next_monday():
     with clock.frozen(local(2026, 12, 2, 10)):
         turn_digest_on(company)
 
-    _tick(local(2026, 12, 3, 9))
-    assert _digests(company) == []
-    _tick(local(2026, 12, 7, 8, 1))
-    assert _digests(company) == ["2026-W50"]
+    tick(local(2026, 12, 3, 9))
+    assert digest_periods(company) == []
+    tick(local(2026, 12, 7, 8, 1))
+    assert digest_periods(company) == ["2026-W50"]
 
 
 def test_digests_tick__period_off__no_digest():
@@ -109,137 +83,9 @@ def test_digests_tick__period_off__no_digest():
         turn_digest_on(company)
         turn_digest_on(company, "")
 
-    _tick(MONDAY_9)
+    tick(MONDAY_9)
 
-    assert _digests(company) == []
-
-
-def test_digest_process__contacts_in_portuguese_and_english__each_gets_it_once_in_their_language_with_the_sheet(
-    smtp_settings,
-):
-    report = report_company(MONDAY_9)
-    company = report.company
-    ana = add_contact(company, name="Ana RH", language="pt-br")
-    bob = add_contact(company, name="Bob HR", language="en")
-    add_contact(company, name="Not this one", receives_digest=False)
-    with clock.frozen(local(2026, 11, 25, 10)):
-        turn_digest_on(company)
-    _tick(MONDAY_9)
-
-    assert _process(company, "2026-W49", MONDAY_9) == "sent"
-    assert _process(company, "2026-W49", MONDAY_9 + timedelta(minutes=10)) == "not_claimed"
-
-    [to_ana] = smtp_settings.accepted_to(ana.email)
-    [to_bob] = smtp_settings.accepted_to(bob.email)
-    assert len([mail for mail in smtp_settings.accepted if mail.message["X-Compliance-Digest"]]) == 2
-    assert _subject(to_ana) == f"Resumo de conformidade de {company.name}: semana 49 de 2026 (30/11/2026 a 06/12/2026)"
-    assert _subject(to_bob) == f"Compliance digest of {company.name}: week 49 of 2026 (11/30/2026 to 12/06/2026)"
-    portuguese, english = parts(to_ana.message), parts(to_bob.message)
-    course = report.course.name
-    # Valid 2, expiring 1 / 1 / 1, expired 1, in progress 2, not started 1; due for renewal (60-day window): 3.
-    counts = [2, 1, 1, 1, 1, 2, 1]
-    for language, text in (("pt-br", portuguese["text"]), ("en", english["text"])):
-        with translation.override(language):
-            lines = [
-                f"  {labels.BUCKETS_SHORT[bucket]}: {count}"
-                for bucket, count in zip(DIGEST_BUCKETS, counts, strict=True)
-            ]
-        assert f"{course}\n" + "\n".join(lines) + "\n" in text
-    assert "Renovações pendentes: 3" in portuguese["text"]
-    assert "Pending renewals: 3" in english["text"]
-    assert "situação em 30 de novembro de 2026" in portuguese["text"]
-    assert "situation on Nov. 30, 2026" in english["text"]
-    assert (
-        portuguese["attachment_name"]
-        == f"resumo-de-conformidade-{company.name.lower().replace(' ', '-')}-2026-W49.xlsx"
-    )
-    assert english["attachment_name"].startswith("compliance-digest-")
-    header, *rows = sheet_rows(portuguese["attachment"])
-    english_header = sheet_rows(english["attachment"])[0]
-    assert english_header == ["name", "email", "cpf", "course", "situation", "completed at", "certificate expires on"]
-    with translation.override("pt-br"):
-        assert header == [str(column) for column in ATTACHMENT_HEADER] and header[0] == "nome"
-    names = [row[0] for row in rows]
-    assert names == ["Expired", "Expiring 30", "Expiring 60", "Expiring 90"]
-    expired = rows[0]
-    assert expired[3] == course and expired[4] == "Certificado expirado"
-    assert expired[6].date() == (MONDAY_9 - timedelta(days=5)).date()
-    # Contacts never get a link into the back office.
-    for part in (portuguese["text"], portuguese["html"], english["text"], english["html"]):
-        assert "/admin" not in part and "href" not in part
-    digest = selectors.digest_find(company.id, "2026-W49")
-    assert digest.state == rules.RECORD_SENT and digest.sent_to == {ana.email, bob.email}
-    assert (company.id, "2026-W49") not in [(d.company_id, d.period) for d in selectors.active_digests()]
-
-
-def test_digest_process__no_contact_receives_it__skipped_and_done():
-    company = make_company()
-    add_contact(company, receives_digest=False)
-    with clock.frozen(local(2026, 11, 25, 10)):
-        turn_digest_on(company)
-    _tick(MONDAY_9)
-
-    assert _process(company, "2026-W49", MONDAY_9) == "skipped"
-    digest = selectors.digest_find(company.id, "2026-W49")
-    assert (digest.state, digest.skip_reason) == (rules.RECORD_SKIPPED, "no HR contact receives the digest")
-    assert _handed(company, MONDAY_9 + timedelta(hours=1)) == []
-
-
-def test_digest_process__mail_server_down__retried_after_backoff_then_failed_and_listed_then_sent_again(
-    settings, smtp_settings
-):
-    settings.LIFECYCLE_MAX_ATTEMPTS, settings.LIFECYCLE_RETRY_BACKOFF_SECONDS = 2, 60
-    company = make_company()
-    contact = add_contact(company)
-    with clock.frozen(local(2026, 11, 25, 10)):
-        turn_digest_on(company)
-    _tick(MONDAY_9)
-    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()
-
-    assert _process(company, "2026-W49", MONDAY_9) == "retry"
-    waiting = selectors.digest_find(company.id, "2026-W49")
-    assert waiting.state == rules.RECORD_PENDING and "ConnectionRefusedError" in waiting.last_error
-    assert _handed(company, MONDAY_9 + timedelta(seconds=59)) == []
-    assert _handed(company, MONDAY_9 + timedelta(seconds=61)) == ["2026-W49"]
-    assert _process(company, "2026-W49", MONDAY_9 + timedelta(seconds=61)) == "failed"
-
-    [failure] = selectors.digest_failure_list(company_id=company.id)
-    assert (failure.period, failure.attempts) == ("2026-W49", 2) and "ConnectionRefusedError" in failure.last_error
-    assert selectors.digest_find(company.id, "2026-W49").state == rules.RECORD_FAILED
-    assert _handed(company, MONDAY_9 + timedelta(hours=1)) == []
-
-    settings.EMAIL_PORT = working_port
-    later = MONDAY_9 + timedelta(hours=2)
-    with clock.frozen(later):
-        resent = services.digest_failure_resend(failure_sk=failure.sk, author=STAFF)
-        assert services.digest_failure_resend(failure_sk=failure.sk, author=STAFF) is None
-    assert resent.state == rules.RECORD_PENDING and selectors.digest_failure_list(company_id=company.id) == []
-    assert _process(company, "2026-W49", later) == "sent"
-    assert len(smtp_settings.accepted_to(contact.email)) == 1
-    actions = [event.action for event in company_history(company.id)]
-    assert actions.count("DIGEST_RESENT") == 1
-
-
-def test_digest_process__one_address_refused__the_others_sent_once_the_digest_failed_then_resent_to_it_only(
-    smtp_settings,
-):
-    company = make_company()
-    fine = add_contact(company, name="Fine")
-    refused = add_contact(company, name="Refused")
-    smtp_settings.refusals[refused.email] = (550, "5.1.1 mailbox unknown")
-    with clock.frozen(local(2026, 11, 25, 10)):
-        turn_digest_on(company)
-    _tick(MONDAY_9)
-
-    assert _process(company, "2026-W49", MONDAY_9) == "failed"
-    [failure] = selectors.digest_failure_list(company_id=company.id)
-    assert failure.sent_to == {fine.email} and refused.email in failure.last_error
-
-    del smtp_settings.refusals[refused.email]
-    with clock.frozen(MONDAY_9 + timedelta(hours=1)):
-        services.digest_failure_resend(failure_sk=failure.sk, author=STAFF)
-    assert _process(company, "2026-W49", MONDAY_9 + timedelta(hours=1)) == "sent"
-    assert len(smtp_settings.accepted_to(fine.email)) == 1 and len(smtp_settings.accepted_to(refused.email)) == 1
+    assert digest_periods(company) == []
 
 
 def test_digest_send_now__form_sent_twice__one_digest_audited_once(smtp_settings):
@@ -251,9 +97,9 @@ def test_digest_send_now__form_sent_twice__one_digest_audited_once(smtp_settings
             services.digest_send_now(company_id=company.id, token=TOKEN, author=STAFF)
 
     assert digest.period == f"now-{TOKEN}" and digest.cadence == "now"
-    assert _process(company, digest.period, MONDAY_9) == "sent"
+    assert process(company, digest.period, MONDAY_9) == "sent"
     [mail] = smtp_settings.accepted_to(contact.email)
-    assert _subject(mail) == f"Compliance digest of {company.name}: on request, Nov. 30, 2026"
+    assert subject(mail) == f"Compliance digest of {company.name}: on request, Nov. 30, 2026"
     events = [event for event in company_history(company.id) if event.action == "DIGEST_REQUESTED"]
     assert len(events) == 1 and isinstance(events[0], CatalogAuditEventItem)
 
@@ -264,71 +110,3 @@ def test_digest_send_now__nobody_receives_it__refused_with_the_reason():
 
     with pytest.raises(InvalidEnrollmentData, match="No HR contact of this company receives the digest"):
         services.digest_send_now(company_id=company.id, token=TOKEN, author=STAFF)
-
-
-def test_digest_process__contact_edited_to_stop__not_sent_to_them(smtp_settings):
-    company = make_company()
-    stays, leaves = add_contact(company), add_contact(company)
-    contact_update(
-        company_id=company.id,
-        contact_id=leaves.sk,
-        name=leaves.name,
-        email=leaves.email,
-        language=None,
-        receives_digest=False,
-        revision=0,
-        author=STAFF,
-    )
-    with clock.frozen(MONDAY_9):
-        digest = services.digest_send_now(company_id=company.id, token=TOKEN, author=STAFF)
-
-    assert _process(company, digest.period, MONDAY_9) == "sent"
-    assert [mail.to for mail in smtp_settings.accepted] == [[stays.email]]
-
-
-def test_digest_summary__renewals__latest_certificate_in_its_window_or_expired_without_a_newer_enrollment():
-    now = MONDAY_9
-    company = make_company(billing="postpaid")
-    course = make_course(access_period_days=90, certificate_validity_days=365)
-
-    def person(name, *steps):
-        for kwargs in steps:
-            make_enrollment(company, course, make_person(name=name), now=now, **kwargs)
-
-    expired_then_lapsed = make_person(name="Lapsed")
-    make_enrollment(company, course, expired_then_lapsed, now=now, enrolled=400, steps=[(COMPLETE, 399)], expires_in=-9)
-    make_enrollment(company, course, expired_then_lapsed, now=now, enrolled=100)  # access ended, not completed
-    renewed = make_person(name="Renewed")
-    make_enrollment(company, course, renewed, now=now, enrolled=400, steps=[(COMPLETE, 399)], expires_in=-9)
-    make_enrollment(company, course, renewed, now=now, enrolled=5)  # enrolled again: not due
-    person("In window", {"enrolled": 300, "steps": [(COMPLETE, 299)], "expires_in": 59})
-    person("Before window", {"enrolled": 300, "steps": [(COMPLETE, 299)], "expires_in": 61})
-
-    with clock.frozen(now):
-        company = turn_digest_on(company)
-    summary = selectors.digest_summary(company, now=now)
-
-    [row] = summary.rows
-    assert row.counts["pending_renewals"] == 2
-    assert row.counts[rules.CERTIFICATE_EXPIRED] == 0 and row.counts[rules.NOT_STARTED] == 1
-    assert [person.name for person in summary.attention] == ["In window", "Before window"]
-
-
-def test_company_update__digest_period__audited_with_its_words_and_since_set():
-    company = make_company()
-    with clock.frozen(MONDAY_9):
-        updated = turn_digest_on(company, "monthly")
-
-    assert (updated.digest_period, updated.digest_since) == ("monthly", clock.to_iso(MONDAY_9))
-    [event, *_older] = company_history(company.id)
-    assert event.changes == [["digest_period", None, "monthly"]]
-    with pytest.raises(InvalidEnrollmentData, match="digest period"):
-        company_update(
-            company_id=company.id,
-            name=company.name,
-            cnpj=None,
-            language=None,
-            revision=1,
-            author=STAFF,
-            digest_period="daily",
-        )

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from enrollments import clock, permissions, rules
-from enrollments.digests import selectors, services
+from enrollments.digests import delivery, selectors, services
 from enrollments.permissions import sync_groups
 from enrollments.services.catalog import company_create
 from enrollments.tests.digest_support import XLSX, add_contact, local, sheet_rows, turn_digest_on
@@ -237,7 +237,7 @@ def test_failures_page__failed_digest__listed_and_sent_again_once(client, login,
     at = local(2026, 3, 2, 9)
     with clock.frozen(at):
         digest = services.digest_send_now(company_id=company.id, token=str(uuid.uuid4()), author=STAFF)
-        assert services.digest_process(company_id=company.id, period=digest.period) == "failed"
+        assert delivery.digest_process(company_id=company.id, period=digest.period) == "failed"
 
     page = client.get(reverse("admin:failure_list"), {"company": company.id}).content.decode()
     box = page.split('id="digest-failures"', 1)[1]

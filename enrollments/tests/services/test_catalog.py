@@ -1,8 +1,9 @@
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 
-from enrollments import selectors
+from enrollments import clock, selectors
 from enrollments.clock import to_iso
 from enrollments.dynamo.models import CompanyItem, CourseItem
 from enrollments.exceptions import ConcurrentChange, InvalidEnrollmentData
@@ -277,3 +278,35 @@ def test_order_create__no_purchase_order__none():
     order = order_create(tenant_id=company.id, course_id=course.id, seats=1, author=STAFF, purchase_order="  ")
 
     assert selectors.order_find(order.order_id).purchase_order is None
+
+
+def test_company_update__digest_period__audited_and_counted_from_now():
+    company = make_company()
+    at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    with clock.frozen(at):
+        updated = company_update(
+            company_id=company.id,
+            name=company.name,
+            cnpj=None,
+            language=None,
+            revision=0,
+            author=STAFF,
+            digest_period="monthly",
+        )
+
+    assert (updated.digest_period, updated.digest_since) == ("monthly", to_iso(at))
+    [event, *_older] = selectors.company_history(company.id)
+    assert event.changes == [["digest_period", None, "monthly"]]
+    with pytest.raises(InvalidEnrollmentData, match="digest period") as refused:
+        company_update(
+            company_id=company.id,
+            name=company.name,
+            cnpj=None,
+            language=None,
+            revision=1,
+            author=STAFF,
+            digest_period="daily",
+        )
+    assert refused.value.field == "digest_period"
+    kept = company_update(company_id=company.id, name="Renamed", cnpj=None, language=None, revision=1, author=STAFF)
+    assert kept.digest_period == "monthly"
