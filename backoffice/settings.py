@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "enrollments.renewals.apps.RenewalsConfig",
     # The development outbox: its admin section exists only with DEBUG=true.
     "enrollments.outbox.apps.OutboxConfig",
+    "enrollments.digests.apps.DigestsConfig",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 IMPORTS_QUEUE = env("IMPORTS_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 # Beat ticks the lifecycle scheduler; a tick that waited past the next one is dropped, not run late.
 LIFECYCLE_TICK_SECONDS = env.int("LIFECYCLE_TICK_SECONDS", default=60)
+# Beat ticks the compliance digests (enrollments/digests/services.py).
+DIGEST_TICK_SECONDS = env.int("DIGEST_TICK_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "lifecycle-tick": {
         "task": "enrollments.tasks.lifecycle_tick",
@@ -316,6 +319,13 @@ CELERY_BEAT_SCHEDULE = {
     # the first sweep after the broker answers again, one without progress for IMPORT_STALL_SECONDS is queued again;
     # the files of exports older than EXPORT_RETENTION_HOURS are deleted.
     "jobs-sweep": {"task": "enrollments.jobs.jobs_sweep", "schedule": 60.0},
+    # The compliance digests: each company's of the period once it is due (weekly on Mondays, monthly on the 1st,
+    # from 08:00 in TIME_ZONE), and every digest due again (a retry, a worker that died, one asked for now).
+    "digests-tick": {
+        "task": "enrollments.digests.digests_tick",
+        "schedule": float(DIGEST_TICK_SECONDS),
+        "options": {"expires": float(DIGEST_TICK_SECONDS)},
+    },
 }
 
 # The lifecycle scheduler (see enrollments/services/scheduler.py and delivery.py).

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from . import permissions
+from .digests import views as digests
 from .recent_actions.views import recent_actions_context
 from .views import companies, courses, enrollments, failures, orders
 
@@ -40,6 +41,14 @@ for section in (
         more=[
             ("<catalog_id:company_id>/", companies.company_detail),
             ("<catalog_id:company_id>/edit/", companies.company_edit),
+            # The compliance digest (an app of its own): its HR contacts, preview and "send now".
+            ("<catalog_id:company_id>/contacts/add/", digests.digest_contact_add),
+            ("<catalog_id:company_id>/contacts/<uuid:contact_id>/edit/", digests.digest_contact_edit),
+            ("<catalog_id:company_id>/contacts/<uuid:contact_id>/remove/", digests.digest_contact_remove),
+            ("<catalog_id:company_id>/digest/preview/", digests.digest_preview),
+            ("<catalog_id:company_id>/digest/preview.html", digests.digest_preview_html),
+            ("<catalog_id:company_id>/digest/preview.xlsx", digests.digest_preview_xlsx),
+            ("<catalog_id:company_id>/digest/send/", digests.digest_send),
         ],
     ),
     Section.of_views(
@@ -72,7 +81,11 @@ for section in (
         permission=permissions.VIEW,
         list_view=failures.failure_list,
         order=60,
-        more=[("resend/", failures.failure_resend), ("resend-all/", failures.failure_resend_all)],
+        more=[
+            ("resend/", failures.failure_resend),
+            ("resend-all/", failures.failure_resend_all),
+            ("digests/resend/", digests.digest_failure_resend_view),
+        ],
     ),
 ):
     admin.site.register_section(section)

@@ -323,6 +323,15 @@ class CompanyEditForm(forms.Form):
         choices=language_choices,
         help_text=_("The language of the emails the company's learners receive."),
     )
+    digest_period = forms.ChoiceField(
+        label=_("Compliance digest"),
+        choices=list(labels.DIGEST_PERIODS.items()),
+        required=False,
+        help_text=_(
+            "How often the company's HR contacts who receive the digest get its compliance summary by email, "
+            "with a spreadsheet of the certificates that expire within 90 days or have expired."
+        ),
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 

@@ -59,6 +59,13 @@ ACTIONS = {
 BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}
 BILLING_SHORT = {"prepaid": _("prepaid"), "postpaid": _("postpaid")}
 
+# How often a company's HR contacts get the compliance digest (``digests.periods``); absent: never.
+DIGEST_PERIODS = {
+    "": _("Never"),
+    "weekly": _("Weekly (Mondays, from 8:00)"),
+    "monthly": _("Monthly (on the 1st, from 8:00)"),
+}
+
 SOURCES = {
     "form": _("Back-office form"),
     "api": _("API"),
@@ -152,6 +159,11 @@ CATALOG_ACTIONS = {
     "COURSE_UPDATED": _("Course edited"),
     "COURSE_RETIRED": _("Course retired: no new enrollments"),
     "COURSE_RESTORED": _("Course restored: takes new enrollments again"),
+    "CONTACT_ADDED": _("HR contact added"),
+    "CONTACT_UPDATED": _("HR contact edited"),
+    "CONTACT_REMOVED": _("HR contact removed"),
+    "DIGEST_REQUESTED": _("Compliance digest sent on request"),
+    "DIGEST_RESENT": _("Failed compliance digest sent again"),
 }
 
 CATALOG_FIELDS = {
@@ -164,6 +176,11 @@ CATALOG_FIELDS = {
     "esocial_code": _("eSocial code (table 28)"),
     "course": _("Course"),
     "seats": _("Seats"),
+    "digest_period": _("Compliance digest"),
+    "contact": _("HR contact"),
+    "contact_language": _("Language"),
+    "receives_digest": _("Receives the digest"),
+    "period": _("Period"),
 }
 
 

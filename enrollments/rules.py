@@ -68,6 +68,10 @@ SEAT_ROLLBACK = "ROLLBACK"
 PREPAID = "prepaid"
 POSTPAID = "postpaid"
 BILLING_CHOICES = (PREPAID, POSTPAID)
+# How often a company's HR contacts get the compliance digest (``digests.periods``); absent: never.
+DIGEST_WEEKLY = "weekly"
+DIGEST_MONTHLY = "monthly"
+DIGEST_PERIODS = (DIGEST_WEEKLY, DIGEST_MONTHLY)
 MAX_SEATS_PER_ORDER = 10_000
 # Longest access period or certificate validity a course may have: a century keeps every date computable.
 MAX_COURSE_DAYS = 36_500

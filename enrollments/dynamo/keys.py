@@ -549,3 +549,48 @@ def name_word_index_keys(*, word: str, tenant_id: str, created_at: str, enrollme
         "tenant_name_pk": sharded(tenant_names(tenant_id, word), shard),
         "name_sk": name_sort_key(word, created_at=created_at, enrollment_id=enrollment_id),
     }
+
+
+# The compliance digest: a company's HR contacts, and one digest item per company and period (``digests/``).
+
+DIGESTS_ACTIVE = "digests#active"
+DIGEST_FAILURES = "digest_failures"
+
+
+def hr_contacts(company_id: str) -> str:
+    """Return the partition of a company's HR contacts: one query lists them."""
+    return f"contacts#{company_id}"
+
+
+def hr_contact(company_id: str, contact_id: str) -> Key:
+    return Key(hr_contacts(company_id), contact_id)
+
+
+def digests(company_id: str) -> str:
+    """Return the partition of a company's digests, one item per period (``2026-W49``, ``2026-12``, ``now-<token>``)."""
+    return f"digest#{company_id}"
+
+
+def digest(company_id: str, period: str) -> Key:
+    """Return the key of a company's digest of ``period``: put once, so a period's digest is created once."""
+    return Key(digests(company_id), period)
+
+
+def active_digest(company_id: str, period: str) -> Key:
+    """Return the key of the marker of a digest not yet done (pending, sending, waiting to retry)."""
+    return Key(DIGESTS_ACTIVE, f"{company_id}#{period}")
+
+
+def digest_of_active(sk: str) -> Key:
+    """Return the key of the digest an ``active_digest`` sort key names (a company id never holds ``#``)."""
+    company_id, _hash, period = sk.partition("#")
+    return digest(company_id, period)
+
+
+def digest_failure(*, failed_at: str, company_id: str, period: str) -> Key:
+    return Key(DIGEST_FAILURES, f"{failed_at}#{company_id}#{period}")
+
+
+def digest_failure_of_sk(sk: str) -> Key:
+    """Return the key of the digest failure whose sort key is ``sk`` (a page names a failure by it)."""
+    return Key(DIGEST_FAILURES, sk)

@@ -480,6 +480,11 @@ class CompanyItem(_CatalogItem, discriminator="company"):
     # Grows by one at every edit, as ``CourseItem.revision``.
     revision = NumberAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    # How often its HR contacts get the compliance digest (``digests.periods``): weekly, monthly; absent: never.
+    digest_period = UnicodeAttribute(null=True)
+    # When ``digest_period`` was last set: a period whose sending time came before it gets no digest (turned on
+    # on a Wednesday, the first weekly digest goes out the next Monday).
+    digest_since = UnicodeAttribute(null=True)
 
 
 class CompanyOrderItem(MainItem, discriminator="company_order"):
@@ -759,6 +764,66 @@ class ExportListingItem(MainItem, discriminator="export_listing"):
     """``('exports', '<created_at>#<job_id>')``: lists exports; the retention sweep deletes the old ones' files."""
 
     job_id = UnicodeAttribute()
+
+
+class HrContactItem(MainItem, discriminator="hr_contact"):
+    """``('contacts#<company_id>', <contact_id>)``: a person of the company's HR who may receive its compliance digest.
+
+    Never a user of the back office: the digest carries no link into it.
+    """
+
+    company_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    # A code of LANGUAGES; absent: the company's language.
+    language = UnicodeAttribute(null=True)
+    receives_digest = BooleanAttribute()
+    # Grows by one at every edit, as the company's: an edit is written only over the revision its form read.
+    revision = NumberAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class DigestItem(MainItem, discriminator="digest"):
+    """``('digest#<company_id>', <period>)``: the compliance digest of one company and period, put once.
+
+    Claimed, sent and marked as a lifecycle record is (``digests.services``): ``attempts`` counts claims and is the
+    fencing token; ``due_at`` moves to a claim's lease end or a retry's time. ``sent_to`` holds the addresses
+    already sent to, so a retry after a partial send sends each contact the digest once.
+    """
+
+    company_id = UnicodeAttribute()
+    period = UnicodeAttribute()
+    # ``weekly``, ``monthly`` or ``now`` (asked for on the company's page).
+    cadence = UnicodeAttribute()
+    state = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    attempts_before_resend = NumberAttribute(default=0)
+    due_at = UnicodeAttribute()
+    lease_expires_at = UnicodeAttribute(null=True)
+    sent_to = UnicodeSetAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    skip_reason = UnicodeAttribute(null=True)
+    # Who asked for it: a staff member for ``now`` and a resend; absent for the scheduler's.
+    author = AuthorAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class ActiveDigestItem(MainItem, discriminator="digest_active"):
+    """``('digests#active', '<company_id>#<period>')``: present while the digest is not done, so the digest tick
+    finds the digests to send without a Scan; deleted in the transaction that marks it SENT, SKIPPED or FAILED."""
+
+
+class DigestFailureItem(MainItem, discriminator="digest_failure"):
+    """``('digest_failures', '<failed_at>#<company_id>#<period>')``: a digest that gave up, listed beside the failed
+    lifecycle emails; sending it again deletes it, in the transaction that makes the digest PENDING again."""
+
+    company_id = UnicodeAttribute()
+    period = UnicodeAttribute()
+    attempts = NumberAttribute()
+    last_error = UnicodeAttribute()
+    # The contacts it reached before it gave up: sending it again sends only to the others.
+    sent_to = UnicodeSetAttribute(null=True)
 
 
 class OrdersMeta:

@@ -6,7 +6,7 @@ course, by ``rules.people_buckets``.
 """
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +28,8 @@ _COUNT_ATTRIBUTES = [
     "status",
     "certificate_expires_at",
     "access_expires_at",
+    # For the digest's spreadsheet of certificates.
+    "completed_at",
 ]
 
 
@@ -54,27 +56,38 @@ def course_enrollments(*, tenant_id: str, course_id: str, attributes: list[str] 
         yield EnrollmentItem.from_raw_data(raw)
 
 
-def compliance_counts(*, tenant_id: str, now: datetime) -> list[CourseCounts]:
+def compliance_counts(
+    *,
+    tenant_id: str,
+    now: datetime,
+    read: Callable[[EnrollmentItem], object] | None = None,
+    decided: Callable[[EnrollmentItem, str], object] | None = None,
+) -> list[CourseCounts]:
     """Return, for each course the company has enrollments in (catalog order), its people per bucket at ``now``.
 
     One pass over the company's ``by_tenant`` shards merged newest first, whatever the catalog's size.
     A course whose enrollments are all canceled shows with zeros: the company had people in it.
+    ``read`` is given every enrollment as it is read, ``decided`` each person's deciding enrollment and
+    its bucket: the compliance digest counts its renewals and lists its people in the same pass.
     """
     seen: set[str] = set()
 
     def counted(items: Iterable) -> Iterator:
         for item in items:
             seen.add(item.course.id)
+            if read is not None:
+                read(item)
             yield item
 
-    tally = Counter(
-        (enrollment.course.id, bucket)
-        for enrollment, bucket in rules.people_buckets(
-            counted(company_enrollments(tenant_id, attributes=_COUNT_ATTRIBUTES)),
-            now=now,
-            person=lambda enrollment: (enrollment.user.id, enrollment.course.id),
-        )
-    )
+    tally: Counter = Counter()
+    for enrollment, bucket in rules.people_buckets(
+        counted(company_enrollments(tenant_id, attributes=_COUNT_ATTRIBUTES)),
+        now=now,
+        person=lambda enrollment: (enrollment.user.id, enrollment.course.id),
+    ):
+        tally[(enrollment.course.id, bucket)] += 1
+        if decided is not None:
+            decided(enrollment, bucket)
     return [
         CourseCounts(course=course, counts={bucket: tally[(course.id, bucket)] for bucket in rules.BUCKETS})
         for course in course_list()

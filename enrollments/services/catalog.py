@@ -23,7 +23,7 @@ from ..dynamo.models import (
 )
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
-from ..rules import BILLING_CHOICES, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, RENEWAL_WINDOW_MAX_DAYS
+from ..rules import BILLING_CHOICES, DIGEST_PERIODS, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, RENEWAL_WINDOW_MAX_DAYS
 from ..validators import normalize_cnpj, normalize_esocial_code
 from .cnpjs import CLAIM, cnpj_claim, cnpj_move, cnpj_taken
 from .common import Author
@@ -156,6 +156,16 @@ def _checked_language(language: str | None) -> str:
             field="language",
         )
     return language
+
+
+def _checked_digest_period(period: str) -> str | None:
+    if period and period not in DIGEST_PERIODS:
+        raise InvalidEnrollmentData(
+            _("The digest period must be one of %(choices)s, or none, not %(value)s.")
+            % {"choices": ", ".join(DIGEST_PERIODS), "value": period},
+            field="digest_period",
+        )
+    return period or None
 
 
 def _checked_cnpj(cnpj: str | None) -> str | None:
@@ -330,6 +340,14 @@ def _catalog_event(history: str, *, at: str, action: str, author: Author, change
     )
 
 
+def company_history_event(
+    company_id: str, *, at: str, action: str, author: Author, changes=()
+) -> CatalogAuditEventItem:
+    """Return the audit event of a change to something of a company's (its HR contacts, its digests), for the
+    change's own transaction: it shows in the company's history."""
+    return _catalog_event(keys.company_history(company_id), at=at, action=action, author=author, changes=changes)
+
+
 def _revision_condition(model, revision: int):
     """Return the condition that the item exists and still has the ``revision`` its editor read (0: never edited)."""
     exists = model.sk.exists()
@@ -383,14 +401,24 @@ def _changes(item, values: dict) -> list[tuple[str, object, object]]:
 
 @storage_errors_as_domain_errors
 def company_update(
-    *, company_id: str, name: str, cnpj: str | None, language: str | None, revision: int, author: Author
+    *,
+    company_id: str,
+    name: str,
+    cnpj: str | None,
+    language: str | None,
+    revision: int,
+    author: Author,
+    digest_period: str | None = None,
 ) -> CompanyItem:
-    """Change a company's name, CNPJ and language, if nobody changed it since it was read at ``revision``.
+    """Change a company's name, CNPJ, language and digest period, if nobody changed it since it was read at
+    ``revision``.
 
     The change and its audit event (each field's old and new value) are one transaction; a change
     that changes nothing writes nothing. Enrollments keep the company name they were made with.
     A new CNPJ moves in the same transaction: the old one is freed, the new one claimed, and one
-    another company holds raises ``CnpjTaken``, naming it.
+    another company holds raises ``CnpjTaken``, naming it. ``digest_period`` is how often its HR
+    contacts get the compliance digest (``weekly``, ``monthly``, ``""`` for never; ``None`` keeps it);
+    a new one counts from now (``digest_since``): the first digest goes out at the next period's moment.
     """
     values = {
         "name": _required_name(name, _("company")),
@@ -398,11 +426,15 @@ def company_update(
         "language": _checked_language(language),
     }
     company = selectors.company_get(company_id)
+    if digest_period is not None:
+        values["digest_period"] = _checked_digest_period(digest_period)
     if int(company.revision or 0) != revision:
         raise _changed_meanwhile()
     # A company stored before languages has the site's: choosing that one changes nothing.
     company.language = company_language(company)
     changed = _changes(company, values)
+    if any(field == "digest_period" for field, _old, _new in changed):
+        values["digest_since"] = clock.now_iso()
     if changed:
         tx = Transaction()
         cnpj_move(tx, company=company, new=values["cnpj"])

@@ -86,6 +86,12 @@ def import_result_label(code) -> str:
 
 
 @register.filter
+def digest_period_label(code) -> str:
+    """Say how often a company gets its compliance digest; none stored: never."""
+    return labels.label(labels.DIGEST_PERIODS, code or "")
+
+
+@register.filter
 def author_name(author) -> str:
     """Name a stored author: a system author (the scheduler, the demo data) in the reader's language."""
     return labels.author_name(author)

@@ -83,6 +83,7 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         "backoffice/companies/add/",
         f"backoffice/companies/{company.id}/",
         f"backoffice/companies/{company.id}/edit/",
+        f"backoffice/companies/{company.id}/contacts/add/",
         "backoffice/courses/",
         "backoffice/courses/add/",
         f"backoffice/courses/{course.id}/",

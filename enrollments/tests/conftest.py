@@ -250,6 +250,16 @@ def start_worker(celery_queue, dynamodb, tmp_path):
 
 
 @pytest.fixture
+def digest_queue(settings):
+    """A queue of this test alone for the digests the code hands to workers (``CELERY_TASK_DEFAULT_QUEUE``, read when
+    a digest is queued), dropped after the test: nothing it queued lingers for another run's workers."""
+    queue = f"test-digests-{uuid.uuid4().hex[:10]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    yield queue
+    drop_queue(queue)
+
+
+@pytest.fixture
 def workers(tmp_path, settings):
     """Import workers on a queue of this test alone, which imports (and the live server's confirmations) queue to."""
     pool = ImportWorkers(queue=f"test-imports-{uuid.uuid4().hex}", tmp_path=tmp_path)

@@ -29,6 +29,7 @@ ALLOWED = {
     "enrollments.renewals.apps": "the renewals app's AppConfig",
     "enrollments.jobs.apps": "the jobs app's AppConfig (Celery finds its tasks through it)",
     "enrollments.outbox.apps": "the development outbox's AppConfig (Django finds its admin module through it)",
+    "enrollments.digests.apps": "the compliance digest app's AppConfig (Celery finds its tasks, Django its admin)",
     "backoffice.apps": "makes BackofficeAdminSite the admin site",
     # Django wants a models module per app; this one only holds the permissions (no table, no imports of the app).
     "enrollments.models": "the permission holder",

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from .. import labels, selectors
 from ..exceptions import AlreadyCreated, EnrollmentError
@@ -80,11 +81,15 @@ def _shown(field: str, value) -> str:
     """Return a stored value of a catalog field as staff read it."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field == "digest_period":
+        return str(labels.label(labels.DIGEST_PERIODS, value))
+    if isinstance(value, int):
         return formats.number_format(value, force_grouping=True)
     if field == "cnpj":
         return format_cnpj(value)
-    if field == "language":
+    if field in ("language", "contact_language"):
         try:
             return translation.get_language_info(value)["name_translated"]
         except KeyError:

@@ -1,6 +1,8 @@
 """What every back-office page shares: admin context, domain errors on forms, the 403 and 404 pages."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from csp.decorators import csp
@@ -54,6 +56,29 @@ def email_html_part(view):
         return HttpResponse(view(request, *args, **kwargs), content_type="text/html; charset=utf-8")
 
     return xframe_options_sameorigin(csp(EMAIL_PREVIEW_POLICY)(inner))
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box another app adds to a page of the core: its template, included with ``panel`` naming this."""
+
+    template: str
+    context: dict
+
+
+# Per page (``company_detail``, ``failure_list``), the functions of other apps that add a box to it: each takes the
+# request and the page's objects and returns a ``Panel`` or ``None``. The core pages import no app of their own.
+_PANELS: dict[str, list[Callable[..., Panel | None]]] = {}
+
+
+def register_panel(page: str, panel: Callable[..., Panel | None]) -> None:
+    """Add ``panel(request, **objects)`` to what ``page`` shows (an app's ``admin`` module registers it)."""
+    _PANELS.setdefault(page, []).append(panel)
+
+
+def panels(page: str, request, **objects) -> list[Panel]:
+    """Return the boxes other apps add to ``page`` for ``request``, in the order they were registered."""
+    return [shown for panel in _PANELS.get(page, []) if (shown := panel(request, **objects)) is not None]
 
 
 def add_domain_error(form, error: EnrollmentError, *, fields: dict[str, str] | None = None) -> None:

@@ -14,7 +14,7 @@ from ..services import Author, company_create
 from ..services.catalog import company_language, company_update
 from ..validators import format_cnpj
 from .catalog import FormPage, history_rows, submit_form
-from .common import add_domain_error, company_or_404, render_page, requires
+from .common import add_domain_error, company_or_404, panels, render_page, requires
 from .orders import seats_and_orders
 
 
@@ -57,18 +57,21 @@ def company_detail(request, company_id: str):
         "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
         "can_enroll": request.user.has_perm(permissions.ENROLL),
         "can_edit": request.user.has_perm(permissions.MANAGE_COMPANIES),
+        "panels": panels("company_detail", request, company=company),
     }
     return render_page(request, "admin/backoffice/company_detail.html", context)
 
 
 @requires(permissions.MANAGE_COMPANIES)
 def company_edit(request, company_id: str):
-    """Change a company's name, CNPJ and email language; refused if someone changed it since the form was read."""
+    """Change a company's name, CNPJ, email language and digest period; refused if someone changed it since the form
+    was read."""
     company = company_or_404(company_id)
     initial = {
         "name": company.name,
         "cnpj": format_cnpj(company.cnpj) if company.cnpj else "",
         "language": company_language(company),
+        "digest_period": company.digest_period or "",
         "revision": int(company.revision or 0),
     }
 
@@ -78,6 +81,7 @@ def company_edit(request, company_id: str):
             name=data["name"],
             cnpj=data["cnpj"],
             language=data["language"],
+            digest_period=data["digest_period"],
             revision=data["revision"],
             author=Author.from_user(request.user),
         )

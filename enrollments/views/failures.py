@@ -15,7 +15,7 @@ from ..exceptions import EnrollmentError, InvalidCursor
 from ..forms import company_choices
 from ..services import Author, lifecycle_failure_resend, lifecycle_failures_resend
 from ..services.failures import ALREADY_RESENT
-from .common import company_or_404, render_page, requires
+from .common import company_or_404, panels, render_page, requires
 
 
 def _list_url(company_id: str = "") -> str:
@@ -49,6 +49,7 @@ def failure_list(request):
         "next_url": "?" + urlencode({**query, "cursor": next_cursor}) if next_cursor else None,
         "first_url": ("?" + urlencode(query)) if request.GET.get("cursor") else None,
         "can_resend": request.user.has_perm(permissions.ENROLL),
+        "panels": panels("failure_list", request, company_id=company_id or None, company_names=names),
     }
     return render_page(request, "admin/backoffice/failure_list.html", context)
 

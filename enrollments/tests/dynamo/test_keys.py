@@ -225,3 +225,15 @@ def test_recent_shards__a_setting__readers_list_as_many_partitions_as_writers_us
     }
 
     assert written == set(keys.recent_shards()) == {"recent#0", "recent#1"}
+
+
+def test_keys__compliance_digest__contacts_digests_their_markers_and_failures():
+    assert keys.hr_contact("t1", "k1") == ("contacts#t1", "k1") and keys.hr_contacts("t1") == "contacts#t1"
+    assert keys.digest("t1", "2026-W49") == ("digest#t1", "2026-W49") and keys.digests("t1") == "digest#t1"
+    assert keys.active_digest("t1", "now-x") == ("digests#active", "t1#now-x")
+    assert keys.digest_of_active("demo-acme#2026-12") == keys.digest("demo-acme", "2026-12")
+    assert keys.digest_failure(failed_at="2026", company_id="t1", period="2026-12") == (
+        "digest_failures",
+        "2026#t1#2026-12",
+    )
+    assert keys.digest_failure_of_sk("2026#t1#2026-12") == ("digest_failures", "2026#t1#2026-12")

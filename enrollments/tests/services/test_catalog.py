@@ -1,10 +1,11 @@
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import translation
 
-from enrollments import rules, selectors
+from enrollments import clock, rules, selectors
 from enrollments.clock import to_iso
 from enrollments.dynamo.models import CompanyItem, CourseItem
 from enrollments.exceptions import ConcurrentChange, InvalidEnrollmentData
@@ -388,3 +389,35 @@ def test_course_update__code_removed__written_as_absent_and_audited():
     assert selectors.course_get(course.id).esocial_code is None
     (event,) = selectors.course_history(course.id)
     assert event.changes == [["esocial_code", "1207", None]]
+
+
+def test_company_update__digest_period__audited_and_counted_from_now():
+    company = make_company()
+    at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    with clock.frozen(at):
+        updated = company_update(
+            company_id=company.id,
+            name=company.name,
+            cnpj=None,
+            language=None,
+            revision=0,
+            author=STAFF,
+            digest_period="monthly",
+        )
+
+    assert (updated.digest_period, updated.digest_since) == ("monthly", to_iso(at))
+    [event, *_older] = selectors.company_history(company.id)
+    assert event.changes == [["digest_period", None, "monthly"]]
+    with pytest.raises(InvalidEnrollmentData, match="digest period") as refused:
+        company_update(
+            company_id=company.id,
+            name=company.name,
+            cnpj=None,
+            language=None,
+            revision=1,
+            author=STAFF,
+            digest_period="daily",
+        )
+    assert refused.value.field == "digest_period"
+    kept = company_update(company_id=company.id, name="Renamed", cnpj=None, language=None, revision=1, author=STAFF)
+    assert kept.digest_period == "monthly"

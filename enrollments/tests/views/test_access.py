@@ -24,6 +24,8 @@ URLS = [
     ("course_add", None, permissions.OPERATORS, permissions.SUPERVISORS),
     ("order_list", None, None, permissions.VIEWERS),
     ("order_add", None, permissions.VIEWERS, permissions.OPERATORS),
+    ("digest_contact_add", "company", permissions.OPERATORS, permissions.SUPERVISORS),
+    ("digest_preview", "company", None, permissions.VIEWERS),
 ]
 IDS = [name for name, *_rest in URLS]
 
