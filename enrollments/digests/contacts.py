@@ -8,7 +8,9 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import clock
 from ..dynamo import keys
@@ -41,7 +43,13 @@ def _checked(*, company_id: str, contact_id: str | None, name: str, email: str, 
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME_CHARS:
         raise InvalidEnrollmentData(
-            _("The contact needs a name of at most %(max)s characters.") % {"max": MAX_NAME_CHARS}, field="name"
+            ngettext(
+                "The contact needs a name of at most %(max)s character.",
+                "The contact needs a name of at most %(max)s characters.",
+                MAX_NAME_CHARS,
+            )
+            % {"max": number_format(MAX_NAME_CHARS, force_grouping=True)},
+            field="name",
         )
     try:
         email = normalize_email(email)
@@ -60,7 +68,12 @@ def _checked(*, company_id: str, contact_id: str | None, name: str, email: str, 
         )
     if contact_id is None and len(others) >= MAX_CONTACTS:
         raise InvalidEnrollmentData(
-            _("A company has at most %(max)s HR contacts: remove one first.") % {"max": MAX_CONTACTS}
+            ngettext(
+                "A company has at most %(max)s HR contact: remove it first.",
+                "A company has at most %(max)s HR contacts: remove one first.",
+                MAX_CONTACTS,
+            )
+            % {"max": number_format(MAX_CONTACTS, force_grouping=True)}
         )
     return {"name": name, "email": email, "language": language or None}
 

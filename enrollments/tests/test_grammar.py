@@ -44,6 +44,7 @@ COUNT_NAMES = {
 NOT_A_COUNT = {
     # The upper bound of a range, after its noun: "um número inteiro de dias, de 1 a 3650".
     "%(field)s must be a whole number of days, from 1 to %(max)s.",
+    "The renewal window must be a whole number of days, from 1 to %(max)s.",
     # Sizes with their unit: "o limite é 20,0 MB".
     "The file is %(size)s; the limit is %(limit)s. Split it into smaller files.",
     "The workbook unpacks to %(size)s, more than the %(limit)s an import reads. Keep only the sheet to import, or "
