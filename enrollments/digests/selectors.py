@@ -7,12 +7,11 @@ and the people whose certificates expire within 90 days or have expired, all fro
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 
 from .. import rules, selectors
-from ..clock import from_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
@@ -156,11 +155,8 @@ class PendingRenewals:
         if who in self._decided or enrollment.status in (rules.CANCELED, rules.EXPIRED):
             return
         self._decided.add(who)
-        expires = enrollment.certificate_expires_at
-        if enrollment.status not in (rules.COMPLETED, rules.ARCHIVED) or not expires:
-            return
-        window = timedelta(days=self.windows.get(enrollment.course.id, renewal_window_days(None)))
-        if from_iso(expires) - window <= self.now:
+        window = self.windows.get(enrollment.course.id, renewal_window_days(None))
+        if rules.renewal_due(enrollment, window_days=window, now=self.now):
             self.by_course[enrollment.course.id] += 1
 
 
