@@ -11,7 +11,7 @@ from ..imports.downloads import import_report_rows
 from ..imports.outcomes import ENROLLED
 from ..imports.selectors import import_job_get
 from ..jobs.kinds import kind_named
-from ..jobs.selectors import job_get, job_progress, rows_in_flight
+from ..jobs.selectors import job_get, job_progress, rows_progress
 from ..jobs.states import DONE
 from ..rules import BULK_CANCEL_SOURCE, job_source
 
@@ -121,12 +121,8 @@ def bulk_cancel_get(job_id: str) -> BulkCancelJobItem:
 
 def progress_numbers(job: BulkCancelJobItem) -> dict:
     """Return a bulk cancel's part of its progress (the bulk cancel kind's ``progress``)."""
-    total = int(job.total)
-    processed = min(total, int(job.done) + rows_in_flight(job))
     return {
-        "processed": processed,
-        "total": total,
-        "percent": processed * 100 // total if total else 100,
+        **rows_progress(job, done=job.done, total=job.total),
         "canceled": int(job.canceled),
         "refused": int(job.refused),
     }

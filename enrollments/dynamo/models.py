@@ -550,18 +550,36 @@ class ActiveEnrollmentsItem(MainItem, discriminator="active_enrollments"):
     enrollment_ids = UnicodeSetAttribute(null=True)
 
 
-class ImportJobItem(RecentActionItem, discriminator="import_job"):
+class ChunkedJobItem(RecentActionItem):
+    """What every chunked background job's item holds (an import, a bulk cancel, a renewal), for the one job
+    mechanism (``enrollments/jobs/``): who started it, its state, its chunks done, the rows of the chunks still
+    running, and when the task queue took it. Each kind adds its counters; the stored names are the first
+    release's."""
+
+    job_id = UnicodeAttribute()
+    author = AuthorAttribute()
+    state = UnicodeAttribute()
+    chunks_total = NumberAttribute()
+    chunks_done = NumberAttribute(default=0)
+    # Rows done so far by each chunk still running, by chunk number (``jobs.services.ChunkProgress``): SET, never
+    # added to, so a chunk run again after a crash replaces its count; removed when the chunk is recorded.
+    chunks_in_flight = MapAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    # When its chunks were handed to the task queue; absent while the queue did not take them (``jobs.services``).
+    queued_at = UnicodeAttribute(null=True)
+
+
+class ImportJobItem(ChunkedJobItem, discriminator="import_job"):
     """``('import#<job_id>', '0')``: one CSV import: who, when, company, file, counts and state.
 
     The counters grow with ``ADD`` in the transaction that records each chunk's
     results, so they always match the result items.
     """
 
-    job_id = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
     tenant_name = UnicodeAttribute()
     billing = UnicodeAttribute()
-    author = AuthorAttribute()
     file_name = UnicodeAttribute()
     file_hash = UnicodeAttribute()
     file_size = NumberAttribute()
@@ -572,15 +590,9 @@ class ImportJobItem(RecentActionItem, discriminator="import_job"):
     # Snapshot of the courses the rows name, ``{id: [name, access_period_days, certificate_validity_days]}``:
     # workers enroll without reading the catalog again.
     courses = JSONAttribute()
-    state = UnicodeAttribute()
     rows_total = NumberAttribute()
-    chunks_total = NumberAttribute()
     chunk_rows = NumberAttribute()
     rows_done = NumberAttribute(default=0)
-    chunks_done = NumberAttribute(default=0)
-    # Rows done so far by each chunk still running, by chunk number (``jobs.services.ChunkProgress``): SET, never
-    # added to, so a chunk run again after a crash replaces its count; removed when the chunk is recorded.
-    chunks_in_flight = MapAttribute(null=True)
     enrolled = NumberAttribute(default=0)
     already_enrolled = NumberAttribute(default=0)
     already_active = NumberAttribute(default=0)
@@ -589,11 +601,7 @@ class ImportJobItem(RecentActionItem, discriminator="import_job"):
     invalid = NumberAttribute(default=0)
     failed = NumberAttribute(default=0)
     started_at = UnicodeAttribute(null=True)
-    finished_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
-    # When its chunks were handed to the task queue; absent while the queue did not take them.
-    queued_at = UnicodeAttribute(null=True)
     # Whether its enrollments get the welcome email; absent (jobs started before the choice existed): they do.
     welcome = BooleanAttribute(null=True)
     # Whether rows of people with an active enrollment in the course are enrolled again; absent: they are not.
@@ -629,33 +637,21 @@ class ActiveImportItem(MainItem, discriminator="import_active"):
     """``('imports#active', <job_id>)``: present while an import runs, so a sweep finds stalled ones without a Scan."""
 
 
-class BulkCancelJobItem(RecentActionItem, discriminator="bulk_cancel_job"):
+class BulkCancelJobItem(ChunkedJobItem, discriminator="bulk_cancel_job"):
     """``('bulk_cancel#<job_id>', '0')``: one bulk cancel: who, why, of what, its counts and state.
 
     The counters grow with ``ADD`` in the transaction that records each chunk's
     results, so they always match the result items.
     """
 
-    job_id = UnicodeAttribute()
-    author = AuthorAttribute()
     reason = UnicodeAttribute()
     notify_learner = BooleanAttribute()
     # The import whose enrollments are canceled; absent for enrollments selected on the list.
     import_id = UnicodeAttribute(null=True)
-    state = UnicodeAttribute()
     total = NumberAttribute()
-    chunks_total = NumberAttribute()
     done = NumberAttribute(default=0)
-    chunks_done = NumberAttribute(default=0)
-    # Rows done so far by each chunk still running, by chunk number (``jobs.services.ChunkProgress``): SET, never
-    # added to, so a chunk run again after a crash replaces its count; removed when the chunk is recorded.
-    chunks_in_flight = MapAttribute(null=True)
     canceled = NumberAttribute(default=0)
     refused = NumberAttribute(default=0)
-    finished_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
-    # When its chunks were handed to the task queue; absent while the queue did not take them (``services.jobs``).
-    queued_at = UnicodeAttribute(null=True)
 
 
 class BulkCancelChunkItem(MainItem, discriminator="bulk_cancel_chunk"):
@@ -680,7 +676,7 @@ class ActiveBulkCancelItem(MainItem, discriminator="bulk_cancel_active"):
     """``('bulk_cancels#active', <job_id>)``: present while a bulk cancel runs, so a sweep finds stalled ones."""
 
 
-class RenewalJobItem(RecentActionItem, discriminator="renewal_job"):
+class RenewalJobItem(ChunkedJobItem, discriminator="renewal_job"):
     """``('renewal#<job_id>', '0')``: one renewal from the compliance report: who, of which company (and course
     and bucket of the report, when one count's), its counts and state.
 
@@ -688,26 +684,15 @@ class RenewalJobItem(RecentActionItem, discriminator="renewal_job"):
     the result items.
     """
 
-    job_id = UnicodeAttribute()
-    author = AuthorAttribute()
     tenant_id = UnicodeAttribute()
     tenant_name = UnicodeAttribute()
     # The report's count it was started from; both absent: every person of the company due for renewal.
     course_id = UnicodeAttribute(null=True)
     bucket = UnicodeAttribute(null=True)
-    state = UnicodeAttribute()
     total = NumberAttribute()
-    chunks_total = NumberAttribute()
     done = NumberAttribute(default=0)
-    chunks_done = NumberAttribute(default=0)
-    # Rows done so far by each chunk still running (``jobs.services.ChunkProgress``), as a bulk cancel's.
-    chunks_in_flight = MapAttribute(null=True)
     renewed = NumberAttribute(default=0)
     refused = NumberAttribute(default=0)
-    finished_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
-    # When its chunks were handed to the task queue; absent while the queue did not take them.
-    queued_at = UnicodeAttribute(null=True)
 
 
 class RenewalChunkItem(MainItem, discriminator="renewal_chunk"):

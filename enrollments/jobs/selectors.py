@@ -78,6 +78,14 @@ def rows_in_flight(job) -> int:
     return sum(int(done) for done in counts.values())
 
 
+def rows_progress(job, *, done: int, total: int) -> dict:
+    """Return the bar's numbers of a job that has done ``done`` of its ``total`` rows in recorded chunks: the rows
+    processed (with those of the chunks still running, never past the total) and the percent (100 for no rows)."""
+    total = int(total)
+    processed = min(total, int(done) + rows_in_flight(job))
+    return {"processed": processed, "total": total, "percent": processed * 100 // total if total else 100}
+
+
 def job_progress(kind: JobKind, job) -> dict:
     """Return the progress of a job already read, as its page's bar and ``progress.json`` show it."""
     progress = {

@@ -26,7 +26,7 @@ from ..dynamo.models import (
 )
 from ..exceptions import CourseNotFound, EnrollmentNotFound
 from ..jobs.kinds import kind_named
-from ..jobs.selectors import job_get, job_progress, rows_in_flight
+from ..jobs.selectors import job_get, job_progress, rows_progress
 from ..reports.selectors import course_enrollments
 
 # The renewal kind's name in task messages and URLs (``kind.RENEWAL``): never change it.
@@ -360,12 +360,8 @@ def renewal_get(job_id: str) -> RenewalJobItem:
 
 def progress_numbers(job: RenewalJobItem) -> dict:
     """Return a renewal's part of its progress (the renewal kind's ``progress``)."""
-    total = int(job.total)
-    processed = min(total, int(job.done) + rows_in_flight(job))
     return {
-        "processed": processed,
-        "total": total,
-        "percent": processed * 100 // total if total else 100,
+        **rows_progress(job, done=job.done, total=job.total),
         "renewed": int(job.renewed),
         "refused": int(job.refused),
     }
