@@ -130,6 +130,7 @@ def test_app_list__section_shown_only_with_its_permission(django_user_model):
         "bulk-cancels",
         "failures",
         "reports",
+        "renewals",
     ]
     assert all(model["add_url"] is None for model in app["models"])
 

@@ -190,7 +190,7 @@ def test_company_and_course_pages__pt_br__criada_for_the_empresa_criado_for_the_
 
     assert "Cobrança Pré-paga (compra vagas)" in company_page
     assert "Criada em" in company_page  # the company's own date
-    assert "Criado em Pedido" in company_page  # the orders' column
+    assert "Criado em Referência do pedido de compra" in company_page  # the orders' columns
     assert "Criado em" in course_page and "Criada em" not in course_page
 
 
