@@ -108,15 +108,34 @@ def answers(port: int) -> bool:
 
 
 def start(
-    *, port: int | None = None, data_dir: Path | None = None, log_path: Path | None = None
+    *, port: int | None = None, data_dir: Path | None = None, log_path: Path | None = None, tries: int = 3
 ) -> tuple[subprocess.Popen, int]:
-    """Start DynamoDB Local (in memory without ``data_dir``); return the process and its port once it answers."""
+    """Start DynamoDB Local (in memory without ``data_dir``); return the process and its port once it answers.
+
+    Without ``port``, the port is one the OS says is free, and it is ours only if our process still runs once
+    something answers there: two test processes starting at once could otherwise both pick one port, and the
+    loser would use the winner's emulator until the winner's session stopped it ("connection refused" mid-run).
+    A process that lost its port is started again on another one, up to ``tries`` times.
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            return _start_once(port=port or free_port(), data_dir=data_dir, log_path=log_path)
+        except PortTaken:
+            if port or attempt == tries:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(DynamoDBLocalError):
+    pass
+
+
+def _start_once(*, port: int, data_dir: Path | None, log_path: Path | None) -> tuple[subprocess.Popen, int]:
     if shutil.which("java") is None:
         raise DynamoDBLocalError(
             "Java is needed to run DynamoDB Local: install Java 17 (Debian: apt-get install -y openjdk-17-jre-headless)."
         )
     folder = fetch()
-    port = port or free_port(PREFERRED_PORT)
     command = [
         "java",
         "-Djava.library.path=DynamoDBLocal_lib",
@@ -135,8 +154,10 @@ def start(
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
-    while not answers(port):
+    while not answers(port) or process.poll() is not None:
         if process.poll() is not None:
+            if answers(port):
+                raise PortTaken(f"Another process answers on port {port}.")
             raise DynamoDBLocalError(
                 f"DynamoDB Local exited with status {process.returncode}" + (f"; see {log_path}" if log_path else "")
             )
@@ -156,7 +177,9 @@ def _background(args) -> None:
         if answers(port):
             print(f"http://127.0.0.1:{port}")
             return
-    process, port = start(port=args.port, data_dir=args.data, log_path=state / "dynamodb-local.log")
+    process, port = start(
+        port=args.port or free_port(PREFERRED_PORT), data_dir=args.data, log_path=state / "dynamodb-local.log"
+    )
     pid_file.write_text(str(process.pid))
     port_file.write_text(str(port))
     print(f"http://127.0.0.1:{port}")
