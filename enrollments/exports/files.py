@@ -48,6 +48,9 @@ HEADER = (
     pgettext_lazy("CSV column", "completed at"),
     pgettext_lazy("CSV column", "certificate expires on"),
     pgettext_lazy("CSV column", "access ends on"),
+    # The course's code of eSocial's table 28, for the treiCap group of S-2200 and S-2206. Added after the first
+    # release: before the enrollment id, which files read by position find last, as always.
+    pgettext_lazy("CSV column", "eSocial code"),
     pgettext_lazy("CSV column", "enrollment id"),
 )
 
@@ -61,7 +64,9 @@ def _day(value: str | None) -> date | None:
     return moment.date() if moment else None
 
 
-def enrollment_values(enrollment) -> list:
+def enrollment_values(enrollment, esocial_codes: dict[str, str]) -> list:
+    """Return an enrollment's values in ``HEADER``'s order; ``esocial_codes`` are the catalog's, by course id
+    (``selectors.course_esocial_codes``, read once per export)."""
     return [
         enrollment.user.name,
         enrollment.user.email,
@@ -74,6 +79,7 @@ def enrollment_values(enrollment) -> list:
         _moment(enrollment.completed_at),
         _day(enrollment.certificate_expires_at),
         _day(enrollment.access_expires_at),
+        esocial_codes.get(enrollment.course.id) or "",
         enrollment.id,
     ]
 
@@ -148,7 +154,8 @@ def file_name(source: str, params: dict, *, fmt: str, now: datetime) -> str:
 
 
 def _enrollment_rows(params: dict, now: datetime) -> Iterator[list]:
-    return (enrollment_values(enrollment) for enrollment in enrollment_list_items(params))
+    codes = selectors.course_esocial_codes()
+    return (enrollment_values(enrollment, codes) for enrollment in enrollment_list_items(params))
 
 
 def _enrollment_count(params: dict, now: datetime, limit: int | None) -> int:

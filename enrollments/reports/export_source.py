@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import pgettext, pgettext_lazy
 
 from .. import labels
+from .. import selectors as core_selectors
 from ..exports.files import HEADER, Source, enrollment_values, register_source
 from . import selectors
 
@@ -30,8 +31,9 @@ def reminder_label(record) -> str:
 
 def _rows(params: dict, now: datetime) -> Iterator[list]:
     situation = labels.label(labels.BUCKETS, params["bucket"])
+    codes = core_selectors.course_esocial_codes()
     for enrollment, reminder in selectors.with_reminders(selectors.bucket_people(now=now, **params)):
-        values = enrollment_values(enrollment)
+        values = enrollment_values(enrollment, codes)
         yield values[:6] + [situation, reminder_label(reminder)] + values[6:]
 
 

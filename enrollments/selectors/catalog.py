@@ -55,6 +55,12 @@ def course_list() -> list[CourseItem]:
 
 
 @storage_errors_as_domain_errors
+def course_esocial_codes() -> dict[str, str]:
+    """Return the eSocial codes (table 28) of the courses that have one, by course id: one query of the catalog."""
+    return {course.id: course.esocial_code for course in CourseItem.query(keys.COURSES) if course.esocial_code}
+
+
+@storage_errors_as_domain_errors
 def company_history(company_id: str, *, limit: int = 100) -> list[CatalogAuditEventItem]:
     """Return the latest ``limit`` audit events of a company's edits, newest first."""
     return _catalog_history(keys.company_history(company_id), limit)
