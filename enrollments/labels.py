@@ -20,6 +20,7 @@ EVENTS = {
     "cert_expiration_reminder_30_days": _("Reminder: certificate expires in 30 days"),
     "course_archived": _("Certificate expired (archive)"),
     "cancel_notice": _("Cancel notice"),
+    "renewal_window": _("Renewal window opens (automatic renewal)"),
 }
 
 RECORD_STATES = {
@@ -29,6 +30,8 @@ RECORD_STATES = {
     "SKIPPED": _("Skipped"),
     "FAILED": _("Failed"),
 }
+# The states that read otherwise on a record that sends no email (the renewal window).
+RECORD_STATES_WITHOUT_EMAIL = {**RECORD_STATES, "SENT": _("Done"), "SENDING": _("In progress")}
 
 ACTIONS = {
     "ENROLLED": _("Enrolled"),
@@ -43,6 +46,11 @@ ACTIONS = {
     "LIFECYCLE_RETRY": _("Email failed, will retry"),
     "LIFECYCLE_FAILED": _("Email failed for good"),
     "LIFECYCLE_RESENT": _("Email sent again"),
+    "AUTO_RENEWED": _("Renewed automatically"),
+    "RENEWAL_PENDING": _("Automatic renewal waiting for a seat"),
+    "RENEWAL_SKIPPED": _("Automatic renewal skipped"),
+    "RENEWAL_POSTPONED": _("Automatic renewal postponed"),
+    "RENEWAL_PENDING_DROPPED": _("No longer waiting for a seat to be renewed"),
 }
 
 BILLING = {"prepaid": _("Prepaid (buys seats)"), "postpaid": _("Postpaid (billed per enrollment)")}
@@ -54,6 +62,7 @@ SOURCES = {
     "staff": _("Back-office staff"),
     "command": _("Management command"),
     "scheduler": _("Scheduler"),
+    "auto_renewal": _("Automatic renewal"),
 }
 
 
@@ -107,6 +116,8 @@ CATALOG_FIELDS = {
     "certificate_validity_days": _("Certificate validity (days)"),
     "renewal_window_days": _("Renewal window (days before expiry)"),
     "esocial_code": _("eSocial code (table 28)"),
+    "auto_renew": _("Renews certificates automatically"),
+    "auto_renew_courses": _("Automatic renewal: courses"),
     "course": _("Course"),
     "seats": _("Seats"),
 }

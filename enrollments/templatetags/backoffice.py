@@ -5,7 +5,7 @@ from functools import partial
 from django import template
 from django.utils import formats, timezone
 
-from .. import labels
+from .. import labels, rules
 from ..clock import from_iso
 from ..jobs.states import STATE_LABELS
 from ..validators import format_cnpj, format_cpf
@@ -50,6 +50,13 @@ _LABEL_FILTERS = {
 }
 for _name, _words in _LABEL_FILTERS.items():
     register.filter(_name, partial(labels.label, _words))
+
+
+@register.filter
+def record_state(record) -> str:
+    """Say a lifecycle record's state; one that sends no email (the renewal window) is done, not sent."""
+    words = labels.RECORD_STATES if rules.sends_email(record.event) else labels.RECORD_STATES_WITHOUT_EMAIL
+    return labels.label(words, record.state)
 
 
 @register.filter

@@ -33,6 +33,7 @@ from ..rules import (
     completion_refusal,
     is_certificate,
     renewal_enrollment_id,
+    sends_email,
 )
 from ..services import Author, cancel, enroll, record_completion
 from ..services.catalog import company_language
@@ -107,6 +108,7 @@ def enrollment_detail(request, enrollment_id: str):
         "email_previews": [
             (record, lifecycle_email_render(record=record, enrollment=enrollment, language=language))
             for record in schedules
+            if sends_email(record.event)
         ],
         "audit": sorted(partition.audit, key=lambda event: event.sk),
         "cancel_refusal": refusal,
@@ -147,7 +149,7 @@ def enrollment_email_html(request, enrollment_id: str, event: str):
     """Answer the HTML part of an enrollment's lifecycle email, for the preview frame of its page; send nothing."""
     partition = _partition_or_404(enrollment_id)
     record = next((record for record in partition.schedules if record.event == event), None)
-    if record is None:
+    if record is None or not sends_email(record.event):
         raise Http404
     email = lifecycle_email_render(record=record, enrollment=partition.enrollment)
     return HttpResponse(email.html, content_type="text/html; charset=utf-8")
