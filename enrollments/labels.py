@@ -1,6 +1,7 @@
 """Words staff read for the codes stored in DynamoDB: states, lifecycle events, audit actions."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STATUSES = {
     "PENDING": _("Pending (not accessed yet)"),
@@ -31,7 +32,11 @@ RECORD_STATES = {
     "FAILED": _("Failed"),
 }
 # The states that read otherwise on a record that sends no email (the renewal window).
-RECORD_STATES_WITHOUT_EMAIL = {**RECORD_STATES, "SENT": _("Done"), "SENDING": _("In progress")}
+RECORD_STATES_WITHOUT_EMAIL = {
+    **RECORD_STATES,
+    "SENT": pgettext_lazy("lifecycle record", "Done"),
+    "SENDING": _("In progress"),
+}
 
 ACTIONS = {
     "ENROLLED": _("Enrolled"),

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .. import labels, selectors
 from ..exceptions import AlreadyCreated, EnrollmentError
@@ -98,7 +99,7 @@ def _shown(field: str, value) -> str:
 def _auto_renew_shown(field: str, value) -> str:
     """Say an automatic renewal setting as stored in a change: on or off, or the names of its courses."""
     if field == "auto_renew":
-        return _("On") if value else _("Off")
+        return pgettext("automatic renewal", "On") if value else pgettext("automatic renewal", "Off")
     return ", ".join(value) if value else _("Every course")
 
 
