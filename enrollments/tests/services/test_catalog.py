@@ -425,9 +425,7 @@ def test_company_update__auto_renew_left_out__kept_and_turned_off__audited():
         auto_renew_courses=[course.id],
     )
 
-    renamed = company_update(
-        company_id=company.id, name="Renamed", cnpj=None, language="en", revision=1, author=STAFF
-    )
+    renamed = company_update(company_id=company.id, name="Renamed", cnpj=None, language="en", revision=1, author=STAFF)
     off = company_update(
         company_id=company.id, name="Renamed", cnpj=None, language="en", revision=2, author=STAFF, auto_renew=False
     )

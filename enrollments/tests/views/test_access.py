@@ -24,6 +24,7 @@ URLS = [
     ("course_add", None, permissions.OPERATORS, permissions.SUPERVISORS),
     ("order_list", None, None, permissions.VIEWERS),
     ("order_add", None, permissions.VIEWERS, permissions.OPERATORS),
+    ("renewal_pending", "company", None, permissions.VIEWERS),
 ]
 IDS = [name for name, *_rest in URLS]
 
