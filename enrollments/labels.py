@@ -69,6 +69,24 @@ SOURCES = {
     "scheduler": _("Scheduler"),
     "auto_renewal": _("Automatic renewal"),
 }
+# Sources that name the job that wrote them, ``<kind>:<job id>``.
+JOB_SOURCES = {
+    "csv": _("Import %(id)s"),
+    "bulk_cancel": _("Bulk cancel %(id)s"),
+    "renewal": _("Renewal %(id)s"),
+}
+
+
+def source_label(code: str | None) -> str:
+    """Return where a change came from in words: a source of ``SOURCES``, or the job of a ``<kind>:<job id>``."""
+    if code is None:
+        return ""
+    if code in SOURCES:
+        return str(SOURCES[code])
+    kind, colon, job_id = code.partition(":")
+    if colon and kind in JOB_SOURCES:
+        return str(JOB_SOURCES[kind]) % {"id": job_id}
+    return code
 
 
 # What a job's start and progress pages say while the task queue has not taken it (bulk cancels, exports).
@@ -186,7 +204,7 @@ RENEWAL_REFUSALS = {
 }
 # What became of each person of a renewal job: renewed, refused for one of the reasons above, or failed.
 RENEWAL_RESULTS = {
-    "renewed": _("Renewed"),
+    "renewed": pgettext_lazy("result of a certificate", "Renewed"),
     **RENEWAL_REFUSALS,
     "failed": _("Not renewed: an error"),
 }

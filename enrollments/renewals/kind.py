@@ -13,8 +13,12 @@ from .services import renewal_chunk_results
 
 
 def _page_context(job, progress: dict) -> dict:
-    # Each person's result, once the job is done (the page loads again when it finishes).
-    return {"results": selectors.result_lines(job.job_id) if progress["finished"] else []}
+    # Each person's result, once the job is done (the page loads again when it finishes); the course of the
+    # report's count it was started from, if one.
+    return {
+        "results": selectors.result_lines(job.job_id) if progress["finished"] else [],
+        "course": selectors.course_find(job.course_id) if job.course_id else None,
+    }
 
 
 RENEWAL = register(

@@ -24,7 +24,7 @@ from ..dynamo.models import (
     RenewalListingItem,
     RenewalResultItem,
 )
-from ..exceptions import EnrollmentNotFound
+from ..exceptions import CourseNotFound, EnrollmentNotFound
 from ..jobs.kinds import kind_named
 from ..jobs.selectors import job_get, job_progress, rows_in_flight
 from ..reports.selectors import course_enrollments
@@ -159,7 +159,11 @@ class RenewalPreview:
         return list(dict.fromkeys(candidate.certificate.id for candidate in chosen))
 
 
-def _blocking_id(certificate, later: list[Later], refusal: str | None, active_ids: set[str], lock) -> str | None:
+def blocking_id(
+    certificate, later: list[Later], refusal: str | None, *, active_ids: Iterable[str] = (), lock=None
+) -> str | None:
+    """Return the enrollment in the way of renewing ``certificate`` for ``refusal``: the renewal made before or a
+    later certificate, the active enrollment, the deduplication lock's holder; ``None`` when none is known."""
     if refusal == rules.ALREADY_RENEWED:
         renewal_id = rules.renewal_enrollment_id(certificate.id)
         for enrollment in later:
@@ -240,7 +244,9 @@ def _decide(
             active=bool(active_ids),
             locked_until=lock.expires_at if lock is not None else None,
         )
-        candidate.blocking_id = _blocking_id(candidate.certificate, later, candidate.refusal, active_ids, lock)
+        candidate.blocking_id = blocking_id(
+            candidate.certificate, later, candidate.refusal, active_ids=active_ids, lock=lock
+        )
     if seats_left is None:
         return
     taken: dict[str, int] = defaultdict(int)
@@ -277,6 +283,23 @@ def certificates_by_id(enrollment_ids: Iterable[str]) -> dict[str, EnrollmentIte
     if not wanted:
         return {}
     return {item.id: item for item in EnrollmentItem.batch_get(wanted, consistent_read=True)}
+
+
+def course_find(course_id: str) -> CourseItem | None:
+    """Return the course, or ``None`` when it does not exist (one GetItem)."""
+    try:
+        return core_selectors.course_get(course_id)
+    except CourseNotFound:
+        return None
+
+
+def renewal_exists(certificate_id: str) -> bool:
+    """Return whether the renewal of ``certificate_id`` exists (whatever its state): one GetItem."""
+    try:
+        core_selectors.enrollment_get(rules.renewal_enrollment_id(certificate_id))
+    except EnrollmentNotFound:
+        return False
+    return True
 
 
 def renewed_by_job(certificate_id: str, job_id: str) -> str | None:

@@ -51,14 +51,12 @@ def renewal_enroll(*, renewed: EnrollmentItem, author: Author, source: str) -> E
     (a prepaid company). The renewal is one ``enroll`` transaction: seat, audit event and welcome included.
     """
     course = selectors.course_get(renewed.course.id)
+    later = renewal_selectors.later_enrollments(renewed)
     refusal = rules.renewal_refusal(
-        renewed,
-        now=clock.now(),
-        window_days=rules.renewal_window_days(course),
-        later=(later := renewal_selectors.later_enrollments(renewed)),
+        renewed, now=clock.now(), window_days=rules.renewal_window_days(course), later=later
     )
     if refusal is not None:
-        blocking = next((enrollment.id for enrollment in later if _blocks(enrollment, renewed, refusal)), None)
+        blocking = renewal_selectors.blocking_id(renewed, later, refusal)
         raise RenewalRefused(refusal, renewed_id=renewed.id, enrollment_id=blocking)
     renewal_id = rules.renewal_enrollment_id(renewed.id)
     try:
@@ -74,6 +72,10 @@ def renewal_enroll(*, renewed: EnrollmentItem, author: Author, source: str) -> E
     except EnrollmentAlreadyExists:
         raise RenewalRefused(rules.ALREADY_RENEWED, renewed_id=renewed.id, enrollment_id=renewal_id) from None
     except NoVacancyLeft:
+        # No seat is taken before the write: another renewal of this certificate (a second job, a worker) may have
+        # taken the last one, and that renewal is why this one cannot be.
+        if renewal_selectors.renewal_exists(renewed.id):
+            raise RenewalRefused(rules.ALREADY_RENEWED, renewed_id=renewed.id, enrollment_id=renewal_id) from None
         raise RenewalRefused(rules.NO_SEAT, renewed_id=renewed.id) from None
     except ActiveEnrollmentExists as error:
         raise RenewalRefused(
@@ -81,16 +83,6 @@ def renewal_enroll(*, renewed: EnrollmentItem, author: Author, source: str) -> E
         ) from None
     except DeduplicationConflict as error:
         raise RenewalRefused(rules.DEDUPLICATION, renewed_id=renewed.id, enrollment_id=error.enrollment_id) from None
-
-
-def _blocks(later, renewed: EnrollmentItem, refusal: str) -> bool:
-    if refusal == rules.ALREADY_RENEWED:
-        return (
-            later.id == rules.renewal_enrollment_id(renewed.id)
-            or later.renews == renewed.id
-            or rules.is_certificate(later)
-        )
-    return refusal == rules.ACTIVE_ENROLLMENT and later.status in rules.ACTIVE_STATES
 
 
 @storage_errors_as_domain_errors

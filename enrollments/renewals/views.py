@@ -39,7 +39,7 @@ def renewal_list(request):
     return render_page(request, "admin/backoffice/renewal_list.html", context)
 
 
-def _selection(data, company) -> tuple:
+def _selection(data) -> tuple:
     """Return the course (or ``None``) and bucket (or ``None``) a preview is of: a count of the report, or every
     person due; 404 for a course or count that does not exist."""
     course_id, bucket = data.get("course") or None, data.get("bucket") or None
@@ -58,7 +58,7 @@ def renewal_preview(request, company_id: str):
     click finds the job the first click started.
     """
     company = company_or_404(company_id)
-    course, bucket = _selection(request.POST if request.method == "POST" else request.GET, company)
+    course, bucket = _selection(request.POST if request.method == "POST" else request.GET)
     form = RenewalForm(request.POST or None, initial={"course": course.id if course else "", "bucket": bucket or ""})
     if request.method == "POST" and form.is_valid():
         job_id = form.cleaned_data["token"]

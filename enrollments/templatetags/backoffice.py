@@ -43,7 +43,6 @@ _LABEL_FILTERS = {
     "record_state_label": labels.RECORD_STATES,
     "action_label": labels.ACTIONS,
     "billing_label": labels.BILLING,
-    "source_label": labels.SOURCES,
     "import_state_label": STATE_LABELS,
     "import_result_label": labels.IMPORT_RESULTS,
     "bucket_label": labels.BUCKETS,
@@ -57,6 +56,12 @@ def record_state(record) -> str:
     """Say a lifecycle record's state; one that sends no email (the renewal window) is done, not sent."""
     words = labels.RECORD_STATES if rules.sends_email(record.event) else labels.RECORD_STATES_WITHOUT_EMAIL
     return labels.label(words, record.state)
+
+
+@register.filter
+def source_label(code) -> str:
+    """Say where a change came from: the form, the API, or the job (an import, a renewal) that made it."""
+    return labels.source_label(code)
 
 
 @register.filter

@@ -100,6 +100,9 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         f"backoffice/reports/company/{company.id}/",
         f"backoffice/reports/company/{company.id}/{course.id}/not_started/",
         f"backoffice/reports/company/{company.id}/{course.id}/expiring_30/",
+        "backoffice/renewals/",
+        f"backoffice/renewals/company/{company.id}/",
+        f"backoffice/renewals/company/{company.id}/?course={course.id}&bucket=expiring_30",
         f"backoffice/renewals/company/{company.id}/pending/",
     ]
     return paths + ([f"backoffice/imports/{job.job_id}/"] if job is not None else [])

@@ -46,3 +46,23 @@ def test_enrollment_page__enrolled_by_the_scheduler__author_in_the_readers_langu
 
     assert f"<td>{shown}</td>" in page
     assert hidden not in page
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("form", "Back-office form"),
+        ("csv:0b6c3f0e", "Import 0b6c3f0e"),
+        ("renewal:0b6c3f0e", "Renewal 0b6c3f0e"),
+        ("bulk_cancel:0b6c3f0e", "Bulk cancel 0b6c3f0e"),
+        ("other:x", "other:x"),
+        (None, ""),
+    ],
+)
+def test_source_label__a_source_or_the_job_that_wrote_it(code, words):
+    assert labels.source_label(code) == words
+
+
+def test_source_label__pt_br__the_job_in_portuguese():
+    with translation.override("pt-br"):
+        assert labels.source_label("renewal:j1") == "Renovação j1"

@@ -207,6 +207,10 @@ def test_renewal_enrollment_id__same_for_the_same_certificate_a_uuid_others_diff
     assert first != rules.renewal_enrollment_id("3f2b9a1e-0000-4000-8000-000000000002")
 
 
+def test_renewal_enrollment_id__pinned__a_certificate_renewed_before_an_upgrade_keeps_its_renewal_id():
+    assert rules.renewal_enrollment_id("3f2b9a1e-0000-4000-8000-000000000001") == "8acfdf54-57ef-5c50-83db-61beae75788f"
+
+
 def test_renewal_refusal__due_with_nothing_in_the_way__none():
     assert rules.renewal_refusal(_certificate(expires_in_days=10), now=NOW, window_days=60) is None
 

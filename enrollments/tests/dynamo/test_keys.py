@@ -127,6 +127,18 @@ def test_keys__bulk_cancel__job_chunks_and_results_share_the_job_partition_and_t
     assert keys.active_bulk_cancel("j1") == ("bulk_cancels#active", "j1") != keys.active_import("j1")
 
 
+def test_keys__renewal__job_chunks_and_results_share_the_job_partition_and_the_list_sorts_by_time():
+    assert keys.renewal_job("j1") == ("renewal#j1", "0")
+    assert keys.renewal_chunk("j1", 3) == ("renewal#j1", "chunk#000003")
+    assert keys.renewal_result("j1", 3) == ("renewal#j1", "result#000003")
+    assert keys.renewal_listing(created_at="2026-01-02T03:04:05.000000Z", job_id="j1") == (
+        "renewals",
+        "2026-01-02T03:04:05.000000Z#j1",
+    )
+    assert keys.renewal_partition("j1") not in (keys.bulk_cancel_partition("j1"), keys.import_partition("j1"))
+    assert keys.active_renewal("j1") == ("renewals#active", "j1") != keys.active_bulk_cancel("j1")
+
+
 def test_sharded_partitions__shard_0_is_the_partition_before_shards_and_readers_list_every_shard(settings):
     settings.VACANCY_SHARDS = settings.ENROLLMENT_INDEX_SHARDS = settings.ORDER_USE_SHARDS = 4
 

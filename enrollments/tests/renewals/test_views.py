@@ -3,6 +3,8 @@ confirmation starting one job per form, the job's page, and the enrollment pages
 certificate."""
 
 import re
+import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,12 +14,14 @@ from enrollments.dynamo import keys
 from enrollments.dynamo.models import RenewalListingItem
 from enrollments.jobs import services as job_services
 from enrollments.renewals import selectors as renewals
+from enrollments.renewals import services
 from enrollments.renewals.kind import RENEWAL
 from enrollments.renewals.services import renewal_enroll
-from enrollments.services import course_create
+from enrollments.services import Author, course_create
 from enrollments.tests.celery_support import drop_queue
 from enrollments.tests.factories import STAFF, make_company, make_order
-from enrollments.tests.renewal_support import certificate
+from enrollments.tests.recent_support import future_tick, staff_member
+from enrollments.tests.renewal_support import certificate, keep
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +187,8 @@ def test_job_page__done__each_person_with_the_renewal_linked(client, login, froz
         "Renewed" in row and reverse("admin:enrollment_detail", args=[rules.renewal_enrollment_id(renewed.id)]) in row
     )
     assert 'id="renewal-renewed">1<' in html and 'id="renewal-refused">0<' in html
+    renewal_page = client.get(reverse("admin:enrollment_detail", args=[rules.renewal_enrollment_id(renewed.id)]))
+    assert f"(Renewal {token})" in renewal_page.content.decode()
     listed = client.get(reverse("admin:renewal_list")).content.decode()
     assert f'data-job="{token}"' in listed and company.name in listed
 
@@ -203,3 +209,50 @@ def test_enrollment_pages__the_renewal_names_its_certificate_the_certificate_its
     renewed_by = certificate_page.split('id="enrollment-renewed-by"', 1)[1].split("</dd>", 1)[0]
     assert reverse("admin:enrollment_detail", args=[renewal.id]) in renewed_by and "Pending" in renewed_by
     assert selectors.enrollment_get(renewal.id).renews == renewed.id
+
+
+def test_admin_index__my_renewal__said_with_its_people_and_company_linked_to_its_page(client, frozen_clock):
+    user = staff_member(permissions.OPERATORS)
+    future_tick(frozen_clock)
+    company, course = make_company(billing="postpaid", name="Initech"), _course()
+    for days in (3, 6):
+        certificate(company, course, now=frozen_clock.now, expires_in=days)
+    future_tick(frozen_clock)
+    job = services.renewal_start(
+        job_id=str(uuid.uuid4()), tenant_id=company.id, author=Author.from_user(user), enqueue=keep([])
+    )
+    client.force_login(user)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert f'<a href="{reverse("admin:renewal_detail", args=[job.job_id])}">' in page
+    assert "Renewal started — 2 people at Initech</a>" in page
+
+
+def test_job_page__started_from_a_count__names_its_course_and_count(client, login, frozen_clock, no_queue):
+    company, course = make_company(billing="postpaid"), _course()
+    certificate(company, course, now=frozen_clock.now, expires_in=-2)
+    login(permissions.OPERATORS)
+    url = reverse("admin:renewal_preview", args=[company.id])
+    selection = {"course": course.id, "bucket": rules.CERTIFICATE_EXPIRED}
+    token = _token(client.get(url, selection).content.decode())
+    client.post(url, {"token": token, **selection})
+
+    html = client.get(reverse("admin:renewal_detail", args=[token])).content.decode()
+
+    assert html.split('id="renewal-selection">', 1)[1].startswith("NR-35: Certificate expired.</dd>")
+
+
+def test_preview__confirm_when_nobody_is_left__the_error_shows_no_job(client, login, frozen_clock):
+    company, course = make_company(billing="postpaid"), _course(window=5)
+    certificate(company, course, now=frozen_clock.now, expires_in=3)
+    login(permissions.OPERATORS)
+    url = reverse("admin:renewal_preview", args=[company.id])
+    token = _token(client.get(url).content.decode())
+    # A day before the window: nobody is due any more when the form is sent (the clock went back, say).
+    frozen_clock.set(frozen_clock.now - timedelta(days=10))
+
+    html = client.post(url, {"token": token}).content.decode()
+
+    assert "Nobody here is due for renewal." in html.split('id="renewal-errors"', 1)[1]
+    assert token not in _listed_jobs()

@@ -1,5 +1,6 @@
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -390,6 +391,7 @@ def test_company_update__auto_renew_and_its_courses__stored_audited_with_the_cou
         auto_renew=True,
         auto_renew_courses=[nr35.id, nr10.id],
     )
+    frozen_clock.set(frozen_clock.start + timedelta(minutes=1))  # the history sorts by time
     every = company_update(
         company_id=company.id,
         name=company.name,
