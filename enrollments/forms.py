@@ -333,6 +333,29 @@ class CompanyEditForm(forms.Form):
         ),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Automatic renewal (``rules.auto_renews``): on or off, and the courses it is limited to (none: every course).
+    auto_renew = forms.BooleanField(
+        label=_("Renew certificates automatically"),
+        required=False,
+        help_text=_(
+            "When a certificate's renewal window opens, the person is enrolled again in the course (a prepaid "
+            "company: only with a free seat; without one, they wait on the pending renewals page). Certificates "
+            "already inside their window: renew them from the compliance report."
+        ),
+    )
+    auto_renew_courses = forms.MultipleChoiceField(
+        label=_("Only these courses"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every course."),
+    )
+
+    def __init__(self, *args, courses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Open courses, and any the company already names (a course retired since stays visible, to untick).
+        chosen = set(self.initial.get("auto_renew_courses") or ())
+        shown = [course for course in courses if not course.retired_at or course.id in chosen]
+        self.fields["auto_renew_courses"].choices = course_choices(shown)
 
 
 class CourseEditForm(forms.Form):

@@ -29,6 +29,7 @@ EVENTS = {
     "cert_expiration_reminder_30_days": _("Reminder: certificate expires in 30 days"),
     "course_archived": _("Certificate expired (archive)"),
     "cancel_notice": _("Cancel notice"),
+    "renewal_window": _("Renewal window opens (automatic renewal)"),
 }
 
 RECORD_STATES = {
@@ -37,6 +38,12 @@ RECORD_STATES = {
     "SENT": _("Sent"),
     "SKIPPED": _("Skipped"),
     "FAILED": _("Failed"),
+}
+# The states that read otherwise on a record that sends no email (the renewal window).
+RECORD_STATES_WITHOUT_EMAIL = {
+    **RECORD_STATES,
+    "SENT": pgettext_lazy("lifecycle record", "Done"),
+    "SENDING": _("In progress"),
 }
 
 # What happened to an enrollment, on its audit trail and in the recent actions ("Matrícula realizada").
@@ -53,6 +60,11 @@ ACTIONS = {
     "LIFECYCLE_RETRY": _("Email failed, will retry"),
     "LIFECYCLE_FAILED": _("Email failed for good"),
     "LIFECYCLE_RESENT": _("Email sent again"),
+    "AUTO_RENEWED": _("Renewed automatically"),
+    "RENEWAL_PENDING": _("Automatic renewal waiting for a seat"),
+    "RENEWAL_SKIPPED": _("Automatic renewal skipped"),
+    "RENEWAL_POSTPONED": _("Automatic renewal postponed"),
+    "RENEWAL_PENDING_DROPPED": _("No longer waiting for a seat to be renewed"),
 }
 
 # A company's billing: in Portuguese the words agree with "a cobrança" and "a empresa" (both feminine).
@@ -72,6 +84,7 @@ SOURCES = {
     "staff": _("Back-office staff"),
     "command": _("Management command"),
     "scheduler": _("Scheduler"),
+    "auto_renewal": _("Automatic renewal"),
 }
 
 # What a job's start and progress pages say while the task queue has not taken it (bulk cancels, exports).
@@ -174,6 +187,8 @@ CATALOG_FIELDS = {
     "certificate_validity_days": _("Certificate validity (days)"),
     "renewal_window_days": _("Renewal window (days before expiry)"),
     "esocial_code": _("eSocial code (table 28)"),
+    "auto_renew": _("Renews certificates automatically"),
+    "auto_renew_courses": _("Automatic renewal: courses"),
     "course": _("Course"),
     "seats": _("Seats"),
     "digest_period": _("Compliance digest"),

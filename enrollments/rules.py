@@ -119,6 +119,13 @@ NO_ACCESS_DAYS = 3
 ACCESS_REMINDER_DAYS = 30
 NO_ACTIVITY_DAYS = 7
 CERTIFICATE_REMINDER_DAYS = 30
+# Not an email: when a certificate's renewal window opens (scheduled at completion), a company that renews
+# automatically enrolls the person again (``decide``'s ``RENEW`` effect, done by the work the renewals app registers).
+RENEWAL_WINDOW = "renewal_window"
+# Every event a lifecycle record may carry: the emails, and the renewal window.
+RECORD_EVENTS = (*EVENTS, RENEWAL_WINDOW)
+# The effect of a record that sends no email and enrolls the person again instead.
+RENEW = "RENEW"
 
 
 @dataclass(frozen=True)
@@ -231,7 +238,8 @@ def enrollment_schedule(
 
 @dataclass(frozen=True)
 class Decision:
-    """Whether a record's email goes out, and what it does to the enrollment."""
+    """Whether a record's email goes out, and what it does to the enrollment (``EXPIRED``, ``ARCHIVED``; ``RENEW``
+    without an email: the work registered for it in ``services.delivery`` runs instead)."""
 
     send: bool
     effect: str | None = None
@@ -278,7 +286,17 @@ def decide(record, enrollment, *, now: datetime) -> Decision:
         return Decision(send=True) if status == COMPLETED else _skip(f"the enrollment is {status}")
     if event == COURSE_ARCHIVED:
         return Decision(send=True, effect=ARCHIVED) if status == COMPLETED else _skip(f"the enrollment is {status}")
+    if event == RENEWAL_WINDOW:
+        # Whether the company renews, and whether the person still needs it, is the renewal's to find out.
+        return (
+            Decision(send=False, effect=RENEW) if is_certificate(enrollment) else _skip(f"the enrollment is {status}")
+        )
     return _skip(f"unknown event {event}")
+
+
+def sends_email(event: str) -> bool:
+    """Return whether a lifecycle record of ``event`` sends an email (every event but the renewal window)."""
+    return event in EVENTS
 
 
 # Compliance: where a person stands in a course, for a company's report. Buckets are exclusive: every person
@@ -372,6 +390,15 @@ def renewal_window_days(course) -> int:
     ``RENEWAL_WINDOW_DEFAULT_DAYS`` for a course that names none)."""
     days = getattr(course, "renewal_window_days", None)
     return int(days) if days else int(settings.RENEWAL_WINDOW_DEFAULT_DAYS)
+
+
+def auto_renews(company, course_id: str) -> bool:
+    """Return whether ``company`` renews certificates of the course automatically: its ``auto_renew`` is on, and
+    its ``auto_renew_courses`` are empty (every course) or name the course."""
+    if not getattr(company, "auto_renew", None):
+        return False
+    courses = getattr(company, "auto_renew_courses", None)
+    return not courses or course_id in courses
 
 
 def renewal_window_start(expires_at: datetime | str, window_days: int) -> datetime:

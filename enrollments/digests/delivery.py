@@ -26,7 +26,8 @@ from ..exceptions import CompanyNotFound, StorageUnavailable
 from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENDING, RECORD_SENT, RECORD_SKIPPED
 from ..selectors import company_get
 from ..services.catalog import company_language
-from ..services.delivery import (
+from ..services.emails import PermanentSendError, send_error_text, send_lifecycle_email
+from ..services.record_outcomes import (
     OUTCOME_FAILED,
     OUTCOME_LOST,
     OUTCOME_NOT_CLAIMED,
@@ -35,7 +36,6 @@ from ..services.delivery import (
     OUTCOME_SKIPPED,
     retry_delay,
 )
-from ..services.emails import PermanentSendError, send_error_text, send_lifecycle_email
 from . import selectors
 from .emails import RenderedDigest, digest_message, digest_message_id, digest_render
 

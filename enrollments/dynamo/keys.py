@@ -474,6 +474,24 @@ def active_renewal(job_id: str) -> Key:
     return Key(ACTIVE_RENEWALS, job_id)
 
 
+# Automatic renewals waiting for a seat: one partition per company, sorted by course, so the seats of one course
+# find their people with ``begins_with``.
+
+
+def renewals_pending(tenant_id: str) -> str:
+    return f"renewals_pending#{tenant_id}"
+
+
+def renewals_pending_of_course(course_id: str) -> str:
+    """Return the sort-key prefix of one course's pending renewals."""
+    return f"{course_id}#"
+
+
+def renewal_pending(tenant_id: str, *, course_id: str, renewed_id: str) -> Key:
+    """Return the key of the pending renewal of the certificate (enrollment) ``renewed_id``."""
+    return Key(renewals_pending(tenant_id), f"{renewals_pending_of_course(course_id)}{renewed_id}")
+
+
 # Exports run in the background (over ``EXPORT_STREAM_MAX_ROWS`` rows): ``export#<job_id>``, listed newest first
 # in ``exports``, which the retention sweep reads oldest first.
 

@@ -477,6 +477,10 @@ class CompanyItem(_CatalogItem, discriminator="company"):
     # The language of its learners' emails, a code of LANGUAGES. Companies created before it have none:
     # theirs is the site's LANGUAGE_CODE (pt-br), see services.catalog.company_language.
     language = UnicodeAttribute(null=True)
+    # Whether its people are enrolled again when their certificate's renewal window opens (absent: no), and in which
+    # courses (absent or empty: every course): ``rules.auto_renews``.
+    auto_renew = BooleanAttribute(null=True)
+    auto_renew_courses = UnicodeSetAttribute(null=True)
     # Grows by one at every edit, as ``CourseItem.revision``.
     revision = NumberAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
@@ -719,6 +723,20 @@ class RenewalListingItem(MainItem, discriminator="renewal_listing"):
 
 class ActiveRenewalItem(MainItem, discriminator="renewal_active"):
     """``('renewals#active', <job_id>)``: present while a renewal runs, so a sweep finds stalled ones."""
+
+
+class RenewalPendingItem(MainItem, discriminator="renewal_pending"):
+    """``('renewals_pending#<tenant_id>', '<course_id>#<renewed enrollment id>')``: a person the automatic renewal
+    could not enroll again for want of a seat, since ``created_at``; deleted by the transaction that renews them
+    (``services.enroll`` with ``renews``), whoever renews them."""
+
+    tenant_id = UnicodeAttribute()
+    course_id = UnicodeAttribute()
+    course_name = UnicodeAttribute()
+    # The certificate (enrollment) to renew, and what the page shows of it.
+    renewed_id = UnicodeAttribute()
+    user = PersonAttribute()
+    certificate_expires_at = UnicodeAttribute()
 
 
 class ExportJobItem(MainItem, discriminator="export_job"):

@@ -19,6 +19,7 @@ admin.site.register_section(
         order=72,
         more=[
             ("company/<catalog_id:company_id>/", views.renewal_preview),
+            ("company/<catalog_id:company_id>/pending/", views.renewal_pending),
             *job_views.routes(KIND_NAME, "renewal"),
         ],
     )

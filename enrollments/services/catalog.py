@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from ..rules import BILLING_CHOICES, DIGEST_PERIODS, MAX_COURSE_DAYS, MAX_SEATS_
 from ..validators import normalize_cnpj, normalize_esocial_code
 from .cnpjs import CLAIM, cnpj_claim, cnpj_move, cnpj_taken
 from .common import Author
+from .seats import seats_arrived
 
 # What the catalog's audit events record (``CatalogAuditEventItem.action``).
 COMPANY_CREATED = "COMPANY_CREATED"
@@ -244,7 +246,8 @@ def order_create(
     a failure after the first leaves an order with fewer free seats than bought,
     which ``seats_left`` shows. An ``order_id`` that exists raises ``AlreadyCreated``
     (the same form sent twice buys its seats once). ``purchase_order`` is the company's
-    own reference of the purchase, optional, shown wherever the order is.
+    own reference of the purchase, optional, shown wherever the order is. Once the seats
+    are written, ``seats.seats_arrived`` tells who waits for them (pending renewals).
     """
     selectors.company_get(tenant_id)
     course = selectors.course_get(course_id)
@@ -326,6 +329,7 @@ def order_create(
         raise ConcurrentChange() from None
     for rest in transactions[1:]:
         rest.commit()
+    seats_arrived(tenant_id=tenant_id, course_id=course_id)
     return order
 
 
@@ -409,6 +413,8 @@ def company_update(
     revision: int,
     author: Author,
     digest_period: str | None = None,
+    auto_renew: bool | None = None,
+    auto_renew_courses: Iterable[str] | None = None,
 ) -> CompanyItem:
     """Change a company's name, CNPJ, language and digest period, if nobody changed it since it was read at
     ``revision``.
@@ -419,6 +425,9 @@ def company_update(
     another company holds raises ``CnpjTaken``, naming it. ``digest_period`` is how often its HR
     contacts get the compliance digest (``weekly``, ``monthly``, ``""`` for never; ``None`` keeps it);
     a new one counts from now (``digest_since``): the first digest goes out at the next period's moment.
+    ``auto_renew`` and ``auto_renew_courses`` (ids of courses; empty: every course) say whether its people
+    are enrolled again when their certificate's renewal window opens (``rules.auto_renews``); ``None`` keeps
+    them.
     """
     values = {
         "name": _required_name(name, _("company")),
@@ -435,6 +444,7 @@ def company_update(
     changed = _changes(company, values)
     if any(field == "digest_period" for field, _old, _new in changed):
         values["digest_since"] = clock.now_iso()
+    changed += _auto_renew_changes(company, values, auto_renew=auto_renew, courses=auto_renew_courses)
     if changed:
         tx = Transaction()
         cnpj_move(tx, company=company, new=values["cnpj"])
@@ -451,6 +461,32 @@ def company_update(
             refusals={CLAIM: lambda: cnpj_taken(values["cnpj"])},
         )
     return selectors.company_get(company_id)
+
+
+def _auto_renew_changes(company: CompanyItem, values: dict, *, auto_renew, courses) -> list[tuple]:
+    """Add to ``values`` the automatic renewal settings that change, and return their changes for the audit: on or
+    off, and the names of the courses it is limited to (none: every course)."""
+    changed = []
+    if auto_renew is not None and bool(auto_renew) != bool(company.auto_renew):
+        values["auto_renew"] = True if auto_renew else None
+        changed.append(("auto_renew", bool(company.auto_renew), bool(auto_renew)))
+    if courses is not None:
+        catalog = {course.id: course for course in selectors.course_list()}
+        wanted = set(courses)
+        if unknown := sorted(wanted - set(catalog)):
+            raise InvalidEnrollmentData(
+                _("There is no course %(id)s.") % {"id": unknown[0]}, field="auto_renew_courses"
+            )
+        before = set(company.auto_renew_courses or ())
+        if wanted != before:
+            # An empty set cannot be stored: absent means every course.
+            values["auto_renew_courses"] = wanted or None
+
+            def names(ids):
+                return sorted((catalog[i].name if i in catalog else i for i in ids), key=str.lower)
+
+            changed.append(("auto_renew_courses", names(before), names(wanted)))
+    return changed
 
 
 @storage_errors_as_domain_errors

@@ -25,6 +25,7 @@ from ..dynamo.models import (
     LockMetadataItem,
     ParentVacancyItem,
     PersonAttribute,
+    RenewalPendingItem,
     TenantMetadataItem,
     UserItem,
     VacancyItem,
@@ -84,7 +85,8 @@ def enroll(
     raises ``ActiveEnrollmentExists`` unless ``enroll_again``.
 
     ``renews`` names the enrollment (a certificate) this one renews: stored on it, in its
-    audit event's detail, and its welcome email is worded for a renewal ("reciclagem").
+    audit event's detail, and its welcome email is worded for a renewal ("reciclagem");
+    the certificate's pending automatic renewal, if it waits for a seat, is deleted with it.
     Renewals go through ``renewals.services.renewal_enroll``, which picks the id.
     """
     person = clean_person(user)
@@ -275,6 +277,9 @@ def _enroll_transaction(
         tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
     detail = renewal_detail(renews) if renews else None
+    if renews:
+        # Whoever renews the certificate (a job, staff, seats that arrived), it no longer waits for a seat.
+        tx.delete(RenewalPendingItem(*keys.renewal_pending(company.id, course_id=course.id, renewed_id=renews)))
     tx.put(
         audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source, detail=detail)
     )

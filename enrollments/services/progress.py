@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import clock, labels, selectors
+from .. import clock, labels, rules, selectors
 from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
@@ -33,7 +33,7 @@ from ..rules import (
     completion_refusal,
 )
 from .common import Author, audit_event, leave_active
-from .lifecycle import lifecycle_record
+from .lifecycle import lifecycle_record, renewal_window_record
 
 COURSE_PLAYER = Author(id="course_player", name="Course player")
 # How far ahead of our clock a reported time may be (the player's clock drifts).
@@ -222,8 +222,10 @@ def record_completion(
     """Record the completion: COMPLETED with a certificate expiring at ``certificate_expires_at``.
 
     Removes the access-period records and the no-activity one; schedules the
-    certificate reminder (when the certificate is valid for more than 30 days) and
-    the archive at its expiry. The same completion again changes nothing.
+    certificate reminder (when the certificate is valid for more than 30 days),
+    the archive at its expiry and the renewal window (the course's, as the catalog
+    has it now: when a company that renews automatically enrolls the person again).
+    The same completion again changes nothing.
     """
     if certificate_expires_at is None or certificate_expires_at.tzinfo is None:
         raise InvalidEnrollmentData(
@@ -258,6 +260,7 @@ def record_completion(
             )
         if completion_refusal(enrollment):
             raise _closed(enrollment, _("a completion"))
+        window_days = rules.renewal_window_days(selectors.course_get(enrollment.course.id))
         at_iso, now_iso = to_iso(at), to_iso(now)
         tx = Transaction()
         tx.update(
@@ -281,6 +284,11 @@ def record_completion(
         if reminder_at > at:
             tx.put(_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now))
         tx.put(_pending_record(enrollment, COURSE_ARCHIVED, certificate_expires_at, now))
+        tx.put(
+            renewal_window_record(
+                enrollment=enrollment, certificate_expires_at=certificate_expires_at, window_days=window_days, now=now
+            )
+        )
         tx.put(
             audit_event(
                 enrollment_id=enrollment_id,

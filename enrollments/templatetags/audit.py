@@ -39,6 +39,11 @@ _DETAILS = [
     ),
     (re.compile(rf"occurred at ({_ISO})"), lambda m: _("occurred at %(time)s") % {"time": _time(m[1])}),
     (re.compile(r"renews (\S+)"), lambda m: _("renews enrollment %(id)s") % {"id": m[1]}),
+    (re.compile(r"renewed by (\S+)"), lambda m: _("renewed by enrollment %(id)s") % {"id": m[1]}),
+    (
+        re.compile(rf"(\w+) due again at ({_ISO})"),
+        lambda m: _("%(event)s, due again at %(time)s") % {"event": _event(m[1]), "time": _time(m[2])},
+    ),
     (re.compile(r"(\w+) email (\S+)"), lambda m: _("%(event)s, email %(id)s") % {"event": _event(m[1]), "id": m[2]}),
     (
         re.compile(rf"(\w+) attempt (\d+), next at ({_ISO})"),
@@ -66,10 +71,26 @@ _REASONS = [
     ),
     (re.compile(r"the enrollment no longer exists"), lambda m: _("the enrollment no longer exists")),
     (
+        re.compile(r"the company does not renew automatically"),
+        lambda m: _("the company does not renew certificates automatically"),
+    ),
+    (
+        re.compile(r"the company does not renew this course automatically"),
+        lambda m: _("the company does not renew this course automatically"),
+    ),
+    (re.compile(r"the course is retired"), lambda m: _("the course is retired")),
+    (re.compile(r"not renewed: (\w+)"), lambda m: _not_renewed(m[1])),
+    (
         re.compile(r"the enrollment is (\w+)"),
         lambda m: _("the enrollment is %(status)s") % {"status": labels.label(labels.STATUSES, m[1]).lower()},
     ),
 ]
+
+
+def _not_renewed(code: str) -> str:
+    if code in labels.RENEWAL_REFUSALS:
+        return _("not renewed: %(why)s") % {"why": labels.RENEWAL_REFUSALS[code]}
+    return _("not renewed: %(why)s") % {"why": code}
 
 
 def _say(text: str | None, patterns) -> str:

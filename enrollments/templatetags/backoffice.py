@@ -10,7 +10,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
-from .. import labels, permissions
+from .. import labels, permissions, rules
 from ..clock import from_iso
 from ..jobs.states import STATE_LABELS
 from ..send_errors import send_error_cause
@@ -89,6 +89,13 @@ def import_result_label(code) -> str:
 def digest_period_label(code) -> str:
     """Say how often a company gets its compliance digest; none stored: never."""
     return labels.label(labels.DIGEST_PERIODS, code or "")
+
+
+@register.filter
+def record_state(record) -> str:
+    """Say a lifecycle record's state; one that sends no email (the renewal window) is done, not sent."""
+    words = labels.RECORD_STATES if rules.sends_email(record.event) else labels.RECORD_STATES_WITHOUT_EMAIL
+    return labels.label(words, record.state)
 
 
 @register.filter

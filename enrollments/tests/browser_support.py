@@ -104,5 +104,6 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         "backoffice/renewals/",
         f"backoffice/renewals/company/{company.id}/",
         f"backoffice/renewals/company/{company.id}/?course={course.id}&bucket=expiring_30",
+        f"backoffice/renewals/company/{company.id}/pending/",
     ]
     return paths + ([f"backoffice/imports/{job.job_id}/"] if job is not None else [])

@@ -291,3 +291,48 @@ def test_renewal_may_be_due__bucket_and_window(bucket, window, may):
 
 def test_renewal_refusals__each_has_words():
     assert set(labels.RENEWAL_REFUSALS) == set(rules.RENEWAL_REFUSALS)
+
+
+# Automatic renewal.
+
+
+@pytest.mark.parametrize("status", [rules.COMPLETED, rules.ARCHIVED])
+def test_decide__renewal_window_of_a_certificate__renew_without_an_email(status):
+    record = SimpleNamespace(event=rules.RENEWAL_WINDOW)
+
+    decision = rules.decide(record, SimpleNamespace(status=status), now=datetime(2030, 1, 1, tzinfo=UTC))
+
+    assert (decision.send, decision.effect) == (False, rules.RENEW)
+
+
+@pytest.mark.parametrize("status", [rules.PENDING, rules.IN_PROGRESS, rules.EXPIRED, rules.CANCELED])
+def test_decide__renewal_window_without_a_certificate__skipped_saying_why(status):
+    record = SimpleNamespace(event=rules.RENEWAL_WINDOW)
+
+    decision = rules.decide(record, SimpleNamespace(status=status), now=datetime(2030, 1, 1, tzinfo=UTC))
+
+    assert (decision.send, decision.effect) == (False, None) and decision.skip_reason
+
+
+def test_sends_email__every_email_event_but_not_the_renewal_window():
+    assert all(rules.sends_email(event) for event in rules.EVENTS)
+    assert not rules.sends_email(rules.RENEWAL_WINDOW)
+    assert set(rules.RECORD_EVENTS) == {*rules.EVENTS, rules.RENEWAL_WINDOW}
+    assert set(labels.EVENTS) == set(rules.RECORD_EVENTS)
+
+
+@pytest.mark.parametrize(
+    ("auto_renew", "courses", "renews"),
+    [
+        (None, None, False),
+        (False, {"nr35"}, False),
+        (True, None, True),
+        (True, set(), True),
+        (True, {"nr35", "nr10"}, True),
+        (True, {"nr10"}, False),
+    ],
+)
+def test_auto_renews__on_and_every_course_or_the_courses_named(auto_renew, courses, renews):
+    company = SimpleNamespace(auto_renew=auto_renew, auto_renew_courses=courses)
+
+    assert rules.auto_renews(company, "nr35") is renews

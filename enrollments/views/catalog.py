@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .. import labels, selectors
 from ..exceptions import AlreadyCreated, EnrollmentError
@@ -79,6 +80,8 @@ def courses_by_id() -> dict:
 
 def _shown(field: str, value) -> str:
     """Return a stored value of a catalog field as staff read it."""
+    if field in ("auto_renew", "auto_renew_courses"):
+        return _auto_renew_shown(field, value)
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -95,6 +98,13 @@ def _shown(field: str, value) -> str:
         except KeyError:
             return value
     return str(value)
+
+
+def _auto_renew_shown(field: str, value) -> str:
+    """Say an automatic renewal setting as stored in a change: on or off, or the names of its courses."""
+    if field == "auto_renew":
+        return pgettext("automatic renewal", "On") if value else pgettext("automatic renewal", "Off")
+    return ", ".join(value) if value else _("Every course")
 
 
 def history_rows(events) -> list[dict]:

@@ -13,7 +13,7 @@ from ..rules import PREPAID
 from ..services import Author, company_create
 from ..services.catalog import company_language, company_update
 from ..validators import format_cnpj
-from .catalog import FormPage, history_rows, submit_form
+from .catalog import FormPage, courses_by_id, history_rows, submit_form
 from .common import add_domain_error, company_or_404, panels, render_page, requires
 from .orders import seats_and_orders
 
@@ -52,6 +52,7 @@ def company_detail(request, company_id: str):
         "title": company.name,
         "company": company,
         "language": company_language(company),
+        "auto_renew_courses": _course_names(company.auto_renew_courses),
         **seats_and_orders(company),
         "history": history_rows(selectors.company_history(company.id)),
         "can_order": company.billing == PREPAID and request.user.has_perm(permissions.CREATE_ORDER),
@@ -70,6 +71,7 @@ def company_edit(request, company_id: str):
     initial = {
         "name": company.name,
         "cnpj": format_cnpj(company.cnpj) if company.cnpj else "",
+        **_auto_renew_initial(company),
         "language": company_language(company),
         "digest_period": company.digest_period or "",
         "revision": int(company.revision or 0),
@@ -80,6 +82,8 @@ def company_edit(request, company_id: str):
             company_id=company.id,
             name=data["name"],
             cnpj=data["cnpj"],
+            auto_renew=data["auto_renew"],
+            auto_renew_courses=data["auto_renew_courses"],
             language=data["language"],
             digest_period=data["digest_period"],
             revision=data["revision"],
@@ -88,7 +92,7 @@ def company_edit(request, company_id: str):
 
     return submit_form(
         request,
-        CompanyEditForm(request.POST or None, initial=initial),
+        CompanyEditForm(request.POST or None, initial=initial, courses=selectors.course_list()),
         _page(_("Edit company %(name)s") % {"name": company.name}, _("Save")),
         save=save,
         saved=lambda saved: (
@@ -97,6 +101,18 @@ def company_edit(request, company_id: str):
         ),
         show_error=_show_error,
     )
+
+
+def _course_names(course_ids) -> list[str]:
+    """Return the names of these courses, sorted (an id the catalog lacks as it is)."""
+    if not course_ids:
+        return []
+    courses = courses_by_id()
+    return sorted((courses[i].name if i in courses else i for i in course_ids), key=str.lower)
+
+
+def _auto_renew_initial(company) -> dict:
+    return {"auto_renew": bool(company.auto_renew), "auto_renew_courses": sorted(company.auto_renew_courses or ())}
 
 
 @requires(permissions.MANAGE_COMPANIES)

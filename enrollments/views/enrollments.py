@@ -37,6 +37,7 @@ from ..rules import (
     is_certificate,
     is_uuid_id,
     renewal_enrollment_id,
+    sends_email,
 )
 from ..services import Author, cancel, enroll, record_completion
 from ..services.catalog import company_language
@@ -145,6 +146,7 @@ def enrollment_detail(request, enrollment_id: str):
         "email_previews": [
             (record, lifecycle_email_render(record=record, enrollment=enrollment, language=language))
             for record in schedules
+            if sends_email(record.event)
         ],
         "audit": sorted(partition.audit, key=lambda event: event.sk),
         # An import or a bulk cancel by its name, linking to its page: one read of the imports named.
@@ -173,7 +175,7 @@ def enrollment_email_html(request, enrollment_id: str, event: str):
     """Return the HTML part of an enrollment's lifecycle email, for the preview frame of its page; send nothing."""
     partition = _partition_or_404(enrollment_id)
     record = next((record for record in partition.schedules if record.event == event), None)
-    if record is None:
+    if record is None or not sends_email(record.event):
         raise Http404
     return lifecycle_email_render(record=record, enrollment=partition.enrollment).html
 

@@ -1,6 +1,6 @@
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import translation
@@ -421,3 +421,85 @@ def test_company_update__digest_period__audited_and_counted_from_now():
     assert refused.value.field == "digest_period"
     kept = company_update(company_id=company.id, name="Renamed", cnpj=None, language=None, revision=1, author=STAFF)
     assert kept.digest_period == "monthly"
+
+
+# Automatic renewal settings.
+
+
+def test_company_update__auto_renew_and_its_courses__stored_audited_with_the_courses_names(frozen_clock):
+    company = make_company(billing="prepaid")
+    nr35, nr10 = make_course(name="NR-35 Altura"), make_course(name="NR-10 Eletricidade")
+
+    updated = company_update(
+        company_id=company.id,
+        name=company.name,
+        cnpj=None,
+        language="en",
+        revision=0,
+        author=STAFF,
+        auto_renew=True,
+        auto_renew_courses=[nr35.id, nr10.id],
+    )
+    frozen_clock.set(frozen_clock.start + timedelta(minutes=1))  # the history sorts by time
+    every = company_update(
+        company_id=company.id,
+        name=company.name,
+        cnpj=None,
+        language="en",
+        revision=1,
+        author=STAFF,
+        auto_renew_courses=[],
+    )
+
+    assert (updated.auto_renew, updated.auto_renew_courses) == (True, {nr35.id, nr10.id})
+    assert (every.auto_renew, every.auto_renew_courses, every.revision) == (True, None, 2)
+    assert rules.auto_renews(updated, nr35.id) and not rules.auto_renews(updated, "other")
+    latest, first = selectors.company_history(company.id)
+    assert first.changes == [
+        ["auto_renew", False, True],
+        ["auto_renew_courses", [], ["NR-10 Eletricidade", "NR-35 Altura"]],
+    ]
+    assert latest.changes == [["auto_renew_courses", ["NR-10 Eletricidade", "NR-35 Altura"], []]]
+
+
+def test_company_update__auto_renew_left_out__kept_and_turned_off__audited():
+    company = make_company()
+    course = make_course()
+    company_update(
+        company_id=company.id,
+        name=company.name,
+        cnpj=None,
+        language="en",
+        revision=0,
+        author=STAFF,
+        auto_renew=True,
+        auto_renew_courses=[course.id],
+    )
+
+    renamed = company_update(company_id=company.id, name="Renamed", cnpj=None, language="en", revision=1, author=STAFF)
+    off = company_update(
+        company_id=company.id, name="Renamed", cnpj=None, language="en", revision=2, author=STAFF, auto_renew=False
+    )
+
+    assert (renamed.auto_renew, renamed.auto_renew_courses) == (True, {course.id})
+    assert (off.auto_renew, off.auto_renew_courses) == (None, {course.id})
+    assert selectors.company_history(company.id)[0].changes == [["auto_renew", True, False]]
+
+
+def test_company_update__auto_renew_of_a_course_that_does_not_exist__names_the_field_nothing_written():
+    company = make_company()
+
+    with pytest.raises(InvalidEnrollmentData) as raised:
+        company_update(
+            company_id=company.id,
+            name=company.name,
+            cnpj=None,
+            language="en",
+            revision=0,
+            author=STAFF,
+            auto_renew=True,
+            auto_renew_courses=["no-such-course"],
+        )
+
+    assert raised.value.field == "auto_renew_courses" and "no-such-course" in raised.value.message
+    assert selectors.company_get(company.id).revision is None

@@ -11,8 +11,9 @@ from enrollments.dynamo import keys
 from enrollments.dynamo.models import EnrollmentItem, LifecycleRecordItem
 from enrollments.exceptions import StorageUnavailable
 from enrollments.services import lifecycle_record_process, lifecycle_records_process, record_access
-from enrollments.services.delivery import _claim, retry_delay
+from enrollments.services.delivery import _claim
 from enrollments.services.emails import message_id
+from enrollments.services.record_outcomes import retry_delay
 from enrollments.tests.factories import make_person
 from enrollments.tests.lifecycle_support import audit_actions, make_enrollment, record
 from scripts.dynamodb_local import free_port

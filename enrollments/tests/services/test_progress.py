@@ -195,20 +195,29 @@ def test_record_completion__completes_removes_access_records_and_schedules_certi
         clock.to_iso(expires),
     )
     events = _events(enrollment.id)
-    assert set(events) == {"welcome", "cert_expiration_reminder_30_days", "course_archived"}
+    assert set(events) == {"welcome", "cert_expiration_reminder_30_days", "course_archived", "renewal_window"}
     assert events["cert_expiration_reminder_30_days"].due_at == clock.to_iso(expires - timedelta(days=30))
     assert events["course_archived"].due_at == clock.to_iso(expires)
+    # The course names no window: the default, 60 days before the expiry.
+    assert events["renewal_window"].due_at == events["renewal_window"].scheduled_for
+    assert events["renewal_window"].due_at == clock.to_iso(expires - timedelta(days=60))
     assert audit_actions(enrollment.id) == ["ENROLLED", "ACCESSED", "COMPLETED"]
 
 
-def test_record_completion__certificate_valid_30_days_or_less__has_no_reminder(lifecycle_time):
+def test_record_completion__certificate_valid_30_days_or_less__has_no_reminder_and_its_renewal_window_is_open(
+    lifecycle_time,
+):
     t = lifecycle_time
     enrollment = _accessed(t)
     done = t.set(t.start + timedelta(days=2))
 
     record_completion(enrollment_id=enrollment.id, certificate_expires_at=done + timedelta(days=30))
 
-    assert set(_events(enrollment.id)) == {"welcome", "course_archived"}
+    events = _events(enrollment.id)
+    assert set(events) == {"welcome", "course_archived", "renewal_window"}
+    # Its 60-day window opened before the completion: due at once, named after the moment it opened.
+    window = events["renewal_window"]
+    assert window.due_at == clock.to_iso(done) and window.scheduled_for == clock.to_iso(done - timedelta(days=30))
 
 
 def test_record_completion__twice__changes_nothing_and_another_certificate_is_refused(lifecycle_time):
@@ -298,5 +307,6 @@ def test_record_completion__pending__completes_and_drops_no_access_reminder_and_
     assert sorted(r.event for r in partition.schedules) == [
         "cert_expiration_reminder_30_days",
         "course_archived",
+        "renewal_window",
         "welcome",
     ]

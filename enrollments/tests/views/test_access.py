@@ -26,6 +26,7 @@ URLS = [
     ("order_add", None, permissions.VIEWERS, permissions.OPERATORS),
     ("digest_contact_add", "company", permissions.OPERATORS, permissions.SUPERVISORS),
     ("digest_preview", "company", None, permissions.VIEWERS),
+    ("renewal_pending", "company", None, permissions.VIEWERS),
 ]
 IDS = [name for name, *_rest in URLS]
 

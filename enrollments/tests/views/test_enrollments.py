@@ -621,6 +621,7 @@ def test_complete__date__completes_and_schedules_certificate_records(client, log
     assert sorted(r.event for r in partition.schedules) == [
         "cert_expiration_reminder_30_days",
         "course_archived",
+        "renewal_window",
         "welcome",
     ]
     assert partition.cancel_policy is None
