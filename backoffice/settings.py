@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     # The development outbox: its admin section exists only with DEBUG=true.
     "enrollments.outbox.apps.OutboxConfig",
     "enrollments.digests.apps.DigestsConfig",
+    "enrollments.client_api.apps.ClientApiConfig",
 ]
 
 MIDDLEWARE = [

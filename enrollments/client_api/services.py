@@ -1,0 +1,146 @@
+"""API keys of a company's HR system: created and revoked by staff, each change audited in the company's history.
+
+A token is ``bo_<key_id>_<secret>``: the key id finds the key's item in one read, the secret is kept only as its
+SHA-256 (a leaked table gives no working key). Creating takes the form's token as the key's id, so a form sent
+twice creates one key.
+"""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from pynamodb.exceptions import PynamoDBException
+
+from .. import clock
+from ..dynamo import keys
+from ..dynamo.errors import storage_errors_as_domain_errors
+from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem
+from ..dynamo.transactions import Transaction, TransactionFailed
+from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
+from ..selectors import company_get
+from ..services.catalog import company_history_event
+from ..services.common import Author
+from . import selectors
+
+API_KEY_CREATED = "API_KEY_CREATED"
+API_KEY_REVOKED = "API_KEY_REVOKED"
+TOKEN_PREFIX = "bo_"
+MAX_NAME_CHARS = 100
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_of(key_id: str, secret: str) -> str:
+    """Return the bearer token of a key: ``bo_<key_id>_<secret>``."""
+    return f"{TOKEN_PREFIX}{key_id}_{secret}"
+
+
+def key_display(key: ApiKeyItem) -> str:
+    """Return how the company's history names a key: its name and the start of its token (never the secret)."""
+    return f"{key.name} ({TOKEN_PREFIX}{key.sk[:8]}…)"
+
+
+def api_author(key: ApiKeyItem) -> Author:
+    """Return the author of the changes made with ``key``: the audit shows the key's name."""
+    return Author(id=f"api_key:{key.sk}", name=key.name)
+
+
+@storage_errors_as_domain_errors
+def api_key_create(*, company_id: str, name: str, author: Author, key_id: str | None = None) -> tuple[ApiKeyItem, str]:
+    """Create an API key of a company; return it and its token, which is never shown again.
+
+    A ``key_id`` that exists raises ``AlreadyCreated`` (the same form sent twice creates one key).
+    """
+    company_get(company_id)
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise InvalidEnrollmentData(
+            ngettext(
+                "The key needs a name of at most %(max)s character.",
+                "The key needs a name of at most %(max)s characters.",
+                MAX_NAME_CHARS,
+            )
+            % {"max": number_format(MAX_NAME_CHARS, force_grouping=True)},
+            field="name",
+        )
+    key_id = uuid.UUID(key_id).hex if key_id else uuid.uuid4().hex
+    if selectors.api_key_find(key_id) is not None:
+        raise AlreadyCreated(_("This API key was already created."), item_id=key_id)
+    secret = secrets.token_urlsafe(32)
+    now = clock.now_iso()
+    key = ApiKeyItem(
+        *keys.api_key(key_id),
+        created_at=now,
+        company_id=company_id,
+        name=name,
+        secret_hash=secret_hash(secret),
+        author=author.as_attribute(),
+    )
+    tx = Transaction()
+    tx.put(key, condition=ApiKeyItem.sk.does_not_exist(), name="item")
+    tx.put(CompanyApiKeyItem(*keys.company_api_key(company_id, key_id), created_at=now, key_id=key_id))
+    tx.put(
+        company_history_event(
+            company_id, at=now, action=API_KEY_CREATED, author=author, changes=[("api_key", None, key_display(key))]
+        )
+    )
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        if "item" in failure.failed:
+            raise AlreadyCreated(_("This API key was already created."), item_id=key_id) from None
+        raise ConcurrentChange() from None
+    return key, token_of(key_id, secret)
+
+
+@storage_errors_as_domain_errors
+def api_key_revoke(*, company_id: str, key_id: str, author: Author) -> bool:
+    """Revoke a company's API key: it works no more. Return ``False`` when it was revoked already (writes nothing)."""
+    key = selectors.company_api_key_find(company_id, key_id)
+    if key is None:
+        raise InvalidEnrollmentData(_("This API key does not exist."), field="key_id")
+    if key.revoked_at:
+        return False
+    now = clock.now_iso()
+    tx = Transaction()
+    tx.update(
+        key,
+        [ApiKeyItem.revoked_at.set(now)],
+        condition=ApiKeyItem.sk.exists() & ApiKeyItem.revoked_at.does_not_exist(),
+        name="item",
+    )
+    tx.put(
+        company_history_event(
+            company_id, at=now, action=API_KEY_REVOKED, author=author, changes=[("api_key", key_display(key), None)]
+        )
+    )
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        if "item" in failure.failed:
+            return False
+        raise ConcurrentChange() from None
+    return True
+
+
+def api_key_touch(*, key: ApiKeyItem, every_seconds: int = 60) -> None:
+    """Write that ``key`` was used now, at most once every ``every_seconds``: a failed condition means another
+    request wrote it, and any storage error only loses a "last used" time, never the request."""
+    now = clock.now()
+    before = clock.to_iso(now - timedelta(seconds=every_seconds))
+    if key.last_used_at and key.last_used_at > before:
+        return
+    try:
+        key.update(
+            actions=[ApiKeyItem.last_used_at.set(clock.to_iso(now))],
+            condition=ApiKeyItem.sk.exists()
+            & (ApiKeyItem.last_used_at.does_not_exist() | (ApiKeyItem.last_used_at < before)),
+        )
+    except PynamoDBException:
+        return
