@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "enrollments.outbox.apps.OutboxConfig",
     "enrollments.digests.apps.DigestsConfig",
     "enrollments.client_api.apps.ClientApiConfig",
+    # django-ninja: its docs page from its own static files (Swagger UI), never from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,10 @@
-"""Reads of the clients' API: a company's API keys."""
+"""Reads of the clients' API: a company's API keys, its courses."""
 
+from .. import rules
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem
+from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem, CourseItem, EnrollmentItem
+from ..selectors import company_get, course_list, order_list, seats_left_by_course
 from ..selectors.items import _find
 
 
@@ -25,3 +27,25 @@ def api_key_list(company_id: str) -> list[ApiKeyItem]:
     listed = [item.key_id for item in CompanyApiKeyItem.query(keys.company_api_keys(company_id), consistent_read=True)]
     found = list(ApiKeyItem.batch_get([keys.api_key(key_id) for key_id in listed])) if listed else []
     return sorted(found, key=lambda key: key.created_at or "", reverse=True)
+
+
+@storage_errors_as_domain_errors
+def company_courses(company_id: str) -> list[tuple[CourseItem, int | None]]:
+    """Return the courses a company has seats or enrollments in (catalog order) with its free seats in each, ``None``
+    for a postpaid company; a course with no seat bought is asked for one enrollment (one small query per shard)."""
+    company = company_get(company_id)
+    seats = seats_left_by_course(tenant_id=company_id)
+    wanted = set(seats) | {order.course_id for order in order_list(tenant_id=company_id)}
+    found = []
+    for course in course_list():
+        if course.id not in wanted and not _has_enrollments(company_id, course.id):
+            continue
+        found.append((course, None if company.billing == rules.POSTPAID else seats.get(course.id, 0)))
+    return found
+
+
+def _has_enrollments(company_id: str, course_id: str) -> bool:
+    return any(
+        next(iter(EnrollmentItem.by_tenant_course.query(shard, limit=1, attributes_to_get=["id", "sk"])), None)
+        for shard in keys.tenant_course_shards(company_id, course_id)
+    )
