@@ -5,36 +5,29 @@ Every answer that is not a success is ``{"code": <stable code>, "message": <text
 ``Accept-Language`` (``LocaleMiddleware``; pt-BR by default). Another company's ids answer 404, as unknown ones do.
 """
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, Header, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 
-from ..exceptions import (
-    CompanyNotFound,
-    ConcurrentChange,
-    CourseNotFound,
-    EnrollmentError,
-    EnrollmentNotFound,
-    StorageUnavailable,
-)
-from . import selectors
+from .. import clock, rules
+from ..exceptions import EnrollmentError, InvalidEnrollmentData
+from ..pagination import decode_cursor, encode_cursor
+from ..reports.selectors import bucket_people, compliance_counts
+from ..selectors import ENROLLMENT_PAGE_SIZE, enrollment_list
+from ..services import cancel
+from ..validators import normalize_cpf
+from . import selectors, services
 from .auth import ApiKeyAuth
+from .idempotency import MAX_KEY_CHARS
 
 
 class Error(Schema):
     code: str
     message: str
 
-
-# The HTTP status of each domain error; any other is a 400.
-_STATUS = {
-    EnrollmentNotFound: 404,
-    CourseNotFound: 404,
-    CompanyNotFound: 404,
-    ConcurrentChange: 409,
-    StorageUnavailable: 503,
-}
 
 api = NinjaAPI(
     title="Back office API",
@@ -51,8 +44,7 @@ def error_response(request: HttpRequest, status: int, code: str, message: str):
 
 @api.exception_handler(EnrollmentError)
 def domain_error(request, error: EnrollmentError):
-    status = next((code for cls, code in _STATUS.items() if isinstance(error, cls)), 400)
-    return error_response(request, status, error.code, error.message)
+    return error_response(request, services.error_status(error), error.code, error.message)
 
 
 @api.exception_handler(AuthenticationError)
@@ -94,3 +86,171 @@ def courses(request):
         )
         for course, seats in selectors.company_courses(request.auth.company_id)
     ]
+
+
+class EnrollIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+    cpf: str | None = Field(default=None, max_length=20)
+    course_id: str = Field(min_length=1, max_length=100)
+    deduplication_window_days: int | None = Field(default=None, ge=0, le=3650)
+
+
+class EnrollmentOut(Schema):
+    id: str
+    status: str
+    course_id: str
+    course_name: str
+    name: str
+    email: str
+    cpf: str | None
+    created_at: str | None
+    updated_at: str | None
+    access_expires_at: str | None
+    started_at: str | None
+    completed_at: str | None
+    certificate_expires_at: str | None
+    canceled_at: str | None
+
+
+class EnrollmentPage(Schema):
+    items: list[EnrollmentOut]
+    next_cursor: str | None
+
+
+class CancelIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ComplianceRow(Schema):
+    course_id: str
+    course_name: str
+    total: int
+    counts: dict[str, int]
+
+
+class PersonOut(Schema):
+    enrollment_id: str
+    name: str
+    email: str
+    cpf: str | None
+    status: str
+    certificate_expires_at: str | None
+
+
+class PeoplePage(Schema):
+    items: list[PersonOut]
+    next_cursor: str | None
+
+
+STATUSES = (rules.PENDING, rules.IN_PROGRESS, rules.COMPLETED, rules.EXPIRED, rules.ARCHIVED, rules.CANCELED)
+_ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error, 503: Error}
+
+
+@api.post("/enrollments", response={201: EnrollmentOut, **_ERRORS}, summary="Enroll one person")
+def enrollment_create(
+    request,
+    payload: EnrollIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_CHARS),
+):
+    """Enroll a person in a course for the key's company. The same ``Idempotency-Key`` and body answer the first
+    answer again for 24 hours (nothing is created twice); the same key with another body answers 422
+    ``idempotency_key_reused``, and while the first request is still running, 409 ``request_in_progress``."""
+    answer = services.api_enroll(
+        key=request.auth,
+        idempotency_key=idempotency_key,
+        payload=payload.dict(),
+        **payload.dict(),
+    )
+    return Status(answer.status, answer.body)
+
+
+@api.get("/enrollments", response={200: EnrollmentPage, **_ERRORS}, summary="List the company's enrollments")
+def enrollment_index(
+    request,
+    course_id: str | None = None,
+    status: str | None = None,
+    cpf: str | None = None,
+    changed_since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = Query(ENROLLMENT_PAGE_SIZE, ge=1, le=100),
+):
+    """The company's enrollments, newest first, ``limit`` a page; ``next_cursor`` gives the next page (null on the
+    last). ``changed_since`` keeps those created or changed since then: a page may then hold fewer rows."""
+    if status is not None and status not in STATUSES:
+        raise InvalidEnrollmentData(
+            _("The status must be one of %(choices)s.") % {"choices": ", ".join(STATUSES)}, field="status"
+        )
+    page = enrollment_list(
+        tenant_id=request.auth.company_id,
+        course_id=course_id or None,
+        status=status,
+        cpf=normalize_cpf(cpf) if cpf else None,
+        cursor=cursor,
+        page_size=limit,
+    )
+    since = clock.to_iso(changed_since) if changed_since else None
+    items = [
+        selectors.enrollment_data(enrollment)
+        for enrollment in page.items
+        if since is None or (enrollment.updated_at or enrollment.created_at or "") >= since
+    ]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@api.get("/enrollments/{enrollment_id}", response={200: EnrollmentOut, **_ERRORS}, summary="Read one enrollment")
+def enrollment_read(request, enrollment_id: str):
+    return selectors.enrollment_data(selectors.company_enrollment_get(request.auth.company_id, enrollment_id))
+
+
+@api.post(
+    "/enrollments/{enrollment_id}/cancel", response={200: EnrollmentOut, **_ERRORS}, summary="Cancel one enrollment"
+)
+def enrollment_cancel(request, enrollment_id: str, payload: CancelIn):
+    """Cancel an enrollment of the company, with a reason; its seat goes back to the company's order."""
+    enrollment = selectors.company_enrollment_get(request.auth.company_id, enrollment_id)
+    canceled = cancel(enrollment_id=enrollment.id, reason=payload.reason, author=services.api_author(request.auth))
+    return selectors.enrollment_data(canceled)
+
+
+@api.get("/compliance", response={200: list[ComplianceRow], **_ERRORS}, summary="Compliance counts per course")
+def compliance(request):
+    """People per compliance bucket in each course the company has enrollments in."""
+    return [
+        {"course_id": row.course.id, "course_name": row.course.name, "total": row.total, "counts": row.counts}
+        for row in compliance_counts(tenant_id=request.auth.company_id, now=clock.now())
+    ]
+
+
+@api.get("/compliance/{course_id}/{bucket}", response={200: PeoplePage, **_ERRORS}, summary="The people of one bucket")
+def compliance_people(
+    request, course_id: str, bucket: str, cursor: str | None = None, limit: int = Query(50, ge=1, le=100)
+):
+    """The people of a course in one compliance bucket (``valid``, ``expiring_30``...), cursor pages."""
+    company_id = request.auth.company_id
+    if bucket not in rules.BUCKETS:
+        return error_response(
+            request, 404, "bucket_not_found", _("There is no bucket %(bucket)s.") % {"bucket": bucket}
+        )
+    selectors.course_of_company(company_id, course_id)
+    query_id = f"compliance:{company_id}:{course_id}:{bucket}"
+    start = int(decode_cursor(cursor, query_id) or 0)
+    rows = []
+    for number, enrollment in enumerate(
+        bucket_people(tenant_id=company_id, course_id=course_id, bucket=bucket, now=clock.now())
+    ):
+        if number < start:
+            continue
+        if len(rows) == limit:
+            return {"items": rows, "next_cursor": encode_cursor(query_id, number)}
+        rows.append(
+            {
+                "enrollment_id": enrollment.id,
+                "name": enrollment.user.name,
+                "email": enrollment.user.email,
+                "cpf": enrollment.user.cpf,
+                "status": enrollment.status,
+                "certificate_expires_at": enrollment.certificate_expires_at,
+            }
+        )
+    return {"items": rows, "next_cursor": None}

@@ -4,7 +4,8 @@ from .. import rules
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem, CourseItem, EnrollmentItem
-from ..selectors import company_get, course_list, order_list, seats_left_by_course
+from ..exceptions import CourseNotFound, EnrollmentNotFound
+from ..selectors import company_get, course_list, enrollment_get, order_list, seats_left_by_course
 from ..selectors.items import _find
 
 
@@ -49,3 +50,41 @@ def _has_enrollments(company_id: str, course_id: str) -> bool:
         next(iter(EnrollmentItem.by_tenant_course.query(shard, limit=1, attributes_to_get=["id", "sk"])), None)
         for shard in keys.tenant_course_shards(company_id, course_id)
     )
+
+
+def enrollment_data(enrollment: EnrollmentItem) -> dict:
+    """Return what the API tells of an enrollment (``EnrollmentOut``), as JSON values."""
+    return {
+        "id": enrollment.id,
+        "status": enrollment.status,
+        "course_id": enrollment.course.id,
+        "course_name": enrollment.course.name,
+        "name": enrollment.user.name,
+        "email": enrollment.user.email,
+        "cpf": enrollment.user.cpf,
+        "created_at": enrollment.created_at,
+        "updated_at": enrollment.updated_at,
+        "access_expires_at": enrollment.access_expires_at,
+        "started_at": enrollment.started_at,
+        "completed_at": enrollment.completed_at,
+        "certificate_expires_at": enrollment.certificate_expires_at,
+        "canceled_at": enrollment.canceled_at,
+    }
+
+
+@storage_errors_as_domain_errors
+def company_enrollment_get(company_id: str, enrollment_id: str) -> EnrollmentItem:
+    """Return a company's enrollment; raise ``EnrollmentNotFound`` for another company's, as for an unknown id."""
+    enrollment = enrollment_get(enrollment_id)
+    if enrollment.tenant_id != company_id:
+        raise EnrollmentNotFound(enrollment_id)
+    return enrollment
+
+
+@storage_errors_as_domain_errors
+def course_of_company(company_id: str, course_id: str) -> CourseItem:
+    """Return a course the company has seats or enrollments in; raise ``CourseNotFound`` for any other."""
+    for course, _seats in company_courses(company_id):
+        if course.id == course_id:
+            return course
+    raise CourseNotFound(course_id)

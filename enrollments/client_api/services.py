@@ -20,11 +20,28 @@ from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem
 from ..dynamo.transactions import Transaction, TransactionFailed
-from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
-from ..selectors import company_get
+from ..exceptions import (
+    AlreadyCreated,
+    CompanyNotFound,
+    ConcurrentChange,
+    CourseNotFound,
+    DeduplicationConflict,
+    EnrollmentAlreadyExists,
+    EnrollmentError,
+    EnrollmentNotFound,
+    InvalidEnrollmentData,
+    NotCancelable,
+    NoVacancyLeft,
+    StorageUnavailable,
+)
+from ..rules import Person
+from ..selectors import company_get, enrollment_get
+from ..services import enroll
 from ..services.catalog import company_history_event
 from ..services.common import Author
-from . import selectors
+from . import idempotency, selectors
+from .idempotency import IdempotencyKeyReused, RequestInProgress
+from .selectors import enrollment_data
 
 API_KEY_CREATED = "API_KEY_CREATED"
 API_KEY_REVOKED = "API_KEY_REVOKED"
@@ -144,3 +161,74 @@ def api_key_touch(*, key: ApiKeyItem, every_seconds: int = 60) -> None:
         )
     except PynamoDBException:
         return
+
+
+# The HTTP status of each domain error the API answers; any other is a 400.
+_ERROR_STATUS = (
+    (EnrollmentNotFound, 404),
+    (CourseNotFound, 404),
+    (CompanyNotFound, 404),
+    (RequestInProgress, 409),
+    (ConcurrentChange, 409),
+    (DeduplicationConflict, 409),
+    (NoVacancyLeft, 409),
+    (NotCancelable, 409),
+    (IdempotencyKeyReused, 422),
+    (StorageUnavailable, 503),
+)
+# Errors that may pass: their answer is not kept for the key, a retry with it runs again.
+_PASSING = (ConcurrentChange, StorageUnavailable)
+
+
+def error_status(error: EnrollmentError) -> int:
+    return next((status for cls, status in _ERROR_STATUS if isinstance(error, cls)), 400)
+
+
+def api_enrollment_id(company_id: str, idempotency_key: str) -> str:
+    """Return the id of the enrollment a company's ``Idempotency-Key`` makes: the same key, the same enrollment."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"backoffice:api:{company_id}:{idempotency_key}"))
+
+
+def api_enroll(
+    *,
+    key: ApiKeyItem,
+    idempotency_key: str,
+    payload: dict,
+    name: str,
+    email: str,
+    cpf: str | None,
+    course_id: str,
+    deduplication_window_days: int | None,
+) -> idempotency.Answer:
+    """Enroll a person for the key's company once per ``Idempotency-Key``: return the answer (201 and the enrollment,
+    or a domain error's status and body), the first one again for the same key and ``payload``.
+
+    A domain error's answer is kept too (the same request would meet it again), except a passing one.
+    """
+    company_id = key.company_id
+    first = idempotency.claim(company_id=company_id, idempotency_key=idempotency_key, payload=payload)
+    if first is not None:
+        return first
+    enrollment_id = api_enrollment_id(company_id, idempotency_key)
+    try:
+        try:
+            enrollment = enroll(
+                tenant_id=company_id,
+                course_id=course_id,
+                user=Person(name=name, email=email, cpf=cpf or None),
+                author=api_author(key),
+                deduplication_window_days=deduplication_window_days,
+                source="api",
+                enrollment_id=enrollment_id,
+            )
+        except EnrollmentAlreadyExists:
+            # The first try enrolled and died before keeping its answer.
+            enrollment = enrollment_get(enrollment_id)
+        answer = idempotency.Answer(status=201, body=enrollment_data(enrollment))
+    except _PASSING:
+        idempotency.release(company_id=company_id, idempotency_key=idempotency_key)
+        raise
+    except EnrollmentError as error:
+        answer = idempotency.Answer(status=error_status(error), body={"code": error.code, "message": error.message})
+    idempotency.record(company_id=company_id, idempotency_key=idempotency_key, answer=answer)
+    return answer
