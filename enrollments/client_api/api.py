@@ -20,7 +20,7 @@ from ..selectors import ENROLLMENT_PAGE_SIZE, enrollment_list
 from ..services import cancel
 from ..validators import normalize_cpf
 from . import selectors, services
-from .auth import ApiKeyAuth
+from .auth import ApiKeyAuth, RateLimited
 from .idempotency import MAX_KEY_CHARS
 
 
@@ -44,7 +44,10 @@ def error_response(request: HttpRequest, status: int, code: str, message: str):
 
 @api.exception_handler(EnrollmentError)
 def domain_error(request, error: EnrollmentError):
-    return error_response(request, services.error_status(error), error.code, error.message)
+    response = error_response(request, services.error_status(error), error.code, error.message)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

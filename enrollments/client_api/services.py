@@ -176,11 +176,15 @@ _ERROR_STATUS = (
     (IdempotencyKeyReused, 422),
     (StorageUnavailable, 503),
 )
+# A rate limit's error (``auth.RateLimited``) is 429, by its code: auth sits above this module.
+_STATUS_BY_CODE = {"rate_limited": 429}
 # Errors that may pass: their answer is not kept for the key, a retry with it runs again.
 _PASSING = (ConcurrentChange, StorageUnavailable)
 
 
 def error_status(error: EnrollmentError) -> int:
+    if error.code in _STATUS_BY_CODE:
+        return _STATUS_BY_CODE[error.code]
     return next((status for cls, status in _ERROR_STATUS if isinstance(error, cls)), 400)
 
 
