@@ -162,8 +162,8 @@ def enrollment_create(
     answer = services.api_enroll(
         key=request.auth,
         idempotency_key=idempotency_key,
-        payload=payload.dict(),
-        **payload.dict(),
+        payload=payload.model_dump(),
+        **payload.model_dump(),
     )
     return Status(answer.status, answer.body)
 
