@@ -6,14 +6,19 @@ Every answer that is not a success is ``{"code": <stable code>, "message": <text
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Header, NinjaAPI, Query, Schema, Status
+from ninja import Field, File, Form, Header, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, ValidationError
 
 from .. import clock, rules
 from ..exceptions import EnrollmentError, InvalidEnrollmentData
+from ..imports.kind import IMPORT
+from ..imports.preview import import_preview
+from ..jobs.selectors import job_progress
+from ..jobs.tasks import enqueue_for
 from ..pagination import decode_cursor, encode_cursor
 from ..reports.selectors import bucket_people, compliance_counts
 from ..selectors import ENROLLMENT_PAGE_SIZE, enrollment_list
@@ -256,4 +261,159 @@ def compliance_people(
                 "certificate_expires_at": enrollment.certificate_expires_at,
             }
         )
+    return {"items": rows, "next_cursor": None}
+
+
+class ImportCourse(Schema):
+    course_id: str
+    course_name: str
+    needed: int
+    free_seats: int | None
+
+
+class ImportProblem(Schema):
+    line: int
+    status: str
+    message: str
+
+
+class ImportPreviewOut(Schema):
+    rows_total: int
+    to_enroll: int
+    invalid: int
+    duplicates: int
+    already_enrolled: int
+    already_active: int
+    courses: list[ImportCourse]
+    problems: list[ImportProblem]
+    previous_job_id: str | None
+
+
+class ImportJobOut(Schema):
+    id: str
+    state: str
+    finished: bool
+    file_name: str
+    total: int
+    processed: int
+    percent: int
+    counts: dict[str, int]
+    error: str
+
+
+class ImportResultRow(Schema):
+    line: int
+    name: str
+    email: str
+    result: str
+    enrollment_id: str | None
+    message: str
+
+
+class ImportResultPage(Schema):
+    items: list[ImportResultRow]
+    next_cursor: str | None
+
+
+# The problem rows a preview lists; the counts cover them all.
+PREVIEW_PROBLEMS = 100
+
+
+def _job_out(job) -> dict:
+    progress = job_progress(IMPORT, job)
+    return {
+        "id": job.job_id,
+        "state": progress["state"],
+        "finished": progress["finished"],
+        "file_name": job.file_name,
+        "total": progress["total"],
+        "processed": progress["processed"],
+        "percent": progress["percent"],
+        "counts": progress["counts"],
+        "error": progress.get("error", ""),
+    }
+
+
+@api.post(
+    "/imports",
+    response={200: ImportPreviewOut, 202: ImportJobOut, **_ERRORS},
+    summary="Preview or start an import of a CSV or .xlsx file",
+)
+def import_create(
+    request,
+    file: File[UploadedFile],
+    mode: Literal["preview", "enroll"] = Form("preview"),
+    default_course_id: str | None = Form(None),
+    window_days: int | None = Form(None, ge=0, le=3650),
+    allow_same_file: bool = Form(False),
+    enroll_again: bool = Form(False),
+    welcome: bool = Form(True),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=MAX_KEY_CHARS),
+):
+    """``preview`` checks every row and writes nothing (200); ``enroll`` starts the import job (202), whose
+    progress and per-row results ``GET /imports/{id}`` and ``/imports/{id}/results`` read. With an
+    ``Idempotency-Key``, the same key again answers the job the first request started."""
+    company_id = request.auth.company_id
+    if mode == "preview":
+        preview = import_preview(
+            file=file,
+            file_name=file.name or "",
+            tenant_id=company_id,
+            default_course_id=default_course_id or None,
+            window_days=window_days,
+            enroll_again=enroll_again,
+        )
+        return Status(
+            200,
+            {
+                "rows_total": preview.rows_total,
+                "to_enroll": preview.to_enroll,
+                "invalid": preview.invalid,
+                "duplicates": preview.duplicates,
+                "already_enrolled": preview.already_enrolled,
+                "already_active": preview.already_active,
+                "courses": [
+                    {"course_id": c.course_id, "course_name": c.course_name, "needed": c.needed, "free_seats": c.left}
+                    for c in preview.courses
+                ],
+                "problems": [
+                    {"line": row.line, "status": row.status, "message": str(row.message)}
+                    for row in preview.problem_rows[:PREVIEW_PROBLEMS]
+                ],
+                "previous_job_id": preview.previous_job.job_id if preview.previous_job else None,
+            },
+        )
+    job = services.api_import_start(
+        key=request.auth,
+        file=file,
+        file_name=file.name or "",
+        enqueue=enqueue_for(IMPORT),
+        idempotency_key=idempotency_key,
+        default_course_id=default_course_id or None,
+        window_days=window_days,
+        allow_same_file=allow_same_file,
+        enroll_again=enroll_again,
+        welcome=welcome,
+    )
+    return Status(202, _job_out(job))
+
+
+@api.get("/imports/{job_id}", response={200: ImportJobOut, **_ERRORS}, summary="An import's progress")
+def import_read(request, job_id: str):
+    return _job_out(selectors.company_import_get(request.auth.company_id, job_id))
+
+
+@api.get("/imports/{job_id}/results", response={200: ImportResultPage, **_ERRORS}, summary="An import's row results")
+def import_result_list(request, job_id: str, cursor: str | None = None, limit: int = Query(100, ge=1, le=500)):
+    """The outcome of each row recorded so far (``enrolled``, ``invalid``, ``no_vacancy_left``...), by line."""
+    job = selectors.company_import_get(request.auth.company_id, job_id)
+    query_id = f"import-results:{job.job_id}"
+    start = int(decode_cursor(cursor, query_id) or 0)
+    rows = []
+    for number, row in enumerate(selectors.import_result_rows(job.job_id)):
+        if number < start:
+            continue
+        if len(rows) == limit:
+            return {"items": rows, "next_cursor": encode_cursor(query_id, number)}
+        rows.append(row)
     return {"items": rows, "next_cursor": None}

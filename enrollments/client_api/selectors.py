@@ -1,10 +1,13 @@
-"""Reads of the clients' API: a company's API keys, its courses."""
+"""Reads of the clients' API: a company's API keys, courses, enrollments and imports."""
+
+from collections.abc import Iterator
 
 from .. import rules
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem, CourseItem, EnrollmentItem
-from ..exceptions import CourseNotFound, EnrollmentNotFound
+from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem, CourseItem, EnrollmentItem, ImportJobItem
+from ..exceptions import CourseNotFound, EnrollmentNotFound, ImportJobNotFound
+from ..imports.selectors import import_job_get, import_results
 from ..selectors import company_get, course_list, enrollment_get, order_list, seats_left_by_course
 from ..selectors.items import _find
 
@@ -88,3 +91,26 @@ def course_of_company(company_id: str, course_id: str) -> CourseItem:
         if course.id == course_id:
             return course
     raise CourseNotFound(course_id)
+
+
+@storage_errors_as_domain_errors
+def company_import_get(company_id: str, job_id: str) -> ImportJobItem:
+    """Return a company's import job; raise ``ImportJobNotFound`` for another company's, as for an unknown id."""
+    job = import_job_get(job_id)
+    if job.tenant_id != company_id:
+        raise ImportJobNotFound(job_id)
+    return job
+
+
+def import_result_rows(job_id: str) -> Iterator[dict]:
+    """Yield the outcome of each row an import has recorded, in chunk order."""
+    for result in import_results(job_id):
+        for line, name, email, outcome, enrollment_id, message in result.rows:
+            yield {
+                "line": line,
+                "name": name,
+                "email": email,
+                "result": outcome,
+                "enrollment_id": enrollment_id or None,
+                "message": message or "",
+            }

@@ -18,7 +18,7 @@ from pynamodb.exceptions import PynamoDBException
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem
+from ..dynamo.models import ApiKeyItem, CompanyApiKeyItem, ImportJobItem
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import (
     AlreadyCreated,
@@ -29,11 +29,16 @@ from ..exceptions import (
     EnrollmentAlreadyExists,
     EnrollmentError,
     EnrollmentNotFound,
+    ImportAlreadyStarted,
     InvalidEnrollmentData,
+    JobNotFound,
     NotCancelable,
     NoVacancyLeft,
+    SameFileImported,
     StorageUnavailable,
 )
+from ..imports.selectors import import_job_get
+from ..imports.services import import_start
 from ..rules import Person
 from ..selectors import company_get, enrollment_get
 from ..services import enroll
@@ -166,6 +171,8 @@ def api_key_touch(*, key: ApiKeyItem, every_seconds: int = 60) -> None:
 # The HTTP status of each domain error the API answers; any other is a 400.
 _ERROR_STATUS = (
     (EnrollmentNotFound, 404),
+    (JobNotFound, 404),
+    (SameFileImported, 409),
     (CourseNotFound, 404),
     (CompanyNotFound, 404),
     (RequestInProgress, 409),
@@ -236,3 +243,39 @@ def api_enroll(
         answer = idempotency.Answer(status=error_status(error), body={"code": error.code, "message": error.message})
     idempotency.record(company_id=company_id, idempotency_key=idempotency_key, answer=answer)
     return answer
+
+
+def api_import_start(
+    *,
+    key: ApiKeyItem,
+    file,
+    file_name: str,
+    enqueue,
+    idempotency_key: str | None,
+    default_course_id: str | None,
+    window_days: int | None,
+    allow_same_file: bool,
+    enroll_again: bool,
+    welcome: bool,
+) -> ImportJobItem:
+    """Start an import of a file for the key's company and queue it; return its job.
+
+    With an ``Idempotency-Key`` the job's id comes from it: the same key again returns the job the first started.
+    """
+    job_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"backoffice:api-import:{key.company_id}:{idempotency_key}"))
+    try:
+        return import_start(
+            file=file,
+            file_name=file_name,
+            tenant_id=key.company_id,
+            author=api_author(key),
+            enqueue=enqueue,
+            default_course_id=default_course_id,
+            window_days=window_days,
+            allow_same_file=allow_same_file,
+            job_id=job_id if idempotency_key else None,
+            welcome=welcome,
+            enroll_again=enroll_again,
+        )
+    except ImportAlreadyStarted as error:
+        return import_job_get(error.job_id)
