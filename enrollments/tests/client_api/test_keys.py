@@ -4,13 +4,15 @@ company's history; the pages that do it."""
 import hashlib
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from enrollments import permissions
 from enrollments.client_api import selectors
-from enrollments.client_api.services import api_key_create, api_key_revoke
+from enrollments.client_api.auth import api_key_of_token
+from enrollments.client_api.services import api_key_create, api_key_revoke, api_key_touch
 from enrollments.exceptions import AlreadyCreated
 from enrollments.selectors import company_history
 from enrollments.tests.factories import STAFF, make_company
@@ -93,3 +95,20 @@ def test_api_key_pages__operator__forbidden_and_no_box(client, login):
 
     assert client.get(reverse("admin:api_key_add", args=[company.id])).status_code == 403
     assert 'id="api-keys"' not in client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
+
+
+def test_api_key_touch__within_a_minute__written_once_then_again_after(frozen_clock):
+    company = make_company()
+    key, token = api_key_create(company_id=company.id, name="HR", author=STAFF)
+
+    api_key_touch(key=api_key_of_token(token))
+    first = selectors.api_key_find(key.sk).last_used_at
+    frozen_clock.set(frozen_clock.start + timedelta(seconds=30))
+    api_key_touch(key=api_key_of_token(token))
+    within = selectors.api_key_find(key.sk).last_used_at
+    frozen_clock.set(frozen_clock.start + timedelta(seconds=61))
+    api_key_touch(key=api_key_of_token(token))
+    after = selectors.api_key_find(key.sk).last_used_at
+
+    assert first == within != after
+    assert after.startswith("2026-03-02T12:01:01")
