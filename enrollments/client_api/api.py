@@ -8,10 +8,11 @@ Every answer that is not a success is ``{"code": <stable code>, "message": <text
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, NinjaAPI, Query, Schema, Status, UploadedFile
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .. import clock, rules
 from ..exceptions import EnrollmentError, InvalidEnrollmentData
@@ -60,6 +61,19 @@ def unauthorized(request, error):
     response = error_response(request, 401, "unauthorized", _("A valid API key is required (Authorization: Bearer)."))
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request, error: HttpError):
+    """Ninja's own refusals (a body that is not JSON, a form that cannot be parsed): the API's error shape."""
+    if error.status_code == 400:
+        return error_response(request, 400, "bad_request", _("The request's body cannot be read: send valid JSON."))
+    return error_response(request, error.status_code, "http_error", str(error))
+
+
+@api.exception_handler(Http404)
+def not_found(request, error):
+    return error_response(request, 404, "not_found", _("There is nothing at this address."))
 
 
 @api.exception_handler(ValidationError)
@@ -173,6 +187,15 @@ def enrollment_create(
     return Status(answer.status, answer.body)
 
 
+def _cpf_filter(cpf: str | None) -> str | None:
+    if not cpf:
+        return None
+    try:
+        return normalize_cpf(cpf)
+    except DjangoValidationError as error:
+        raise InvalidEnrollmentData(error.messages[0], field="cpf") from None
+
+
 @api.get("/enrollments", response={200: EnrollmentPage, **_ERRORS}, summary="List the company's enrollments")
 def enrollment_index(
     request,
@@ -193,7 +216,7 @@ def enrollment_index(
         tenant_id=request.auth.company_id,
         course_id=course_id or None,
         status=status,
-        cpf=normalize_cpf(cpf) if cpf else None,
+        cpf=_cpf_filter(cpf),
         cursor=cursor,
         page_size=limit,
     )
