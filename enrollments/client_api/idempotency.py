@@ -76,9 +76,15 @@ def claim(*, company_id: str, idempotency_key: str, payload: dict) -> Answer | N
     digest = request_hash(payload)
     now = clock.now()
     found = _find(IdempotentRequestItem, key)
-    if found is not None and not (
-        found.state == IN_PROGRESS and found.request_hash == digest and clock.from_iso(found.expires_at) < now
-    ):
+    # DynamoDB removes an expired item some time after its ``ttl``: until then it is read as absent.
+    expired = found is not None and int(found.ttl) <= now.timestamp()
+    stale_claim = (
+        found is not None
+        and found.state == IN_PROGRESS
+        and found.request_hash == digest
+        and clock.from_iso(found.expires_at) < now
+    )
+    if found is not None and not (expired or stale_claim):
         return _replayed(found, digest)
     item = IdempotentRequestItem(
         *key,
@@ -90,8 +96,8 @@ def claim(*, company_id: str, idempotency_key: str, payload: dict) -> Answer | N
     )
     condition = IdempotentRequestItem.sk.does_not_exist()
     if found is not None:
-        # Taking over a stale claim: only if nobody took it over meanwhile.
-        condition = IdempotentRequestItem.expires_at == found.expires_at
+        # Taking over an expired item or a stale claim: only if nobody took it over meanwhile.
+        condition = (IdempotentRequestItem.expires_at == found.expires_at) & (IdempotentRequestItem.ttl == found.ttl)
     try:
         item.save(condition=condition)
     except PutError as error:

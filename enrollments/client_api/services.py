@@ -10,6 +10,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,6 +45,7 @@ from ..selectors import company_get, enrollment_get
 from ..services import enroll
 from ..services.catalog import company_history_event
 from ..services.common import Author
+from ..validators import normalize_email
 from . import idempotency, selectors
 from .idempotency import IdempotencyKeyReused, RequestInProgress
 from .selectors import enrollment_data
@@ -200,6 +202,13 @@ def api_enrollment_id(company_id: str, idempotency_key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"backoffice:api:{company_id}:{idempotency_key}"))
 
 
+def _email_or_none(email: str) -> str | None:
+    try:
+        return normalize_email(email)
+    except ValidationError:
+        return None
+
+
 def api_enroll(
     *,
     key: ApiKeyItem,
@@ -233,8 +242,11 @@ def api_enroll(
                 enrollment_id=enrollment_id,
             )
         except EnrollmentAlreadyExists:
-            # The first try enrolled and died before keeping its answer.
+            # The first try enrolled and died before keeping its answer, or the key's answer expired (24 h): the
+            # key still names its enrollment, which answers again only to the same person and course.
             enrollment = enrollment_get(enrollment_id)
+            if (enrollment.user.email, enrollment.course.id) != (_email_or_none(email), course_id):
+                raise IdempotencyKeyReused() from None
         answer = idempotency.Answer(status=201, body=enrollment_data(enrollment))
     except _PASSING:
         idempotency.release(company_id=company_id, idempotency_key=idempotency_key)

@@ -5,6 +5,7 @@ another company answers 404."""
 import json
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -189,3 +190,27 @@ def test_cancel__audit_names_the_key(api):
     assert {(event.action, event.author.id, event.author.name) for event in events} >= {
         ("CANCELED", f"api_key:{api.key.sk}", "HR system")
     }
+
+
+def test_enroll__refused_answer_after_24_hours__forgotten_the_same_request_runs_again(api, frozen_clock):
+    course = make_course()
+    body = {"name": "Ana", "email": "ana.later@example.com", "course_id": course.id}
+    refused = api.post("/api/v1/enrollments", body, **{"Idempotency-Key": "k-old"})
+    make_order(api.company, course, 1)
+    replayed = api.post("/api/v1/enrollments", body, **{"Idempotency-Key": "k-old"})
+    frozen_clock.set(frozen_clock.start + timedelta(hours=24, seconds=1))
+
+    later = api.post("/api/v1/enrollments", body, **{"Idempotency-Key": "k-old"})
+
+    assert refused.json()["code"] == replayed.json()["code"] == "no_vacancy_left"
+    assert later.status_code == 201
+
+
+def test_enroll__same_key_after_24_hours_other_person__422_the_key_names_its_enrollment(api, frozen_clock):
+    api.enroll("k-older", email="first@example.com")
+    frozen_clock.set(frozen_clock.start + timedelta(hours=24, seconds=1))
+
+    response = api.enroll("k-older", email="second@example.com")
+
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
+    assert len(enrollment_list(tenant_id=api.company.id).items) == 1
