@@ -11,7 +11,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, NinjaAPI, Query, Schema, Status, UploadedFile
+from ninja import File, Form, Header, NinjaAPI, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .. import clock, rules
@@ -28,12 +28,23 @@ from ..validators import normalize_cpf
 from . import selectors, services
 from .auth import ApiKeyAuth, RateLimited
 from .idempotency import MAX_KEY_CHARS
+from .schemas import (
+    CancelIn,
+    ComplianceRow,
+    CourseOut,
+    EnrollIn,
+    EnrollmentOut,
+    EnrollmentPage,
+    Error,
+    ImportJobOut,
+    ImportPreviewOut,
+    ImportResultPage,
+    PeoplePage,
+)
 
-
-class Error(Schema):
-    code: str
-    message: str
-
+STATUSES = (rules.PENDING, rules.IN_PROGRESS, rules.COMPLETED, rules.EXPIRED, rules.ARCHIVED, rules.CANCELED)
+# Every operation may answer these, with an ``Error``.
+_ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error, 503: Error}
 
 api = NinjaAPI(
     title="Back office API",
@@ -87,15 +98,7 @@ def invalid(request, error: ValidationError):
     return error_response(request, 422, "invalid_request", message)
 
 
-class CourseOut(Schema):
-    id: str
-    name: str
-    access_period_days: int
-    certificate_validity_days: int
-    free_seats: int | None
-
-
-@api.get("/courses", response={200: list[CourseOut], 401: Error}, summary="The company's courses and free seats")
+@api.get("/courses", response={200: list[CourseOut], **_ERRORS}, summary="The company's courses and free seats")
 def courses(request):
     """The courses the company has seats or enrollments in; ``free_seats`` is null for a postpaid company."""
     return [
@@ -108,65 +111,6 @@ def courses(request):
         )
         for course, seats in selectors.company_courses(request.auth.company_id)
     ]
-
-
-class EnrollIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=254)
-    cpf: str | None = Field(default=None, max_length=20)
-    course_id: str = Field(min_length=1, max_length=100)
-    deduplication_window_days: int | None = Field(default=None, ge=0, le=3650)
-
-
-class EnrollmentOut(Schema):
-    id: str
-    status: str
-    course_id: str
-    course_name: str
-    name: str
-    email: str
-    cpf: str | None
-    created_at: str | None
-    updated_at: str | None
-    access_expires_at: str | None
-    started_at: str | None
-    completed_at: str | None
-    certificate_expires_at: str | None
-    canceled_at: str | None
-
-
-class EnrollmentPage(Schema):
-    items: list[EnrollmentOut]
-    next_cursor: str | None
-
-
-class CancelIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class ComplianceRow(Schema):
-    course_id: str
-    course_name: str
-    total: int
-    counts: dict[str, int]
-
-
-class PersonOut(Schema):
-    enrollment_id: str
-    name: str
-    email: str
-    cpf: str | None
-    status: str
-    certificate_expires_at: str | None
-
-
-class PeoplePage(Schema):
-    items: list[PersonOut]
-    next_cursor: str | None
-
-
-STATUSES = (rules.PENDING, rules.IN_PROGRESS, rules.COMPLETED, rules.EXPIRED, rules.ARCHIVED, rules.CANCELED)
-_ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error, 503: Error}
 
 
 @api.post("/enrollments", response={201: EnrollmentOut, **_ERRORS}, summary="Enroll one person")
@@ -285,57 +229,6 @@ def compliance_people(
             }
         )
     return {"items": rows, "next_cursor": None}
-
-
-class ImportCourse(Schema):
-    course_id: str
-    course_name: str
-    needed: int
-    free_seats: int | None
-
-
-class ImportProblem(Schema):
-    line: int
-    status: str
-    message: str
-
-
-class ImportPreviewOut(Schema):
-    rows_total: int
-    to_enroll: int
-    invalid: int
-    duplicates: int
-    already_enrolled: int
-    already_active: int
-    courses: list[ImportCourse]
-    problems: list[ImportProblem]
-    previous_job_id: str | None
-
-
-class ImportJobOut(Schema):
-    id: str
-    state: str
-    finished: bool
-    file_name: str
-    total: int
-    processed: int
-    percent: int
-    counts: dict[str, int]
-    error: str
-
-
-class ImportResultRow(Schema):
-    line: int
-    name: str
-    email: str
-    result: str
-    enrollment_id: str | None
-    message: str
-
-
-class ImportResultPage(Schema):
-    items: list[ImportResultRow]
-    next_cursor: str | None
 
 
 # The problem rows a preview lists; the counts cover them all.
