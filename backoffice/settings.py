@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     # The development outbox: its admin section exists only with DEBUG=true.
     "enrollments.outbox.apps.OutboxConfig",
     "enrollments.digests.apps.DigestsConfig",
+    "enrollments.client_api.apps.ClientApiConfig",
+    # django-ninja: its docs page from its own static files (Swagger UI), never from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +348,12 @@ COURSE_URL_TEMPLATE = env(
 )
 # Bearer token of the course player's progress API; empty refuses every request.
 COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
+
+# The clients' API (enrollments/client_api/): each key's token bucket in Redis, a burst of API_RATE_BURST requests
+# refilled at API_RATE_PER_MINUTE; more answers 429 with Retry-After.
+API_RATE_BURST = env.int("API_RATE_BURST", default=20)
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)
+API_RATE_REDIS_URL = env("API_RATE_REDIS_URL", default=CELERY_BROKER_URL)
 
 # /readyz: seconds each dependency (DynamoDB, the broker) has to answer before the probe says 503.
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.admin_site import Section
 
 from . import permissions
+from .client_api import views as client_api
 from .digests import views as digests
 from .recent_actions.views import recent_actions_context
 from .views import companies, courses, enrollments, failures, orders
@@ -49,6 +50,10 @@ for section in (
             ("<catalog_id:company_id>/digest/preview.html", digests.digest_preview_html),
             ("<catalog_id:company_id>/digest/preview.xlsx", digests.digest_preview_xlsx),
             ("<catalog_id:company_id>/digest/send/", digests.digest_send),
+            # The clients' API (an app of its own): the company's API keys.
+            ("<catalog_id:company_id>/api-keys/add/", client_api.api_key_add),
+            ("<catalog_id:company_id>/api-keys/<str:key_id>/", client_api.api_key_detail),
+            ("<catalog_id:company_id>/api-keys/<str:key_id>/revoke/", client_api.api_key_revoke),
         ],
     ),
     Section.of_views(

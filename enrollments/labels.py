@@ -177,6 +177,8 @@ CATALOG_ACTIONS = {
     "CONTACT_REMOVED": _("HR contact removed"),
     "DIGEST_REQUESTED": _("Compliance digest sent on request"),
     "DIGEST_RESENT": _("Failed compliance digest sent again"),
+    "API_KEY_CREATED": _("API key created"),
+    "API_KEY_REVOKED": _("API key revoked"),
 }
 
 CATALOG_FIELDS = {
@@ -196,6 +198,7 @@ CATALOG_FIELDS = {
     "contact_language": _("Language"),
     "receives_digest": _("Receives the digest"),
     "period": _("Period"),
+    "api_key": _("API key"),
 }
 
 

@@ -612,3 +612,27 @@ def digest_failure(*, failed_at: str, company_id: str, period: str) -> Key:
 def digest_failure_of_sk(sk: str) -> Key:
     """Return the key of the digest failure whose sort key is ``sk`` (a page names a failure by it)."""
     return Key(DIGEST_FAILURES, sk)
+
+
+# The clients' API (``client_api/``): keys of the companies' HR systems, and the first answer of each idempotency key.
+
+API_KEYS = "api_keys"
+
+
+def api_key(key_id: str) -> Key:
+    """Return the key of an API key's item: a request names only the key's id, so one read finds its company."""
+    return Key(API_KEYS, key_id)
+
+
+def company_api_keys(company_id: str) -> str:
+    """Return the partition listing a company's API keys: one query lists them."""
+    return f"{API_KEYS}#{company_id}"
+
+
+def company_api_key(company_id: str, key_id: str) -> Key:
+    return Key(company_api_keys(company_id), key_id)
+
+
+def idempotent_request(company_id: str, idempotency_key: str) -> Key:
+    """Return the key of the first answer to ``Idempotency-Key``: per company, the client's key hashed (any length)."""
+    return Key(f"idempotency#{company_id}", hashlib.sha256(idempotency_key.encode()).hexdigest())

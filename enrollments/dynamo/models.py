@@ -829,6 +829,38 @@ class DigestFailureItem(MainItem, discriminator="digest_failure"):
     sent_to = UnicodeSetAttribute(null=True)
 
 
+class ApiKeyItem(MainItem, discriminator="api_key"):
+    """``('api_keys', <key_id>)``: an API key of one company's HR system; the secret is stored only as its SHA-256."""
+
+    company_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    author = AuthorAttribute()
+    revoked_at = UnicodeAttribute(null=True)
+    # Written at most once a minute (``client_api.auth``): a busy key costs no write per request.
+    last_used_at = UnicodeAttribute(null=True)
+
+
+class CompanyApiKeyItem(MainItem, discriminator="company_api_key"):
+    """``('api_keys#<company_id>', <key_id>)``: lists a company's keys; the page reads each key's item for the rest."""
+
+    key_id = UnicodeAttribute()
+
+
+class IdempotentRequestItem(MainItem, discriminator="idempotent_request"):
+    """``('idempotency#<company_id>', sha256(<Idempotency-Key>))``: the first answer to a key, replayed for 24 hours.
+
+    Put before the work as ``in_progress`` (the claim), then given its answer; ``ttl`` lets DynamoDB remove it.
+    """
+
+    request_hash = UnicodeAttribute()
+    state = UnicodeAttribute()
+    status = NumberAttribute(null=True)
+    body = JSONAttribute(null=True)
+    expires_at = UnicodeAttribute()
+    ttl = NumberAttribute()
+
+
 class OrdersMeta:
     table_name = "orders"
     billing_mode = "PAY_PER_REQUEST"

@@ -84,6 +84,7 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         f"backoffice/companies/{company.id}/",
         f"backoffice/companies/{company.id}/edit/",
         f"backoffice/companies/{company.id}/contacts/add/",
+        f"backoffice/companies/{company.id}/api-keys/add/",
         "backoffice/courses/",
         "backoffice/courses/add/",
         f"backoffice/courses/{course.id}/",

@@ -30,6 +30,7 @@ ALLOWED = {
     "enrollments.jobs.apps": "the jobs app's AppConfig (Celery finds its tasks through it)",
     "enrollments.outbox.apps": "the development outbox's AppConfig (Django finds its admin module through it)",
     "enrollments.digests.apps": "the compliance digest app's AppConfig (Celery finds its tasks, Django its admin)",
+    "enrollments.client_api.apps": "the clients' API app's AppConfig (Django finds its admin module through it)",
     "backoffice.apps": "makes BackofficeAdminSite the admin site",
     # Django wants a models module per app; this one only holds the permissions (no table, no imports of the app).
     "enrollments.models": "the permission holder",
