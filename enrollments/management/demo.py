@@ -84,6 +84,8 @@ COURSES = [
         "name": "NR-10 Segurança em Eletricidade",
         "access_period_days": 365,
         "certificate_validity_days": 730,
+        # eSocial's table 28: 1006, NR-10 work on electrical installations (the exports carry it for the treiCap group of S-2200 and S-2206).
+        "esocial_code": "1006",
     },
     {
         "course_id": NR06,
