@@ -97,7 +97,13 @@ def contact_add(
     contact_id = contact_id or str(uuid.uuid4())
     if selectors.contact_find(company_id, contact_id) is not None:
         raise AlreadyCreated(_("This contact was already added."), item_id=contact_id)
-    values = _checked(company_id=company_id, contact_id=None, name=name, email=email, language=language)
+    try:
+        values = _checked(company_id=company_id, contact_id=None, name=name, email=email, language=language)
+    except InvalidEnrollmentData:
+        # The same form sent twice at once: the first one's contact, added since the read above, holds its email.
+        if selectors.contact_find(company_id, contact_id) is not None:
+            raise AlreadyCreated(_("This contact was already added."), item_id=contact_id) from None
+        raise
     now = clock.now_iso()
     contact = HrContactItem(
         *keys.hr_contact(company_id, contact_id),
