@@ -15,48 +15,13 @@ GetItem or BatchGetItem). Last line: ``renewal tick: reads C100k/C1k = <r>x, ...
 
 import argparse
 import random
-import statistics
-import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-from _setup import add_rtt_option
-from scheduler_tick import BATCH_WRITE_CHUNK, human, start_stack, use_table
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _tables import ReadCounter, alternate, human, load, main_on_stack, measure, prefixes, size_options, use_table
 
 WINDOW_DAYS = 60
-
-
-class ReadCounter:
-    """Count the items DynamoDB reads for the calls PynamoDB makes."""
-
-    def __init__(self):
-        from pynamodb.connection.base import Connection
-
-        self.items = 0
-        self.operations: set[str] = set()
-        original = Connection._make_api_call
-        counter = self
-
-        def counting(connection_self, operation_name, operation_kwargs):
-            response = original(connection_self, operation_name, operation_kwargs)
-            counter.operations.add(operation_name)
-            if operation_name in ("Query", "Scan"):
-                counter.items += response.get("ScannedCount", 0)
-            elif operation_name == "GetItem":
-                counter.items += 1 if "Item" in response else 0
-            elif operation_name == "BatchGetItem":
-                counter.items += sum(len(items) for items in response.get("Responses", {}).values())
-            return response
-
-        Connection._make_api_call = counting
-
-    def reset(self):
-        self.items, self.operations = 0, set()
 
 
 def far_certificates(count: int, *, company, course, now):
@@ -104,26 +69,6 @@ def far_certificates(count: int, *, company, course, now):
             enrollment=enrollment, certificate_expires_at=expires, window_days=WINDOW_DAYS, now=now
         )
         yield lifecycle_record(enrollment=enrollment, event=rules.COURSE_ARCHIVED, due_at=expires, now=now)
-
-
-def load(items, threads: int) -> None:
-    """Write ``items`` with BatchWriteItem from ``threads`` threads (one batch per model class)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    items = list(items)
-    chunks = [items[i : i + BATCH_WRITE_CHUNK] for i in range(0, len(items), BATCH_WRITE_CHUNK)]
-
-    def write(chunk):
-        by_model: dict[type, list] = {}
-        for item in chunk:
-            by_model.setdefault(type(item), []).append(item)
-        for model, of_model in by_model.items():
-            with model.batch_write() as batch:
-                for item in of_model:
-                    batch.save(item)
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(write, chunks))
 
 
 def due_certificates(count: int, *, company, course, now) -> list[str]:
@@ -178,53 +123,34 @@ def build_table(prefix: str, *, certificates: int, due: int, now, threads: int) 
     )
 
 
-def tick_once(prefix: str, now, counter: ReadCounter, expected: int) -> tuple[int, float, list]:
+def ticker(now, expected: int):
+    """Return a call of one tick at ``now`` that hands out the due records without processing them; it returns
+    their keys."""
     from enrollments.services import lifecycle_tick
 
-    use_table(prefix)
-    handed_out = []
-    counter.reset()
-    started = time.perf_counter()
-    report = lifecycle_tick(now=now, dispatch=handed_out.extend)
-    seconds = time.perf_counter() - started
-    assert report.records_found == len(handed_out) == expected, (report.records_found, expected)
-    assert all(sk == "schedules#renewal_window" for _id, sk in handed_out), handed_out[:3]
-    assert "Scan" not in counter.operations, counter.operations
-    return counter.items, seconds, handed_out
+    def tick() -> list:
+        handed_out = []
+        report = lifecycle_tick(now=now, dispatch=handed_out.extend)
+        assert report.records_found == len(handed_out) == expected, (report.records_found, expected)
+        assert all(sk == "schedules#renewal_window" for _id, sk in handed_out), handed_out[:3]
+        return handed_out
+
+    return tick
 
 
 def renew_once(prefix: str, counter: ReadCounter, keys: list) -> tuple[int, float]:
     """Process the due records once (each person enrolled again); return the items read and the seconds."""
     from enrollments.services import lifecycle_records_process
 
-    use_table(prefix)
-    counter.reset()
-    started = time.perf_counter()
-    outcomes = lifecycle_records_process(keys=keys)
-    seconds = time.perf_counter() - started
+    items, seconds, outcomes = measure(lambda: lifecycle_records_process(keys=keys), counter, prefix)
     assert outcomes == {"done": len(keys)}, outcomes
-    assert "Scan" not in counter.operations, counter.operations
-    return counter.items, seconds
+    return items, seconds
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--c-small", type=int, default=1_000)
-    parser.add_argument("--c-large", type=int, default=100_000)
-    parser.add_argument("--due", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--quick", action="store_true", help="C = 1,000 and 10,000")
-    add_rtt_option(parser)
-    args = parser.parse_args()
-    if args.quick:
-        args.c_large = 10_000
-    process = start_stack(args.rtt_ms)
-    try:
-        run(args)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    size_options(parser, "c", due=100, quick_help="C = 1,000 and 10,000")
+    main_on_stack(parser, run)
 
 
 def run(args):
@@ -233,32 +159,22 @@ def run(args):
     random.seed(11)
     now = clock.now()
     clock.set_now(now)  # every step of the run, the same moment: the due records stay due, the far ones far
-    run_id = uuid.uuid4().hex[:6]
-    small, large = f"bench{run_id}s_", f"bench{run_id}l_"
-    build_table(small, certificates=args.c_small, due=args.due, now=now, threads=args.threads)
-    build_table(large, certificates=args.c_large, due=args.due, now=now, threads=args.threads)
+    small, large = prefixes()
+    build_table(small, certificates=args.small, due=args.due, now=now, threads=args.threads)
+    build_table(large, certificates=args.large, due=args.due, now=now, threads=args.threads)
     counter = ReadCounter()
-
-    handed = {}
-    for prefix in (small, large):  # warm up connections and caches alike
-        handed[prefix] = tick_once(prefix, now, counter, args.due)[2]
-    reads, seconds = {small: [], large: []}, {small: [], large: []}
-    for _ in range(args.repeats):
-        for prefix in (small, large):
-            items, elapsed, _handed = tick_once(prefix, now, counter, args.due)
-            reads[prefix].append(items)
-            seconds[prefix].append(elapsed)
+    tick = ticker(now, args.due)
+    handed = {prefix: measure(tick, counter, prefix)[2] for prefix in (small, large)}
+    tick_reads, tick_seconds = alternate(tick, counter, (small, large), args.repeats)
     renewed = {prefix: renew_once(prefix, counter, handed[prefix]) for prefix in (small, large)}
 
-    tick_reads = {prefix: statistics.median(values) for prefix, values in reads.items()}
-    tick_seconds = {prefix: statistics.median(values) for prefix, values in seconds.items()}
-    for prefix, count in ((small, args.c_small), (large, args.c_large)):
+    for prefix, count in ((small, args.small), (large, args.large)):
         print(
             f"C={count:>7,}: tick reads {tick_reads[prefix]:,.0f} items in {tick_seconds[prefix] * 1000:.1f} ms "
             f"(median of {args.repeats}); renewing {args.due} reads {renewed[prefix][0]:,} items "
             f"in {renewed[prefix][1]:.1f} s"
         )
-    label = f"C{human(args.c_large)}/C{human(args.c_small)}"
+    label = f"C{human(args.large)}/C{human(args.small)}"
     print(f"renewing {args.due}: reads {label} = {renewed[large][0] / renewed[small][0]:.2f}x")
     print(
         f"renewal tick: reads {label} = {tick_reads[large] / tick_reads[small]:.2f}x, "
