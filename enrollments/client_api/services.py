@@ -11,7 +11,6 @@ import uuid
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pynamodb.exceptions import PynamoDBException
@@ -44,7 +43,7 @@ from ..rules import Person
 from ..selectors import company_get, enrollment_get
 from ..services import enroll
 from ..services.catalog import company_history_event
-from ..services.common import Author
+from ..services.common import Author, short_text
 from ..validators import normalize_email
 from . import idempotency, selectors
 from .idempotency import IdempotencyKeyReused, RequestInProgress
@@ -82,17 +81,16 @@ def api_key_create(*, company_id: str, name: str, author: Author, key_id: str | 
     A ``key_id`` that exists raises ``AlreadyCreated`` (the same form sent twice creates one key).
     """
     company_get(company_id)
-    name = (name or "").strip()
-    if not name or len(name) > MAX_NAME_CHARS:
-        raise InvalidEnrollmentData(
-            ngettext(
-                "The key needs a name of at most %(max)s character.",
-                "The key needs a name of at most %(max)s characters.",
-                MAX_NAME_CHARS,
-            )
-            % {"max": number_format(MAX_NAME_CHARS, force_grouping=True)},
-            field="name",
-        )
+    name = short_text(
+        name,
+        max_chars=MAX_NAME_CHARS,
+        field="name",
+        message=lambda n: ngettext(
+            "The key needs a name of at most %(max)s character.",
+            "The key needs a name of at most %(max)s characters.",
+            n,
+        ),
+    )
     key_id = uuid.UUID(key_id).hex if key_id else uuid.uuid4().hex
     if selectors.api_key_find(key_id) is not None:
         raise AlreadyCreated(_("This API key was already created."), item_id=key_id)

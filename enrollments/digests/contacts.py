@@ -20,7 +20,7 @@ from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..selectors import company_get
 from ..services.catalog import company_history_event
-from ..services.common import Author
+from ..services.common import Author, short_text
 from ..validators import normalize_email
 from . import selectors
 
@@ -40,17 +40,16 @@ def contact_display(name: str, email: str) -> str:
 
 
 def _checked(*, company_id: str, contact_id: str | None, name: str, email: str, language: str | None) -> dict:
-    name = (name or "").strip()
-    if not name or len(name) > MAX_NAME_CHARS:
-        raise InvalidEnrollmentData(
-            ngettext(
-                "The contact needs a name of at most %(max)s character.",
-                "The contact needs a name of at most %(max)s characters.",
-                MAX_NAME_CHARS,
-            )
-            % {"max": number_format(MAX_NAME_CHARS, force_grouping=True)},
-            field="name",
-        )
+    name = short_text(
+        name,
+        max_chars=MAX_NAME_CHARS,
+        field="name",
+        message=lambda n: ngettext(
+            "The contact needs a name of at most %(max)s character.",
+            "The contact needs a name of at most %(max)s characters.",
+            n,
+        ),
+    )
     try:
         email = normalize_email(email)
     except ValidationError as error:

@@ -27,7 +27,7 @@ from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..rules import BILLING_CHOICES, DIGEST_PERIODS, MAX_COURSE_DAYS, MAX_SEATS_PER_ORDER, RENEWAL_WINDOW_MAX_DAYS
 from ..validators import normalize_cnpj, normalize_esocial_code
 from .cnpjs import CLAIM, cnpj_claim, cnpj_move, cnpj_taken
-from .common import Author
+from .common import Author, short_text
 from .seats import seats_arrived
 
 # What the catalog's audit events record (``CatalogAuditEventItem.action``).
@@ -261,17 +261,17 @@ def order_create(
             % {"max": number_format(MAX_SEATS_PER_ORDER, force_grouping=True)},
             field="seats",
         )
-    purchase_order = (purchase_order or "").strip() or None
-    if purchase_order and len(purchase_order) > MAX_PURCHASE_ORDER_CHARS:
-        raise InvalidEnrollmentData(
-            ngettext(
-                "A purchase-order reference has at most %(max)s character.",
-                "A purchase-order reference has at most %(max)s characters.",
-                MAX_PURCHASE_ORDER_CHARS,
-            )
-            % {"max": number_format(MAX_PURCHASE_ORDER_CHARS, force_grouping=True)},
-            field="purchase_order",
-        )
+    purchase_order = short_text(
+        purchase_order,
+        max_chars=MAX_PURCHASE_ORDER_CHARS,
+        field="purchase_order",
+        required=False,
+        message=lambda n: ngettext(
+            "A purchase-order reference has at most %(max)s character.",
+            "A purchase-order reference has at most %(max)s characters.",
+            n,
+        ),
+    )
     now = clock.now_iso()
     order_id = order_id or str(uuid.uuid4())
     order = OrderItem(

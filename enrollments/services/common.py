@@ -1,12 +1,16 @@
-"""Pieces every service shares: the acting author and the audit event."""
+"""Pieces every service shares: the acting author, the audit event and the check of a short text's length."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.formats import number_format
 
 from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.models import ActiveEnrollmentsItem, AuditEventItem, AuthorAttribute, EnrollmentItem
 from ..dynamo.transactions import Transaction
+from ..exceptions import InvalidEnrollmentData
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,22 @@ class Author:
 
 
 SYSTEM = Author(id="system", name="Scheduler")
+
+
+def short_text(
+    value: str | None, *, max_chars: int, field: str, message: Callable[[int], str], required: bool = True
+) -> str | None:
+    """Return ``value`` without surrounding spaces (``None`` when empty and not ``required``).
+
+    Empty when ``required``, or longer than ``max_chars``, raises ``InvalidEnrollmentData`` on ``field`` with
+    ``message(max_chars)``: an ``ngettext`` of the limit as ``%(max)s``, which is written grouped (100.000).
+    """
+    text = (value or "").strip()
+    if (required and not text) or len(text) > max_chars:
+        raise InvalidEnrollmentData(
+            message(max_chars) % {"max": number_format(max_chars, force_grouping=True)}, field=field
+        )
+    return text or None
 
 
 def audit_event(
