@@ -2,6 +2,9 @@
 
 Each change is one transaction with its audit event. Adding takes the form's token as the contact's id (a form
 sent twice adds one contact); an edit is written only over the revision its form read; removing twice removes once.
+An add or an edit checks the company's other contacts (one email each, at most ``MAX_CONTACTS``) and puts the
+roster's revision one up over the one read before that check (``_roster_put``): two changes checked against the
+same contacts cannot both be written, the second checks again.
 """
 
 import uuid
@@ -15,7 +18,7 @@ from django.utils.translation import ngettext
 from .. import clock
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import HrContactItem
+from ..dynamo.models import HrContactItem, HrContactRosterItem
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..selectors import company_get
@@ -94,37 +97,39 @@ def contact_add(
     """
     company_get(company_id)
     contact_id = contact_id or str(uuid.uuid4())
-    if selectors.contact_find(company_id, contact_id) is not None:
-        raise AlreadyCreated(_("This contact was already added."), item_id=contact_id)
-    try:
-        values = _checked(company_id=company_id, contact_id=None, name=name, email=email, language=language)
-    except InvalidEnrollmentData:
-        # The same form sent twice at once: the first one's contact, added since the read above, holds its email.
-        if selectors.contact_find(company_id, contact_id) is not None:
-            raise AlreadyCreated(_("This contact was already added."), item_id=contact_id) from None
-        raise
-    now = clock.now_iso()
-    contact = HrContactItem(
-        *keys.hr_contact(company_id, contact_id),
-        created_at=now,
-        company_id=company_id,
-        receives_digest=bool(receives_digest),
-        **values,
-    )
-    event = company_history_event(
-        company_id,
-        at=now,
-        action=CONTACT_ADDED,
-        author=author,
-        changes=[
-            ("contact", None, contact_display(contact.name, contact.email)),
-            ("contact_language", None, contact.language),
-            ("receives_digest", None, contact.receives_digest),
-        ],
-    )
     for _attempt in attempts(_CREATE_TRIES):
+        if selectors.contact_find(company_id, contact_id) is not None:
+            raise AlreadyCreated(_("This contact was already added."), item_id=contact_id)
+        roster = selectors.contact_roster_revision(company_id)
+        try:
+            values = _checked(company_id=company_id, contact_id=None, name=name, email=email, language=language)
+        except InvalidEnrollmentData:
+            # The same form sent twice at once: the first one's contact, added since the read above, holds its email.
+            if selectors.contact_find(company_id, contact_id) is not None:
+                raise AlreadyCreated(_("This contact was already added."), item_id=contact_id) from None
+            raise
+        now = clock.now_iso()
+        contact = HrContactItem(
+            *keys.hr_contact(company_id, contact_id),
+            created_at=now,
+            company_id=company_id,
+            receives_digest=bool(receives_digest),
+            **values,
+        )
+        event = company_history_event(
+            company_id,
+            at=now,
+            action=CONTACT_ADDED,
+            author=author,
+            changes=[
+                ("contact", None, contact_display(contact.name, contact.email)),
+                ("contact_language", None, contact.language),
+                ("receives_digest", None, contact.receives_digest),
+            ],
+        )
         tx = Transaction()
         tx.put(contact, condition=HrContactItem.sk.does_not_exist(), name="item")
+        _roster_put(tx, company_id, roster)
         tx.put(event, name="audit")
         try:
             tx.commit()
@@ -133,7 +138,15 @@ def contact_add(
             # The same form sent twice at once: one of the two transactions wins, the other meets it.
             if "item" in failure.failed or selectors.contact_find(company_id, contact_id) is not None:
                 raise AlreadyCreated(_("This contact was already added."), item_id=contact_id) from None
+            # Another add or edit of the company's contacts was written since the check: check again.
     raise ConcurrentChange()
+
+
+def _roster_put(tx: Transaction, company_id: str, revision: int) -> None:
+    """Put the company's roster one revision up, if it is still at ``revision`` (read before the check)."""
+    condition = HrContactRosterItem.revision == revision if revision else HrContactRosterItem.sk.does_not_exist()
+    roster = HrContactRosterItem(*keys.hr_contact_roster(company_id), created_at=clock.now_iso(), revision=revision + 1)
+    tx.put(roster, condition=condition, name="roster")
 
 
 def _contact_or_refusal(company_id: str, contact_id: str) -> HrContactItem:
@@ -161,40 +174,47 @@ def contact_update(
 ) -> HrContactItem:
     """Change an HR contact, if nobody changed it since it was read at ``revision``; nothing changed, nothing
     written. The audit event names the contact and each change."""
-    contact = _contact_or_refusal(company_id, contact_id)
-    if int(contact.revision or 0) != revision:
-        raise _changed_meanwhile()
-    values = _checked(company_id=company_id, contact_id=contact_id, name=name, email=email, language=language)
-    values["receives_digest"] = bool(receives_digest)
-    if all(getattr(contact, field) == value for field, value in values.items()):
-        return contact
-    before, after = contact_display(contact.name, contact.email), contact_display(values["name"], values["email"])
-    changes = [("contact", before, after)]
-    if contact.language != values["language"]:
-        changes.append(("contact_language", contact.language, values["language"]))
-    if contact.receives_digest != values["receives_digest"]:
-        changes.append(("receives_digest", contact.receives_digest, values["receives_digest"]))
-    now = clock.now_iso()
-    actions = [
-        getattr(HrContactItem, field).set(value) if value is not None else getattr(HrContactItem, field).remove()
-        for field, value in values.items()
-    ]
-    actions += [HrContactItem.revision.set(revision + 1), HrContactItem.updated_at.set(now)]
-    exists = HrContactItem.sk.exists()
-    tx = Transaction()
-    tx.update(
-        contact,
-        actions,
-        condition=exists
-        & (HrContactItem.revision == revision if revision else HrContactItem.revision.does_not_exist()),
-        name="item",
-    )
-    tx.put(company_history_event(company_id, at=now, action=CONTACT_UPDATED, author=author, changes=changes))
-    try:
-        tx.commit()
-    except TransactionFailed:
-        raise _changed_meanwhile() from None
-    return selectors.contact_find(company_id, contact_id)
+    for _attempt in attempts(_CREATE_TRIES):
+        contact = _contact_or_refusal(company_id, contact_id)
+        if int(contact.revision or 0) != revision:
+            raise _changed_meanwhile()
+        roster = selectors.contact_roster_revision(company_id)
+        values = _checked(company_id=company_id, contact_id=contact_id, name=name, email=email, language=language)
+        values["receives_digest"] = bool(receives_digest)
+        if all(getattr(contact, field) == value for field, value in values.items()):
+            return contact
+        before, after = contact_display(contact.name, contact.email), contact_display(values["name"], values["email"])
+        changes = [("contact", before, after)]
+        if contact.language != values["language"]:
+            changes.append(("contact_language", contact.language, values["language"]))
+        if contact.receives_digest != values["receives_digest"]:
+            changes.append(("receives_digest", contact.receives_digest, values["receives_digest"]))
+        now = clock.now_iso()
+        actions = [
+            getattr(HrContactItem, field).set(value) if value is not None else getattr(HrContactItem, field).remove()
+            for field, value in values.items()
+        ]
+        actions += [HrContactItem.revision.set(revision + 1), HrContactItem.updated_at.set(now)]
+        exists = HrContactItem.sk.exists()
+        tx = Transaction()
+        tx.update(
+            contact,
+            actions,
+            condition=exists
+            & (HrContactItem.revision == revision if revision else HrContactItem.revision.does_not_exist()),
+            name="item",
+        )
+        _roster_put(tx, company_id, roster)
+        tx.put(company_history_event(company_id, at=now, action=CONTACT_UPDATED, author=author, changes=changes))
+        try:
+            tx.commit()
+        except TransactionFailed as failure:
+            if "item" in failure.failed:
+                raise _changed_meanwhile() from None
+            # Another add or edit of the company's contacts was written since the check: check again.
+            continue
+        return selectors.contact_find(company_id, contact_id)
+    raise _changed_meanwhile()
 
 
 @storage_errors_as_domain_errors

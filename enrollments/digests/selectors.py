@@ -22,6 +22,7 @@ from ..dynamo.models import (
     DigestItem,
     EnrollmentItem,
     HrContactItem,
+    HrContactRosterItem,
 )
 from ..reports.selectors import compliance_counts
 from ..selectors.items import _find
@@ -49,6 +50,13 @@ def contact_list(company_id: str) -> list[HrContactItem]:
     """Return a company's HR contacts, by name (one query of their partition)."""
     contacts = HrContactItem.query(keys.hr_contacts(company_id), consistent_read=True)
     return sorted(contacts, key=lambda contact: (contact.name.casefold(), contact.email))
+
+
+@storage_errors_as_domain_errors
+def contact_roster_revision(company_id: str) -> int:
+    """Return the version of a company's set of HR contacts (0 before its first change)."""
+    roster = _find(HrContactRosterItem, keys.hr_contact_roster(company_id))
+    return int(roster.revision) if roster else 0
 
 
 @storage_errors_as_domain_errors

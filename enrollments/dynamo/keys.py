@@ -584,6 +584,11 @@ def hr_contact(company_id: str, contact_id: str) -> Key:
     return Key(hr_contacts(company_id), contact_id)
 
 
+def hr_contact_roster(company_id: str) -> Key:
+    """Return the key of the version of a company's HR contacts (sorts after every contact id)."""
+    return Key(hr_contacts(company_id), "~roster")
+
+
 def digests(company_id: str) -> str:
     """Return the partition of a company's digests, one item per period (``2026-W49``, ``2026-12``, ``now-<token>``)."""
     return f"digest#{company_id}"

@@ -786,6 +786,17 @@ class HrContactItem(MainItem, discriminator="hr_contact"):
     updated_at = UnicodeAttribute(null=True)
 
 
+class HrContactRosterItem(MainItem, discriminator="hr_contact_roster"):
+    """``('contacts#<company_id>', '~roster')``: the version of a company's set of HR contacts.
+
+    Every add and edit puts it one revision up over the revision read before checking the others (one email per
+    contact, at most ``MAX_CONTACTS``), so two changes checked against the same contacts cannot both be written.
+    Absent (contacts added before it existed): revision 0.
+    """
+
+    revision = NumberAttribute()
+
+
 class DigestItem(MainItem, discriminator="digest"):
     """``('digest#<company_id>', <period>)``: the compliance digest of one company and period, put once.
 
