@@ -3,7 +3,6 @@
 
 from django.utils.translation import gettext as _
 
-from .. import labels
 from ..dynamo import keys
 from ..dynamo.models import ActiveBulkCancelItem, BulkCancelJobItem, BulkCancelResultItem
 from ..exceptions import BulkCancelAlreadyStarted, BulkCancelNotFound
@@ -42,7 +41,6 @@ BULK_CANCEL = register(
         title=lambda job: _("Bulk cancel"),
         dom_id="bulk",
         url_name="bulk_cancel",
-        waiting_text=lambda: str(labels.JOB_WAITING_FOR_QUEUE),
         state_labels=MASCULINE_STATE_LABELS,
         page_context=_page_context,
     )

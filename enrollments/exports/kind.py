@@ -4,7 +4,6 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .. import labels
 from ..dynamo import keys
 from ..dynamo.models import ExportJobItem
 from ..exceptions import ExportAlreadyStarted, ExportNotFound
@@ -34,7 +33,6 @@ EXPORT = register(
         title=lambda job: _("Export"),
         dom_id="export",
         url_name="export",
-        waiting_text=lambda: str(labels.JOB_WAITING_FOR_QUEUE),
         page_context=lambda job, progress: {"retention_hours": settings.EXPORT_RETENTION_HOURS},
     )
 )

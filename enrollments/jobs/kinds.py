@@ -1,10 +1,10 @@
 """What a kind of background job declares, and the registry of kinds. No I/O.
 
 A kind is declared once, beside its domain work (``imports/kind.py``, ``bulk_cancel/kind.py``,
-``exports/kind.py``), and registered when its app is ready. Its ``name`` travels in task messages and URLs:
+``exports/kind.py``, ``renewals/kind.py``), and registered when its app is ready. Its ``name`` travels in task messages and URLs:
 never change a kind's name.
 
-A chunked kind (imports, bulk cancels) stores its work in chunk items of the job's partition; the mechanism
+A chunked kind (imports, bulk cancels, renewals) stores its work in chunk items of the job's partition; the mechanism
 runs a chunk through ``chunk_results`` and records the rows and counters it returns once. A kind that is not
 chunked (exports) does its whole work in ``run``, as chunk 0.
 """
@@ -12,6 +12,7 @@ chunked (exports) does its whole work in ``run``, as chunk 0.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .. import labels
 from .states import STATE_LABELS
 
 
@@ -59,7 +60,7 @@ class JobKind:
     dom_id: str = "job"
     # The page's URL names: ``<url_name>_detail`` and ``<url_name>_progress_json`` (``views.routes``).
     url_name: str = ""
-    waiting_text: Callable[[], str] = str
+    waiting_text: Callable[[], str] = lambda: str(labels.JOB_WAITING_FOR_QUEUE)
     state_labels: dict = field(default_factory=lambda: dict(STATE_LABELS))
     page_context: Callable[[object, dict], dict] = lambda job, progress: {}
 

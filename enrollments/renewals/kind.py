@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext as _
 
-from .. import labels
 from ..dynamo import keys
 from ..dynamo.models import ActiveRenewalItem, RenewalJobItem, RenewalResultItem
 from ..exceptions import RenewalAlreadyStarted, RenewalNotFound
@@ -40,7 +39,6 @@ RENEWAL = register(
         title=lambda job: _("Renewal at %(company)s") % {"company": job.tenant_name},
         dom_id="renewal",
         url_name="renewal",
-        waiting_text=lambda: str(labels.JOB_WAITING_FOR_QUEUE),
         page_context=_page_context,
     )
 )

@@ -107,7 +107,10 @@ def test_contact_add__two_adds_at_once_for_the_last_place__one_added(monkeypatch
     _both_read_before_either_writes(monkeypatch)
 
     outcomes = _outcomes(
-        [lambda: _add(company, email="second@client.example.com"), lambda: _add(company, email="third@client.example.com")]
+        [
+            lambda: _add(company, email="second@client.example.com"),
+            lambda: _add(company, email="third@client.example.com"),
+        ]
     )
 
     assert len(selectors.contact_list(company.id)) == 2
