@@ -269,6 +269,7 @@ RENEWAL_REFUSALS = {
     "active_enrollment": _("Has an active enrollment in the course"),
     "deduplication": _("Inside a deduplication window"),
     "not_due": _("Not due yet"),
+    "course_retired": _("The course is retired: it takes no new enrollments"),
 }
 # What became of each person of a renewal job: renewed, refused for one of the reasons above, or failed.
 RENEWAL_RESULTS = {

@@ -378,7 +378,8 @@ ALREADY_RENEWED = "already_renewed"
 ACTIVE_ENROLLMENT = "active_enrollment"
 DEDUPLICATION = "deduplication"
 NOT_DUE = "not_due"
-RENEWAL_REFUSALS = (NO_SEAT, ALREADY_RENEWED, ACTIVE_ENROLLMENT, DEDUPLICATION, NOT_DUE)
+COURSE_RETIRED = "course_retired"
+RENEWAL_REFUSALS = (NO_SEAT, ALREADY_RENEWED, ACTIVE_ENROLLMENT, DEDUPLICATION, NOT_DUE, COURSE_RETIRED)
 # The namespace of renewal ids: never change it, or a certificate renewed before could be renewed again.
 RENEWAL_NAMESPACE = uuid.UUID("0b6c3f0e-7a51-5b8e-9c1d-2f4e6a8b0c21")
 # Where each expiring bucket starts, in days left: a window longer than that may hold people due in the bucket.
@@ -444,13 +445,15 @@ def renewal_refusal(
     active: bool = False,
     locked_until: str | None = None,
     seat_free: bool = True,
+    retired: bool = False,
 ) -> str | None:
     """Return why ``certificate``'s person cannot be enrolled again in its course now (a code of
     ``RENEWAL_REFUSALS``), or ``None`` when they can.
 
     ``later`` are the person's enrollments in the course made after it, any status; ``active`` says whether the
     person holds an active enrollment in the course (at any company); ``locked_until`` is when their deduplication
-    lock in the course lifts (an ISO time, past or none when free); ``seat_free`` whether a seat is left for them.
+    lock in the course lifts (an ISO time, past or none when free); ``seat_free`` whether a seat is left for them;
+    ``retired`` whether the course is retired (it takes no new enrollments).
     A renewal of this certificate (its id, even canceled) or a later certificate means already renewed.
     """
     renewal_id = renewal_enrollment_id(certificate.id)
@@ -462,6 +465,8 @@ def renewal_refusal(
         for enrollment in later
     ):
         return ALREADY_RENEWED
+    if retired:
+        return COURSE_RETIRED
     if active or any(enrollment.status in ACTIVE_STATES for enrollment in later):
         return ACTIVE_ENROLLMENT
     if not renewal_due(certificate, window_days=window_days, now=now):

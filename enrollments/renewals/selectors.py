@@ -243,6 +243,7 @@ def _decide(
             later=later,
             active=bool(active_ids),
             locked_until=lock.expires_at if lock is not None else None,
+            retired=bool(candidate.course.retired_at),
         )
         candidate.blocking_id = blocking_id(
             candidate.certificate, later, candidate.refusal, active_ids=active_ids, lock=lock

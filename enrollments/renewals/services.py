@@ -47,13 +47,17 @@ def renewal_enroll(*, renewed: EnrollmentItem, author: Author, source: str) -> E
 
     Raise ``RenewalRefused`` with the reason of ``rules.RENEWAL_REFUSALS`` when the person cannot be renewed now:
     not due (outside the course's renewal window), already renewed (this certificate's renewal exists, even
-    canceled, or a later certificate), an active enrollment in the course, a deduplication lock, no seat left
-    (a prepaid company). The renewal is one ``enroll`` transaction: seat, audit event and welcome included.
+    canceled, or a later certificate), a retired course, an active enrollment in the course, a deduplication lock,
+    no seat left (a prepaid company). The renewal is one ``enroll`` transaction: seat, audit event and welcome included.
     """
     course = selectors.course_get(renewed.course.id)
     later = renewal_selectors.later_enrollments(renewed)
     refusal = rules.renewal_refusal(
-        renewed, now=clock.now(), window_days=rules.renewal_window_days(course), later=later
+        renewed,
+        now=clock.now(),
+        window_days=rules.renewal_window_days(course),
+        later=later,
+        retired=bool(course.retired_at),
     )
     if refusal is not None:
         blocking = renewal_selectors.blocking_id(renewed, later, refusal)

@@ -151,3 +151,18 @@ def test_preview__whole_company__every_course_by_its_own_window_seats_per_course
     assert _ids(preview.renewable) == [nr10_expired.id, nr35_due.id, nr10_due.id]
     seats = [(row.course.name, row.renewals, row.available, row.short) for row in preview.seats]
     assert seats == [("NR-10", 2, 4, 0), ("NR-35", 1, 1, 0)]  # the person studying took one NR-10 seat
+
+
+def test_preview__retired_course__listed_as_refused_because_retired_needing_no_seat(frozen_clock):
+    from enrollments.services.catalog import course_retire
+
+    company, course = make_company(billing="prepaid"), _course(window=60)
+    make_order(company, course, seats=1)
+    now = frozen_clock.now
+    due = certificate(company, course, now=now, expires_in=30)
+    course_retire(course_id=course.id, author=AUTHOR)
+
+    preview = renewals.renewal_preview(company=company, now=now)
+
+    assert preview.renewable == []
+    assert [(c.certificate.id, c.refusal) for c in preview.refused] == [(due.id, rules.COURSE_RETIRED)]

@@ -269,3 +269,17 @@ def test_renewal_start__written_by_the_staff_member__in_the_list_and_the_renewal
     [event] = _renewal_events(rules.renewal_enrollment_id(renewed.id))
     # The job is the staff member's action (recent actions); each enrollment it makes is not one of them.
     assert event.author.id == "42" and not event.author.staff and event.recent_sk is None
+
+
+def test_renewal_enroll__retired_course__refused_as_retired_nothing_written(frozen_clock):
+    from enrollments.services.catalog import course_retire
+
+    company, course = make_company(billing="postpaid"), _course()
+    renewed = certificate(company, course, now=frozen_clock.now, expires_in=10)
+    course_retire(course_id=course.id, author=STAFF)
+
+    with pytest.raises(RenewalRefused) as refused:
+        services.renewal_enroll(renewed=renewed, author=STAFF, source="renewal:test")
+
+    assert refused.value.reason == rules.COURSE_RETIRED
+    assert not renewals.renewal_exists(renewed.id)
