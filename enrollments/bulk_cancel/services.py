@@ -28,6 +28,7 @@ from ..jobs.kinds import kind_named
 from ..jobs.services import Enqueue, job_create, job_enqueue, job_new, job_refuse_started
 from ..services import cancel
 from ..services.common import Author
+from ..services.seats import seats_arrived
 from . import selectors
 from .selectors import CANCELED, REFUSED
 
@@ -115,6 +116,7 @@ def bulk_cancel_chunk_results(
                 author=author,
                 notify_learner=job.notify_learner,
                 source=source,
+                tell_seats=False,
             )
         except NotCancelable as error:
             # A retried chunk finds the enrollments its first run canceled: those are this job's cancels.
@@ -134,6 +136,9 @@ def bulk_cancel_chunk_results(
         outcomes.append((enrollment_id, result, message))
         if progress is not None:
             progress(1)
+    # The seats given back, told once per course of the chunk (people waiting for one are renewed).
+    for tenant_id, course_id in sorted({(e.tenant_id, e.course.id) for e in enrollments.values()}):
+        seats_arrived(tenant_id=tenant_id, course_id=course_id)
     enrollments.update(_enrollments_read(set(chunk.enrollment_ids) - set(enrollments), final_attempt=final_attempt))
     results = [result_row(*outcome, enrollment=enrollments.get(outcome[0])) for outcome in outcomes]
     return results, counts

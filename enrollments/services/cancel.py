@@ -35,18 +35,27 @@ from ..rules import (
 )
 from .common import Author, audit_event, leave_active
 from .lifecycle import lifecycle_record
+from .seats import seats_arrived
 
 
 @storage_errors_as_domain_errors
 def cancel(
-    *, enrollment_id: str, reason: str, author: Author, notify_learner: bool = True, source: str | None = None
+    *,
+    enrollment_id: str,
+    reason: str,
+    author: Author,
+    notify_learner: bool = True,
+    source: str | None = None,
+    tell_seats: bool = True,
 ) -> EnrollmentItem:
     """Cancel an enrollment, in one DynamoDB transaction.
 
     Marks it CANCELED, records who canceled and why, removes every lifecycle record
     it has and the lock it holds, and gives its seat back to the order. With
     ``notify_learner``, a cancel notice to the learner is due at once. ``source`` goes
-    on the audit event (a bulk cancel names its job: its retry knows its own cancels).
+    on the audit event (a bulk cancel names its job: its retry knows its own cancels). A seat given back is told
+    to ``seats.seats_arrived`` (people waiting for one are renewed), unless ``tell_seats`` is false: a bulk cancel
+    tells once per course at the end of each chunk.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -70,6 +79,8 @@ def cancel(
             # A concurrent change (another cancel, a first access) won: read again and decide.
             continue
         enrollment.status = CANCELED
+        if tell_seats and partition.parent_vacancy is not None:
+            seats_arrived(tenant_id=enrollment.tenant_id, course_id=enrollment.course.id)
         return enrollment
     raise ConcurrentChange()
 

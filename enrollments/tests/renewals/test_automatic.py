@@ -350,3 +350,53 @@ def test_pending_item__key_and_model__in_the_company_s_partition_by_course():
 
     assert key == ("renewals_pending#acme", "nr35#e1")
     assert RenewalPendingItem.Meta.table_name.endswith("enrollments")
+
+
+def _waiting_for_a_seat(t, workers, *, others: int = 1):
+    """A prepaid company whose seats are all taken (a certificate and ``others`` people), the certificate pending
+    renewal for want of a seat, and the broker's queue empty; return company, course, certificate, the others'
+    enrollments and the broker."""
+    company, course = renewing_company(billing="prepaid"), windowed_course(WINDOW)
+    make_order(company, course, seats=1 + others)
+    cert = _certificate(company, course, t)
+    other = [
+        enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF) for _n in range(others)
+    ]
+    t.tick(_day(t, OPENS))
+    assert pending_ids(company) == [cert.id]
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete(workers.queue)
+    return company, course, cert, other, broker
+
+
+def test_cancel_gives_a_seat_back__the_person_waiting_for_one_is_renewed(lifecycle_time, workers):
+    t = lifecycle_time
+    company, course, cert, [other], broker = _waiting_for_a_seat(t, workers)
+
+    cancel(enrollment_id=other.id, reason="Left the company", author=STAFF)
+
+    assert broker.llen(workers.queue) == 1  # the renewal of the people waiting, queued
+    assert renew_pending(company.id, course.id) == {"renewed": 1}  # the task's work, run here
+    assert renewal_of(cert) is not None and pending_ids(company) == []
+    assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 0
+
+
+def test_bulk_cancel_gives_seats_back__one_renewal_task_per_course_of_a_chunk(lifecycle_time, workers):
+    from enrollments.bulk_cancel import services as bulk_services
+    from enrollments.bulk_cancel.kind import BULK_CANCEL
+    from enrollments.jobs import services as job_services
+
+    t = lifecycle_time
+    company, course, cert, others, broker = _waiting_for_a_seat(t, workers, others=2)
+
+    def run_chunks(job_id, numbers):
+        for number in numbers:
+            job_services.job_process_chunk(BULK_CANCEL, job_id=job_id, number=number)
+
+    bulk_services.bulk_cancel_start(
+        job_id=str(uuid.uuid4()), enrollment_ids=[e.id for e in others], reason="Left", author=STAFF, enqueue=run_chunks
+    )
+
+    assert broker.llen(workers.queue) == 1
+    assert renew_pending(company.id, course.id) == {"renewed": 1}
+    assert renewal_of(cert) is not None
