@@ -16,8 +16,9 @@ from ..dynamo import keys
 from ..dynamo.models import LifecycleFailureItem, LifecycleRecordItem, MainItem
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import StorageUnavailable
-from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENDING, RECORD_SENT, RECORD_SKIPPED
+from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENT, RECORD_SKIPPED
 from ..send_errors import classify
+from .claims import claimed_by_us, doubling_delay, tries
 from .common import SYSTEM, audit_event
 
 logger = logging.getLogger(__name__)
@@ -39,16 +40,6 @@ MARK_TRIES = 4
 def error_actions(error: str) -> list:
     """Return the actions that write ``error`` as the record's ``last_error``, with its cause."""
     return [LifecycleRecordItem.last_error.set(error), LifecycleRecordItem.last_error_cause.set(classify(error))]
-
-
-def tries(record: LifecycleRecordItem) -> int:
-    """Return the claims of the record since it was last scheduled or sent again by staff."""
-    return record.attempts - (record.attempts_before_resend or 0)
-
-
-def claimed_by_us(record: LifecycleRecordItem):
-    """Return the condition that ``record`` is still held by the claim it was read with."""
-    return (LifecycleRecordItem.state == RECORD_SENDING) & (LifecycleRecordItem.attempts == record.attempts)
 
 
 def record_done(record: LifecycleRecordItem, state: str, now_iso: str) -> list:
@@ -189,9 +180,12 @@ def mark_work(record: LifecycleRecordItem, done: WorkDone) -> str:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Return how long a record waits after its ``attempts``-th failed send: doubling, capped."""
-    seconds = settings.LIFECYCLE_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS))
+    """Return how long a record (or a digest) waits after its ``attempts``-th failed send: doubling, capped."""
+    return doubling_delay(
+        attempts,
+        first_seconds=settings.LIFECYCLE_RETRY_BACKOFF_SECONDS,
+        max_seconds=settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS,
+    )
 
 
 def retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
