@@ -179,6 +179,10 @@ CATALOG_ACTIONS = {
     "DIGEST_RESENT": _("Failed compliance digest sent again"),
     "API_KEY_CREATED": _("API key created"),
     "API_KEY_REVOKED": _("API key revoked"),
+    "WEBHOOK_REGISTERED": _("Webhook endpoint registered"),
+    "WEBHOOK_UPDATED": _("Webhook endpoint edited"),
+    "WEBHOOK_SECRET_ROTATED": _("Webhook signing secret replaced"),
+    "WEBHOOK_EVENT_RESENT": _("Webhook event sent again"),
 }
 
 CATALOG_FIELDS = {
@@ -199,6 +203,10 @@ CATALOG_FIELDS = {
     "receives_digest": _("Receives the digest"),
     "period": _("Period"),
     "api_key": _("API key"),
+    "webhook_url": _("Webhook address"),
+    "webhook_events": _("Webhook events"),
+    "webhook_active": _("Webhook active"),
+    "webhook_event": _("Webhook event"),
 }
 
 

@@ -1,0 +1,79 @@
+"""A real HTTP receiver for webhook tests: a ``http.server`` on 127.0.0.1 in a thread, which keeps every request and
+answers the statuses it is told to, then 200. Also the receiver's side of the signature check, as docs/api.md
+tells clients to write it."""
+
+import hashlib
+import hmac
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from enrollments.services.common import Author
+from enrollments.services.enrollment_events import EVENT_TYPES
+from enrollments.webhooks.services import webhook_endpoint_register
+
+SUPERVISOR = Author(id="supervisor-1", name="Supervisor", staff=True)
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict
+    body: bytes
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+def verify(secret: str, headers: dict, body: bytes) -> bool:
+    """Return whether a delivery's signature is the one ``secret`` makes (the receiver's check of docs/api.md)."""
+    signed = f"{headers['Webhook-Timestamp']}.".encode() + body
+    expected = "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, headers["Webhook-Signature"])
+
+
+class Receiver:
+    """An HTTP server that records each POST and answers ``statuses`` in order, then 200."""
+
+    def __init__(self):
+        self.received: list[Received] = []
+        self.statuses: list[int] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with receiver._lock:
+                    receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def of_type(self, event_type: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.json["type"] == event_type]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def register(company, url: str, *, events=None):
+    """Register ``company``'s endpoint at ``url`` (every event unless ``events``); return it."""
+    return webhook_endpoint_register(company_id=company.id, url=url, events=events or EVENT_TYPES, author=SUPERVISOR)
