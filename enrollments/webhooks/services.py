@@ -126,6 +126,8 @@ def webhook_endpoint_update(*, company_id: str, url: str, events, active: bool, 
     endpoint = selectors.endpoint_find(company_id)
     if endpoint is None:
         raise InvalidEnrollmentData(_("This company has no webhook endpoint."), field="url")
+    if endpoint.revision != revision:
+        return False
     url, chosen = _checked(url, events)
     changes = []
     if url != endpoint.url:
