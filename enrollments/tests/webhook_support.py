@@ -9,8 +9,13 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import MainItem
+from enrollments.services import enroll
 from enrollments.services.common import Author
 from enrollments.services.enrollment_events import EVENT_TYPES
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
+from enrollments.webhooks.delivery import webhook_event_deliver
 from enrollments.webhooks.services import webhook_endpoint_register
 
 SUPERVISOR = Author(id="supervisor-1", name="Supervisor", staff=True)
@@ -77,3 +82,17 @@ class Receiver:
 def register(company, url: str, *, events=None):
     """Register ``company``'s endpoint at ``url`` (every event unless ``events``); return it."""
     return webhook_endpoint_register(company_id=company.id, url=url, events=events or EVENT_TYPES, author=SUPERVISOR)
+
+
+def webhook_log_company(settings):
+    """Return a company with a webhook endpoint and a delivery log of one event that failed (nothing listens on
+    port 9), for the walks over every page."""
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    settings.WEBHOOK_RETRY_SCHEDULE_SECONDS = []  # one try: failed at once
+    company, course = make_company(billing="postpaid"), make_course()
+    register(company, "http://127.0.0.1:9/hooks")
+    person = make_person(name="Lúcia Webhook", cpf=make_cpf())
+    enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, deduplication_window_days=None)
+    for event in MainItem.query(keys.webhook_events(company.id), consistent_read=True):
+        webhook_event_deliver(partition=event.id, sk=event.sk)
+    return company

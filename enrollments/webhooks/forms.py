@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..forms import SubmitOnceForm
 from ..services.enrollment_events import EVENT_TYPES
@@ -41,7 +42,9 @@ class WebhookEndpointEditForm(forms.Form):
     url = forms.CharField(label=_("Endpoint address"), max_length=2000)
     events = _events_field()
     active = forms.BooleanField(
-        label=_("Active"), required=False, help_text=_("Paused: no new events are written, and none is sent.")
+        label=pgettext_lazy("of a webhook endpoint", "Active"),
+        required=False,
+        help_text=_("Paused: no new events are written, and none is sent."),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
