@@ -11,6 +11,9 @@ lease's end), becomes SENDING with one more attempt and ``due_at`` moved to the 
 leaves an item that is due again by itself, and a tick never hands out an item that a live worker holds.
 """
 
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
@@ -18,6 +21,11 @@ from pynamodb.exceptions import UpdateError
 from ..clock import to_iso
 from ..exceptions import StorageUnavailable
 from ..rules import RECORD_PENDING, RECORD_SENDING
+
+logger = logging.getLogger(__name__)
+
+# What processing an item came to when it raised an unexpected error (a bug, data the code cannot read).
+OUTCOME_ERROR = "error"
 
 
 def claim(item, *, now: datetime, lease_end: datetime, also: tuple = (), condition=None):
@@ -81,3 +89,23 @@ def scheduled_delay(tries: int, schedule: list[int]) -> timedelta:
     """Return how long an item waits after its ``tries``-th failed send, by a schedule of seconds (its last entry
     for any later try)."""
     return timedelta(seconds=schedule[min(max(tries, 1), len(schedule)) - 1])
+
+
+def process_each(keys: Iterable, process: Callable[..., str], *, what: str, log: logging.Logger = logger) -> Counter:
+    """Call ``process(*key)`` for each key of a batch; return how many came to each outcome.
+
+    An item that raises an unexpected error is logged and counted as ``OUTCOME_ERROR``, and the batch goes on: the
+    item keeps its claim and comes back when the lease ends. ``StorageUnavailable`` stops the batch for its task to
+    retry: the items already processed are claimed or done, so none runs twice. The error is logged on ``log``.
+    """
+    outcomes = Counter()
+    for key in keys:
+        try:
+            outcome = process(*key)
+        except StorageUnavailable:
+            raise
+        except Exception:
+            log.exception("%s %s could not be processed; tried again after its lease", what, " ".join(key))
+            outcome = OUTCOME_ERROR
+        outcomes[outcome] += 1
+    return outcomes

@@ -32,12 +32,11 @@ from ..dynamo.models import EnrollmentItem, LifecycleRecordItem
 from ..dynamo.transactions import Transaction, attempts
 from ..exceptions import EnrollmentNotFound, StorageUnavailable
 from ..rules import EXPIRED, RECORD_SENT, Decision, decide
-from .claims import claim, update_claimed
+from .claims import claim, process_each, update_claimed
 from .common import SYSTEM, audit_event, leave_active
 from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
 from .record_outcomes import (
     MARK_TRIES,
-    OUTCOME_ERROR,
     OUTCOME_NOT_CLAIMED,
     OUTCOME_SENT,
     EnrollmentChanged,
@@ -77,19 +76,12 @@ def lifecycle_records_process(*, keys: list) -> Counter:
     ``LIFECYCLE_MAX_ATTEMPTS`` claims are spent. ``StorageUnavailable`` stops the batch for the
     task to retry it: the records already processed are claimed or done, so none runs twice.
     """
-    outcomes = Counter()
-    for enrollment_id, sk in keys:
-        try:
-            outcome = lifecycle_record_process(enrollment_id=enrollment_id, sk=sk)
-        except StorageUnavailable:
-            raise
-        except Exception:
-            logger.exception(
-                "lifecycle record %s %s could not be processed; tried again after its lease", enrollment_id, sk
-            )
-            outcome = OUTCOME_ERROR
-        outcomes[outcome] += 1
-    return outcomes
+    return process_each(
+        keys,
+        lambda enrollment_id, sk: lifecycle_record_process(enrollment_id=enrollment_id, sk=sk),
+        what="lifecycle record",
+        log=logger,
+    )
 
 
 @storage_errors_as_domain_errors

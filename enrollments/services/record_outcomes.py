@@ -18,6 +18,7 @@ from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import StorageUnavailable
 from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENT, RECORD_SKIPPED
 from ..send_errors import classify
+from . import claims
 from .claims import claimed_by_us, doubling_delay, tries
 from .common import SYSTEM, audit_event
 
@@ -30,7 +31,9 @@ OUTCOME_RETRY = "retry"
 OUTCOME_FAILED = "failed"
 OUTCOME_NOT_CLAIMED = "not_claimed"  # not due, taken by another worker, already done, or gone
 OUTCOME_LOST = "lost"  # the claim ran out, or a progress event replaced the record, before the mark
-OUTCOME_ERROR = "error"  # an unexpected error (a bug, data the code cannot read): tried again after the lease
+OUTCOME_ERROR = (
+    claims.OUTCOME_ERROR
+)  # an unexpected error (a bug, data the code cannot read): tried again after the lease
 OUTCOME_DONE = "done"  # the work of an event without email (a renewal) is done
 OUTCOME_LATER = "later"  # the work of an event without email is due again later
 

@@ -23,10 +23,9 @@ from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import WebhookEventItem
-from ..exceptions import QueueUnavailable, StorageUnavailable
-from ..services.claims import claim, scheduled_delay, tries, update_claimed
+from ..exceptions import QueueUnavailable
+from ..services.claims import claim, process_each, scheduled_delay, tries, update_claimed
 from ..services.record_outcomes import (
-    OUTCOME_ERROR,
     OUTCOME_FAILED,
     OUTCOME_LOST,
     OUTCOME_NOT_CLAIMED,
@@ -68,17 +67,9 @@ def webhooks_tick(*, now: datetime, dispatch: Callable[[list], None]) -> int:
 def webhook_events_deliver(*, keys: list) -> Counter:
     """Deliver each ``[partition, sk]`` of a batch; return how many came to each outcome. An unexpected error is
     logged and counted, and the batch goes on (the event comes back after its lease)."""
-    outcomes = Counter()
-    for partition, sk in keys:
-        try:
-            outcome = webhook_event_deliver(partition=partition, sk=sk)
-        except StorageUnavailable:
-            raise
-        except Exception:
-            logger.exception("webhook event %s %s could not be delivered; tried again after its lease", partition, sk)
-            outcome = OUTCOME_ERROR
-        outcomes[outcome] += 1
-    return outcomes
+    return process_each(
+        keys, lambda partition, sk: webhook_event_deliver(partition=partition, sk=sk), what="webhook event", log=logger
+    )
 
 
 def body_of(event: WebhookEventItem) -> bytes:

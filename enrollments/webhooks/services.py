@@ -109,14 +109,9 @@ def _edit(company_id: str, *, revision: int, author: Author, action: str, values
     )
     tx.put(company_history_event(company_id, at=now, action=action, author=author, changes=changes))
     try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            return False
-        raise ConcurrentChange() from None
+        return _committed(tx)
     finally:
         selectors.forget_endpoint(company_id)
-    return True
 
 
 @storage_errors_as_domain_errors
@@ -193,6 +188,12 @@ def webhook_event_resend(*, company_id: str, sk: str, author: Author) -> bool:
             changes=[("webhook_event", None, f"{event.type} {event.event_id}")],
         )
     )
+    return _committed(tx)
+
+
+def _committed(tx: Transaction) -> bool:
+    """Commit a change of one webhook item (the part named ``item``) with its history event; return ``False`` when
+    the item's condition failed (a second click, a change meanwhile: nothing written)."""
     try:
         tx.commit()
     except TransactionFailed as failure:
