@@ -204,3 +204,44 @@ def test_endpoint_paused_after_the_event__event_failed_as_paused_nothing_sent(
     assert webhook_receiver.received == []
     [event] = events_of(company)
     assert (event.state, event.last_error) == (rules.RECORD_FAILED, delivery.ENDPOINT_PAUSED)
+
+
+def test_two_companies__each_endpoint_gets_only_its_own_company_s_events(at_start, webhook_receiver):
+    course = make_course()
+    first, second = make_company(billing="postpaid"), make_company(billing="postpaid")
+    register(first, webhook_receiver.url + "/first")
+    register(second, webhook_receiver.url + "/second")
+    mine, theirs = _enroll(first, course), _enroll(second, course)
+
+    tick(START)
+
+    by_path = {got.path: got.json["data"]["enrollment_id"] for got in webhook_receiver.received}
+    assert by_path == {"/hooks/first": mine.id, "/hooks/second": theirs.id}
+
+
+def test_endpoint_turned_internal_after_registering__not_posted_address_refused_kept(
+    at_start, company_with_endpoint, webhook_receiver, settings
+):
+    company, course, _endpoint = company_with_endpoint
+    _enroll(company, course)
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False  # production: 127.0.0.1 is refused at every delivery too
+
+    tick(START)
+
+    assert webhook_receiver.received == []
+    [event] = events_of(company)
+    assert event.state == rules.RECORD_PENDING and event.last_error.startswith("address_refused")
+
+
+def test_receiver_answers_a_redirect__not_followed_counted_as_a_failure(
+    at_start, company_with_endpoint, webhook_receiver
+):
+    company, course, _endpoint = company_with_endpoint
+    webhook_receiver.statuses = [302]
+    _enroll(company, course)
+
+    tick(START)
+
+    assert len(webhook_receiver.received) == 1
+    [event] = events_of(company)
+    assert (event.state, event.last_status) == (rules.RECORD_PENDING, 302)

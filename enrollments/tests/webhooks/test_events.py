@@ -149,3 +149,20 @@ def test_renewal_window__fired_by_the_scheduler__event_for_a_company_that_does_n
     [event] = [e for e in stored_events(company) if e.type == CERTIFICATE_RENEWAL_WINDOW]
     assert event.event_id == events.event_id(CERTIFICATE_RENEWAL_WINDOW, cert.id)
     assert event.data["certificate_expires_at"] == cert.certificate_expires_at
+
+
+def _endpoint_reads(calls) -> int:
+    return sum(1 for call in calls if call.operation == "GetItem" and call.request["Key"]["id"] == {"S": keys.WEBHOOKS})
+
+
+def test_enroll__company_without_endpoint__its_endpoint_read_once_per_process_period_not_per_enrollment(
+    company_course, dynamodb_calls, settings
+):
+    settings.WEBHOOK_ENDPOINT_CACHE_SECONDS = 3600
+    company, course = company_course
+
+    for _ in range(3):
+        _enroll(company, course)
+
+    assert _endpoint_reads(dynamodb_calls) == 1
+    assert stored_events(company) == []
