@@ -33,8 +33,8 @@ def _endpoint_or_404(company_id: str):
     return endpoint
 
 
-def _page(title: str) -> FormPage:
-    return FormPage(title=title, submit=_("Save"), section=_("Companies"), section_url="admin:company_list")
+def _page(title: str, *, submit: str = "") -> FormPage:
+    return FormPage(title=title, submit=submit or _("Save"), section=_("Companies"), section_url="admin:company_list")
 
 
 @requires(permissions.MANAGE_COMPANIES)
@@ -53,11 +53,10 @@ def webhook_add(request, company_id: str):
         messages.info(request, _("This company already has a webhook endpoint; this is it."))
         return HttpResponseRedirect(_endpoint_url(company.id))
 
-    page = _page(_("Register a webhook endpoint for %(company)s") % {"company": company.name})
     return submit_form(
         request,
         WebhookEndpointForm(request.POST or None),
-        FormPage(title=page.title, submit=_("Register"), section=page.section, section_url=page.section_url),
+        _page(_("Register a webhook endpoint for %(company)s") % {"company": company.name}, submit=_("Register")),
         save=save,
         saved=lambda _endpoint: (_("Webhook endpoint registered."), _endpoint_url(company.id)),
         already_created=already_created,
