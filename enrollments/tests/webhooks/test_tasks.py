@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from backoffice.celery import celery_app
-from enrollments import rules
+from enrollments import clock, rules
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import MainItem
 from enrollments.exceptions import StorageUnavailable
@@ -14,7 +14,7 @@ from enrollments.services.enrollment_events import ENROLLMENT_CANCELED, ENROLLME
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_person
 from enrollments.tests.wait_support import wait_for
 from enrollments.tests.webhook_support import register, verify
-from enrollments.webhooks import tasks
+from enrollments.webhooks import delivery, tasks
 
 # Tables of their own: the tick reads the whole webhook_due index.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_tables")]
@@ -66,3 +66,17 @@ def test_worker__enroll_and_cancel__receiver_gets_both_signed_a_500_retried_once
     [again] = [got for got in others if got.headers["Webhook-Id"] == first.headers["Webhook-Id"]]
     assert again.body == first.body and again.headers["Webhook-Attempt"] == "2"
     assert len(webhook_receiver.received) == 3
+
+
+def test_tick__broker_down__event_kept_and_handed_out_by_the_first_tick_after_it_returns(broker_down, webhook_receiver):
+    company, course = make_company(billing="postpaid"), make_course()
+    register(company, webhook_receiver.url)
+    enroll(tenant_id=company.id, course_id=course.id, user=make_person(cpf=make_cpf()), author=STAFF)
+
+    assert tasks.webhooks_tick() == 0  # the queue did not take the batch: nothing counted as handed out
+    broker_down.restore()
+    handed = delivery.webhooks_tick(now=clock.now(), dispatch=lambda batch: delivery.webhook_events_deliver(keys=batch))
+
+    assert handed == 1
+    assert [got.json["type"] for got in webhook_receiver.received] == [ENROLLMENT_CREATED]
+    assert [event.state for event in _events(company)] == [rules.RECORD_SENT]
