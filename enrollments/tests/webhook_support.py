@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -40,9 +41,14 @@ def verify(secret: str, headers: dict, body: bytes) -> bool:
 
 
 class Receiver:
-    """An HTTP server that records each POST and answers ``statuses`` in order, then 200."""
+    """An HTTP server that records each POST to its own path and answers ``statuses`` in order, then 200.
+
+    Its path holds a token of its own: an event of an earlier test, posted to a port this receiver got again, is
+    answered 404 and not recorded.
+    """
 
     def __init__(self):
+        self.path = f"/hooks/{uuid.uuid4().hex[:12]}"
         self.received: list[Received] = []
         self.statuses: list[int] = []
         self._lock = threading.Lock()
@@ -52,6 +58,11 @@ class Receiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if not self.path.startswith(receiver.path):
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 with receiver._lock:
                     receiver.received.append(Received(self.path, dict(self.headers.items()), body))
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -68,7 +79,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        return f"http://127.0.0.1:{self.server.server_address[1]}{self.path}"
 
     def of_type(self, event_type: str) -> list[Received]:
         with self._lock:
