@@ -43,7 +43,7 @@ from ..imports.services import import_start
 from ..rules import Person
 from ..selectors import company_get, enrollment_get
 from ..services import enroll
-from ..services.catalog import company_history_event
+from ..services.catalog import commit_item_change, company_history_event
 from ..services.common import Author
 from ..validators import normalize_email
 from . import idempotency, selectors
@@ -144,13 +144,7 @@ def api_key_revoke(*, company_id: str, key_id: str, author: Author) -> bool:
             company_id, at=now, action=API_KEY_REVOKED, author=author, changes=[("api_key", key_display(key), None)]
         )
     )
-    try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            return False
-        raise ConcurrentChange() from None
-    return True
+    return commit_item_change(tx)
 
 
 def api_key_touch(*, key: ApiKeyItem, every_seconds: int = 60) -> None:

@@ -17,7 +17,7 @@ from ..dynamo.models import WebhookEndpointItem, WebhookEventItem
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..selectors import company_get
-from ..services.catalog import company_history_event
+from ..services.catalog import commit_item_change, company_history_event
 from ..services.common import Author
 from ..services.enrollment_events import EVENT_TYPES
 from . import selectors
@@ -109,7 +109,7 @@ def _edit(company_id: str, *, revision: int, author: Author, action: str, values
     )
     tx.put(company_history_event(company_id, at=now, action=action, author=author, changes=changes))
     try:
-        return _committed(tx)
+        return commit_item_change(tx)
     finally:
         selectors.forget_endpoint(company_id)
 
@@ -188,16 +188,4 @@ def webhook_event_resend(*, company_id: str, sk: str, author: Author) -> bool:
             changes=[("webhook_event", None, f"{event.type} {event.event_id}")],
         )
     )
-    return _committed(tx)
-
-
-def _committed(tx: Transaction) -> bool:
-    """Commit a change of one webhook item (the part named ``item``) with its history event; return ``False`` when
-    the item's condition failed (a second click, a change meanwhile: nothing written)."""
-    try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            return False
-        raise ConcurrentChange() from None
-    return True
+    return commit_item_change(tx)
