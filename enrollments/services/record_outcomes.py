@@ -31,9 +31,8 @@ OUTCOME_RETRY = "retry"
 OUTCOME_FAILED = "failed"
 OUTCOME_NOT_CLAIMED = "not_claimed"  # not due, taken by another worker, already done, or gone
 OUTCOME_LOST = "lost"  # the claim ran out, or a progress event replaced the record, before the mark
-OUTCOME_ERROR = (
-    claims.OUTCOME_ERROR
-)  # an unexpected error (a bug, data the code cannot read): tried again after the lease
+# An unexpected error (a bug, data the code cannot read): tried again after the lease (``claims.process_each``).
+OUTCOME_ERROR = claims.OUTCOME_ERROR
 OUTCOME_DONE = "done"  # the work of an event without email (a renewal) is done
 OUTCOME_LATER = "later"  # the work of an event without email is due again later
 
