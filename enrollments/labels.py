@@ -78,6 +78,14 @@ DIGEST_PERIODS = {
     "monthly": _("Monthly (on the 1st, from 8:00)"),
 }
 
+# The events of a webhook endpoint (``services.enrollment_events.EVENT_TYPES``), as the pages name them.
+WEBHOOK_EVENTS = {
+    "enrollment.created": _("Enrollment created"),
+    "enrollment.completed": _("Enrollment completed (with the certificate's expiry)"),
+    "enrollment.canceled": _("Enrollment canceled (with the reason)"),
+    "certificate.renewal_window": _("Certificate entering its renewal window"),
+}
+
 SOURCES = {
     "form": _("Back-office form"),
     "api": _("API"),

@@ -4,15 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .. import labels
 from ..forms import SubmitOnceForm
 from ..services.enrollment_events import EVENT_TYPES
 
-EVENT_LABELS = {
-    "enrollment.created": _("Enrollment created"),
-    "enrollment.completed": _("Enrollment completed (with the certificate's expiry)"),
-    "enrollment.canceled": _("Enrollment canceled (with the reason)"),
-    "certificate.renewal_window": _("Certificate entering its renewal window"),
-}
+EVENT_LABELS = labels.WEBHOOK_EVENTS
 
 
 def _events_field():

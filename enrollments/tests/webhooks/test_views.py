@@ -39,8 +39,11 @@ def test_register_page__sent_twice__one_endpoint_secret_shown_once_then_on_reque
     assert "already has a webhook endpoint" in second.content.decode()
     assert SECRET.search(asked.content.decode()).group(1) == secret
     assert [e.action for e in company_history(company.id)].count("WEBHOOK_REGISTERED") == 1
-    box = client.get(reverse("admin:company_detail", args=[company.id])).content.decode().split('id="webhook"')[1]
+    company_page = client.get(reverse("admin:company_detail", args=[company.id])).content.decode()
+    box = company_page.split('id="webhook"')[1]
     assert webhook_receiver.url in box and secret not in box
+    # The history names the events in words, and never the secret.
+    assert "Enrollment completed (with the certificate&#x27;s expiry)" in company_page and secret not in company_page
 
 
 def test_register_page__production__http_address_refused_on_the_form(client, login, settings):
