@@ -14,8 +14,8 @@ from .. import clock, rules
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import WebhookEndpointItem, WebhookEventItem
-from ..dynamo.transactions import Transaction, TransactionFailed
-from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
+from ..dynamo.transactions import Transaction
+from ..exceptions import AlreadyCreated, InvalidEnrollmentData
 from ..selectors import company_get
 from ..services.catalog import commit_item_change, company_history_event
 from ..services.common import Author
@@ -82,11 +82,8 @@ def webhook_endpoint_register(*, company_id: str, url: str, events, author: Auth
         )
     )
     try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            raise AlreadyCreated(_("This company already has a webhook endpoint."), item_id=company_id) from None
-        raise ConcurrentChange() from None
+        if not commit_item_change(tx):
+            raise AlreadyCreated(_("This company already has a webhook endpoint."), item_id=company_id)
     finally:
         selectors.forget_endpoint(company_id)
     return endpoint
