@@ -37,6 +37,7 @@ from ..exceptions import (
     NoVacancyLeft,
     SameFileImported,
     StorageUnavailable,
+    WebhookNotFound,
 )
 from ..imports.selectors import import_job_get
 from ..imports.services import import_start
@@ -171,6 +172,7 @@ _ERROR_STATUS = (
     (SameFileImported, 409),
     (CourseNotFound, 404),
     (CompanyNotFound, 404),
+    (WebhookNotFound, 404),
     (RequestInProgress, 409),
     (ConcurrentChange, 409),
     (DeduplicationConflict, 409),
