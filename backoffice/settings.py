@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "enrollments.outbox.apps.OutboxConfig",
     "enrollments.digests.apps.DigestsConfig",
     "enrollments.client_api.apps.ClientApiConfig",
+    "enrollments.webhooks.apps.WebhooksConfig",
     # django-ninja: its docs page from its own static files (Swagger UI), never from a CDN.
     "ninja",
 ]
@@ -312,6 +313,8 @@ IMPORTS_QUEUE = env("IMPORTS_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 LIFECYCLE_TICK_SECONDS = env.int("LIFECYCLE_TICK_SECONDS", default=60)
 # Beat ticks the compliance digests (enrollments/digests/services.py).
 DIGEST_TICK_SECONDS = env.int("DIGEST_TICK_SECONDS", default=300)
+# Beat ticks the webhook deliveries (enrollments/webhooks/services.py).
+WEBHOOK_TICK_SECONDS = env.int("WEBHOOK_TICK_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "lifecycle-tick": {
         "task": "enrollments.tasks.lifecycle_tick",
@@ -328,6 +331,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollments.digests.digests_tick",
         "schedule": float(DIGEST_TICK_SECONDS),
         "options": {"expires": float(DIGEST_TICK_SECONDS)},
+    },
+    # The webhook events due: new ones, retries, and those of a worker that died (after its lease).
+    "webhooks-tick": {
+        "task": "enrollments.webhooks.webhooks_tick",
+        "schedule": float(WEBHOOK_TICK_SECONDS),
+        "options": {"expires": float(WEBHOOK_TICK_SECONDS)},
     },
 }
 
@@ -354,6 +363,25 @@ COURSE_PLAYER_API_TOKEN = env("COURSE_PLAYER_API_TOKEN", default="")
 API_RATE_BURST = env.int("API_RATE_BURST", default=20)
 API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)
 API_RATE_REDIS_URL = env("API_RATE_REDIS_URL", default=CELERY_BROKER_URL)
+
+# Webhooks (enrollments/webhooks/): each company's endpoint receives its enrollments' events, signed. Beat's tick
+# hands out the events due every WEBHOOK_TICK_SECONDS; a failed delivery waits the next delay of the schedule (about
+# a day in all), then the event is FAILED. WEBHOOK_ALLOW_PRIVATE_HOSTS lets an endpoint be http:// or resolve to a
+# loopback, private or link-local address: development and tests only (a receiver on 127.0.0.1), never production.
+WEBHOOK_RETRY_SCHEDULE_SECONDS = env.list(
+    "WEBHOOK_RETRY_SCHEDULE_SECONDS", cast=int, default=[60, 300, 1800, 7200, 18000, 36000, 21600]
+)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=25)
+# How long a claimed event belongs to its worker: longer than a post can take (connect + read timeouts).
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=120)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=15.0)
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+# Events to deliver spread over this many index partitions. Raise it, never lower it.
+WEBHOOK_DUE_SHARDS = env.int("WEBHOOK_DUE_SHARDS", default=4)
+# Seconds a process remembers a company's endpoint (or that it has none) before reading it again: an enrollment
+# of a company without one costs no read. A change of the endpoint reaches other processes within this time.
+WEBHOOK_ENDPOINT_CACHE_SECONDS = env.int("WEBHOOK_ENDPOINT_CACHE_SECONDS", default=30)
 
 # /readyz: seconds each dependency (DynamoDB, the broker) has to answer before the probe says 503.
 READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)

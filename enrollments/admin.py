@@ -14,6 +14,7 @@ from .client_api import views as client_api
 from .digests import views as digests
 from .recent_actions.views import recent_actions_context
 from .views import companies, courses, enrollments, failures, orders
+from .webhooks import views as webhooks
 
 for section in (
     Section.of_views(
@@ -54,6 +55,13 @@ for section in (
             ("<catalog_id:company_id>/api-keys/add/", client_api.api_key_add),
             ("<catalog_id:company_id>/api-keys/<str:key_id>/", client_api.api_key_detail),
             ("<catalog_id:company_id>/api-keys/<str:key_id>/revoke/", client_api.api_key_revoke),
+            # Webhooks (an app of their own): the company's endpoint and its delivery log.
+            ("<catalog_id:company_id>/webhook/", webhooks.webhook_detail),
+            ("<catalog_id:company_id>/webhook/add/", webhooks.webhook_add),
+            ("<catalog_id:company_id>/webhook/edit/", webhooks.webhook_edit),
+            ("<catalog_id:company_id>/webhook/rotate/", webhooks.webhook_rotate),
+            ("<catalog_id:company_id>/webhook/events/", webhooks.webhook_events),
+            ("<catalog_id:company_id>/webhook/events/resend/", webhooks.webhook_event_resend),
         ],
     ),
     Section.of_views(

@@ -154,6 +154,15 @@ class CourseNotFound(InvalidEnrollmentData):
         super().__init__(_("There is no course %(id)s.") % {"id": course_id}, field="course_id")
 
 
+class WebhookNotFound(EnrollmentError):
+    """The company has no webhook endpoint."""
+
+    code = "webhook_not_found"
+
+    def __init__(self):
+        super().__init__(_("This company has no webhook endpoint."))
+
+
 class AlreadyCreated(InvalidEnrollmentData):
     """An item with the requested id was created before: a form sent twice, or an id taken."""
 

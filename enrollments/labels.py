@@ -78,6 +78,14 @@ DIGEST_PERIODS = {
     "monthly": _("Monthly (on the 1st, from 8:00)"),
 }
 
+# The events of a webhook endpoint (``services.enrollment_events.EVENT_TYPES``), as the pages name them.
+WEBHOOK_EVENTS = {
+    "enrollment.created": _("Enrollment created"),
+    "enrollment.completed": _("Enrollment completed (with the certificate's expiry)"),
+    "enrollment.canceled": _("Enrollment canceled (with the reason)"),
+    "certificate.renewal_window": _("Certificate entering its renewal window"),
+}
+
 SOURCES = {
     "form": _("Back-office form"),
     "api": _("API"),
@@ -179,6 +187,10 @@ CATALOG_ACTIONS = {
     "DIGEST_RESENT": _("Failed compliance digest sent again"),
     "API_KEY_CREATED": _("API key created"),
     "API_KEY_REVOKED": _("API key revoked"),
+    "WEBHOOK_REGISTERED": _("Webhook endpoint registered"),
+    "WEBHOOK_UPDATED": _("Webhook endpoint edited"),
+    "WEBHOOK_SECRET_ROTATED": _("Webhook signing secret replaced"),
+    "WEBHOOK_EVENT_RESENT": _("Webhook event sent again"),
 }
 
 CATALOG_FIELDS = {
@@ -199,6 +211,10 @@ CATALOG_FIELDS = {
     "receives_digest": _("Receives the digest"),
     "period": _("Period"),
     "api_key": _("API key"),
+    "webhook_url": _("Webhook address"),
+    "webhook_events": _("Webhook events"),
+    "webhook_active": _("Webhook active"),
+    "webhook_event": _("Webhook event"),
 }
 
 

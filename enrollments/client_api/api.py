@@ -15,7 +15,7 @@ from ninja import File, Form, Header, NinjaAPI, Query, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .. import clock, rules
-from ..exceptions import EnrollmentError, InvalidEnrollmentData
+from ..exceptions import EnrollmentError, InvalidEnrollmentData, WebhookNotFound
 from ..imports.kind import IMPORT
 from ..imports.preview import import_preview
 from ..jobs.selectors import job_progress
@@ -24,7 +24,9 @@ from ..pagination import decode_cursor, encode_cursor
 from ..reports.selectors import bucket_people, compliance_counts
 from ..selectors import ENROLLMENT_PAGE_SIZE, enrollment_list
 from ..services import cancel
+from ..services.enrollment_events import EVENT_TYPES
 from ..validators import normalize_cpf
+from ..webhooks.selectors import endpoint_find
 from . import selectors, services
 from .auth import ApiKeyAuth, RateLimited
 from .idempotency import MAX_KEY_CHARS
@@ -40,6 +42,7 @@ from .schemas import (
     ImportPreviewOut,
     ImportResultPage,
     PeoplePage,
+    WebhookOut,
 )
 
 STATUSES = (rules.PENDING, rules.IN_PROGRESS, rules.COMPLETED, rules.EXPIRED, rules.ARCHIVED, rules.CANCELED)
@@ -333,3 +336,19 @@ def import_result_list(request, job_id: str, cursor: str | None = None, limit: i
             return {"items": rows, "next_cursor": encode_cursor(query_id, number)}
         rows.append(row)
     return {"items": rows, "next_cursor": None}
+
+
+@api.get("/webhook", response={200: WebhookOut, **_ERRORS}, summary="The company's webhook endpoint")
+def webhook(request):
+    """The endpoint the company's events are posted to (registered in the back office), 404 ``webhook_not_found``
+    when it has none. The signing secret is never answered here: supervisors read it in the back office."""
+    endpoint = endpoint_find(request.auth.company_id)
+    if endpoint is None:
+        raise WebhookNotFound()
+    return {
+        "url": endpoint.url,
+        "events": [event for event in EVENT_TYPES if event in endpoint.events],
+        "active": bool(endpoint.active),
+        "created_at": endpoint.created_at,
+        "updated_at": endpoint.updated_at,
+    }

@@ -120,3 +120,13 @@ class ImportResultRow(Schema):
 class ImportResultPage(Schema):
     items: list[ImportResultRow]
     next_cursor: str | None
+
+
+class WebhookOut(Schema):
+    """The company's webhook endpoint, without its signing secret (shown only in the back office)."""
+
+    url: str
+    events: list[str]
+    active: bool
+    created_at: str
+    updated_at: str | None

@@ -36,13 +36,14 @@ from ..exceptions import (
     NoVacancyLeft,
     SameFileImported,
     StorageUnavailable,
+    WebhookNotFound,
 )
 from ..imports.selectors import import_job_get
 from ..imports.services import import_start
 from ..rules import Person
 from ..selectors import company_get, enrollment_get
 from ..services import enroll
-from ..services.catalog import company_history_event
+from ..services.catalog import commit_item_change, company_history_event
 from ..services.common import Author, short_text
 from ..validators import normalize_email
 from . import idempotency, selectors
@@ -142,13 +143,7 @@ def api_key_revoke(*, company_id: str, key_id: str, author: Author) -> bool:
             company_id, at=now, action=API_KEY_REVOKED, author=author, changes=[("api_key", key_display(key), None)]
         )
     )
-    try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            return False
-        raise ConcurrentChange() from None
-    return True
+    return commit_item_change(tx)
 
 
 def api_key_touch(*, key: ApiKeyItem, every_seconds: int = 60) -> None:
@@ -175,6 +170,7 @@ _ERROR_STATUS = (
     (SameFileImported, 409),
     (CourseNotFound, 404),
     (CompanyNotFound, 404),
+    (WebhookNotFound, 404),
     (RequestInProgress, 409),
     (ConcurrentChange, 409),
     (DeduplicationConflict, 409),

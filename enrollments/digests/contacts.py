@@ -22,7 +22,7 @@ from ..dynamo.models import HrContactItem, HrContactRosterItem
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import AlreadyCreated, ConcurrentChange, InvalidEnrollmentData
 from ..selectors import company_get
-from ..services.catalog import company_history_event
+from ..services.catalog import commit_item_change, company_history_event
 from ..services.common import Author, short_text
 from ..validators import normalize_email
 from . import selectors
@@ -235,10 +235,4 @@ def contact_remove(*, company_id: str, contact_id: str, author: Author) -> bool:
             changes=[("contact", contact_display(contact.name, contact.email), None)],
         )
     )
-    try:
-        tx.commit()
-    except TransactionFailed as failure:
-        if "item" in failure.failed:
-            return False
-        raise ConcurrentChange() from None
-    return True
+    return commit_item_change(tx)

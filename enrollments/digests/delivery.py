@@ -1,6 +1,6 @@
 """Send one compliance digest: claim it, send it to each HR contact who has not had it, mark it.
 
-A worker claims a digest as it claims a lifecycle record (``services.delivery``): a conditional
+A worker claims a digest as it claims a lifecycle record (``services.claims``): a conditional
 update to SENDING that adds one to ``attempts`` (the fencing token) and moves ``due_at`` to the
 lease's end, so a worker that dies leaves a digest that is due again. Each contact sent to is
 added to ``sent_to`` at once, so a retry sends only to the others. A transient send error puts the
@@ -14,7 +14,6 @@ import smtplib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from pynamodb.exceptions import UpdateError
 
 from .. import clock
 from ..clock import from_iso, to_iso
@@ -23,9 +22,10 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import ActiveDigestItem, DigestFailureItem, DigestItem
 from ..dynamo.transactions import Transaction, TransactionFailed
 from ..exceptions import CompanyNotFound, StorageUnavailable
-from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENDING, RECORD_SENT, RECORD_SKIPPED
+from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENT, RECORD_SKIPPED
 from ..selectors import company_get
 from ..services.catalog import company_language
+from ..services.claims import claim, claimed_by_us, tries, update_claimed
 from ..services.emails import PermanentSendError, send_error_text, send_lifecycle_email
 from ..services.record_outcomes import (
     OUTCOME_FAILED,
@@ -42,45 +42,9 @@ from .emails import RenderedDigest, digest_message, digest_message_id, digest_re
 logger = logging.getLogger(__name__)
 
 
-def _tries(digest: DigestItem) -> int:
-    return digest.attempts - (digest.attempts_before_resend or 0)
-
-
-def _claimed_by_us(digest: DigestItem):
-    return (DigestItem.state == RECORD_SENDING) & (DigestItem.attempts == digest.attempts)
-
-
 def _claim(*, company_id: str, period: str, now: datetime) -> DigestItem | None:
-    lease_end = to_iso(now + timedelta(seconds=settings.LIFECYCLE_LEASE_SECONDS))
-    digest = DigestItem(*keys.digest(company_id, period))
-    try:
-        digest.update(
-            actions=[
-                DigestItem.state.set(RECORD_SENDING),
-                DigestItem.attempts.add(1),
-                DigestItem.lease_expires_at.set(lease_end),
-                # Due again when the lease ends: a dead worker's digest comes back by itself.
-                DigestItem.due_at.set(lease_end),
-                DigestItem.updated_at.set(to_iso(now)),
-            ],
-            condition=DigestItem.state.is_in(RECORD_PENDING, RECORD_SENDING) & (DigestItem.due_at <= to_iso(now)),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise StorageUnavailable(str(error.cause or error)) from error
-    return digest
-
-
-def _update_claimed(digest: DigestItem, actions: list) -> bool:
-    """Write ``actions`` on a digest still claimed by this worker; return ``False`` when the claim was lost."""
-    try:
-        digest.update(actions=actions, condition=_claimed_by_us(digest))
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise StorageUnavailable(str(error.cause or error)) from error
-    return True
+    lease_end = now + timedelta(seconds=settings.LIFECYCLE_LEASE_SECONDS)
+    return claim(DigestItem(*keys.digest(company_id, period)), now=now, lease_end=lease_end)
 
 
 @storage_errors_as_domain_errors
@@ -90,15 +54,15 @@ def digest_process(*, company_id: str, period: str) -> str:
     digest = _claim(company_id=company_id, period=period, now=clock.now())
     if digest is None:
         return OUTCOME_NOT_CLAIMED
-    if _tries(digest) > settings.LIFECYCLE_MAX_ATTEMPTS:
+    if tries(digest) > settings.LIFECYCLE_MAX_ATTEMPTS:
         # Every earlier claim died (killed, timed out) or raised before it could write an outcome.
-        return _fail(digest, error=digest.last_error or f"no attempt finished in {_tries(digest) - 1} tries")
+        return _fail(digest, error=digest.last_error or f"no attempt finished in {tries(digest) - 1} tries")
     try:
         return _send_claimed(digest)
     except StorageUnavailable:
         raise
     except Exception as error:
-        _update_claimed(
+        update_claimed(
             digest,
             [DigestItem.last_error.set(f"{type(error).__name__}: {error}"), DigestItem.updated_at.set(clock.now_iso())],
         )
@@ -143,7 +107,7 @@ def _send_claimed(digest: DigestItem) -> str:
         except (smtplib.SMTPException, OSError) as error:
             return _retry_or_fail(digest, error=send_error_text(error))
         # At once: a retry, or a worker taking over after this one died, sends only to the others.
-        if not _update_claimed(digest, [DigestItem.sent_to.add({contact.email})]):
+        if not update_claimed(digest, [DigestItem.sent_to.add({contact.email})]):
             logger.warning("compliance digest %s of %s: claim lost while sending", digest.period, digest.company_id)
             return OUTCOME_LOST
     if refused:
@@ -166,7 +130,7 @@ def _finish(digest: DigestItem, state: str, *, skip_reason: str | None = None, e
     if error:
         actions.append(DigestItem.last_error.set(error))
     tx = Transaction()
-    tx.update(digest, actions, condition=_claimed_by_us(digest), name="item")
+    tx.update(digest, actions, condition=claimed_by_us(digest), name="item")
     tx.delete(ActiveDigestItem(*keys.active_digest(digest.company_id, digest.period)))
     if state == RECORD_FAILED:
         # Its ``created_at`` is the digest's ``updated_at``: sending it again requires both to still agree.
@@ -176,7 +140,7 @@ def _finish(digest: DigestItem, state: str, *, skip_reason: str | None = None, e
                 created_at=now_iso,
                 company_id=digest.company_id,
                 period=digest.period,
-                attempts=_tries(digest),
+                attempts=tries(digest),
                 last_error=error or "",
                 sent_to=set(digest.sent_to or ()) or None,
             )
@@ -192,19 +156,19 @@ def _finish(digest: DigestItem, state: str, *, skip_reason: str | None = None, e
 
 
 def _retry_or_fail(digest: DigestItem, *, error: str) -> str:
-    if _tries(digest) >= settings.LIFECYCLE_MAX_ATTEMPTS:
+    if tries(digest) >= settings.LIFECYCLE_MAX_ATTEMPTS:
         return _fail(digest, error=error)
     now = clock.now()
-    retry_at = to_iso(now + retry_delay(_tries(digest)))
+    retry_at = to_iso(now + retry_delay(tries(digest)))
     logger.warning(
         "compliance digest %s of %s failed (attempt %s), will retry at %s: %s",
         digest.period,
         digest.company_id,
-        _tries(digest),
+        tries(digest),
         retry_at,
         error,
     )
-    written = _update_claimed(
+    written = update_claimed(
         digest,
         [
             DigestItem.state.set(RECORD_PENDING),
@@ -222,7 +186,7 @@ def _fail(digest: DigestItem, *, error: str) -> str:
         "compliance digest %s of %s FAILED after %s attempts: %s",
         digest.period,
         digest.company_id,
-        _tries(digest),
+        tries(digest),
         error,
     )
     return _finish(digest, RECORD_FAILED, error=error)

@@ -641,3 +641,34 @@ def company_api_key(company_id: str, key_id: str) -> Key:
 def idempotent_request(company_id: str, idempotency_key: str) -> Key:
     """Return the key of the first answer to ``Idempotency-Key``: per company, the client's key hashed (any length)."""
     return Key(f"idempotency#{company_id}", hashlib.sha256(idempotency_key.encode()).hexdigest())
+
+
+# Webhooks: one endpoint per company, the events of its enrollments, and the events still to deliver.
+
+WEBHOOKS = "webhooks"
+WEBHOOK_DUE_PREFIX = "webhooks_due#"
+
+
+def webhook_endpoint(company_id: str) -> Key:
+    """Return the key of a company's webhook endpoint: one per company, found by the company's id in one read."""
+    return Key(WEBHOOKS, company_id)
+
+
+def webhook_events(company_id: str) -> str:
+    """Return the partition of a company's webhook events: one query lists them, newest first (the delivery log)."""
+    return f"webhook_events#{company_id}"
+
+
+def webhook_event(company_id: str, *, occurred_at: str, event_id: str) -> Key:
+    """Return the key of one webhook event: the time of the change it tells, then its id (stable for the change)."""
+    return Key(webhook_events(company_id), f"{occurred_at}#{event_id}")
+
+
+def webhook_due_shards() -> list[str]:
+    """Return the partitions of the ``webhook_due`` index: beat's tick queries each."""
+    return [f"{WEBHOOK_DUE_PREFIX}{number}" for number in range(settings.WEBHOOK_DUE_SHARDS)]
+
+
+def webhook_due_shard(event_id: str) -> str:
+    """Return the ``webhook_due`` index partition of an event still to deliver."""
+    return f"{WEBHOOK_DUE_PREFIX}{shard_number(event_id, settings.WEBHOOK_DUE_SHARDS)}"

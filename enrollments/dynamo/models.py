@@ -872,6 +872,63 @@ class IdempotentRequestItem(MainItem, discriminator="idempotent_request"):
     ttl = NumberAttribute()
 
 
+class WebhookEndpointItem(MainItem, discriminator="webhook_endpoint"):
+    """``('webhooks', <company_id>)``: the HTTPS endpoint a company's HR system receives its enrollments' events at.
+
+    ``secret`` signs every delivery (HMAC-SHA256); it is shown to supervisors, so it is stored as it is.
+    """
+
+    url = UnicodeAttribute()
+    secret = UnicodeAttribute()
+    # The event types it receives (``services.enrollment_events.EVENT_TYPES``).
+    events = UnicodeSetAttribute()
+    active = BooleanAttribute()
+    author = AuthorAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    # Grows by one at every change: an edit is written only over the revision its form read.
+    revision = NumberAttribute(default=1)
+
+
+class WebhookDueIndex(GlobalSecondaryIndex):
+    """Webhook events still to deliver, by ``webhooks_due#<shard>`` and the time of their next attempt."""
+
+    class Meta:
+        index_name = "webhook_due"
+        # Keys, plus the discriminator PynamoDB filters on.
+        projection = IncludeProjection(["kind"])
+
+    webhook_due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class WebhookEventItem(MainItem, discriminator="webhook_event"):
+    """``('webhook_events#<company_id>', '<occurred_at>#<event_id>')``: one event of a company's enrollment for its
+    webhook endpoint, put in the transaction of the change it tells, then delivered until the endpoint takes it.
+
+    Claimed, posted and marked as a lifecycle record is (``services.claims``): ``attempts`` counts claims and is the
+    fencing token; ``due_at`` is the next attempt. ``data`` is the body's ``data``, written once with the change.
+    """
+
+    company_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    data = JSONAttribute()
+    # PENDING, SENDING, SENT (delivered) or FAILED (``rules.RECORD_*``).
+    state = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    attempts_before_resend = NumberAttribute(default=0)
+    due_at = UnicodeAttribute()
+    lease_expires_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    delivered_at = UnicodeAttribute(null=True)
+    # The endpoint's last answer: an HTTP status, or an error without one (timeout, refused connection).
+    last_status = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    # Present only while it is to be delivered: this keeps the ``webhook_due`` index sparse.
+    webhook_due_shard = UnicodeAttribute(null=True)
+    webhook_due = WebhookDueIndex()
+
+
 class OrdersMeta:
     table_name = "orders"
     billing_mode = "PAY_PER_REQUEST"

@@ -10,7 +10,7 @@ workers, a claim that ran out, a job of the report and the pending list all writ
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.utils import translation
@@ -30,6 +30,7 @@ from ..exceptions import (
 )
 from ..rules import RECORD_SENT, RECORD_SKIPPED, RENEWAL_WINDOW
 from ..services.common import SYSTEM, Author, audit_event
+from ..services.enrollment_events import CERTIFICATE_RENEWAL_WINDOW, enrollment_event_items
 from ..services.lifecycle import renewal_window_record
 from ..services.record_outcomes import WorkDone
 from . import pending as pending_selectors
@@ -82,7 +83,14 @@ def renewal_window_work(record: LifecycleRecordItem, enrollment: EnrollmentItem)
     """
     # Stored reasons and details are English, whatever language the worker runs in.
     with translation.override("en"):
-        return _renewal_window_work(record, enrollment)
+        done = _renewal_window_work(record, enrollment)
+    if done.due_again_at is not None:
+        return done  # The window is not open yet (the course's shrank), or a lock: told when the record is done.
+    # Every company with a webhook endpoint hears of it, auto-renewing or not, in the record's own transaction.
+    told = enrollment_event_items(
+        CERTIFICATE_RENEWAL_WINDOW, enrollment, occurred_at=record.scheduled_for or record.due_at
+    )
+    return replace(done, puts=(*done.puts, *told))
 
 
 def _renewal_window_work(record: LifecycleRecordItem, enrollment: EnrollmentItem) -> WorkDone:

@@ -34,6 +34,7 @@ from ..rules import (
     cancel_refusal,
 )
 from .common import Author, audit_event, leave_active
+from .enrollment_events import ENROLLMENT_CANCELED, put_enrollment_events
 from .lifecycle import lifecycle_record
 from .seats import seats_arrived
 
@@ -150,5 +151,8 @@ def _cancel_transaction(
         )
     tx.put(
         audit_event(enrollment_id=enrollment.id, at=now, action="CANCELED", author=author, reason=reason, source=source)
+    )
+    put_enrollment_events(
+        tx, ENROLLMENT_CANCELED, enrollment, occurred_at=now_iso, status=CANCELED, canceled_at=now_iso, reason=reason
     )
     return tx

@@ -352,6 +352,19 @@ def company_history_event(
     return _catalog_event(keys.company_history(company_id), at=at, action=action, author=author, changes=changes)
 
 
+def commit_item_change(tx: Transaction) -> bool:
+    """Commit a change of one item of a company's (the part named ``item``: a key, a contact, a webhook) with its
+    history event; return ``False`` when the item's condition failed (a second click, a change meanwhile: nothing
+    written). Any other failure is a ``ConcurrentChange``."""
+    try:
+        tx.commit()
+    except TransactionFailed as failure:
+        if "item" in failure.failed:
+            return False
+        raise ConcurrentChange() from None
+    return True
+
+
 def _revision_condition(model, revision: int):
     """Return the condition that the item exists and still has the ``revision`` its editor read (0: never edited)."""
     exists = model.sk.exists()

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from pynamodb.exceptions import UpdateError
 
 from .. import clock, selectors
 from ..clock import to_iso
@@ -32,12 +31,12 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, LifecycleRecordItem
 from ..dynamo.transactions import Transaction, attempts
 from ..exceptions import EnrollmentNotFound, StorageUnavailable
-from ..rules import EXPIRED, RECORD_PENDING, RECORD_SENDING, RECORD_SENT, Decision, decide
+from ..rules import EXPIRED, RECORD_SENT, Decision, decide
+from .claims import claim, process_each, update_claimed
 from .common import SYSTEM, audit_event, leave_active
 from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
 from .record_outcomes import (
     MARK_TRIES,
-    OUTCOME_ERROR,
     OUTCOME_NOT_CLAIMED,
     OUTCOME_SENT,
     EnrollmentChanged,
@@ -77,19 +76,12 @@ def lifecycle_records_process(*, keys: list) -> Counter:
     ``LIFECYCLE_MAX_ATTEMPTS`` claims are spent. ``StorageUnavailable`` stops the batch for the
     task to retry it: the records already processed are claimed or done, so none runs twice.
     """
-    outcomes = Counter()
-    for enrollment_id, sk in keys:
-        try:
-            outcome = lifecycle_record_process(enrollment_id=enrollment_id, sk=sk)
-        except StorageUnavailable:
-            raise
-        except Exception:
-            logger.exception(
-                "lifecycle record %s %s could not be processed; tried again after its lease", enrollment_id, sk
-            )
-            outcome = OUTCOME_ERROR
-        outcomes[outcome] += 1
-    return outcomes
+    return process_each(
+        keys,
+        lambda enrollment_id, sk: lifecycle_record_process(enrollment_id=enrollment_id, sk=sk),
+        what="lifecycle record",
+        log=logger,
+    )
 
 
 @storage_errors_as_domain_errors
@@ -146,48 +138,27 @@ def _process_claimed(record: LifecycleRecordItem) -> str:
 
 
 def _note_error(record: LifecycleRecordItem, *, error: str) -> None:
-    """Write ``error`` as the claimed record's ``last_error``, leaving its state and lease as they are."""
-    try:
-        record.update(
-            actions=[*error_actions(error), LifecycleRecordItem.updated_at.set(clock.now_iso())],
-            condition=claimed_by_us(record),
-        )
-    except UpdateError as failure:
-        if failure.cause_response_code != "ConditionalCheckFailedException":  # else: no longer ours, nothing to say
-            raise StorageUnavailable(str(failure.cause or failure)) from failure
+    """Write ``error`` as the claimed record's ``last_error``, leaving its state and lease as they are (a claim no
+    longer ours has nothing to say)."""
+    update_claimed(record, [*error_actions(error), LifecycleRecordItem.updated_at.set(clock.now_iso())])
 
 
 def _claim(*, enrollment_id: str, sk: str, now: datetime) -> LifecycleRecordItem | None:
-    now_iso = to_iso(now)
     lease_end = now + timedelta(seconds=settings.LIFECYCLE_LEASE_SECONDS)
-    record = LifecycleRecordItem(id=enrollment_id, sk=sk)
-    try:
-        record.update(
-            actions=[
-                LifecycleRecordItem.state.set(RECORD_SENDING),
-                LifecycleRecordItem.attempts.add(1),
-                LifecycleRecordItem.lease_expires_at.set(to_iso(lease_end)),
-                # Due again when the lease ends: a dead worker's record comes back by itself.
-                LifecycleRecordItem.due_at.set(to_iso(lease_end)),
-                LifecycleRecordItem.due_shard.set(
-                    keys.due_shard(enrollment_id=enrollment_id, event=keys.schedule_event(sk), due_at=lease_end)
-                ),
-                LifecycleRecordItem.updated_at.set(now_iso),
-                # Records written without it keep their first due time, which names the email on every attempt.
-                LifecycleRecordItem.scheduled_for.set(LifecycleRecordItem.scheduled_for | LifecycleRecordItem.due_at),
-            ],
-            # Pending and due, or claimed with a lease that ran out (its due_at is the lease's end).
-            condition=(
-                LifecycleRecordItem.state.is_in(RECORD_PENDING, RECORD_SENDING)
-                & LifecycleRecordItem.due_shard.exists()
-                & (LifecycleRecordItem.due_at <= now_iso)
+    return claim(
+        LifecycleRecordItem(id=enrollment_id, sk=sk),
+        now=now,
+        lease_end=lease_end,
+        also=(
+            LifecycleRecordItem.due_shard.set(
+                keys.due_shard(enrollment_id=enrollment_id, event=keys.schedule_event(sk), due_at=lease_end)
             ),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise StorageUnavailable(str(error.cause or error)) from error
-    return record
+            # Records written without it keep their first due time, which names the email on every attempt.
+            LifecycleRecordItem.scheduled_for.set(LifecycleRecordItem.scheduled_for | LifecycleRecordItem.due_at),
+        ),
+        # Only a record still in the ``due`` index: a done one has lost its shard.
+        condition=LifecycleRecordItem.due_shard.exists(),
+    )
 
 
 def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision: Decision) -> str:

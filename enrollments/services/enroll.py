@@ -51,6 +51,7 @@ from ..rules import (
     enrollment_schedule,
 )
 from .common import Author, audit_event
+from .enrollment_events import ENROLLMENT_CREATED, put_enrollment_events
 from .lifecycle import lifecycle_record
 from .name_index import name_word_items
 from .seats import SeatCandidates, SeatSource
@@ -283,6 +284,7 @@ def _enroll_transaction(
     tx.put(
         audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source, detail=detail)
     )
+    put_enrollment_events(tx, ENROLLMENT_CREATED, enrollment, occurred_at=now_iso)
     # Without a window, a second active enrollment of the person in the course needs staff's "enroll again".
     active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=user_item.user_id, course_id=course.id))
     needs_none = window_days is None and not enroll_again

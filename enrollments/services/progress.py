@@ -33,6 +33,7 @@ from ..rules import (
     completion_refusal,
 )
 from .common import Author, audit_event, leave_active
+from .enrollment_events import ENROLLMENT_COMPLETED, put_enrollment_events
 from .lifecycle import lifecycle_record, renewal_window_record
 
 COURSE_PLAYER = Author(id="course_player", name="Course player")
@@ -298,6 +299,15 @@ def record_completion(
                 source=source,
                 detail=f"occurred at {at_iso}, certificate expires at {expires_iso}",
             )
+        )
+        put_enrollment_events(
+            tx,
+            ENROLLMENT_COMPLETED,
+            enrollment,
+            occurred_at=at_iso,
+            status=COMPLETED,
+            completed_at=at_iso,
+            certificate_expires_at=expires_iso,
         )
         tx.commit()
         enrollment.status, enrollment.completed_at, enrollment.certificate_expires_at = COMPLETED, at_iso, expires_iso

@@ -16,8 +16,10 @@ from ..dynamo import keys
 from ..dynamo.models import LifecycleFailureItem, LifecycleRecordItem, MainItem
 from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import StorageUnavailable
-from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENDING, RECORD_SENT, RECORD_SKIPPED
+from ..rules import RECORD_FAILED, RECORD_PENDING, RECORD_SENT, RECORD_SKIPPED
 from ..send_errors import classify
+from . import claims
+from .claims import claimed_by_us, doubling_delay, tries
 from .common import SYSTEM, audit_event
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,8 @@ OUTCOME_RETRY = "retry"
 OUTCOME_FAILED = "failed"
 OUTCOME_NOT_CLAIMED = "not_claimed"  # not due, taken by another worker, already done, or gone
 OUTCOME_LOST = "lost"  # the claim ran out, or a progress event replaced the record, before the mark
-OUTCOME_ERROR = "error"  # an unexpected error (a bug, data the code cannot read): tried again after the lease
+# An unexpected error (a bug, data the code cannot read): tried again after the lease (``claims.process_each``).
+OUTCOME_ERROR = claims.OUTCOME_ERROR
 OUTCOME_DONE = "done"  # the work of an event without email (a renewal) is done
 OUTCOME_LATER = "later"  # the work of an event without email is due again later
 
@@ -39,16 +42,6 @@ MARK_TRIES = 4
 def error_actions(error: str) -> list:
     """Return the actions that write ``error`` as the record's ``last_error``, with its cause."""
     return [LifecycleRecordItem.last_error.set(error), LifecycleRecordItem.last_error_cause.set(classify(error))]
-
-
-def tries(record: LifecycleRecordItem) -> int:
-    """Return the claims of the record since it was last scheduled or sent again by staff."""
-    return record.attempts - (record.attempts_before_resend or 0)
-
-
-def claimed_by_us(record: LifecycleRecordItem):
-    """Return the condition that ``record`` is still held by the claim it was read with."""
-    return (LifecycleRecordItem.state == RECORD_SENDING) & (LifecycleRecordItem.attempts == record.attempts)
 
 
 def record_done(record: LifecycleRecordItem, state: str, now_iso: str) -> list:
@@ -189,9 +182,12 @@ def mark_work(record: LifecycleRecordItem, done: WorkDone) -> str:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Return how long a record waits after its ``attempts``-th failed send: doubling, capped."""
-    seconds = settings.LIFECYCLE_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS))
+    """Return how long a record (or a digest) waits after its ``attempts``-th failed send: doubling, capped."""
+    return doubling_delay(
+        attempts,
+        first_seconds=settings.LIFECYCLE_RETRY_BACKOFF_SECONDS,
+        max_seconds=settings.LIFECYCLE_RETRY_BACKOFF_MAX_SECONDS,
+    )
 
 
 def retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:

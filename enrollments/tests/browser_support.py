@@ -65,8 +65,9 @@ def log_in(page, live_server, user) -> None:
     page.wait_for_url(f"{live_server.url}/admin/")
 
 
-def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
-    """Return every back-office page, relative to ``/admin/``, for these items (an import's page with ``job``)."""
+def back_office_paths(*, company, course, enrollment, job=None, webhook_company=None) -> list[str]:
+    """Return every back-office page, relative to ``/admin/``, for these items (an import's page with ``job``, the
+    webhook endpoint's pages with ``webhook_company``, a company that has one)."""
     paths = [
         "",
         "?recent=all",
@@ -85,6 +86,8 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         f"backoffice/companies/{company.id}/edit/",
         f"backoffice/companies/{company.id}/contacts/add/",
         f"backoffice/companies/{company.id}/api-keys/add/",
+        f"backoffice/companies/{company.id}/webhook/add/",
+        f"backoffice/companies/{company.id}/webhook/events/",
         "backoffice/courses/",
         "backoffice/courses/add/",
         f"backoffice/courses/{course.id}/",
@@ -107,4 +110,11 @@ def back_office_paths(*, company, course, enrollment, job=None) -> list[str]:
         f"backoffice/renewals/company/{company.id}/?course={course.id}&bucket=expiring_30",
         f"backoffice/renewals/company/{company.id}/pending/",
     ]
+    if webhook_company is not None:
+        paths += [
+            f"backoffice/companies/{webhook_company.id}/",
+            f"backoffice/companies/{webhook_company.id}/webhook/",
+            f"backoffice/companies/{webhook_company.id}/webhook/edit/",
+            f"backoffice/companies/{webhook_company.id}/webhook/events/",
+        ]
     return paths + ([f"backoffice/imports/{job.job_id}/"] if job is not None else [])

@@ -23,6 +23,7 @@ from enrollments.tests.celery_support import BrokerOutage, ImportWorkers, Worker
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
 from enrollments.tests.lifecycle_support import WINDOW_DAYS, ApiCall, LifecycleTime, SmtpSink, next_window
 from enrollments.tests.reports_support import report_company
+from enrollments.tests.webhook_support import Receiver
 from scripts import production_server as production
 from scripts.dynamodb_local import free_port
 
@@ -195,6 +196,15 @@ def dynamodb_calls(monkeypatch):
 
     monkeypatch.setattr(Connection, "_make_api_call", recording)
     return calls
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A real HTTP receiver on 127.0.0.1 (``webhook_support.Receiver``); endpoints may point at it in this test."""
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    receiver = Receiver()
+    yield receiver
+    receiver.stop()
 
 
 # Real Celery workers, each a subprocess on a queue of this run's or this test's own.

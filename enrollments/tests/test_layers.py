@@ -28,6 +28,7 @@ ALLOWED = {
     "enrollments.exports.apps": "the exports app's AppConfig",
     "enrollments.renewals.apps": "the renewals app's AppConfig",
     "enrollments.jobs.apps": "the jobs app's AppConfig (Celery finds its tasks through it)",
+    "enrollments.webhooks.apps": "the webhooks app's AppConfig (registers the listener of enrollments' changes)",
     "enrollments.outbox.apps": "the development outbox's AppConfig (Django finds its admin module through it)",
     "enrollments.digests.apps": "the compliance digest app's AppConfig (Celery finds its tasks, Django its admin)",
     "enrollments.client_api.apps": "the clients' API app's AppConfig (Django finds its admin module through it)",

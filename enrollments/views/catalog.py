@@ -88,6 +88,8 @@ def _shown(field: str, value) -> str:
         return _("Yes") if value else _("No")
     if field == "digest_period":
         return str(labels.label(labels.DIGEST_PERIODS, value))
+    if field == "webhook_events":
+        return "; ".join(str(labels.label(labels.WEBHOOK_EVENTS, event)) for event in value.split(", "))
     if isinstance(value, int):
         return formats.number_format(value, force_grouping=True)
     if field == "cnpj":

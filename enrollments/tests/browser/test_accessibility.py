@@ -26,6 +26,7 @@ from enrollments.jobs import services as job_services
 from enrollments.services import enroll
 from enrollments.tests.browser_support import PASSWORD, back_office_paths, log_in, member
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
+from enrollments.tests.webhook_support import webhook_log_company
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +34,7 @@ BLOCKING = ("critical", "serious")
 
 
 @pytest.fixture
-def data(frozen_clock):
+def data(frozen_clock, settings):
     """Return a company, its enrollment and the paths of every page that shows them, job pages included."""
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
@@ -61,7 +62,10 @@ def data(frozen_clock):
         author=STAFF,
         enqueue=lambda job_id, numbers: None,
     )
-    paths = back_office_paths(company=company, course=course, enrollment=enrollment, job=job) + [
+    hooked = webhook_log_company(settings)
+    paths = back_office_paths(
+        company=company, course=course, enrollment=enrollment, job=job, webhook_company=hooked
+    ) + [
         f"backoffice/bulk-cancels/{bulk.job_id}/",
         f"backoffice/reports/exports/{export.job_id}/",
         "password_change/",

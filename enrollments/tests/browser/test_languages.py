@@ -13,12 +13,13 @@ from enrollments.services import enroll
 from enrollments.tests.browser_support import back_office_paths, log_in, member
 from enrollments.tests.catalog_support import telling_phrases
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.webhook_support import webhook_log_company
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def data(frozen_clock):
+def data(frozen_clock, settings):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
     enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
@@ -26,7 +27,13 @@ def data(frozen_clock):
     job = import_services.import_start(
         file=io.BytesIO(rows), file_name="people.csv", tenant_id=company.id, author=STAFF, enqueue=None
     )
-    return company, course, enrollment, job_services.job_run_inline(IMPORT, job_id=job.job_id)
+    return (
+        company,
+        course,
+        enrollment,
+        job_services.job_run_inline(IMPORT, job_id=job.job_id),
+        webhook_log_company(settings),
+    )
 
 
 @pytest.mark.parametrize(("locale", "html_lang"), [("pt-BR", "pt-br"), ("en-US", "en")])
@@ -40,8 +47,10 @@ def test_every_page__in_the_browsers_language__no_phrase_of_the_other_language(
     page = context.new_page()
     log_in(page, live_server, member(permissions.SUPERVISORS))
     found = {}
-    company, course, enrollment, job = data
-    for path in back_office_paths(company=company, course=course, enrollment=enrollment, job=job):
+    company, course, enrollment, job, hooked = data
+    for path in back_office_paths(
+        company=company, course=course, enrollment=enrollment, job=job, webhook_company=hooked
+    ):
         response = page.goto(f"{live_server.url}/admin/{path}")
         assert response.status == 200, path
         assert page.locator("html").get_attribute("lang") == html_lang, path

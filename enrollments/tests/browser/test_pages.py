@@ -13,6 +13,7 @@ from enrollments.imports import services as import_services
 from enrollments.services import enroll
 from enrollments.tests.browser_support import back_office_paths, log_in, member, watch_console
 from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person
+from enrollments.tests.webhook_support import webhook_log_company
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -148,7 +149,7 @@ def _running_jobs(company, course, enrollment) -> list[str]:
     ]
 
 
-def test_supervisor__every_back_office_page__no_console_errors_and_no_csp_violations(page, live_server):
+def test_supervisor__every_back_office_page__no_console_errors_and_no_csp_violations(page, live_server, settings):
     company, course = make_company(billing="prepaid"), make_course()
     make_order(company, course, seats=2)
     enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
@@ -156,7 +157,12 @@ def test_supervisor__every_back_office_page__no_console_errors_and_no_csp_violat
     problems = watch_console(page)
     log_in(page, live_server, member(permissions.SUPERVISORS))
 
-    paths = back_office_paths(company=company, course=course, enrollment=enrollment) + jobs + ["password_change/"]
+    hooked = webhook_log_company(settings)
+    paths = (
+        back_office_paths(company=company, course=course, enrollment=enrollment, webhook_company=hooked)
+        + jobs
+        + ["password_change/"]
+    )
     for path in paths:
         response = page.goto(f"{live_server.url}/admin/{path}")
         assert response.status == 200, path

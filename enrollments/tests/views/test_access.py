@@ -27,6 +27,8 @@ URLS = [
     ("digest_contact_add", "company", permissions.OPERATORS, permissions.SUPERVISORS),
     ("digest_preview", "company", None, permissions.VIEWERS),
     ("renewal_pending", "company", None, permissions.VIEWERS),
+    ("webhook_add", "company", permissions.OPERATORS, permissions.SUPERVISORS),
+    ("webhook_events", "company", permissions.OPERATORS, permissions.SUPERVISORS),
 ]
 IDS = [name for name, *_rest in URLS]
 
