@@ -387,7 +387,9 @@ def breakdown(recorder: Recorder, *, rows: int) -> None:
         f"{'item kind (sort key)':<44} {'writes/row':>10} {'table u/row':>11} {'index u/row':>11} {'total u/row':>11} "
         f"{'largest B':>9}"
     )
-    for kind, (writes, table_units, index_units, largest) in sorted(by_kind.items(), key=lambda pair: -sum(pair[1][1:3])):
+    for kind, (writes, table_units, index_units, largest) in sorted(
+        by_kind.items(), key=lambda pair: -sum(pair[1][1:3])
+    ):
         print(
             f"{kind:<44} {writes / rows:>10.2f} {table_units / rows:>11.2f} {index_units / rows:>11.2f} "
             f"{(table_units + index_units) / rows:>11.2f} {largest:>9}"

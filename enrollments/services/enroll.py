@@ -38,6 +38,7 @@ from ..exceptions import (
     DeduplicationConflict,
     EmailHasAnotherCpf,
     EnrollmentAlreadyExists,
+    EnrollmentError,
     NoVacancyLeft,
 )
 from ..rules import (
@@ -52,7 +53,7 @@ from ..rules import (
 )
 from .common import Author, audit_event
 from .lifecycle import lifecycle_record
-from .name_index import name_word_items
+from .name_index import enrollment_name_words, put_name_words, settle_name_words
 from .seats import SeatCandidates, SeatSource
 
 
@@ -152,8 +153,52 @@ def commit_enrollment(
     failed attempt proved wrong); ``seats`` hands out a seat per attempt for a prepaid
     company and hears back from each (``release``: still free; ``settle``: gone). ``enroll`` reads both
     one at a time; imports prefetch them per chunk. Both write exactly the items of
-    ``_enroll_transaction``.
+    ``_enroll_transaction``, and before it the name search's word items (``name_index``: outside
+    the transaction, so every enrollment has its words; a refused one's are settled after).
     """
+    now = clock.now()
+    words = enrollment_name_words(
+        enrollment_id=enrollment_id, name=person.name, tenant_id=company.id, course_id=course.id, created_at=to_iso(now)
+    )
+    put_name_words(words)
+    try:
+        return _commit_attempts(
+            enrollment_id=enrollment_id,
+            person=person,
+            company=company,
+            course=course,
+            author=author,
+            window_days=window_days,
+            source=source,
+            users=users,
+            seats=seats,
+            now=now,
+            welcome=welcome,
+            enroll_again=enroll_again,
+            renews=renews,
+        )
+    except EnrollmentError:
+        settle_name_words(enrollment_id, words)
+        raise
+
+
+def _commit_attempts(
+    *,
+    enrollment_id: str,
+    person: Person,
+    company: CompanyItem,
+    course: CourseItem,
+    author: Author,
+    window_days: int | None,
+    source: str,
+    users: UserSource,
+    seats: SeatSource | None,
+    now: datetime,
+    welcome: bool,
+    enroll_again: bool,
+    renews: str | None,
+) -> EnrollmentItem:
+    """Commit ``_enroll_transaction`` until it is written or refused (one ``now`` for every attempt)."""
     for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
         existing_user = users.get(person.email)
         if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
@@ -173,7 +218,7 @@ def commit_enrollment(
             window_days=window_days,
             source=source,
             seat=seat,
-            now=clock.now(),
+            now=now,
             welcome=welcome,
             enroll_again=enroll_again,
             renews=renews,
@@ -265,8 +310,6 @@ def _enroll_transaction(
         ),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
-    for word_item in name_word_items(enrollment):
-        tx.put(word_item)
     tx.put(
         TenantMetadataItem(
             *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.id, name=company.name
