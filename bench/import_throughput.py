@@ -10,9 +10,9 @@ docs/benchmarks.md) and two Celery workers, one of ``--processes`` pool processe
 of ``--scaled-processes``, each with ``--threads`` rows at once per process
 (IMPORT_THREADS). The same number of rows is imported four times, through the workers
 in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls on
-both alike. The raw ceiling sends the very requests the import's transactions send
-(built by the same transaction builder, for other people and seats) with
-TransactWriteItems from ``--processes`` processes and the same threads, half before and
+both alike. The raw ceiling sends the very requests the import sends (built by the same
+transaction builder, for other people and seats): each row's name words with BatchWriteItem,
+then its TransactWriteItems, from ``--processes`` processes and the same threads, half before and
 half after the imports; with ``--scaled-processes``, from that many processes too, so the
 last line says whether the store itself takes more transactions from more processes (DynamoDB
 Local does not: it runs one transaction at a time, see docs/benchmarks.md). The preview runs
@@ -302,15 +302,17 @@ def _import_rate(target, rows: int, *, queue: str):
 def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, float]:
     """Send the import's own items for ``rows`` people straight through botocore; return (transactions, seconds)."""
     from enrollments import clock, selectors
+    from enrollments.dynamo.models import NameWordItem
     from enrollments.services import Author, Person
     from enrollments.services.enroll import _enroll_transaction
+    from enrollments.services.name_index import name_word_items
 
     company, course = target
     seats = list(selectors.free_seats(tenant_id=company.id, course_id=course.id, limit=rows))
     author = Author(id="bench", name="Bench")
     requests = []
     for i, seat in enumerate(seats):
-        tx, _ = _enroll_transaction(
+        tx, enrollment = _enroll_transaction(
             enrollment_id=str(uuid.uuid4()),
             person=Person(name=f"Person {i}", email=f"raw{i}.{company.id}@example.com"),
             existing_user=None,
@@ -322,7 +324,13 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
             seat=seat,
             now=clock.now(),
         )
-        requests.append(_request_of(tx))
+        # The name search's words go in one BatchWriteItem just before the transaction, as ``commit_enrollment`` sends.
+        words = {
+            NameWordItem.Meta.table_name: [
+                {"PutRequest": {"Item": item.serialize()}} for item in name_word_items(enrollment)
+            ]
+        }
+        requests.append((words, _request_of(tx)))
     global _RAW_REQUESTS
     _RAW_REQUESTS = requests
     context = multiprocessing.get_context("fork")
@@ -343,7 +351,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     return len(requests), elapsed
 
 
-_RAW_REQUESTS: list[dict] = []
+_RAW_REQUESTS: list[tuple[dict, dict]] = []
 
 
 def _request_of(tx) -> dict:
@@ -391,7 +399,13 @@ def _raw_child(index: int, processes: int, threads: int, ready) -> None:
     mine = _RAW_REQUESTS[index::processes]
     ready.wait()
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda request: client.transact_write_items(**request), mine))
+        list(pool.map(lambda pair: _raw_send(client, *pair), mine))
+
+
+def _raw_send(client, words: dict, transaction: dict) -> None:
+    if any(words.values()):
+        client.batch_write_item(RequestItems=words)
+    client.transact_write_items(**transaction)
 
 
 def _baseline_rate(target, rows: int) -> float:
