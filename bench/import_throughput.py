@@ -11,9 +11,9 @@ of ``--scaled-processes``, each with ``--threads`` rows at once per process
 (IMPORT_THREADS). The same number of rows is imported four times, through the workers
 in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls on
 both alike. The raw ceiling sends the very requests the import sends (built by the same
-transaction builder, for other people and seats): each row's name words with BatchWriteItem,
-then its TransactWriteItems, from ``--processes`` processes and the same threads, half before and
-half after the imports; with ``--scaled-processes``, from that many processes too, so the
+transaction builder, for other people and seats): the rows' name words with BatchWriteItem,
+25 at a time, then each row's TransactWriteItems, from ``--processes`` processes and the
+same threads, half before and half after the imports; with ``--scaled-processes``, from that many processes too, so the
 last line says whether the store itself takes more transactions from more processes (DynamoDB
 Local does not: it runs one transaction at a time, see docs/benchmarks.md). The preview runs
 in a fresh process whose peak resident memory is reported. Redis must answer at
@@ -310,7 +310,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     company, course = target
     seats = list(selectors.free_seats(tenant_id=company.id, course_id=course.id, limit=rows))
     author = Author(id="bench", name="Bench")
-    requests = []
+    requests, words = [], []
     for i, seat in enumerate(seats):
         tx, enrollment = _enroll_transaction(
             enrollment_id=str(uuid.uuid4()),
@@ -324,15 +324,12 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
             seat=seat,
             now=clock.now(),
         )
-        # The name search's words go in one BatchWriteItem just before the transaction, as ``commit_enrollment`` sends.
-        words = {
-            NameWordItem.Meta.table_name: [
-                {"PutRequest": {"Item": item.serialize()}} for item in name_word_items(enrollment)
-            ]
-        }
-        requests.append((words, _request_of(tx)))
-    global _RAW_REQUESTS
+        words.extend({"PutRequest": {"Item": item.serialize()}} for item in name_word_items(enrollment))
+        requests.append(_request_of(tx))
+    global _RAW_REQUESTS, _RAW_WORDS
     _RAW_REQUESTS = requests
+    # The name search's words go in BatchWriteItem requests of 25 before the transactions, as an import's chunk sends.
+    _RAW_WORDS = [{NameWordItem.Meta.table_name: words[start : start + 25]} for start in range(0, len(words), 25)]
     context = multiprocessing.get_context("fork")
     ready = context.Barrier(processes + 1)
     children = [
@@ -345,13 +342,14 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     for child in children:
         child.join()
     elapsed = time.perf_counter() - started
-    _RAW_REQUESTS = []
+    _RAW_REQUESTS, _RAW_WORDS = [], []
     if any(child.exitcode for child in children):
         raise RuntimeError("a raw ceiling process failed")
     return len(requests), elapsed
 
 
-_RAW_REQUESTS: list[tuple[dict, dict]] = []
+_RAW_REQUESTS: list[dict] = []
+_RAW_WORDS: list[dict] = []
 
 
 def _request_of(tx) -> dict:
@@ -396,16 +394,11 @@ def _raw_child(index: int, processes: int, threads: int, ready) -> None:
             max_pool_connections=threads * 2, parameter_validation=False, retries={"max_attempts": 1}
         ),
     )
-    mine = _RAW_REQUESTS[index::processes]
+    mine, my_words = _RAW_REQUESTS[index::processes], _RAW_WORDS[index::processes]
     ready.wait()
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda pair: _raw_send(client, *pair), mine))
-
-
-def _raw_send(client, words: dict, transaction: dict) -> None:
-    if any(words.values()):
-        client.batch_write_item(RequestItems=words)
-    client.transact_write_items(**transaction)
+        list(pool.map(lambda words: client.batch_write_item(RequestItems=words), my_words))
+        list(pool.map(lambda request: client.transact_write_items(**request), mine))
 
 
 def _baseline_rate(target, rows: int) -> float:

@@ -53,7 +53,7 @@ from ..rules import (
 )
 from .common import Author, audit_event
 from .lifecycle import lifecycle_record
-from .name_index import enrollment_name_words, put_name_words, settle_name_words
+from .name_index import EnrollmentWords, enrollment_words, put_name_words, settle_name_words
 from .seats import SeatCandidates, SeatSource
 
 
@@ -146,6 +146,7 @@ def commit_enrollment(
     welcome: bool = True,
     enroll_again: bool = False,
     renews: str | None = None,
+    words: EnrollmentWords | None = None,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -155,12 +156,14 @@ def commit_enrollment(
     one at a time; imports prefetch them per chunk. Both write exactly the items of
     ``_enroll_transaction``, and before it the name search's word items (``name_index``: outside
     the transaction, so every enrollment has its words; a refused one's are settled after).
+    ``words`` are the words an import put already for many rows at once, with the instant the
+    enrollment is written at; without them, they are made at ``clock.now()`` and put here.
     """
-    now = clock.now()
-    words = enrollment_name_words(
-        enrollment_id=enrollment_id, name=person.name, tenant_id=company.id, course_id=course.id, created_at=to_iso(now)
-    )
-    put_name_words(words)
+    if words is None:
+        words = enrollment_words(
+            enrollment_id=enrollment_id, name=person.name, tenant_id=company.id, course_id=course.id, now=clock.now()
+        )
+        put_name_words(words.items)
     try:
         return _commit_attempts(
             enrollment_id=enrollment_id,
@@ -172,13 +175,13 @@ def commit_enrollment(
             source=source,
             users=users,
             seats=seats,
-            now=now,
+            now=words.now,
             welcome=welcome,
             enroll_again=enroll_again,
             renews=renews,
         )
     except EnrollmentError:
-        settle_name_words(enrollment_id, words)
+        settle_name_words(enrollment_id, words.items)
         raise
 
 

@@ -8,8 +8,12 @@ harmless, since the search reads each word's enrollment and drops those that are
 """
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 
 from .. import selectors
+from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, NameWordItem
@@ -56,9 +60,46 @@ def enrollment_name_words(
     ]
 
 
+@dataclass(frozen=True)
+class EnrollmentWords:
+    """The word items of an enrollment about to be written, and the instant the enrollment is written with (its
+    ``created_at``, part of each word's ``name_sk``)."""
+
+    enrollment_id: str
+    now: datetime
+    items: list[NameWordItem]
+
+
+def enrollment_words(
+    *, enrollment_id: str, name: str, tenant_id: str, course_id: str, now: datetime
+) -> EnrollmentWords:
+    """Return the word items an enrollment made at ``now`` will have (``enrollment_name_words``)."""
+    items = enrollment_name_words(
+        enrollment_id=enrollment_id, name=name, tenant_id=tenant_id, course_id=course_id, created_at=to_iso(now)
+    )
+    return EnrollmentWords(enrollment_id=enrollment_id, now=now, items=items)
+
+
+# Items of one BatchWriteItem request: DynamoDB's limit.
+_BATCH_ITEMS = 25
+
+
 @storage_errors_as_domain_errors
-def put_name_words(items: list[NameWordItem]) -> None:
-    """Put word items with BatchWrite (no transaction): before the enrollment they name is committed."""
+def put_name_words(items: list[NameWordItem], *, threads: int = 1) -> None:
+    """Put word items with BatchWrite (no transaction), before the enrollments they name are committed.
+
+    With ``threads``, requests of 25 items go that many at a time (an import's chunk puts its rows' words at once).
+    """
+    groups = [items[start : start + _BATCH_ITEMS] for start in range(0, len(items), _BATCH_ITEMS)]
+    if threads > 1 and len(groups) > 1:
+        with ThreadPoolExecutor(max_workers=min(threads, len(groups))) as executor:
+            list(executor.map(_put, groups))
+    else:
+        for group in groups:
+            _put(group)
+
+
+def _put(items: list[NameWordItem]) -> None:
     with NameWordItem.batch_write() as batch:
         for item in items:
             batch.save(item)
