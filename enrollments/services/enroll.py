@@ -38,7 +38,6 @@ from ..exceptions import (
     DeduplicationConflict,
     EmailHasAnotherCpf,
     EnrollmentAlreadyExists,
-    EnrollmentError,
     NoVacancyLeft,
 )
 from ..rules import (
@@ -53,7 +52,7 @@ from ..rules import (
 )
 from .common import Author, audit_event
 from .lifecycle import lifecycle_record
-from .name_index import EnrollmentWords, enrollment_words, put_name_words, settle_name_words
+from .name_index import EnrollmentWords, enrollment_words, name_words_settled, put_name_words
 from .seats import SeatCandidates, SeatSource
 
 
@@ -164,105 +163,70 @@ def commit_enrollment(
             enrollment_id=enrollment_id, name=person.name, tenant_id=company.id, course_id=course.id, now=clock.now()
         )
         put_name_words(words.items)
-    try:
-        return _commit_attempts(
-            enrollment_id=enrollment_id,
-            person=person,
-            company=company,
-            course=course,
-            author=author,
-            window_days=window_days,
-            source=source,
-            users=users,
-            seats=seats,
-            now=words.now,
-            welcome=welcome,
-            enroll_again=enroll_again,
-            renews=renews,
-        )
-    except EnrollmentError:
-        settle_name_words(enrollment_id, words.items)
-        raise
-
-
-def _commit_attempts(
-    *,
-    enrollment_id: str,
-    person: Person,
-    company: CompanyItem,
-    course: CourseItem,
-    author: Author,
-    window_days: int | None,
-    source: str,
-    users: UserSource,
-    seats: SeatSource | None,
-    now: datetime,
-    welcome: bool,
-    enroll_again: bool,
-    renews: str | None,
-) -> EnrollmentItem:
-    """Commit ``_enroll_transaction`` until it is written or refused (one ``now`` for every attempt)."""
-    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
-        existing_user = users.get(person.email)
-        if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
-            raise EmailHasAnotherCpf(email=person.email, owner_name=existing_user.name, owner_cpf=existing_user.cpf)
-        seat = None
-        if company.billing == PREPAID:
-            seat = seats.take()
-            if seat is None:
-                raise NoVacancyLeft(company_name=company.name, course_name=course.name)
-        tx, enrollment = _enroll_transaction(
-            enrollment_id=enrollment_id,
-            person=person,
-            existing_user=existing_user,
-            company=company,
-            course=course,
-            author=author,
-            window_days=window_days,
-            source=source,
-            seat=seat,
-            now=now,
-            welcome=welcome,
-            enroll_again=enroll_again,
-            renews=renews,
-        )
-        try:
-            tx.commit()
-        except TransactionFailed as failure:
-            if seat is not None and "seat" in failure.failed:
-                seats.settle(seat)  # another enrollment took it first
-            elif seat is not None:
-                seats.release(seat)  # still free: another attempt, or another person, may take it
-            if "enrollment" in failure.failed:
-                raise EnrollmentAlreadyExists(enrollment_id) from None
-            if "lock" in failure.failed:
-                lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.id))
-                if lock is not None and lock.expires_at > to_iso(clock.now()):
-                    raise DeduplicationConflict(
-                        enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
-                    ) from None
-            if "cpf" in failure.failed:
-                owner = selectors.cpf_owner_find(enrollment.user.cpf)
-                if owner is not None and owner.email != person.email:
-                    raise CpfBelongsToAnotherPerson(
-                        cpf=enrollment.user.cpf, owner_name=owner.name, owner_email=owner.email
-                    ) from None
-            if "active" in failure.failed:
-                active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.id)
-                if active:
-                    raise ActiveEnrollmentExists(enrollment_id=min(active), name=person.name) from None
-            if failure.failed & {"user", "cpf"}:
-                users.forget(person.email)
-            # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
-        except BaseException:
-            if seat is not None:
-                seats.release(seat)  # nothing was written (DynamoDB did not answer, or the commit was interrupted)
-            raise
-        else:
-            if seat is not None:
-                seats.settle(seat)
-            return enrollment
-    raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
+    now = words.now
+    # A refused enrollment's words are settled (``name_index.name_words_settled``); a written one's stay.
+    with name_words_settled(enrollment_id, words.items):
+        for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
+            existing_user = users.get(person.email)
+            if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
+                raise EmailHasAnotherCpf(email=person.email, owner_name=existing_user.name, owner_cpf=existing_user.cpf)
+            seat = None
+            if company.billing == PREPAID:
+                seat = seats.take()
+                if seat is None:
+                    raise NoVacancyLeft(company_name=company.name, course_name=course.name)
+            tx, enrollment = _enroll_transaction(
+                enrollment_id=enrollment_id,
+                person=person,
+                existing_user=existing_user,
+                company=company,
+                course=course,
+                author=author,
+                window_days=window_days,
+                source=source,
+                seat=seat,
+                now=now,
+                welcome=welcome,
+                enroll_again=enroll_again,
+                renews=renews,
+            )
+            try:
+                tx.commit()
+            except TransactionFailed as failure:
+                if seat is not None and "seat" in failure.failed:
+                    seats.settle(seat)  # another enrollment took it first
+                elif seat is not None:
+                    seats.release(seat)  # still free: another attempt, or another person, may take it
+                if "enrollment" in failure.failed:
+                    raise EnrollmentAlreadyExists(enrollment_id) from None
+                if "lock" in failure.failed:
+                    lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.id))
+                    if lock is not None and lock.expires_at > to_iso(clock.now()):
+                        raise DeduplicationConflict(
+                            enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
+                        ) from None
+                if "cpf" in failure.failed:
+                    owner = selectors.cpf_owner_find(enrollment.user.cpf)
+                    if owner is not None and owner.email != person.email:
+                        raise CpfBelongsToAnotherPerson(
+                            cpf=enrollment.user.cpf, owner_name=owner.name, owner_email=owner.email
+                        ) from None
+                if "active" in failure.failed:
+                    active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.id)
+                    if active:
+                        raise ActiveEnrollmentExists(enrollment_id=min(active), name=person.name) from None
+                if failure.failed & {"user", "cpf"}:
+                    users.forget(person.email)
+                # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
+            except BaseException:
+                if seat is not None:
+                    seats.release(seat)  # nothing was written (DynamoDB did not answer, or the commit was interrupted)
+                raise
+            else:
+                if seat is not None:
+                    seats.settle(seat)
+                return enrollment
+        raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
 
 
 def _enroll_transaction(

@@ -7,8 +7,9 @@ harmless, since the search reads each word's enrollment and drops those that are
 ``settle_name_words`` deletes them when the enrollment is refused.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,7 @@ from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, NameWordItem
-from ..exceptions import EnrollmentNotFound, StorageUnavailable
+from ..exceptions import EnrollmentError, EnrollmentNotFound, StorageUnavailable
 from ..rules import name_index_words, name_words
 
 # Longest ``words`` attribute kept: names are at most a few hundred characters.
@@ -103,6 +104,16 @@ def _put(items: list[NameWordItem]) -> None:
     with NameWordItem.batch_write() as batch:
         for item in items:
             batch.save(item)
+
+
+@contextmanager
+def name_words_settled(enrollment_id: str, written: list[NameWordItem]) -> Iterator[None]:
+    """Run the enrollment's writing; when it raises a domain error (refused), ``settle_name_words`` and re-raise."""
+    try:
+        yield
+    except EnrollmentError:
+        settle_name_words(enrollment_id, written)
+        raise
 
 
 def settle_name_words(enrollment_id: str, written: list[NameWordItem]) -> None:
