@@ -28,6 +28,12 @@ a TransactWriteItems; index writes caused by a transaction are counted at 2 as w
 the safe side: AWS bills index propagation as standard writes). ConditionCheck costs a
 read, not a write, and is left out.
 
+Before the partitions, two tables say where the units went: per item kind (its ``kind``
+discriminator and the shape of its sort key: ``schedules#…``, ``name#…``), the table writes
+a row and the units a row in the table and in the indexes, with the largest item written
+(an item or index entry over 1,024 bytes costs twice); and per table and index, the items
+or entries written a row and their units a row.
+
 Units are summed per partition key (``<table or index>:<partition key value>``), the
 company, course and job ids printed as ``<tenant_id>``, ``<course_id>``, ``<job_id>``.
 Partitions a single enrollment owns (its own id, ``user#...``, ``active#...``) are
