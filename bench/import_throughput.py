@@ -10,10 +10,10 @@ docs/benchmarks.md) and two Celery workers, one of ``--processes`` pool processe
 of ``--scaled-processes``, each with ``--threads`` rows at once per process
 (IMPORT_THREADS). The same number of rows is imported four times, through the workers
 in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls on
-both alike. The raw ceiling sends the very requests the import's transactions send
-(built by the same transaction builder, for other people and seats) with
-TransactWriteItems from ``--processes`` processes and the same threads, half before and
-half after the imports; with ``--scaled-processes``, from that many processes too, so the
+both alike. The raw ceiling sends the very requests the import sends (built by the same
+transaction builder, for other people and seats): the rows' name words with BatchWriteItem,
+25 at a time, then each row's TransactWriteItems, from ``--processes`` processes and the
+same threads, half before and half after the imports; with ``--scaled-processes``, from that many processes too, so the
 last line says whether the store itself takes more transactions from more processes (DynamoDB
 Local does not: it runs one transaction at a time, see docs/benchmarks.md). The preview runs
 in a fresh process whose peak resident memory is reported. Redis must answer at
@@ -302,15 +302,17 @@ def _import_rate(target, rows: int, *, queue: str):
 def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, float]:
     """Send the import's own items for ``rows`` people straight through botocore; return (transactions, seconds)."""
     from enrollments import clock, selectors
+    from enrollments.dynamo.models import NameWordItem
     from enrollments.services import Author, Person
     from enrollments.services.enroll import _enroll_transaction
+    from enrollments.services.name_index import name_word_items
 
     company, course = target
     seats = list(selectors.free_seats(tenant_id=company.id, course_id=course.id, limit=rows))
     author = Author(id="bench", name="Bench")
-    requests = []
+    requests, words = [], []
     for i, seat in enumerate(seats):
-        tx, _ = _enroll_transaction(
+        tx, enrollment = _enroll_transaction(
             enrollment_id=str(uuid.uuid4()),
             person=Person(name=f"Person {i}", email=f"raw{i}.{company.id}@example.com"),
             existing_user=None,
@@ -322,9 +324,12 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
             seat=seat,
             now=clock.now(),
         )
+        words.extend({"PutRequest": {"Item": item.serialize()}} for item in name_word_items(enrollment))
         requests.append(_request_of(tx))
-    global _RAW_REQUESTS
+    global _RAW_REQUESTS, _RAW_WORDS
     _RAW_REQUESTS = requests
+    # The name search's words go in BatchWriteItem requests of 25 before the transactions, as an import's chunk sends.
+    _RAW_WORDS = [{NameWordItem.Meta.table_name: words[start : start + 25]} for start in range(0, len(words), 25)]
     context = multiprocessing.get_context("fork")
     ready = context.Barrier(processes + 1)
     children = [
@@ -337,13 +342,14 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     for child in children:
         child.join()
     elapsed = time.perf_counter() - started
-    _RAW_REQUESTS = []
+    _RAW_REQUESTS, _RAW_WORDS = [], []
     if any(child.exitcode for child in children):
         raise RuntimeError("a raw ceiling process failed")
     return len(requests), elapsed
 
 
 _RAW_REQUESTS: list[dict] = []
+_RAW_WORDS: list[dict] = []
 
 
 def _request_of(tx) -> dict:
@@ -388,9 +394,10 @@ def _raw_child(index: int, processes: int, threads: int, ready) -> None:
             max_pool_connections=threads * 2, parameter_validation=False, retries={"max_attempts": 1}
         ),
     )
-    mine = _RAW_REQUESTS[index::processes]
+    mine, my_words = _RAW_REQUESTS[index::processes], _RAW_WORDS[index::processes]
     ready.wait()
     with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda words: client.batch_write_item(RequestItems=words), my_words))
         list(pool.map(lambda request: client.transact_write_items(**request), mine))
 
 

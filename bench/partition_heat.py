@@ -28,6 +28,12 @@ a TransactWriteItems; index writes caused by a transaction are counted at 2 as w
 the safe side: AWS bills index propagation as standard writes). ConditionCheck costs a
 read, not a write, and is left out.
 
+Before the partitions, two tables say where the units went: per item kind (its ``kind``
+discriminator and the shape of its sort key: ``schedules#…``, ``name#…``), the table writes
+a row and the units a row in the table and in the indexes, with the largest item written
+(an item or index entry over 1,024 bytes costs twice); and per table and index, the items
+or entries written a row and their units a row.
+
 Units are summed per partition key (``<table or index>:<partition key value>``), the
 company, course and job ids printed as ``<tenant_id>``, ``<course_id>``, ``<job_id>``.
 Partitions a single enrollment owns (its own id, ``user#...``, ``active#...``) are
@@ -317,17 +323,18 @@ def _key_id(key: dict) -> tuple:
 # Units per partition.
 
 
-def partition_units(recorder: Recorder) -> dict[str, int]:
-    """Return the write units of each ``<table or index>:<partition key>`` over the recorded writes."""
-    heat: dict[str, int] = defaultdict(int)
+def charges(recorder: Recorder):
+    """Yield ``(partition label, table or index name, item kind, units, bytes)`` of every table write and index entry."""
     for write in recorder.writes:
         schema = recorder.schemas[write.table]
         image = write.after or write.before
         if image is None:
             continue
         table_label = write.table.split("_", 1)[-1] if "_" in write.table else write.table
+        kind = item_kind(image)
         size = max(item_size(write.before or {}), item_size(write.after or {}))
-        heat[f"{table_label}:{next(iter(image[schema.hash_key].values()))}"] += units(size, write.transactional)
+        partition = next(iter(image[schema.hash_key].values()))
+        yield f"{table_label}:{partition}", table_label, kind, units(size, write.transactional), size
         for name, index_keys, projection, included in schema.indexes:
             before = _entry(write.before, schema.keys, index_keys, projection, included)
             after = _entry(write.after, schema.keys, index_keys, projection, included)
@@ -337,8 +344,65 @@ def partition_units(recorder: Recorder) -> dict[str, int]:
             for entry, counted in ((before, before is not None and (after is None or moved)), (after, after)):
                 if counted and entry is not None:
                     value = next(iter(entry[index_keys[0]].values()))
-                    heat[f"{name}:{value}"] += units(item_size(entry), write.transactional)
+                    size = item_size(entry)
+                    yield f"{name}:{value}", name, kind, units(size, write.transactional), size
+
+
+def item_kind(image: dict) -> str:
+    """Return an item's kind: its ``kind`` discriminator and the shape of its sort key (``schedules#``, ``name#``...)."""
+    kind = next(iter(image.get("kind", {"S": "?"}).values()))
+    sk = next(iter(image.get("sk", {"S": ""}).values()))
+    prefix, hash_, _rest = sk.partition("#")
+    if not hash_:
+        shape = sk if sk in ("0", "cancel_policy", "parent_vacancy", "canceled_date") else "<id>"
+    elif _UUID.match(prefix) or prefix[:1].isdigit():
+        shape = "<id or time>#…"
+    else:
+        shape = f"{prefix}#…"
+    if kind == "?":
+        # An item an update creates without its discriminator (``active#<user>``): named by its partition's prefix.
+        pk = next(iter(image.get("id", image.get("order_id", {"S": ""})).values()))
+        kind = pk.partition("#")[0] + "#" if "#" in pk else "?"
+    return f"{kind} ({shape})"
+
+
+def partition_units(recorder: Recorder) -> dict[str, int]:
+    """Return the write units of each ``<table or index>:<partition key>`` over the recorded writes."""
+    heat: dict[str, int] = defaultdict(int)
+    for label, _where, _kind, charged, _size in charges(recorder):
+        heat[label] += charged
     return heat
+
+
+def breakdown(recorder: Recorder, *, rows: int) -> None:
+    """Print the units a row of each item kind (table and indexes) and of the table and each index."""
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # table writes, table units, index units, bytes
+    by_where: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # entries, units, largest entry
+    tables = {name.split("_", 1)[-1] if "_" in name else name for name in recorder.schemas}
+    for _label, where, kind, charged, size in charges(recorder):
+        if where in tables:
+            by_kind[kind][0] += 1
+            by_kind[kind][1] += charged
+            by_kind[kind][3] = max(by_kind[kind][3], size)
+        else:
+            by_kind[kind][2] += charged
+        by_where[where][0] += 1
+        by_where[where][1] += charged
+        by_where[where][2] = max(by_where[where][2], size)
+    print(
+        f"{'item kind (sort key)':<44} {'writes/row':>10} {'table u/row':>11} {'index u/row':>11} {'total u/row':>11} "
+        f"{'largest B':>9}"
+    )
+    for kind, (writes, table_units, index_units, largest) in sorted(
+        by_kind.items(), key=lambda pair: -sum(pair[1][1:3])
+    ):
+        print(
+            f"{kind:<44} {writes / rows:>10.2f} {table_units / rows:>11.2f} {index_units / rows:>11.2f} "
+            f"{(table_units + index_units) / rows:>11.2f} {largest:>9}"
+        )
+    print(f"{'table or index':<44} {'items/row':>10} {'units/row':>11} {'largest B':>11}")
+    for where, (entries, charged, largest) in sorted(by_where.items(), key=lambda pair: -pair[1][1]):
+        print(f"{where:<44} {entries / rows:>10.2f} {charged / rows:>11.2f} {largest:>11}")
 
 
 def _entry(item, table_keys, index_keys, projection, included):
@@ -387,6 +451,7 @@ def report(recorder: Recorder, *, rows: int, names: dict[str, str], top: int) ->
         else:
             by_pattern[kind] = (total, 1)
     total_units = sum(heat.values())
+    breakdown(recorder, rows=rows)
     print(
         f"{len(recorder.writes)} item writes, {total_units} write units in {len(heat)} partition keys: "
         f"{total_units / rows:.1f} units a row, {len(recorder.writes) / rows:.1f} items a row",

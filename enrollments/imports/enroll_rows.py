@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .. import selectors
+from .. import clock, selectors
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, VacancyItem
@@ -21,6 +21,7 @@ from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentEr
 from ..rules import PREPAID, Person
 from ..services.common import Author
 from ..services.enroll import commit_enrollment
+from ..services.name_index import enrollment_words, put_name_words
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
@@ -81,6 +82,20 @@ def enroll_many(
             pool = pools.setdefault(item.course.id, _SeatPool(tenant_id=company.id, course_id=item.course.id))
             pool.wanted += 1
 
+    # Every row's name words in a few BatchWrites, before any row's transaction (``commit_enrollment`` settles a
+    # refused row's words): one round trip per 25 words, not one more per row.
+    words = {
+        item.enrollment_id: enrollment_words(
+            enrollment_id=item.enrollment_id,
+            name=item.person.name,
+            tenant_id=company.id,
+            course_id=item.course.id,
+            now=clock.now(),
+        )
+        for item in enrollments
+    }
+    put_name_words([word for row in words.values() for word in row.items], threads=threads)
+
     @storage_errors_as_domain_errors
     def enroll(item: BulkEnrollment) -> BulkOutcome:
         try:
@@ -96,6 +111,7 @@ def enroll_many(
                 seats=pools.get(item.course.id),
                 welcome=welcome,
                 enroll_again=enroll_again,
+                words=words[item.enrollment_id],
             )
             return BulkOutcome(enrollment=enrollment)
         except EnrollmentAlreadyExists:

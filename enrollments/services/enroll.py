@@ -53,7 +53,7 @@ from ..rules import (
 from .common import Author, audit_event
 from .enrollment_events import ENROLLMENT_CREATED, put_enrollment_events
 from .lifecycle import lifecycle_record
-from .name_index import name_word_items
+from .name_index import EnrollmentWords, enrollment_words, name_words_settled, put_name_words
 from .seats import SeatCandidates, SeatSource
 
 
@@ -146,6 +146,7 @@ def commit_enrollment(
     welcome: bool = True,
     enroll_again: bool = False,
     renews: str | None = None,
+    words: EnrollmentWords | None = None,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -153,69 +154,80 @@ def commit_enrollment(
     failed attempt proved wrong); ``seats`` hands out a seat per attempt for a prepaid
     company and hears back from each (``release``: still free; ``settle``: gone). ``enroll`` reads both
     one at a time; imports prefetch them per chunk. Both write exactly the items of
-    ``_enroll_transaction``.
+    ``_enroll_transaction``, and before it the name search's word items (``name_index``: outside
+    the transaction, so every enrollment has its words; a refused one's are settled after).
+    ``words`` are the words an import put already for many rows at once, with the instant the
+    enrollment is written at; without them, they are made at ``clock.now()`` and put here.
     """
-    for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
-        existing_user = users.get(person.email)
-        if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
-            raise EmailHasAnotherCpf(email=person.email, owner_name=existing_user.name, owner_cpf=existing_user.cpf)
-        seat = None
-        if company.billing == PREPAID:
-            seat = seats.take()
-            if seat is None:
-                raise NoVacancyLeft(company_name=company.name, course_name=course.name)
-        tx, enrollment = _enroll_transaction(
-            enrollment_id=enrollment_id,
-            person=person,
-            existing_user=existing_user,
-            company=company,
-            course=course,
-            author=author,
-            window_days=window_days,
-            source=source,
-            seat=seat,
-            now=clock.now(),
-            welcome=welcome,
-            enroll_again=enroll_again,
-            renews=renews,
+    if words is None:
+        words = enrollment_words(
+            enrollment_id=enrollment_id, name=person.name, tenant_id=company.id, course_id=course.id, now=clock.now()
         )
-        try:
-            tx.commit()
-        except TransactionFailed as failure:
-            if seat is not None and "seat" in failure.failed:
-                seats.settle(seat)  # another enrollment took it first
-            elif seat is not None:
-                seats.release(seat)  # still free: another attempt, or another person, may take it
-            if "enrollment" in failure.failed:
-                raise EnrollmentAlreadyExists(enrollment_id) from None
-            if "lock" in failure.failed:
-                lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.id))
-                if lock is not None and lock.expires_at > to_iso(clock.now()):
-                    raise DeduplicationConflict(
-                        enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
-                    ) from None
-            if "cpf" in failure.failed:
-                owner = selectors.cpf_owner_find(enrollment.user.cpf)
-                if owner is not None and owner.email != person.email:
-                    raise CpfBelongsToAnotherPerson(
-                        cpf=enrollment.user.cpf, owner_name=owner.name, owner_email=owner.email
-                    ) from None
-            if "active" in failure.failed:
-                active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.id)
-                if active:
-                    raise ActiveEnrollmentExists(enrollment_id=min(active), name=person.name) from None
-            if failure.failed & {"user", "cpf"}:
-                users.forget(person.email)
-            # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
-        except BaseException:
-            if seat is not None:
-                seats.release(seat)  # nothing was written (DynamoDB did not answer, or the commit was interrupted)
-            raise
-        else:
-            if seat is not None:
-                seats.settle(seat)
-            return enrollment
-    raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
+        put_name_words(words.items)
+    now = words.now
+    # A refused enrollment's words are settled (``name_index.name_words_settled``); a written one's stay.
+    with name_words_settled(enrollment_id, words.items):
+        for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
+            existing_user = users.get(person.email)
+            if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
+                raise EmailHasAnotherCpf(email=person.email, owner_name=existing_user.name, owner_cpf=existing_user.cpf)
+            seat = None
+            if company.billing == PREPAID:
+                seat = seats.take()
+                if seat is None:
+                    raise NoVacancyLeft(company_name=company.name, course_name=course.name)
+            tx, enrollment = _enroll_transaction(
+                enrollment_id=enrollment_id,
+                person=person,
+                existing_user=existing_user,
+                company=company,
+                course=course,
+                author=author,
+                window_days=window_days,
+                source=source,
+                seat=seat,
+                now=now,
+                welcome=welcome,
+                enroll_again=enroll_again,
+                renews=renews,
+            )
+            try:
+                tx.commit()
+            except TransactionFailed as failure:
+                if seat is not None and "seat" in failure.failed:
+                    seats.settle(seat)  # another enrollment took it first
+                elif seat is not None:
+                    seats.release(seat)  # still free: another attempt, or another person, may take it
+                if "enrollment" in failure.failed:
+                    raise EnrollmentAlreadyExists(enrollment_id) from None
+                if "lock" in failure.failed:
+                    lock = selectors.lock_find(keys.lock_hash(user_id=enrollment.user.id, course_id=course.id))
+                    if lock is not None and lock.expires_at > to_iso(clock.now()):
+                        raise DeduplicationConflict(
+                            enrollment_id=lock.enrollment_id, lifts_at=clock.from_iso(lock.expires_at)
+                        ) from None
+                if "cpf" in failure.failed:
+                    owner = selectors.cpf_owner_find(enrollment.user.cpf)
+                    if owner is not None and owner.email != person.email:
+                        raise CpfBelongsToAnotherPerson(
+                            cpf=enrollment.user.cpf, owner_name=owner.name, owner_email=owner.email
+                        ) from None
+                if "active" in failure.failed:
+                    active = selectors.active_enrollment_ids(user_id=enrollment.user.id, course_id=course.id)
+                    if active:
+                        raise ActiveEnrollmentExists(enrollment_id=min(active), name=person.name) from None
+                if failure.failed & {"user", "cpf"}:
+                    users.forget(person.email)
+                # Otherwise a concurrent change took the seat, created the user or freed the lock: try again.
+            except BaseException:
+                if seat is not None:
+                    seats.release(seat)  # nothing was written (DynamoDB did not answer, or the commit was interrupted)
+                raise
+            else:
+                if seat is not None:
+                    seats.settle(seat)
+                return enrollment
+        raise ConcurrentChange(_("Too many enrollments into the same seats at once; nothing was written, try again."))
 
 
 def _enroll_transaction(
@@ -266,8 +278,6 @@ def _enroll_transaction(
         ),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
-    for word_item in name_word_items(enrollment):
-        tx.put(word_item)
     tx.put(
         TenantMetadataItem(
             *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.id, name=company.name

@@ -1,11 +1,24 @@
-"""The name search's index: the word items of an enrollment, written with it, and their backfill."""
+"""The name search's index: the word items of an enrollment, written just before it, and their backfill.
 
-from collections.abc import Iterable
+The word items are not part of the enrollment's transaction: they are put with one BatchWrite
+before it (a plain write costs half a transactional one, in the table and in both name indexes),
+so every enrollment that exists has its words. Words whose enrollment was never written are
+harmless, since the search reads each word's enrollment and drops those that are missing;
+``settle_name_words`` deletes them when the enrollment is refused.
+"""
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
 from .. import selectors
+from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, NameWordItem
+from ..exceptions import EnrollmentError, EnrollmentNotFound, StorageUnavailable
 from ..rules import name_index_words, name_words
 
 # Longest ``words`` attribute kept: names are at most a few hundred characters.
@@ -13,35 +26,133 @@ _WORDS_CHARS = 1000
 
 
 def name_word_items(enrollment: EnrollmentItem) -> list[NameWordItem]:
+    """Return the word items of an enrollment: see ``enrollment_name_words``."""
+    return enrollment_name_words(
+        enrollment_id=enrollment.id,
+        name=enrollment.user.name,
+        tenant_id=enrollment.tenant_id,
+        course_id=enrollment.course.id,
+        created_at=enrollment.created_at,
+    )
+
+
+def enrollment_name_words(
+    *, enrollment_id: str, name: str, tenant_id: str, course_id: str, created_at: str
+) -> list[NameWordItem]:
     """Return the word items of an enrollment: one per word of ``rules.name_index_words`` of the person's name.
 
     Each sits in the enrollment's partition (``name#<word>``) and in the ``by_name`` and
     ``by_tenant_name`` indexes, and carries the course and every word of the name for
     the search's filter. ``enroll``, imports, the backfill and the benchmark all build them here.
     """
-    spaced = "".join(f" {word}" for word in name_words(enrollment.user.name))[:_WORDS_CHARS]
+    spaced = "".join(f" {word}" for word in name_words(name))[:_WORDS_CHARS]
     return [
         NameWordItem(
-            *keys.name_word(enrollment.id, word),
-            created_at=enrollment.created_at,
-            tenant_id=enrollment.tenant_id,
-            course_id=enrollment.course.id,
+            *keys.name_word(enrollment_id, word),
+            created_at=created_at,
+            tenant_id=tenant_id,
+            course_id=course_id,
             words=spaced,
             **keys.name_word_index_keys(
-                word=word, tenant_id=enrollment.tenant_id, created_at=enrollment.created_at, enrollment_id=enrollment.id
+                word=word, tenant_id=tenant_id, created_at=created_at, enrollment_id=enrollment_id
             ),
         )
-        for word in name_index_words(enrollment.user.name)
+        for word in name_index_words(name)
     ]
+
+
+@dataclass(frozen=True)
+class EnrollmentWords:
+    """The word items of an enrollment about to be written, and the instant the enrollment is written with (its
+    ``created_at``, part of each word's ``name_sk``)."""
+
+    enrollment_id: str
+    now: datetime
+    items: list[NameWordItem]
+
+
+def enrollment_words(
+    *, enrollment_id: str, name: str, tenant_id: str, course_id: str, now: datetime
+) -> EnrollmentWords:
+    """Return the word items an enrollment made at ``now`` will have (``enrollment_name_words``)."""
+    items = enrollment_name_words(
+        enrollment_id=enrollment_id, name=name, tenant_id=tenant_id, course_id=course_id, created_at=to_iso(now)
+    )
+    return EnrollmentWords(enrollment_id=enrollment_id, now=now, items=items)
+
+
+# Items of one BatchWriteItem request: DynamoDB's limit.
+_BATCH_ITEMS = 25
+
+
+@storage_errors_as_domain_errors
+def put_name_words(items: list[NameWordItem], *, threads: int = 1) -> None:
+    """Put word items with BatchWrite (no transaction), before the enrollments they name are committed.
+
+    With ``threads``, requests of 25 items go that many at a time (an import's chunk puts its rows' words at once).
+    """
+    groups = [items[start : start + _BATCH_ITEMS] for start in range(0, len(items), _BATCH_ITEMS)]
+    if threads > 1 and len(groups) > 1:
+        with ThreadPoolExecutor(max_workers=min(threads, len(groups))) as executor:
+            list(executor.map(_put, groups))
+    else:
+        for group in groups:
+            _put(group)
+
+
+def _put(items: list[NameWordItem]) -> None:
+    with NameWordItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)
+
+
+@contextmanager
+def name_words_settled(enrollment_id: str, written: list[NameWordItem]) -> Iterator[None]:
+    """Run the enrollment's writing; when it raises a domain error (refused), ``settle_name_words`` and re-raise."""
+    try:
+        yield
+    except EnrollmentError:
+        settle_name_words(enrollment_id, written)
+        raise
+
+
+def settle_name_words(enrollment_id: str, written: list[NameWordItem]) -> None:
+    """After an enrollment was refused, leave its partition's words as the stored enrollment's.
+
+    The enrollment may exist all the same (written by an earlier run with the same id): its own
+    words are put again, which also gives back their first ``name_sk``; the others written are
+    deleted. When DynamoDB does not answer, they stay: words without their enrollment are skipped
+    by the search.
+    """
+    try:
+        _settle(enrollment_id, written)
+    except StorageUnavailable:
+        pass  # the caller's own error is the one to raise
+
+
+@storage_errors_as_domain_errors
+def _settle(enrollment_id: str, written: list[NameWordItem]) -> None:
+    try:
+        stored = selectors.enrollment_get(enrollment_id)
+    except EnrollmentNotFound:
+        stored = None
+    own = name_word_items(stored) if stored is not None else []
+    kept = {item.sk for item in own}
+    with NameWordItem.batch_write() as batch:
+        for item in own:
+            batch.save(item)
+        for item in written:
+            if item.sk not in kept:
+                batch.delete(item)
 
 
 @storage_errors_as_domain_errors
 def enrollment_names_index(*, tenant_ids: Iterable[str] | None = None) -> int:
     """Write the word items of every enrollment of these companies (all: every company); return how many enrollments.
 
-    For enrollments written before the name search existed. Each company's enrollments
-    are read from ``by_tenant`` (no Scan) and their word items put with BatchWrite;
-    putting the same items again changes nothing, so a second run is harmless.
+    For enrollments written before the name search existed. Each company's enrollments are read from ``by_tenant`` (no Scan) and their
+    word items put with BatchWrite; putting the same items again changes nothing, so a second
+    run is harmless.
     """
     companies = list(tenant_ids) if tenant_ids is not None else [company.id for company in selectors.company_list()]
     indexed = 0

@@ -1,4 +1,5 @@
-"""The name search's word items: written by enroll and by imports, backfilled by ``manage.py index_names``."""
+"""The name search's word items: written by enroll and by imports before the enrollment's transaction, settled when
+it is refused, backfilled by ``manage.py index_names``."""
 
 import io
 import uuid
@@ -10,12 +11,13 @@ from django.core.management import call_command
 from enrollments import selectors
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import NameWordItem
+from enrollments.exceptions import ActiveEnrollmentExists, EnrollmentAlreadyExists
 from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.jobs import services as job_services
 from enrollments.rules import name_index_words, name_lookup_word, name_words
 from enrollments.services import enroll
-from enrollments.services.name_index import name_word_items
+from enrollments.services.name_index import enrollment_name_words, name_word_items, put_name_words
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 
 
@@ -106,3 +108,53 @@ def test_import__imported_people__found_by_name(frozen_clock):
 
     found = selectors.enrollment_list(name=name_words(f"jose {family}"), tenant_id=company.id).items
     assert [item.user.email for item in found] == [f"jose.{family}@example.com"]
+
+
+def test_enroll__refused__leaves_no_word_items_in_its_partition():
+    company, course = make_company(billing="postpaid"), make_course()
+    person = make_person(name=f"Rui {_unique()}")
+    enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
+    refused_id = str(uuid.uuid4())
+
+    with pytest.raises(ActiveEnrollmentExists):  # the words went in before the transaction was refused
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, enrollment_id=refused_id)
+
+    assert _word_items(refused_id) == []
+
+
+def test_enroll__same_id_again_with_another_name__the_stored_enrollments_words_unchanged():
+    company, course = make_company(billing="postpaid"), make_course()
+    enrollment = enroll(
+        tenant_id=company.id, course_id=course.id, user=make_person(name=f"Ana {_unique()}"), author=STAFF
+    )
+    before = sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id))
+
+    with pytest.raises(EnrollmentAlreadyExists):
+        enroll(
+            tenant_id=company.id,
+            course_id=course.id,
+            user=make_person(name=f"Beatriz {_unique()}"),
+            author=STAFF,
+            enrollment_id=enrollment.id,
+        )
+
+    assert sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id)) == before
+
+
+def test_name_search__words_whose_enrollment_was_never_written__not_shown():
+    company, course = make_company(billing="postpaid"), make_course()
+    family = _unique()
+    kept = enroll(tenant_id=company.id, course_id=course.id, user=make_person(name=f"Caio {family}"), author=STAFF)
+    # As a crash between the words and the transaction leaves them: words of an enrollment that does not exist.
+    put_name_words(
+        enrollment_name_words(
+            enrollment_id=str(uuid.uuid4()),
+            name=f"Caio {family}",
+            tenant_id=company.id,
+            course_id=course.id,
+            created_at=kept.created_at,
+        )
+    )
+
+    assert _found(f"caio {family}", tenant_id=company.id) == [kept.id]
+    assert _found(family) == [kept.id]
