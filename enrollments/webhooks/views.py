@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions, rules
 from ..exceptions import EnrollmentError, InvalidCursor
 from ..services import Author
+from ..services.claims import tries
 from ..views.catalog import FormPage, form_page, submit_form
 from ..views.common import Panel, add_domain_error, company_or_404, render_page, requires
 from . import selectors, services, transport
@@ -194,7 +195,7 @@ def webhook_events(request, company_id: str):
             "person": (event.data or {}).get("person", {}).get("name", ""),
             "state": _STATES.get(event.state, "pending"),
             "state_label": _state_label(event.state),
-            "tries": event.attempts - (event.attempts_before_resend or 0),
+            "tries": tries(event),
             "answer": answer_text(event),
             "next_at": event.due_at if event.state in (rules.RECORD_PENDING, rules.RECORD_SENDING) else None,
             "resendable": event.state in (rules.RECORD_SENT, rules.RECORD_FAILED),
