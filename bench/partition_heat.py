@@ -357,6 +357,8 @@ def item_kind(image: dict) -> str:
         shape = sk if sk in ("0", "cancel_policy", "parent_vacancy", "canceled_date") else "<id>"
     elif _UUID.match(prefix) or prefix[:1].isdigit():
         shape = "<id or time>#…"
+    elif kind == "name_word" and prefix != "name":
+        shape = "<word>#…"  # keyed by its word (``keys.name_word``); ``name#<word>`` before issue 23
     else:
         shape = f"{prefix}#…"
     if kind == "?":

@@ -506,27 +506,35 @@ def export_listing(*, created_at: str, job_id: str) -> Key:
     return Key(EXPORTS, f"{created_at}#{job_id}")
 
 
-# Name search: one item per indexed word of a person's name, in the enrollment's partition
-# (``rules.name_index_words``), in two indexes partitioned by the word's first two characters.
+# Name search: one item per indexed word of a person's name (``rules.name_index_words``), keyed by the word's
+# first two characters (``names#<xx>[#n]``, the global search queries the table) and sorted by ``name_sort_key``;
+# in ``by_tenant_name`` for one company's search. Words written before issue 23 sit in the enrollment's partition
+# (``legacy_name_word``) and in ``by_name``: read until ``manage.py index_names`` has moved them.
 
-NAME_WORD_PREFIX = "name#"
+LEGACY_NAME_WORD_PREFIX = "name#"
 NAME_PARTITION_CHARS = 2
 _NEWEST_FIRST = str.maketrans("0123456789", "9876543210")
 
 
-def name_word(enrollment_id: str, word: str) -> Key:
-    return Key(enrollment_id, f"{NAME_WORD_PREFIX}{word}")
+def name_word(word: str, *, created_at: str, enrollment_id: str) -> Key:
+    """Return the key of a word of an enrollment's name: ``(names#<xx>[#n], <name_sort_key>)``.
+
+    The shard is ``md5(enrollment_id) % NAME_INDEX_SHARDS``: every word of one enrollment lands in
+    the same shard number, and a common prefix (``ma``) spreads over the shards.
+    """
+    shard = shard_number(enrollment_id, settings.NAME_INDEX_SHARDS)
+    return Key(sharded(names(word), shard), name_sort_key(word, created_at=created_at, enrollment_id=enrollment_id))
 
 
-def name_word_of_sk(sk: str) -> str:
-    """Return the word a name word item's sort key names."""
-    return sk.removeprefix(NAME_WORD_PREFIX)
+def legacy_name_word(enrollment_id: str, word: str) -> Key:
+    """Return the key a word had before issue 23: ``(<enrollment_id>, 'name#<word>')``, in ``by_name``."""
+    return Key(enrollment_id, f"{LEGACY_NAME_WORD_PREFIX}{word}")
 
 
 def names(word: str) -> str:
-    """Return the ``by_name`` index partition of a word (or of a search prefix): ``names#<first two characters>``.
+    """Return the partition of a word (or of a search prefix): ``names#<first two characters>``.
 
-    Shard 0 of it: see ``name_shards``.
+    Shard 0 of it: see ``name_shards``. The table's word items and the legacy ``by_name`` entries share it.
     """
     return f"names#{word[:NAME_PARTITION_CHARS]}"
 
@@ -537,7 +545,7 @@ def tenant_names(tenant_id: str, word: str) -> str:
 
 
 def name_shards(word: str) -> list[str]:
-    """Return every ``by_name`` partition of a word: ``NAME_INDEX_SHARDS`` shards of ``names(word)``."""
+    """Return every partition of a word (the table's and ``by_name``'s): ``NAME_INDEX_SHARDS`` shards of ``names``."""
     return [sharded(names(word), number) for number in range(settings.NAME_INDEX_SHARDS)]
 
 
@@ -555,15 +563,16 @@ def name_sort_key(word: str, *, created_at: str, enrollment_id: str) -> str:
     return f"{word}#{created_at.translate(_NEWEST_FIRST)}#{enrollment_id}"
 
 
-def name_word_index_keys(*, word: str, tenant_id: str, created_at: str, enrollment_id: str) -> dict[str, str]:
-    """Return the attributes that put a name word item in ``by_name`` and ``by_tenant_name``.
+def name_of_sort_key(name_sk: str) -> tuple[str, str]:
+    """Return the word and the enrollment id a ``name_sort_key`` names (neither a word nor a time holds ``#``)."""
+    word, _, rest = name_sk.partition("#")
+    return word, rest.partition("#")[2]
 
-    Both partitions take shard ``md5(enrollment_id) % NAME_INDEX_SHARDS``: every word of
-    one enrollment lands in the same shard number, and a common prefix (``ma``) spreads.
-    """
+
+def name_word_index_keys(*, word: str, tenant_id: str, created_at: str, enrollment_id: str) -> dict[str, str]:
+    """Return the attributes that put a name word item in ``by_tenant_name``, in the shard of its key (``name_word``)."""
     shard = shard_number(enrollment_id, settings.NAME_INDEX_SHARDS)
     return {
-        "name_pk": sharded(names(word), shard),
         "tenant_name_pk": sharded(tenant_names(tenant_id, word), shard),
         "name_sk": name_sort_key(word, created_at=created_at, enrollment_id=enrollment_id),
     }

@@ -227,7 +227,10 @@ class EnrollmentItem(MainItem, discriminator="enrollment"):
 
 
 class ByNameIndex(GlobalSecondaryIndex):
-    """Name word items of every company, by the word's first two characters (``names#<xx>``), then word and newest first."""
+    """Legacy: name word items written before issue 23, of every company, by the word's first two characters
+    (``names#<xx>``), then word and newest first. New word items are keyed so in the table itself and leave this
+    index; the name search reads it until ``manage.py index_names`` has moved the old words, then it holds nothing.
+    """
 
     class Meta:
         index_name = "by_name"
@@ -250,17 +253,20 @@ class ByTenantNameIndex(GlobalSecondaryIndex):
 
 
 class NameWordItem(MainItem, discriminator="name_word"):
-    """``(<enrollment_id>, 'name#<word>')``: one word of the person's name, for the name search.
+    """``(names#<xx>[#n], <word>#<created_at inverted>#<enrollment_id>)``: one word of the person's name, for the
+    name search (``keys.name_word``): the global search queries the table, a company's ``by_tenant_name``.
 
-    Written with the enrollment (``services.name_index.name_word_items``); name, company
-    and course never change, so neither does this.
+    Written just before the enrollment (``services.name_index.name_word_items``); name, company and course never
+    change, so neither does this. A word written before issue 23 has the legacy key ``(<enrollment_id>,
+    'name#<word>')`` and a ``name_pk`` that puts it in ``by_name``, until ``manage.py index_names`` moves it.
     """
 
     tenant_id = UnicodeAttribute()
     course_id = UnicodeAttribute()
     # Every word of the name, normalized, each after a space: ``contains(words, ' <prefix>')`` is a word prefix.
     words = UnicodeAttribute()
-    name_pk = UnicodeAttribute()
+    # Legacy words only (``by_name``).
+    name_pk = UnicodeAttribute(null=True)
     tenant_name_pk = UnicodeAttribute()
     name_sk = UnicodeAttribute()
     by_name = ByNameIndex()

@@ -1,10 +1,12 @@
 """The name search's index: the word items of an enrollment, written just before it, and their backfill.
 
 The word items are not part of the enrollment's transaction: they are put with one BatchWrite
-before it (a plain write costs half a transactional one, in the table and in both name indexes),
-so every enrollment that exists has its words. Words whose enrollment was never written are
-harmless, since the search reads each word's enrollment and drops those that are missing;
-``settle_name_words`` deletes them when the enrollment is refused.
+before it (a plain write costs half a transactional one), so every enrollment that exists has its
+words. Each is one table write and one index entry: its key serves the global search, its
+``by_tenant_name`` entry a company's (``keys.name_word``). Words whose enrollment was never written
+are harmless, since the search reads each word's enrollment and drops those that are missing;
+``settle_name_words`` deletes them when the enrollment is refused. Every word's key follows from
+its enrollment (``name_word_items``): nothing here queries for them.
 """
 
 from collections.abc import Iterable, Iterator
@@ -12,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from .. import selectors
 from ..clock import to_iso
@@ -41,14 +44,14 @@ def enrollment_name_words(
 ) -> list[NameWordItem]:
     """Return the word items of an enrollment: one per word of ``rules.name_index_words`` of the person's name.
 
-    Each sits in the enrollment's partition (``name#<word>``) and in the ``by_name`` and
-    ``by_tenant_name`` indexes, and carries the course and every word of the name for
-    the search's filter. ``enroll``, imports, the backfill and the benchmark all build them here.
+    Each is keyed by its word (``keys.name_word``: the global search's partition and order) and sits
+    in ``by_tenant_name``, and carries the course and every word of the name for the search's
+    filter. ``enroll``, imports, the backfill and the benchmark all build them here.
     """
     spaced = "".join(f" {word}" for word in name_words(name))[:_WORDS_CHARS]
     return [
         NameWordItem(
-            *keys.name_word(enrollment_id, word),
+            *keys.name_word(word, created_at=created_at, enrollment_id=enrollment_id),
             created_at=created_at,
             tenant_id=tenant_id,
             course_id=course_id,
@@ -117,12 +120,12 @@ def name_words_settled(enrollment_id: str, written: list[NameWordItem]) -> Itera
 
 
 def settle_name_words(enrollment_id: str, written: list[NameWordItem]) -> None:
-    """After an enrollment was refused, leave its partition's words as the stored enrollment's.
+    """After an enrollment was refused, leave the words of ``enrollment_id`` as the stored enrollment's.
 
-    The enrollment may exist all the same (written by an earlier run with the same id): its own
-    words are put again, which also gives back their first ``name_sk``; the others written are
-    deleted. When DynamoDB does not answer, they stay: words without their enrollment are skipped
-    by the search.
+    The enrollment may exist all the same (written by an earlier run with the same id): those of
+    its own words the refused ones overwrote (same word, same instant) are put back; the others
+    written are deleted. When DynamoDB does not answer, they stay: words without their enrollment
+    are skipped by the search.
     """
     try:
         _settle(enrollment_id, written)
@@ -136,30 +139,59 @@ def _settle(enrollment_id: str, written: list[NameWordItem]) -> None:
         stored = selectors.enrollment_get(enrollment_id)
     except EnrollmentNotFound:
         stored = None
-    own = name_word_items(stored) if stored is not None else []
-    kept = {item.sk for item in own}
+    own = {_key(item): item for item in name_word_items(stored)} if stored is not None else {}
     with NameWordItem.batch_write() as batch:
-        for item in own:
-            batch.save(item)
         for item in written:
-            if item.sk not in kept:
-                batch.delete(item)
+            batch.save(own[_key(item)]) if _key(item) in own else batch.delete(item)
+
+
+def _key(item: NameWordItem) -> keys.Key:
+    return keys.Key(item.id, item.sk)
+
+
+def legacy_name_word_keys(enrollment: EnrollmentItem) -> list[keys.Key]:
+    """Return the keys the enrollment's words had before issue 23 (``keys.legacy_name_word``), stored or not."""
+    return [keys.legacy_name_word(enrollment.id, word) for word in name_index_words(enrollment.user.name)]
+
+
+# Enrollments whose legacy words one BatchGet looks up: 100 keys a request, at most 8 words a name.
+_ENROLLMENTS_A_LOOKUP = 12
+
+
+@dataclass(frozen=True)
+class NamesIndexed:
+    """What ``enrollment_names_index`` did: enrollments whose words it wrote, and those whose legacy words it moved."""
+
+    enrollments: int
+    moved: int
 
 
 @storage_errors_as_domain_errors
-def enrollment_names_index(*, tenant_ids: Iterable[str] | None = None) -> int:
-    """Write the word items of every enrollment of these companies (all: every company); return how many enrollments.
+def enrollment_names_index(*, tenant_ids: Iterable[str] | None = None) -> NamesIndexed:
+    """Write the word items of every enrollment of these companies (all: every company) and delete their legacy ones.
 
-    For enrollments written before the name search existed. Each company's enrollments are read from ``by_tenant`` (no Scan) and their
-    word items put with BatchWrite; putting the same items again changes nothing, so a second
-    run is harmless.
+    For enrollments written before the name search existed, and for those whose words are in the
+    layout before issue 23 (the enrollment's partition and ``by_name``): each company's enrollments
+    are read from ``by_tenant`` (no Scan), their legacy word items looked up by key (BatchGet) and
+    deleted once their words are put in the current layout (BatchWrite), so a search finds them
+    throughout. Putting the same items again changes nothing, so a second run is harmless.
     """
     companies = list(tenant_ids) if tenant_ids is not None else [company.id for company in selectors.company_list()]
-    indexed = 0
+    indexed = moved = 0
     for tenant_id in companies:
-        with NameWordItem.batch_write() as batch:
-            for enrollment in selectors.company_enrollments(tenant_id):
-                for item in name_word_items(enrollment):
-                    batch.save(item)
-                indexed += 1
-    return indexed
+        enrollments = iter(selectors.company_enrollments(tenant_id))
+        while group := list(islice(enrollments, _ENROLLMENTS_A_LOOKUP)):
+            legacy = list(
+                NameWordItem.batch_get([key for enrollment in group for key in legacy_name_word_keys(enrollment)])
+            )
+            with NameWordItem.batch_write() as batch:
+                for enrollment in group:
+                    for item in name_word_items(enrollment):
+                        batch.save(item)
+            # Deleted only once the new words are in: a search never misses the enrollment.
+            with NameWordItem.batch_write() as batch:
+                for item in legacy:
+                    batch.delete(item)
+            indexed += len(group)
+            moved += len({item.id for item in legacy})
+    return NamesIndexed(enrollments=indexed, moved=moved)

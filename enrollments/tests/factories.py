@@ -4,7 +4,7 @@ import random
 import uuid
 
 from enrollments.dynamo import keys
-from enrollments.dynamo.models import GeneratedItem, MainItem
+from enrollments.dynamo.models import GeneratedItem, MainItem, NameWordItem
 from enrollments.services import Author, Person, company_create, course_create, order_create
 
 STAFF = Author(id="1", name="Staff Member", email="staff@example.com")
@@ -68,3 +68,14 @@ def make_cnpj(*, formatted: bool = True) -> str:
         digits.append(0 if total % 11 < 2 else 11 - total % 11)
     text = "".join(map(str, digits))
     return f"{text[:2]}.{text[2:5]}.{text[5:8]}/{text[8:12]}-{text[12:]}" if formatted else text
+
+
+def stored_name_words(enrollment_id: str, word: str) -> list[NameWordItem]:
+    """Return the items of ``word`` that name ``enrollment_id`` in the name search's partitions, whatever their time
+    and shard (consistent reads): what an enrollment wrote or left. Give a word few other tests use."""
+    return [
+        item
+        for partition in keys.name_shards(word)
+        for item in NameWordItem.query(partition, NameWordItem.sk.startswith(f"{word}#"), consistent_read=True)
+        if keys.name_of_sort_key(item.sk)[1] == enrollment_id
+    ]

@@ -5,13 +5,20 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import pytest
 
 from enrollments import selectors
-from enrollments.dynamo import keys
-from enrollments.dynamo.models import MainItem, NameWordItem
+from enrollments.dynamo.models import MainItem
 from enrollments.exceptions import NoVacancyLeft
 from enrollments.imports.enroll_rows import BulkEnrollment, _SeatPool, enroll_many
-from enrollments.rules import clean_person
+from enrollments.rules import clean_person, name_words
 from enrollments.services import enroll
-from enrollments.tests.factories import STAFF, make_company, make_course, make_order, make_person, order_uses
+from enrollments.tests.factories import (
+    STAFF,
+    make_company,
+    make_course,
+    make_order,
+    make_person,
+    order_uses,
+    stored_name_words,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +79,10 @@ def test_enroll_many__same_rows_again__reports_them_existing_and_writes_nothing_
     assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 2
 
 
-def _words(enrollment_id):
-    return sorted(
-        (item.sk, item.name_sk)
-        for item in NameWordItem.query(
-            enrollment_id, NameWordItem.sk.startswith(keys.NAME_WORD_PREFIX), consistent_read=True
-        )
-    )
+def _words(enrollment_id, name):
+    """Return the word items of ``enrollment_id`` stored under the last word of ``name`` (``make_person``'s own token),
+    whatever their time."""
+    return sorted((item.sk, item.name_sk) for item in stored_name_words(enrollment_id, name_words(name)[-1]))
 
 
 def test_enroll_many__rows_refused_leave_no_words_and_rows_run_again_keep_their_first_words():
@@ -86,14 +90,18 @@ def test_enroll_many__rows_refused_leave_no_words_and_rows_run_again_keep_their_
     make_order(company, course, seats=2)
     rows = _rows([make_person() for _ in range(4)], course)
     first = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=4)
-    words = {o.enrollment.id: _words(o.enrollment.id) for o in first if o.enrollment is not None}
+    words = {
+        o.enrollment.id: _words(o.enrollment.id, o.enrollment.user.name) for o in first if o.enrollment is not None
+    }
 
     again = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=4)
 
     # The words went in for every row before any transaction: the refused rows' are gone, the others' as first written.
     assert len(words) == 2 and all(words.values())
-    assert {o.enrollment.id: _words(o.enrollment.id) for o in again if o.enrollment is not None} == words
-    assert [_words(row.enrollment_id) for row in rows if row.enrollment_id not in words] == [[], []]
+    assert {
+        o.enrollment.id: _words(o.enrollment.id, o.enrollment.user.name) for o in again if o.enrollment is not None
+    } == words
+    assert [_words(row.enrollment_id, row.person.name) for row in rows if row.enrollment_id not in words] == [[], []]
 
 
 def test_enroll_many__more_rows_than_seats__fills_every_seat_once_and_reports_the_rest(frozen_clock):

@@ -1,8 +1,10 @@
 """The name search's word items: written by enroll and by imports before the enrollment's transaction, settled when
-it is refused, backfilled by ``manage.py index_names``."""
+it is refused, backfilled by ``manage.py index_names``, which also moves the words written before issue 23 (the
+enrollment's partition and ``by_name``), found by the search until then."""
 
 import io
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -17,22 +19,59 @@ from enrollments.imports.kind import IMPORT
 from enrollments.jobs import services as job_services
 from enrollments.rules import name_index_words, name_lookup_word, name_words
 from enrollments.services import enroll
-from enrollments.services.name_index import enrollment_name_words, name_word_items, put_name_words
-from enrollments.tests.factories import STAFF, make_company, make_course, make_person
+from enrollments.services.name_index import (
+    enrollment_name_words,
+    legacy_name_word_keys,
+    name_word_items,
+    put_name_words,
+)
+from enrollments.tests.factories import STAFF, make_company, make_course, make_person, stored_name_words
 
 
 def _unique() -> str:
     return "".join(chr(ord("a") + int(digit, 16)) for digit in uuid.uuid4().hex[:10])
 
 
-def _word_items(enrollment_id: str) -> list[NameWordItem]:
-    return list(
-        NameWordItem.query(enrollment_id, NameWordItem.sk.startswith(keys.NAME_WORD_PREFIX), consistent_read=True)
-    )
+def _word_items(enrollment) -> list[NameWordItem]:
+    """Return the enrollment's word items that are stored, by the keys its name gives."""
+    return list(NameWordItem.batch_get([(item.id, item.sk) for item in name_word_items(enrollment)]))
+
+
+def _legacy_items(enrollment) -> list[NameWordItem]:
+    return list(NameWordItem.batch_get(legacy_name_word_keys(enrollment)))
+
+
+def _as_before_issue_23(enrollment) -> None:
+    """Replace the enrollment's word items by the ones the code before issue 23 wrote: in the enrollment's
+    partition (``name#<word>``) and in both ``by_name`` and ``by_tenant_name``."""
+    shard = keys.shard_number(enrollment.id, settings.NAME_INDEX_SHARDS)
+    for item in name_word_items(enrollment):
+        item.delete()
+        word = keys.name_of_sort_key(item.name_sk)[0]
+        NameWordItem(
+            *keys.legacy_name_word(enrollment.id, word),
+            created_at=item.created_at,
+            tenant_id=item.tenant_id,
+            course_id=item.course_id,
+            words=item.words,
+            name_pk=keys.sharded(f"names#{word[:2]}", shard),
+            tenant_name_pk=item.tenant_name_pk,
+            name_sk=item.name_sk,
+        ).save()
 
 
 def _found(text: str, **filters) -> list[str]:
     return [item.id for item in selectors.enrollment_list(name=name_words(text), **filters).items]
+
+
+def _paged(text: str, *, page_size: int, **filters) -> list[str]:
+    """Return the ids of every page of a name search, following the cursors."""
+    ids, cursor = [], None
+    while True:
+        page = selectors.enrollment_list(name=name_words(text), cursor=cursor, page_size=page_size, **filters)
+        ids.extend(item.id for item in page.items)
+        if (cursor := page.next_cursor) is None:
+            return ids
 
 
 def test_name_words__nfkd_accents_dropped_casefolded_split_on_the_rest():
@@ -52,22 +91,23 @@ def test_name_lookup_word__the_longest_word_not_a_particle():
     assert name_lookup_word(["j", "k"]) is None
 
 
-def test_enroll__writes_one_word_item_per_indexed_word_in_both_name_indexes(frozen_clock):
+def test_enroll__writes_one_word_item_per_indexed_word_keyed_by_it_and_in_by_tenant_name_only(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
 
     enrollment = enroll(
         tenant_id=company.id, course_id=course.id, user=make_person(name="Zoë de Lima Lima"), author=STAFF
     )
 
-    items = _word_items(enrollment.id)
-    assert sorted(item.sk for item in items) == ["name#lima", "name#zoe"]
-    zoe = next(item for item in items if item.sk == "name#zoe")
+    items = _word_items(enrollment)
+    assert sorted(keys.name_of_sort_key(item.sk)[0] for item in items) == ["lima", "zoe"]
+    zoe = next(item for item in items if item.sk.startswith("zoe#"))
     shard = keys.shard_number(enrollment.id, settings.NAME_INDEX_SHARDS)
-    assert zoe.name_pk == keys.sharded("names#zo", shard)
+    assert zoe.id == keys.sharded("names#zo", shard)
+    assert zoe.sk == zoe.name_sk and zoe.sk.endswith(f"#{enrollment.id}")
     assert zoe.tenant_name_pk == keys.sharded(f"names#{company.id}#zo", shard)
-    assert zoe.name_sk.startswith("zoe#") and zoe.name_sk.endswith(f"#{enrollment.id}")
+    assert zoe.name_pk is None, "one index entry a word: not in by_name"
     assert zoe.course_id == course.id and zoe.words == " zoe de lima lima"
-    assert sorted(item.sk for item in name_word_items(enrollment)) == sorted(item.sk for item in items)
+    assert _legacy_items(enrollment) == []
 
 
 def test_index_names__enrollments_without_word_items__found_after_and_a_second_run_changes_nothing(capsys):
@@ -76,17 +116,76 @@ def test_index_names__enrollments_without_word_items__found_after_and_a_second_r
     enrollment = enroll(
         tenant_id=company.id, course_id=course.id, user=make_person(name=f"Antônio {family}"), author=STAFF
     )
-    for item in _word_items(enrollment.id):  # as if written before the name search existed
+    for item in _word_items(enrollment):  # as if written before the name search existed
         item.delete()
     assert _found(family, tenant_id=company.id) == []
 
     call_command("index_names", "--company", company.id)
-    first = sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id))
+    first = sorted((item.sk, item.name_sk) for item in _word_items(enrollment))
     call_command("index_names", "--company", company.id)
 
     assert _found(f"antonio {family}", tenant_id=company.id) == [enrollment.id]
-    assert sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id)) == first
-    assert capsys.readouterr().out.count("Indexed the names of 1 enrollments.") == 2
+    assert len(first) == 2
+    assert sorted((item.sk, item.name_sk) for item in _word_items(enrollment)) == first
+    out = capsys.readouterr().out
+    assert out.count("Indexed the names of 1 enrollment.") == 2
+    assert out.count("Moved the old name words of 0 enrollments.") == 2
+
+
+def test_name_search__words_written_before_issue_23__found_by_both_searches_in_order_with_new_ones(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    family = _unique()
+    made = []
+    for n in range(6):
+        frozen_clock.set(frozen_clock.start + timedelta(minutes=n))
+        made.append(
+            enroll(tenant_id=company.id, course_id=course.id, user=make_person(name=f"Ana {family} {n}"), author=STAFF)
+        )
+    for enrollment in made[::2]:
+        _as_before_issue_23(enrollment)
+    newest_first = [enrollment.id for enrollment in reversed(made)]
+
+    assert _paged(family, page_size=4) == newest_first
+    assert _paged(family, page_size=2, tenant_id=company.id) == newest_first
+    assert _paged(f"ana {family}", page_size=1) == newest_first
+    assert _found(family, course_id=course.id) == newest_first
+
+
+def test_name_search__a_word_in_both_layouts__shown_once():
+    company, course = make_company(billing="postpaid"), make_course()
+    family = _unique()
+    enrollment = enroll(
+        tenant_id=company.id, course_id=course.id, user=make_person(name=f"Iara {family}"), author=STAFF
+    )
+    _as_before_issue_23(enrollment)
+    put_name_words(name_word_items(enrollment))  # as an index_names cut short leaves them: both layouts
+
+    assert _paged(family, page_size=1) == [enrollment.id]
+    assert _paged(family, page_size=1, tenant_id=company.id) == [enrollment.id]
+    assert _found(f"iara {family}") == [enrollment.id]
+
+
+def test_index_names__words_written_before_issue_23__moved_and_still_found(capsys):
+    company, course = make_company(billing="postpaid"), make_course()
+    family = _unique()
+    enrollments = [
+        enroll(tenant_id=company.id, course_id=course.id, user=make_person(name=f"Davi {family} {n}"), author=STAFF)
+        for n in range(2)
+    ]
+    new_words = {enrollment.id: sorted(item.sk for item in _word_items(enrollment)) for enrollment in enrollments}
+    _as_before_issue_23(enrollments[0])
+    assert len(_legacy_items(enrollments[0])) == 2 and _word_items(enrollments[0]) == []
+
+    call_command("index_names", "--company", company.id)
+
+    for enrollment in enrollments:
+        assert _legacy_items(enrollment) == []
+        assert sorted(item.sk for item in _word_items(enrollment)) == new_words[enrollment.id]
+    assert set(_found(family)) == set(_found(family, tenant_id=company.id)) == set(new_words)
+    assert capsys.readouterr().out.splitlines() == [
+        "Indexed the names of 2 enrollments.",
+        "Moved the old name words of 1 enrollment.",
+    ]
 
 
 def test_index_names__unknown_company__refused_naming_it():
@@ -110,16 +209,17 @@ def test_import__imported_people__found_by_name(frozen_clock):
     assert [item.user.email for item in found] == [f"jose.{family}@example.com"]
 
 
-def test_enroll__refused__leaves_no_word_items_in_its_partition():
+def test_enroll__refused__leaves_no_word_item():
     company, course = make_company(billing="postpaid"), make_course()
-    person = make_person(name=f"Rui {_unique()}")
+    family = _unique()
+    person = make_person(name=f"Rui {family}")
     enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
     refused_id = str(uuid.uuid4())
 
     with pytest.raises(ActiveEnrollmentExists):  # the words went in before the transaction was refused
         enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, enrollment_id=refused_id)
 
-    assert _word_items(refused_id) == []
+    assert stored_name_words(refused_id, family) == []
 
 
 def test_enroll__same_id_again_with_another_name__the_stored_enrollments_words_unchanged():
@@ -127,18 +227,21 @@ def test_enroll__same_id_again_with_another_name__the_stored_enrollments_words_u
     enrollment = enroll(
         tenant_id=company.id, course_id=course.id, user=make_person(name=f"Ana {_unique()}"), author=STAFF
     )
-    before = sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id))
+    before = sorted((item.sk, item.name_sk) for item in _word_items(enrollment))
+    other = _unique()
 
     with pytest.raises(EnrollmentAlreadyExists):
         enroll(
             tenant_id=company.id,
             course_id=course.id,
-            user=make_person(name=f"Beatriz {_unique()}"),
+            user=make_person(name=f"Beatriz {other}"),
             author=STAFF,
             enrollment_id=enrollment.id,
         )
 
-    assert sorted((item.sk, item.name_sk) for item in _word_items(enrollment.id)) == before
+    assert len(before) == 2
+    assert sorted((item.sk, item.name_sk) for item in _word_items(enrollment)) == before
+    assert stored_name_words(enrollment.id, other) == []
 
 
 def test_name_search__words_whose_enrollment_was_never_written__not_shown():
