@@ -142,7 +142,10 @@ def _settle(enrollment_id: str, written: list[NameWordItem]) -> None:
     own = {_key(item): item for item in name_word_items(stored)} if stored is not None else {}
     with NameWordItem.batch_write() as batch:
         for item in written:
-            batch.save(own[_key(item)]) if _key(item) in own else batch.delete(item)
+            if _key(item) in own:
+                batch.save(own[_key(item)])
+            else:
+                batch.delete(item)
 
 
 def _key(item: NameWordItem) -> keys.Key:
@@ -154,8 +157,8 @@ def legacy_name_word_keys(enrollment: EnrollmentItem) -> list[keys.Key]:
     return [keys.legacy_name_word(enrollment.id, word) for word in name_index_words(enrollment.user.name)]
 
 
-# Enrollments whose legacy words one BatchGet looks up: 100 keys a request, at most 8 words a name.
-_ENROLLMENTS_A_LOOKUP = 12
+# Enrollments moved at a time: their legacy keys (at most 8 each) go in BatchGets of 100, their words in BatchWrites.
+_ENROLLMENTS_A_ROUND = 100
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def enrollment_names_index(*, tenant_ids: Iterable[str] | None = None) -> NamesI
     indexed = moved = 0
     for tenant_id in companies:
         enrollments = iter(selectors.company_enrollments(tenant_id))
-        while group := list(islice(enrollments, _ENROLLMENTS_A_LOOKUP)):
+        while group := list(islice(enrollments, _ENROLLMENTS_A_ROUND)):
             legacy = list(
                 NameWordItem.batch_get([key for enrollment in group for key in legacy_name_word_keys(enrollment)])
             )
