@@ -242,7 +242,8 @@ ENROLLMENT_LIST_SHARDS = env.int("ENROLLMENT_LIST_SHARDS", default=4)
 # enrollments a second each takes 2,000 write units, over the 1,000 a DynamoDB partition allows.
 # by_tenant, by_course and by_tenant_course: raise it, never lower it (readers query every shard).
 ENROLLMENT_INDEX_SHARDS = env.int("ENROLLMENT_INDEX_SHARDS", default=4)
-# by_name and by_tenant_name, per two first letters of a word: raise it, never lower it.
+# The name words' partitions (names#<xx>, and the legacy by_name) and by_tenant_name, per two first letters of
+# a word: raise it, never lower it.
 NAME_INDEX_SHARDS = env.int("NAME_INDEX_SHARDS", default=4)
 # A company's free seats: raise it, never lower it (readers query every shard).
 VACANCY_SHARDS = env.int("VACANCY_SHARDS", default=4)
