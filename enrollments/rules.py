@@ -428,7 +428,8 @@ def renewal_due(certificate, *, window_days: int, now: datetime) -> bool:
 
 
 def renewal_detail(renewed_id: str) -> str:
-    """Return the detail of a renewal's ``ENROLLED`` audit event (stored in English; ``templatetags.audit`` says it)."""
+    """Return the detail of a renewal's ``ENROLLED`` audit event, in English as stored details are
+    (``templatetags.audit`` says it in the reader's language)."""
     return f"renews {renewed_id}"
 
 
