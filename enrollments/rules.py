@@ -84,6 +84,11 @@ RENEWAL_SOURCE = "renewal"
 JOB_SOURCES = (IMPORT_SOURCE, BULK_CANCEL_SOURCE, RENEWAL_SOURCE)
 
 
+# The audit action of an enrollment's creation. Its event is made from the enrollment item when read
+# (``selectors.enrolled_event``); ``services.enroll`` stores one only for a staff member's enrollment.
+ENROLLED_ACTION = "ENROLLED"
+
+
 def job_source(kind: str, job_id: str) -> str:
     """Return the ``source`` a job of ``kind`` (``IMPORT_SOURCE``, ``BULK_CANCEL_SOURCE``) writes."""
     return f"{kind}:{job_id}"
@@ -420,6 +425,12 @@ def renewal_due(certificate, *, window_days: int, now: datetime) -> bool:
     if not is_certificate(certificate) or not expires:
         return False
     return renewal_window_start(expires, window_days) <= now
+
+
+def renewal_detail(renewed_id: str) -> str:
+    """Return the detail of a renewal's ``ENROLLED`` audit event, in English as stored details are
+    (``templatetags.audit`` says it in the reader's language)."""
+    return f"renews {renewed_id}"
 
 
 def renewal_enrollment_id(renewed_id: str) -> str:

@@ -6,7 +6,11 @@ Table names, endpoint and region are set by ``enrollments.dynamo.connection.conf
 from Django settings, never at import time.
 """
 
+import json
+import zlib
+
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
@@ -15,6 +19,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.constants import BINARY, STRING
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -25,6 +30,28 @@ class MainMeta:
     table_name = "enrollments"
     billing_mode = "PAY_PER_REQUEST"
     max_pool_connections = 64
+
+
+class CompressedJSONAttribute(Attribute):
+    """JSON written as one zlib-compressed binary value: a job's chunk and result items, which a write pays for by
+    the KB (their rows repeat course ids, results and domains, and shrink several times).
+
+    Reads the plain JSON string that ``JSONAttribute`` wrote under the same name, so items stored before stay readable.
+    """
+
+    attr_type = BINARY
+
+    def serialize(self, value) -> bytes | None:
+        if value is None:
+            return None
+        return zlib.compress(json.dumps(value, separators=(",", ":")).encode())
+
+    def deserialize(self, value):
+        text = value if isinstance(value, str) else zlib.decompress(value).decode()
+        return json.loads(text, strict=False)
+
+    def get_value(self, value: dict):
+        return value[STRING] if STRING in value else super().get_value(value)
 
 
 class PersonAttribute(MapAttribute):
@@ -621,13 +648,13 @@ class ImportJobItem(ChunkedJobItem, discriminator="import_job"):
 class ImportChunkItem(MainItem, discriminator="import_chunk"):
     """``('import#<job_id>', 'chunk#<n>')``: the parsed rows of one chunk, as workers read them."""
 
-    rows = JSONAttribute()
+    rows = CompressedJSONAttribute()
 
 
 class ImportResultItem(MainItem, discriminator="import_result"):
     """``('import#<job_id>', 'result#<n>')``: the outcome of each row of chunk ``n``, written once."""
 
-    rows = JSONAttribute()
+    rows = CompressedJSONAttribute()
 
 
 class ImportListingItem(MainItem, discriminator="import_listing"):
@@ -667,13 +694,13 @@ class BulkCancelJobItem(ChunkedJobItem, discriminator="bulk_cancel_job"):
 class BulkCancelChunkItem(MainItem, discriminator="bulk_cancel_chunk"):
     """``('bulk_cancel#<job_id>', 'chunk#<n>')``: the enrollment ids of one chunk, as workers read them."""
 
-    enrollment_ids = JSONAttribute()
+    enrollment_ids = CompressedJSONAttribute()
 
 
 class BulkCancelResultItem(MainItem, discriminator="bulk_cancel_result"):
     """``('bulk_cancel#<job_id>', 'result#<n>')``: ``[enrollment id, result, message]`` of each id of chunk ``n``."""
 
-    rows = JSONAttribute()
+    rows = CompressedJSONAttribute()
 
 
 class BulkCancelListingItem(MainItem, discriminator="bulk_cancel_listing"):
@@ -708,7 +735,7 @@ class RenewalJobItem(ChunkedJobItem, discriminator="renewal_job"):
 class RenewalChunkItem(MainItem, discriminator="renewal_chunk"):
     """``('renewal#<job_id>', 'chunk#<n>')``: the ids of the certificates (enrollments) one chunk renews."""
 
-    certificate_ids = JSONAttribute()
+    certificate_ids = CompressedJSONAttribute()
 
 
 class RenewalResultItem(MainItem, discriminator="renewal_result"):
@@ -717,7 +744,7 @@ class RenewalResultItem(MainItem, discriminator="renewal_result"):
     a refusal of ``rules.RENEWAL_REFUSALS`` (the enrollment in the way, if any) or ``failed`` (the message says
     why)."""
 
-    rows = JSONAttribute()
+    rows = CompressedJSONAttribute()
 
 
 class RenewalListingItem(MainItem, discriminator="renewal_listing"):

@@ -141,7 +141,8 @@ def _store_chunks(job: ImportJobItem, rows: Iterable[CheckedRow]) -> tuple[int, 
 
         for row in rows:
             packed = _pack(row)
-            # As JSONAttribute stores it: json.dumps escapes every character beyond ASCII.
+            # The JSON before compression (``CompressedJSONAttribute``), json.dumps escaping every character beyond
+            # ASCII: an upper bound of what the item stores, zlib growing nothing by more than a few bytes.
             row_size = len(json.dumps(packed))
             if chunk and (len(chunk) == max_rows or size + row_size > max_bytes):
                 save()

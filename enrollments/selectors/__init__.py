@@ -21,6 +21,7 @@ from .catalog import (
 )
 from .enrollment import (
     EnrollmentPartition,
+    enrolled_event,
     enrollment_get,
     enrollment_partition,
     enrollments_by_id,
@@ -84,6 +85,7 @@ __all__ = [
     "cpf_owner_find",
     "cpf_owners",
     "due_record_keys",
+    "enrolled_event",
     "enrollment_get",
     "enrollment_list",
     "enrollment_partition",

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .. import rules
 from ..dynamo import keys
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
@@ -22,7 +23,8 @@ from .items import _find
 
 @dataclass
 class EnrollmentPartition:
-    """Every item of one enrollment, each by its role."""
+    """Every item of one enrollment, each by its role; ``audit`` holds its ``ENROLLED`` event whether stored or not
+    (``enrolled_event``), oldest first."""
 
     enrollment: EnrollmentItem
     schedules: list[LifecycleRecordItem] = field(default_factory=list)
@@ -62,7 +64,32 @@ def enrollment_partition(enrollment_id: str) -> EnrollmentPartition:
             setattr(partition, _ROLES[type(item)], item)
         elif item is not enrollment:
             partition.others.append(item)
+    if not any(event.action == rules.ENROLLED_ACTION for event in partition.audit):
+        partition.audit.insert(0, enrolled_event(enrollment))
     return partition
+
+
+# The computed event's key sorts before any event stored in the same microsecond (their suffix is random hex).
+_ENROLLED_SUFFIX = "000000"
+
+
+def enrolled_event(enrollment: EnrollmentItem) -> AuditEventItem:
+    """Return the ``ENROLLED`` audit event of ``enrollment``, made from the item: when it was enrolled, by whom,
+    from where, and the certificate it renews, as ``services.enroll`` stored it before issue 23.
+
+    Not stored: an enrollment that has a stored one (a staff member's, whose line in "Recent actions" is that
+    item, or any enrollment written before) shows that one instead (``enrollment_partition``).
+    """
+    return AuditEventItem(
+        *keys.audit_event(enrollment.id, at_iso=enrollment.created_at, suffix=_ENROLLED_SUFFIX),
+        created_at=enrollment.created_at,
+        action=rules.ENROLLED_ACTION,
+        author=enrollment.created_by,
+        source=enrollment.source,
+        detail=rules.renewal_detail(enrollment.renews) if enrollment.renews else None,
+        # Never written: it needs no place in the recent-actions indexes.
+        _user_instantiated=False,
+    )
 
 
 @storage_errors_as_domain_errors

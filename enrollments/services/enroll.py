@@ -41,6 +41,7 @@ from ..exceptions import (
     NoVacancyLeft,
 )
 from ..rules import (
+    ENROLLED_ACTION,
     PENDING,
     PREPAID,
     SEAT_USED,
@@ -49,6 +50,7 @@ from ..rules import (
     check_window,
     clean_person,
     enrollment_schedule,
+    renewal_detail,
 )
 from .common import Author, audit_event
 from .enrollment_events import ENROLLMENT_CREATED, put_enrollment_events
@@ -75,8 +77,9 @@ def enroll(
     """Enroll ``user`` into a course for a company, in one DynamoDB transaction.
 
     Writes the enrollment, its tenant metadata, its lifecycle records (with
-    ``welcome``, the welcome email due at once), its cancel policy and an audit
-    event; with a window, the deduplication lock; for a prepaid company, one seat
+    ``welcome``, the welcome email due at once) and its cancel policy (its ``ENROLLED``
+    audit event is read from the enrollment, and stored only for a staff member's
+    enrollment: see ``_enroll_transaction``); with a window, the deduplication lock; for a prepaid company, one seat
     taken from its orders. ``enrollment_id`` makes a retried call idempotent: the
     second one raises ``EnrollmentAlreadyExists``.
 
@@ -86,7 +89,7 @@ def enroll(
     raises ``ActiveEnrollmentExists`` unless ``enroll_again``.
 
     ``renews`` names the enrollment (a certificate) this one renews: stored on it, in its
-    audit event's detail, and its welcome email is worded for a renewal ("reciclagem");
+    ``ENROLLED`` event's detail, and its welcome email is worded for a renewal ("reciclagem");
     the certificate's pending automatic renewal, if it waits for a seat, is deleted with it.
     Renewals go through ``renewals.services.renewal_enroll``, which picks the id.
     """
@@ -287,13 +290,18 @@ def _enroll_transaction(
     for event, due_at in schedule.items():
         tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
-    detail = renewal_detail(renews) if renews else None
     if renews:
         # Whoever renews the certificate (a job, staff, seats that arrived), it no longer waits for a seat.
         tx.delete(RenewalPendingItem(*keys.renewal_pending(company.id, course_id=course.id, renewed_id=renews)))
-    tx.put(
-        audit_event(enrollment_id=enrollment_id, at=now, action="ENROLLED", author=author, source=source, detail=detail)
-    )
+    if author.staff:
+        # The history makes the ENROLLED event from the enrollment (``selectors.enrolled_event``); a staff member's
+        # is stored too, since that item is the enrollment's line in "Recent actions" (the indexes hold actions).
+        detail = renewal_detail(renews) if renews else None
+        tx.put(
+            audit_event(
+                enrollment_id=enrollment_id, at=now, action=ENROLLED_ACTION, author=author, source=source, detail=detail
+            )
+        )
     put_enrollment_events(tx, ENROLLMENT_CREATED, enrollment, occurred_at=now_iso)
     # Without a window, a second active enrollment of the person in the course needs staff's "enroll again".
     active = ActiveEnrollmentsItem(*keys.active_enrollments(user_id=user_item.user_id, course_id=course.id))
@@ -311,11 +319,6 @@ def _enroll_transaction(
     if seat is not None:
         _take_seat(tx, seat=seat, enrollment_id=enrollment_id, now_iso=now_iso)
     return tx, enrollment
-
-
-def renewal_detail(renewed_id: str) -> str:
-    """Return the detail of a renewal's ``ENROLLED`` audit event (stored in English; ``audit_detail`` says it)."""
-    return f"renews {renewed_id}"
 
 
 def _put_person(

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from enrollments import clock, selectors
-from enrollments.dynamo import keys
-from enrollments.dynamo.models import AuditEventItem, LifecycleRecordItem, MainItem
+from enrollments.dynamo.models import AuditEventItem, LifecycleRecordItem
 from enrollments.services import enroll, lifecycle_records_process, lifecycle_tick
 from enrollments.tests.factories import STAFF, make_company, make_course, make_person
 
@@ -67,11 +66,9 @@ def record(enrollment_id: str, event: str) -> LifecycleRecordItem | None:
 
 
 def audit_events(enrollment_id: str) -> list[AuditEventItem]:
-    return [
-        item
-        for item in MainItem.query(enrollment_id, MainItem.sk.startswith(keys.AUDIT_PREFIX), consistent_read=True)
-        if isinstance(item, AuditEventItem)
-    ]
+    """Return the enrollment's audit trail as its page shows it, oldest first: the stored events and the
+    ``ENROLLED`` one made from the enrollment."""
+    return selectors.enrollment_partition(enrollment_id).audit
 
 
 def audit_actions(enrollment_id: str, *, event: str | None = None) -> list[str]:

@@ -1,6 +1,7 @@
 import codecs
 import csv
 import io
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from enrollments import permissions
+from enrollments.imports import selectors as import_selectors
 from enrollments.imports import services as import_services
 from enrollments.imports.downloads import REPORT_HEADER
 from enrollments.imports.kind import IMPORT
@@ -96,6 +98,45 @@ def test_failed_rows_download__has_only_the_rows_not_enrolled(staff_client, job)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["name", "email", "cpf", "course", "window days", "line", "error"]
     assert [(row[0], row[1], row[5]) for row in rows[1:]] == [("Bad", "bad", "3")]
+
+
+# Chunks and results are stored compressed; those an import stored before as plain JSON read the same.
+
+
+def _raw_rows(item) -> dict:
+    """Return the ``rows`` attribute of ``item`` as DynamoDB holds it (``{"B": ...}`` or ``{"S": ...}``)."""
+    raw = type(item)._get_connection().get_item(item.id, item.sk, consistent_read=True)["Item"]
+    return raw["rows"]
+
+
+def _store_as_before(items) -> None:
+    """Write ``items`` again as before compression: ``rows`` a plain JSON string, as ``JSONAttribute`` stored it."""
+    for item in items:
+        attributes = item.serialize()
+        hash_key, range_key = attributes.pop("id")["S"], attributes.pop("sk")["S"]
+        attributes["rows"] = {"S": json.dumps(item.rows)}
+        type(item)._get_connection().put_item(hash_key, range_key, attributes=attributes)
+
+
+def test_chunks_and_results__stored_compressed__smaller_than_their_json(job):
+    items = [*import_selectors.import_chunks(job.job_id), *import_selectors.import_results(job.job_id)]
+
+    assert len(items) == 2
+    for item in items:
+        stored = _raw_rows(item)
+        assert set(stored) == {"B"} and len(stored["B"]) < len(json.dumps(item.rows))
+
+
+def test_report_and_failed_rows__chunks_and_results_stored_before_as_plain_json__same_downloads(staff_client, job):
+    names = ("admin:import_report_download", "admin:import_failed_rows_download")
+    before = [b"".join(staff_client.get(reverse(name, args=[job.job_id])).streaming_content) for name in names]
+    items = [*import_selectors.import_chunks(job.job_id), *import_selectors.import_results(job.job_id)]
+
+    _store_as_before(items)
+
+    assert all(set(_raw_rows(item)) == {"S"} for item in items)
+    after = [b"".join(staff_client.get(reverse(name, args=[job.job_id])).streaming_content) for name in names]
+    assert after == before and b"Bad" in after[1]
 
 
 @pytest.mark.parametrize(

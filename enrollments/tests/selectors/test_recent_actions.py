@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from enrollments import selectors as core_selectors
 from enrollments.bulk_cancel import services as bulk_services
 from enrollments.bulk_cancel.kind import BULK_CANCEL
 from enrollments.dynamo.models import AuditEventItem
@@ -87,8 +88,14 @@ def test_recent_actions__not_staff__course_player_scheduler_or_script__stay_out(
     assert selectors.recent_actions(author_id=script.id) == []
     for author_id in (SYSTEM.id, "course_player", STAFF.id):
         assert all(action.target_id != enrollment.id for action in selectors.recent_actions(author_id=author_id))
+    # Its history shows both; only the access is stored (the ENROLLED event is made from the enrollment), unindexed.
+    assert [event.action for event in core_selectors.enrollment_partition(enrollment.id).audit] == [
+        "ENROLLED",
+        "ACCESSED",
+    ]
     audit = list(AuditEventItem.query(enrollment.id, AuditEventItem.sk.startswith("audit#")))
-    assert len(audit) == 2 and all(event.actor_pk is None and event.recent_pk is None for event in audit)
+    assert [event.action for event in audit] == ["ACCESSED"]
+    assert all(event.actor_pk is None and event.recent_pk is None for event in audit)
 
 
 def test_recent_actions__nothing_yet__empty_list():

@@ -1,3 +1,4 @@
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from enrollments.clock import to_iso
 from enrollments.dynamo import keys
 from enrollments.dynamo.keys import due_shard, lock_hash
 from enrollments.dynamo.models import (
+    AuditEventItem,
     GeneratedItem,
     LifecycleRecordItem,
     LockItem,
@@ -22,7 +24,7 @@ from enrollments.exceptions import (
     InvalidEnrollmentData,
     NoVacancyLeft,
 )
-from enrollments.services import enroll
+from enrollments.services import Author, enroll
 from enrollments.services.catalog import course_restore, course_retire
 from enrollments.tests.factories import (
     STAFF,
@@ -92,8 +94,10 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
         )
 
     assert partition.cancel_policy is not None
+    # Its history's ENROLLED event is made from the enrollment: the transaction wrote no audit item.
     assert [event.action for event in partition.audit] == ["ENROLLED"]
     assert partition.audit[0].author.id == STAFF.id and partition.audit[0].source == "form"
+    assert not [sk for sk in _sks(enrollment.id) if sk.startswith(keys.AUDIT_PREFIX)]
 
     key = lock_hash(user_id=stored.user.id, course_id=course.id)
     lock = LockItem.get("lock", key)
@@ -106,6 +110,22 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert selectors.seats_left(tenant_id=company.id, course_id=course.id) == 1
     generated = GeneratedItem.get(*keys.generated_item(order.order_id, enrollment.id))
     assert generated.status == "USED" and generated.vacancy_sk == partition.parent_vacancy.vacancy_sk
+
+
+def test_enroll__by_a_staff_member__stores_its_enrolled_event_for_recent_actions(frozen_clock):
+    ana = Author(id=f"staff-{uuid.uuid4().hex[:8]}", name="Ana", staff=True)
+    company, course = make_company(billing="postpaid"), make_course()
+
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=ana)
+
+    [event] = AuditEventItem.query(enrollment.id, AuditEventItem.sk.startswith(keys.AUDIT_PREFIX))
+    assert (event.action, event.author.id, event.source, event.created_at) == (
+        "ENROLLED",
+        ana.id,
+        "form",
+        enrollment.created_at,
+    )
+    assert event.actor_pk == keys.actor_actions(ana.id) and event.recent_pk is not None
 
 
 def test_enroll__30_day_course__has_no_30_day_reminder(frozen_clock):

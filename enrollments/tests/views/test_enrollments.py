@@ -19,6 +19,7 @@ from enrollments.imports import services as import_services
 from enrollments.imports.kind import IMPORT
 from enrollments.jobs import services as job_services
 from enrollments.services import cancel, company_create, enroll, record_access
+from enrollments.services.common import audit_event
 from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
 from enrollments.tests.lifecycle_support import make_enrollment, record
 from enrollments.validators import format_cpf, normalize_cpf
@@ -355,6 +356,38 @@ def test_detail__shows_seat_window_timeline_and_audit(client, login, catalog, en
     ]
     assert page.count('class="lifecycle-record"') == 4 and page.count('class="audit-event"') == 1
     assert "Enrolled" in page and STAFF.name in page
+
+
+def _audit_rows(page: str) -> list[list[str]]:
+    """Return the audit trail's rows as the cells' text."""
+    rows = re.findall(r'<tr class="audit-event">(.*?)</tr>', page, flags=re.S)
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)] for row in rows]
+
+
+def test_detail__renewal__enrolled_line_made_from_the_enrollment_with_author_source_and_renewed_one(
+    client, login, catalog, frozen_clock
+):
+    login(permissions.VIEWERS)
+    company, course = catalog["postpaid"].sk, catalog["course"].sk
+    certificate = enroll(tenant_id=company, course_id=course, user=make_person(), author=STAFF)
+    renewal = enroll(tenant_id=company, course_id=course, user=make_person(), author=STAFF, renews=certificate.id)
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[renewal.id])))
+
+    when = formats.date_format(frozen_clock.start.astimezone(ZoneInfo("America/Sao_Paulo")), "SHORT_DATETIME_FORMAT")
+    assert _audit_rows(page) == [
+        [when, STAFF.name, "Enrolled", "", "Back-office form", f"renews enrollment {certificate.id}"]
+    ]
+
+
+def test_detail__enrolled_event_stored_before__one_enrolled_line(client, login, enrollment, frozen_clock):
+    login(permissions.VIEWERS)
+    # As enroll wrote it for every enrollment before issue 23.
+    audit_event(enrollment_id=enrollment.id, at=frozen_clock.now, action="ENROLLED", author=STAFF, source="form").save()
+
+    page = _text(client.get(reverse("admin:enrollment_detail", args=[enrollment.id])))
+
+    assert [row[1:5] for row in _audit_rows(page)] == [[STAFF.name, "Enrolled", "", "Back-office form"]]
 
 
 def test_detail__progress_and_completion__audit_in_words_not_codes(client, login, enrollment):
