@@ -39,6 +39,7 @@ from .failures import (
 from .lifecycle import (
     due_record_keys,
     lifecycle_record_find,
+    lifecycle_records,
     scheduler_cursor,
 )
 from .people import (
@@ -94,6 +95,7 @@ __all__ = [
     "lifecycle_failure_find",
     "lifecycle_failure_list",
     "lifecycle_record_find",
+    "lifecycle_records",
     "lock_find",
     "locks_by_hash",
     "order_find",
