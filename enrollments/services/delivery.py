@@ -110,13 +110,17 @@ def lifecycle_records_process(*, keys: list) -> Counter:
 
 
 def _due_now(enrollment_id: str) -> list[tuple[str, str]]:
-    """Return the keys of the enrollment's records in the ``due`` index and due now, earliest first: the one a mark
-    just handed the entry to, when its time has come (a tick that ran late, or two records due close together)."""
+    """Return the keys of the enrollment's records due now in today's ``due`` partitions, earliest first: the one a
+    mark just handed the entry to when its time had come (a tick that ran late, or two records due close together)
+    is there, in today's partition. Only today's: what the tick would hand out, never a record its cursor left."""
     now_iso = clock.now_iso()
     due = [
         record
         for record in selectors.lifecycle_records(enrollment_id)
-        if record.state == RECORD_PENDING and record.due_shard and record.due_at <= now_iso
+        if record.state == RECORD_PENDING
+        and record.due_shard
+        and keys.due_day(record.due_shard) == now_iso[:10]
+        and record.due_at <= now_iso
     ]
     return [(record.id, record.sk) for record in sorted(due, key=lambda record: (record.due_at, record.sk))]
 
