@@ -119,12 +119,14 @@ def _cancel_transaction(
     for record in partition.schedules:
         tx.delete(record)
     leave_active(tx, enrollment)
-    notices = cancel_notice_schedule(canceled_at=now) if notify_learner else {}
-    for record in scheduled_records(enrollment=enrollment, schedule=notices, now=now):
+    schedule = cancel_notice_schedule(canceled_at=now) if notify_learner else {}
+    notices = scheduled_records(enrollment=enrollment, schedule=schedule, now=now)
+    for record in notices:
         # A cancel happens once (the status condition above), so no earlier notice can be in the way.
         tx.put(record, condition=LifecycleRecordItem.sk.does_not_exist())
+    # Every record goes: the notice (with its own entry) is all that stays pending.
     changes = {record.sk: None for record in partition.schedules}
-    changes.update({keys.schedule(enrollment.id, event).sk: due_at for event, due_at in notices.items()})
+    changes.update({record.sk: schedule[record.event] for record in notices})
     keep_due(tx, partition.schedules, changes=changes, now=now)
     if partition.lock_metadata is not None:
         tx.delete(partition.lock_metadata)
