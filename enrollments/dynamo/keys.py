@@ -376,6 +376,11 @@ def due_partition(day: str, shard: int) -> str:
     return f"{day}#{shard}"
 
 
+def due_day(shard_key: str) -> str:
+    """Return the UTC day (``YYYY-MM-DD``) of a ``due`` index partition."""
+    return shard_key.split("#", 1)[0]
+
+
 def due_shard(*, enrollment_id: str, event: str, due_at: datetime) -> str:
     """Return the ``due`` index partition of a lifecycle record: its UTC day and a shard from a hash of its key."""
     shard = shard_number(f"{enrollment_id}{SCHEDULE_PREFIX}{event}", settings.LIFECYCLE_DUE_SHARDS)

@@ -40,6 +40,7 @@ from .failures import (
 from .lifecycle import (
     due_record_keys,
     lifecycle_record_find,
+    lifecycle_records,
     scheduler_cursor,
 )
 from .people import (
@@ -96,6 +97,7 @@ __all__ = [
     "lifecycle_failure_find",
     "lifecycle_failure_list",
     "lifecycle_record_find",
+    "lifecycle_records",
     "lock_find",
     "locks_by_hash",
     "order_find",

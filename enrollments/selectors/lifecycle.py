@@ -30,6 +30,16 @@ def due_record_keys(*, shard_key: str, until_iso: str) -> Iterator[tuple[str, st
 
 
 @storage_errors_as_domain_errors
+def lifecycle_records(enrollment_id: str) -> list[LifecycleRecordItem]:
+    """Return every lifecycle record of an enrollment, as stored now: one consistent Query of its partition."""
+    return list(
+        LifecycleRecordItem.query(
+            enrollment_id, LifecycleRecordItem.sk.startswith(keys.SCHEDULE_PREFIX), consistent_read=True
+        )
+    )
+
+
+@storage_errors_as_domain_errors
 def lifecycle_record_find(enrollment_id: str, event: str) -> LifecycleRecordItem | None:
     """Return the lifecycle record of ``event`` of an enrollment, or ``None``."""
     return _find(LifecycleRecordItem, keys.schedule(enrollment_id, event))

@@ -35,7 +35,7 @@ from ..rules import (
 )
 from .common import Author, audit_event, leave_active
 from .enrollment_events import ENROLLMENT_CANCELED, put_enrollment_events
-from .lifecycle import lifecycle_record
+from .lifecycle import keep_due, scheduled_records
 from .seats import seats_arrived
 
 
@@ -119,13 +119,15 @@ def _cancel_transaction(
     for record in partition.schedules:
         tx.delete(record)
     leave_active(tx, enrollment)
-    if notify_learner:
-        for event, due_at in cancel_notice_schedule(canceled_at=now).items():
-            # A cancel happens once (the status condition above), so no earlier notice can be in the way.
-            tx.put(
-                lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now),
-                condition=LifecycleRecordItem.sk.does_not_exist(),
-            )
+    schedule = cancel_notice_schedule(canceled_at=now) if notify_learner else {}
+    notices = scheduled_records(enrollment=enrollment, schedule=schedule, now=now)
+    for record in notices:
+        # A cancel happens once (the status condition above), so no earlier notice can be in the way.
+        tx.put(record, condition=LifecycleRecordItem.sk.does_not_exist())
+    # Every record goes: the notice (with its own entry) is all that stays pending.
+    changes = {record.sk: None for record in partition.schedules}
+    changes.update({record.sk: schedule[record.event] for record in notices})
+    keep_due(tx, partition.schedules, changes=changes, now=now)
     if partition.lock_metadata is not None:
         tx.delete(partition.lock_metadata)
         # The lock may have expired and been taken by a later enrollment: only remove our own.

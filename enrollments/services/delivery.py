@@ -18,7 +18,7 @@ app registers (``register_record_work``); its outcome is marked the same way
 
 import logging
 import smtplib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -31,20 +31,26 @@ from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, LifecycleRecordItem
 from ..dynamo.transactions import Transaction, attempts
 from ..exceptions import EnrollmentNotFound, StorageUnavailable
-from ..rules import EXPIRED, RECORD_SENT, Decision, decide
+from ..rules import EXPIRED, RECORD_PENDING, RECORD_SENT, Decision, decide
 from .claims import claim, process_each, update_claimed
 from .common import SYSTEM, audit_event, leave_active
 from .emails import PermanentSendError, lifecycle_email, message_id, send_error_text, send_lifecycle_email
 from .record_outcomes import (
     MARK_TRIES,
+    OUTCOME_DONE,
+    OUTCOME_FAILED,
+    OUTCOME_LATER,
     OUTCOME_NOT_CLAIMED,
+    OUTCOME_RETRY,
     OUTCOME_SENT,
+    OUTCOME_SKIPPED,
     EnrollmentChanged,
     WorkDone,
     claimed_by_us,
     commit_outcome,
     error_actions,
     fail,
+    hand_on,
     mark_work,
     record_done,
     retry_or_fail,
@@ -68,20 +74,55 @@ def register_record_work(effect: str, work: RecordWork) -> None:
     _work[effect] = work
 
 
+# Outcomes whose mark handed the enrollment's ``due`` entry on (``services.lifecycle``).
+_HANDED_ON = (OUTCOME_SENT, OUTCOME_SKIPPED, OUTCOME_FAILED, OUTCOME_RETRY, OUTCOME_DONE, OUTCOME_LATER)
+
+
 def lifecycle_records_process(*, keys: list) -> Counter:
     """Process each ``(enrollment_id, sk)`` of a batch; return how many came to each outcome.
+
+    A record that holds the enrollment's ``due`` entry hands it on when it is marked (``services.lifecycle``): when
+    the record handed it is due already, it is processed next in the same batch, as if the tick had found it, so an
+    enrollment's records overdue together go out together, in order, in one tick.
 
     A record that raises an unexpected error is logged and counted as ERROR, and the batch
     goes on: the record keeps its claim, comes back when the lease ends, and is FAILED once
     ``LIFECYCLE_MAX_ATTEMPTS`` claims are spent. ``StorageUnavailable`` stops the batch for the
     task to retry it: the records already processed are claimed or done, so none runs twice.
     """
-    return process_each(
-        keys,
-        lambda enrollment_id, sk: lifecycle_record_process(enrollment_id=enrollment_id, sk=sk),
-        what="lifecycle record",
-        log=logger,
-    )
+    queue = deque(tuple(key) for key in keys)
+    seen = set(queue)
+
+    def process(enrollment_id: str, sk: str) -> str:
+        outcome = lifecycle_record_process(enrollment_id=enrollment_id, sk=sk)
+        if outcome in _HANDED_ON:
+            for key in _due_now(enrollment_id):
+                if key not in seen:
+                    seen.add(key)
+                    queue.append(key)
+        return outcome
+
+    def batch():
+        while queue:
+            yield queue.popleft()
+
+    return process_each(batch(), process, what="lifecycle record", log=logger)
+
+
+def _due_now(enrollment_id: str) -> list[tuple[str, str]]:
+    """Return the keys of the enrollment's records due now in today's ``due`` partitions, earliest first: the one a
+    mark just handed the entry to when its time had come (a tick that ran late, or two records due close together)
+    is there, in today's partition. Only today's: what the tick would hand out, never a record its cursor left."""
+    now_iso = clock.now_iso()
+    due = [
+        record
+        for record in selectors.lifecycle_records(enrollment_id)
+        if record.state == RECORD_PENDING
+        and record.due_shard
+        and keys.due_day(record.due_shard) == now_iso[:10]
+        and record.due_at <= now_iso
+    ]
+    return [(record.id, record.sk) for record in sorted(due, key=lambda record: (record.due_at, record.sk))]
 
 
 @storage_errors_as_domain_errors
@@ -177,6 +218,7 @@ def _mark_sent(record: LifecycleRecordItem, enrollment: EnrollmentItem, decision
             condition=claimed_by_us(record),
             name="record",
         )
+        hand_on(tx, record, now=now)
         detail = f"{record.event} email {mid}"
         if effect:
             stamp = EnrollmentItem.expired_at if effect == EXPIRED else EnrollmentItem.archived_at

@@ -54,7 +54,7 @@ from ..rules import (
 )
 from .common import Author, audit_event
 from .enrollment_events import ENROLLMENT_CREATED, put_enrollment_events
-from .lifecycle import lifecycle_record
+from .lifecycle import scheduled_records
 from .name_index import EnrollmentWords, enrollment_words, name_words_settled, put_name_words
 from .seats import SeatCandidates, SeatSource
 
@@ -287,8 +287,8 @@ def _enroll_transaction(
         )
     )
     schedule = enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now, welcome=welcome)
-    for event, due_at in schedule.items():
-        tx.put(lifecycle_record(enrollment=enrollment, event=event, due_at=due_at, now=now))
+    for record in scheduled_records(enrollment=enrollment, schedule=schedule, now=now):
+        tx.put(record)
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
     if renews:
         # Whoever renews the certificate (a job, staff, seats that arrived), it no longer waits for a seat.

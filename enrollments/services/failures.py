@@ -20,6 +20,7 @@ from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..exceptions import ConcurrentChange, EnrollmentNotFound, InvalidTransition
 from ..rules import CANCEL_NOTICE, CANCELED, RECORD_FAILED, RECORD_PENDING
 from .common import Author, audit_event
+from .lifecycle import keep_due
 
 # What sending a failure again came to.
 RESENT = "resent"
@@ -57,7 +58,11 @@ def _refusal(failure: LifecycleFailureItem, enrollment: EnrollmentItem | None, r
 
 
 def _resend_transaction(
-    failure: LifecycleFailureItem, record: LifecycleRecordItem, enrollment: EnrollmentItem, author: Author
+    failure: LifecycleFailureItem,
+    record: LifecycleRecordItem,
+    records: list[LifecycleRecordItem],
+    enrollment: EnrollmentItem,
+    author: Author,
 ) -> Transaction:
     now = clock.now()
     now_iso = to_iso(now)
@@ -79,6 +84,7 @@ def _resend_transaction(
         condition=(LifecycleRecordItem.state == RECORD_FAILED) & (LifecycleRecordItem.updated_at == failure.created_at),
         name="record",
     )
+    keep_due(tx, records, changes={record.sk: now}, now=now)
     tx.delete(failure, condition=LifecycleFailureItem.sk.exists(), name="failure")
     tx.check(
         EnrollmentItem,
@@ -109,14 +115,15 @@ def _resend(failure_sk: str, *, author: Author, failure: LifecycleFailureItem | 
             enrollment = selectors.enrollment_get(failure.enrollment_id)
         except EnrollmentNotFound:
             enrollment = None
-        record = selectors.lifecycle_record_find(failure.enrollment_id, failure.event) if enrollment else None
+        records = selectors.lifecycle_records(failure.enrollment_id) if enrollment else []
+        record = next((record for record in records if record.event == failure.event), None)
         refusal = _refusal(failure, enrollment, record)
         if refusal:
             if selectors.lifecycle_failure_find(failure_sk) is None:
                 return ALREADY_RESENT  # Sent again between our two reads: the record shows that resend.
             raise InvalidTransition(refusal)
         try:
-            _resend_transaction(failure, record, enrollment, author).commit()
+            _resend_transaction(failure, record, records, enrollment, author).commit()
         except TransactionFailed:
             continue  # Sent again by someone else, canceled or changed meanwhile: read again and say which.
         return RESENT

@@ -34,7 +34,7 @@ from ..rules import (
 )
 from .common import Author, audit_event, leave_active
 from .enrollment_events import ENROLLMENT_COMPLETED, put_enrollment_events
-from .lifecycle import lifecycle_record, renewal_window_record
+from .lifecycle import keep_due, lifecycle_record, renewal_window_record
 
 COURSE_PLAYER = Author(id="course_player", name="Course player")
 # How far ahead of our clock a reported time may be (the player's clock drifts).
@@ -78,6 +78,14 @@ def _pending_record(enrollment: EnrollmentItem, event: str, due_at: datetime, no
     # The email is named after the moment it was meant for, even when that moment has passed.
     record.scheduled_for = to_iso(due_at)
     return record
+
+
+def _keep_due(tx: Transaction, records: list[LifecycleRecordItem], *, ended=(), put=(), now: datetime) -> None:
+    """Hand the enrollment's ``due`` entry on (``lifecycle.keep_due``) past the records ``tx`` deletes (``ended``)
+    and the ones it puts (``put``, each in the index)."""
+    changes = {record.sk: None for record in ended}
+    changes.update({record.sk: clock.from_iso(record.due_at) for record in put})
+    keep_due(tx, records, changes=changes, now=now)
 
 
 def _local_date(iso: str) -> str:
@@ -133,10 +141,13 @@ def record_access(
             condition=EnrollmentItem.status == PENDING,
             name="enrollment",
         )
-        tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, REMINDER_NO_ACCESS_3_DAYS)))
+        gone = LifecycleRecordItem(*keys.schedule(enrollment_id, REMINDER_NO_ACCESS_3_DAYS))
+        tx.delete(gone)
         if partition.cancel_policy is not None:
             tx.delete(CancelPolicyItem(*keys.cancel_policy(enrollment_id)))
-        tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
+        no_activity = _pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now)
+        tx.put(no_activity)
+        _keep_due(tx, partition.schedules, ended=[gone], put=[no_activity], now=now)
         tx.put(
             audit_event(
                 enrollment_id=enrollment_id,
@@ -193,7 +204,10 @@ def record_activity(
             name="enrollment",
         )
         # A fresh pending record, whatever the old one was: a learner who comes back and stops again is reminded again.
-        tx.put(_pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now))
+        no_activity = _pending_record(enrollment, NO_ACTIVITY_7_DAYS, at + timedelta(days=NO_ACTIVITY_DAYS), now)
+        tx.put(no_activity)
+        # The old one (replaced, later) may have been the record holding the enrollment's ``due`` entry.
+        _keep_due(tx, selectors.lifecycle_records(enrollment_id), put=[no_activity], now=now)
         tx.put(
             audit_event(
                 enrollment_id=enrollment_id,
@@ -275,21 +289,30 @@ def record_completion(
             condition=EnrollmentItem.status == enrollment.status,
             name="enrollment",
         )
-        for event in (ACCESS_PERIOD_REMINDER_30_DAYS, COURSE_EXPIRED, NO_ACTIVITY_7_DAYS):
-            tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, event)))
-        leave_active(tx, enrollment)
+        records = selectors.lifecycle_records(enrollment_id)
+        ended = [ACCESS_PERIOD_REMINDER_30_DAYS, COURSE_EXPIRED, NO_ACTIVITY_7_DAYS]
         if enrollment.status == PENDING:
-            tx.delete(LifecycleRecordItem(*keys.schedule(enrollment_id, REMINDER_NO_ACCESS_3_DAYS)))
+            ended.append(REMINDER_NO_ACCESS_3_DAYS)
             tx.delete(CancelPolicyItem(*keys.cancel_policy(enrollment_id)))
+        gone = [LifecycleRecordItem(*keys.schedule(enrollment_id, event)) for event in ended]
+        for record in gone:
+            tx.delete(record)
+        leave_active(tx, enrollment)
         reminder_at = certificate_expires_at - timedelta(days=CERTIFICATE_REMINDER_DAYS)
-        if reminder_at > at:
-            tx.put(_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now))
-        tx.put(_pending_record(enrollment, COURSE_ARCHIVED, certificate_expires_at, now))
-        tx.put(
+        put = (
+            [_pending_record(enrollment, CERT_EXPIRATION_REMINDER_30_DAYS, reminder_at, now)]
+            if reminder_at > at
+            else []
+        )
+        put.append(_pending_record(enrollment, COURSE_ARCHIVED, certificate_expires_at, now))
+        put.append(
             renewal_window_record(
                 enrollment=enrollment, certificate_expires_at=certificate_expires_at, window_days=window_days, now=now
             )
         )
+        for record in put:
+            tx.put(record)
+        _keep_due(tx, records, ended=gone, put=put, now=now)
         tx.put(
             audit_event(
                 enrollment_id=enrollment_id,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from .. import clock
+from .. import clock, selectors
 from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.models import LifecycleFailureItem, LifecycleRecordItem, MainItem
@@ -21,6 +21,7 @@ from ..send_errors import classify
 from . import claims
 from .claims import claimed_by_us, doubling_delay, tries
 from .common import SYSTEM, audit_event
+from .lifecycle import keep_due
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,15 @@ def _due_again(record: LifecycleRecordItem, at: datetime) -> list:
         LifecycleRecordItem.due_shard.set(keys.due_shard(enrollment_id=record.id, event=record.event, due_at=at)),
         LifecycleRecordItem.lease_expires_at.remove(),
     ]
+
+
+def hand_on(
+    tx: Transaction, record: LifecycleRecordItem, *, now: datetime, due_again_at: datetime | None = None
+) -> None:
+    """Keep the enrollment's ``due`` entry (``lifecycle.keep_due``) once ``tx`` writes the claimed record's outcome:
+    out of the index, or due again at ``due_again_at``. Reads the records afresh: every try of an outcome builds it
+    again (``commit_outcome``)."""
+    keep_due(tx, selectors.lifecycle_records(record.id), changes={record.sk: due_again_at}, now=now)
 
 
 class EnrollmentChanged(Exception):
@@ -111,6 +121,7 @@ def write_skip(record: LifecycleRecordItem, *, reason: str) -> str:
             condition=claimed_by_us(record),
             name="record",
         )
+        hand_on(tx, record, now=now)
         tx.put(
             audit_event(
                 enrollment_id=record.id,
@@ -162,6 +173,7 @@ def mark_work(record: LifecycleRecordItem, done: WorkDone) -> str:
                 actions.append(LifecycleRecordItem.skip_reason.set(done.reason))
         tx = Transaction()
         tx.update(record, actions, condition=claimed_by_us(record), name="record")
+        hand_on(tx, record, now=now, due_again_at=done.due_again_at)
         for item in done.puts:
             tx.put(item)
         tx.put(
@@ -205,6 +217,7 @@ def retry_or_fail(record: LifecycleRecordItem, *, error: str) -> str:
             condition=claimed_by_us(record),
             name="record",
         )
+        hand_on(tx, record, now=now, due_again_at=retry_at)
         tx.put(
             audit_event(
                 enrollment_id=record.id,
@@ -237,6 +250,7 @@ def fail(record: LifecycleRecordItem, *, error: str) -> str:
             condition=claimed_by_us(record),
             name="record",
         )
+        hand_on(tx, record, now=now)
         tx.put(
             LifecycleFailureItem(
                 *keys.lifecycle_failure(failed_at=now_iso, enrollment_id=record.id, event=record.event),

@@ -52,13 +52,18 @@ class LifecycleTime:
         return lifecycle_tick(now=at, dispatch=dispatch or process)
 
 
-def make_enrollment(*, access_period_days: int = 90, certificate_validity_days: int = 365, person=None, course=None):
-    """Enroll a fresh person into a fresh course of a postpaid company, at the clock's time."""
+def make_enrollment(
+    *, access_period_days: int = 90, certificate_validity_days: int = 365, person=None, course=None, welcome=True
+):
+    """Enroll a fresh person into a fresh course of a postpaid company, at the clock's time; without ``welcome``, the
+    no-access reminder is its earliest record, the one in the ``due`` index."""
     company = make_company(billing="postpaid")
     course = course or make_course(
         access_period_days=access_period_days, certificate_validity_days=certificate_validity_days
     )
-    return enroll(tenant_id=company.id, course_id=course.id, user=person or make_person(), author=STAFF)
+    return enroll(
+        tenant_id=company.id, course_id=course.id, user=person or make_person(), author=STAFF, welcome=welcome
+    )
 
 
 def record(enrollment_id: str, event: str) -> LifecycleRecordItem | None:

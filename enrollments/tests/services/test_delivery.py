@@ -180,7 +180,7 @@ def test_claim__of_a_record_not_due_yet__is_refused(lifecycle_time, mailoutbox):
 
 def test_claims_that_never_finish__end_failed_instead_of_looping(lifecycle_time, mailoutbox, retries):
     t = lifecycle_time
-    enrollment = make_enrollment(access_period_days=35)
+    enrollment = make_enrollment(access_period_days=35, welcome=False)
     moment = t.start + timedelta(days=3)
     for _ in range(3):  # three workers claim it and die
         _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=moment)
@@ -196,7 +196,7 @@ def test_claims_that_never_finish__end_failed_instead_of_looping(lifecycle_time,
 
 def test_message_id__same_for_every_attempt_of_a_schedule(lifecycle_time, retries):
     t = lifecycle_time
-    enrollment = make_enrollment(access_period_days=35)
+    enrollment = make_enrollment(access_period_days=35, welcome=False)
     before = message_id(record(enrollment.id, REMINDER))
 
     claimed = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=t.start + timedelta(days=3))
@@ -210,7 +210,7 @@ def test_message_id__same_for_every_attempt_of_a_schedule(lifecycle_time, retrie
 
 def test_process__record_of_a_missing_enrollment__is_skipped(lifecycle_time, mailoutbox):
     t = lifecycle_time
-    enrollment = make_enrollment(access_period_days=35)
+    enrollment = make_enrollment(access_period_days=35, welcome=False)
     orphan = record(enrollment.id, REMINDER)
     orphan.id = f"gone-{enrollment.id}"
     orphan.save()
@@ -222,7 +222,7 @@ def test_process__record_of_a_missing_enrollment__is_skipped(lifecycle_time, mai
 
 def test_claim__of_a_record_written_without_scheduled_for__keeps_its_first_due_time(lifecycle_time, retries):
     t = lifecycle_time
-    enrollment = make_enrollment(access_period_days=35)
+    enrollment = make_enrollment(access_period_days=35, welcome=False)
     legacy = record(enrollment.id, REMINDER)
     legacy.update(actions=[LifecycleRecordItem.scheduled_for.remove()])
     due = legacy.due_at
@@ -238,7 +238,7 @@ def test_mark__by_a_worker_whose_lease_ran_out_and_was_taken_over__is_lost_not_w
     from enrollments.services.delivery import _mark_sent
 
     t = lifecycle_time
-    enrollment = make_enrollment(access_period_days=35)
+    enrollment = make_enrollment(access_period_days=35, welcome=False)
     due = t.start + timedelta(days=3)
     slow = _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due)
     _claim(enrollment_id=enrollment.id, sk=REMINDER_SK, now=due + timedelta(seconds=300))  # another worker takes over
@@ -258,6 +258,7 @@ def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(l
 
     t = lifecycle_time
     enrollment = make_enrollment(access_period_days=35)
+    t.tick(t.start + timedelta(days=34))  # the records before it go out, and hand it the ``due`` entry
     due = t.set(t.start + timedelta(days=35))
     claimed = _claim(enrollment_id=enrollment.id, sk="schedules#course_expired", now=due)
     read_before = selectors.enrollment_get(enrollment.id)  # PENDING
@@ -273,7 +274,7 @@ def test_mark__enrollment_changed_since_the_decision__decides_the_effect_again(l
 
 def _accessed(*, last_activity_at: str | None = None):
     """Return an enrollment accessed now; with ``last_activity_at``, that raw string is stored as its last activity."""
-    enrollment = make_enrollment(access_period_days=90)  # no other record due in its first weeks but the welcome
+    enrollment = make_enrollment(access_period_days=90, welcome=False)  # no other record due in its first weeks
     record_access(enrollment_id=enrollment.id)
     if last_activity_at is not None:
         # Written straight to the item, as a bug or a hand edit would leave it: deciding no_activity_7_days parses it.
@@ -313,18 +314,18 @@ def test_batch__a_record_raising_on_every_claim__comes_back_after_each_lease_the
     for claim in range(3):  # LIFECYCLE_MAX_ATTEMPTS claims, one per lease of 300 s
         t.tick(due + timedelta(seconds=300 * claim))
         assert t.tick(due + timedelta(seconds=300 * claim + 299)).records_found == 0  # held until its lease ends
-    assert t.outcomes == Counter({"error": 3, "sent": 1})  # the welcome went out on the first tick
+    assert t.outcomes == Counter({"error": 3})
 
     t.tick(due + timedelta(seconds=900))
 
     failed = record(broken.id, NO_ACTIVITY)
     assert (failed.state, failed.attempts, failed.due_shard) == ("FAILED", 4, None)
     assert failed.last_error == "ValueError: Invalid isoformat string: 'last Tuesday'"
-    assert t.outcomes == Counter({"error": 3, "sent": 1, "failed": 1})
+    assert t.outcomes == Counter({"error": 3, "failed": 1})
     failures, _next = selectors.lifecycle_failure_list()
     assert [(f.event, f.attempts) for f in failures if f.enrollment_id == broken.id] == [(NO_ACTIVITY, 4)]
     assert audit_actions(broken.id, event=NO_ACTIVITY) == ["LIFECYCLE_FAILED"]
-    assert [m.extra_headers["X-Lifecycle-Event"] for m in mailoutbox] == [WELCOME]
+    assert mailoutbox == []
 
 
 def test_batch__dynamodb_unreachable__raises_storage_unavailable_for_the_task_to_retry(dynamodb_down):

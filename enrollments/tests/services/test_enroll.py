@@ -79,19 +79,11 @@ def test_enroll__prepaid_with_window__writes_every_item_with_exact_values(frozen
     assert due["reminder_no_access_3_days"].due_at == to_iso(start + timedelta(days=3))
     assert due["access_period_reminder_30_days"].due_at == to_iso(start + timedelta(days=60))
     assert due["course_expired"].due_at == to_iso(start + timedelta(days=90))
-    for event, record in due.items():
+    for record in due.values():
         assert record.state == "PENDING" and record.recipient.email == person.email
-        assert record.due_shard == due_shard(
-            enrollment_id=enrollment.id,
-            event=event,
-            due_at=start
-            + {
-                "welcome": timedelta(0),
-                "reminder_no_access_3_days": timedelta(days=3),
-                "access_period_reminder_30_days": timedelta(days=60),
-                "course_expired": timedelta(days=90),
-            }[event],
-        )
+    # Only the earliest record holds a ``due`` index entry; the others are handed it in turn.
+    assert due["welcome"].due_shard == due_shard(enrollment_id=enrollment.id, event="welcome", due_at=start)
+    assert [event for event, record in due.items() if record.due_shard] == ["welcome"]
 
     assert partition.cancel_policy is not None
     # Its history's ENROLLED event is made from the enrollment: the transaction wrote no audit item.
@@ -367,18 +359,24 @@ def test_enroll__3n_concurrent_into_n_seats__exactly_n_enrollments_no_seat_used_
     assert len(set(used_seats)) == seats
 
 
-def test_lifecycle_records__carry_due_index_attributes(frozen_clock):
-    company, course = make_company(billing="postpaid"), make_course()
-    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
-
-    day = to_iso(frozen_clock.start + timedelta(days=3))[:10]
-    found = [
-        record
-        for shard in range(4)
-        for record in LifecycleRecordItem.due.query(f"{day}#{shard}")
-        if record.id == enrollment.id
+def _in_due_index(enrollment_id: str, *days) -> list[str]:
+    """Return the sort keys of the enrollment's records the ``due`` index holds on ``days`` (every shard)."""
+    return [
+        record.sk
+        for day in days
+        for shard in range(settings.LIFECYCLE_DUE_SHARDS)
+        for record in LifecycleRecordItem.due.query(keys.due_partition(day.isoformat(), shard))
+        if record.id == enrollment_id
     ]
-    assert [record.sk for record in found] == ["schedules#reminder_no_access_3_days"]
+
+
+@pytest.mark.parametrize("welcome, earliest", [(True, "welcome"), (False, "reminder_no_access_3_days")])
+def test_enroll__only_the_earliest_record_is_in_the_due_index(frozen_clock, welcome, earliest):
+    company, course = make_company(billing="postpaid"), make_course(access_period_days=90)
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF, welcome=welcome)
+
+    days = [(frozen_clock.start + timedelta(days=n)).date() for n in (0, 3, 60, 90)]  # every record's due day
+    assert _in_due_index(enrollment.id, *days) == [f"schedules#{earliest}"]
 
 
 def test_enroll__retired_course__refused_naming_the_course_writes_nothing(frozen_clock):

@@ -236,7 +236,8 @@ def test_canceled_after_the_tick_handed_it_out__sends_nothing(lifecycle_time, ma
     enrollment = _enrolled(t)
     handed_out = []
     t.tick(t.start + timedelta(days=3), dispatch=handed_out.extend)
-    assert (enrollment.id, "schedules#reminder_no_access_3_days") in handed_out
+    # Only the earliest pending record is in the ``due`` index: the welcome (the reminder waits for its mark).
+    assert (enrollment.id, "schedules#welcome") in handed_out
 
     cancel(enrollment_id=enrollment.id, reason="Wrong person", author=STAFF)
 

@@ -35,7 +35,7 @@ def _enrollments_due_a_minute_ago(count: int):
     now = real_now()
     clock.set_now(now - timedelta(days=3, minutes=1))
     try:
-        enrollments = [make_enrollment(access_period_days=35) for _ in range(count)]
+        enrollments = [make_enrollment(access_period_days=35, welcome=False) for _ in range(count)]
     finally:
         clock.set_now(None)
     lifecycle_cursor_set(day=(now - timedelta(minutes=1)).date(), now=now)
