@@ -144,7 +144,7 @@ def test_name_search__reads_the_name_partitions_of_the_prefix_only(people):
     expected = {
         keys.name_of_sort_key(item.sk)[1]
         for shard in keys.name_shards(people["family"])
-        for item in NameWordItem.query(shard)
+        for item in NameWordItem.query(shard, NameWordItem.sk.startswith(people["family"]))
     }
 
     assert {item.id for item in page.items} == expected
