@@ -24,6 +24,7 @@ from .enrollment import (
     enrollment_get,
     enrollment_partition,
     enrollments_by_id,
+    enrollments_existing,
 )
 from .enrollment_list import (
     ENROLLMENT_LIST_MAX_SCANNED,
@@ -88,6 +89,7 @@ __all__ = [
     "enrollment_list",
     "enrollment_partition",
     "enrollments_by_id",
+    "enrollments_existing",
     "free_seats",
     "free_seats_from",
     "import_file_names",
