@@ -23,13 +23,17 @@ Side items come in two sorts: ``derived``, a pure function of the enrollment (wo
 are meant to come here). Only the existence read keeps a re-run from overwriting a stored stateful item
 (an attempt counter, a state): it is written only for an enrollment that does not exist.
 
-The one race left is two runs of the same enrollment id at the same instant (a retried request, a chunk
-delivered twice): both read "missing", both put, one transaction wins. The items stored may then be the
-loser's, which equal the winner's up to ``now`` (a few milliseconds apart: the words' sort key and every
-``created_at``): the loser's settle puts the winner's derived items back; a stateful item keeps the loser's
-``now``, written before either transaction, so before anything could change it. A twin refused for another
-reason (its twin took the last seat) while the winner's transaction is in flight reads "missing" and deletes
-the items, the winner's among them: words then lack until ``manage.py index_names``, as after a crash.
+The race left is two runs of the same enrollment id at the same instant (a retried request, a chunk
+delivered twice): both read "missing", both put, one transaction wins, the other is refused
+(``EnrollmentAlreadyExists``). The items stored may then be the loser's, put after the winner's; they equal
+the winner's up to ``now`` (a few milliseconds apart: the words' sort key and every ``created_at``), which is
+harmless, and the loser's settle puts the winner's derived items back anyway. A stateful item of the loser
+replaces the winner's only within one round trip of the loser's read, so only a change made to the winner's
+item in that instant (a welcome record due at once, claimed at once) could be undone: weigh that for a
+stateful kind before adding it. A twin refused for another reason (its twin took the last seat) while the
+winner's transaction is in flight reads "missing" and deletes the items, the winner's among them: words
+then lack until ``manage.py index_names``, ``metadata#tenant`` for good (no page of this back office reads
+it).
 
 A crash between the BatchWrite and the transaction leaves side items under an id that never gets its
 enrollment. They are harmless: the name search reads each word's enrollment and drops words without one, and
