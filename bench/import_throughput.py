@@ -11,8 +11,9 @@ of ``--scaled-processes``, each with ``--threads`` rows at once per process
 (IMPORT_THREADS). The same number of rows is imported four times, through the workers
 in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls on
 both alike. The raw ceiling sends the very requests the import sends (built by the same
-transaction builder, for other people and seats): the rows' name words with BatchWriteItem,
-25 at a time, then each row's TransactWriteItems, from ``--processes`` processes and the
+transaction builder, for other people and seats): one consistent BatchGetItem of the rows' enrollments
+per 100 rows and their side items (name words, tenant metadata) with BatchWriteItem, 25 at a time
+(``services.side_items``), then each row's TransactWriteItems, from ``--processes`` processes and the
 same threads, half before and half after the imports; with ``--scaled-processes``, from that many processes too, so the
 last line says whether the store itself takes more transactions from more processes (DynamoDB
 Local does not: it runs one transaction at a time, see docs/benchmarks.md). The preview runs
@@ -302,15 +303,15 @@ def _import_rate(target, rows: int, *, queue: str):
 def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, float]:
     """Send the import's own items for ``rows`` people straight through botocore; return (transactions, seconds)."""
     from enrollments import clock, selectors
-    from enrollments.dynamo.models import NameWordItem
+    from enrollments.dynamo.models import MainItem
     from enrollments.services import Author, Person
     from enrollments.services.enroll import _enroll_transaction
-    from enrollments.services.name_index import name_word_items
+    from enrollments.services.side_items import stored_side_items
 
     company, course = target
     seats = list(selectors.free_seats(tenant_id=company.id, course_id=course.id, limit=rows))
     author = Author(id="bench", name="Bench")
-    requests, words = [], []
+    requests, words, reads = [], [], []
     for i, seat in enumerate(seats):
         tx, enrollment = _enroll_transaction(
             enrollment_id=str(uuid.uuid4()),
@@ -324,12 +325,19 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
             seat=seat,
             now=clock.now(),
         )
-        words.extend({"PutRequest": {"Item": item.serialize()}} for item in name_word_items(enrollment))
+        words.extend({"PutRequest": {"Item": item.serialize()}} for item in stored_side_items(enrollment))
+        reads.append({"id": {"S": enrollment.id}, "sk": {"S": enrollment.sk}})
         requests.append(_request_of(tx))
-    global _RAW_REQUESTS, _RAW_WORDS
+    global _RAW_REQUESTS, _RAW_WORDS, _RAW_READS
     _RAW_REQUESTS = requests
-    # The name search's words go in BatchWriteItem requests of 25 before the transactions, as an import's chunk sends.
-    _RAW_WORDS = [{NameWordItem.Meta.table_name: words[start : start + 25]} for start in range(0, len(words), 25)]
+    # The side items go in BatchWriteItem requests of 25 before the transactions, as an import's chunk sends, after
+    # one consistent BatchGetItem of the enrollments per 100 rows.
+    table = MainItem.Meta.table_name
+    _RAW_WORDS = [{table: words[start : start + 25]} for start in range(0, len(words), 25)]
+    _RAW_READS = [
+        {table: {"Keys": reads[start : start + 100], "ConsistentRead": True, "ProjectionExpression": "id, sk, kind"}}
+        for start in range(0, len(reads), 100)
+    ]
     context = multiprocessing.get_context("fork")
     ready = context.Barrier(processes + 1)
     children = [
@@ -342,7 +350,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     for child in children:
         child.join()
     elapsed = time.perf_counter() - started
-    _RAW_REQUESTS, _RAW_WORDS = [], []
+    _RAW_REQUESTS, _RAW_WORDS, _RAW_READS = [], [], []
     if any(child.exitcode for child in children):
         raise RuntimeError("a raw ceiling process failed")
     return len(requests), elapsed
@@ -350,6 +358,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
 
 _RAW_REQUESTS: list[dict] = []
 _RAW_WORDS: list[dict] = []
+_RAW_READS: list[dict] = []
 
 
 def _request_of(tx) -> dict:
@@ -395,8 +404,10 @@ def _raw_child(index: int, processes: int, threads: int, ready) -> None:
         ),
     )
     mine, my_words = _RAW_REQUESTS[index::processes], _RAW_WORDS[index::processes]
+    my_reads = _RAW_READS[index::processes]
     ready.wait()
     with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda keys: client.batch_get_item(RequestItems=keys), my_reads))
         list(pool.map(lambda words: client.batch_write_item(RequestItems=words), my_words))
         list(pool.map(lambda request: client.transact_write_items(**request), mine))
 

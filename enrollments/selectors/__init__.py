@@ -25,6 +25,7 @@ from .enrollment import (
     enrollment_get,
     enrollment_partition,
     enrollments_by_id,
+    enrollments_existing,
 )
 from .enrollment_list import (
     ENROLLMENT_LIST_MAX_SCANNED,
@@ -91,6 +92,7 @@ __all__ = [
     "enrollment_list",
     "enrollment_partition",
     "enrollments_by_id",
+    "enrollments_existing",
     "free_seats",
     "free_seats_from",
     "import_file_names",

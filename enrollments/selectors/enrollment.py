@@ -116,3 +116,23 @@ def enrollments_by_id(enrollment_ids: Iterable[str]) -> dict[str, EnrollmentItem
     if not wanted:
         return {}
     return {item.id: item for item in MainItem.batch_get(wanted) if isinstance(item, EnrollmentItem)}
+
+
+@storage_errors_as_domain_errors
+def enrollments_existing(enrollment_ids: Iterable[str]) -> set[str]:
+    """Return which of ``enrollment_ids`` have their enrollment item, read consistently: a GetItem for one id, a
+    BatchGet per hundred ids for more (their keys only).
+
+    What the writers of an enrollment ask just before writing its side items (``services.side_items``): an
+    enrollment written a moment ago by another process is seen.
+    """
+    wanted = {
+        key
+        for enrollment_id in enrollment_ids
+        if enrollment_id and keys.storable(key := keys.enrollment(enrollment_id))
+    }
+    if len(wanted) == 1:
+        [key] = wanted
+        return {key.pk} if _find(EnrollmentItem, key) is not None else set()
+    found = MainItem.batch_get(wanted, consistent_read=True, attributes_to_get=["id", "sk", "kind"]) if wanted else []
+    return {item.id for item in found if isinstance(item, EnrollmentItem)}

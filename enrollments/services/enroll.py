@@ -26,7 +26,6 @@ from ..dynamo.models import (
     ParentVacancyItem,
     PersonAttribute,
     RenewalPendingItem,
-    TenantMetadataItem,
     UserItem,
     VacancyItem,
 )
@@ -55,8 +54,8 @@ from ..rules import (
 from .common import Author, audit_event
 from .enrollment_events import ENROLLMENT_CREATED, put_enrollment_events
 from .lifecycle import scheduled_records
-from .name_index import EnrollmentWords, enrollment_words, name_words_settled, put_name_words
 from .seats import SeatCandidates, SeatSource
+from .side_items import SideItems, enrollment_side_items, put_side_item, side_items_settled
 
 
 @storage_errors_as_domain_errors
@@ -76,12 +75,14 @@ def enroll(
 ) -> EnrollmentItem:
     """Enroll ``user`` into a course for a company, in one DynamoDB transaction.
 
-    Writes the enrollment, its tenant metadata, its lifecycle records (with
-    ``welcome``, the welcome email due at once) and its cancel policy (its ``ENROLLED``
-    audit event is read from the enrollment, and stored only for a staff member's
-    enrollment: see ``_enroll_transaction``); with a window, the deduplication lock; for a prepaid company, one seat
-    taken from its orders. ``enrollment_id`` makes a retried call idempotent: the
-    second one raises ``EnrollmentAlreadyExists``.
+    Writes the enrollment, its lifecycle records (with ``welcome``, the welcome
+    email due at once) and its cancel policy (its ``ENROLLED`` audit event is read
+    from the enrollment, and stored only for a staff member's enrollment: see
+    ``_enroll_transaction``); with a window, the deduplication lock; for a prepaid
+    company, one seat taken from its orders. Its side items (name words, tenant
+    metadata) go just before, outside the transaction (``side_items``).
+    ``enrollment_id`` makes a retried call idempotent: the second one raises
+    ``EnrollmentAlreadyExists`` and writes nothing.
 
     One person per CPF: a CPF that belongs to a person with another email raises
     ``CpfBelongsToAnotherPerson``, unless ``as_cpf_owner``: then that person is
@@ -104,8 +105,20 @@ def enroll(
     check_window(deduplication_window_days, course)
 
     seats = SeatCandidates(tenant_id=tenant_id, course_id=course_id) if company.billing == PREPAID else None
+    new = not enrollment_id
+    enrollment_id = enrollment_id or str(uuid.uuid4())
+    side = enrollment_side_items(
+        enrollment_id=enrollment_id,
+        name=person.name,
+        tenant_id=company.id,
+        tenant_name=company.name,
+        course_id=course.id,
+        now=clock.now(),
+    )
+    # Unless the caller chose the id, it is a fresh uuid4 that names no enrollment yet: nothing to read.
+    side = put_side_item(side, new=new)
     return commit_enrollment(
-        enrollment_id=enrollment_id or str(uuid.uuid4()),
+        enrollment_id=enrollment_id,
         person=person,
         company=company,
         course=course,
@@ -117,6 +130,7 @@ def enroll(
         welcome=welcome,
         enroll_again=enroll_again,
         renews=renews,
+        side=side,
     )
 
 
@@ -146,10 +160,10 @@ def commit_enrollment(
     source: str,
     users: UserSource,
     seats: SeatSource | None,
+    side: SideItems,
     welcome: bool = True,
     enroll_again: bool = False,
     renews: str | None = None,
-    words: EnrollmentWords | None = None,
 ) -> EnrollmentItem:
     """Write one enrollment of a validated ``person``, retrying while concurrent changes win the race.
 
@@ -157,19 +171,13 @@ def commit_enrollment(
     failed attempt proved wrong); ``seats`` hands out a seat per attempt for a prepaid
     company and hears back from each (``release``: still free; ``settle``: gone). ``enroll`` reads both
     one at a time; imports prefetch them per chunk. Both write exactly the items of
-    ``_enroll_transaction``, and before it the name search's word items (``name_index``: outside
-    the transaction, so every enrollment has its words; a refused one's are settled after).
-    ``words`` are the words an import put already for many rows at once, with the instant the
-    enrollment is written at; without them, they are made at ``clock.now()`` and put here.
+    ``_enroll_transaction``. ``side`` are the enrollment's side items, already put by the caller
+    (``side_items.put_side_item``, or ``put_side_items`` for an import's rows at once), with the
+    instant the enrollment is written at; a refused enrollment's are settled here.
     """
-    if words is None:
-        words = enrollment_words(
-            enrollment_id=enrollment_id, name=person.name, tenant_id=company.id, course_id=course.id, now=clock.now()
-        )
-        put_name_words(words.items)
-    now = words.now
-    # A refused enrollment's words are settled (``name_index.name_words_settled``); a written one's stay.
-    with name_words_settled(enrollment_id, words.items):
+    now = side.now
+    # A refused enrollment's side items are settled (``side_items.side_items_settled``); a written one's stay.
+    with side_items_settled(side):
         for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
             existing_user = users.get(person.email)
             if existing_user is not None and existing_user.cpf and person.cpf and existing_user.cpf != person.cpf:
@@ -281,11 +289,7 @@ def _enroll_transaction(
         ),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
-    tx.put(
-        TenantMetadataItem(
-            *keys.tenant_metadata(enrollment_id), created_at=now_iso, tenant_id=company.id, name=company.name
-        )
-    )
+    # The tenant metadata and the name words are side items, put before (``side_items``).
     schedule = enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now, welcome=welcome)
     for record in scheduled_records(enrollment=enrollment, schedule=schedule, now=now):
         tx.put(record)

@@ -1,27 +1,23 @@
 """The name search's index: the word items of an enrollment, written just before it, and their backfill.
 
-The word items are not part of the enrollment's transaction: they are put with one BatchWrite
-before it (a plain write costs half a transactional one), so every enrollment that exists has its
-words. Each is one table write and one index entry: its key serves the global search, its
-``by_tenant_name`` entry a company's (``keys.name_word``). Words whose enrollment was never written
-are harmless, since the search reads each word's enrollment and drops those that are missing;
-``settle_name_words`` deletes them when the enrollment is refused. Every word's key follows from
-its enrollment (``name_word_items``): nothing here queries for them.
+The word items are not part of the enrollment's transaction: they are side items of the enrollment
+(``services.side_items``), put with BatchWrite before it (a plain write costs half a transactional one),
+so every enrollment that exists has its words. Each is one table write and one index entry: its key
+serves the global search, its ``by_tenant_name`` entry a company's (``keys.name_word``). Words whose
+enrollment was never written are harmless, since the search reads each word's enrollment and drops
+those that are missing; ``side_items`` deletes them when the enrollment is refused. Every word's key
+follows from its enrollment (``name_word_items``): nothing here queries for them.
 """
 
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import islice
 
 from .. import selectors
-from ..clock import to_iso
 from ..dynamo import keys
+from ..dynamo.batches import batch_write
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, NameWordItem
-from ..exceptions import EnrollmentError, EnrollmentNotFound, StorageUnavailable
 from ..rules import name_index_words, name_words
 
 # Longest ``words`` attribute kept: names are at most a few hundred characters.
@@ -64,92 +60,12 @@ def enrollment_name_words(
     ]
 
 
-@dataclass(frozen=True)
-class EnrollmentWords:
-    """The word items of an enrollment about to be written, and the instant the enrollment is written with (its
-    ``created_at``, part of each word's ``name_sk``)."""
-
-    enrollment_id: str
-    now: datetime
-    items: list[NameWordItem]
-
-
-def enrollment_words(
-    *, enrollment_id: str, name: str, tenant_id: str, course_id: str, now: datetime
-) -> EnrollmentWords:
-    """Return the word items an enrollment made at ``now`` will have (``enrollment_name_words``)."""
-    items = enrollment_name_words(
-        enrollment_id=enrollment_id, name=name, tenant_id=tenant_id, course_id=course_id, created_at=to_iso(now)
-    )
-    return EnrollmentWords(enrollment_id=enrollment_id, now=now, items=items)
-
-
-# Items of one BatchWriteItem request: DynamoDB's limit.
-_BATCH_ITEMS = 25
-
-
-@storage_errors_as_domain_errors
 def put_name_words(items: list[NameWordItem], *, threads: int = 1) -> None:
-    """Put word items with BatchWrite (no transaction), before the enrollments they name are committed.
+    """Put word items with BatchWrite (no transaction): ``dynamo.batches.batch_write``.
 
-    With ``threads``, requests of 25 items go that many at a time (an import's chunk puts its rows' words at once).
+    Enrollments put theirs as side items (``services.side_items``), which also settles a refused one's.
     """
-    groups = [items[start : start + _BATCH_ITEMS] for start in range(0, len(items), _BATCH_ITEMS)]
-    if threads > 1 and len(groups) > 1:
-        with ThreadPoolExecutor(max_workers=min(threads, len(groups))) as executor:
-            list(executor.map(_put, groups))
-    else:
-        for group in groups:
-            _put(group)
-
-
-def _put(items: list[NameWordItem]) -> None:
-    with NameWordItem.batch_write() as batch:
-        for item in items:
-            batch.save(item)
-
-
-@contextmanager
-def name_words_settled(enrollment_id: str, written: list[NameWordItem]) -> Iterator[None]:
-    """Run the enrollment's writing; when it raises a domain error (refused), ``settle_name_words`` and re-raise."""
-    try:
-        yield
-    except EnrollmentError:
-        settle_name_words(enrollment_id, written)
-        raise
-
-
-def settle_name_words(enrollment_id: str, written: list[NameWordItem]) -> None:
-    """After an enrollment was refused, leave the words of ``enrollment_id`` as the stored enrollment's.
-
-    The enrollment may exist all the same (written by an earlier run with the same id): those of
-    its own words the refused ones overwrote (same word, same instant) are put back; the others
-    written are deleted. When DynamoDB does not answer, they stay: words without their enrollment
-    are skipped by the search.
-    """
-    try:
-        _settle(enrollment_id, written)
-    except StorageUnavailable:
-        pass  # the caller's own error is the one to raise
-
-
-@storage_errors_as_domain_errors
-def _settle(enrollment_id: str, written: list[NameWordItem]) -> None:
-    try:
-        stored = selectors.enrollment_get(enrollment_id)
-    except EnrollmentNotFound:
-        stored = None
-    own = {_key(item): item for item in name_word_items(stored)} if stored is not None else {}
-    with NameWordItem.batch_write() as batch:
-        for item in written:
-            if _key(item) in own:
-                batch.save(own[_key(item)])
-            else:
-                batch.delete(item)
-
-
-def _key(item: NameWordItem) -> keys.Key:
-    return keys.Key(item.id, item.sk)
+    batch_write(puts=items, threads=threads)
 
 
 def legacy_name_word_keys(enrollment: EnrollmentItem) -> list[keys.Key]:

@@ -1,0 +1,217 @@
+"""Side items of an enrollment (name words, tenant metadata): put with BatchWrite before the enrollment's transaction
+for enrollments that do not exist yet, and settled when it is refused."""
+
+import dataclasses
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from enrollments.dynamo import keys
+from enrollments.dynamo.models import CancelPolicyItem, MainItem, TenantMetadataItem
+from enrollments.exceptions import (
+    ActiveEnrollmentExists,
+    CpfBelongsToAnotherPerson,
+    EnrollmentAlreadyExists,
+    NoVacancyLeft,
+)
+from enrollments.imports.enroll_rows import BulkEnrollment, enroll_many
+from enrollments.rules import clean_person
+from enrollments.services import enroll
+from enrollments.services.side_items import (
+    enrollment_side_items,
+    put_side_item,
+    put_side_items,
+    settle_side_items,
+    stored_side_items,
+)
+from enrollments.tests.factories import STAFF, make_company, make_course, make_cpf, make_order, make_person
+
+pytestmark = pytest.mark.django_db
+
+_SIDE_PREFIXES = ("name#", "metadata#tenant")
+
+
+def _side_items(enrollment_id: str) -> dict[str, dict]:
+    """Return the stored side items of an enrollment's partition, by sort key, as DynamoDB holds them."""
+    return {
+        item.sk: item.serialize()
+        for item in MainItem.query(enrollment_id, consistent_read=True)
+        if item.sk.startswith(_SIDE_PREFIXES)
+    }
+
+
+def _partition(enrollment_id: str) -> list[str]:
+    return sorted(item.sk for item in MainItem.query(enrollment_id, consistent_read=True))
+
+
+def _batch_writes(calls) -> list[dict]:
+    return [call.request for call in calls if call.operation == "BatchWriteItem"]
+
+
+def test_enroll__writes_tenant_metadata_with_the_company_and_the_enrollments_instant(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+
+    tenant = TenantMetadataItem.get(*keys.tenant_metadata(enrollment.id), consistent_read=True)
+    assert (tenant.tenant_id, tenant.name, tenant.created_at) == (company.id, company.name, enrollment.created_at)
+    assert _side_items(enrollment.id) == {item.sk: item.serialize() for item in stored_side_items(enrollment)}
+
+
+def test_enroll__tenant_metadata_and_words_outside_the_transaction(dynamodb_calls):
+    company, course = make_company(billing="postpaid"), make_course()
+    dynamodb_calls.clear()
+
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+
+    [transaction] = [call.request for call in dynamodb_calls if call.operation == "TransactWriteItems"]
+    put = {part["Put"]["Item"]["sk"]["S"] for part in transaction["TransactItems"] if "Put" in part}
+    assert "0" in put and not any(sk.startswith(_SIDE_PREFIXES) for sk in put)
+    [batch] = _batch_writes(dynamodb_calls)
+    [requests] = batch["RequestItems"].values()
+    assert {request["PutRequest"]["Item"]["sk"]["S"] for request in requests} == set(_side_items(enrollment.id))
+    # The id was made by ``enroll``: nothing could exist under it, so nothing was read first.
+    reads = [call for call in dynamodb_calls if call.operation in ("GetItem", "BatchGetItem")]
+    assert not [call for call in reads if enrollment.id in str(call.request)]
+
+
+def _no_seat():
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=1)
+    enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+    return company, course, make_person(), NoVacancyLeft
+
+
+def _active_enrollment():
+    company, course, person = make_company(billing="postpaid"), make_course(), make_person()
+    enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
+    return company, course, person, ActiveEnrollmentExists
+
+
+def _cpf_of_another_person():
+    company, course, cpf = make_company(billing="postpaid"), make_course(), make_cpf(formatted=False)
+    enroll(tenant_id=company.id, course_id=course.id, user=make_person(cpf=cpf), author=STAFF)
+    return company, course, make_person(cpf=cpf), CpfBelongsToAnotherPerson
+
+
+@pytest.mark.parametrize("refusal", [_no_seat, _active_enrollment, _cpf_of_another_person])
+def test_enroll__refused__leaves_no_side_item(refusal):
+    company, course, person, error = refusal()
+    refused_id = str(uuid.uuid4())
+
+    with pytest.raises(error):
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, enrollment_id=refused_id)
+
+    assert _partition(refused_id) == []
+
+
+def test_enroll__same_id_again__stored_side_items_unchanged_and_none_written(frozen_clock, dynamodb_calls):
+    company, other_company, course = make_company(billing="postpaid"), make_company(billing="postpaid"), make_course()
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(name="Ana Prado"), author=STAFF)
+    before = _side_items(enrollment.id)
+    frozen_clock.set(frozen_clock.start + timedelta(minutes=5))
+    dynamodb_calls.clear()
+
+    with pytest.raises(EnrollmentAlreadyExists):
+        enroll(
+            tenant_id=other_company.id,
+            course_id=course.id,
+            user=make_person(name="Beatriz Queiroz"),
+            author=STAFF,
+            enrollment_id=enrollment.id,
+        )
+
+    assert _side_items(enrollment.id) == before
+    assert _batch_writes(dynamodb_calls) == []
+
+
+def test_settle__a_twin_with_the_same_id_won__its_derived_items_put_back_stateful_ones_left(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(name="Caio Reis"), author=STAFF)
+    stored = _side_items(enrollment.id)
+    later = frozen_clock.start + timedelta(seconds=1)
+    # The twin read "missing" before the winner's transaction and put its own items after it.
+    twin = enrollment_side_items(
+        enrollment_id=enrollment.id,
+        name="Davi Souto",
+        tenant_id=company.id,
+        tenant_name="Renamed",
+        course_id=course.id,
+        now=later,
+    )
+    stateful = CancelPolicyItem(*keys.cancel_policy(enrollment.id), created_at="twin")
+    twin = put_side_item(dataclasses.replace(twin, stateful=(stateful,)), new=True)
+    assert twin.written and _side_items(enrollment.id) != stored
+
+    settle_side_items(twin)
+
+    assert _side_items(enrollment.id) == stored
+    assert CancelPolicyItem.get(*keys.cancel_policy(enrollment.id), consistent_read=True).created_at == "twin"
+
+
+def test_settle__enrollment_missing__deletes_every_side_item_put(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    missing = str(uuid.uuid4())
+    side = enrollment_side_items(
+        enrollment_id=missing,
+        name="Elisa Tavares",
+        tenant_id=company.id,
+        tenant_name=company.name,
+        course_id=course.id,
+        now=frozen_clock.start,
+    )
+    stateful = CancelPolicyItem(*keys.cancel_policy(missing), created_at="x")
+    side = put_side_item(dataclasses.replace(side, stateful=(stateful,)))
+    assert len(_partition(missing)) == len(side.items) > 2
+
+    settle_side_items(side)
+
+    assert _partition(missing) == []
+
+
+def test_put_side_items__enrollments_that_exist__write_nothing_for_them(frozen_clock):
+    company, course = make_company(billing="postpaid"), make_course()
+    existing = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
+    before = _side_items(existing.id)
+    fresh = str(uuid.uuid4())
+    later = frozen_clock.set(frozen_clock.start + timedelta(minutes=1))
+
+    sides = put_side_items(
+        [
+            enrollment_side_items(
+                enrollment_id=enrollment_id,
+                name="Fabio Umbelino",
+                tenant_id=company.id,
+                tenant_name=company.name,
+                course_id=course.id,
+                now=later,
+            )
+            for enrollment_id in (existing.id, fresh)
+        ]
+    )
+
+    assert [side.written for side in sides] == [False, True]
+    assert _side_items(existing.id) == before
+    assert set(_side_items(fresh)) == {item.sk for item in sides[1].items}
+
+
+def test_enroll_many__chunk_run_again__writes_no_side_items_for_rows_enrolled(frozen_clock, dynamodb_calls):
+    company, course = make_company(), make_course()
+    make_order(company, course, seats=3)
+    rows = [
+        BulkEnrollment(enrollment_id=str(uuid.uuid4()), person=clean_person(make_person()), course=course)
+        for _ in range(3)
+    ]
+    first = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=3)
+    before = {row.enrollment_id: _side_items(row.enrollment_id) for row in rows}
+    assert all(TenantMetadataItem.get(*keys.tenant_metadata(row.enrollment_id)) for row in rows)
+    frozen_clock.set(frozen_clock.start + timedelta(minutes=5))
+    dynamodb_calls.clear()
+
+    again = enroll_many(company=company, enrollments=rows, author=STAFF, source="csv:x", threads=3)
+
+    assert [o.existed for o in again] == [True, True, True]
+    assert [o.enrollment.id for o in again] == [o.enrollment.id for o in first]
+    assert _batch_writes(dynamodb_calls) == []
+    assert {row.enrollment_id: _side_items(row.enrollment_id) for row in rows} == before
