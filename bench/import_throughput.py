@@ -12,7 +12,7 @@ of ``--scaled-processes``, each with ``--threads`` rows at once per process
 in turn (1, 2, 2, 1 processes), so that load from elsewhere on the machine falls on
 both alike. The raw ceiling sends the very requests the import sends (built by the same
 transaction builder, for other people and seats): one consistent BatchGetItem of the rows' enrollments
-per 100 rows and their side items (name words, tenant metadata) with BatchWriteItem, 25 at a time
+per 100 rows and their side items (name words, tenant metadata, the records that hold no ``due`` entry) with BatchWriteItem, 25 at a time
 (``services.side_items``), then each row's TransactWriteItems, from ``--processes`` processes and the
 same threads, half before and half after the imports; with ``--scaled-processes``, from that many processes too, so the
 last line says whether the store itself takes more transactions from more processes (DynamoDB
@@ -305,7 +305,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     from enrollments import clock, selectors
     from enrollments.dynamo.models import MainItem
     from enrollments.services import Author, Person
-    from enrollments.services.enroll import _enroll_transaction
+    from enrollments.services.enroll import _enroll_transaction, _later_records
     from enrollments.services.side_items import stored_side_items
 
     company, course = target
@@ -313,6 +313,7 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
     author = Author(id="bench", name="Bench")
     requests, words, reads = [], [], []
     for i, seat in enumerate(seats):
+        now = clock.now()
         tx, enrollment = _enroll_transaction(
             enrollment_id=str(uuid.uuid4()),
             person=Person(name=f"Person {i}", email=f"raw{i}.{company.id}@example.com"),
@@ -323,9 +324,10 @@ def _raw_run(target, rows: int, *, processes: int, threads: int) -> tuple[int, f
             window_days=None,
             source="csv:bench",
             seat=seat,
-            now=clock.now(),
+            now=now,
         )
-        words.extend({"PutRequest": {"Item": item.serialize()}} for item in stored_side_items(enrollment))
+        sides = [*stored_side_items(enrollment), *_later_records(enrollment, welcome=True, now=now)]
+        words.extend({"PutRequest": {"Item": item.serialize()}} for item in sides)
         reads.append({"id": {"S": enrollment.id}, "sk": {"S": enrollment.sk}})
         requests.append(_request_of(tx))
     global _RAW_REQUESTS, _RAW_WORDS, _RAW_READS

@@ -20,8 +20,8 @@ from ..dynamo.models import CompanyItem, CourseItem, EnrollmentItem, UserItem, V
 from ..exceptions import ConcurrentChange, EnrollmentAlreadyExists, EnrollmentError, EnrollmentNotFound, NoVacancyLeft
 from ..rules import PREPAID, Person
 from ..services.common import Author
-from ..services.enroll import commit_enrollment
-from ..services.side_items import enrollment_side_items, put_side_items
+from ..services.enroll import commit_enrollment, enrollment_side
+from ..services.side_items import put_side_items
 
 # Seats fetched at most per query: one page of the vacancies partition.
 _MAX_SEAT_QUERY = 500
@@ -89,13 +89,16 @@ def enroll_many(
         side.enrollment_id: side
         for side in put_side_items(
             [
-                enrollment_side_items(
+                enrollment_side(
                     enrollment_id=item.enrollment_id,
-                    name=item.person.name,
-                    tenant_id=company.id,
-                    tenant_name=company.name,
-                    course_id=item.course.id,
+                    person=item.person,
+                    user=users.get(item.person.email),
+                    company=company,
+                    course=item.course,
+                    author=author,
+                    source=source,
                     now=clock.now(),
+                    welcome=welcome,
                 )
                 for item in enrollments
             ],

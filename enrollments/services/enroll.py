@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .. import clock, selectors
 from ..clock import to_iso
 from ..dynamo import keys
+from ..dynamo.batches import batch_write
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import (
     ActiveEnrollmentsItem,
@@ -21,6 +22,7 @@ from ..dynamo.models import (
     DeduplicationWindowItem,
     EnrollmentItem,
     GeneratedItem,
+    LifecycleRecordItem,
     LockItem,
     LockMetadataItem,
     ParentVacancyItem,
@@ -107,13 +109,18 @@ def enroll(
     seats = SeatCandidates(tenant_id=tenant_id, course_id=course_id) if company.billing == PREPAID else None
     new = not enrollment_id
     enrollment_id = enrollment_id or str(uuid.uuid4())
-    side = enrollment_side_items(
+    user_item = selectors.user_find(person.email)
+    side = enrollment_side(
         enrollment_id=enrollment_id,
-        name=person.name,
-        tenant_id=company.id,
-        tenant_name=company.name,
-        course_id=course.id,
+        person=person,
+        user=user_item,
+        company=company,
+        course=course,
+        author=author,
+        source=source,
         now=clock.now(),
+        welcome=welcome,
+        renews=renews,
     )
     # Unless the caller chose the id, it is a fresh uuid4 that names no enrollment yet: nothing to read.
     side = put_side_item(side, new=new)
@@ -125,7 +132,7 @@ def enroll(
         author=author,
         window_days=deduplication_window_days,
         source=source,
-        users=_UsersByRead(),
+        users=_UsersByRead(first=(person.email, user_item)),
         seats=seats,
         welcome=welcome,
         enroll_again=enroll_again,
@@ -135,9 +142,16 @@ def enroll(
 
 
 class _UsersByRead:
-    """Read the person's user item before every attempt (one enrollment at a time)."""
+    """Read the person's user item before every attempt (one enrollment at a time); the first attempt takes the
+    answer read for the side items (``first``)."""
+
+    def __init__(self, first: tuple[str, UserItem | None]):
+        self._first: tuple[str, UserItem | None] | None = first
 
     def get(self, email: str) -> UserItem | None:
+        first, self._first = self._first, None
+        if first is not None and first[0] == email:
+            return first[1]
         return selectors.user_find(email)
 
     def forget(self, email: str) -> None:
@@ -176,6 +190,7 @@ def commit_enrollment(
     instant the enrollment is written at; a refused enrollment's are settled here.
     """
     now = side.now
+    later = side.stateful  # as put; put again if an attempt builds them for another user (``_recipients``)
     # A refused enrollment's side items are settled (``side_items.side_items_settled``); a written one's stay.
     with side_items_settled(side):
         for _attempt in attempts(settings.ENROLL_SEAT_ATTEMPTS, first_pause=0.005):
@@ -202,6 +217,14 @@ def commit_enrollment(
                 enroll_again=enroll_again,
                 renews=renews,
             )
+            if side.written:
+                built = _later_records(enrollment, welcome=welcome, now=now)
+                if _recipients(built) != _recipients(later):
+                    # The person's user item turned out another than the side items were built for (created
+                    # meanwhile): their records name the recipient the enrollment will have. Nothing is stored
+                    # under this id but the side items, so putting them again is safe.
+                    batch_write(puts=built)
+                    later = built
             try:
                 tx.commit()
             except TransactionFailed as failure:
@@ -259,40 +282,27 @@ def _enroll_transaction(
 ) -> tuple[Transaction, EnrollmentItem]:
     now_iso = to_iso(now)
     tx = Transaction()
-    user_item, cpf = _put_person(tx, person=person, existing_user=existing_user, now_iso=now_iso)
-    access_ends = now + timedelta(days=course.access_period_days)
-    enrollment = EnrollmentItem(
-        *keys.enrollment(enrollment_id),
-        created_at=now_iso,
-        updated_at=now_iso,
-        tenant_id=company.id,
-        tenant_name=company.name,
-        user=PersonAttribute(id=user_item.user_id, name=person.name, email=person.email, cpf=cpf),
-        course=CourseAttribute(
-            id=course.id,
-            name=course.name,
-            access_period_days=course.access_period_days,
-            certificate_validity_days=course.certificate_validity_days,
-        ),
-        status=PENDING,
+    user_item, cpf = _put_person(
+        tx, person=person, existing_user=existing_user, new_user_id=new_user_id(enrollment_id), now_iso=now_iso
+    )
+    enrollment = _new_enrollment(
+        enrollment_id=enrollment_id,
+        person=person,
+        user_id=user_item.user_id,
+        cpf=cpf,
+        company=company,
+        course=course,
+        author=author,
         source=source,
-        created_by=author.as_attribute(),
-        access_expires_at=to_iso(access_ends),
+        now=now,
         renews=renews,
-        **keys.enrollment_index_keys(
-            enrollment_id=enrollment_id,
-            created_at=now_iso,
-            tenant_id=company.id,
-            course_id=course.id,
-            email=person.email,
-            cpf=cpf,
-        ),
     )
     tx.put(enrollment, condition=EnrollmentItem.id.does_not_exist(), name="enrollment")
-    # The tenant metadata and the name words are side items, put before (``side_items``).
-    schedule = enrollment_schedule(access_period_days=course.access_period_days, enrolled_at=now, welcome=welcome)
-    for record in scheduled_records(enrollment=enrollment, schedule=schedule, now=now):
-        tx.put(record)
+    # The tenant metadata, the name words and the records that hold no ``due`` entry are side items, put before
+    # (``side_items``); the record that holds the enrollment's one entry goes with it.
+    for record in _records(enrollment, welcome=welcome, now=now):
+        if record.due_shard:
+            tx.put(record)
     tx.put(CancelPolicyItem(*keys.cancel_policy(enrollment_id), created_at=now_iso))
     if renews:
         # Whoever renews the certificate (a job, staff, seats that arrived), it no longer waits for a seat.
@@ -325,15 +335,126 @@ def _enroll_transaction(
     return tx, enrollment
 
 
+# New people's user ids: one per enrollment id, so the records put before the transaction and every attempt agree.
+_NEW_USERS = uuid.UUID("6f1c1f8e-3b0a-4c8e-9a57-2f3d5c6b7a10")
+
+
+def new_user_id(enrollment_id: str) -> str:
+    """Return the user id a person new to the back office gets when ``enrollment_id`` creates them."""
+    return str(uuid.uuid5(_NEW_USERS, enrollment_id))
+
+
+def _recipients(records) -> set[tuple[str, str | None]]:
+    return {(record.recipient.id, record.recipient.cpf) for record in records}
+
+
+def _new_enrollment(
+    *,
+    enrollment_id: str,
+    person: Person,
+    user_id: str,
+    cpf: str | None,
+    company: CompanyItem,
+    course: CourseItem,
+    author: Author,
+    source: str,
+    now: datetime,
+    renews: str | None,
+) -> EnrollmentItem:
+    """Return the enrollment item an enroll at ``now`` writes (with its index attributes)."""
+    now_iso = to_iso(now)
+    return EnrollmentItem(
+        *keys.enrollment(enrollment_id),
+        created_at=now_iso,
+        updated_at=now_iso,
+        tenant_id=company.id,
+        tenant_name=company.name,
+        user=PersonAttribute(id=user_id, name=person.name, email=person.email, cpf=cpf),
+        course=CourseAttribute(
+            id=course.id,
+            name=course.name,
+            access_period_days=course.access_period_days,
+            certificate_validity_days=course.certificate_validity_days,
+        ),
+        status=PENDING,
+        source=source,
+        created_by=author.as_attribute(),
+        access_expires_at=to_iso(now + timedelta(days=course.access_period_days)),
+        renews=renews,
+        **keys.enrollment_index_keys(
+            enrollment_id=enrollment_id,
+            created_at=now_iso,
+            tenant_id=company.id,
+            course_id=course.id,
+            email=person.email,
+            cpf=cpf,
+        ),
+    )
+
+
+def _records(enrollment: EnrollmentItem, *, welcome: bool, now: datetime) -> list[LifecycleRecordItem]:
+    """Return every lifecycle record of a new enrollment, the earliest (only) with its ``due`` entry."""
+    schedule = enrollment_schedule(
+        access_period_days=enrollment.course.access_period_days, enrolled_at=now, welcome=welcome
+    )
+    return scheduled_records(enrollment=enrollment, schedule=schedule, now=now)
+
+
+def _later_records(enrollment: EnrollmentItem, *, welcome: bool, now: datetime) -> tuple[LifecycleRecordItem, ...]:
+    """Return the records of a new enrollment that hold no ``due`` entry: side items (``side_items``)."""
+    return tuple(record for record in _records(enrollment, welcome=welcome, now=now) if not record.due_shard)
+
+
+def enrollment_side(
+    *,
+    enrollment_id: str,
+    person: Person,
+    user: UserItem | None,
+    company: CompanyItem,
+    course: CourseItem,
+    author: Author,
+    source: str,
+    now: datetime,
+    welcome: bool = True,
+    renews: str | None = None,
+) -> SideItems:
+    """Return the side items of an enrollment about to be written at ``now``: its words and tenant metadata
+    (``side_items.enrollment_side_items``) and, stateful, its lifecycle records that hold no ``due`` entry, built
+    for ``user`` (the person's user item as read; ``None``: new) as ``_enroll_transaction`` builds them.
+    ``commit_enrollment`` puts them again should an attempt find another user."""
+    enrollment = _new_enrollment(
+        enrollment_id=enrollment_id,
+        person=person,
+        user_id=user.user_id if user is not None else new_user_id(enrollment_id),
+        cpf=person.cpf or (user.cpf if user is not None else None),
+        company=company,
+        course=course,
+        author=author,
+        source=source,
+        now=now,
+        renews=renews,
+    )
+    return enrollment_side_items(
+        enrollment_id=enrollment_id,
+        name=person.name,
+        tenant_id=company.id,
+        tenant_name=company.name,
+        course_id=course.id,
+        now=now,
+        stateful=_later_records(enrollment, welcome=welcome, now=now),
+    )
+
+
 def _put_person(
-    tx: Transaction, *, person: Person, existing_user: UserItem | None, now_iso: str
+    tx: Transaction, *, person: Person, existing_user: UserItem | None, new_user_id: str, now_iso: str
 ) -> tuple[UserItem, str | None]:
-    """Put the person's user item when new and claim the CPF for them; return the user item and the CPF."""
+    """Put the person's user item when new (with ``new_user_id``) and claim the CPF for them; return the user item
+    and the CPF."""
     if existing_user is None:
         user_item = UserItem(
             *keys.user(person.email),
             created_at=now_iso,
-            user_id=str(uuid.uuid4()),
+            user_id=new_user_id,
             name=person.name,
             email=person.email,
             cpf=person.cpf,

@@ -14,10 +14,11 @@ same enrollment due before then waits for that claim's outcome, whose mark hands
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from .. import selectors
 from ..clock import from_iso, to_iso
 from ..dynamo import keys
 from ..dynamo.models import EnrollmentItem, LifecycleRecordItem, PersonAttribute
-from ..dynamo.transactions import Transaction
+from ..dynamo.transactions import Transaction, TransactionFailed, attempts
 from ..rules import RECORD_PENDING, RECORD_SENDING, RENEWAL_WINDOW, renewal_window_start
 
 # The name of the part ``keep_due`` adds to a transaction: its failure means a concurrent change, read again.
@@ -123,3 +124,22 @@ def renewal_window_record(
     record = lifecycle_record(enrollment=enrollment, event=RENEWAL_WINDOW, due_at=max(opens, now), now=now)
     record.scheduled_for = to_iso(opens)
     return record
+
+
+# Tries of ``ensure_due`` against concurrent changes of the enrollment's records.
+_ENSURE_TRIES = 4
+
+
+def ensure_due(enrollment_id: str, *, now: datetime) -> None:
+    """Give the enrollment's earliest pending record its ``due`` entry if it lacks it (``keep_due`` with no change):
+    for a writer that may have replaced records without reading them (a twin's side items, ``side_items``)."""
+    for _attempt in attempts(_ENSURE_TRIES, first_pause=0.01):
+        tx = Transaction()
+        keep_due(tx, selectors.lifecycle_records(enrollment_id), changes={}, now=now)
+        if not len(tx):
+            return
+        try:
+            tx.commit()
+            return
+        except TransactionFailed:
+            continue  # changed meanwhile: read again

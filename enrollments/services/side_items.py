@@ -2,11 +2,14 @@
 
 Every item of a TransactWriteItems costs twice a plain write, in the table and in its indexes. An item
 the enrollment only needs to *have* (nothing decides on it in the same instant) goes before the
-transaction, with plain BatchWrites: today the name search's word items (``name_index``) and the tenant
-metadata ``metadata#tenant``. The writers of an enrollment (``enroll``, an import's ``enroll_many``) go
-through three steps, each here:
+transaction, with plain BatchWrites: the name search's word items (``name_index``), the tenant
+metadata ``metadata#tenant`` and the lifecycle records that hold no ``due`` entry (``services.lifecycle``: only
+the earliest record of an enrollment is in the index, and it goes in the transaction; the others wait, unseen by
+the scheduler, until a transaction hands them the entry, so one written early fires nothing).
+The writers of an enrollment (``enroll``, an import's ``enroll_many``) go through three steps, each here:
 
-1. ``enrollment_side_items``: build them, for an enrollment about to be written at ``now`` (its ``created_at``).
+1. ``enrollment_side_items``: build them, for an enrollment about to be written at ``now`` (its ``created_at``);
+   ``services.enroll.enrollment_side`` adds the records, built as its transaction builds them.
 2. ``put_side_items`` (many, an import's rows) or ``put_side_item`` (one): read the enrollment items ``0``
    consistently (one BatchGet per hundred rows, one GetItem for one), and put the side items of those that
    do not exist yet, 25 to a BatchWrite; unprocessed items are sent again, pausing longer each time, until
@@ -16,24 +19,28 @@ through three steps, each here:
 3. ``side_items_settled``: run the transaction; when it is refused (a domain error) and side items were put,
    settle them: the enrollment does not exist, so they are deleted; or it exists (a twin with the same id
    won), so its side items that are a pure function of it (``derived``) are put back from the stored
-   enrollment, and the ``stateful`` ones are left as they are.
+   enrollment, the ``stateful`` ones are left as they are, and its records' ``due`` entry is made sure of.
 
 Side items come in two sorts: ``derived``, a pure function of the enrollment (words, tenant metadata), and
-``stateful``, items that change after they are written (none yet; lifecycle records that hold no ``due`` entry
-are meant to come here). Only the existence read keeps a re-run from overwriting a stored stateful item
-(an attempt counter, a state): it is written only for an enrollment that does not exist.
+``stateful``, items that change after they are written (the lifecycle records). Only the existence read keeps a
+re-run from overwriting a stored stateful item (a state, an attempt counter): it is written only for an
+enrollment that does not exist.
 
 The race left is two runs of the same enrollment id at the same instant (a retried request, a chunk
 delivered twice): both read "missing", both put, one transaction wins, the other is refused
 (``EnrollmentAlreadyExists``). The items stored may then be the loser's, put after the winner's; they equal
-the winner's up to ``now`` (a few milliseconds apart: the words' sort key and every ``created_at``), which is
-harmless, and the loser's settle puts the winner's derived items back anyway. A stateful item of the loser
-replaces the winner's only within one round trip of the loser's read, so only a change made to the winner's
-item in that instant (a welcome record due at once, claimed at once) could be undone: weigh that for a
-stateful kind before adding it. A twin refused for another reason (its twin took the last seat) while the
-winner's transaction is in flight reads "missing" and deletes the items, the winner's among them: words
-then lack until ``manage.py index_names``, ``metadata#tenant`` for good (no page of this back office reads
-it).
+the winner's up to ``now`` (a few milliseconds apart: the words' sort key, every ``created_at``, the records'
+due times), which is harmless, and the loser's settle puts the winner's derived items back. A record of the
+loser replaces the winner's only within one round trip of the loser's read: the winner's records are pending
+and days from due then, so the only change it could undo is a ``due`` entry handed on in that instant (the
+welcome sent within milliseconds of its enrollment), which the loser's settle gives back
+(``lifecycle.ensure_due``). A refusal the winner causes (its seat, its active enrollment, its lock, its CPF
+claim) is seen only once the winner's transaction is written, enrollment included, so the loser's settle finds it
+and keeps its items. Only a twin refused for a reason of its own while the winner's transaction is still in
+flight would read "missing" and delete the winner's items (words then lack until ``manage.py index_names``,
+``metadata#tenant`` and the later records for good): no writer of this back office sends such twins (an
+import's chunk runs under its lease, ``enroll`` ids are a uuid4 or one form's or request's key, and both twins
+of a double click meet the same conditions).
 
 A crash between the BatchWrite and the transaction leaves side items under an id that never gets its
 enrollment. They are harmless: the name search reads each word's enrollment and drops words without one, and
@@ -47,13 +54,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import selectors
+from .. import clock, selectors
 from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.batches import batch_write
 from ..dynamo.errors import storage_errors_as_domain_errors
 from ..dynamo.models import EnrollmentItem, MainItem, TenantMetadataItem
 from ..exceptions import EnrollmentError, EnrollmentNotFound, StorageUnavailable
+from .lifecycle import ensure_due
 from .name_index import enrollment_name_words
 
 
@@ -76,9 +84,18 @@ class SideItems:
 
 
 def enrollment_side_items(
-    *, enrollment_id: str, name: str, tenant_id: str, tenant_name: str, course_id: str, now: datetime
+    *,
+    enrollment_id: str,
+    name: str,
+    tenant_id: str,
+    tenant_name: str,
+    course_id: str,
+    now: datetime,
+    stateful: tuple[MainItem, ...] = (),
 ) -> SideItems:
-    """Return the side items of an enrollment of the person ``name`` into a company's course, made at ``now``."""
+    """Return the side items of an enrollment of the person ``name`` into a company's course, made at ``now``, with
+    the ``stateful`` ones its writer built (``services.enroll.enrollment_side``: its lifecycle records that hold no
+    ``due`` entry)."""
     derived = _derived(
         enrollment_id=enrollment_id,
         name=name,
@@ -87,7 +104,7 @@ def enrollment_side_items(
         course_id=course_id,
         created_at=to_iso(now),
     )
-    return SideItems(enrollment_id=enrollment_id, now=now, derived=tuple(derived))
+    return SideItems(enrollment_id=enrollment_id, now=now, derived=tuple(derived), stateful=tuple(stateful))
 
 
 def stored_side_items(enrollment: EnrollmentItem) -> list[MainItem]:
@@ -178,3 +195,6 @@ def _settle(side: SideItems) -> None:
     own = stored_side_items(stored)
     kept = {item.key for item in own}
     batch_write(puts=own, deletes=[item for item in side.derived if item.key not in kept])
+    if side.stateful:
+        # Ours may have replaced the twin's records after a mark handed one the ``due`` entry: hand it back.
+        ensure_due(side.enrollment_id, now=clock.now())

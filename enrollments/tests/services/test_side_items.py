@@ -8,7 +8,13 @@ from datetime import timedelta
 import pytest
 
 from enrollments.dynamo import keys
-from enrollments.dynamo.models import CancelPolicyItem, MainItem, TenantMetadataItem
+from enrollments.dynamo.models import (
+    CancelPolicyItem,
+    EnrollmentItem,
+    LifecycleRecordItem,
+    MainItem,
+    TenantMetadataItem,
+)
 from enrollments.exceptions import (
     ActiveEnrollmentExists,
     CpfBelongsToAnotherPerson,
@@ -18,6 +24,8 @@ from enrollments.exceptions import (
 from enrollments.imports.enroll_rows import BulkEnrollment, enroll_many
 from enrollments.rules import clean_person
 from enrollments.services import enroll
+from enrollments.services.enroll import commit_enrollment, enrollment_side
+from enrollments.services.name_index import name_word_items
 from enrollments.services.side_items import (
     enrollment_side_items,
     put_side_item,
@@ -29,16 +37,27 @@ from enrollments.tests.factories import STAFF, make_company, make_course, make_c
 
 pytestmark = pytest.mark.django_db
 
-_SIDE_PREFIXES = ("name#", "metadata#tenant")
+# The side items an enrollment's partition holds: its tenant metadata and the records that hold no ``due`` entry
+# (stored, the record that holds it looks alike). Its name words are keyed by word (``keys.name_word``).
+_SIDE_PREFIXES = ("metadata#tenant", "schedules#")
 
 
-def _side_items(enrollment_id: str) -> dict[str, dict]:
-    """Return the stored side items of an enrollment's partition, by sort key, as DynamoDB holds them."""
-    return {
-        item.sk: item.serialize()
+def _stored(items) -> dict[tuple[str, str], dict]:
+    """Return those of ``items``' keys that are stored, with the item DynamoDB holds under each."""
+    wanted = {(item.id, item.sk) for item in items}
+    return {(item.id, item.sk): item.serialize() for item in MainItem.batch_get(wanted, consistent_read=True)}
+
+
+def _side_items(enrollment_id: str) -> dict[tuple[str, str], dict]:
+    """Return the stored side items of a stored enrollment, by key, as DynamoDB holds them: those of its partition
+    and its name words (their keys follow from the enrollment)."""
+    partition = {
+        (item.id, item.sk): item.serialize()
         for item in MainItem.query(enrollment_id, consistent_read=True)
         if item.sk.startswith(_SIDE_PREFIXES)
     }
+    enrollment = EnrollmentItem.get(enrollment_id, "0", consistent_read=True)
+    return partition | _stored(name_word_items(enrollment))
 
 
 def _partition(enrollment_id: str) -> list[str]:
@@ -56,7 +75,8 @@ def test_enroll__writes_tenant_metadata_with_the_company_and_the_enrollments_ins
 
     tenant = TenantMetadataItem.get(*keys.tenant_metadata(enrollment.id), consistent_read=True)
     assert (tenant.tenant_id, tenant.name, tenant.created_at) == (company.id, company.name, enrollment.created_at)
-    assert _side_items(enrollment.id) == {item.sk: item.serialize() for item in stored_side_items(enrollment)}
+    derived = stored_side_items(enrollment)
+    assert _stored(derived) == {(item.id, item.sk): item.serialize() for item in derived}
 
 
 def test_enroll__tenant_metadata_and_words_outside_the_transaction(dynamodb_calls):
@@ -65,14 +85,22 @@ def test_enroll__tenant_metadata_and_words_outside_the_transaction(dynamodb_call
 
     enrollment = enroll(tenant_id=company.id, course_id=course.id, user=make_person(), author=STAFF)
 
-    [transaction] = [call.request for call in dynamodb_calls if call.operation == "TransactWriteItems"]
-    put = {part["Put"]["Item"]["sk"]["S"] for part in transaction["TransactItems"] if "Put" in part}
-    assert "0" in put and not any(sk.startswith(_SIDE_PREFIXES) for sk in put)
-    [batch] = _batch_writes(dynamodb_calls)
-    [requests] = batch["RequestItems"].values()
-    assert {request["PutRequest"]["Item"]["sk"]["S"] for request in requests} == set(_side_items(enrollment.id))
     # The id was made by ``enroll``: nothing could exist under it, so nothing was read first.
     reads = [call for call in dynamodb_calls if call.operation in ("GetItem", "BatchGetItem")]
+    [transaction] = [call.request for call in dynamodb_calls if call.operation == "TransactWriteItems"]
+    put = [part["Put"]["Item"] for part in transaction["TransactItems"] if "Put" in part]
+    # In the transaction: the enrollment and the one record that holds its ``due`` entry, no other record.
+    [holder] = [item for item in put if item["sk"]["S"].startswith("schedules#")]
+    assert "due_shard" in holder and "0" in {item["sk"]["S"] for item in put}
+    assert not [item for item in put if item["sk"]["S"] == "metadata#tenant" or item["id"]["S"].startswith("names#")]
+    [batch] = _batch_writes(dynamodb_calls)
+    [requests] = batch["RequestItems"].values()
+    written = {
+        (request["PutRequest"]["Item"]["id"]["S"], request["PutRequest"]["Item"]["sk"]["S"]) for request in requests
+    }
+    stored = set(_side_items(enrollment.id))
+    assert written == stored - {(holder["id"]["S"], holder["sk"]["S"])}
+    assert not [item for item in requests if "due_shard" in item["PutRequest"]["Item"]]
     assert not [call for call in reads if enrollment.id in str(call.request)]
 
 
@@ -143,10 +171,13 @@ def test_settle__a_twin_with_the_same_id_won__its_derived_items_put_back_statefu
     stateful = CancelPolicyItem(*keys.cancel_policy(enrollment.id), created_at="twin")
     twin = put_side_item(dataclasses.replace(twin, stateful=(stateful,)), new=True)
     assert twin.written and _side_items(enrollment.id) != stored
+    twin_words = [item for item in twin.derived if (item.id, item.sk) not in stored]
+    assert twin_words and len(_stored(twin_words)) == len(twin_words)
 
     settle_side_items(twin)
 
     assert _side_items(enrollment.id) == stored
+    assert _stored(twin_words) == {}
     assert CancelPolicyItem.get(*keys.cancel_policy(enrollment.id), consistent_read=True).created_at == "twin"
 
 
@@ -163,10 +194,11 @@ def test_settle__enrollment_missing__deletes_every_side_item_put(frozen_clock):
     )
     stateful = CancelPolicyItem(*keys.cancel_policy(missing), created_at="x")
     side = put_side_item(dataclasses.replace(side, stateful=(stateful,)))
-    assert len(_partition(missing)) == len(side.items) > 2
+    assert len(_stored(side.items)) == len(side.items) > 2
 
     settle_side_items(side)
 
+    assert _stored(side.items) == {}
     assert _partition(missing) == []
 
 
@@ -193,7 +225,7 @@ def test_put_side_items__enrollments_that_exist__write_nothing_for_them(frozen_c
 
     assert [side.written for side in sides] == [False, True]
     assert _side_items(existing.id) == before
-    assert set(_side_items(fresh)) == {item.sk for item in sides[1].items}
+    assert len(_stored(sides[1].items)) == len(sides[1].items)
 
 
 def test_enroll_many__chunk_run_again__writes_no_side_items_for_rows_enrolled(frozen_clock, dynamodb_calls):
@@ -215,3 +247,51 @@ def test_enroll_many__chunk_run_again__writes_no_side_items_for_rows_enrolled(fr
     assert [o.enrollment.id for o in again] == [o.enrollment.id for o in first]
     assert _batch_writes(dynamodb_calls) == []
     assert {row.enrollment_id: _side_items(row.enrollment_id) for row in rows} == before
+
+
+def test_commit__the_person_created_meanwhile__records_put_again_for_the_user_they_now_name(frozen_clock):
+    """Side records built for a new person name the user id ``enroll`` would give them; when another enrollment
+    creates the person first, the attempt that finds them puts the records again, naming the real user."""
+    company, course, person = make_company(billing="postpaid"), make_course(), clean_person(make_person())
+    enrollment_id = str(uuid.uuid4())
+    side = put_side_item(
+        enrollment_side(
+            enrollment_id=enrollment_id,
+            person=person,
+            user=None,
+            company=company,
+            course=course,
+            author=STAFF,
+            source="form",
+            now=frozen_clock.start,
+        )
+    )
+    first = enroll(tenant_id=company.id, course_id=make_course().id, user=person, author=STAFF)
+
+    class _Users:
+        def get(self, email):
+            from enrollments import selectors
+
+            return selectors.user_find(email)
+
+        def forget(self, email):
+            pass
+
+    enrollment = commit_enrollment(
+        enrollment_id=enrollment_id,
+        person=person,
+        company=company,
+        course=course,
+        author=STAFF,
+        window_days=None,
+        source="form",
+        users=_Users(),
+        seats=None,
+        side=side,
+    )
+
+    records = [
+        item for item in MainItem.query(enrollment_id, consistent_read=True) if isinstance(item, LifecycleRecordItem)
+    ]
+    assert enrollment.user.id == first.user.id
+    assert len(records) == 4 and {record.recipient.id for record in records} == {first.user.id}
