@@ -80,6 +80,10 @@ def _name_page(
                 (own for own in name_index_words(enrollment.user.name) if own.startswith(lookup)), default=word
             ):
                 continue
+            if _name_sort_key(raw) != keys.name_sort_key(
+                word, created_at=enrollment.created_at, enrollment_id=enrollment.id
+            ):
+                continue  # a word put for an attempt that did not write the enrollment (its instant differs)
             if _name_sort_key(raw) in kept_keys:
                 continue  # the same word in both layouts, between an upgrade and ``index_names``
             kept_keys.add(_name_sort_key(raw))

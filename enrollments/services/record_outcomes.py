@@ -21,7 +21,7 @@ from ..send_errors import classify
 from . import claims
 from .claims import claimed_by_us, doubling_delay, tries
 from .common import SYSTEM, audit_event
-from .lifecycle import keep_due
+from .lifecycle import DUE_PART, keep_due
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ OUTCOME_DONE = "done"  # the work of an event without email (a renewal) is done
 OUTCOME_LATER = "later"  # the work of an event without email is due again later
 
 MARK_TRIES = 4
+# More tries when only the hand-on of the ``due`` entry lost a race (``commit_outcome``).
+DUE_TRIES = 16
 
 
 def error_actions(error: str) -> list:
@@ -86,7 +88,8 @@ def commit_outcome(build: Callable[[], Transaction], *, record: LifecycleRecordI
     A failed ``enrollment`` part raises ``EnrollmentChanged``; any other failure is a concurrent change, tried
     again; out of tries (or of DynamoDB), ``StorageUnavailable``, which the task retries.
     """
-    for attempt in attempts(MARK_TRIES, first_pause=0.05):
+    conflicts = outages = 0
+    for _attempt in attempts(MARK_TRIES + DUE_TRIES, first_pause=0.05):
         try:
             build().commit()
             return outcome
@@ -102,9 +105,16 @@ def commit_outcome(build: Callable[[], Transaction], *, record: LifecycleRecordI
                 return OUTCOME_LOST
             if "enrollment" in failure.failed:
                 raise EnrollmentChanged from failure
-            # Otherwise a concurrent transaction on the same items: try again.
+            # Otherwise a concurrent transaction on the same items: try again. Only the hand-on's part failing (a
+            # sibling record changed since read: ``build`` reads them again) has tries of its own, so that a busy
+            # enrollment cannot leave an email sent and unmarked, to be sent again after the lease.
+            if failure.failed - {DUE_PART}:
+                conflicts += 1
+            if conflicts >= MARK_TRIES:
+                break
         except StorageUnavailable:
-            if attempt == MARK_TRIES - 1:
+            outages += 1
+            if outages >= MARK_TRIES:
                 raise
     raise StorageUnavailable(f"could not write the outcome of {record.id} {record.sk}")
 

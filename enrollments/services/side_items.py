@@ -16,36 +16,37 @@ The writers of an enrollment (``enroll``, an import's ``enroll_many``) go throug
    written, or the write raises ``StorageUnavailable`` and the enrollment fails before its transaction.
    A row whose enrollment exists writes nothing here: its transaction is refused as before
    (``EnrollmentAlreadyExists``: a re-run), and its stored side items stay as they are.
-3. ``side_items_settled``: run the transaction; when it is refused (a domain error) and side items were put,
-   settle them: the enrollment does not exist, so they are deleted; or it exists (a twin with the same id
-   won), so its side items that are a pure function of it (``derived``) are put back from the stored
-   enrollment, the ``stateful`` ones are left as they are, and its records' ``due`` entry is made sure of.
+3. ``side_items_settled``: run the transaction; when it is refused (a domain error other than DynamoDB not
+   answering) and side items were put, settle them: the enrollment does not exist, so this run's words are
+   deleted, and every other side item too when the writer made the id just now (``fresh``: no twin can
+   come); or it exists (a twin with the same id won), so its side items that are a pure function of it
+   (``derived``) are put back from the stored enrollment, the ``stateful`` ones are left as they are, and its
+   records' ``due`` entry is made sure of.
 
 Side items come in two sorts: ``derived``, a pure function of the enrollment (words, tenant metadata), and
 ``stateful``, items that change after they are written (the lifecycle records). Only the existence read keeps a
 re-run from overwriting a stored stateful item (a state, an attempt counter): it is written only for an
 enrollment that does not exist.
 
-The race left is two runs of the same enrollment id at the same instant (a retried request, a chunk
-delivered twice): both read "missing", both put, one transaction wins, the other is refused
-(``EnrollmentAlreadyExists``). The items stored may then be the loser's, put after the winner's; they equal
-the winner's up to ``now`` (a few milliseconds apart: the words' sort key, every ``created_at``, the records'
-due times), which is harmless, and the loser's settle puts the winner's derived items back. A record of the
-loser replaces the winner's only within one round trip of the loser's read: the winner's records are pending
-and days from due then, so the only change it could undo is a ``due`` entry handed on in that instant (the
-welcome sent within milliseconds of its enrollment), which the loser's settle gives back
-(``lifecycle.ensure_due``). A refusal the winner causes (its seat, its active enrollment, its lock, its CPF
-claim) is seen only once the winner's transaction is written, enrollment included, so the loser's settle finds it
-and keeps its items. Only a twin refused for a reason of its own while the winner's transaction is still in
-flight would read "missing" and delete the winner's items (words then lack until ``manage.py index_names``,
-``metadata#tenant`` and the later records for good): no writer of this back office sends such twins (an
-import's chunk runs under its lease, ``enroll`` ids are a uuid4 or one form's or request's key, and both twins
-of a double click meet the same conditions).
+Twins are two runs of one enrollment id (a retried request, an import's chunk run twice, which the job's
+sweep and Celery's redelivery allow): both may read "missing" and put, one transaction at most wins, the
+other is refused (``EnrollmentAlreadyExists``, or its own reason: no seat left once the winner's row took
+it). The items stored under the shared keys may then be the loser's, put after the winner's; they equal the
+winner's up to ``now`` (the loser's instant: the records' due times and every ``created_at`` later by as
+long as the runs lie apart), which is harmless. The words are the exception, keyed by that instant: the
+loser's settle deletes its own, and the name search keeps only a word whose instant is its enrollment's
+(``selectors.name_search``). A loser refused after the winner wrote puts the winner's derived items back and
+makes sure of the ``due`` entry (``lifecycle.ensure_due``: a hand-on the loser's records replaced); one
+refused before leaves the records and the tenant metadata for the winner, since for an id it did not make
+it cannot know whether a twin is still to write.
 
-A crash between the BatchWrite and the transaction leaves side items under an id that never gets its
-enrollment. They are harmless: the name search reads each word's enrollment and drops words without one, and
-``metadata#tenant`` is only read with its enrollment (``selectors.enrollment_partition`` raises
-``EnrollmentNotFound`` for a partition without the enrollment item; nothing else reads it).
+A crash between the BatchWrite and the transaction, a refusal that leaves them, or DynamoDB not answering,
+leaves side items under an id that may never get its enrollment, or get it from a later run at another
+instant. They are harmless: the name search drops words without their enrollment or of another instant,
+records without a ``due`` entry never fire, and records and ``metadata#tenant`` are only read with their
+enrollment (``selectors.enrollment_partition`` raises ``EnrollmentNotFound`` for a partition without the
+enrollment item); a later run of the id puts its own over them. What they cost is their storage: about 1.6 KB
+for a refused row of an import.
 """
 
 import dataclasses
@@ -59,7 +60,7 @@ from ..clock import to_iso
 from ..dynamo import keys
 from ..dynamo.batches import batch_write
 from ..dynamo.errors import storage_errors_as_domain_errors
-from ..dynamo.models import EnrollmentItem, MainItem, TenantMetadataItem
+from ..dynamo.models import EnrollmentItem, MainItem, NameWordItem, TenantMetadataItem
 from ..exceptions import EnrollmentError, EnrollmentNotFound, StorageUnavailable
 from .lifecycle import ensure_due
 from .name_index import enrollment_name_words
@@ -69,7 +70,8 @@ from .name_index import enrollment_name_words
 class SideItems:
     """The side items of one enrollment about to be written at ``now`` (its ``created_at``).
 
-    ``written`` says whether ``put_side_items`` put them (``False``: not yet, or the enrollment existed).
+    ``written`` says whether ``put_side_items`` put them (``False``: not yet, or the enrollment existed); ``fresh``,
+    that the id was made just now by the writer (a uuid4: no other run can write it).
     """
 
     enrollment_id: str
@@ -77,6 +79,7 @@ class SideItems:
     derived: tuple[MainItem, ...]
     stateful: tuple[MainItem, ...] = ()
     written: bool = False
+    fresh: bool = False
 
     @property
     def items(self) -> tuple[MainItem, ...]:
@@ -148,7 +151,7 @@ def put_side_item(side: SideItems, *, new: bool = False) -> SideItems:
     just now (a fresh uuid4: nothing can exist under it), so nothing is read."""
     existing = set() if new else selectors.enrollments_existing([side.enrollment_id])
     [put] = _put([side], existing=existing, threads=1)
-    return put
+    return dataclasses.replace(put, fresh=new)
 
 
 def _put(sides: list[SideItems], *, existing: set[str], threads: int) -> list[SideItems]:
@@ -163,6 +166,8 @@ def side_items_settled(side: SideItems) -> Iterator[None]:
     re-raise."""
     try:
         yield
+    except StorageUnavailable:
+        raise  # whether the transaction was written is unknown: leave the side items (harmless either way)
     except EnrollmentError:
         settle_side_items(side)
         raise
@@ -171,11 +176,12 @@ def side_items_settled(side: SideItems) -> Iterator[None]:
 def settle_side_items(side: SideItems) -> None:
     """After an enrollment was refused, leave its partition's side items as the stored enrollment's.
 
-    Nothing to do when none were put (the enrollment existed already). Otherwise, without the enrollment, every
-    side item put is deleted; with it (a twin with the same id was written), its derived side items are put
-    back from it (which also gives back the words' first ``name_sk``), derived ones it does not have (another
-    name's words) deleted, and stateful ones left as they are. When DynamoDB does not answer, they stay: see
-    the module's docstring for why leftovers are harmless.
+    Nothing to do when none were put (the enrollment existed already). Otherwise, without the enrollment: for a
+    fresh id every side item put is deleted, for another only this run's words (a twin run may still write the
+    enrollment and need the rest); with it (a twin with the same id was written), its derived side items are
+    put back from it (which also gives back the words' first ``name_sk``), derived ones it does not have
+    (another name's words) deleted, and stateful ones left as they are, their ``due`` entry made sure of. When
+    DynamoDB does not answer, they stay: see the module's docstring for why leftovers are harmless.
     """
     if not side.written:
         return
@@ -190,7 +196,14 @@ def _settle(side: SideItems) -> None:
     try:
         stored = selectors.enrollment_get(side.enrollment_id)
     except EnrollmentNotFound:
-        batch_write(deletes=side.items)
+        # A fresh id is this run's alone: everything goes. Another id may have a twin run whose transaction is
+        # still to come (a chunk run twice), and whose records and tenant metadata ours replaced under the same
+        # keys: only this run's words go (their keys hold its instant), the rest stays for the twin. Left alone
+        # they are harmless: a record without a ``due`` entry never fires, and neither is read but with its
+        # enrollment.
+        batch_write(
+            deletes=side.items if side.fresh else [item for item in side.derived if isinstance(item, NameWordItem)]
+        )
         return
     own = stored_side_items(stored)
     kept = {item.key for item in own}

@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+from enrollments import selectors
 from enrollments.dynamo import keys
 from enrollments.dynamo.models import (
     CancelPolicyItem,
     EnrollmentItem,
     LifecycleRecordItem,
     MainItem,
+    NameWordItem,
     TenantMetadataItem,
 )
 from enrollments.exceptions import (
@@ -22,7 +24,7 @@ from enrollments.exceptions import (
     NoVacancyLeft,
 )
 from enrollments.imports.enroll_rows import BulkEnrollment, enroll_many
-from enrollments.rules import clean_person
+from enrollments.rules import clean_person, name_words
 from enrollments.services import enroll
 from enrollments.services.enroll import commit_enrollment, enrollment_side
 from enrollments.services.name_index import name_word_items
@@ -123,15 +125,50 @@ def _cpf_of_another_person():
     return company, course, make_person(cpf=cpf), CpfBelongsToAnotherPerson
 
 
+def _word_items(enrollment_id: str, company, course, name: str) -> list[dict]:
+    """Return the stored name words of ``name`` in the company's course under ``enrollment_id``, at any instant."""
+    return [
+        item
+        for shard in keys.tenant_name_shards(company.id, name_words(name)[0])
+        for item in NameWordItem.by_tenant_name.query(shard)
+        if keys.name_of_sort_key(item.name_sk)[1] == enrollment_id
+    ]
+
+
 @pytest.mark.parametrize("refusal", [_no_seat, _active_enrollment, _cpf_of_another_person])
-def test_enroll__refused__leaves_no_side_item(refusal):
+def test_enroll__refused__leaves_no_side_item(refusal, dynamodb_calls):
+    """``enroll`` made the id (a uuid4): no twin can write it, so every side item goes."""
+    company, course, person, error = refusal()
+    dynamodb_calls.clear()
+
+    with pytest.raises(error):
+        enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF)
+
+    [put, *_deletes] = _batch_writes(dynamodb_calls)
+    [requests] = put["RequestItems"].values()
+    [refused_id] = {
+        request["PutRequest"]["Item"]["id"]["S"]
+        for request in requests
+        if request["PutRequest"]["Item"]["sk"]["S"] == "metadata#tenant"
+    }
+    assert _partition(refused_id) == []
+    assert _word_items(refused_id, company, course, person.name) == []
+
+
+@pytest.mark.parametrize("refusal", [_no_seat, _active_enrollment, _cpf_of_another_person])
+def test_enroll__refused_with_an_id_of_the_caller__words_go_records_stay_out_of_due(refusal):
+    """A twin run of a caller's id may still write the enrollment: only the run's words go; its records stay,
+    none in ``due``, and the tenant metadata."""
     company, course, person, error = refusal()
     refused_id = str(uuid.uuid4())
 
     with pytest.raises(error):
         enroll(tenant_id=company.id, course_id=course.id, user=person, author=STAFF, enrollment_id=refused_id)
 
-    assert _partition(refused_id) == []
+    records = selectors.lifecycle_records(refused_id)
+    assert records and not [record for record in records if record.due_shard]
+    assert [sk for sk in _partition(refused_id) if not sk.startswith("schedules#")] == ["metadata#tenant"]
+    assert _word_items(refused_id, company, course, person.name) == []
 
 
 def test_enroll__same_id_again__stored_side_items_unchanged_and_none_written(frozen_clock, dynamodb_calls):
@@ -181,7 +218,7 @@ def test_settle__a_twin_with_the_same_id_won__its_derived_items_put_back_statefu
     assert CancelPolicyItem.get(*keys.cancel_policy(enrollment.id), consistent_read=True).created_at == "twin"
 
 
-def test_settle__enrollment_missing__deletes_every_side_item_put(frozen_clock):
+def test_settle__fresh_id_enrollment_missing__deletes_every_side_item_put(frozen_clock):
     company, course = make_company(billing="postpaid"), make_course()
     missing = str(uuid.uuid4())
     side = enrollment_side_items(
@@ -193,7 +230,7 @@ def test_settle__enrollment_missing__deletes_every_side_item_put(frozen_clock):
         now=frozen_clock.start,
     )
     stateful = CancelPolicyItem(*keys.cancel_policy(missing), created_at="x")
-    side = put_side_item(dataclasses.replace(side, stateful=(stateful,)))
+    side = put_side_item(dataclasses.replace(side, stateful=(stateful,)), new=True)
     assert len(_stored(side.items)) == len(side.items) > 2
 
     settle_side_items(side)
@@ -295,3 +332,110 @@ def test_commit__the_person_created_meanwhile__records_put_again_for_the_user_th
     ]
     assert enrollment.user.id == first.user.id
     assert len(records) == 4 and {record.recipient.id for record in records} == {first.user.id}
+
+
+def test_twin_runs_of_a_chunk__loser_refused_before_the_winner_writes__winner_keeps_its_records(frozen_clock):
+    """Two runs of one import row: both put side items, the later run is refused (no seat left) before the first
+    writes its row; the first then writes the enrollment with every record, one in ``due``, and the name search
+    finds it once."""
+    company, course = make_company(billing="postpaid"), make_course()
+    person, row_id = clean_person(make_person(name="Gil Tavares")), str(uuid.uuid4())
+
+    def side_at(now):
+        [side] = put_side_items(
+            [
+                enrollment_side(
+                    enrollment_id=row_id,
+                    person=person,
+                    user=None,
+                    company=company,
+                    course=course,
+                    author=STAFF,
+                    source="csv:x",
+                    now=now,
+                )
+            ]
+        )
+        return side
+
+    winner = side_at(frozen_clock.start)
+    loser = side_at(frozen_clock.start + timedelta(seconds=30))
+    settle_side_items(loser)  # refused: NoVacancyLeft, the winner's transaction still to come
+
+    class _Users:
+        def get(self, email):
+            return selectors.user_find(email)
+
+        def forget(self, email):
+            pass
+
+    enrollment = commit_enrollment(
+        enrollment_id=row_id,
+        person=person,
+        company=company,
+        course=course,
+        author=STAFF,
+        window_days=None,
+        source="csv:x",
+        users=_Users(),
+        seats=None,
+        side=winner,
+    )
+
+    records = selectors.lifecycle_records(row_id)
+    assert len(records) == 4 and len([record for record in records if record.due_shard]) == 1
+    assert TenantMetadataItem.get(*keys.tenant_metadata(row_id), consistent_read=True).tenant_id == company.id
+    found = selectors.enrollment_list(name=["tavares"], tenant_id=company.id)
+    assert [item.id for item in found.items] == [enrollment.id]
+
+
+def test_a_run_that_crashed_after_its_side_items__a_later_run_writes_the_row__search_finds_it_once(frozen_clock):
+    """Words of a run that died before its transaction (no settle) stay under the row's id; the run that writes the
+    row puts its own at its instant. The search shows the enrollment once, through the words of its instant."""
+    company, course = make_company(billing="postpaid"), make_course()
+    person, row_id = clean_person(make_person(name="Hana Uchoa")), str(uuid.uuid4())
+
+    def side_at(now):
+        [side] = put_side_items(
+            [
+                enrollment_side(
+                    enrollment_id=row_id,
+                    person=person,
+                    user=None,
+                    company=company,
+                    course=course,
+                    author=STAFF,
+                    source="csv:x",
+                    now=now,
+                )
+            ]
+        )
+        return side
+
+    side_at(frozen_clock.start)  # the run that died
+    later = side_at(frozen_clock.start + timedelta(minutes=5))
+
+    class _Users:
+        def get(self, email):
+            return selectors.user_find(email)
+
+        def forget(self, email):
+            pass
+
+    enrollment = commit_enrollment(
+        enrollment_id=row_id,
+        person=person,
+        company=company,
+        course=course,
+        author=STAFF,
+        window_days=None,
+        source="csv:x",
+        users=_Users(),
+        seats=None,
+        side=later,
+    )
+
+    assert len(_word_items(row_id, company, course, person.name)) == 2
+    for search in ({"tenant_id": company.id}, {}):
+        found = selectors.enrollment_list(name=["uchoa"], **search)
+        assert [item.id for item in found.items if item.id == row_id] == [enrollment.id]
