@@ -8,13 +8,17 @@ from datetime import timedelta
 import pytest
 
 from enrollments import clock, selectors
+from enrollments.clock import to_iso
 from enrollments.dynamo import keys
+from enrollments.dynamo.models import LifecycleRecordItem
+from enrollments.dynamo.transactions import Transaction
 from enrollments.services import (
     cancel,
     lifecycle_record_process,
     lifecycle_records_process,
     record_access,
     record_completion,
+    record_outcomes,
 )
 from enrollments.services.delivery import _claim
 from enrollments.tests.factories import STAFF
@@ -208,3 +212,31 @@ def test_batch__a_record_handed_the_entry_already_due__goes_out_in_the_same_batc
     assert outcomes == Counter({"sent": 3})
     assert _sent(mailoutbox, enrollment) == Counter({WELCOME: 1, REMINDER: 1, ACCESS_REMINDER: 1})
     assert _holding_entry(enrollment) == [EXPIRED]
+
+
+def test_mark__the_hand_on_loses_more_races_than_a_mark_has_tries__the_outcome_is_written_all_the_same(
+    lifecycle_time,
+):
+    """A sent email's mark whose hand-on keeps meeting a sibling record changed since read (activity rewriting it)
+    tries again, past the mark's own tries, rather than leaving the email sent and unmarked, to go again."""
+    enrollment = make_enrollment()
+    welcome = _claim(enrollment_id=enrollment.id, sk=keys.schedule(enrollment.id, WELCOME).sk, now=clock.now())
+    reminder = keys.schedule(enrollment.id, REMINDER)
+    races = record_outcomes.MARK_TRIES + 2
+    built = 0
+
+    def build():
+        nonlocal built
+        built += 1
+        now = clock.now()
+        tx = Transaction()
+        tx.update(welcome, record_outcomes.record_done(welcome, "SENT", to_iso(now)), name="record")
+        record_outcomes.hand_on(tx, welcome, now=now)
+        if built <= races:  # the sibling changes after the read: the hand-on's condition fails
+            LifecycleRecordItem(*reminder).update(actions=[LifecycleRecordItem.attempts.add(1)])
+        return tx
+
+    outcome = record_outcomes.commit_outcome(build, record=welcome, outcome=record_outcomes.OUTCOME_SENT)
+
+    assert (outcome, built) == (record_outcomes.OUTCOME_SENT, races + 1)
+    assert _holding_entry(enrollment) == [REMINDER]
