@@ -12,7 +12,6 @@ from enrollments.dynamo import keys
 from enrollments.dynamo.models import (
     CancelPolicyItem,
     EnrollmentItem,
-    LifecycleRecordItem,
     MainItem,
     NameWordItem,
     TenantMetadataItem,
@@ -286,50 +285,61 @@ def test_enroll_many__chunk_run_again__writes_no_side_items_for_rows_enrolled(fr
     assert {row.enrollment_id: _side_items(row.enrollment_id) for row in rows} == before
 
 
-def test_commit__the_person_created_meanwhile__records_put_again_for_the_user_they_now_name(frozen_clock):
-    """Side records built for a new person name the user id ``enroll`` would give them; when another enrollment
-    creates the person first, the attempt that finds them puts the records again, naming the real user."""
-    company, course, person = make_company(billing="postpaid"), make_course(), clean_person(make_person())
-    enrollment_id = str(uuid.uuid4())
-    side = put_side_item(
-        enrollment_side(
-            enrollment_id=enrollment_id,
-            person=person,
-            user=None,
-            company=company,
-            course=course,
-            author=STAFF,
-            source="form",
-            now=frozen_clock.start,
-        )
+class _UsersByRead:
+    """The person's user item read at every attempt, as ``enroll``'s own source does."""
+
+    def get(self, email):
+        return selectors.user_find(email)
+
+    def forget(self, email):
+        pass
+
+
+def _row_side(row_id: str, person, company, course, now):
+    """Put the side items of one row about to be enrolled at ``now`` (an import's way: the existence read first)."""
+    [side] = put_side_items(
+        [
+            enrollment_side(
+                enrollment_id=row_id,
+                person=person,
+                user=None,
+                company=company,
+                course=course,
+                author=STAFF,
+                source="csv:x",
+                now=now,
+            )
+        ]
     )
-    first = enroll(tenant_id=company.id, course_id=make_course().id, user=person, author=STAFF)
+    return side
 
-    class _Users:
-        def get(self, email):
-            from enrollments import selectors
 
-            return selectors.user_find(email)
-
-        def forget(self, email):
-            pass
-
-    enrollment = commit_enrollment(
-        enrollment_id=enrollment_id,
+def _commit_row(row_id: str, person, company, course, side):
+    return commit_enrollment(
+        enrollment_id=row_id,
         person=person,
         company=company,
         course=course,
         author=STAFF,
         window_days=None,
-        source="form",
-        users=_Users(),
+        source="csv:x",
+        users=_UsersByRead(),
         seats=None,
         side=side,
     )
 
-    records = [
-        item for item in MainItem.query(enrollment_id, consistent_read=True) if isinstance(item, LifecycleRecordItem)
-    ]
+
+def test_commit__the_person_created_meanwhile__records_put_again_for_the_user_they_now_name(frozen_clock):
+    """Side records built for a new person name the user id ``enroll`` would give them; when another enrollment
+    creates the person first, the attempt that finds them puts the records again, naming the real user."""
+    company, course, person = make_company(billing="postpaid"), make_course(), clean_person(make_person())
+    row_id = str(uuid.uuid4())
+    side = _row_side(row_id, person, company, course, frozen_clock.start)
+    first = enroll(tenant_id=company.id, course_id=make_course().id, user=person, author=STAFF)
+
+    enrollment = _commit_row(row_id, person, company, course, side)
+
+    records = selectors.lifecycle_records(row_id)
     assert enrollment.user.id == first.user.id
     assert len(records) == 4 and {record.recipient.id for record in records} == {first.user.id}
 
@@ -340,47 +350,11 @@ def test_twin_runs_of_a_chunk__loser_refused_before_the_winner_writes__winner_ke
     finds it once."""
     company, course = make_company(billing="postpaid"), make_course()
     person, row_id = clean_person(make_person(name="Gil Tavares")), str(uuid.uuid4())
-
-    def side_at(now):
-        [side] = put_side_items(
-            [
-                enrollment_side(
-                    enrollment_id=row_id,
-                    person=person,
-                    user=None,
-                    company=company,
-                    course=course,
-                    author=STAFF,
-                    source="csv:x",
-                    now=now,
-                )
-            ]
-        )
-        return side
-
-    winner = side_at(frozen_clock.start)
-    loser = side_at(frozen_clock.start + timedelta(seconds=30))
+    winner = _row_side(row_id, person, company, course, frozen_clock.start)
+    loser = _row_side(row_id, person, company, course, frozen_clock.start + timedelta(seconds=30))
     settle_side_items(loser)  # refused: NoVacancyLeft, the winner's transaction still to come
 
-    class _Users:
-        def get(self, email):
-            return selectors.user_find(email)
-
-        def forget(self, email):
-            pass
-
-    enrollment = commit_enrollment(
-        enrollment_id=row_id,
-        person=person,
-        company=company,
-        course=course,
-        author=STAFF,
-        window_days=None,
-        source="csv:x",
-        users=_Users(),
-        seats=None,
-        side=winner,
-    )
+    enrollment = _commit_row(row_id, person, company, course, winner)
 
     records = selectors.lifecycle_records(row_id)
     assert len(records) == 4 and len([record for record in records if record.due_shard]) == 1
@@ -394,46 +368,10 @@ def test_a_run_that_crashed_after_its_side_items__a_later_run_writes_the_row__se
     row puts its own at its instant. The search shows the enrollment once, through the words of its instant."""
     company, course = make_company(billing="postpaid"), make_course()
     person, row_id = clean_person(make_person(name="Hana Uchoa")), str(uuid.uuid4())
+    _row_side(row_id, person, company, course, frozen_clock.start)  # the run that died
+    later = _row_side(row_id, person, company, course, frozen_clock.start + timedelta(minutes=5))
 
-    def side_at(now):
-        [side] = put_side_items(
-            [
-                enrollment_side(
-                    enrollment_id=row_id,
-                    person=person,
-                    user=None,
-                    company=company,
-                    course=course,
-                    author=STAFF,
-                    source="csv:x",
-                    now=now,
-                )
-            ]
-        )
-        return side
-
-    side_at(frozen_clock.start)  # the run that died
-    later = side_at(frozen_clock.start + timedelta(minutes=5))
-
-    class _Users:
-        def get(self, email):
-            return selectors.user_find(email)
-
-        def forget(self, email):
-            pass
-
-    enrollment = commit_enrollment(
-        enrollment_id=row_id,
-        person=person,
-        company=company,
-        course=course,
-        author=STAFF,
-        window_days=None,
-        source="csv:x",
-        users=_Users(),
-        seats=None,
-        side=later,
-    )
+    enrollment = _commit_row(row_id, person, company, course, later)
 
     assert len(_word_items(row_id, company, course, person.name)) == 2
     for search in ({"tenant_id": company.id}, {}):
