@@ -283,7 +283,7 @@ def _enroll_transaction(
     now_iso = to_iso(now)
     tx = Transaction()
     user_item, cpf = _put_person(
-        tx, person=person, existing_user=existing_user, new_user_id=new_user_id(enrollment_id), now_iso=now_iso
+        tx, person=person, existing_user=existing_user, enrollment_id=enrollment_id, now_iso=now_iso
     )
     enrollment = _new_enrollment(
         enrollment_id=enrollment_id,
@@ -342,6 +342,14 @@ _NEW_USERS = uuid.UUID("6f1c1f8e-3b0a-4c8e-9a57-2f3d5c6b7a10")
 def new_user_id(enrollment_id: str) -> str:
     """Return the user id a person new to the back office gets when ``enrollment_id`` creates them."""
     return str(uuid.uuid5(_NEW_USERS, enrollment_id))
+
+
+def _identity(person: Person, user: UserItem | None, enrollment_id: str) -> dict[str, str | None]:
+    """Return the user id and CPF an enrollment of ``person`` names: its user item's as read (the CPF given, else
+    theirs), or a new person's (``new_user_id``)."""
+    if user is None:
+        return {"user_id": new_user_id(enrollment_id), "cpf": person.cpf}
+    return {"user_id": user.user_id, "cpf": person.cpf or user.cpf}
 
 
 def _recipients(records) -> set[tuple[str, str | None]]:
@@ -425,8 +433,7 @@ def enrollment_side(
     enrollment = _new_enrollment(
         enrollment_id=enrollment_id,
         person=person,
-        user_id=user.user_id if user is not None else new_user_id(enrollment_id),
-        cpf=person.cpf or (user.cpf if user is not None else None),
+        **_identity(person, user, enrollment_id),
         company=company,
         course=course,
         author=author,
@@ -446,15 +453,16 @@ def enrollment_side(
 
 
 def _put_person(
-    tx: Transaction, *, person: Person, existing_user: UserItem | None, new_user_id: str, now_iso: str
+    tx: Transaction, *, person: Person, existing_user: UserItem | None, enrollment_id: str, now_iso: str
 ) -> tuple[UserItem, str | None]:
-    """Put the person's user item when new (with ``new_user_id``) and claim the CPF for them; return the user item
-    and the CPF."""
+    """Put the person's user item when new (``_identity``) and claim the CPF for them; return the user item and
+    the CPF."""
+    identity = _identity(person, existing_user, enrollment_id)
     if existing_user is None:
         user_item = UserItem(
             *keys.user(person.email),
             created_at=now_iso,
-            user_id=new_user_id,
+            user_id=identity["user_id"],
             name=person.name,
             email=person.email,
             cpf=person.cpf,
@@ -462,7 +470,7 @@ def _put_person(
         tx.put(user_item, condition=UserItem.id.does_not_exist(), name="user")
     else:
         user_item = existing_user
-    cpf = person.cpf or user_item.cpf
+    cpf = identity["cpf"]
     if cpf:
         # One person per CPF: the CPF is this person's, or nobody's yet.
         tx.update(
